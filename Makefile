@@ -1,0 +1,38 @@
+# Agora — the two commands that matter are `make run` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install proto lint typecheck check clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## Start the whole stack (NATS, SecantusDB, Redis, six services, gateway) on this machine.
+run: $(STAMP)
+	$(BIN)/python -m devstack
+
+## The whole test suite, against real servers the tests start themselves.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/python -m pytest
+
+## Regenerate Python code from proto/agora/v1/*.proto.
+proto: $(STAMP)
+	$(BIN)/python -m devstack.protogen
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

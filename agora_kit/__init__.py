@@ -1,0 +1,1 @@
+"""Cross-cutting plumbing shared by every Agora service; no domain logic lives here."""

@@ -1,0 +1,1 @@
+"""The event bus: envelopes, the transactional outbox and its relay, durable consumers."""

@@ -1,0 +1,194 @@
+"""Durable JetStream pull consumers with idempotent, transactional handling.
+
+Each delivery is applied at most once: the handler's writes and a "processed" marker
+keyed by (consumer, event id) commit in one MongoDB transaction, and a marker already
+present means the event was applied before — it is acknowledged and skipped. Transient
+failures are negatively acknowledged with a growing delay; after `max_deliver` attempts,
+or at once for an unreadable message, the event goes to the dead-letter stream with the
+reason in its headers and is terminated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from nats.aio.msg import Msg
+from nats.errors import Error as NatsError
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from agora.v1 import events_pb2
+from agora_kit.events.envelope import MalformedEvent, parse_envelope
+from agora_kit.events.streams import DEAD_LETTER_PREFIX, EVENTS_STREAM
+from agora_kit.metrics import CONSUMER_PENDING, EVENTS_CONSUMED, EVENTS_REDELIVERED
+from agora_kit.mongo import Client, Database, Session, in_transaction
+from agora_kit.telemetry import extract_context
+
+log = logging.getLogger(__name__)
+tracer = trace.get_tracer(__name__)
+
+PROCESSED_COLLECTION = "processed_events"
+Handler = Callable[[events_pb2.EventEnvelope, Session], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    """How a consumer is declared on the server."""
+
+    durable: str
+    filter_subjects: Sequence[str]
+    max_deliver: int = 5
+    # Redelivery delays (seconds) after the 1st, 2nd, ... attempt, whether it failed
+    # (negative ack) or was never acknowledged (the server's ack timeout follows them too).
+    backoff: Sequence[float] = field(default=(5.0, 15.0, 30.0, 60.0))
+    batch_size: int = 50
+
+    def delay_after(self, attempt: int) -> float:
+        return self.backoff[min(attempt, len(self.backoff)) - 1] if self.backoff else 1.0
+
+
+class EventConsumer:
+    """Pulls events for one durable consumer and applies them exactly once."""
+
+    def __init__(
+        self,
+        *,
+        service: str,
+        spec: ConsumerSpec,
+        handler: Handler,
+        js: JetStreamContext,
+        mongo: Client,
+        db: Database,
+    ) -> None:
+        self.spec = spec
+        self._service = service
+        self._handler = handler
+        self._js = js
+        self._mongo = mongo
+        self._processed = db[PROCESSED_COLLECTION]
+
+    async def declare(self) -> None:
+        """Create or update the durable consumer (idempotent)."""
+        await self._js.add_consumer(
+            EVENTS_STREAM,
+            ConsumerConfig(
+                durable_name=self.spec.durable,
+                ack_policy=AckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                max_deliver=self.spec.max_deliver,
+                backoff=list(self.spec.backoff),
+                filter_subjects=list(self.spec.filter_subjects),
+                max_ack_pending=1000,
+            ),
+        )
+
+    async def run(self) -> None:
+        subscription = await self._js.pull_subscribe_bind(self.spec.durable, EVENTS_STREAM)
+        while True:
+            try:
+                messages = await subscription.fetch(self.spec.batch_size, timeout=1.0)
+            except (NatsTimeoutError, TimeoutError):
+                await self._report_lag()
+                continue
+            except NatsError:
+                log.warning("fetch failed; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
+                continue
+            for message in messages:
+                await self.handle(message)
+
+    async def handle(self, message: Msg) -> None:
+        attempt = message.metadata.num_delivered
+        if attempt > 1:
+            EVENTS_REDELIVERED.labels(self._service, self.spec.durable).inc()
+        try:
+            envelope = parse_envelope(message.data)
+        except MalformedEvent as error:
+            await self._dead_letter(message, f"malformed: {error}", "unknown")
+            return
+        parent = extract_context(message.headers or {})
+        with tracer.start_as_current_span(
+            f"process {envelope.type}", context=parent, kind=SpanKind.CONSUMER
+        ) as span:
+            span.set_attribute("messaging.message.id", envelope.event_id)
+            span.set_attribute("messaging.consumer.group.name", self.spec.durable)
+            try:
+                applied = await self.apply_once(envelope)
+            except Exception as error:
+                span.record_exception(error)
+                await self._on_failure(message, envelope, error, attempt)
+                return
+            await message.ack()
+            outcome = "applied" if applied else "duplicate"
+            EVENTS_CONSUMED.labels(self._service, self.spec.durable, envelope.type, outcome).inc()
+
+    async def apply_once(self, envelope: events_pb2.EventEnvelope) -> bool:
+        """Apply the handler unless this consumer already did; True if it ran now."""
+        marker = f"{self.spec.durable}:{envelope.event_id}"
+
+        async def work(session: Session) -> bool:
+            if await self._processed.find_one({"_id": marker}, session=session) is not None:
+                return False
+            await self._processed.insert_one(
+                {"_id": marker, "type": envelope.type, "at": datetime.now(UTC)}, session=session
+            )
+            await self._handler(envelope, session)
+            return True
+
+        return await in_transaction(self._mongo, work)
+
+    async def _on_failure(
+        self, message: Msg, envelope: events_pb2.EventEnvelope, error: Exception, attempt: int
+    ) -> None:
+        if attempt >= self.spec.max_deliver:
+            log.error(
+                "giving up on event",
+                extra={"event_id": envelope.event_id, "attempts": attempt, "error": repr(error)},
+            )
+            await self._dead_letter(
+                message, f"handler failed {attempt} times: {error!r}", envelope.type
+            )
+            return
+        delay = self.spec.delay_after(attempt)
+        log.warning(
+            "handler failed; will retry",
+            extra={
+                "event_id": envelope.event_id,
+                "attempt": attempt,
+                "delay": delay,
+                "error": repr(error),
+            },
+        )
+        EVENTS_CONSUMED.labels(self._service, self.spec.durable, envelope.type, "retried").inc()
+        await message.nak(delay=delay)
+
+    async def _dead_letter(self, message: Msg, reason: str, event_type: str) -> None:
+        headers = {
+            **(message.headers or {}),
+            "Agora-Dead-Letter-Reason": reason[:1000],
+            "Agora-Consumer": self.spec.durable,
+            "Agora-Original-Subject": message.subject,
+            "Agora-Deliveries": str(message.metadata.num_delivered),
+        }
+        headers.pop("Nats-Msg-Id", None)
+        await self._js.publish(
+            f"{DEAD_LETTER_PREFIX}.{self.spec.durable}.{message.subject}",
+            message.data,
+            headers=headers,
+        )
+        await message.term()
+        EVENTS_CONSUMED.labels(self._service, self.spec.durable, event_type, "dead_lettered").inc()
+
+    async def _report_lag(self) -> None:
+        try:
+            info = await self._js.consumer_info(EVENTS_STREAM, self.spec.durable)
+        except (NatsError, TimeoutError):
+            return
+        CONSUMER_PENDING.labels(self._service, self.spec.durable).set(info.num_pending or 0)

@@ -1,0 +1,70 @@
+"""Idempotency keys for requests that create things.
+
+A creating request may carry a client-chosen key. The created document stores the key,
+the actor and a fingerprint of the request under a unique index, so a retried request
+returns the original result, a concurrent duplicate loses the insert race and reads the
+winner, and the same key reused for a different request is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pymongo import ASCENDING
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
+
+from agora_kit.errors import InvalidArgument
+from agora_kit.mongo import Document
+
+Collection = AsyncCollection[Document]
+
+
+def fingerprint(request: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).hexdigest()
+
+
+async def ensure_index(collection: Collection) -> None:
+    await collection.create_index(
+        [("created_by", ASCENDING), ("idempotency_key", ASCENDING)],
+        name="idempotency",
+        unique=True,
+        partialFilterExpression={"idempotency_key": {"$type": "string"}},
+    )
+
+
+async def _replay(
+    collection: Collection, actor: str, key: str, request_hash: str
+) -> Document | None:
+    existing = await collection.find_one({"created_by": actor, "idempotency_key": key})
+    if existing is not None and existing.get("request_hash") != request_hash:
+        raise InvalidArgument(
+            "this idempotency key was used for a different request", field="idempotency_key"
+        )
+    return existing
+
+
+async def create_once(
+    collection: Collection,
+    *,
+    actor: str,
+    key: str | None,
+    request: dict[str, Any],
+    create: Callable[[dict[str, Any]], Awaitable[Document]],
+) -> Document:
+    """Run create(idempotency fields) unless the key was seen; return the document."""
+    if key is None:
+        return await create({})
+    request_hash = fingerprint(request)
+    if (existing := await _replay(collection, actor, key, request_hash)) is not None:
+        return existing
+    try:
+        return await create({"idempotency_key": key, "request_hash": request_hash})
+    except DuplicateKeyError:
+        existing = await _replay(collection, actor, key, request_hash)
+        if existing is None:
+            raise
+        return existing

@@ -1,0 +1,1 @@
+"""Local tooling: run the whole stack on one machine, regenerate contracts."""

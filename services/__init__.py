@@ -1,0 +1,1 @@
+"""The six Agora services; each folder has the same shape (see services/README.md)."""

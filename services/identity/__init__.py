@@ -1,0 +1,1 @@
+"""Identity: accounts, credentials, refresh tokens, role grants, signing keys (issue 3)."""

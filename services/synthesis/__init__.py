@@ -1,0 +1,1 @@
+"""Synthesis: ideas, extracts, syntheses, opinion groups; for now the contribution corpus."""

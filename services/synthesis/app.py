@@ -1,0 +1,39 @@
+"""The synthesis service as the runtime sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import grpc
+
+from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
+from agora_kit.events.consumer import ConsumerSpec, Handler
+from agora_kit.runtime import Dependencies, ServiceApp
+from services.synthesis.config import SynthesisSettings
+from services.synthesis.corpus import Corpus
+from services.synthesis.servicer import SynthesisServicer
+
+CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus", filter_subjects=["agora.*.post.created"])
+
+
+class SynthesisApp(ServiceApp):
+    name = "synthesis"
+    grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,)
+
+    def __init__(
+        self, settings: SynthesisSettings, *, corpus_consumer: ConsumerSpec = CORPUS_CONSUMER
+    ) -> None:
+        self.database = settings.synthesis_database
+        self._corpus_consumer = corpus_consumer
+
+    def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
+        self.corpus = Corpus(deps.db)
+        synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(
+            SynthesisServicer(self.corpus), server
+        )
+
+    async def prepare(self, deps: Dependencies) -> None:
+        await self.corpus.ensure_indexes()
+
+    def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
+        return [(self._corpus_consumer, self.corpus.ingest_post)]

@@ -1,0 +1,11 @@
+"""Settings of the synthesis service."""
+
+from __future__ import annotations
+
+from agora_kit.settings import Port, ServiceSettings
+
+
+class SynthesisSettings(ServiceSettings):
+    grpc_port: Port = 50055
+    metrics_port: Port = 9105
+    synthesis_database: str = "agora_synthesis"

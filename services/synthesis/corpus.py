@@ -1,0 +1,55 @@
+"""The corpus: every contribution the synthesis service will harvest ideas from.
+
+Fed by `post.created` events. Writing is an upsert keyed by post id, so the handler is
+idempotent on its own, on top of the consumer's processed-event marker.
+"""
+
+from __future__ import annotations
+
+from agora.v1 import events_pb2
+from agora_kit.events.envelope import MalformedEvent
+from agora_kit.mongo import Database, Session
+
+CORPUS_COLLECTION = "contributions"
+
+
+class Corpus:
+    def __init__(self, db: Database) -> None:
+        self._contributions = db[CORPUS_COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        await self._contributions.create_index("consultation_id")
+
+    async def ingest_post(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
+        post = events_pb2.PostCreated()
+        if not envelope.payload.Unpack(post):
+            raise MalformedEvent(f"{envelope.type} does not carry a PostCreated")
+        await self._contributions.update_one(
+            {"_id": post.post_id},
+            {
+                "$setOnInsert": {
+                    "consultation_id": envelope.consultation_id,
+                    "thread_id": post.thread_id,
+                    "theme_id": post.theme_id,
+                    "author_id": post.author_id,
+                    "body": post.body,
+                    "language": post.language,
+                    "created_at": post.created_at.ToDatetime(),
+                    "event_id": envelope.event_id,
+                }
+            },
+            upsert=True,
+            session=session,
+        )
+
+    async def stats(self, consultation_id: str) -> tuple[int, int]:
+        """(contributions, distinct contributors) of a consultation."""
+        rows = await (
+            await self._contributions.aggregate(
+                [
+                    {"$match": {"consultation_id": consultation_id}},
+                    {"$group": {"_id": "$author_id", "n": {"$sum": 1}}},
+                ]
+            )
+        ).to_list()
+        return sum(row["n"] for row in rows), len(rows)

@@ -1,0 +1,1 @@
+"""Threads: consultations, themes, threads and posts."""

@@ -1,0 +1,29 @@
+"""The threads service as the runtime sees it."""
+
+from __future__ import annotations
+
+import grpc
+
+from agora.v1 import threads_pb2, threads_pb2_grpc
+from agora_kit.runtime import Dependencies, ServiceApp
+from services.threads.config import ThreadsSettings
+from services.threads.servicer import ThreadsServicer
+from services.threads.store import ThreadsStore
+
+
+class ThreadsApp(ServiceApp):
+    name = "threads"
+    grpc_services = (threads_pb2.DESCRIPTOR.services_by_name["ThreadsService"].full_name,)
+
+    def __init__(self, settings: ThreadsSettings) -> None:
+        self.database = settings.threads_database
+        self._settings = settings
+
+    def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
+        self._store = ThreadsStore(deps)
+        threads_pb2_grpc.add_ThreadsServiceServicer_to_server(
+            ThreadsServicer(self._store, post_max_chars=self._settings.post_max_chars), server
+        )
+
+    async def prepare(self, deps: Dependencies) -> None:
+        await self._store.ensure_indexes()

@@ -1,0 +1,68 @@
+"""Checks on what clients send, naming the offending field. The gateway checks the same
+shapes; these run again here because the service must not trust its callers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from agora_kit.errors import InvalidArgument
+
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+TITLE_MAX = 200
+MAX_THEMES = 10
+MAX_LANGUAGES = 20
+IDEMPOTENCY_KEY_MAX = 200
+
+
+def text(value: str, *, field: str, max_chars: int, min_chars: int = 1) -> str:
+    """Stripped text within bounds; control characters other than newline/tab refused."""
+    stripped = value.strip()
+    if len(stripped) < min_chars:
+        raise InvalidArgument(f"{field} must not be empty", field=field)
+    if len(stripped) > max_chars:
+        raise InvalidArgument(f"{field} must be at most {max_chars} characters", field=field)
+    if any(ord(c) < 32 and c not in "\n\t\r" for c in stripped):
+        raise InvalidArgument(f"{field} contains control characters", field=field)
+    return stripped
+
+
+def title(value: str, *, field: str = "title") -> str:
+    return text(value, field=field, max_chars=TITLE_MAX)
+
+
+def languages(values: Sequence[str]) -> list[str]:
+    if not values:
+        raise InvalidArgument("at least one language is required", field="languages")
+    if len(values) > MAX_LANGUAGES:
+        raise InvalidArgument(f"at most {MAX_LANGUAGES} languages", field="languages")
+    for value in values:
+        if not LANGUAGE.match(value):
+            raise InvalidArgument(
+                f"{value!r} is not a language code like 'fr' or 'pt-BR'", field="languages"
+            )
+    if len(set(values)) != len(values):
+        raise InvalidArgument("languages must not repeat", field="languages")
+    return list(values)
+
+
+def theme_titles(values: Sequence[str]) -> list[str]:
+    if not values:
+        raise InvalidArgument("at least one theme is required", field="themes")
+    if len(values) > MAX_THEMES:
+        raise InvalidArgument(f"at most {MAX_THEMES} themes", field="themes")
+    return [title(v, field=f"themes[{i}].title") for i, v in enumerate(values)]
+
+
+def idempotency_key(value: str) -> str | None:
+    if not value:
+        return None
+    if len(value) > IDEMPOTENCY_KEY_MAX:
+        raise InvalidArgument("idempotency key is too long", field="idempotency_key")
+    return value
+
+
+def actor(value: str) -> str:
+    if not value:
+        raise InvalidArgument("an authenticated actor is required", field="actor_id")
+    return value

@@ -1,0 +1,1 @@
+"""Translation: detected languages, machine and human translations, glossaries."""

@@ -1,0 +1,1 @@
+"""Voting: vote sessions, token categories, proposals, ballots, tallies (issue 5)."""
