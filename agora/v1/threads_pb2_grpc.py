@@ -60,6 +60,11 @@ class ThreadsServiceStub:
                 request_serializer=agora_dot_v1_dot_threads__pb2.GetThreadRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_threads__pb2.Thread.FromString,
                 _registered_method=True)
+        self.ListThreads = channel.unary_unary(
+                '/agora.v1.ThreadsService/ListThreads',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ListThreadsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ListThreadsResponse.FromString,
+                _registered_method=True)
         self.CreatePost = channel.unary_unary(
                 '/agora.v1.ThreadsService/CreatePost',
                 request_serializer=agora_dot_v1_dot_threads__pb2.CreatePostRequest.SerializeToString,
@@ -106,6 +111,12 @@ class ThreadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListThreads(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreatePost(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -145,6 +156,11 @@ def add_ThreadsServiceServicer_to_server(servicer, server):
                     servicer.GetThread,
                     request_deserializer=agora_dot_v1_dot_threads__pb2.GetThreadRequest.FromString,
                     response_serializer=agora_dot_v1_dot_threads__pb2.Thread.SerializeToString,
+            ),
+            'ListThreads': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListThreads,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ListThreadsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ListThreadsResponse.SerializeToString,
             ),
             'CreatePost': grpc.unary_unary_rpc_method_handler(
                     servicer.CreatePost,
@@ -293,6 +309,33 @@ class ThreadsService:
             '/agora.v1.ThreadsService/GetThread',
             agora_dot_v1_dot_threads__pb2.GetThreadRequest.SerializeToString,
             agora_dot_v1_dot_threads__pb2.Thread.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListThreads(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ListThreads',
+            agora_dot_v1_dot_threads__pb2.ListThreadsRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ListThreadsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -38,6 +38,7 @@ class ThreadsServiceStub:
     ListConsultations: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListConsultationsRequest, _threads_pb2.ListConsultationsResponse]
     CreateThread: _grpc.UnaryUnaryMultiCallable[_threads_pb2.CreateThreadRequest, _threads_pb2.Thread]
     GetThread: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetThreadRequest, _threads_pb2.Thread]
+    ListThreads: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListThreadsRequest, _threads_pb2.ListThreadsResponse]
     CreatePost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.CreatePostRequest, _threads_pb2.Post]
     ListPosts: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListPostsRequest, _threads_pb2.ListPostsResponse]
 
@@ -51,6 +52,7 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     ListConsultations: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListConsultationsRequest, _threads_pb2.ListConsultationsResponse]  # type: ignore[assignment]
     CreateThread: _aio.UnaryUnaryMultiCallable[_threads_pb2.CreateThreadRequest, _threads_pb2.Thread]  # type: ignore[assignment]
     GetThread: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetThreadRequest, _threads_pb2.Thread]  # type: ignore[assignment]
+    ListThreads: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListThreadsRequest, _threads_pb2.ListThreadsResponse]  # type: ignore[assignment]
     CreatePost: _aio.UnaryUnaryMultiCallable[_threads_pb2.CreatePostRequest, _threads_pb2.Post]  # type: ignore[assignment]
     ListPosts: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListPostsRequest, _threads_pb2.ListPostsResponse]  # type: ignore[assignment]
 
@@ -91,6 +93,13 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _threads_pb2.GetThreadRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.Thread, _abc.Awaitable[_threads_pb2.Thread]]: ...
+
+    @_abc_1.abstractmethod
+    def ListThreads(
+        self,
+        request: _threads_pb2.ListThreadsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListThreadsResponse, _abc.Awaitable[_threads_pb2.ListThreadsResponse]]: ...
 
     @_abc_1.abstractmethod
     def CreatePost(

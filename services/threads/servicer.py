@@ -123,6 +123,21 @@ class ThreadsServicer(threads_pb2_grpc.ThreadsServiceServicer):
         doc = await self._store.get_thread(thread_id)
         return thread_message(doc, await self._store.count_posts(thread_id))
 
+    async def ListThreads(
+        self, request: threads_pb2.ListThreadsRequest, context: Context
+    ) -> threads_pb2.ListThreadsResponse:
+        limit = page_size(request.page_size)
+        docs = await self._store.list_threads(
+            consultation_id=require_id(request.consultation_id, field="consultation_id"),
+            theme_id=require_id(request.theme_id, field="theme_id") if request.theme_id else None,
+            after=decode_cursor(request.cursor),
+            limit=limit + 1,
+        )
+        next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
+        return threads_pb2.ListThreadsResponse(
+            threads=[thread_message(d) for d in docs[:limit]], next_cursor=next_cursor
+        )
+
     async def CreatePost(
         self, request: threads_pb2.CreatePostRequest, context: Context
     ) -> threads_pb2.Post:

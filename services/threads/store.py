@@ -5,13 +5,13 @@ Every creation commits the document and its event (outbox) in one transaction.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from pymongo import ASCENDING
 
 from agora.v1 import events_pb2
 from agora_kit import idempotency
+from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument, NotFound
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
@@ -57,7 +57,7 @@ class ThreadsStore:
                 "languages": languages,
                 "themes": [{"id": new_id(), "title": t} for t in theme_titles],
                 "created_by": actor,
-                "created_at": datetime.now(UTC),
+                "created_at": now(),
                 **extra,
             }
             event = events_pb2.ConsultationCreated(
@@ -116,7 +116,7 @@ class ThreadsStore:
                 "theme_id": theme_id,
                 "title": title,
                 "created_by": actor,
-                "created_at": datetime.now(UTC),
+                "created_at": now(),
                 **extra,
             }
             event = events_pb2.ThreadCreated(
@@ -140,6 +140,18 @@ class ThreadsStore:
         if document is None:
             raise NotFound(f"thread {thread_id} does not exist", field="thread_id")
         return document
+
+    async def list_threads(self, *, consultation_id: str, theme_id: str | None,
+                           after: str | None, limit: int) -> list[Document]:
+        query: dict[str, Any] = {"consultation_id": consultation_id}
+        if theme_id:
+            query["theme_id"] = theme_id
+        if after:
+            query["_id"] = {"$gt": after}
+        threads = await self.threads.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+        if not threads and after is None:
+            await self.get_consultation(consultation_id)
+        return threads
 
     async def count_posts(self, thread_id: str) -> int:
         return await self.posts.count_documents({"thread_id": thread_id})
@@ -181,7 +193,7 @@ class ThreadsStore:
                 "body": body,
                 "format": post_format,
                 "language": language,
-                "created_at": datetime.now(UTC),
+                "created_at": now(),
                 **extra,
             }
             event = events_pb2.PostCreated(

@@ -1,0 +1,1 @@
+"""Gateway: the only public HTTP API. Verifies callers, composes services over gRPC."""

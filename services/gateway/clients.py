@@ -1,0 +1,54 @@
+"""gRPC clients of the services the gateway composes, with one error translation."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from agora.v1 import synthesis_pb2_grpc, threads_pb2_grpc
+from agora_kit.grpc_interceptors import client_channel
+from services.gateway.config import GatewaySettings
+from services.gateway.problems import from_rpc_error
+
+T = TypeVar("T")
+
+
+class ServiceClients:
+    def __init__(self, settings: GatewaySettings) -> None:
+        self.timeout = settings.rpc_timeout_seconds
+        self._channels = {
+            name: client_channel(address, service="gateway")
+            for name, address in settings.service_addresses().items()
+        }
+        self.threads = threads_pb2_grpc.ThreadsServiceStub(self._channels["threads"])
+        self.synthesis = synthesis_pb2_grpc.SynthesisServiceStub(self._channels["synthesis"])
+
+    async def call(self, service: str, method: Callable[..., Awaitable[T]], request: Any) -> T:
+        """Call method with the gateway's deadline; a failed call raises a Problem."""
+        try:
+            return await method(request, timeout=self.timeout)
+        except grpc.aio.AioRpcError as error:
+            raise from_rpc_error(error, service) from None
+
+    async def health(self, deadline: float = 1.0) -> dict[str, str]:
+        """Each service's overall health status name (UNREACHABLE when it does not answer)."""
+
+        async def check(channel: grpc.aio.Channel) -> str:
+            stub = health_pb2_grpc.HealthStub(channel)
+            try:
+                reply = await stub.Check(health_pb2.HealthCheckRequest(service=""),
+                                         timeout=deadline)
+            except grpc.aio.AioRpcError:
+                return "UNREACHABLE"
+            return str(health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status))
+
+        names = list(self._channels)
+        results = await asyncio.gather(*(check(self._channels[n]) for n in names))
+        return dict(zip(names, results, strict=True))
+
+    async def close(self) -> None:
+        await asyncio.gather(*(channel.close() for channel in self._channels.values()))

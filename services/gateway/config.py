@@ -1,0 +1,49 @@
+"""Gateway settings, read from the environment and refused at start-up when wrong."""
+
+from __future__ import annotations
+
+from typing import Literal, Self
+
+from pydantic import Field, field_validator, model_validator
+
+from agora_kit.settings import Environment, Port, ServiceSettings
+
+
+class GatewaySettings(ServiceSettings):
+    gateway_host: str = "127.0.0.1"
+    gateway_port: Port = 8080
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    identity_addr: str = "127.0.0.1:50051"
+    threads_addr: str = "127.0.0.1:50052"
+    voting_addr: str = "127.0.0.1:50053"
+    translation_addr: str = "127.0.0.1:50054"
+    synthesis_addr: str = "127.0.0.1:50055"
+    # Deadline for each call to a service; a slow or dead service is a 503, never a hang.
+    rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
+    # Writes per account per minute before 429 (kept in Redis).
+    write_rate_per_minute: int = Field(default=120, ge=1)
+    # "dev" accepts `Bearer dev-<account id>`; the identity issue adds JWKS verification.
+    auth_mode: Literal["dev"] = "dev"
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: str) -> str:
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value
+
+    @model_validator(mode="after")
+    def _no_dev_auth_in_production(self) -> Self:
+        if self.agora_env is Environment.PRODUCTION and self.auth_mode == "dev":
+            raise ValueError("AUTH_MODE=dev accepts unsigned tokens and is refused in production")
+        return self
+
+    def service_addresses(self) -> dict[str, str]:
+        return {
+            "identity": self.identity_addr,
+            "threads": self.threads_addr,
+            "voting": self.voting_addr,
+            "translation": self.translation_addr,
+            "synthesis": self.synthesis_addr,
+        }

@@ -1,0 +1,58 @@
+"""/v1/threads — read a thread, post into it, read its posts page by page."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from agora.v1 import threads_pb2
+from services.gateway.deps import Clients, IdempotencyKey, Writer
+from services.gateway.routes.ids import existing_id
+from services.gateway.schemas import (
+    FORMAT_TO_PROTO,
+    PostCreate,
+    PostPublic,
+    PostsPage,
+    ThreadPublic,
+)
+
+router = APIRouter(prefix="/v1/threads", tags=["threads"])
+
+
+@router.get("/{thread_id}", response_model=ThreadPublic)
+async def get(thread_id: str, clients: Clients) -> ThreadPublic:
+    request = threads_pb2.GetThreadRequest(thread_id=existing_id(thread_id, "thread"))
+    return ThreadPublic.of(await clients.call("threads", clients.threads.GetThread, request))
+
+
+@router.post("/{thread_id}/posts", status_code=201, response_model=PostPublic)
+async def create_post(
+    thread_id: str, body: PostCreate, user: Writer, clients: Clients, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> PostPublic:
+    """Post into a thread (plain text or Markdown; rendered and sanitised on output)."""
+    request = threads_pb2.CreatePostRequest(
+        thread_id=existing_id(thread_id, "thread"), body=body.body,
+        format=FORMAT_TO_PROTO[body.format], language=body.language or "",
+        actor_id=user.account_id, idempotency_key=idempotency_key or "",
+    )
+    created = await clients.call("threads", clients.threads.CreatePost, request)
+    response.headers["Location"] = f"/v1/threads/{thread_id}/posts/{created.id}"
+    return PostPublic.of(created)
+
+
+@router.get("/{thread_id}/posts", response_model=PostsPage)
+async def list_posts(
+    thread_id: str,
+    clients: Clients,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str, Query(max_length=200)] = "",
+) -> PostsPage:
+    """A thread's posts, oldest first; follow `next_cursor` for the next page."""
+    request = threads_pb2.ListPostsRequest(
+        thread_id=existing_id(thread_id, "thread"), page_size=limit, cursor=cursor
+    )
+    page = await clients.call("threads", clients.threads.ListPosts, request)
+    return PostsPage(items=[PostPublic.of(p) for p in page.posts],
+                     next_cursor=page.next_cursor or None)
