@@ -16,9 +16,12 @@ ResourceId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
 PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 PostFormatName = Literal["plain", "markdown"]
 
-FORMAT_TO_PROTO: dict[PostFormatName, threads_pb2.PostFormat.ValueType] = {"plain": threads_pb2.POST_FORMAT_PLAIN,
-                   "markdown": threads_pb2.POST_FORMAT_MARKDOWN}
-FORMAT_FROM_PROTO: dict[threads_pb2.PostFormat.ValueType, PostFormatName] = {v: k for k, v in FORMAT_TO_PROTO.items()}
+FormatValue = threads_pb2.PostFormat.ValueType
+FORMAT_TO_PROTO: dict[PostFormatName, FormatValue] = {
+    "plain": threads_pb2.POST_FORMAT_PLAIN,
+    "markdown": threads_pb2.POST_FORMAT_MARKDOWN,
+}
+FORMAT_FROM_PROTO: dict[FormatValue, PostFormatName] = {v: k for k, v in FORMAT_TO_PROTO.items()}
 
 
 class Input(BaseModel):
