@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeAlias
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -16,7 +16,7 @@ ResourceId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
 PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 PostFormatName = Literal["plain", "markdown"]
 
-FormatValue = threads_pb2.PostFormat.ValueType
+FormatValue: TypeAlias = threads_pb2.PostFormat.ValueType
 FORMAT_TO_PROTO: dict[PostFormatName, FormatValue] = {
     "plain": threads_pb2.POST_FORMAT_PLAIN,
     "markdown": threads_pb2.POST_FORMAT_MARKDOWN,
