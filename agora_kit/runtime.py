@@ -143,7 +143,7 @@ class ServiceRuntime:
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.deps.nats.is_connected:
             with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.deps.nats.drain(), 2.0)
+                await asyncio.wait_for(self.deps.nats.drain(), 0.5)
         await self.deps.nats.close()
         await self.deps.mongo.close()
         log.info("stopped", extra={"service": self.app.name})

@@ -1,0 +1,126 @@
+"""`make run`: the whole of Agora on this machine, with data kept under .data/.
+
+Starts NATS (JetStream) and SecantusDB from this virtualenv, uses the Redis answering at
+REDIS_URL or starts one, then the five services and the gateway; waits until all are
+healthy, seeds a demo consultation into an empty store, prints the URLs, and stops
+everything on Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import redis
+
+from devstack import processes
+from devstack.demo import seed_if_empty
+from devstack.processes import SERVICES, Child
+from devstack.stack import Stack, StackConfig
+
+DATA = processes.ROOT / ".data"
+
+
+def say(message: str) -> None:
+    print(f"[agora] {message}", flush=True)
+
+
+def redis_answers(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=0.5).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def ensure_redis(url: str, log_dir: Path) -> Child | None:
+    if redis_answers(url):
+        say(f"using the Redis answering at {url}")
+        return None
+    parsed = urlparse(url)
+    if parsed.hostname not in ("127.0.0.1", "localhost"):
+        sys.exit(f"Redis at {url} does not answer; start it or set REDIS_URL")
+    try:
+        child = processes.redis(parsed.port or 6379, log_dir)
+    except FileNotFoundError:
+        sys.exit("Redis is not installed. Install it with:\n"
+                 "  sudo apt-get install redis-server   (Debian/Ubuntu)\n"
+                 "  brew install redis                  (macOS)\n"
+                 f"or point REDIS_URL at a running Redis (now {url}).")
+    say(f"starting redis-server on port {child.port}")
+    return child.start().wait_port()
+
+
+def main() -> None:
+    started = time.monotonic()
+    logs = DATA / "logs"
+    nats_port = int(os.environ.get("AGORA_DEV_NATS_PORT", "4322"))
+    mongo_port = int(os.environ.get("AGORA_DEV_MONGO_PORT", "27117"))
+    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    infra: list[Child] = []
+    stack: Stack | None = None
+    interrupted = False
+
+    def on_signal(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for child in (processes.nats(nats_port, DATA / "nats", logs),
+                      processes.secantus(mongo_port, str(DATA / "mongodb"), logs)):
+            if processes.port_open(child.port or 0):
+                sys.exit(f"port {child.port} is taken; set AGORA_DEV_"
+                         f"{child.name.upper().replace('MONGODB', 'MONGO')}_PORT to another")
+            infra.append(child.start())
+        if (redis_child := ensure_redis(redis_url, logs)) is not None:
+            infra.append(redis_child)
+        for child in infra:
+            child.wait_port()
+        say(f"NATS on {nats_port}, SecantusDB on {mongo_port} (data in {DATA})")
+        config = StackConfig(
+            mongo_uri=f"mongodb://127.0.0.1:{mongo_port}/?directConnection=true",
+            nats_url=f"nats://127.0.0.1:{nats_port}",
+            redis_url=redis_url,
+            log_dir=logs,
+            gateway_port=int(os.environ.get("GATEWAY_PORT", "8080")),
+            grpc_ports={name: 50051 + i for i, name in enumerate(SERVICES)},
+            metrics_ports={name: 9101 + i for i, name in enumerate((*SERVICES, "gateway"))},
+        )
+        stack = Stack(config)
+        stack.start()
+        seeded = seed_if_empty(config.gateway_url)
+        say(f"up in {time.monotonic() - started:.1f}s" + (" (demo data seeded)" if seeded else ""))
+        say(f"API        {config.gateway_url}/v1/consultations")
+        say(f"API docs   {config.gateway_url}/docs")
+        say(f"readiness  {config.gateway_url}/readyz")
+        for name in SERVICES:
+            say(f"{name:<12}gRPC {config.address(name)}  "
+                f"metrics http://127.0.0.1:{config.metrics_ports[name]}/metrics")
+        say(f"logs in {logs}; Ctrl-C stops everything")
+        while all(child.running for child in [*infra, *stack.children.values()]):
+            time.sleep(0.5)
+        dead = [c.name for c in [*infra, *stack.children.values()] if not c.running]
+        say(f"{', '.join(dead)} stopped unexpectedly; see {logs}")
+    except KeyboardInterrupt:
+        interrupted = True
+    except (TimeoutError, RuntimeError, httpx.HTTPError) as error:
+        say(f"start-up failed: {error}")
+    finally:
+        say("stopping ...")
+        stopping = time.monotonic()
+        if stack is not None:
+            stack.stop()
+        for child in infra:
+            child.terminate()
+        for child in infra:
+            child.stop()
+        say(f"stopped in {time.monotonic() - stopping:.1f}s")
+    sys.exit(0 if interrupted else 1)
+
+
+if __name__ == "__main__":
+    main()
