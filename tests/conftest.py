@@ -1,0 +1,101 @@
+"""Real servers for the suite: SecantusDB, NATS and Redis on free ports, started here.
+
+Nothing left running on the machine is used. Session-scoped servers are shared; tests
+that stop or kill a server start their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import nats
+import pytest
+from nats.aio.client import Client as NatsClient
+from pymongo import AsyncMongoClient
+
+from devstack import processes
+from devstack.processes import Child
+from devstack.stack import Stack, StackConfig
+
+
+@pytest.fixture(scope="session")
+def work_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("agora")
+
+
+@pytest.fixture(scope="session")
+def mongo_server(work_dir: Path) -> Iterator[Child]:
+    child = processes.secantus(processes.free_port(), ":memory:", work_dir / "logs").start()
+    child.wait_port(60)
+    yield child
+    child.stop()
+
+
+@pytest.fixture(scope="session")
+def mongo_uri(mongo_server: Child) -> str:
+    return f"mongodb://127.0.0.1:{mongo_server.port}/?directConnection=true"
+
+
+@pytest.fixture(scope="session")
+def nats_server(work_dir: Path) -> Iterator[Child]:
+    child = processes.nats(processes.free_port(), work_dir / "nats", work_dir / "logs").start()
+    child.wait_port()
+    yield child
+    child.stop()
+
+
+@pytest.fixture(scope="session")
+def nats_url(nats_server: Child) -> str:
+    return f"nats://127.0.0.1:{nats_server.port}"
+
+
+@pytest.fixture(scope="session")
+def redis_server(work_dir: Path) -> Iterator[Child]:
+    child = processes.redis(processes.free_port(), work_dir / "logs").start()
+    child.wait_port()
+    yield child
+    child.stop()
+
+
+@pytest.fixture(scope="session")
+def redis_url(redis_server: Child) -> str:
+    return f"redis://127.0.0.1:{redis_server.port}/0"
+
+
+@pytest.fixture(scope="session")
+def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iterator[Stack]:
+    """All six Agora processes, as `make run` starts them, on free ports."""
+    config = StackConfig.on_free_ports(
+        mongo_uri=mongo_uri, nats_url=nats_url, redis_url=redis_url,
+        log_dir=work_dir / "stack-logs", extra_env={"AGORA_ENV": "test"},
+    )
+    running = Stack(config)
+    try:
+        running.start()
+    except Exception:
+        running.stop()
+        raise
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=stack.config.gateway_url, timeout=15.0) as client:
+        yield client
+
+
+@pytest.fixture
+async def mongo(mongo_uri: str) -> AsyncIterator[AsyncMongoClient[dict[str, object]]]:
+    client: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri, tz_aware=True)
+    yield client
+    await client.close()
+
+
+@pytest.fixture
+async def nc(nats_url: str) -> AsyncIterator[NatsClient]:
+    client = await nats.connect(nats_url)
+    yield client
+    await client.close()
