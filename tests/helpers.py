@@ -17,13 +17,13 @@ def auth(account: str) -> dict[str, str]:
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], until: Callable[[T], bool],
-                     timeout: float = 20.0, interval: float = 0.1) -> T:
+                     within: float = 20.0, interval: float = 0.1) -> T:
     """Poll probe until its value satisfies until; fail with the last value after timeout."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     value = await probe()
     while not until(value):
         if time.monotonic() > deadline:
-            raise AssertionError(f"condition not met after {timeout}s; last value: {value!r}")
+            raise AssertionError(f"condition not met after {within}s; last value: {value!r}")
         await asyncio.sleep(interval)
         value = await probe()
     return value

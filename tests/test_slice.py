@@ -16,9 +16,10 @@ from tests.helpers import auth, create_consultation, create_thread, eventually, 
 async def corpus_stats(stack: Stack, consultation_id: str) -> synthesis_pb2.CorpusStats:
     async with grpc.aio.insecure_channel(stack.config.address("synthesis")) as channel:
         stub = synthesis_pb2_grpc.SynthesisServiceStub(channel)
-        return await stub.GetCorpusStats(
+        stats: synthesis_pb2.CorpusStats = await stub.GetCorpusStats(
             synthesis_pb2.GetCorpusStatsRequest(consultation_id=consultation_id), timeout=5
         )
+        return stats
 
 
 async def test_post_is_read_back_and_its_event_reaches_synthesis(

@@ -24,7 +24,8 @@ def assert_problem(reply: httpx.Response, status: int, field: str | None = None)
     body: dict[str, Any] = reply.json()
     assert body["status"] == status
     assert body["type"].startswith("urn:agora:problem:")
-    assert body["title"] and body["detail"]
+    assert body["title"]
+    assert body["detail"]
     assert "Traceback" not in reply.text
     if field is not None:
         assert field in [e["field"] for e in body["errors"]], body
