@@ -68,7 +68,9 @@ def main() -> None:
     def on_signal(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
+    # Installed explicitly: a shell starting us in the background would leave SIGINT ignored.
     signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     try:
         for child in (processes.nats(nats_port, DATA / "nats", logs),
                       processes.secantus(mongo_port, str(DATA / "mongodb"), logs)):
