@@ -252,3 +252,15 @@ async def test_a_service_down_is_503_with_retry_after_not_a_hang(
     finally:
         gateway.stop()
         threads.stop()
+
+
+async def test_development_tokens_refuse_unknown_roles(
+    api: httpx.AsyncClient, thread: dict[str, object]
+) -> None:
+    reply = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "x"},
+                           headers={"Authorization": "Bearer dev-eve~overlord"})
+    body = assert_problem(reply, 401)
+    assert "overlord" in body["detail"]
+    ok = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "x"},
+                        headers={"Authorization": "Bearer dev-mod~moderator,expert"})
+    assert ok.status_code == 201
