@@ -1,0 +1,77 @@
+"""Consultation access policies: who may enter a consultation at all.
+
+Modes: `public` (anyone, anonymous readers included), `registered` (any account) and
+`invitation` (invited emails or allowed email domains, e.g. an employee consultation
+that admits only `@company.example`). Admission by email requires a *verified* email,
+otherwise anyone could register `someone@company.example` and walk in. Holders of a
+grant in the consultation and operators are always admitted. A consultation without a
+stored policy is public.
+"""
+
+from __future__ import annotations
+
+from agora.v1 import identity_pb2
+from agora_kit.clock import now
+from agora_kit.errors import InvalidArgument
+from agora_kit.events.envelope import new_envelope
+from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.runtime import Dependencies
+from services.identity.accounts import normalise_email
+
+MODES = ("public", "registered", "invitation")
+DOMAIN_MAX = 100
+
+
+def _domain(value: str) -> str:
+    domain = value.strip().lower().removeprefix("@")
+    normalise_email(f"x@{domain}")  # same grammar as an email's domain
+    return domain
+
+
+def admits(policy: Document | None, account: Document | None) -> bool:
+    mode = policy["mode"] if policy else "public"
+    if policy is None or mode == "public":
+        return True
+    if account is None:
+        return False
+    if mode == "registered":
+        return True
+    if not account.get("email_verified"):
+        return False
+    email: str = account["email"]
+    return (email in policy.get("invited_emails", [])
+            or email.partition("@")[2] in policy.get("allowed_domains", []))
+
+
+class AccessPolicies:
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+        self.policies = deps.db["access_policies"]
+
+    async def get(self, consultation_id: str) -> Document | None:
+        return await self.policies.find_one({"_id": consultation_id})
+
+    async def set(self, *, consultation_id: str, mode: str, invited_emails: list[str],
+                  allowed_domains: list[str], actor: str) -> Document:
+        if mode not in MODES:
+            raise InvalidArgument(f"mode must be one of {', '.join(MODES)}", field="mode")
+        if len(invited_emails) > 10_000 or len(allowed_domains) > DOMAIN_MAX:
+            raise InvalidArgument("too many invited emails or domains", field="policy")
+        document = {
+            "_id": consultation_id, "mode": mode,
+            "invited_emails": sorted({normalise_email(e) for e in invited_emails}),
+            "allowed_domains": sorted({_domain(d) for d in allowed_domains}),
+            "updated_by": actor, "updated_at": now(),
+        }
+        envelope = new_envelope(event_type="access_policy.changed",
+                                consultation_id=consultation_id, actor=actor,
+                                payload=identity_pb2.AccessPolicyChanged(mode=mode))
+
+        async def work(session: Session) -> None:
+            await self.policies.replace_one({"_id": consultation_id}, document, upsert=True,
+                                            session=session)
+            await self._deps.outbox.add(envelope, session=session)
+
+        await in_transaction(self._deps.mongo, work)
+        self._deps.outbox.wake_relay()
+        return document

@@ -1,0 +1,136 @@
+"""Accounts: registration, email verification, credentials check, password change.
+
+Registration answers the same whether or not the email is taken (ASVS 2.2 / 3.x: no
+account enumeration): a new email gets a verification code, a taken one gets a notice
+mail, and the caller cannot tell which happened. A unique index on the normalised
+email makes concurrent registrations of one address create exactly one account.
+Verification codes are single-use and stored hashed (SHA-256).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import timedelta
+
+from pymongo.errors import DuplicateKeyError
+
+from agora.v1 import identity_pb2
+from agora_kit.clock import now
+from agora_kit.errors import InvalidArgument, NotFound, Unauthenticated
+from agora_kit.events.envelope import new_envelope
+from agora_kit.ids import new_id
+from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.runtime import Dependencies
+from services.identity import passwords
+from services.identity.mail import Mail, MailSender
+from services.identity.tokens import digest
+
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+BAD_CREDENTIALS = "the email or password is wrong"
+
+
+def normalise_email(email: str) -> str:
+    value = email.strip().lower()
+    if len(value) > 254 or not EMAIL.match(value):
+        raise InvalidArgument("this is not an email address", field="email")
+    return value
+
+
+def display_name(value: str, email: str) -> str:
+    name = " ".join(value.split())
+    if len(name) > 80:
+        raise InvalidArgument("the display name may have at most 80 characters",
+                              field="display_name")
+    return name or email.partition("@")[0]
+
+
+class Accounts:
+    def __init__(self, deps: Dependencies, sender: MailSender, *, min_chars: int,
+                 email_token_ttl: timedelta) -> None:
+        self._deps = deps
+        self.accounts = deps.db["accounts"]
+        self._email_tokens = deps.db["email_tokens"]
+        self._sender = sender
+        self._min_chars = min_chars
+        self._email_token_ttl = email_token_ttl
+
+    async def ensure_indexes(self) -> None:
+        await self.accounts.create_index("email", unique=True)
+        await self._email_tokens.create_index("expires_at", expireAfterSeconds=0)
+
+    async def register(self, *, email: str, password: str, name: str) -> None:
+        address = normalise_email(email)
+        passwords.check_policy(password, min_chars=self._min_chars, email=address)
+        account_id = new_id()
+        document = {
+            "_id": account_id, "email": address, "email_verified": False,
+            "display_name": display_name(name, address),
+            "password_hash": await passwords.hash_password(password), "created_at": now(),
+        }
+        envelope = new_envelope(event_type="user.registered", consultation_id="",
+                                actor=account_id,
+                                payload=identity_pb2.UserRegistered(account_id=account_id))
+
+        async def work(session: Session) -> None:
+            await self.accounts.insert_one(document, session=session)
+            await self._deps.outbox.add(envelope, session=session)
+
+        try:
+            await in_transaction(self._deps.mongo, work)
+        except DuplicateKeyError:
+            await self._sender.send(Mail(
+                to=address, subject="Agora: you already have an account",
+                body="Someone (perhaps you) tried to register this address again. "
+                     "If it was you, log in or reset your password."))
+            return
+        self._deps.outbox.wake_relay()
+        await self._send_verification(account_id, address)
+
+    async def verify_email(self, token: str) -> None:
+        record = await self._email_tokens.find_one_and_update(
+            {"_id": digest(token), "used_at": None, "expires_at": {"$gt": now()}},
+            {"$set": {"used_at": now()}},
+        )
+        if record is None:
+            raise InvalidArgument("the verification code is invalid or expired", field="token")
+        await self.accounts.update_one({"_id": record["account_id"]},
+                                       {"$set": {"email_verified": True}})
+
+    async def check_credentials(self, *, email: str, password: str) -> str:
+        """The account id when the password matches; one message for every failure."""
+        try:
+            address = normalise_email(email)
+        except InvalidArgument:
+            address = ""
+        account = await self.accounts.find_one({"email": address}) if address else None
+        stored = account["password_hash"] if account else None
+        if not await passwords.verify_password(stored, password) or account is None:
+            raise Unauthenticated(BAD_CREDENTIALS)
+        return str(account["_id"])
+
+    async def change_password(self, *, account_id: str, current: str, new: str) -> None:
+        account = await self.get(account_id)
+        if not await passwords.verify_password(account["password_hash"], current):
+            raise Unauthenticated("the current password is wrong")
+        passwords.check_policy(new, min_chars=self._min_chars, email=account["email"])
+        await self.accounts.update_one(
+            {"_id": account_id}, {"$set": {"password_hash": await passwords.hash_password(new)}}
+        )
+
+    async def get(self, account_id: str) -> Document:
+        account = await self.accounts.find_one({"_id": account_id})
+        if account is None:
+            raise NotFound("no such account", field="account_id")
+        return account
+
+    async def _send_verification(self, account_id: str, address: str) -> None:
+        token = secrets.token_urlsafe(32)
+        await self._email_tokens.insert_one({
+            "_id": digest(token), "account_id": account_id, "used_at": None,
+            "expires_at": now() + self._email_token_ttl,
+        })
+        await self._sender.send(Mail(
+            to=address, subject="Agora: confirm your email address",
+            body=f"Your verification code (valid {self._email_token_ttl}):\n\n{token}\n\n"
+                 "Paste it in Agora. If you did not register, ignore this message."))

@@ -1,0 +1,87 @@
+"""Signing keys: Ed25519, identified by `kid`, rotated on a schedule, published as JWKS.
+
+Keys live in the `signing_keys` collection so every replica signs with the same current
+key. The newest key signs; a key stays in the JWKS until every token it signed has
+expired (rotation period + token lifetime), so a rotation never invalidates a live token.
+The private key is stored as PKCS#8 PEM; in production the database is the secret
+store's boundary (encryption at rest), see docs/architecture.md.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from jwt.algorithms import OKPAlgorithm
+from pymongo import DESCENDING
+
+from agora_kit.clock import now
+from agora_kit.ids import new_id
+from agora_kit.mongo import Database
+
+CACHE_SECONDS = 30.0
+
+
+@dataclass(frozen=True)
+class SigningKey:
+    kid: str
+    private_key: Ed25519PrivateKey
+
+
+class KeyRing:
+    def __init__(self, db: Database, *, rotation: timedelta, token_ttl: timedelta) -> None:
+        self._keys = db["signing_keys"]
+        self._rotation = rotation
+        self._token_ttl = token_ttl
+        self._current: SigningKey | None = None
+        self._loaded_at = 0.0
+
+    async def ensure_indexes(self) -> None:
+        await self._keys.create_index([("created_at", DESCENDING)])
+
+    async def current(self) -> SigningKey:
+        """The key to sign with, creating one when none exists or the newest is too old."""
+        if self._current is not None and time.monotonic() - self._loaded_at < CACHE_SECONDS:
+            return self._current
+        newest = await self._keys.find_one(sort=[("created_at", DESCENDING)])
+        if newest is None or newest["created_at"] < now() - self._rotation:
+            return await self.rotate()
+        self._remember(newest)
+        assert self._current is not None
+        return self._current
+
+    async def rotate(self) -> SigningKey:
+        private_key = Ed25519PrivateKey.generate()
+        pem = private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        public_jwk: dict[str, Any] = json.loads(OKPAlgorithm.to_jwk(private_key.public_key()))
+        document = {"_id": new_id(), "private_pem": pem, "public_jwk": public_jwk,
+                    "created_at": now()}
+        await self._keys.insert_one(document)
+        self._remember(document)
+        assert self._current is not None
+        return self._current
+
+    async def jwks(self) -> dict[str, Any]:
+        """Public keys of every key that may still have live tokens."""
+        horizon = now() - self._rotation - self._token_ttl - timedelta(minutes=5)
+        await self.current()  # a JWKS is never empty
+        keys = []
+        cursor = self._keys.find({"created_at": {"$gte": horizon}}).sort("created_at", DESCENDING)
+        async for document in cursor:
+            keys.append({**document["public_jwk"], "kid": document["_id"], "alg": "EdDSA",
+                         "use": "sig"})
+        return {"keys": keys}
+
+    def _remember(self, document: dict[str, Any]) -> None:
+        key = serialization.load_pem_private_key(document["private_pem"].encode(), None)
+        assert isinstance(key, Ed25519PrivateKey)
+        self._current = SigningKey(kid=document["_id"], private_key=key)
+        self._loaded_at = time.monotonic()

@@ -1,0 +1,180 @@
+"""gRPC servicer of the identity service: validates, calls the domain code, converts."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import TypeAlias
+
+import grpc
+
+from agora.v1 import identity_pb2, identity_pb2_grpc
+from agora_kit.errors import InvalidArgument
+from agora_kit.ids import require_id
+from agora_kit.mongo import Document
+from services.identity.access import AccessPolicies, admits
+from services.identity.accounts import Accounts
+from services.identity.grants import PLATFORM, Grants, check_manager
+from services.identity.keys import KeyRing
+from services.identity.tokens import Issued, TokenIssuer
+
+Context: TypeAlias = grpc.aio.ServicerContext
+ACTOR = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+SECRET_MAX = 512
+
+
+def _scope(consultation_id: str) -> str:
+    return consultation_id and require_id(consultation_id, field="consultation_id")
+
+
+def _actor(value: str) -> str:
+    if not ACTOR.match(value):
+        raise InvalidArgument("actor_id is missing or malformed", field="actor_id")
+    return value
+
+
+def _secret(value: str, field: str) -> str:
+    if not value or len(value) > SECRET_MAX:
+        raise InvalidArgument(f"{field} is missing or too long", field=field)
+    return value
+
+
+def _pair(account_id: str, issued: Issued) -> identity_pb2.TokenPair:
+    return identity_pb2.TokenPair(access_token=issued.access_token,
+                                  expires_in=issued.expires_in,
+                                  refresh_token=issued.refresh_token, account_id=account_id)
+
+
+def _grant(doc: Document) -> identity_pb2.Grant:
+    return identity_pb2.Grant(consultation_id=doc["consultation_id"],
+                              account_id=doc["account_id"], role=doc["role"],
+                              granted_by=doc["granted_by"])
+
+
+def _policy(consultation_id: str, doc: Document | None) -> identity_pb2.AccessPolicy:
+    if doc is None:
+        return identity_pb2.AccessPolicy(consultation_id=consultation_id, mode="public")
+    return identity_pb2.AccessPolicy(consultation_id=consultation_id, mode=doc["mode"],
+                                     invited_emails=doc["invited_emails"],
+                                     allowed_domains=doc["allowed_domains"])
+
+
+class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
+    def __init__(self, *, accounts: Accounts, issuer: TokenIssuer, keys: KeyRing,
+                 grants: Grants, policies: AccessPolicies) -> None:
+        self._accounts = accounts
+        self._issuer = issuer
+        self._keys = keys
+        self._grants = grants
+        self._policies = policies
+
+    async def Register(self, request: identity_pb2.RegisterRequest,
+                       context: Context) -> identity_pb2.RegisterResponse:
+        await self._accounts.register(email=request.email, password=request.password,
+                                      name=request.display_name)
+        return identity_pb2.RegisterResponse()
+
+    async def VerifyEmail(self, request: identity_pb2.VerifyEmailRequest,
+                          context: Context) -> identity_pb2.VerifyEmailResponse:
+        await self._accounts.verify_email(_secret(request.token, "token"))
+        return identity_pb2.VerifyEmailResponse()
+
+    async def Login(self, request: identity_pb2.LoginRequest,
+                    context: Context) -> identity_pb2.TokenPair:
+        account_id = await self._accounts.check_credentials(
+            email=request.email, password=_secret(request.password, "password"))
+        return _pair(account_id, await self._issuer.start_session(account_id))
+
+    async def Refresh(self, request: identity_pb2.RefreshRequest,
+                      context: Context) -> identity_pb2.TokenPair:
+        account_id, issued = await self._issuer.refresh(
+            _secret(request.refresh_token, "refresh_token"))
+        return _pair(account_id, issued)
+
+    async def Logout(self, request: identity_pb2.LogoutRequest,
+                     context: Context) -> identity_pb2.LogoutResponse:
+        await self._issuer.end_session(_secret(request.refresh_token, "refresh_token"))
+        return identity_pb2.LogoutResponse()
+
+    async def ChangePassword(self, request: identity_pb2.ChangePasswordRequest,
+                             context: Context) -> identity_pb2.ChangePasswordResponse:
+        account_id = require_id(request.account_id, field="account_id")
+        await self._accounts.change_password(
+            account_id=account_id, current=_secret(request.current_password, "current_password"),
+            new=request.new_password)
+        await self._issuer.revoke_all(account_id)  # every other session logs in again
+        return identity_pb2.ChangePasswordResponse()
+
+    async def GetAccount(self, request: identity_pb2.GetAccountRequest,
+                         context: Context) -> identity_pb2.Account:
+        doc = await self._accounts.get(require_id(request.account_id, field="account_id"))
+        return identity_pb2.Account(id=doc["_id"], email=doc["email"],
+                                    email_verified=doc["email_verified"],
+                                    display_name=doc["display_name"])
+
+    async def GetJwks(self, request: identity_pb2.GetJwksRequest,
+                      context: Context) -> identity_pb2.Jwks:
+        return identity_pb2.Jwks(json=json.dumps(await self._keys.jwks()))
+
+    async def RotateSigningKey(self, request: identity_pb2.RotateSigningKeyRequest,
+                               context: Context) -> identity_pb2.RotateSigningKeyResponse:
+        return identity_pb2.RotateSigningKeyResponse(kid=(await self._keys.rotate()).kid)
+
+    async def GetAccess(self, request: identity_pb2.GetAccessRequest,
+                        context: Context) -> identity_pb2.Access:
+        consultation_id = _scope(request.consultation_id)
+        account = None
+        roles: set[str] = set()
+        if request.account_id:
+            account = await self._accounts.accounts.find_one(
+                {"_id": require_id(request.account_id, field="account_id")})
+        if account is not None:
+            roles = await self._grants.roles_of(account["_id"], consultation_id)
+        policy = await self._policies.get(consultation_id) if consultation_id else None
+        allowed = bool(roles) or admits(policy, account)
+        if account is not None and allowed:
+            roles.add("participant")
+        return identity_pb2.Access(allowed=allowed, roles=sorted(roles))
+
+    async def GrantRole(self, request: identity_pb2.RoleChange,
+                        context: Context) -> identity_pb2.Grant:
+        account_id = require_id(request.account_id, field="account_id")
+        await self._accounts.get(account_id)
+        doc = await self._grants.grant(
+            consultation_id=_scope(request.consultation_id), account_id=account_id,
+            role=request.role, actor=_actor(request.actor_id),
+            actor_roles=list(request.actor_roles))
+        return _grant(doc)
+
+    async def RevokeRole(self, request: identity_pb2.RoleChange,
+                         context: Context) -> identity_pb2.RevokeRoleResponse:
+        await self._grants.revoke(
+            consultation_id=_scope(request.consultation_id),
+            account_id=require_id(request.account_id, field="account_id"),
+            role=request.role, actor=_actor(request.actor_id),
+            actor_roles=list(request.actor_roles))
+        return identity_pb2.RevokeRoleResponse()
+
+    async def ListGrants(self, request: identity_pb2.ListGrantsRequest,
+                         context: Context) -> identity_pb2.ListGrantsResponse:
+        docs = await self._grants.of_consultation(_scope(request.consultation_id))
+        return identity_pb2.ListGrantsResponse(grants=[_grant(d) for d in docs])
+
+    async def GetAccessPolicy(self, request: identity_pb2.GetAccessPolicyRequest,
+                              context: Context) -> identity_pb2.AccessPolicy:
+        consultation_id = require_id(request.consultation_id, field="consultation_id")
+        return _policy(consultation_id, await self._policies.get(consultation_id))
+
+    async def SetAccessPolicy(self, request: identity_pb2.SetAccessPolicyRequest,
+                              context: Context) -> identity_pb2.AccessPolicy:
+        policy = request.policy
+        consultation_id = require_id(policy.consultation_id, field="consultation_id")
+        if consultation_id == PLATFORM:
+            raise InvalidArgument("a policy belongs to a consultation", field="consultation_id")
+        actor = _actor(request.actor_id)
+        check_manager(actor=actor, actor_roles=list(request.actor_roles))
+        doc = await self._policies.set(
+            consultation_id=consultation_id, mode=policy.mode,
+            invited_emails=list(policy.invited_emails),
+            allowed_domains=list(policy.allowed_domains), actor=actor)
+        return _policy(consultation_id, doc)
