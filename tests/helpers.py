@@ -29,7 +29,7 @@ async def eventually(probe: Callable[[], Awaitable[T]], until: Callable[[T], boo
     return value
 
 
-async def create_consultation(api: httpx.AsyncClient, account: str = "facilitator",
+async def create_consultation(api: httpx.AsyncClient, account: str = "facilitator~operator",
                               themes: int = 2) -> dict[str, object]:
     reply = await api.post(
         "/v1/consultations",

@@ -5,17 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
 from services.gateway import problems
-from services.gateway.auth import DevTokenVerifier
+from services.gateway.access import AccessResolver
+from services.gateway.auth import DevTokenVerifier, EitherVerifier, TokenVerifier
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
+from services.gateway.deps import authorize
+from services.gateway.jwks import JwksVerifier
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
 from services.gateway.ratelimit import WriteRateLimiter
-from services.gateway.routes import consultations, health, threads
+from services.gateway.routes import accounts, consultations, health, keys, roles, sessions, threads
+from services.gateway.throttle import HourlyLimit, Limits, LoginGuard
 
 DESCRIPTION = """Agora's public API. Errors are RFC 9457 `application/problem+json`;
 lists are cursor-paginated (`next_cursor`); creating requests accept `Idempotency-Key`."""
@@ -33,7 +37,21 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                                          socket_connect_timeout=1.0)
         app.state.rate_limiter = WriteRateLimiter(app.state.redis,
                                                   per_minute=settings.write_rate_per_minute)
-        app.state.verifier = DevTokenVerifier()
+        app.state.jwks = JwksVerifier(app.state.clients, issuer=settings.token_issuer,
+                                      audience=settings.token_audience,
+                                      cache_seconds=settings.jwks_cache_seconds)
+        verifier: TokenVerifier = app.state.jwks
+        if settings.auth_mode == "dev":
+            verifier = EitherVerifier(DevTokenVerifier(), app.state.jwks)
+        app.state.verifier = verifier
+        app.state.access = AccessResolver(app.state.clients, app.state.redis,
+                                          ttl=settings.access_cache_seconds)
+        app.state.login_guard = LoginGuard(
+            app.state.redis,
+            account=Limits(settings.login_failures_per_hour, settings.login_free_failures),
+            ip=Limits(settings.ip_login_failures_per_hour, settings.ip_login_free_failures))
+        app.state.registrations = HourlyLimit(
+            app.state.redis, name="register-ip", per_hour=settings.registrations_per_ip_per_hour)
         try:
             yield
         finally:
@@ -43,11 +61,17 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app = FastAPI(
         title="Agora API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Every route is authorised against the permission table (permissions.py).
+        dependencies=[Depends(authorize)],
     )
     problems.install(app)
     app.include_router(health.router)
     app.include_router(consultations.router)
     app.include_router(threads.router)
+    app.include_router(accounts.router)
+    app.include_router(sessions.router)
+    app.include_router(roles.router)
+    app.include_router(keys.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)
     return app

@@ -1,10 +1,11 @@
-"""Who is calling: the token verifier behind the `CurrentUser` dependency.
+"""Who is calling: the token verifiers behind the `CurrentUser` dependency.
 
-Until the identity service issues signed tokens, development mode accepts
-`Authorization: Bearer dev-<account id>[~role,role...]`, the roles holding in every
-consultation; the identity issue adds JWKS verification and per-consultation role
-grants behind the same `TokenVerifier` protocol, and every route that depends on
-`CurrentUser` is covered without change. Production refuses dev mode at start-up.
+Real access tokens are EdDSA JWTs from the identity service, verified locally against
+its cached JWKS (`jwks.JwksVerifier`); their roles are the caller's grants in the
+consultation the route concerns (`access.AccessResolver`). Development and test also
+accept `Authorization: Bearer dev-<account id>[~role,role...]`, the roles holding in
+every consultation (`DevTokenVerifier`, chosen by `EitherVerifier` on the `dev-`
+prefix). Production refuses dev tokens at start-up.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class Principal:
 
     account_id: str
     roles: frozenset[Role] = frozenset({Role.PARTICIPANT})
+    # Development tokens carry roles valid in every consultation; a real token's roles
+    # are resolved per consultation by the gateway.
+    global_roles: bool = False
 
 
 class InvalidToken(Exception):
@@ -59,4 +63,17 @@ class DevTokenVerifier:
             roles = {Role(name) for name in role_names.split(",") if name}
         except ValueError:
             raise InvalidToken(f"unknown role in {role_names!r}") from None
-        return Principal(account_id=account_id, roles=frozenset({Role.PARTICIPANT, *roles}))
+        return Principal(account_id=account_id, roles=frozenset({Role.PARTICIPANT, *roles}),
+                         global_roles=True)
+
+
+class EitherVerifier:
+    """Development and test: `dev-...` tokens to the dev verifier, others to the JWT one."""
+
+    def __init__(self, dev: TokenVerifier, real: TokenVerifier) -> None:
+        self._dev = dev
+        self._real = real
+
+    async def verify(self, token: str) -> Principal:
+        chosen = self._dev if token.startswith(DevTokenVerifier.PREFIX) else self._real
+        return await chosen.verify(token)

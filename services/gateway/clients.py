@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from agora.v1 import synthesis_pb2_grpc, threads_pb2_grpc
+from agora.v1 import identity_pb2_grpc, synthesis_pb2_grpc, threads_pb2_grpc
 from agora_kit.grpc_interceptors import client_channel
 from services.gateway.config import GatewaySettings
 from services.gateway.problems import from_rpc_error
@@ -24,6 +24,7 @@ class ServiceClients:
             name: client_channel(address, service="gateway")
             for name, address in settings.service_addresses().items()
         }
+        self.identity = identity_pb2_grpc.IdentityServiceStub(self._channels["identity"])
         self.threads = threads_pb2_grpc.ThreadsServiceStub(self._channels["threads"])
         self.synthesis = synthesis_pb2_grpc.SynthesisServiceStub(self._channels["synthesis"])
 

@@ -23,8 +23,20 @@ class GatewaySettings(ServiceSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
     # Writes per account per minute before 429 (kept in Redis).
     write_rate_per_minute: int = Field(default=120, ge=1)
-    # "dev" accepts `Bearer dev-<account id>`; the identity issue adds JWKS verification.
-    auth_mode: Literal["dev"] = "dev"
+    # "jwt" accepts only identity's signed tokens; "dev" also accepts development tokens
+    # `Bearer dev-<account id>[~role,...]` (refused in production).
+    auth_mode: Literal["dev", "jwt"] = "dev"
+    token_issuer: str = "agora-identity"
+    token_audience: str = "agora"
+    jwks_cache_seconds: float = Field(default=300.0, ge=1, le=3600)
+    # How long a caller's admission and roles in a consultation are cached in Redis.
+    access_cache_seconds: int = Field(default=30, ge=1, le=600)
+    # Failed logins: exponential delay after the free ones, none accepted past the cap.
+    login_failures_per_hour: int = Field(default=100, ge=1, le=100)
+    login_free_failures: int = Field(default=5, ge=1)
+    ip_login_failures_per_hour: int = Field(default=1000, ge=1)
+    ip_login_free_failures: int = Field(default=50, ge=1)
+    registrations_per_ip_per_hour: int = Field(default=20, ge=1)
 
     @field_validator("redis_url")
     @classmethod

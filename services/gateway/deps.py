@@ -1,18 +1,30 @@
-"""Dependencies shared by the routes, as `Annotated` aliases."""
+"""Dependencies shared by the routes, as `Annotated` aliases.
+
+`authorize` runs on every route (the application installs it globally): it verifies the
+bearer token if there is one, finds the consultation the route concerns, resolves the
+caller's admission and roles there, and checks the route's action against the
+permission table. Routes then read the resulting principal through `CurrentUser` /
+`Writer`, whose `roles` are the roles *in that consultation*.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from services.gateway.auth import InvalidToken, Principal, TokenVerifier
+from services.gateway.access import AccessResolver
+from services.gateway.auth import InvalidToken, Principal, Role, TokenVerifier
 from services.gateway.clients import ServiceClients
+from services.gateway.permissions import ANONYMOUS, action_of, allowed
 from services.gateway.problems import Problem
 from services.gateway.ratelimit import WriteRateLimiter
+from services.gateway.scope import consultation_of
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <access token>`")
+_UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
 def _clients(request: Request) -> ServiceClients:
@@ -20,19 +32,59 @@ def _clients(request: Request) -> ServiceClients:
     return clients
 
 
-async def _current_user(
+async def _verified(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal:
+) -> Principal | None:
     if credentials is None:
-        raise Problem(401, "this action needs an access token (Authorization: Bearer ...)",
-                      headers={"WWW-Authenticate": "Bearer"})
+        return None
     verifier: TokenVerifier = request.app.state.verifier
     try:
         return await verifier.verify(credentials.credentials)
     except InvalidToken as error:
         raise Problem(401, str(error),
                       headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+
+
+async def authorize(
+    request: Request, caller: Annotated[Principal | None, Depends(_verified)]
+) -> Principal | None:
+    """The caller with their roles in the route's consultation, or a 401/403 problem."""
+    route = request.scope.get("route")
+    action = action_of(request.method, route.path) if isinstance(route, APIRoute) else None
+    if action is None:  # fail closed: a route missing from the permission table
+        raise Problem(403, "this route has no entry in the permission table", kind="forbidden")
+    clients = _clients(request)
+    consultation = await consultation_of(request.path_params, clients, request.app.state.redis)
+    scoped = caller
+    if caller is None or not caller.global_roles:
+        resolver: AccessResolver = request.app.state.access
+        access = await resolver.resolve(caller.account_id if caller else None, consultation)
+        if not access.allowed:
+            if caller is None:
+                raise Problem(401, "this consultation is not public; log in",
+                              headers=_UNAUTHENTICATED)
+            raise Problem(403, "you have no access to this consultation", kind="forbidden")
+        if caller is not None:
+            scoped = Principal(account_id=caller.account_id, roles=frozenset(
+                {Role.PARTICIPANT, *(Role(r) for r in access.roles if r in set(Role))}))
+    roles: frozenset[str] = scoped.roles if scoped else frozenset({ANONYMOUS})
+    if not allowed(action, roles):
+        if scoped is None:
+            raise Problem(401, "this action needs an access token (Authorization: Bearer ...)",
+                          headers=_UNAUTHENTICATED)
+        raise Problem(403, f"your roles here do not allow {action}", kind="forbidden")
+    return scoped
+
+
+Authorized = Annotated[Principal | None, Depends(authorize)]
+
+
+async def _current_user(user: Authorized) -> Principal:
+    if user is None:
+        raise Problem(401, "this action needs an access token (Authorization: Bearer ...)",
+                      headers=_UNAUTHENTICATED)
+    return user
 
 
 CurrentUser = Annotated[Principal, Depends(_current_user)]

@@ -1,0 +1,117 @@
+"""Public JSON shapes of accounts, sessions, roles and access policies.
+
+Secrets (passwords, codes, refresh tokens) travel only in bodies, never in URLs, so
+they do not end up in access logs, proxies or browser history.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from agora.v1 import identity_pb2
+from services.gateway.schemas import Input, ResourceId
+
+Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+RoleName = Literal["participant", "moderator", "idea_catcher", "synthesiser",
+                   "knowledge_manager", "expert", "strategist"]
+AccessMode = Literal["public", "registered", "invitation"]
+
+
+class AccountCreate(Input):
+    email: Email
+    password: Password
+    display_name: Annotated[str, StringConstraints(max_length=80)] = ""
+
+
+class Accepted(BaseModel):
+    detail: str
+
+
+class EmailVerification(Input):
+    code: Secret
+
+
+class AccountPublic(BaseModel):
+    """The caller's own account (private data: only ever shown to its owner)."""
+
+    id: str
+    email: str
+    email_verified: bool
+    display_name: str
+
+    @classmethod
+    def of(cls, message: identity_pb2.Account) -> AccountPublic:
+        return cls(id=message.id, email=message.email, email_verified=message.email_verified,
+                   display_name=message.display_name)
+
+
+class PasswordChange(Input):
+    current_password: Password
+    new_password: Password
+
+
+class LoginRequest(Input):
+    email: Email
+    password: Password
+
+
+class RefreshRequest(Input):
+    refresh_token: Secret
+
+
+class TokenPairPublic(BaseModel):
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int
+    refresh_token: str
+    account_id: str
+
+    @classmethod
+    def of(cls, message: identity_pb2.TokenPair) -> TokenPairPublic:
+        return cls(access_token=message.access_token, expires_in=message.expires_in,
+                   refresh_token=message.refresh_token, account_id=message.account_id)
+
+
+class GrantCreate(Input):
+    account_id: ResourceId
+    role: RoleName
+
+
+class GrantPublic(BaseModel):
+    consultation_id: str
+    account_id: str
+    role: str
+    granted_by: str
+
+    @classmethod
+    def of(cls, message: identity_pb2.Grant) -> GrantPublic:
+        return cls(consultation_id=message.consultation_id, account_id=message.account_id,
+                   role=message.role, granted_by=message.granted_by)
+
+
+class GrantsList(BaseModel):
+    items: list[GrantPublic]
+
+
+class AccessPolicyUpdate(Input):
+    mode: AccessMode
+    invited_emails: list[Email] = Field(default_factory=list, max_length=10_000)
+    allowed_domains: list[Annotated[str, StringConstraints(max_length=253)]] = Field(
+        default_factory=list, max_length=100)
+
+
+class AccessPolicyPublic(BaseModel):
+    consultation_id: str
+    mode: str
+    invited_emails: list[str]
+    allowed_domains: list[str]
+
+    @classmethod
+    def of(cls, message: identity_pb2.AccessPolicy) -> AccessPolicyPublic:
+        return cls(consultation_id=message.consultation_id, mode=message.mode,
+                   invited_emails=list(message.invited_emails),
+                   allowed_domains=list(message.allowed_domains))

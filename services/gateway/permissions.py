@@ -1,0 +1,84 @@
+"""The permission table: which roles may perform which action, and each route's action.
+
+This is the one declarative statement of who may do what through the public API. The
+gateway's `authorize` dependency (deps.py) runs on every route, looks the route up in
+`ROUTES` and refuses it when the caller's roles in the route's consultation do not meet
+`PERMISSIONS`; a route without an entry is refused (fail closed), and
+`tests/gateway/test_permissions.py` walks every route of the OpenAPI schema for every
+role and for anonymous callers against this table. Services re-check writes with the
+roles the gateway passes them (defence in depth).
+
+`ANONYMOUS` is the pseudo-role of a caller without a token; every authenticated caller
+holds `participant` in the consultations they may enter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from services.gateway.auth import Role
+
+ANONYMOUS = "anonymous"
+MEMBERS = frozenset(Role)
+EVERYONE = frozenset({ANONYMOUS, *MEMBERS})
+MANAGERS = frozenset({Role.STRATEGIST, Role.OPERATOR})
+OPERATORS = frozenset({Role.OPERATOR})
+
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "platform.health": EVERYONE,
+    "keys.read": EVERYONE,
+    "account.register": EVERYONE,
+    "account.verify_email": EVERYONE,
+    "account.read": MEMBERS,
+    "account.change_password": MEMBERS,
+    "session.login": EVERYONE,
+    "session.refresh": EVERYONE,
+    "session.logout": EVERYONE,
+    "consultation.read": EVERYONE,
+    "consultation.create": OPERATORS,
+    "thread.read": EVERYONE,
+    "thread.create": MEMBERS,
+    "post.read": EVERYONE,
+    "post.create": MEMBERS,
+    "role.read": MANAGERS,
+    "role.grant": MANAGERS,
+    "role.revoke": MANAGERS,
+    "access_policy.read": MANAGERS,
+    "access_policy.write": MANAGERS,
+}
+
+ROUTES: dict[tuple[str, str], str] = {
+    ("GET", "/healthz"): "platform.health",
+    ("GET", "/readyz"): "platform.health",
+    ("GET", "/metrics"): "platform.health",
+    ("GET", "/.well-known/jwks.json"): "keys.read",
+    ("POST", "/v1/accounts"): "account.register",
+    ("POST", "/v1/accounts/verification"): "account.verify_email",
+    ("GET", "/v1/accounts/{account_id}"): "account.read",
+    ("PUT", "/v1/accounts/me/password"): "account.change_password",
+    ("POST", "/v1/sessions"): "session.login",
+    ("POST", "/v1/sessions/refresh"): "session.refresh",
+    ("POST", "/v1/sessions/logout"): "session.logout",
+    ("GET", "/v1/consultations"): "consultation.read",
+    ("POST", "/v1/consultations"): "consultation.create",
+    ("GET", "/v1/consultations/{consultation_id}"): "consultation.read",
+    ("POST", "/v1/consultations/{consultation_id}/threads"): "thread.create",
+    ("GET", "/v1/consultations/{consultation_id}/threads"): "thread.read",
+    ("GET", "/v1/threads/{thread_id}"): "thread.read",
+    ("POST", "/v1/threads/{thread_id}/posts"): "post.create",
+    ("GET", "/v1/threads/{thread_id}/posts"): "post.read",
+    ("GET", "/v1/consultations/{consultation_id}/roles"): "role.read",
+    ("POST", "/v1/consultations/{consultation_id}/roles"): "role.grant",
+    ("DELETE", "/v1/consultations/{consultation_id}/roles/{account_id}/{role}"): "role.revoke",
+    ("GET", "/v1/consultations/{consultation_id}/access"): "access_policy.read",
+    ("PUT", "/v1/consultations/{consultation_id}/access"): "access_policy.write",
+}
+
+
+def action_of(method: str, path: str) -> str | None:
+    return ROUTES.get((method, path))
+
+
+def allowed(action: str, roles: Iterable[str]) -> bool:
+    """Whether a caller holding roles (or `ANONYMOUS`) may perform action."""
+    return not PERMISSIONS[action].isdisjoint(roles)

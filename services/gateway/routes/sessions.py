@@ -1,0 +1,60 @@
+"""/v1/sessions — log in, refresh, log out; tokens travel in bodies only.
+
+Login attempts are throttled per account and per IP (see throttle.py) before the
+password is checked, so a guesser cannot even make identity spend an argon2 hash.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from agora.v1 import identity_pb2
+from services.gateway.deps import Clients
+from services.gateway.identity_schemas import LoginRequest, RefreshRequest, TokenPairPublic
+from services.gateway.problems import Problem
+from services.gateway.routes.accounts import client_ip
+from services.gateway.throttle import LoginGuard
+
+router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+@router.post("", response_model=TokenPairPublic)
+async def login(body: LoginRequest, request: Request, response: Response,
+                clients: Clients) -> TokenPairPublic:
+    """Exchange email and password for an access token and a refresh token."""
+    guard: LoginGuard = request.app.state.login_guard
+    ip = client_ip(request)
+    retry_after = await guard.retry_after(body.email, ip)
+    if retry_after is not None:
+        raise Problem(429, "too many failed logins; wait before trying again",
+                      kind="rate-limited", headers={"Retry-After": str(retry_after)})
+    try:
+        reply = await clients.call("identity", clients.identity.Login,
+                                   identity_pb2.LoginRequest(email=body.email,
+                                                             password=body.password))
+    except Problem as problem:
+        if problem.status == 401:
+            await guard.failed(body.email, ip)
+        raise
+    await guard.succeeded(body.email)
+    response.headers.update(NO_STORE)
+    return TokenPairPublic.of(reply)
+
+
+@router.post("/refresh", response_model=TokenPairPublic)
+async def refresh(body: RefreshRequest, response: Response,
+                  clients: Clients) -> TokenPairPublic:
+    """Rotate the refresh token; presenting a used one again ends its whole session."""
+    reply = await clients.call("identity", clients.identity.Refresh,
+                               identity_pb2.RefreshRequest(refresh_token=body.refresh_token))
+    response.headers.update(NO_STORE)
+    return TokenPairPublic.of(reply)
+
+
+@router.post("/logout", status_code=204)
+async def logout(body: RefreshRequest, clients: Clients) -> Response:
+    """End the session of this refresh token (its access tokens expire within minutes)."""
+    await clients.call("identity", clients.identity.Logout,
+                       identity_pb2.LogoutRequest(refresh_token=body.refresh_token))
+    return Response(status_code=204)
