@@ -22,7 +22,7 @@ from services.gateway.auth import ACCOUNT_ID, InvalidToken, Principal
 from services.gateway.clients import ServiceClients
 
 ALGORITHMS = ["EdDSA"]
-REFETCH_INTERVAL = 10.0
+REFETCH_INTERVAL = 1.0
 LEEWAY_SECONDS = 30
 
 
