@@ -92,7 +92,8 @@ async def test_bad_consultations_are_refused(
     api: httpx.AsyncClient, mongo: AsyncMongoClient[dict[str, object]], payload: object,
 ) -> None:
     before = await write_counts(mongo)
-    assert_problem(await api.post("/v1/consultations", json=payload, headers=auth("op~operator")), 422)
+    reply = await api.post("/v1/consultations", json=payload, headers=auth("op~operator"))
+    assert_problem(reply, 422)
     assert await write_counts(mongo) == before
 
 
@@ -208,7 +209,8 @@ async def test_write_rate_limit_is_429_with_retry_after(
             limited = await client.post("/v1/consultations", json=payload, headers=auth(account))
             assert_problem(limited, 429)
             assert 0 < int(limited.headers["retry-after"]) <= 60
-            other = await client.post("/v1/consultations", json=payload, headers=auth("calm~operator"))
+            other = await client.post("/v1/consultations", json=payload,
+                                      headers=auth("calm~operator"))
             assert other.status_code == 201
     finally:
         gateway.stop()
