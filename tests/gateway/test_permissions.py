@@ -1,0 +1,79 @@
+"""The permission matrix: every route of the OpenAPI schema, for every role and anonymous.
+
+For each route the expected outcome comes from the permission table: a caller whose
+roles the table allows must not be refused (401/403), any other must be (401 when
+anonymous, 403 when authenticated). A route missing from the table fails here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from services.gateway.auth import Role
+from services.gateway.permissions import ANONYMOUS, PERMISSIONS, ROUTES, allowed
+from tests.helpers import create_consultation, create_thread
+
+CALLERS: list[str | None] = [None, *Role]
+METHODS = ("get", "post", "put", "patch", "delete")
+HIDDEN_ROUTES = {("GET", "/metrics")}  # served, but not part of the public API schema
+
+
+def fill(path: str, ids: dict[str, str]) -> str:
+    for name, value in ids.items():
+        path = path.replace("{" + name + "}", value)
+    assert "{" not in path, f"no test value for a parameter of {path}"
+    return path
+
+
+@pytest.fixture
+async def ids(api: httpx.AsyncClient) -> dict[str, str]:
+    consultation = await create_consultation(api)
+    thread = await create_thread(api, consultation)
+    return {"consultation_id": str(consultation["id"]), "thread_id": str(thread["id"]),
+            "account_id": "0" * 24, "role": "moderator"}
+
+
+async def test_every_route_obeys_the_permission_table(api: httpx.AsyncClient,
+                                                      ids: dict[str, str]) -> None:
+    schema: dict[str, Any] = (await api.get("/openapi.json")).json()
+    operations = [(method.upper(), path) for path, item in schema["paths"].items()
+                  for method in item if method in METHODS]
+    missing = [op for op in operations if op not in ROUTES]
+    assert not missing, f"routes without an entry in permissions.ROUTES: {missing}"
+    checked = 0
+    for method, path in operations:
+        action = ROUTES[(method, path)]
+        url = fill(path, {**ids, "account_id": "me"} if path.startswith("/v1/accounts") else ids)
+        for caller in CALLERS:
+            headers = {"Authorization": f"Bearer dev-matrix-{caller}~{caller}"} if caller else {}
+            roles = {Role.PARTICIPANT, caller} if caller else {ANONYMOUS}
+            body: dict[str, str] | None = {} if method in ("POST", "PUT", "PATCH") else None
+            reply = await api.request(method, url, json=body, headers=headers)
+            if allowed(action, roles):
+                assert reply.status_code not in (401, 403), (method, path, caller, reply.text)
+            else:
+                expected = 401 if caller is None else 403
+                assert reply.status_code == expected, (method, path, caller, reply.text)
+            checked += 1
+    assert checked == len(operations) * len(CALLERS)
+
+
+async def test_the_table_names_only_real_routes_and_known_actions(
+    api: httpx.AsyncClient,
+) -> None:
+    schema: dict[str, Any] = (await api.get("/openapi.json")).json()
+    operations = {(method.upper(), path) for path, item in schema["paths"].items()
+                  for method in item if method in METHODS}
+    assert set(ROUTES) - operations == HIDDEN_ROUTES
+    assert (await api.get("/metrics")).status_code == 200
+    assert set(ROUTES.values()) <= set(PERMISSIONS)
+
+
+def test_operators_create_consultations_and_participants_do_not() -> None:
+    assert allowed("consultation.create", {Role.OPERATOR})
+    assert not allowed("consultation.create", {Role.PARTICIPANT, Role.STRATEGIST})
+    assert not allowed("role.grant", {Role.PARTICIPANT, Role.MODERATOR})
+    assert not allowed("post.create", {ANONYMOUS})

@@ -1,0 +1,141 @@
+"""Role grants by strategists, their events and audit, and consultation access modes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from nats.aio.client import Client as NatsClient
+from pymongo import AsyncMongoClient
+
+from agora.v1 import identity_pb2
+from agora_kit.events.envelope import parse_envelope
+from tests.helpers import auth, create_consultation, eventually
+from tests.identity.support import Session, new_account
+
+Mongo = AsyncMongoClient[dict[str, object]]
+OPERATOR = auth("root~operator")
+
+
+@pytest.fixture
+def mail_dir(work_dir: Path) -> Path:
+    return work_dir / "mail"
+
+
+async def grant(api: httpx.AsyncClient, consultation_id: object, account_id: str, role: str,
+                headers: dict[str, str]) -> httpx.Response:
+    return await api.post(f"/v1/consultations/{consultation_id}/roles",
+                          json={"account_id": account_id, "role": role}, headers=headers)
+
+
+async def test_strategist_grants_and_revokes_with_events_and_audit(
+    api: httpx.AsyncClient, mail_dir: Path, nc: NatsClient, mongo: Mongo
+) -> None:
+    consultation = await create_consultation(api)
+    cid = consultation["id"]
+    strategist: Session = await new_account(api, mail_dir)
+    member = await new_account(api, mail_dir)
+    assert (await grant(api, cid, strategist.account_id, "strategist", OPERATOR)).status_code == 201
+
+    granted = await grant(api, cid, member.account_id, "moderator", strategist.headers)
+    assert granted.status_code == 201, granted.text
+    assert granted.json()["granted_by"] == strategist.account_id
+    listed = await api.get(f"/v1/consultations/{cid}/roles", headers=strategist.headers)
+    assert {(g["account_id"], g["role"]) for g in listed.json()["items"]} == {
+        (strategist.account_id, "strategist"), (member.account_id, "moderator")}
+
+    js = nc.jetstream()
+    message = await eventually(lambda: js.get_last_msg("AGORA", f"agora.{cid}.role.granted"),
+                               lambda m: m is not None)
+    envelope = parse_envelope(message.data or b"")
+    payload = identity_pb2.RoleGranted()
+    envelope.payload.Unpack(payload)
+    assert (payload.account_id, payload.role, envelope.actor) == (
+        member.account_id, "moderator", strategist.account_id)
+
+    revoked = await api.delete(f"/v1/consultations/{cid}/roles/{member.account_id}/moderator",
+                               headers=strategist.headers)
+    assert revoked.status_code == 204
+    again = await api.delete(f"/v1/consultations/{cid}/roles/{member.account_id}/moderator",
+                             headers=strategist.headers)
+    assert again.status_code == 404
+    audit = await mongo["agora_identity"]["audit_log"].find(
+        {"consultation_id": cid}).sort("at", 1).to_list()
+    assert [(a["type"], a["role"]) for a in audit] == [
+        ("role.granted", "strategist"), ("role.granted", "moderator"),
+        ("role.revoked", "moderator")]
+
+
+async def test_nobody_grants_themselves_a_role(api: httpx.AsyncClient, mail_dir: Path) -> None:
+    cid = (await create_consultation(api))["id"]
+    participant = await new_account(api, mail_dir)
+    refused = await grant(api, cid, participant.account_id, "strategist", participant.headers)
+    assert refused.status_code == 403
+    strategist = await new_account(api, mail_dir)
+    await grant(api, cid, strategist.account_id, "strategist", OPERATOR)
+    itself = await grant(api, cid, strategist.account_id, "expert", strategist.headers)
+    assert itself.status_code == 403
+    assert "own roles" in itself.json()["detail"]
+    # A strategist elsewhere is a participant here.
+    other = (await create_consultation(api))["id"]
+    assert (await grant(api, other, participant.account_id, "expert",
+                        strategist.headers)).status_code == 403
+
+
+async def test_a_new_grant_applies_to_the_next_request(api: httpx.AsyncClient,
+                                                       mail_dir: Path) -> None:
+    cid = (await create_consultation(api))["id"]
+    member = await new_account(api, mail_dir)
+    assert (await api.get(f"/v1/consultations/{cid}/roles",
+                          headers=member.headers)).status_code == 403
+    await grant(api, cid, member.account_id, "strategist", OPERATOR)
+    assert (await api.get(f"/v1/consultations/{cid}/roles",
+                          headers=member.headers)).status_code == 200
+    await api.delete(f"/v1/consultations/{cid}/roles/{member.account_id}/strategist",
+                     headers=OPERATOR)
+    assert (await api.get(f"/v1/consultations/{cid}/roles",
+                          headers=member.headers)).status_code == 403
+
+
+async def test_an_employee_consultation_admits_only_verified_company_addresses(
+    api: httpx.AsyncClient, mail_dir: Path
+) -> None:
+    consultation = await create_consultation(api)
+    cid = consultation["id"]
+    policy = await api.put(f"/v1/consultations/{cid}/access", headers=OPERATOR,
+                           json={"mode": "invitation", "allowed_domains": ["@Company.Example"]})
+    assert policy.status_code == 200, policy.text
+    assert policy.json()["allowed_domains"] == ["company.example"]
+    employee = await new_account(api, mail_dir, domain="company.example")
+    unverified = await new_account(api, mail_dir, domain="company.example", verify=False)
+    outsider = await new_account(api, mail_dir, domain="elsewhere.example")
+    theme = consultation["themes"][0]["id"]  # type: ignore[index]
+    url = f"/v1/consultations/{cid}/threads"
+    body = {"theme_id": theme, "title": "Remote work"}
+
+    assert (await api.get(f"/v1/consultations/{cid}", headers=employee.headers)).status_code == 200
+    assert (await api.post(url, json=body, headers=employee.headers)).status_code == 201
+    for stranger in (outsider, unverified):
+        assert (await api.get(f"/v1/consultations/{cid}",
+                              headers=stranger.headers)).status_code == 403
+        assert (await api.post(url, json=body, headers=stranger.headers)).status_code == 403
+    assert (await api.get(f"/v1/consultations/{cid}")).status_code == 401
+
+    invited = await api.put(f"/v1/consultations/{cid}/access", headers=OPERATOR,
+                            json={"mode": "invitation", "invited_emails": [outsider.email]})
+    assert invited.status_code == 200
+    assert (await api.get(f"/v1/consultations/{cid}", headers=outsider.headers)).status_code == 200
+    assert (await api.get(f"/v1/consultations/{cid}", headers=employee.headers)).status_code == 403
+
+
+async def test_registered_mode_admits_any_account_but_no_anonymous_reader(
+    api: httpx.AsyncClient, mail_dir: Path
+) -> None:
+    cid = (await create_consultation(api))["id"]
+    assert (await api.get(f"/v1/consultations/{cid}")).status_code == 200
+    await api.put(f"/v1/consultations/{cid}/access", headers=OPERATOR,
+                  json={"mode": "registered"})
+    assert (await api.get(f"/v1/consultations/{cid}")).status_code == 401
+    member = await new_account(api, mail_dir, verify=False)
+    assert (await api.get(f"/v1/consultations/{cid}", headers=member.headers)).status_code == 200
