@@ -24,6 +24,7 @@ from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
 from services.identity import passwords
 from services.identity.mail import Mail, MailSender
+from services.identity.metrics import ACCOUNTS_REGISTERED, LOGINS
 from services.identity.tokens import digest
 
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
@@ -85,6 +86,7 @@ class Accounts:
                      "If it was you, log in or reset your password."))
             return
         self._deps.outbox.wake_relay()
+        ACCOUNTS_REGISTERED.inc()
         await self._send_verification(account_id, address)
 
     async def verify_email(self, token: str) -> None:
@@ -106,7 +108,9 @@ class Accounts:
         account = await self.accounts.find_one({"email": address}) if address else None
         stored = account["password_hash"] if account else None
         if not await passwords.verify_password(stored, password) or account is None:
+            LOGINS.labels(result="refused").inc()
             raise Unauthenticated(BAD_CREDENTIALS)
+        LOGINS.labels(result="ok").inc()
         return str(account["_id"])
 
     async def change_password(self, *, account_id: str, current: str, new: str) -> None:

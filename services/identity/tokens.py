@@ -23,6 +23,7 @@ from agora_kit.errors import Unauthenticated
 from agora_kit.ids import new_id
 from agora_kit.mongo import Database
 from services.identity.keys import KeyRing
+from services.identity.metrics import REFRESH_REPLAYS
 
 INVALID_REFRESH = "the refresh token is invalid or expired; log in again"
 
@@ -84,6 +85,7 @@ class TokenIssuer:
         if record is None:
             replayed = await self._refresh.find_one({"_id": digest(refresh_token)})
             if replayed is not None:
+                REFRESH_REPLAYS.inc()
                 await self.revoke_family(replayed["family_id"])
             raise Unauthenticated(INVALID_REFRESH)
         family = await self._families.find_one({"_id": record["family_id"]})
