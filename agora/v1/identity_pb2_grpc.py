@@ -107,6 +107,16 @@ class IdentityServiceStub:
                 request_serializer=agora_dot_v1_dot_identity__pb2.GetAccessPolicyRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_identity__pb2.AccessPolicy.FromString,
                 _registered_method=True)
+        self.ExportAccount = channel.unary_unary(
+                '/agora.v1.IdentityService/ExportAccount',
+                request_serializer=agora_dot_v1_dot_identity__pb2.ExportAccountRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.AccountExport.FromString,
+                _registered_method=True)
+        self.EraseAccount = channel.unary_unary(
+                '/agora.v1.IdentityService/EraseAccount',
+                request_serializer=agora_dot_v1_dot_identity__pb2.EraseAccountRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.EraseAccountResponse.FromString,
+                _registered_method=True)
         self.SetAccessPolicy = channel.unary_unary(
                 '/agora.v1.IdentityService/SetAccessPolicy',
                 request_serializer=agora_dot_v1_dot_identity__pb2.SetAccessPolicyRequest.SerializeToString,
@@ -208,6 +218,19 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExportAccount(self, request, context):
+        """GDPR: everything identity holds about an account, and its erasure (`user.erased`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EraseAccount(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetAccessPolicy(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -286,6 +309,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetAccessPolicy,
                     request_deserializer=agora_dot_v1_dot_identity__pb2.GetAccessPolicyRequest.FromString,
                     response_serializer=agora_dot_v1_dot_identity__pb2.AccessPolicy.SerializeToString,
+            ),
+            'ExportAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExportAccount,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.ExportAccountRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.AccountExport.SerializeToString,
+            ),
+            'EraseAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.EraseAccount,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.EraseAccountRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.EraseAccountResponse.SerializeToString,
             ),
             'SetAccessPolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.SetAccessPolicy,
@@ -674,6 +707,60 @@ class IdentityService:
             '/agora.v1.IdentityService/GetAccessPolicy',
             agora_dot_v1_dot_identity__pb2.GetAccessPolicyRequest.SerializeToString,
             agora_dot_v1_dot_identity__pb2.AccessPolicy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExportAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/ExportAccount',
+            agora_dot_v1_dot_identity__pb2.ExportAccountRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.AccountExport.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EraseAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/EraseAccount',
+            agora_dot_v1_dot_identity__pb2.EraseAccountRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.EraseAccountResponse.FromString,
             options,
             channel_credentials,
             insecure,

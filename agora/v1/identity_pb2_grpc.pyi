@@ -55,6 +55,9 @@ class IdentityServiceStub:
     RevokeRole: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RoleChange, _identity_pb2.RevokeRoleResponse]
     ListGrants: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ListGrantsRequest, _identity_pb2.ListGrantsResponse]
     GetAccessPolicy: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetAccessPolicyRequest, _identity_pb2.AccessPolicy]
+    ExportAccount: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ExportAccountRequest, _identity_pb2.AccountExport]
+    """GDPR: everything identity holds about an account, and its erasure (`user.erased`)."""
+    EraseAccount: _grpc.UnaryUnaryMultiCallable[_identity_pb2.EraseAccountRequest, _identity_pb2.EraseAccountResponse]
     SetAccessPolicy: _grpc.UnaryUnaryMultiCallable[_identity_pb2.SetAccessPolicyRequest, _identity_pb2.AccessPolicy]
 
 @_typing.type_check_only
@@ -84,6 +87,9 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     RevokeRole: _aio.UnaryUnaryMultiCallable[_identity_pb2.RoleChange, _identity_pb2.RevokeRoleResponse]  # type: ignore[assignment]
     ListGrants: _aio.UnaryUnaryMultiCallable[_identity_pb2.ListGrantsRequest, _identity_pb2.ListGrantsResponse]  # type: ignore[assignment]
     GetAccessPolicy: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetAccessPolicyRequest, _identity_pb2.AccessPolicy]  # type: ignore[assignment]
+    ExportAccount: _aio.UnaryUnaryMultiCallable[_identity_pb2.ExportAccountRequest, _identity_pb2.AccountExport]  # type: ignore[assignment]
+    """GDPR: everything identity holds about an account, and its erasure (`user.erased`)."""
+    EraseAccount: _aio.UnaryUnaryMultiCallable[_identity_pb2.EraseAccountRequest, _identity_pb2.EraseAccountResponse]  # type: ignore[assignment]
     SetAccessPolicy: _aio.UnaryUnaryMultiCallable[_identity_pb2.SetAccessPolicyRequest, _identity_pb2.AccessPolicy]  # type: ignore[assignment]
 
 class IdentityServiceServicer(metaclass=_abc_1.ABCMeta):
@@ -194,6 +200,21 @@ class IdentityServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _identity_pb2.GetAccessPolicyRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.AccessPolicy, _abc.Awaitable[_identity_pb2.AccessPolicy]]: ...
+
+    @_abc_1.abstractmethod
+    def ExportAccount(
+        self,
+        request: _identity_pb2.ExportAccountRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.AccountExport, _abc.Awaitable[_identity_pb2.AccountExport]]:
+        """GDPR: everything identity holds about an account, and its erasure (`user.erased`)."""
+
+    @_abc_1.abstractmethod
+    def EraseAccount(
+        self,
+        request: _identity_pb2.EraseAccountRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.EraseAccountResponse, _abc.Awaitable[_identity_pb2.EraseAccountResponse]]: ...
 
     @_abc_1.abstractmethod
     def SetAccessPolicy(

@@ -57,7 +57,10 @@ async def authorize(
     clients = _clients(request)
     consultation = await consultation_of(request.path_params, clients, request.app.state.redis)
     scoped = caller
-    if caller is None or not caller.global_roles:
+    # Anonymous calls outside a consultation (health, login, JWKS) need no lookup, so
+    # probes and logins keep answering while identity is down.
+    needs_lookup = consultation is not None if caller is None else not caller.global_roles
+    if needs_lookup:
         resolver: AccessResolver = request.app.state.access
         access = await resolver.resolve(caller.account_id if caller else None, consultation)
         if not access.allowed:

@@ -54,6 +54,10 @@ class PasswordChange(Input):
     new_password: Password
 
 
+class Erasure(Input):
+    password: Password
+
+
 class LoginRequest(Input):
     email: Email
     password: Password

@@ -14,6 +14,7 @@ from services.identity.config import IdentitySettings
 from services.identity.grants import Grants
 from services.identity.keys import KeyRing
 from services.identity.mail import sender_for
+from services.identity.privacy import Privacy
 from services.identity.servicer import IdentityServicer
 from services.identity.tokens import TokenIssuer
 
@@ -39,7 +40,8 @@ class IdentityApp(ServiceApp):
         self._grants = Grants(deps)
         servicer = IdentityServicer(accounts=self._accounts, issuer=self._issuer,
                                     keys=self._keys, grants=self._grants,
-                                    policies=AccessPolicies(deps))
+                                    policies=AccessPolicies(deps),
+                                    privacy=Privacy(deps, self._accounts))
         identity_pb2_grpc.add_IdentityServiceServicer_to_server(servicer, server)
 
     async def prepare(self, deps: Dependencies) -> None:

@@ -16,6 +16,7 @@ from services.identity.access import AccessPolicies, admits
 from services.identity.accounts import Accounts
 from services.identity.grants import PLATFORM, Grants, check_manager
 from services.identity.keys import KeyRing
+from services.identity.privacy import Privacy
 from services.identity.tokens import Issued, TokenIssuer
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -61,12 +62,13 @@ def _policy(consultation_id: str, doc: Document | None) -> identity_pb2.AccessPo
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, *, accounts: Accounts, issuer: TokenIssuer, keys: KeyRing,
-                 grants: Grants, policies: AccessPolicies) -> None:
+                 grants: Grants, policies: AccessPolicies, privacy: Privacy) -> None:
         self._accounts = accounts
         self._issuer = issuer
         self._keys = keys
         self._grants = grants
         self._policies = policies
+        self._privacy = privacy
 
     async def Register(self, request: identity_pb2.RegisterRequest,
                        context: Context) -> identity_pb2.RegisterResponse:
@@ -128,6 +130,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         if request.account_id:
             account = await self._accounts.accounts.find_one(
                 {"_id": require_id(request.account_id, field="account_id")})
+            if account is None:  # erased while its access token is still valid
+                return identity_pb2.Access(allowed=False)
         if account is not None:
             roles = await self._grants.roles_of(account["_id"], consultation_id)
         policy = await self._policies.get(consultation_id) if consultation_id else None
@@ -178,3 +182,14 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             invited_emails=list(policy.invited_emails),
             allowed_domains=list(policy.allowed_domains), actor=actor)
         return _policy(consultation_id, doc)
+
+    async def ExportAccount(self, request: identity_pb2.ExportAccountRequest,
+                            context: Context) -> identity_pb2.AccountExport:
+        data = await self._privacy.export(require_id(request.account_id, field="account_id"))
+        return identity_pb2.AccountExport(json=json.dumps(data))
+
+    async def EraseAccount(self, request: identity_pb2.EraseAccountRequest,
+                           context: Context) -> identity_pb2.EraseAccountResponse:
+        await self._privacy.erase(account_id=require_id(request.account_id, field="account_id"),
+                                  password=_secret(request.password, "password"))
+        return identity_pb2.EraseAccountResponse()

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import grpc
 
 from agora.v1 import threads_pb2, threads_pb2_grpc
+from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.threads.config import ThreadsSettings
+from services.threads.erasure import ERASURE_CONSUMER, Erasure
 from services.threads.servicer import ThreadsServicer
 from services.threads.store import ThreadsStore
 
@@ -27,3 +31,6 @@ class ThreadsApp(ServiceApp):
 
     async def prepare(self, deps: Dependencies) -> None:
         await self._store.ensure_indexes()
+
+    def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
+        return [(ERASURE_CONSUMER, Erasure(deps.db).anonymise)]

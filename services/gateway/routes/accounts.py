@@ -1,4 +1,5 @@
-"""/v1/accounts — register, verify the email, read one's own account, change password.
+"""/v1/accounts — register, verify the email, read one's own account, change password,
+export one's data and erase the account (GDPR).
 
 Registration answers 202 with the same body whether or not the email already has an
 account (the mail tells the owner which case it was).
@@ -15,6 +16,7 @@ from services.gateway.identity_schemas import (
     AccountCreate,
     AccountPublic,
     EmailVerification,
+    Erasure,
     PasswordChange,
 )
 from services.gateway.problems import Problem
@@ -66,4 +68,23 @@ async def change_password(body: PasswordChange, user: CurrentUser, clients: Clie
                        identity_pb2.ChangePasswordRequest(
                            account_id=user.account_id, current_password=body.current_password,
                            new_password=body.new_password))
+    return Response(status_code=204)
+
+
+@router.get("/me/export")
+async def export(user: CurrentUser, clients: Clients) -> Response:
+    """Everything identity holds about the caller, as a JSON download."""
+    reply = await clients.call("identity", clients.identity.ExportAccount,
+                               identity_pb2.ExportAccountRequest(account_id=user.account_id))
+    return Response(reply.json, media_type="application/json", headers={
+        "Content-Disposition": 'attachment; filename="agora-account.json"',
+        "Cache-Control": "no-store"})
+
+
+@router.post("/me/erasure", status_code=204)
+async def erase(body: Erasure, user: CurrentUser, clients: Clients) -> Response:
+    """Erase the account (confirmed by password); contributions become "former participant"."""
+    await clients.call("identity", clients.identity.EraseAccount,
+                       identity_pb2.EraseAccountRequest(account_id=user.account_id,
+                                                        password=body.password))
     return Response(status_code=204)

@@ -1,0 +1,33 @@
+"""Anonymising authorship when an account is erased (`user.erased` from identity).
+
+The content stays; its author becomes `former-participant`. The update is idempotent
+(a second delivery finds nothing left to change).
+"""
+
+from __future__ import annotations
+
+from agora.v1 import events_pb2, identity_pb2
+from agora_kit.events.consumer import ConsumerSpec
+from agora_kit.events.envelope import MalformedEvent
+from agora_kit.mongo import Database, Session
+
+FORMER_PARTICIPANT = "former-participant"
+ERASURE_CONSUMER = ConsumerSpec(durable="threads-erasure",
+                                filter_subjects=["agora.*.user.erased"])
+
+
+class Erasure:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def anonymise(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
+        erased = identity_pb2.UserErased()
+        if not envelope.payload.Unpack(erased) or not erased.account_id:
+            raise MalformedEvent(f"{envelope.type} does not carry a UserErased")
+        account = erased.account_id
+        for name, fields in (("posts", ("author_id", "created_by")),
+                             ("threads", ("created_by",)), ("consultations", ("created_by",))):
+            for field in fields:
+                await self._db[name].update_many({field: account},
+                                                 {"$set": {field: FORMER_PARTICIPANT}},
+                                                 session=session)

@@ -1,0 +1,53 @@
+"""GDPR: a user downloads their data and erases their account; threads anonymises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+
+from tests.helpers import auth, create_consultation, create_thread, eventually
+from tests.identity.support import PASSWORD, new_account
+
+
+async def test_export_then_erasure_anonymises_authorship(api: httpx.AsyncClient,
+                                                         work_dir: Path) -> None:
+    user = await new_account(api, work_dir / "mail")
+    consultation = await create_consultation(api)
+    granted = await api.post(f"/v1/consultations/{consultation['id']}/roles",
+                             json={"account_id": user.account_id, "role": "expert"},
+                             headers=auth("root~operator"))
+    assert granted.status_code == 201
+    thread = await create_thread(api, consultation)
+    posted = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "My idea"},
+                            headers=user.headers)
+    assert posted.status_code == 201
+    assert posted.json()["author_id"] == user.account_id
+
+    export = await api.get("/v1/accounts/me/export", headers=user.headers)
+    assert export.status_code == 200
+    assert "attachment" in export.headers["content-disposition"]
+    data = export.json()
+    assert data["account"]["email"] == user.email
+    assert "password_hash" not in data["account"]
+    assert [g["role"] for g in data["grants"]] == ["expert"]
+    assert len(data["sessions"]) == 1
+
+    refused = await api.post("/v1/accounts/me/erasure", json={"password": "not my password"},
+                             headers=user.headers)
+    assert refused.status_code == 401
+    erased = await api.post("/v1/accounts/me/erasure", json={"password": PASSWORD},
+                            headers=user.headers)
+    assert erased.status_code == 204
+
+    async def authors() -> list[str]:
+        page = (await api.get(f"/v1/threads/{thread['id']}/posts")).json()
+        return [p["author_id"] for p in page["items"]]
+
+    assert await eventually(authors, lambda a: a == ["former-participant"])
+    login = await api.post("/v1/sessions", json={"email": user.email, "password": PASSWORD})
+    assert login.status_code == 401
+    # The access token still verifies for a few minutes, but the account is gone.
+    assert (await api.get("/v1/accounts/me", headers=user.headers)).status_code in (403, 404)
+    again = await api.post("/v1/accounts", json={"email": user.email, "password": PASSWORD})
+    assert again.status_code == 202
