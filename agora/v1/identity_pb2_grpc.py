@@ -67,6 +67,16 @@ class IdentityServiceStub:
                 request_serializer=agora_dot_v1_dot_identity__pb2.ChangePasswordRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_identity__pb2.ChangePasswordResponse.FromString,
                 _registered_method=True)
+        self.RequestPasswordReset = channel.unary_unary(
+                '/agora.v1.IdentityService/RequestPasswordReset',
+                request_serializer=agora_dot_v1_dot_identity__pb2.RequestPasswordResetRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.RequestPasswordResetResponse.FromString,
+                _registered_method=True)
+        self.ResetPassword = channel.unary_unary(
+                '/agora.v1.IdentityService/ResetPassword',
+                request_serializer=agora_dot_v1_dot_identity__pb2.ResetPasswordRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.ResetPasswordResponse.FromString,
+                _registered_method=True)
         self.GetAccount = channel.unary_unary(
                 '/agora.v1.IdentityService/GetAccount',
                 request_serializer=agora_dot_v1_dot_identity__pb2.GetAccountRequest.SerializeToString,
@@ -162,6 +172,19 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ChangePassword(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RequestPasswordReset(self, request, context):
+        """Mails a single-use reset code when the email has an account; answers the same anyway.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResetPassword(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -269,6 +292,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ChangePassword,
                     request_deserializer=agora_dot_v1_dot_identity__pb2.ChangePasswordRequest.FromString,
                     response_serializer=agora_dot_v1_dot_identity__pb2.ChangePasswordResponse.SerializeToString,
+            ),
+            'RequestPasswordReset': grpc.unary_unary_rpc_method_handler(
+                    servicer.RequestPasswordReset,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.RequestPasswordResetRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.RequestPasswordResetResponse.SerializeToString,
+            ),
+            'ResetPassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResetPassword,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.ResetPasswordRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.ResetPasswordResponse.SerializeToString,
             ),
             'GetAccount': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccount,
@@ -491,6 +524,60 @@ class IdentityService:
             '/agora.v1.IdentityService/ChangePassword',
             agora_dot_v1_dot_identity__pb2.ChangePasswordRequest.SerializeToString,
             agora_dot_v1_dot_identity__pb2.ChangePasswordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RequestPasswordReset(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/RequestPasswordReset',
+            agora_dot_v1_dot_identity__pb2.RequestPasswordResetRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.RequestPasswordResetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResetPassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/ResetPassword',
+            agora_dot_v1_dot_identity__pb2.ResetPasswordRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.ResetPasswordResponse.FromString,
             options,
             channel_credentials,
             insecure,

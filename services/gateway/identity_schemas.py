@@ -54,6 +54,15 @@ class PasswordChange(Input):
     new_password: Password
 
 
+class ResetRequest(Input):
+    email: Email
+
+
+class ResetConfirm(Input):
+    code: Secret
+    new_password: Password
+
+
 class Erasure(Input):
     password: Password
 

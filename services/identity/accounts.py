@@ -90,14 +90,32 @@ class Accounts:
         await self._send_verification(account_id, address)
 
     async def verify_email(self, token: str) -> None:
-        record = await self._email_tokens.find_one_and_update(
-            {"_id": digest(token), "used_at": None, "expires_at": {"$gt": now()}},
-            {"$set": {"used_at": now()}},
+        account_id = await self._use_code(token, purpose="verify")
+        await self.accounts.update_one({"_id": account_id}, {"$set": {"email_verified": True}})
+
+    async def request_reset(self, email: str) -> None:
+        """Mail a reset code if the address has an account; silently nothing otherwise."""
+        account = await self.accounts.find_one({"email": normalise_email(email)})
+        if account is None:
+            return
+        code = await self._new_code(account["_id"], purpose="reset")
+        await self._sender.send(Mail(
+            to=account["email"], subject="Agora: reset your password",
+            body=f"Your password reset code (valid {self._email_token_ttl}):\n\n{code}\n\n"
+                 "If you did not ask for it, ignore this message; your password is unchanged."))
+
+    async def reset_password(self, *, token: str, new: str) -> str:
+        """Set a new password with a reset code; the account id (its sessions must end)."""
+        account_id = await self._use_code(token, purpose="reset")
+        account = await self.get(account_id)
+        passwords.check_policy(new, min_chars=self._min_chars, email=account["email"])
+        await self.accounts.update_one(
+            {"_id": account_id},
+            # The code reached the mailbox: the address is proven too.
+            {"$set": {"password_hash": await passwords.hash_password(new),
+                      "email_verified": True}},
         )
-        if record is None:
-            raise InvalidArgument("the verification code is invalid or expired", field="token")
-        await self.accounts.update_one({"_id": record["account_id"]},
-                                       {"$set": {"email_verified": True}})
+        return account_id
 
     async def check_credentials(self, *, email: str, password: str) -> str:
         """The account id when the password matches; one message for every failure."""
@@ -128,12 +146,27 @@ class Accounts:
             raise NotFound("no such account", field="account_id")
         return account
 
-    async def _send_verification(self, account_id: str, address: str) -> None:
+    async def _new_code(self, account_id: str, *, purpose: str) -> str:
         token = secrets.token_urlsafe(32)
         await self._email_tokens.insert_one({
-            "_id": digest(token), "account_id": account_id, "used_at": None,
-            "expires_at": now() + self._email_token_ttl,
+            "_id": digest(token), "account_id": account_id, "purpose": purpose,
+            "used_at": None, "expires_at": now() + self._email_token_ttl,
         })
+        return token
+
+    async def _use_code(self, token: str, *, purpose: str) -> str:
+        """The account of a valid, unused code of this purpose, marking it used."""
+        record = await self._email_tokens.find_one_and_update(
+            {"_id": digest(token), "purpose": purpose, "used_at": None,
+             "expires_at": {"$gt": now()}},
+            {"$set": {"used_at": now()}},
+        )
+        if record is None:
+            raise InvalidArgument("the code is invalid, used or expired", field="token")
+        return str(record["account_id"])
+
+    async def _send_verification(self, account_id: str, address: str) -> None:
+        token = await self._new_code(account_id, purpose="verify")
         await self._sender.send(Mail(
             to=address, subject="Agora: confirm your email address",
             body=f"Your verification code (valid {self._email_token_ttl}):\n\n{token}\n\n"

@@ -107,6 +107,19 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         await self._issuer.revoke_all(account_id)  # every other session logs in again
         return identity_pb2.ChangePasswordResponse()
 
+    async def RequestPasswordReset(
+        self, request: identity_pb2.RequestPasswordResetRequest, context: Context
+    ) -> identity_pb2.RequestPasswordResetResponse:
+        await self._accounts.request_reset(request.email)
+        return identity_pb2.RequestPasswordResetResponse()
+
+    async def ResetPassword(self, request: identity_pb2.ResetPasswordRequest,
+                            context: Context) -> identity_pb2.ResetPasswordResponse:
+        account_id = await self._accounts.reset_password(token=_secret(request.token, "token"),
+                                                         new=request.new_password)
+        await self._issuer.revoke_all(account_id)
+        return identity_pb2.ResetPasswordResponse()
+
     async def GetAccount(self, request: identity_pb2.GetAccountRequest,
                          context: Context) -> identity_pb2.Account:
         doc = await self._accounts.get(require_id(request.account_id, field="account_id"))

@@ -134,3 +134,23 @@ async def test_password_change_ends_every_session(api: httpx.AsyncClient,
     old = await api.post("/v1/sessions", json={"email": session.email, "password": PASSWORD})
     assert old.status_code == 401
     await login(api, session.email, new_password)
+
+
+async def test_password_reset_by_mailed_code(api: httpx.AsyncClient, mail_dir: Path) -> None:
+    session = await new_account(api, mail_dir)
+    unknown = await api.post("/v1/accounts/password-reset", json={"email": unique_email()})
+    known = await api.post("/v1/accounts/password-reset", json={"email": session.email})
+    assert (known.status_code, known.json()) == (unknown.status_code, unknown.json())
+    mails = [m for m in mails_to(mail_dir, session.email) if "reset" in m["subject"]]
+    code = mails[0]["body"].split("\n\n")[1].strip()
+    new_password = "reset passphrase that is long"
+    # A reset code is not a verification code, and vice versa.
+    assert (await api.post("/v1/accounts/verification", json={"code": code})).status_code == 422
+    confirm = {"code": code, "new_password": new_password}
+    assert (await api.post("/v1/accounts/password-reset/confirmation",
+                           json=confirm)).status_code == 204
+    assert (await api.post("/v1/accounts/password-reset/confirmation",
+                           json=confirm)).status_code == 422
+    stale = await api.post("/v1/sessions/refresh", json={"refresh_token": session.refresh_token})
+    assert stale.status_code == 401
+    await login(api, session.email, new_password)

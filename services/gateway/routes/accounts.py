@@ -18,12 +18,15 @@ from services.gateway.identity_schemas import (
     EmailVerification,
     Erasure,
     PasswordChange,
+    ResetConfirm,
+    ResetRequest,
 )
 from services.gateway.problems import Problem
 from services.gateway.throttle import HourlyLimit
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 REGISTERED = "if this address can be registered, a verification code is on its way"
+RESET = "if this address has an account, a reset code is on its way"
 
 
 def client_ip(request: Request) -> str:
@@ -41,6 +44,28 @@ async def register(body: AccountCreate, request: Request, clients: Clients) -> A
     await clients.call("identity", clients.identity.Register, identity_pb2.RegisterRequest(
         email=body.email, password=body.password, display_name=body.display_name))
     return Accepted(detail=REGISTERED)
+
+
+@router.post("/password-reset", status_code=202, response_model=Accepted)
+async def request_reset(body: ResetRequest, request: Request, clients: Clients) -> Accepted:
+    """Mail a reset code; the answer never says whether the email has an account."""
+    limit: HourlyLimit = request.app.state.registrations  # same per-IP budget
+    retry_after = await limit.retry_after(client_ip(request))
+    if retry_after is not None:
+        raise Problem(429, "too many requests from this address; try later",
+                      kind="rate-limited", headers={"Retry-After": str(retry_after)})
+    await clients.call("identity", clients.identity.RequestPasswordReset,
+                       identity_pb2.RequestPasswordResetRequest(email=body.email))
+    return Accepted(detail=RESET)
+
+
+@router.post("/password-reset/confirmation", status_code=204)
+async def reset(body: ResetConfirm, clients: Clients) -> Response:
+    """Set a new password with the mailed code; every session must log in again."""
+    await clients.call("identity", clients.identity.ResetPassword,
+                       identity_pb2.ResetPasswordRequest(token=body.code,
+                                                         new_password=body.new_password))
+    return Response(status_code=204)
 
 
 @router.post("/verification", status_code=204)
