@@ -57,6 +57,16 @@ class IdentityServiceStub:
                 request_serializer=agora_dot_v1_dot_identity__pb2.RefreshRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_identity__pb2.TokenPair.FromString,
                 _registered_method=True)
+        self.StartOidcLogin = channel.unary_unary(
+                '/agora.v1.IdentityService/StartOidcLogin',
+                request_serializer=agora_dot_v1_dot_identity__pb2.StartOidcLoginRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.OidcStart.FromString,
+                _registered_method=True)
+        self.FinishOidcLogin = channel.unary_unary(
+                '/agora.v1.IdentityService/FinishOidcLogin',
+                request_serializer=agora_dot_v1_dot_identity__pb2.FinishOidcLoginRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.TokenPair.FromString,
+                _registered_method=True)
         self.Logout = channel.unary_unary(
                 '/agora.v1.IdentityService/Logout',
                 request_serializer=agora_dot_v1_dot_identity__pb2.LogoutRequest.SerializeToString,
@@ -160,6 +170,19 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Refresh(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def StartOidcLogin(self, request, context):
+        """OpenID Connect (Authorization Code + PKCE) with the configured provider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FinishOidcLogin(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -281,6 +304,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'Refresh': grpc.unary_unary_rpc_method_handler(
                     servicer.Refresh,
                     request_deserializer=agora_dot_v1_dot_identity__pb2.RefreshRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.TokenPair.SerializeToString,
+            ),
+            'StartOidcLogin': grpc.unary_unary_rpc_method_handler(
+                    servicer.StartOidcLogin,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.StartOidcLoginRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.OidcStart.SerializeToString,
+            ),
+            'FinishOidcLogin': grpc.unary_unary_rpc_method_handler(
+                    servicer.FinishOidcLogin,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.FinishOidcLoginRequest.FromString,
                     response_serializer=agora_dot_v1_dot_identity__pb2.TokenPair.SerializeToString,
             ),
             'Logout': grpc.unary_unary_rpc_method_handler(
@@ -469,6 +502,60 @@ class IdentityService:
             target,
             '/agora.v1.IdentityService/Refresh',
             agora_dot_v1_dot_identity__pb2.RefreshRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.TokenPair.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def StartOidcLogin(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/StartOidcLogin',
+            agora_dot_v1_dot_identity__pb2.StartOidcLoginRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.OidcStart.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FinishOidcLogin(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/FinishOidcLogin',
+            agora_dot_v1_dot_identity__pb2.FinishOidcLoginRequest.SerializeToString,
             agora_dot_v1_dot_identity__pb2.TokenPair.FromString,
             options,
             channel_credentials,

@@ -41,6 +41,9 @@ class IdentityServiceStub:
     VerifyEmail: _grpc.UnaryUnaryMultiCallable[_identity_pb2.VerifyEmailRequest, _identity_pb2.VerifyEmailResponse]
     Login: _grpc.UnaryUnaryMultiCallable[_identity_pb2.LoginRequest, _identity_pb2.TokenPair]
     Refresh: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RefreshRequest, _identity_pb2.TokenPair]
+    StartOidcLogin: _grpc.UnaryUnaryMultiCallable[_identity_pb2.StartOidcLoginRequest, _identity_pb2.OidcStart]
+    """OpenID Connect (Authorization Code + PKCE) with the configured provider."""
+    FinishOidcLogin: _grpc.UnaryUnaryMultiCallable[_identity_pb2.FinishOidcLoginRequest, _identity_pb2.TokenPair]
     Logout: _grpc.UnaryUnaryMultiCallable[_identity_pb2.LogoutRequest, _identity_pb2.LogoutResponse]
     ChangePassword: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ChangePasswordRequest, _identity_pb2.ChangePasswordResponse]
     RequestPasswordReset: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RequestPasswordResetRequest, _identity_pb2.RequestPasswordResetResponse]
@@ -76,6 +79,9 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     VerifyEmail: _aio.UnaryUnaryMultiCallable[_identity_pb2.VerifyEmailRequest, _identity_pb2.VerifyEmailResponse]  # type: ignore[assignment]
     Login: _aio.UnaryUnaryMultiCallable[_identity_pb2.LoginRequest, _identity_pb2.TokenPair]  # type: ignore[assignment]
     Refresh: _aio.UnaryUnaryMultiCallable[_identity_pb2.RefreshRequest, _identity_pb2.TokenPair]  # type: ignore[assignment]
+    StartOidcLogin: _aio.UnaryUnaryMultiCallable[_identity_pb2.StartOidcLoginRequest, _identity_pb2.OidcStart]  # type: ignore[assignment]
+    """OpenID Connect (Authorization Code + PKCE) with the configured provider."""
+    FinishOidcLogin: _aio.UnaryUnaryMultiCallable[_identity_pb2.FinishOidcLoginRequest, _identity_pb2.TokenPair]  # type: ignore[assignment]
     Logout: _aio.UnaryUnaryMultiCallable[_identity_pb2.LogoutRequest, _identity_pb2.LogoutResponse]  # type: ignore[assignment]
     ChangePassword: _aio.UnaryUnaryMultiCallable[_identity_pb2.ChangePasswordRequest, _identity_pb2.ChangePasswordResponse]  # type: ignore[assignment]
     RequestPasswordReset: _aio.UnaryUnaryMultiCallable[_identity_pb2.RequestPasswordResetRequest, _identity_pb2.RequestPasswordResetResponse]  # type: ignore[assignment]
@@ -130,6 +136,21 @@ class IdentityServiceServicer(metaclass=_abc_1.ABCMeta):
     def Refresh(
         self,
         request: _identity_pb2.RefreshRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.TokenPair, _abc.Awaitable[_identity_pb2.TokenPair]]: ...
+
+    @_abc_1.abstractmethod
+    def StartOidcLogin(
+        self,
+        request: _identity_pb2.StartOidcLoginRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.OidcStart, _abc.Awaitable[_identity_pb2.OidcStart]]:
+        """OpenID Connect (Authorization Code + PKCE) with the configured provider."""
+
+    @_abc_1.abstractmethod
+    def FinishOidcLogin(
+        self,
+        request: _identity_pb2.FinishOidcLoginRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.TokenPair, _abc.Awaitable[_identity_pb2.TokenPair]]: ...
 

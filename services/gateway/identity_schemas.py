@@ -76,6 +76,15 @@ class RefreshRequest(Input):
     refresh_token: Secret
 
 
+class OidcStartPublic(BaseModel):
+    authorization_url: str
+
+
+class OidcCallback(Input):
+    code: Secret
+    state: Secret
+
+
 class TokenPairPublic(BaseModel):
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"

@@ -89,6 +89,26 @@ class Accounts:
         ACCOUNTS_REGISTERED.inc()
         await self._send_verification(account_id, address)
 
+    async def create_external(self, *, email: str, verified: bool, name: str) -> str:
+        """An account without a password, for a single sign-on identity."""
+        address = normalise_email(email)
+        account_id = new_id()
+        document = {"_id": account_id, "email": address, "email_verified": verified,
+                    "display_name": display_name(name, address), "password_hash": None,
+                    "created_at": now()}
+        envelope = new_envelope(event_type="user.registered", consultation_id="",
+                                actor=account_id,
+                                payload=identity_pb2.UserRegistered(account_id=account_id))
+
+        async def work(session: Session) -> None:
+            await self.accounts.insert_one(document, session=session)
+            await self._deps.outbox.add(envelope, session=session)
+
+        await in_transaction(self._deps.mongo, work)
+        self._deps.outbox.wake_relay()
+        ACCOUNTS_REGISTERED.inc()
+        return account_id
+
     async def verify_email(self, token: str) -> None:
         account_id = await self._use_code(token, purpose="verify")
         await self.accounts.update_one({"_id": account_id}, {"$set": {"email_verified": True}})

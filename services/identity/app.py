@@ -16,6 +16,7 @@ from services.identity.keys import KeyRing
 from services.identity.mail import sender_for
 from services.identity.privacy import Privacy
 from services.identity.servicer import IdentityServicer
+from services.identity.sso import OidcLogin
 from services.identity.tokens import TokenIssuer
 
 
@@ -38,10 +39,11 @@ class IdentityApp(ServiceApp):
         self._accounts = Accounts(deps, sender_for(s), min_chars=s.password_min_chars,
                                   email_token_ttl=timedelta(hours=s.email_token_ttl_hours))
         self._grants = Grants(deps)
+        self._sso = OidcLogin(deps.db, s, self._accounts)
         servicer = IdentityServicer(accounts=self._accounts, issuer=self._issuer,
                                     keys=self._keys, grants=self._grants,
                                     policies=AccessPolicies(deps),
-                                    privacy=Privacy(deps, self._accounts))
+                                    privacy=Privacy(deps, self._accounts), sso=self._sso)
         identity_pb2_grpc.add_IdentityServiceServicer_to_server(servicer, server)
 
     async def prepare(self, deps: Dependencies) -> None:
@@ -49,4 +51,5 @@ class IdentityApp(ServiceApp):
         await self._issuer.ensure_indexes()
         await self._accounts.ensure_indexes()
         await self._grants.ensure_indexes()
+        await self._sso.ensure_indexes()
         await self._keys.current()  # the first key exists before the first login

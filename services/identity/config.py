@@ -34,6 +34,22 @@ class IdentitySettings(ServiceSettings):
     smtp_password: str = ""
     smtp_starttls: bool = True
 
+    # OpenID Connect single sign-on; disabled while OIDC_ISSUER is empty.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_redirect_uri: str = ""
+    oidc_scopes: str = "openid email profile"
+
+    @model_validator(mode="after")
+    def _complete_oidc(self) -> Self:
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_redirect_uri):
+            raise ValueError("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_REDIRECT_URI")
+        if (self.oidc_issuer and self.agora_env is Environment.PRODUCTION
+                and not self.oidc_issuer.startswith("https://")):
+            raise ValueError("OIDC_ISSUER must be an https:// URL in production")
+        return self
+
     @model_validator(mode="after")
     def _real_mail_in_production(self) -> Self:
         if self.agora_env is Environment.PRODUCTION and self.mail_sender != "smtp":

@@ -17,6 +17,7 @@ from services.identity.accounts import Accounts
 from services.identity.grants import PLATFORM, Grants, check_manager
 from services.identity.keys import KeyRing
 from services.identity.privacy import Privacy
+from services.identity.sso import OidcLogin
 from services.identity.tokens import Issued, TokenIssuer
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -62,13 +63,15 @@ def _policy(consultation_id: str, doc: Document | None) -> identity_pb2.AccessPo
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, *, accounts: Accounts, issuer: TokenIssuer, keys: KeyRing,
-                 grants: Grants, policies: AccessPolicies, privacy: Privacy) -> None:
+                 grants: Grants, policies: AccessPolicies, privacy: Privacy,
+                 sso: OidcLogin) -> None:
         self._accounts = accounts
         self._issuer = issuer
         self._keys = keys
         self._grants = grants
         self._policies = policies
         self._privacy = privacy
+        self._sso = sso
 
     async def Register(self, request: identity_pb2.RegisterRequest,
                        context: Context) -> identity_pb2.RegisterResponse:
@@ -92,6 +95,16 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         account_id, issued = await self._issuer.refresh(
             _secret(request.refresh_token, "refresh_token"))
         return _pair(account_id, issued)
+
+    async def StartOidcLogin(self, request: identity_pb2.StartOidcLoginRequest,
+                             context: Context) -> identity_pb2.OidcStart:
+        return identity_pb2.OidcStart(authorization_url=await self._sso.start())
+
+    async def FinishOidcLogin(self, request: identity_pb2.FinishOidcLoginRequest,
+                              context: Context) -> identity_pb2.TokenPair:
+        account_id = await self._sso.finish(code=_secret(request.code, "code"),
+                                            state=_secret(request.state, "state"))
+        return _pair(account_id, await self._issuer.start_session(account_id))
 
     async def Logout(self, request: identity_pb2.LogoutRequest,
                      context: Context) -> identity_pb2.LogoutResponse:

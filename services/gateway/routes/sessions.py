@@ -10,7 +10,13 @@ from fastapi import APIRouter, Request, Response
 
 from agora.v1 import identity_pb2
 from services.gateway.deps import Clients
-from services.gateway.identity_schemas import LoginRequest, RefreshRequest, TokenPairPublic
+from services.gateway.identity_schemas import (
+    LoginRequest,
+    OidcCallback,
+    OidcStartPublic,
+    RefreshRequest,
+    TokenPairPublic,
+)
 from services.gateway.problems import Problem
 from services.gateway.routes.accounts import client_ip
 from services.gateway.throttle import LoginGuard
@@ -38,6 +44,26 @@ async def login(body: LoginRequest, request: Request, response: Response,
             await guard.failed(body.email, ip)
         raise
     await guard.succeeded(body.email)
+    response.headers.update(NO_STORE)
+    return TokenPairPublic.of(reply)
+
+
+@router.post("/oidc", response_model=OidcStartPublic)
+async def start_sso(clients: Clients, response: Response) -> OidcStartPublic:
+    """Begin single sign-on: send the browser to the returned provider URL."""
+    reply = await clients.call("identity", clients.identity.StartOidcLogin,
+                               identity_pb2.StartOidcLoginRequest())
+    response.headers.update(NO_STORE)
+    return OidcStartPublic(authorization_url=reply.authorization_url)
+
+
+@router.post("/oidc/callback", response_model=TokenPairPublic)
+async def finish_sso(body: OidcCallback, response: Response,
+                     clients: Clients) -> TokenPairPublic:
+    """Finish single sign-on with the `code` and `state` the provider returned."""
+    reply = await clients.call("identity", clients.identity.FinishOidcLogin,
+                               identity_pb2.FinishOidcLoginRequest(code=body.code,
+                                                                   state=body.state))
     response.headers.update(NO_STORE)
     return TokenPairPublic.of(reply)
 
