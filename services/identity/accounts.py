@@ -9,8 +9,10 @@ Verification codes are single-use and stored hashed (SHA-256).
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+import weakref
 from datetime import timedelta
 
 from pymongo.errors import DuplicateKeyError
@@ -55,6 +57,8 @@ class Accounts:
         self._sender = sender
         self._min_chars = min_chars
         self._email_token_ttl = email_token_ttl
+        self._email_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
+            weakref.WeakValueDictionary())
 
     async def ensure_indexes(self) -> None:
         await self.accounts.create_index("email", unique=True)
@@ -77,8 +81,15 @@ class Accounts:
             await self.accounts.insert_one(document, session=session)
             await self._deps.outbox.add(envelope, session=session)
 
+        # One registration per address at a time in this process: concurrent inserts of one
+        # unique key would make the transactions conflict and retry (slow on a busy store);
+        # across replicas the unique index still decides.
+        lock = self._email_locks.setdefault(address, asyncio.Lock())
         try:
-            await in_transaction(self._deps.mongo, work)
+            async with lock:
+                if await self.accounts.find_one({"email": address}, {"_id": 1}) is not None:
+                    raise DuplicateKeyError("email taken")
+                await in_transaction(self._deps.mongo, work)
         except DuplicateKeyError:
             await self._sender.send(Mail(
                 to=address, subject="Agora: you already have an account",
