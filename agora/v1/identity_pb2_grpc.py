@@ -127,6 +127,16 @@ class IdentityServiceStub:
                 request_serializer=agora_dot_v1_dot_identity__pb2.GetAccessPolicyRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_identity__pb2.AccessPolicy.FromString,
                 _registered_method=True)
+        self.SetPseudonym = channel.unary_unary(
+                '/agora.v1.IdentityService/SetPseudonym',
+                request_serializer=agora_dot_v1_dot_identity__pb2.SetPseudonymRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.SetPseudonymResponse.FromString,
+                _registered_method=True)
+        self.GetPublicNames = channel.unary_unary(
+                '/agora.v1.IdentityService/GetPublicNames',
+                request_serializer=agora_dot_v1_dot_identity__pb2.GetPublicNamesRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.GetPublicNamesResponse.FromString,
+                _registered_method=True)
         self.ExportAccount = channel.unary_unary(
                 '/agora.v1.IdentityService/ExportAccount',
                 request_serializer=agora_dot_v1_dot_identity__pb2.ExportAccountRequest.SerializeToString,
@@ -264,6 +274,19 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetPseudonym(self, request, context):
+        """The name an account shows in a consultation: its pseudonym there, else its display name.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPublicNames(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ExportAccount(self, request, context):
         """GDPR: everything identity holds about an account, and its erasure (`user.erased`).
         """
@@ -375,6 +398,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetAccessPolicy,
                     request_deserializer=agora_dot_v1_dot_identity__pb2.GetAccessPolicyRequest.FromString,
                     response_serializer=agora_dot_v1_dot_identity__pb2.AccessPolicy.SerializeToString,
+            ),
+            'SetPseudonym': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetPseudonym,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.SetPseudonymRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.SetPseudonymResponse.SerializeToString,
+            ),
+            'GetPublicNames': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPublicNames,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.GetPublicNamesRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.GetPublicNamesResponse.SerializeToString,
             ),
             'ExportAccount': grpc.unary_unary_rpc_method_handler(
                     servicer.ExportAccount,
@@ -881,6 +914,60 @@ class IdentityService:
             '/agora.v1.IdentityService/GetAccessPolicy',
             agora_dot_v1_dot_identity__pb2.GetAccessPolicyRequest.SerializeToString,
             agora_dot_v1_dot_identity__pb2.AccessPolicy.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetPseudonym(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/SetPseudonym',
+            agora_dot_v1_dot_identity__pb2.SetPseudonymRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.SetPseudonymResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPublicNames(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/GetPublicNames',
+            agora_dot_v1_dot_identity__pb2.GetPublicNamesRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.GetPublicNamesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -61,6 +61,9 @@ class IdentityServiceStub:
     RevokeRole: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RoleChange, _identity_pb2.RevokeRoleResponse]
     ListGrants: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ListGrantsRequest, _identity_pb2.ListGrantsResponse]
     GetAccessPolicy: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetAccessPolicyRequest, _identity_pb2.AccessPolicy]
+    SetPseudonym: _grpc.UnaryUnaryMultiCallable[_identity_pb2.SetPseudonymRequest, _identity_pb2.SetPseudonymResponse]
+    """The name an account shows in a consultation: its pseudonym there, else its display name."""
+    GetPublicNames: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetPublicNamesRequest, _identity_pb2.GetPublicNamesResponse]
     ExportAccount: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ExportAccountRequest, _identity_pb2.AccountExport]
     """GDPR: everything identity holds about an account, and its erasure (`user.erased`)."""
     EraseAccount: _grpc.UnaryUnaryMultiCallable[_identity_pb2.EraseAccountRequest, _identity_pb2.EraseAccountResponse]
@@ -99,6 +102,9 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     RevokeRole: _aio.UnaryUnaryMultiCallable[_identity_pb2.RoleChange, _identity_pb2.RevokeRoleResponse]  # type: ignore[assignment]
     ListGrants: _aio.UnaryUnaryMultiCallable[_identity_pb2.ListGrantsRequest, _identity_pb2.ListGrantsResponse]  # type: ignore[assignment]
     GetAccessPolicy: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetAccessPolicyRequest, _identity_pb2.AccessPolicy]  # type: ignore[assignment]
+    SetPseudonym: _aio.UnaryUnaryMultiCallable[_identity_pb2.SetPseudonymRequest, _identity_pb2.SetPseudonymResponse]  # type: ignore[assignment]
+    """The name an account shows in a consultation: its pseudonym there, else its display name."""
+    GetPublicNames: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetPublicNamesRequest, _identity_pb2.GetPublicNamesResponse]  # type: ignore[assignment]
     ExportAccount: _aio.UnaryUnaryMultiCallable[_identity_pb2.ExportAccountRequest, _identity_pb2.AccountExport]  # type: ignore[assignment]
     """GDPR: everything identity holds about an account, and its erasure (`user.erased`)."""
     EraseAccount: _aio.UnaryUnaryMultiCallable[_identity_pb2.EraseAccountRequest, _identity_pb2.EraseAccountResponse]  # type: ignore[assignment]
@@ -242,6 +248,21 @@ class IdentityServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _identity_pb2.GetAccessPolicyRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.AccessPolicy, _abc.Awaitable[_identity_pb2.AccessPolicy]]: ...
+
+    @_abc_1.abstractmethod
+    def SetPseudonym(
+        self,
+        request: _identity_pb2.SetPseudonymRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.SetPseudonymResponse, _abc.Awaitable[_identity_pb2.SetPseudonymResponse]]:
+        """The name an account shows in a consultation: its pseudonym there, else its display name."""
+
+    @_abc_1.abstractmethod
+    def GetPublicNames(
+        self,
+        request: _identity_pb2.GetPublicNamesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.GetPublicNamesResponse, _abc.Awaitable[_identity_pb2.GetPublicNamesResponse]]: ...
 
     @_abc_1.abstractmethod
     def ExportAccount(

@@ -18,7 +18,16 @@ from services.gateway.deps import authorize
 from services.gateway.jwks import JwksVerifier
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
 from services.gateway.ratelimit import WriteRateLimiter
-from services.gateway.routes import accounts, consultations, health, keys, roles, sessions, threads
+from services.gateway.routes import (
+    accounts,
+    consultations,
+    health,
+    keys,
+    pseudonyms,
+    roles,
+    sessions,
+    threads,
+)
 from services.gateway.throttle import HourlyLimit, Limits, LoginGuard
 
 DESCRIPTION = """Agora's public API. Errors are RFC 9457 `application/problem+json`;
@@ -71,6 +80,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(accounts.router)
     app.include_router(sessions.router)
     app.include_router(roles.router)
+    app.include_router(pseudonyms.router)
     app.include_router(keys.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)

@@ -98,6 +98,10 @@ class TokenPairPublic(BaseModel):
                    refresh_token=message.refresh_token, account_id=message.account_id)
 
 
+class PseudonymUpdate(Input):
+    pseudonym: Annotated[str, StringConstraints(max_length=40)]
+
+
 class GrantCreate(Input):
     account_id: ResourceId
     role: RoleName

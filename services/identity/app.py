@@ -15,6 +15,7 @@ from services.identity.grants import Grants
 from services.identity.keys import KeyRing
 from services.identity.mail import sender_for
 from services.identity.privacy import Privacy
+from services.identity.pseudonyms import Pseudonyms
 from services.identity.servicer import IdentityServicer
 from services.identity.sso import OidcLogin
 from services.identity.tokens import TokenIssuer
@@ -40,10 +41,12 @@ class IdentityApp(ServiceApp):
                                   email_token_ttl=timedelta(hours=s.email_token_ttl_hours))
         self._grants = Grants(deps)
         self._sso = OidcLogin(deps.db, s, self._accounts)
+        self._pseudonyms = Pseudonyms(deps.db)
         servicer = IdentityServicer(accounts=self._accounts, issuer=self._issuer,
                                     keys=self._keys, grants=self._grants,
                                     policies=AccessPolicies(deps),
-                                    privacy=Privacy(deps, self._accounts), sso=self._sso)
+                                    privacy=Privacy(deps, self._accounts), sso=self._sso,
+                                    pseudonyms=self._pseudonyms)
         identity_pb2_grpc.add_IdentityServiceServicer_to_server(servicer, server)
 
     async def prepare(self, deps: Dependencies) -> None:
@@ -52,4 +55,5 @@ class IdentityApp(ServiceApp):
         await self._accounts.ensure_indexes()
         await self._grants.ensure_indexes()
         await self._sso.ensure_indexes()
+        await self._pseudonyms.ensure_indexes()
         await self._keys.current()  # the first key exists before the first login

@@ -17,6 +17,7 @@ from services.identity.accounts import Accounts
 from services.identity.grants import PLATFORM, Grants, check_manager
 from services.identity.keys import KeyRing
 from services.identity.privacy import Privacy
+from services.identity.pseudonyms import Pseudonyms
 from services.identity.sso import OidcLogin
 from services.identity.tokens import Issued, TokenIssuer
 
@@ -64,7 +65,7 @@ def _policy(consultation_id: str, doc: Document | None) -> identity_pb2.AccessPo
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, *, accounts: Accounts, issuer: TokenIssuer, keys: KeyRing,
                  grants: Grants, policies: AccessPolicies, privacy: Privacy,
-                 sso: OidcLogin) -> None:
+                 sso: OidcLogin, pseudonyms: Pseudonyms) -> None:
         self._accounts = accounts
         self._issuer = issuer
         self._keys = keys
@@ -72,6 +73,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self._policies = policies
         self._privacy = privacy
         self._sso = sso
+        self._pseudonyms = pseudonyms
 
     async def Register(self, request: identity_pb2.RegisterRequest,
                        context: Context) -> identity_pb2.RegisterResponse:
@@ -219,3 +221,22 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         await self._privacy.erase(account_id=require_id(request.account_id, field="account_id"),
                                   password=_secret(request.password, "password"))
         return identity_pb2.EraseAccountResponse()
+
+    async def SetPseudonym(self, request: identity_pb2.SetPseudonymRequest,
+                           context: Context) -> identity_pb2.SetPseudonymResponse:
+        await self._pseudonyms.set(
+            consultation_id=require_id(request.consultation_id, field="consultation_id"),
+            account_id=require_id(request.account_id, field="account_id"),
+            pseudonym=request.pseudonym)
+        return identity_pb2.SetPseudonymResponse()
+
+    async def GetPublicNames(self, request: identity_pb2.GetPublicNamesRequest,
+                             context: Context) -> identity_pb2.GetPublicNamesResponse:
+        if len(request.account_ids) > 500:
+            raise InvalidArgument("at most 500 accounts at a time", field="account_ids")
+        names = await self._pseudonyms.public_names(
+            require_id(request.consultation_id, field="consultation_id"),
+            [require_id(a, field="account_ids") for a in request.account_ids])
+        return identity_pb2.GetPublicNamesResponse(names=[
+            identity_pb2.PublicName(account_id=a, name=n, pseudonymous=p)
+            for a, (n, p) in names.items()])

@@ -1,0 +1,23 @@
+"""/v1/consultations/{id}/pseudonym — the name the caller debates under there."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from agora.v1 import identity_pb2
+from services.gateway.deps import Clients, Writer
+from services.gateway.identity_schemas import PseudonymUpdate
+from services.gateway.routes.ids import existing_id
+
+router = APIRouter(prefix="/v1/consultations/{consultation_id}", tags=["pseudonyms"])
+
+
+@router.put("/pseudonym", status_code=204)
+async def set_pseudonym(consultation_id: str, body: PseudonymUpdate, user: Writer,
+                        clients: Clients) -> Response:
+    """Debate under a pseudonym in this consultation (empty: the display name again)."""
+    await clients.call("identity", clients.identity.SetPseudonym,
+                       identity_pb2.SetPseudonymRequest(
+                           consultation_id=existing_id(consultation_id, "consultation"),
+                           account_id=user.account_id, pseudonym=body.pseudonym))
+    return Response(status_code=204)

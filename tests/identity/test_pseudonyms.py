@@ -1,0 +1,36 @@
+"""Pseudonyms per consultation: unique there, never an email, resolved by identity."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import grpc
+import httpx
+
+from agora.v1 import identity_pb2, identity_pb2_grpc
+from devstack.stack import Stack
+from tests.helpers import create_consultation
+from tests.identity.support import new_account
+
+
+async def test_pseudonyms_are_unique_per_consultation(api: httpx.AsyncClient, stack: Stack,
+                                                      work_dir: Path) -> None:
+    cid = str((await create_consultation(api))["id"])
+    other = str((await create_consultation(api))["id"])
+    ada = await new_account(api, work_dir / "mail")
+    bob = await new_account(api, work_dir / "mail")
+    url = f"/v1/consultations/{cid}/pseudonym"
+    assert (await api.put(url, json={"pseudonym": "Owl"}, headers=ada.headers)).status_code == 204
+    taken = await api.put(url, json={"pseudonym": "owl"}, headers=bob.headers)
+    assert taken.status_code == 409
+    assert (await api.put(f"/v1/consultations/{other}/pseudonym", json={"pseudonym": "Owl"},
+                          headers=bob.headers)).status_code == 204
+    assert (await api.put(url, json={"pseudonym": "me@x.org"},
+                          headers=bob.headers)).status_code == 422
+    async with grpc.aio.insecure_channel(stack.config.address("identity")) as channel:
+        stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        reply = await stub.GetPublicNames(identity_pb2.GetPublicNamesRequest(
+            consultation_id=cid, account_ids=[ada.account_id, bob.account_id]), timeout=5)
+    names = {n.account_id: (n.name, n.pseudonymous) for n in reply.names}
+    assert names[ada.account_id] == ("Owl", True)
+    assert names[bob.account_id][1] is False
