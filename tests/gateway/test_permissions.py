@@ -7,11 +7,14 @@ anonymous, 403 when authenticated). A route missing from the table fails here.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from devstack import processes
+from devstack.stack import Stack, StackConfig
 from services.gateway.auth import Role
 from services.gateway.permissions import ANONYMOUS, PERMISSIONS, ROUTES, allowed
 from tests.helpers import create_consultation, create_thread
@@ -77,3 +80,28 @@ def test_operators_create_consultations_and_participants_do_not() -> None:
     assert not allowed("consultation.create", {Role.PARTICIPANT, Role.STRATEGIST})
     assert not allowed("role.grant", {Role.PARTICIPANT, Role.MODERATOR})
     assert not allowed("post.create", {ANONYMOUS})
+
+
+async def test_probes_and_public_lists_do_not_depend_on_identity(
+    stack: Stack, work_dir: Path
+) -> None:
+    """The authorisation dependency runs on every route, but asks identity only when needed."""
+    config = StackConfig.on_free_ports(
+        mongo_uri=stack.config.mongo_uri, nats_url=stack.config.nats_url,
+        redis_url=stack.config.redis_url, log_dir=work_dir / "no-identity-logs")
+    for name in ("threads", "voting", "translation", "synthesis"):
+        config.grpc_ports[name] = stack.config.grpc_ports[name]  # identity: nobody listens
+    gateway = processes.service("gateway", config.env("gateway"), config.log_dir).start()
+    try:
+        gateway.wait_port()
+        async with httpx.AsyncClient(base_url=config.gateway_url, timeout=10) as client:
+            assert (await client.get("/healthz")).status_code == 200
+            ready = await client.get("/readyz")
+            assert ready.status_code == 503
+            assert ready.json()["services"]["identity"] == "UNREACHABLE"
+            assert (await client.get("/v1/consultations")).status_code == 200
+            login = await client.post("/v1/sessions",
+                                      json={"email": "a@b.example", "password": "x" * 12})
+            assert login.status_code == 503
+    finally:
+        gateway.stop()
