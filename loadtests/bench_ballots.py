@@ -3,9 +3,10 @@
 Starts its own SecantusDB, NATS, Redis and the whole stack on free ports, then, in one
 run against the same SecantusDB:
 
-a) raw: the exact transaction a ballot submission commits (read the session, read the
-   voter's ballot, write the ballot, insert the audit record, insert the outbox record),
-   `--raw-concurrency` at a time, straight through PyMongo;
+a) raw: the exact transaction a ballot submission commits (read the session's status,
+   upsert the voter's ballot, insert the audit record, insert the outbox record),
+   `--raw-concurrency` at a time, straight through PyMongo (with the service's bounded
+   retries on conflicts);
 b) end to end: `--ballots` realistic ballots (10 proposals, 2 categories, exclusive) from
    distinct voters, `--concurrency` at a time, `PUT /v1/vote-sessions/{id}/ballot`
    through the gateway (plus `--replace-share` of them replacing an earlier ballot);
@@ -32,12 +33,12 @@ from typing import Any
 
 import httpx
 from bson import Binary
-from pymongo import AsyncMongoClient
-from pymongo.read_concern import ReadConcern
-from pymongo.write_concern import WriteConcern
+from pymongo import AsyncMongoClient, ReturnDocument
 
+from agora_kit.mongo import Session
 from devstack import processes
 from devstack.stack import Stack, StackConfig
+from services.voting import transactions
 
 Json = dict[str, Any]
 PROPOSALS, GREEN, RED, CAP = 10, 10, 5, 5
@@ -54,22 +55,26 @@ async def raw_rate(uri: str, total: int, concurrency: int) -> float:
     await db.vote_sessions.insert_one({"_id": "s", "status": "open"})
     await db.ballots.create_index([("session_id", 1), ("voter_id", 1)])
     await db.ballot_versions.create_index([("session_id", 1), ("voter_id", 1), ("version", 1)])
+    await db.outbox.create_index([("published_at", 1), ("_id", 1)])
     gate = asyncio.Semaphore(concurrency)
     payload = Binary(b"x" * 300)
 
     async def one(i: int) -> None:
-        async with gate, client.start_session() as session, await session.start_transaction(
-            read_concern=ReadConcern("snapshot"), write_concern=WriteConcern("majority")
-        ):
-            await db.vote_sessions.find_one({"_id": "s"}, session=session)
-            await db.ballots.find_one({"_id": f"s:{i}"}, session=session)
-            ballot = {"_id": f"s:{i}", "session_id": "s", "voter_id": str(i), "version": 1,
+        async def work(session: Session) -> None:
+            await db.vote_sessions.find_one({"_id": "s"}, {"status": 1}, session=session)
+            fields = {"session_id": "s", "voter_id": str(i), "submitted_at": time.time(),
                       "allocations": [{"proposal_id": "p", "category_id": "c",
                                        "tokens": 1}] * 6}
-            await db.ballots.insert_one(ballot, session=session)
+            ballot = await db.ballots.find_one_and_update(
+                {"_id": f"s:{i}"}, {"$set": fields, "$inc": {"version": 1}}, upsert=True,
+                return_document=ReturnDocument.AFTER, session=session)
+            assert ballot is not None
             await db.ballot_versions.insert_one({**ballot, "_id": f"v{i}"}, session=session)
             await db.outbox.insert_one({"_id": f"e{i}", "data": payload,
                                         "published_at": None}, session=session)
+
+        async with gate:
+            await transactions.run(client, work)
 
     started = time.monotonic()
     await asyncio.gather(*(one(i) for i in range(total)))

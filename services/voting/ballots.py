@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from agora.v1 import voting_pb2
@@ -67,29 +67,11 @@ class BallotStore:
 
         async def create(extra: dict[str, Any]) -> Document:
             async def work(tx: Session) -> Document:
-                current_session = await self._sessions.get(session_id, session=tx)
-                vote_sessions.require_accepting(current_session, now())
-                current = await self.ballots.find_one({"_id": key}, session=tx)
-                version = current["version"] if current else 0
-                if expected_version is not None and expected_version != version:
-                    raise FailedPrecondition(
-                        f"your ballot is at version {version}, not {expected_version}",
-                        field="expected_version",
-                    )
-                document = {"_id": key, "session_id": session_id, "voter_id": voter,
-                            "allocations": allocations, "version": version + 1,
-                            "submitted_at": now()}
-                if current is None:
-                    try:
-                        await self.ballots.insert_one(document, session=tx)
-                    except DuplicateKeyError:
-                        raise transactions.Conflict("concurrent first ballot") from None
-                else:
-                    replaced = await self.ballots.replace_one(
-                        {"_id": key, "version": version}, document, session=tx
-                    )
-                    if replaced.matched_count != 1:
-                        raise transactions.Conflict("ballot replaced concurrently")
+                vote_sessions.require_accepting(
+                    await self._sessions.state(session_id, session=tx), now()
+                )
+                document = await self._replace(key, session, voter, allocations,
+                                               expected_version, tx)
                 record = {**document, "_id": new_id(), "created_by": voter, **extra}
                 await self.versions.insert_one(record, session=tx)
                 await self._deps.outbox.add(self._event(session, document), session=tx)
@@ -104,6 +86,44 @@ class BallotStore:
             return await idempotency.create_once(
                 self.versions, actor=voter, key=idempotency_key, request=request, create=create
             )
+
+    async def _replace(self, key: str, session: Document, voter: str,
+                       allocations: list[Document], expected_version: int | None,
+                       tx: Session) -> Document:
+        """Write the new version of the ballot: one upsert, or read-check-replace when the
+        caller named the version it replaces (If-Match)."""
+        fields = {"session_id": session["_id"], "voter_id": voter, "allocations": allocations,
+                  "submitted_at": now()}
+        if expected_version is None:
+            try:
+                written = await self.ballots.find_one_and_update(
+                    {"_id": key}, {"$set": fields, "$inc": {"version": 1}}, upsert=True,
+                    return_document=ReturnDocument.AFTER, session=tx,
+                )
+            except DuplicateKeyError:
+                raise transactions.Conflict("concurrent first ballot") from None
+            if written is None:
+                raise transactions.Conflict("ballot vanished during its upsert")
+            return written
+        current = await self.ballots.find_one({"_id": key}, {"version": 1}, session=tx)
+        version = current["version"] if current else 0
+        if expected_version != version:
+            raise FailedPrecondition(
+                f"your ballot is at version {version}, not {expected_version}",
+                field="expected_version",
+            )
+        document = {"_id": key, **fields, "version": version + 1}
+        if current is None:
+            try:
+                await self.ballots.insert_one(document, session=tx)
+            except DuplicateKeyError:
+                raise transactions.Conflict("concurrent first ballot") from None
+        else:
+            replaced = await self.ballots.replace_one({"_id": key, "version": version},
+                                                      document, session=tx)
+            if replaced.matched_count != 1:
+                raise transactions.Conflict("ballot replaced concurrently")
+        return document
 
     async def current(self, session_id: str, voter: str) -> Document | None:
         return await self.ballots.find_one({"_id": ballot_id(session_id, voter)})

@@ -129,7 +129,7 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
         self, request: voting_pb2.SubmitBallotRequest, context: Context
     ) -> voting_pb2.Ballot:
         voter = validation.actor(request.actor_id)
-        session = await self._sessions.get(require_id(request.session_id, field="session_id"))
+        session = await self._sessions.config(require_id(request.session_id, field="session_id"))
         try:
             allocations = validation.ballot(
                 [validation.AllocationInput(a.proposal_id, a.category_id, a.tokens)

@@ -26,6 +26,7 @@ from services.voting import digest
 from services.voting.validation import CategoryDraft, ProposalDraft
 
 DRAFT, OPEN, CLOSED = "draft", "open", "closed"
+CONFIG_CACHE_SIZE = 1000
 STATUS_TO_PROTO = {
     DRAFT: voting_pb2.VOTE_SESSION_STATUS_DRAFT,
     OPEN: voting_pb2.VOTE_SESSION_STATUS_OPEN,
@@ -70,6 +71,7 @@ class SessionStore:
     def __init__(self, deps: Dependencies) -> None:
         self._deps = deps
         self.sessions = deps.db["vote_sessions"]
+        self._configs: dict[str, Document] = {}
 
     async def ensure_indexes(self) -> None:
         await self.sessions.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
@@ -130,6 +132,26 @@ class SessionStore:
 
     async def get(self, session_id: str, *, session: Session | None = None) -> Document:
         document = await self.sessions.find_one({"_id": session_id}, session=session)
+        if document is None:
+            raise NotFound(f"vote session {session_id} does not exist", field="session_id")
+        return document
+
+    async def config(self, session_id: str) -> Document:
+        """The session for validating ballots, cached: proposals and categories never change
+        after creation. Its status may be stale; ballots re-read it with `state`."""
+        cached = self._configs.get(session_id)
+        if cached is None:
+            cached = await self.get(session_id)
+            if len(self._configs) >= CONFIG_CACHE_SIZE:
+                self._configs.pop(next(iter(self._configs)))
+            self._configs[session_id] = cached
+        return cached
+
+    async def state(self, session_id: str, *, session: Session) -> Document:
+        """Status and dates only, read inside the caller's transaction."""
+        document = await self.sessions.find_one(
+            {"_id": session_id}, {"status": 1, "opens_at": 1, "closes_at": 1}, session=session
+        )
         if document is None:
             raise NotFound(f"vote session {session_id} does not exist", field="session_id")
         return document
