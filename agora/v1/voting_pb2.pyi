@@ -103,6 +103,106 @@ class TokenCategory(_message.Message):
 Global___TokenCategory: _TypeAlias = TokenCategory  # noqa: Y015
 
 @_typing.final
+class GaugeChoice(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class LabelEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    LABEL_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def label(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        label: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["label", b"label"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GaugeChoice: _TypeAlias = GaugeChoice  # noqa: Y015
+
+@_typing.final
+class Gauge(_message.Message):
+    """A scale question about one proposal: labelled choices (answer = choice index), or,
+    when there are no choices, an integer scale from min to max in unit.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class QuestionEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    ID_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
+    CHOICES_FIELD_NUMBER: _builtins.int
+    MIN_FIELD_NUMBER: _builtins.int
+    MAX_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    min: _builtins.int
+    max: _builtins.int
+    unit: _builtins.str
+    @_builtins.property
+    def question(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    @_builtins.property
+    def choices(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeChoice]: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        question: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        choices: _abc.Iterable[Global___GaugeChoice] | None = ...,
+        min: _builtins.int = ...,
+        max: _builtins.int = ...,
+        unit: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["choices", b"choices", "id", b"id", "max", b"max", "min", b"min", "question", b"question", "unit", b"unit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Gauge: _TypeAlias = Gauge  # noqa: Y015
+
+@_typing.final
 class Proposal(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -150,6 +250,7 @@ class Proposal(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     IDEA_ID_FIELD_NUMBER: _builtins.int
+    GAUGES_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     idea_id: _builtins.str
     """Opaque id of an idea of the synthesis service ("" when none)."""
@@ -157,6 +258,8 @@ class Proposal(_message.Message):
     def title(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
     @_builtins.property
     def description(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    @_builtins.property
+    def gauges(self) -> _containers.RepeatedCompositeFieldContainer[Global___Gauge]: ...
     def __init__(
         self,
         *,
@@ -164,10 +267,11 @@ class Proposal(_message.Message):
         title: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
         description: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
         idea_id: _builtins.str = ...,
+        gauges: _abc.Iterable[Global___Gauge] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "id", b"id", "idea_id", b"idea_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "gauges", b"gauges", "id", b"id", "idea_id", b"idea_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -315,6 +419,59 @@ class TokenCategoryDraft(_message.Message):
 Global___TokenCategoryDraft: _TypeAlias = TokenCategoryDraft  # noqa: Y015
 
 @_typing.final
+class GaugeDraft(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class QuestionEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.str
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.str = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    QUESTION_FIELD_NUMBER: _builtins.int
+    CHOICES_FIELD_NUMBER: _builtins.int
+    MIN_FIELD_NUMBER: _builtins.int
+    MAX_FIELD_NUMBER: _builtins.int
+    UNIT_FIELD_NUMBER: _builtins.int
+    min: _builtins.int
+    max: _builtins.int
+    unit: _builtins.str
+    @_builtins.property
+    def question(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    @_builtins.property
+    def choices(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeChoice]: ...
+    def __init__(
+        self,
+        *,
+        question: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        choices: _abc.Iterable[Global___GaugeChoice] | None = ...,
+        min: _builtins.int = ...,
+        max: _builtins.int = ...,
+        unit: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["choices", b"choices", "max", b"max", "min", b"min", "question", b"question", "unit", b"unit"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GaugeDraft: _TypeAlias = GaugeDraft  # noqa: Y015
+
+@_typing.final
 class ProposalDraft(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -361,21 +518,25 @@ class ProposalDraft(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     DESCRIPTION_FIELD_NUMBER: _builtins.int
     IDEA_ID_FIELD_NUMBER: _builtins.int
+    GAUGES_FIELD_NUMBER: _builtins.int
     idea_id: _builtins.str
     @_builtins.property
     def title(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
     @_builtins.property
     def description(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
+    @_builtins.property
+    def gauges(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeDraft]: ...
     def __init__(
         self,
         *,
         title: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
         description: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
         idea_id: _builtins.str = ...,
+        gauges: _abc.Iterable[Global___GaugeDraft] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "idea_id", b"idea_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "gauges", b"gauges", "idea_id", b"idea_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -524,6 +685,31 @@ class Allocation(_message.Message):
 Global___Allocation: _TypeAlias = Allocation  # noqa: Y015
 
 @_typing.final
+class GaugeAnswer(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PROPOSAL_ID_FIELD_NUMBER: _builtins.int
+    GAUGE_ID_FIELD_NUMBER: _builtins.int
+    VALUE_FIELD_NUMBER: _builtins.int
+    proposal_id: _builtins.str
+    gauge_id: _builtins.str
+    value: _builtins.int
+    def __init__(
+        self,
+        *,
+        proposal_id: _builtins.str = ...,
+        gauge_id: _builtins.str = ...,
+        value: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["gauge_id", b"gauge_id", "proposal_id", b"proposal_id", "value", b"value"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GaugeAnswer: _TypeAlias = GaugeAnswer  # noqa: Y015
+
+@_typing.final
 class Remaining(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -555,6 +741,7 @@ class Ballot(_message.Message):
     VERSION_FIELD_NUMBER: _builtins.int
     SUBMITTED_AT_FIELD_NUMBER: _builtins.int
     REMAINING_FIELD_NUMBER: _builtins.int
+    GAUGE_ANSWERS_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     voter_id: _builtins.str
     version: _builtins.int
@@ -565,6 +752,8 @@ class Ballot(_message.Message):
     def submitted_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def remaining(self) -> _containers.RepeatedCompositeFieldContainer[Global___Remaining]: ...
+    @_builtins.property
+    def gauge_answers(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeAnswer]: ...
     def __init__(
         self,
         *,
@@ -574,10 +763,11 @@ class Ballot(_message.Message):
         version: _builtins.int = ...,
         submitted_at: _timestamp_pb2.Timestamp | None = ...,
         remaining: _abc.Iterable[Global___Remaining] | None = ...,
+        gauge_answers: _abc.Iterable[Global___GaugeAnswer] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["submitted_at", b"submitted_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["allocations", b"allocations", "remaining", b"remaining", "session_id", b"session_id", "submitted_at", b"submitted_at", "version", b"version", "voter_id", b"voter_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allocations", b"allocations", "gauge_answers", b"gauge_answers", "remaining", b"remaining", "session_id", b"session_id", "submitted_at", b"submitted_at", "version", b"version", "voter_id", b"voter_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -592,6 +782,7 @@ class SubmitBallotRequest(_message.Message):
     ALLOCATIONS_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
+    GAUGE_ANSWERS_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     actor_id: _builtins.str
     idempotency_key: _builtins.str
@@ -601,6 +792,8 @@ class SubmitBallotRequest(_message.Message):
     """
     @_builtins.property
     def allocations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Allocation]: ...
+    @_builtins.property
+    def gauge_answers(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeAnswer]: ...
     def __init__(
         self,
         *,
@@ -609,10 +802,11 @@ class SubmitBallotRequest(_message.Message):
         allocations: _abc.Iterable[Global___Allocation] | None = ...,
         idempotency_key: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
+        gauge_answers: _abc.Iterable[Global___GaugeAnswer] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "actor_id", b"actor_id", "allocations", b"allocations", "expected_version", b"expected_version", "idempotency_key", b"idempotency_key", "session_id", b"session_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "actor_id", b"actor_id", "allocations", b"allocations", "expected_version", b"expected_version", "gauge_answers", b"gauge_answers", "idempotency_key", b"idempotency_key", "session_id", b"session_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
     _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
@@ -676,6 +870,60 @@ class Tally(_message.Message):
 Global___Tally: _TypeAlias = Tally  # noqa: Y015
 
 @_typing.final
+class GaugeResult(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class DistributionEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.int
+        value: _builtins.int
+        def __init__(
+            self,
+            *,
+            key: _builtins.int = ...,
+            value: _builtins.int = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    PROPOSAL_ID_FIELD_NUMBER: _builtins.int
+    GAUGE_ID_FIELD_NUMBER: _builtins.int
+    ANSWERS_FIELD_NUMBER: _builtins.int
+    AVERAGE_FIELD_NUMBER: _builtins.int
+    DISTRIBUTION_FIELD_NUMBER: _builtins.int
+    proposal_id: _builtins.str
+    gauge_id: _builtins.str
+    answers: _builtins.int
+    average: _builtins.float
+    @_builtins.property
+    def distribution(self) -> _containers.ScalarMap[_builtins.int, _builtins.int]:
+        """Answer value -> number of voters who gave it."""
+
+    def __init__(
+        self,
+        *,
+        proposal_id: _builtins.str = ...,
+        gauge_id: _builtins.str = ...,
+        answers: _builtins.int = ...,
+        average: _builtins.float = ...,
+        distribution: _abc.Mapping[_builtins.int, _builtins.int] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["answers", b"answers", "average", b"average", "distribution", b"distribution", "gauge_id", b"gauge_id", "proposal_id", b"proposal_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GaugeResult: _TypeAlias = GaugeResult  # noqa: Y015
+
+@_typing.final
 class GetResultsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -707,6 +955,7 @@ class Results(_message.Message):
     TALLIES_FIELD_NUMBER: _builtins.int
     MERKLE_ROOT_FIELD_NUMBER: _builtins.int
     RESULTS_DIGEST_FIELD_NUMBER: _builtins.int
+    GAUGES_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     final: _builtins.bool
     ballot_count: _builtins.int
@@ -714,6 +963,8 @@ class Results(_message.Message):
     results_digest: _builtins.str
     @_builtins.property
     def tallies(self) -> _containers.RepeatedCompositeFieldContainer[Global___Tally]: ...
+    @_builtins.property
+    def gauges(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeResult]: ...
     def __init__(
         self,
         *,
@@ -723,10 +974,11 @@ class Results(_message.Message):
         tallies: _abc.Iterable[Global___Tally] | None = ...,
         merkle_root: _builtins.str = ...,
         results_digest: _builtins.str = ...,
+        gauges: _abc.Iterable[Global___GaugeResult] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballot_count", b"ballot_count", "final", b"final", "merkle_root", b"merkle_root", "results_digest", b"results_digest", "session_id", b"session_id", "tallies", b"tallies"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballot_count", b"ballot_count", "final", b"final", "gauges", b"gauges", "merkle_root", b"merkle_root", "results_digest", b"results_digest", "session_id", b"session_id", "tallies", b"tallies"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -796,7 +1048,7 @@ class Receipt(_message.Message):
     merkle_root: _builtins.str
     results_digest: _builtins.str
     tallies: _builtins.str
-    """The canonical JSON of the tallies the digest covers."""
+    """The canonical JSON of the tallies (token rows and gauge rows) the digest covers."""
     @_builtins.property
     def proof(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProofStep]: ...
     def __init__(
@@ -831,11 +1083,14 @@ class BallotSubmitted(_message.Message):
     VOTER_ID_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
     ALLOCATIONS_FIELD_NUMBER: _builtins.int
+    GAUGE_ANSWERS_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     voter_id: _builtins.str
     version: _builtins.int
     @_builtins.property
     def allocations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Allocation]: ...
+    @_builtins.property
+    def gauge_answers(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeAnswer]: ...
     def __init__(
         self,
         *,
@@ -843,10 +1098,11 @@ class BallotSubmitted(_message.Message):
         voter_id: _builtins.str = ...,
         version: _builtins.int = ...,
         allocations: _abc.Iterable[Global___Allocation] | None = ...,
+        gauge_answers: _abc.Iterable[Global___GaugeAnswer] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["allocations", b"allocations", "session_id", b"session_id", "version", b"version", "voter_id", b"voter_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["allocations", b"allocations", "gauge_answers", b"gauge_answers", "session_id", b"session_id", "version", b"version", "voter_id", b"voter_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -887,12 +1143,15 @@ class VoteSessionClosed(_message.Message):
     TALLIES_FIELD_NUMBER: _builtins.int
     MERKLE_ROOT_FIELD_NUMBER: _builtins.int
     RESULTS_DIGEST_FIELD_NUMBER: _builtins.int
+    GAUGES_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     ballot_count: _builtins.int
     merkle_root: _builtins.str
     results_digest: _builtins.str
     @_builtins.property
     def tallies(self) -> _containers.RepeatedCompositeFieldContainer[Global___Tally]: ...
+    @_builtins.property
+    def gauges(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeResult]: ...
     def __init__(
         self,
         *,
@@ -901,10 +1160,11 @@ class VoteSessionClosed(_message.Message):
         tallies: _abc.Iterable[Global___Tally] | None = ...,
         merkle_root: _builtins.str = ...,
         results_digest: _builtins.str = ...,
+        gauges: _abc.Iterable[Global___GaugeResult] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballot_count", b"ballot_count", "merkle_root", b"merkle_root", "results_digest", b"results_digest", "session_id", b"session_id", "tallies", b"tallies"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballot_count", b"ballot_count", "gauges", b"gauges", "merkle_root", b"merkle_root", "results_digest", b"results_digest", "session_id", b"session_id", "tallies", b"tallies"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

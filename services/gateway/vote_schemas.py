@@ -48,10 +48,26 @@ class TokenCategoryCreate(Input):
                                            description="0 = no cap beyond total_number")] = 0
 
 
+class GaugeChoiceCreate(Input):
+    label: LocalizedName
+
+
+class GaugeCreate(Input):
+    """Labelled `choices` (answers are choice indexes), or an integer scale `min`..`max`."""
+
+    question: LocalizedName
+    choices: Annotated[list[GaugeChoiceCreate], Field(max_length=10)] = Field(
+        default_factory=list)
+    min: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] = 0
+    max: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] = 0
+    unit: Annotated[str, StringConstraints(max_length=20)] = ""
+
+
 class ProposalCreate(Input):
     title: LocalizedName
     description: LocalizedText = Field(default_factory=dict)
     idea_id: OpaqueId | None = None
+    gauges: Annotated[list[GaugeCreate], Field(max_length=5)] = Field(default_factory=list)
 
 
 class VoteSessionCreate(Input):
@@ -74,11 +90,31 @@ class TokenCategoryPublic(BaseModel):
     max_per_proposal: int
 
 
+class GaugePublic(BaseModel):
+    id: str
+    question: dict[str, str]
+    choices: list[dict[str, str]]
+    min: int
+    max: int
+    unit: str
+
+
 class ProposalPublic(BaseModel):
     id: str
     title: dict[str, str]
     description: dict[str, str]
     idea_id: str | None
+    gauges: list[GaugePublic]
+
+    @classmethod
+    def of(cls, p: voting_pb2.Proposal) -> ProposalPublic:
+        return cls(
+            id=p.id, title=dict(p.title), description=dict(p.description),
+            idea_id=p.idea_id or None,
+            gauges=[GaugePublic(id=g.id, question=dict(g.question),
+                                choices=[dict(c.label) for c in g.choices], min=g.min,
+                                max=g.max, unit=g.unit) for g in p.gauges],
+        )
 
 
 class VoteSessionPublic(BaseModel):
@@ -108,9 +144,7 @@ class VoteSessionPublic(BaseModel):
                                             max_per_proposal=c.max_per_proposal)
                         for c in m.categories],
             exclusive_categories=m.exclusive_categories, live_results=m.live_results,
-            proposals=[ProposalPublic(id=p.id, title=dict(p.title),
-                                      description=dict(p.description), idea_id=p.idea_id or None)
-                       for p in m.proposals],
+            proposals=[ProposalPublic.of(p) for p in m.proposals],
             status=STATUS_FROM_PROTO[m.status], accepting_ballots=m.accepting_ballots,
             opens_at=_maybe(m, "opens_at"), closes_at=_maybe(m, "closes_at"),
             created_at=_when(m.created_at), ballot_count=m.ballot_count,
@@ -124,8 +158,16 @@ class AllocationPut(Input):
     tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS)]
 
 
+class GaugeAnswerPut(Input):
+    proposal_id: Annotated[str, StringConstraints(max_length=64)]
+    gauge_id: Annotated[str, StringConstraints(max_length=64)]
+    value: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+
+
 class BallotPut(Input):
     allocations: Annotated[list[AllocationPut], Field(max_length=1000)]
+    gauge_answers: Annotated[list[GaugeAnswerPut], Field(max_length=1000)] = Field(
+        default_factory=list)
 
 
 class AllocationPublic(BaseModel):
@@ -134,10 +176,17 @@ class AllocationPublic(BaseModel):
     tokens: int
 
 
+class GaugeAnswerPublic(BaseModel):
+    proposal_id: str
+    gauge_id: str
+    value: int
+
+
 class BallotPublic(BaseModel):
     session_id: str
     version: int = Field(description="0 before the first ballot; send as If-Match to replace.")
     allocations: list[AllocationPublic]
+    gauge_answers: list[GaugeAnswerPublic]
     remaining: dict[str, int] = Field(description="Tokens left per category id.")
     submitted_at: datetime | None
 
@@ -148,6 +197,8 @@ class BallotPublic(BaseModel):
             allocations=[AllocationPublic(proposal_id=a.proposal_id, category_id=a.category_id,
                                           tokens=a.tokens) for a in m.allocations],
             remaining={r.category_id: r.tokens for r in m.remaining},
+            gauge_answers=[GaugeAnswerPublic(proposal_id=a.proposal_id, gauge_id=a.gauge_id,
+                                             value=a.value) for a in m.gauge_answers],
             submitted_at=_maybe(m, "submitted_at"),
         )
 
@@ -160,11 +211,20 @@ class TallyPublic(BaseModel):
     rank: int
 
 
+class GaugeResultPublic(BaseModel):
+    proposal_id: str
+    gauge_id: str
+    answers: int
+    average: float
+    distribution: dict[str, int] = Field(description="Answer value -> number of voters.")
+
+
 class ResultsPublic(BaseModel):
     session_id: str
     final: bool
     ballot_count: int
     tallies: list[TallyPublic]
+    gauges: list[GaugeResultPublic]
     merkle_root: str | None
     results_digest: str | None
 
@@ -175,6 +235,11 @@ class ResultsPublic(BaseModel):
             tallies=[TallyPublic(proposal_id=t.proposal_id, category_id=t.category_id,
                                  tokens=t.tokens, voters=t.voters, rank=t.rank)
                      for t in m.tallies],
+            gauges=[GaugeResultPublic(proposal_id=g.proposal_id, gauge_id=g.gauge_id,
+                                      answers=g.answers, average=g.average,
+                                      distribution={str(k): v for k, v in
+                                                    sorted(g.distribution.items())})
+                    for g in m.gauges],
             merkle_root=m.merkle_root or None, results_digest=m.results_digest or None,
         )
 

@@ -56,6 +56,7 @@ class BallotStore:
         session: Document,
         voter: str,
         allocations: list[Document],
+        gauge_answers: list[Document],
         expected_version: int | None,
         idempotency_key: str | None,
     ) -> Document:
@@ -63,15 +64,17 @@ class BallotStore:
         session_id = session["_id"]
         key = ballot_id(session_id, voter)
         request = {"session_id": session_id, "allocations": allocations,
-                   "expected_version": expected_version}
+                   "gauges": gauge_answers, "expected_version": expected_version}
 
         async def create(extra: dict[str, Any]) -> Document:
             async def work(tx: Session) -> Document:
                 vote_sessions.require_accepting(
                     await self._sessions.state(session_id, session=tx), now()
                 )
-                document = await self._replace(key, session, voter, allocations,
-                                               expected_version, tx)
+                fields = {"session_id": session_id, "voter_id": voter,
+                          "allocations": allocations, "gauges": gauge_answers,
+                          "submitted_at": now()}
+                document = await self._replace(key, fields, expected_version, tx)
                 record = {**document, "_id": new_id(), "created_by": voter, **extra}
                 await self.versions.insert_one(record, session=tx)
                 await self._deps.outbox.add(self._event(session, document), session=tx)
@@ -87,13 +90,10 @@ class BallotStore:
                 self.versions, actor=voter, key=idempotency_key, request=request, create=create
             )
 
-    async def _replace(self, key: str, session: Document, voter: str,
-                       allocations: list[Document], expected_version: int | None,
+    async def _replace(self, key: str, fields: Document, expected_version: int | None,
                        tx: Session) -> Document:
         """Write the new version of the ballot: one upsert, or read-check-replace when the
         caller named the version it replaces (If-Match)."""
-        fields = {"session_id": session["_id"], "voter_id": voter, "allocations": allocations,
-                  "submitted_at": now()}
         if expected_version is None:
             try:
                 written = await self.ballots.find_one_and_update(
@@ -131,7 +131,7 @@ class BallotStore:
     async def all_current(self, session_id: str) -> AsyncIterator[Document]:
         """Every voter's current ballot in the session (streamed)."""
         cursor = self.ballots.find({"session_id": session_id},
-                                   {"voter_id": 1, "allocations": 1, "version": 1})
+                                   {"voter_id": 1, "allocations": 1, "gauges": 1, "version": 1})
         async for document in cursor:
             yield document
 
@@ -140,6 +140,7 @@ class BallotStore:
         payload = voting_pb2.BallotSubmitted(
             session_id=session["_id"], voter_id=ballot["voter_id"], version=ballot["version"],
             allocations=[voting_pb2.Allocation(**a) for a in ballot["allocations"]],
+            gauge_answers=[voting_pb2.GaugeAnswer(**a) for a in ballot.get("gauges", [])],
         )
         return new_envelope(event_type="ballot.submitted",
                             consultation_id=session["consultation_id"],

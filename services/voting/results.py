@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from typing import Any
 
 from agora.v1 import voting_pb2
 from agora_kit.errors import FailedPrecondition, NotFound
@@ -33,6 +34,7 @@ class Leaf:
 class Snapshot:
     leaves: list[Leaf]
     tallies: list[tallies.Tally]
+    gauges: list[list[Any]]
 
     @property
     def merkle_root(self) -> str:
@@ -48,18 +50,24 @@ class Results:
 
     async def snapshot(self, session: Document) -> Snapshot:
         """Leaves (ordered by pseudonym) and tallies of the session's current ballots."""
-        leaves, allocations = [], []
+        leaves, allocations, answers = [], [], []
         async for ballot in self._ballots.all_current(session["_id"]):
             name = digest.pseudonym(session["secret"], ballot["voter_id"])
-            leaves.append(Leaf(name, ballot["voter_id"], digest.leaf(name, ballot["allocations"])))
+            text = digest.leaf(name, ballot["allocations"], ballot.get("gauges", []))
+            leaves.append(Leaf(name, ballot["voter_id"], text))
             allocations.append(ballot["allocations"])
+            answers.append(ballot.get("gauges", []))
         leaves.sort(key=lambda leaf: leaf.pseudonym)
         counted = tallies.compute(
             proposal_ids=[p["id"] for p in session["proposals"]],
             category_ids=[c["id"] for c in session["categories"]],
             ballots=allocations,
         )
-        return Snapshot(leaves, counted)
+        gauges = tallies.gauge_rows(
+            gauges=[(p["id"], g["id"]) for p in session["proposals"] for g in p.get("gauges", [])],
+            answers=answers,
+        )
+        return Snapshot(leaves, counted, gauges)
 
     async def visible(self, session: Document) -> Document:
         """Final results once closed; live ones if the session allows; otherwise refused."""
@@ -69,7 +77,8 @@ class Results:
         if session["status"] == OPEN and session["live_results"]:
             snapshot = await self.snapshot(session)
             return {"final": False, "ballot_count": len(snapshot.leaves),
-                    "tallies": tallies.as_rows(snapshot.tallies), "merkle_root": "",
+                    "tallies": tallies.as_rows(snapshot.tallies), "gauges": snapshot.gauges,
+                    "merkle_root": "",
                     "results_digest": ""}
         raise FailedPrecondition("results are hidden until the vote session closes",
                                  field="session_id")
@@ -82,14 +91,16 @@ class Results:
         snapshot = await self.snapshot(session)
         rows = tallies.as_rows(snapshot.tallies)
         root = snapshot.merkle_root
+        announced = digest.counted(rows, snapshot.gauges)
         results: Document = {
-            "ballot_count": len(snapshot.leaves), "tallies": rows, "merkle_root": root,
-            "results_digest": digest.results_digest(root, rows),
+            "ballot_count": len(snapshot.leaves), "tallies": rows, "gauges": snapshot.gauges,
+            "merkle_root": root, "results_digest": digest.results_digest(root, announced),
         }
         event = voting_pb2.VoteSessionClosed(
             session_id=session_id, ballot_count=results["ballot_count"],
             tallies=[tally_message(row) for row in rows], merkle_root=root,
             results_digest=results["results_digest"],
+            gauges=[gauge_message(row) for row in snapshot.gauges],
         )
         published = await self._sessions.publish_results(session, results, event, actor=actor)
         VOTE_SESSIONS_CLOSED.inc()
@@ -104,8 +115,11 @@ class Results:
         texts = [leaf.text for leaf in snapshot.leaves]
         for index, leaf in enumerate(snapshot.leaves):
             if leaf.voter == voter:
+                stored = session["results"]
                 return {"pseudonym": leaf.pseudonym, "leaf": leaf.text,
-                        "proof": merkle.proof(texts, index), **session["results"]}
+                        "proof": merkle.proof(texts, index), **stored,
+                        "announced": digest.counted(stored["tallies"],
+                                                    stored.get("gauges", []))}
         raise NotFound("you have no ballot in this vote session", field="session_id")
 
 
@@ -113,3 +127,12 @@ def tally_message(row: list[str | int]) -> voting_pb2.Tally:
     proposal_id, category_id, tokens, voters, rank = row
     return voting_pb2.Tally(proposal_id=str(proposal_id), category_id=str(category_id),
                             tokens=int(tokens), voters=int(voters), rank=int(rank))
+
+
+def gauge_message(row: list[Any]) -> voting_pb2.GaugeResult:
+    proposal_id, gauge_id, answers, total, distribution = row
+    return voting_pb2.GaugeResult(
+        proposal_id=proposal_id, gauge_id=gauge_id, answers=answers,
+        average=total / answers if answers else 0.0,
+        distribution={int(value): int(n) for value, n in distribution},
+    )

@@ -15,9 +15,8 @@ from agora_kit.ids import require_id
 from agora_kit.mongo import Document
 from services.voting import validation
 from services.voting.ballots import BallotStore
-from services.voting.digest import canonical_json
 from services.voting.metrics import BALLOTS_REFUSED
-from services.voting.results import Results, tally_message
+from services.voting.results import Results, gauge_message, tally_message
 from services.voting.sessions import STATUS_TO_PROTO, SessionStore, accepting_ballots, voter_order
 
 Context: TypeAlias = grpc.aio.ServicerContext
@@ -45,13 +44,24 @@ def session_message(doc: Document, voter: str = "") -> voting_pb2.VoteSession:
         id=doc["_id"], consultation_id=doc["consultation_id"], instructions=doc["instructions"],
         categories=[voting_pb2.TokenCategory(**c) for c in doc["categories"]],
         exclusive_categories=doc["exclusive_categories"], live_results=doc["live_results"],
-        proposals=[voting_pb2.Proposal(**p) for p in proposals],
+        proposals=[proposal_message(p) for p in proposals],
         status=STATUS_TO_PROTO[doc["status"]], opens_at=_timestamp(doc.get("opens_at")),
         closes_at=_timestamp(doc.get("closes_at")), created_by=doc["created_by"],
         created_at=_timestamp(doc["created_at"]), merkle_root=results.get("merkle_root", ""),
         results_digest=results.get("results_digest", ""),
         ballot_count=results.get("ballot_count", 0),
         accepting_ballots=accepting_ballots(doc, now()),
+    )
+
+
+def proposal_message(doc: Document) -> voting_pb2.Proposal:
+    return voting_pb2.Proposal(
+        id=doc["id"], title=doc["title"], description=doc["description"],
+        idea_id=doc["idea_id"],
+        gauges=[voting_pb2.Gauge(id=g["id"], question=g["question"],
+                                 choices=[voting_pb2.GaugeChoice(label=c) for c in g["choices"]],
+                                 min=g["min"], max=g["max"], unit=g["unit"])
+                for g in doc.get("gauges", [])],
     )
 
 
@@ -64,6 +74,7 @@ def ballot_message(session: Document, voter: str, ballot: Document | None) -> vo
         version=ballot["version"] if ballot else 0,
         submitted_at=_timestamp(ballot["submitted_at"]) if ballot else None,
         remaining=[voting_pb2.Remaining(category_id=c, tokens=n) for c, n in left.items()],
+        gauge_answers=[voting_pb2.GaugeAnswer(**a) for a in (ballot or {}).get("gauges", [])],
     )
 
 
@@ -72,6 +83,7 @@ def results_message(session_id: str, results: Document) -> voting_pb2.Results:
         session_id=session_id, final=results["final"], ballot_count=results["ballot_count"],
         tallies=[tally_message(row) for row in results["tallies"]],
         merkle_root=results["merkle_root"], results_digest=results["results_digest"],
+        gauges=[gauge_message(row) for row in results.get("gauges", [])],
     )
 
 
@@ -93,7 +105,11 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
                 for c in request.categories
             ]),
             proposals=validation.proposals([
-                validation.ProposalDraft(p.title, p.description, p.idea_id)
+                validation.ProposalDraft(p.title, p.description, p.idea_id, [
+                    validation.GaugeDraft(g.question, [c.label for c in g.choices], g.min,
+                                          g.max, g.unit)
+                    for g in p.gauges
+                ])
                 for p in request.proposals
             ]),
             exclusive_categories=request.exclusive_categories,
@@ -136,6 +152,11 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
                  for a in request.allocations],
                 session,
             )
+            answers = validation.gauge_answers(
+                [validation.GaugeAnswerInput(a.proposal_id, a.gauge_id, a.value)
+                 for a in request.gauge_answers],
+                session,
+            )
         except InvalidArgument:
             BALLOTS_REFUSED.labels("invalid").inc()
             raise
@@ -144,7 +165,8 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
             raise InvalidArgument("expected_version must not be negative",
                                   field="expected_version")
         record = await self._ballots.submit(
-            session=session, voter=voter, allocations=allocations, expected_version=expected,
+            session=session, voter=voter, allocations=allocations, gauge_answers=answers,
+            expected_version=expected,
             idempotency_key=validation.idempotency_key(request.idempotency_key),
         )
         return ballot_message(session, voter, record)
@@ -172,5 +194,5 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
             session_id=session["_id"], voter_pseudonym=receipt["pseudonym"], leaf=receipt["leaf"],
             proof=[voting_pb2.ProofStep(hash=s.hash, left=s.left) for s in receipt["proof"]],
             merkle_root=receipt["merkle_root"], results_digest=receipt["results_digest"],
-            tallies=canonical_json(receipt["tallies"]),
+            tallies=receipt["announced"],
         )

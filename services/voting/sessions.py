@@ -98,15 +98,22 @@ class SessionStore:
              "total_number": c.total_number, "max_per_proposal": c.max_per_proposal}
             for c in categories
         ]
-        proposal_docs = [
+        proposal_docs: list[Document] = [
             {"id": new_id(), "title": dict(p.title), "description": dict(p.description),
-             "idea_id": p.idea_id}
+             "idea_id": p.idea_id,
+             "gauges": [{"id": new_id(), "question": dict(g.question),
+                         "choices": [dict(c) for c in g.choices], "min": g.min, "max": g.max,
+                         "unit": g.unit} for g in p.gauges]}
             for p in proposals
         ]
         request: dict[str, Any] = {
             "consultation_id": consultation_id, "instructions": instructions,
             "categories": [{k: v for k, v in c.items() if k != "id"} for c in category_docs],
-            "proposals": [{k: v for k, v in p.items() if k != "id"} for p in proposal_docs],
+            "proposals": [
+                {**{k: v for k, v in p.items() if k not in ("id", "gauges")},
+                 "gauges": [{k: v for k, v in g.items() if k != "id"} for g in p["gauges"]]}
+                for p in proposal_docs
+            ],
             "exclusive_categories": exclusive_categories, "live_results": live_results,
             "opens_at": opens_at, "closes_at": closes_at,
         }

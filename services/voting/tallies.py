@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from agora_kit.mongo import Document
 
@@ -61,3 +62,24 @@ def compute(
 def as_rows(tallies: Sequence[Tally]) -> list[list[str | int]]:
     """The tallies as plain rows, the shape hashed into the results digest."""
     return [[t.proposal_id, t.category_id, t.tokens, t.voters, t.rank] for t in tallies]
+
+
+def gauge_rows(
+    *, gauges: Sequence[tuple[str, str]], answers: Iterable[Sequence[Document]]
+) -> list[list[Any]]:
+    """Per (proposal, gauge): [proposal_id, gauge_id, answers, sum, [[value, count], ...]].
+
+    Integers only (the average is sum / answers, derived on output), so the rows hash
+    the same everywhere."""
+    counts: dict[tuple[str, str], dict[int, int]] = {cell: {} for cell in gauges}
+    for ballot in answers:
+        for answer in ballot:
+            cell = (answer["proposal_id"], answer["gauge_id"])
+            if cell in counts:
+                counts[cell][answer["value"]] = counts[cell].get(answer["value"], 0) + 1
+    rows: list[list[Any]] = []
+    for (proposal, gauge), distribution in counts.items():
+        total = sum(value * n for value, n in distribution.items())
+        rows.append([proposal, gauge, sum(distribution.values()), total,
+                     sorted([value, n] for value, n in distribution.items())])
+    return rows

@@ -23,6 +23,10 @@ OPAQUE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CATEGORIES = 5
 MAX_PROPOSALS = 200
 MAX_TOKENS = 1000
+MAX_GAUGES = 5
+MAX_CHOICES = 10
+MAX_SCALE = 1_000_000
+MAX_SCALE_STEPS = 1000
 NAME_MAX = 200
 TEXT_MAX = 5000
 IDEMPOTENCY_KEY_MAX = 200
@@ -37,10 +41,29 @@ class CategoryDraft:
 
 
 @dataclass(frozen=True)
+class GaugeDraft:
+    """Labelled choices (answers 0..n-1), or an integer scale min..max when no choices."""
+
+    question: Mapping[str, str]
+    choices: Sequence[Mapping[str, str]]
+    min: int
+    max: int
+    unit: str
+
+
+@dataclass(frozen=True)
 class ProposalDraft:
     title: Mapping[str, str]
     description: Mapping[str, str]
     idea_id: str
+    gauges: Sequence[GaugeDraft] = ()
+
+
+@dataclass(frozen=True)
+class GaugeAnswerInput:
+    proposal_id: str
+    gauge_id: str
+    value: int
 
 
 @dataclass(frozen=True)
@@ -107,8 +130,58 @@ def proposals(drafts: Sequence[ProposalDraft]) -> list[ProposalDraft]:
             description=localized(draft.description, field=f"{field}.description",
                                   max_chars=TEXT_MAX, required=False),
             idea_id=draft.idea_id,
+            gauges=gauges(draft.gauges, field=f"{field}.gauges"),
         ))
     return checked
+
+
+def gauges(drafts: Sequence[GaugeDraft], *, field: str) -> list[GaugeDraft]:
+    if len(drafts) > MAX_GAUGES:
+        raise InvalidArgument(f"at most {MAX_GAUGES} gauges per proposal", field=field)
+    checked = []
+    for i, draft in enumerate(drafts):
+        where = f"{field}[{i}]"
+        question = localized(draft.question, field=f"{where}.question", max_chars=NAME_MAX)
+        choices = [localized(c, field=f"{where}.choices[{j}]", max_chars=NAME_MAX)
+                   for j, c in enumerate(draft.choices)]
+        if choices and not 2 <= len(choices) <= MAX_CHOICES:
+            raise InvalidArgument(f"2 to {MAX_CHOICES} choices", field=f"{where}.choices")
+        if not choices and not (-MAX_SCALE <= draft.min < draft.max <= MAX_SCALE
+                                and draft.max - draft.min <= MAX_SCALE_STEPS):
+            raise InvalidArgument(
+                f"a numeric gauge needs min < max, at most {MAX_SCALE_STEPS} steps apart",
+                field=f"{where}.max",
+            )
+        if len(draft.unit) > 20:
+            raise InvalidArgument("unit is at most 20 characters", field=f"{where}.unit")
+        checked.append(GaugeDraft(question, choices, draft.min if not choices else 0,
+                                  draft.max if not choices else len(choices) - 1, draft.unit))
+    return checked
+
+
+def gauge_answers(answers: Sequence[GaugeAnswerInput], session: Document) -> list[Document]:
+    """Answers as stored (sorted) if each names a gauge of its proposal and is in range."""
+    known = {(p["id"], g["id"]): g for p in session["proposals"] for g in p.get("gauges", [])}
+    proposal_ids = {p["id"] for p in session["proposals"]}
+    seen: set[tuple[str, str]] = set()
+    for i, answer in enumerate(answers):
+        field = f"gauge_answers[{i}]"
+        if answer.proposal_id not in proposal_ids:
+            raise InvalidArgument(f"proposal {answer.proposal_id!r} is not in this session",
+                                  field=f"{field}.proposal_id")
+        gauge = known.get((answer.proposal_id, answer.gauge_id))
+        if gauge is None:
+            raise InvalidArgument(f"gauge {answer.gauge_id!r} is not a gauge of this proposal",
+                                  field=f"{field}.gauge_id")
+        if (answer.proposal_id, answer.gauge_id) in seen:
+            raise InvalidArgument("this gauge is answered twice", field=field)
+        seen.add((answer.proposal_id, answer.gauge_id))
+        if not gauge["min"] <= answer.value <= gauge["max"]:
+            raise InvalidArgument(f"value must be {gauge['min']} to {gauge['max']}",
+                                  field=f"{field}.value")
+    stored = [{"proposal_id": a.proposal_id, "gauge_id": a.gauge_id, "value": a.value}
+              for a in answers]
+    return sorted(stored, key=lambda a: (a["proposal_id"], a["gauge_id"]))
 
 
 def ballot(allocations: Sequence[AllocationInput], session: Document) -> list[Document]:

@@ -183,6 +183,12 @@ async def test_unknown_sessions_missing_tokens_and_bad_headers(
                    "If-Match")
 
 
+def with_gauge(gauge: Json) -> Json:
+    body = session_body()
+    body["proposals"][0]["gauges"] = [gauge]
+    return body
+
+
 async def test_a_bad_session_configuration_is_refused(api: httpx.AsyncClient) -> None:
     bodies = [
         session_body(proposals=0),
@@ -192,6 +198,8 @@ async def test_a_bad_session_configuration_is_refused(api: httpx.AsyncClient) ->
         session_body(green=0),
         session_body(green=2, cap=3),
         session_body(opens_at="2030-01-02T00:00:00Z", closes_at="2030-01-01T00:00:00Z"),
+        with_gauge({"question": {"en": "One choice?"}, "choices": [{"label": {"en": "Yes"}}]}),
+        with_gauge({"question": {"en": "Empty scale?"}, "min": 5, "max": 5}),
     ]
     for body in bodies:
         reply = await api.post("/v1/vote-sessions", json=body, headers=auth("facilitator"))

@@ -36,3 +36,9 @@ def test_tallies_equal_a_naive_recount_and_ranks_are_ordered(
 def test_ties_keep_the_session_order() -> None:
     result = tallies.compute(proposal_ids=["b", "a"], category_ids=["g"], ballots=[])
     assert [(t.proposal_id, t.rank) for t in result] == [("b", 1), ("a", 2)]
+
+
+def test_gauge_rows_count_sum_and_distribution() -> None:
+    answers = [[{"proposal_id": "p0", "gauge_id": "g", "value": v}] for v in (1, 1, 4)]
+    rows = tallies.gauge_rows(gauges=[("p0", "g"), ("p1", "h")], answers=[*answers, []])
+    assert rows == [["p0", "g", 3, 6, [[1, 2], [4, 1]]], ["p1", "h", 0, 0, []]]

@@ -48,8 +48,13 @@ async def create(
                                                   max_per_proposal=c.max_per_proposal)
                     for c in body.categories],
         exclusive_categories=body.exclusive_categories, live_results=body.live_results,
-        proposals=[voting_pb2.ProposalDraft(title=p.title, description=p.description,
-                                            idea_id=p.idea_id or "") for p in body.proposals],
+        proposals=[voting_pb2.ProposalDraft(
+            title=p.title, description=p.description, idea_id=p.idea_id or "",
+            gauges=[voting_pb2.GaugeDraft(
+                question=g.question, choices=[voting_pb2.GaugeChoice(label=c.label)
+                                              for c in g.choices],
+                min=g.min, max=g.max, unit=g.unit) for g in p.gauges],
+        ) for p in body.proposals],
         actor_id=user.account_id, idempotency_key=idempotency_key or "",
     )
     if body.opens_at is not None:
@@ -100,6 +105,8 @@ async def put_ballot(
         session_id=_session_id(session_id), actor_id=user.account_id,
         allocations=[voting_pb2.Allocation(proposal_id=a.proposal_id, category_id=a.category_id,
                                            tokens=a.tokens) for a in body.allocations],
+        gauge_answers=[voting_pb2.GaugeAnswer(proposal_id=a.proposal_id, gauge_id=a.gauge_id,
+                                              value=a.value) for a in body.gauge_answers],
         idempotency_key=idempotency_key or "",
     )
     if if_match is not None:
