@@ -1,10 +1,11 @@
 """Ballots: one document per voter and session, replaced whole, versioned and audited.
 
 The submission transaction holds exactly what one ballot needs and nothing shared:
-re-read the session's status, replace the voter's ballot (optimistically, on its
-`version`), insert the audit record (which doubles as the idempotency record) and the
-`ballot.submitted` event. Concurrent submissions by the same voter conflict on that
-voter's ballot document only; different voters never conflict.
+re-read the session's status, upsert the voter's ballot with `version` incremented
+(or, with If-Match, replace it only at the expected version), insert the audit record
+(which doubles as the idempotency record) and the `ballot.submitted` event. Concurrent
+submissions by the same voter conflict on that voter's ballot document only (the loser
+retries a few times, then gets 409); different voters never conflict.
 """
 
 from __future__ import annotations
