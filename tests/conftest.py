@@ -69,7 +69,8 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
     """All six Agora processes, as `make run` starts them, on free ports."""
     config = StackConfig.on_free_ports(
         mongo_uri=mongo_uri, nats_url=nats_url, redis_url=redis_url,
-        log_dir=work_dir / "stack-logs", extra_env={"AGORA_ENV": "test"},
+        log_dir=work_dir / "stack-logs",
+        extra_env={"AGORA_ENV": "test", "VOTING_CLOSE_SETTLE_SECONDS": "0.2"},
     )
     running = Stack(config)
     try:
