@@ -41,6 +41,21 @@ class ThreadsServiceStub:
     ListThreads: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListThreadsRequest, _threads_pb2.ListThreadsResponse]
     CreatePost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.CreatePostRequest, _threads_pb2.Post]
     ListPosts: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListPostsRequest, _threads_pb2.ListPostsResponse]
+    UpdateConsultation: _grpc.UnaryUnaryMultiCallable[_threads_pb2.UpdateConsultationRequest, _threads_pb2.Consultation]
+    """Structure and phases (strategists)."""
+    ChangePhase: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ChangePhaseRequest, _threads_pb2.Consultation]
+    GetPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.Post]
+    """Posts: replies, edits, pins."""
+    EditPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]
+    ListPostRevisions: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]
+    PinPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]
+    SetReaction: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]
+    """Reactions."""
+    ReportPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ReportPostRequest, _threads_pb2.Report]
+    """Moderation."""
+    ModeratePost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ModeratePostRequest, _threads_pb2.Post]
+    ListModerationQueue: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListModerationQueueRequest, _threads_pb2.ListModerationQueueResponse]
+    ListModerationLog: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListModerationLogRequest, _threads_pb2.ListModerationLogResponse]
 
 @_typing.type_check_only
 class ThreadsServiceAsyncStub(ThreadsServiceStub):
@@ -55,6 +70,21 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     ListThreads: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListThreadsRequest, _threads_pb2.ListThreadsResponse]  # type: ignore[assignment]
     CreatePost: _aio.UnaryUnaryMultiCallable[_threads_pb2.CreatePostRequest, _threads_pb2.Post]  # type: ignore[assignment]
     ListPosts: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListPostsRequest, _threads_pb2.ListPostsResponse]  # type: ignore[assignment]
+    UpdateConsultation: _aio.UnaryUnaryMultiCallable[_threads_pb2.UpdateConsultationRequest, _threads_pb2.Consultation]  # type: ignore[assignment]
+    """Structure and phases (strategists)."""
+    ChangePhase: _aio.UnaryUnaryMultiCallable[_threads_pb2.ChangePhaseRequest, _threads_pb2.Consultation]  # type: ignore[assignment]
+    GetPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    """Posts: replies, edits, pins."""
+    EditPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    ListPostRevisions: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]  # type: ignore[assignment]
+    PinPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    SetReaction: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]  # type: ignore[assignment]
+    """Reactions."""
+    ReportPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.ReportPostRequest, _threads_pb2.Report]  # type: ignore[assignment]
+    """Moderation."""
+    ModeratePost: _aio.UnaryUnaryMultiCallable[_threads_pb2.ModeratePostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    ListModerationQueue: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListModerationQueueRequest, _threads_pb2.ListModerationQueueResponse]  # type: ignore[assignment]
+    ListModerationLog: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListModerationLogRequest, _threads_pb2.ListModerationLogResponse]  # type: ignore[assignment]
 
 class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
     """Consultations, their themes, threads and posts."""
@@ -114,5 +144,86 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _threads_pb2.ListPostsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.ListPostsResponse, _abc.Awaitable[_threads_pb2.ListPostsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def UpdateConsultation(
+        self,
+        request: _threads_pb2.UpdateConsultationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Consultation, _abc.Awaitable[_threads_pb2.Consultation]]:
+        """Structure and phases (strategists)."""
+
+    @_abc_1.abstractmethod
+    def ChangePhase(
+        self,
+        request: _threads_pb2.ChangePhaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Consultation, _abc.Awaitable[_threads_pb2.Consultation]]: ...
+
+    @_abc_1.abstractmethod
+    def GetPost(
+        self,
+        request: _threads_pb2.GetPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]:
+        """Posts: replies, edits, pins."""
+
+    @_abc_1.abstractmethod
+    def EditPost(
+        self,
+        request: _threads_pb2.EditPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def ListPostRevisions(
+        self,
+        request: _threads_pb2.GetPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListPostRevisionsResponse, _abc.Awaitable[_threads_pb2.ListPostRevisionsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def PinPost(
+        self,
+        request: _threads_pb2.PinPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def SetReaction(
+        self,
+        request: _threads_pb2.SetReactionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ReactionState, _abc.Awaitable[_threads_pb2.ReactionState]]:
+        """Reactions."""
+
+    @_abc_1.abstractmethod
+    def ReportPost(
+        self,
+        request: _threads_pb2.ReportPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Report, _abc.Awaitable[_threads_pb2.Report]]:
+        """Moderation."""
+
+    @_abc_1.abstractmethod
+    def ModeratePost(
+        self,
+        request: _threads_pb2.ModeratePostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def ListModerationQueue(
+        self,
+        request: _threads_pb2.ListModerationQueueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListModerationQueueResponse, _abc.Awaitable[_threads_pb2.ListModerationQueueResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListModerationLog(
+        self,
+        request: _threads_pb2.ListModerationLogRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListModerationLogResponse, _abc.Awaitable[_threads_pb2.ListModerationLogResponse]]: ...
 
 def add_ThreadsServiceServicer_to_server(servicer: ThreadsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

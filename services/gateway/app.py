@@ -15,7 +15,7 @@ from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
 from services.gateway.ratelimit import WriteRateLimiter
-from services.gateway.routes import consultations, health, threads
+from services.gateway.routes import consultations, health, moderation, phases, posts, threads
 
 DESCRIPTION = """Agora's public API. Errors are RFC 9457 `application/problem+json`;
 lists are cursor-paginated (`next_cursor`); creating requests accept `Idempotency-Key`."""
@@ -48,6 +48,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(consultations.router)
     app.include_router(threads.router)
+    app.include_router(phases.router)
+    app.include_router(posts.router)
+    app.include_router(moderation.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)
     return app

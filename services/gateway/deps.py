@@ -38,6 +38,22 @@ async def _current_user(
 CurrentUser = Annotated[Principal, Depends(_current_user)]
 
 
+async def _optional_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """Reads are public; a token, when present, lets its holder see what is theirs."""
+    return None if credentials is None else await _current_user(request, credentials)
+
+
+OptionalUser = Annotated[Principal | None, Depends(_optional_user)]
+
+
+def roles(user: Principal | None) -> list[str]:
+    """The roles passed to services, which check them against their permission tables."""
+    return sorted(role.value for role in user.roles) if user is not None else []
+
+
 async def _writer(request: Request, user: CurrentUser) -> Principal:
     limiter: WriteRateLimiter = request.app.state.rate_limiter
     retry_after = await limiter.retry_after(user.account_id)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal, TypeAlias
 
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from agora.v1 import threads_pb2
 
@@ -15,6 +15,8 @@ Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")
 ResourceId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
 PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
 PostFormatName = Literal["plain", "markdown"]
+# RFC 3339 with an offset; JSON has no date type, so strings are parsed even in strict mode.
+Instant = Annotated[AwareDatetime, Field(strict=False)]
 
 FormatValue: TypeAlias = threads_pb2.PostFormat.ValueType
 FORMAT_TO_PROTO: dict[PostFormatName, FormatValue] = {
@@ -22,6 +24,23 @@ FORMAT_TO_PROTO: dict[PostFormatName, FormatValue] = {
     "markdown": threads_pb2.POST_FORMAT_MARKDOWN,
 }
 FORMAT_FROM_PROTO: dict[FormatValue, PostFormatName] = {v: k for k, v in FORMAT_TO_PROTO.items()}
+PostStatusName = Literal["visible", "hidden", "pending"]
+STATUS_FROM_PROTO: dict[int, PostStatusName] = {
+    threads_pb2.POST_STATUS_UNSPECIFIED: "visible", threads_pb2.POST_STATUS_VISIBLE: "visible",
+    threads_pb2.POST_STATUS_HIDDEN: "hidden", threads_pb2.POST_STATUS_PENDING: "pending",
+}
+PhaseName = Literal["appropriation", "ideation", "deepening", "prioritisation", "deliverable"]
+ModuleName = Literal["survey", "resources", "threads", "harvesting", "syntheses", "two_column",
+                     "token_vote", "deliverable"]
+PhaseValue: TypeAlias = threads_pb2.PhaseKind.ValueType
+PHASE_TO_PROTO: dict[PhaseName, PhaseValue] = {
+    "appropriation": threads_pb2.PHASE_KIND_APPROPRIATION,
+    "ideation": threads_pb2.PHASE_KIND_IDEATION,
+    "deepening": threads_pb2.PHASE_KIND_DEEPENING,
+    "prioritisation": threads_pb2.PHASE_KIND_PRIORITISATION,
+    "deliverable": threads_pb2.PHASE_KIND_DELIVERABLE,
+}
+PHASE_FROM_PROTO: dict[PhaseValue, PhaseName] = {v: k for k, v in PHASE_TO_PROTO.items()}
 
 
 class Input(BaseModel):
@@ -36,32 +55,89 @@ def _when(stamp: Timestamp) -> datetime:
 
 class ThemeCreate(Input):
     title: Title
+    sub_themes: Annotated[list[Title], Field(max_length=3)] = []
+    id: ResourceId | None = Field(
+        default=None, description="When adapting: the existing theme this keeps (and its content).")
+
+    def to_proto(self) -> threads_pb2.ThemeDraft:
+        return threads_pb2.ThemeDraft(title=self.title, sub_themes=self.sub_themes,
+                                      id=self.id or "")
 
 
-class ConsultationCreate(Input):
+class PhaseCreate(Input):
+    kind: PhaseName
+    starts_at: Instant
+    ends_at: Instant
+    modules: Annotated[list[ModuleName], Field(max_length=10)] = Field(
+        default=[], description="Empty: the phase's default modules.")
+
+    def to_proto(self) -> threads_pb2.PhaseDraft:
+        draft = threads_pb2.PhaseDraft(kind=PHASE_TO_PROTO[self.kind], modules=self.modules)
+        draft.starts_at.FromDatetime(self.starts_at)
+        draft.ends_at.FromDatetime(self.ends_at)
+        return draft
+
+
+class ConsultationStructure(Input):
+    """What a strategist may adapt while the consultation runs (replaced as a whole)."""
+
+    description: Annotated[str, StringConstraints(max_length=5000)] = ""
+    step_after: Annotated[str, StringConstraints(max_length=5000)] = Field(
+        default="", description='"The step after": what will be done with the deliverable.')
+    themes: Annotated[list[ThemeCreate], Field(min_length=1, max_length=10)]
+    phases: Annotated[list[PhaseCreate], Field(max_length=5)] = []
+    pre_moderation: bool = False
+
+
+class ConsultationCreate(ConsultationStructure):
     title: Title
     languages: Annotated[list[Language], Field(min_length=1, max_length=20)]
-    themes: Annotated[list[ThemeCreate], Field(min_length=1, max_length=10)]
+
+
+class SubThemePublic(BaseModel):
+    id: str
+    title: str
 
 
 class ThemePublic(BaseModel):
     id: str
     title: str
+    sub_themes: list[SubThemePublic]
+
+
+class PhasePublic(BaseModel):
+    kind: PhaseName
+    starts_at: datetime
+    ends_at: datetime
+    modules: list[str]
 
 
 class ConsultationPublic(BaseModel):
     id: str
     title: str
+    description: str
+    step_after: str
     languages: list[str]
     themes: list[ThemePublic]
+    phases: list[PhasePublic]
+    current_phase: PhaseName | None = Field(
+        description="The phase the dates put us in now; null when unscheduled or between phases.")
+    pre_moderation: bool
     created_at: datetime
 
     @classmethod
     def of(cls, message: threads_pb2.Consultation) -> ConsultationPublic:
         return cls(
-            id=message.id, title=message.title, languages=list(message.languages),
-            themes=[ThemePublic(id=t.id, title=t.title) for t in message.themes],
-            created_at=_when(message.created_at),
+            id=message.id, title=message.title, description=message.description,
+            step_after=message.step_after, languages=list(message.languages),
+            themes=[ThemePublic(id=t.id, title=t.title, sub_themes=[
+                SubThemePublic(id=s.id, title=s.title) for s in t.sub_themes])
+                for t in message.themes],
+            phases=[PhasePublic(kind=PHASE_FROM_PROTO[p.kind], starts_at=_when(p.starts_at),
+                                ends_at=_when(p.ends_at), modules=list(p.modules))
+                    for p in message.phases],
+            current_phase=PHASE_FROM_PROTO.get(message.current_phase),
+            pre_moderation=message.pre_moderation, created_at=_when(message.created_at),
         )
 
 
@@ -101,6 +177,8 @@ class PostCreate(Input):
     body: PostBody
     format: PostFormatName = "plain"
     language: Language | None = None
+    parent_id: ResourceId | None = Field(default=None,
+                                         description="Reply to this post of the same thread.")
 
 
 class PostPublic(BaseModel):
@@ -114,6 +192,16 @@ class PostPublic(BaseModel):
     format: PostFormatName
     language: str
     created_at: datetime
+    parent_id: str | None = Field(description="The post this one answers (null: top level).")
+    depth: int
+    revision: int = Field(description="Earlier versions kept (see /v1/posts/{id}/revisions).")
+    edited_at: datetime | None
+    pinned: bool
+    status: PostStatusName
+    hidden_reason: str | None = Field(
+        description="Why it was hidden; shown to its author and moderators only.")
+    reaction_counts: dict[str, int]
+    my_reaction: str | None
 
     @classmethod
     def of(cls, message: threads_pb2.Post) -> PostPublic:
@@ -122,11 +210,17 @@ class PostPublic(BaseModel):
             theme_id=message.theme_id, author_id=message.author_id, body=message.body,
             body_html=message.body_html, format=FORMAT_FROM_PROTO[message.format],
             language=message.language, created_at=_when(message.created_at),
+            parent_id=message.parent_id or None, depth=message.depth, revision=message.revision,
+            edited_at=_when(message.edited_at) if message.HasField("edited_at") else None,
+            pinned=message.pinned, status=STATUS_FROM_PROTO[message.status],
+            hidden_reason=message.hidden_reason or None,
+            reaction_counts=dict(message.reaction_counts), my_reaction=message.my_reaction or None,
         )
 
 
 class PostsPage(BaseModel):
     items: list[PostPublic]
+    pinned: list[PostPublic] = Field(description="Pinned announcements (first page only).")
     next_cursor: str | None
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, IdempotencyKey, Writer
+from services.gateway.deps import Clients, IdempotencyKey, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     ConsultationCreate,
@@ -26,11 +26,13 @@ async def create(
     body: ConsultationCreate, user: Writer, clients: Clients, response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ConsultationPublic:
-    """Create a consultation with its languages and themes."""
+    """Create a consultation with its languages, themes and phases (operators)."""
     request = threads_pb2.CreateConsultationRequest(
         title=body.title, languages=body.languages,
-        themes=[threads_pb2.ThemeDraft(title=t.title) for t in body.themes],
+        themes=[t.to_proto() for t in body.themes],
         actor_id=user.account_id, idempotency_key=idempotency_key or "",
+        actor_roles=roles(user), description=body.description, step_after=body.step_after,
+        phases=[p.to_proto() for p in body.phases], pre_moderation=body.pre_moderation,
     )
     created = await clients.call("threads", clients.threads.CreateConsultation, request)
     response.headers["Location"] = f"/v1/consultations/{created.id}"
@@ -73,6 +75,7 @@ async def create_thread(
     request = threads_pb2.CreateThreadRequest(
         consultation_id=existing_id(consultation_id, "consultation"), theme_id=body.theme_id,
         title=body.title, actor_id=user.account_id, idempotency_key=idempotency_key or "",
+        actor_roles=roles(user),
     )
     created = await clients.call("threads", clients.threads.CreateThread, request)
     response.headers["Location"] = f"/v1/threads/{created.id}"

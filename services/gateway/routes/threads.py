@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, IdempotencyKey, Writer
+from services.gateway.deps import Clients, IdempotencyKey, OptionalUser, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     FORMAT_TO_PROTO,
@@ -31,14 +31,16 @@ async def create_post(
     thread_id: str, body: PostCreate, user: Writer, clients: Clients, response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> PostPublic:
-    """Post into a thread (plain text or Markdown; rendered and sanitised on output)."""
+    """Post into a thread, or reply to one of its posts with `parent_id` (plain text or
+    Markdown; rendered and sanitised on output)."""
     request = threads_pb2.CreatePostRequest(
         thread_id=existing_id(thread_id, "thread"), body=body.body,
         format=FORMAT_TO_PROTO[body.format], language=body.language or "",
         actor_id=user.account_id, idempotency_key=idempotency_key or "",
+        actor_roles=roles(user), parent_id=body.parent_id or "",
     )
     created = await clients.call("threads", clients.threads.CreatePost, request)
-    response.headers["Location"] = f"/v1/threads/{thread_id}/posts/{created.id}"
+    response.headers["Location"] = f"/v1/posts/{created.id}"
     return PostPublic.of(created)
 
 
@@ -46,13 +48,18 @@ async def create_post(
 async def list_posts(
     thread_id: str,
     clients: Clients,
+    viewer: OptionalUser,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
 ) -> PostsPage:
-    """A thread's posts, oldest first; follow `next_cursor` for the next page."""
+    """A thread's posts, oldest first, flat with `parent_id` references (build the tree
+    client-side); follow `next_cursor` for the next page. Pinned announcements come with
+    the first page."""
     request = threads_pb2.ListPostsRequest(
-        thread_id=existing_id(thread_id, "thread"), page_size=limit, cursor=cursor
+        thread_id=existing_id(thread_id, "thread"), page_size=limit, cursor=cursor,
+        viewer_id=viewer.account_id if viewer else "", viewer_roles=roles(viewer),
     )
     page = await clients.call("threads", clients.threads.ListPosts, request)
     return PostsPage(items=[PostPublic.of(p) for p in page.posts],
+                     pinned=[PostPublic.of(p) for p in page.pinned],
                      next_cursor=page.next_cursor or None)

@@ -1,0 +1,55 @@
+"""Who may do what: the one declarative table every write of the threads service checks.
+
+The gateway passes the caller's roles with each write; until the identity service grants
+roles per consultation they come from the access token. The table stays the same when
+roles become per-consultation grants: only where the roles come from changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from agora_kit.errors import PermissionDenied
+
+
+class Action(StrEnum):
+    CREATE_CONSULTATION = "create_consultation"
+    ADAPT_CONSULTATION = "adapt_consultation"
+    CHANGE_PHASE = "change_phase"
+    CREATE_THREAD = "create_thread"
+    POST = "post"
+    PIN = "pin"
+    REACT = "react"
+    REPORT = "report"
+    MODERATE = "moderate"
+    READ_MODERATION = "read_moderation"
+
+
+EVERYONE = frozenset({"participant"})
+MODERATORS = frozenset({"moderator"})
+
+PERMISSIONS: dict[Action, frozenset[str]] = {
+    Action.CREATE_CONSULTATION: frozenset({"operator"}),
+    Action.ADAPT_CONSULTATION: frozenset({"strategist", "operator"}),
+    Action.CHANGE_PHASE: frozenset({"strategist"}),
+    Action.CREATE_THREAD: EVERYONE,
+    Action.POST: EVERYONE,
+    Action.PIN: MODERATORS,
+    Action.REACT: EVERYONE,
+    Action.REPORT: EVERYONE,
+    Action.MODERATE: MODERATORS,
+    Action.READ_MODERATION: MODERATORS,
+}
+
+
+def allowed(action: Action, roles: Iterable[str]) -> bool:
+    return not PERMISSIONS[action].isdisjoint(roles)
+
+
+def require(action: Action, roles: Iterable[str]) -> None:
+    """PermissionDenied unless one of roles may perform action."""
+    held = set(roles)
+    if not allowed(action, held):
+        needed = " or ".join(sorted(PERMISSIONS[action]))
+        raise PermissionDenied(f"{action.value.replace('_', ' ')} needs the role {needed}")
