@@ -48,7 +48,8 @@ async def _save(store: ThreadsStore, consultation: Document, fields: Document, *
     updated = {**consultation, **fields}
     after_phases = consultation_phases(updated)
     after = phases.current(after_phases, moment)
-    moved = change != threads_pb2.PHASE_CHANGE_UNSPECIFIED or before != after
+    moved = change != threads_pb2.PHASE_CHANGE_UNSPECIFIED or kind_value(before) != kind_value(
+        after)
     payload = debate_events_pb2.PhaseChanged(
         consultation_id=consultation["_id"], previous_phase=kind_value(before),
         current_phase=kind_value(after), change=change,

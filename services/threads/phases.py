@@ -154,15 +154,18 @@ def extend(phases: Sequence[Phase], kind: str, ends_at: datetime, moment: dateti
 
 
 def reopen(phases: Sequence[Phase], kind: str, ends_at: datetime, moment: datetime) -> list[Phase]:
-    """Make a phase current from now to ends_at; the running phase ends now, and phases
-    dated inside the reopened window move after it."""
+    """Make a phase current from now to ends_at. A running phase that comes later in the
+    method resumes after the reopened window with the time it had left; one that comes
+    earlier ends now. Phases dated inside the window move after it."""
     result = list(phases)
     i = _index(result, kind)
     if ends_at <= moment:
         raise InvalidArgument("a reopened phase must end in the future", field="ends_at")
     running = current(result, moment)
     if running is not None and running.kind != kind:
-        result[result.index(running)] = replace(running, ends_at=moment)
+        later = ORDER.index(running.kind) > ORDER.index(kind)
+        result[result.index(running)] = (replace(running, starts_at=moment) if later
+                                         else replace(running, ends_at=moment))
     result[i] = replace(result[i], starts_at=moment, ends_at=ends_at)
     _push_later(result, i, ends_at)
     return validate(result)

@@ -23,7 +23,7 @@ from services.threads.moderation_rpcs import ModerationRpcs, page_size
 from services.threads.permissions import Action, require
 from services.threads.rendering import render_body
 from services.threads.store import ThreadsStore
-from services.threads.structure import draft_of
+from services.threads.structure import draft_of, to_millis
 
 Context: TypeAlias = grpc.aio.ServicerContext
 FORMATS = (threads_pb2.POST_FORMAT_PLAIN, threads_pb2.POST_FORMAT_MARKDOWN)
@@ -84,7 +84,7 @@ class ThreadsServicer(ModerationRpcs):
             if not request.HasField("ends_at"):
                 raise InvalidArgument("ends_at is required", field="ends_at")
             phase = phases.ORDER[request.phase - 1]
-            ends_at = request.ends_at.ToDatetime(tzinfo=UTC)
+            ends_at = to_millis(request.ends_at.ToDatetime(tzinfo=UTC))
         doc = await adapt.change_phase(
             self._store,
             consultation_id=require_id(request.consultation_id, field="consultation_id"),

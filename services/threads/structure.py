@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, datetime
 from typing import Any
 
 from agora.v1 import threads_pb2
@@ -88,8 +88,13 @@ def _phase(draft: threads_pb2.PhaseDraft, i: int) -> phases.Phase:
     modules = tuple(draft.modules) or phases.DEFAULT_MODULES[kind]
     if len(set(modules)) != len(modules):
         raise InvalidArgument("modules must not repeat", field=f"phases[{i}].modules")
-    return phases.Phase(kind, draft.starts_at.ToDatetime(tzinfo=UTC),
-                        draft.ends_at.ToDatetime(tzinfo=UTC), modules)
+    return phases.Phase(kind, to_millis(draft.starts_at.ToDatetime(tzinfo=UTC)),
+                        to_millis(draft.ends_at.ToDatetime(tzinfo=UTC)), modules)
+
+
+def to_millis(moment: datetime) -> datetime:
+    """BSON dates hold milliseconds: truncate first, so what we answer is what we store."""
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def draft_of(*, description: str, step_after: str, themes: Sequence[threads_pb2.ThemeDraft],
