@@ -13,9 +13,18 @@ from services.gateway import problems
 from services.gateway.auth import DevTokenVerifier
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
+from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
 from services.gateway.ratelimit import WriteRateLimiter
-from services.gateway.routes import consultations, health, moderation, phases, posts, threads
+from services.gateway.routes import (
+    consultations,
+    health,
+    live,
+    moderation,
+    phases,
+    posts,
+    threads,
+)
 
 DESCRIPTION = """Agora's public API. Errors are RFC 9457 `application/problem+json`;
 lists are cursor-paginated (`next_cursor`); creating requests accept `Idempotency-Key`."""
@@ -34,9 +43,11 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.rate_limiter = WriteRateLimiter(app.state.redis,
                                                   per_minute=settings.write_rate_per_minute)
         app.state.verifier = DevTokenVerifier()
+        app.state.live = LiveFeed(settings.nats_url)
         try:
             yield
         finally:
+            await app.state.live.close()
             await app.state.clients.close()
             await app.state.redis.aclose()
 
@@ -51,6 +62,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(phases.router)
     app.include_router(posts.router)
     app.include_router(moderation.router)
+    app.include_router(live.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)
     return app
