@@ -215,3 +215,30 @@ class PostModerated(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PostModerated: _TypeAlias = PostModerated  # noqa: Y015
+
+@_typing.final
+class ColumnSummaryWritten(_message.Message):
+    """deepening.summary_written"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    COLUMN_ID_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    thread_id: _builtins.str
+    column_id: _builtins.str
+    summary: _builtins.str
+    def __init__(
+        self,
+        *,
+        thread_id: _builtins.str = ...,
+        column_id: _builtins.str = ...,
+        summary: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["column_id", b"column_id", "summary", b"summary", "thread_id", b"thread_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ColumnSummaryWritten: _TypeAlias = ColumnSummaryWritten  # noqa: Y015

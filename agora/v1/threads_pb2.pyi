@@ -69,6 +69,35 @@ PHASE_CHANGE_REOPEN: PhaseChange.ValueType  # 3
 """Make the given phase current again from now until `ends_at`."""
 Global___PhaseChange: _TypeAlias = PhaseChange  # noqa: Y015
 
+class _ThreadKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ThreadKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ThreadKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    THREAD_KIND_UNSPECIFIED: _ThreadKind.ValueType  # 0
+    """A free discussion (ideation): module "threads"."""
+    THREAD_KIND_DISCUSSION: _ThreadKind.ValueType  # 1
+    THREAD_KIND_SURVEY_QUESTION: _ThreadKind.ValueType  # 2
+    """An open question of the survey (appropriation); the title is the question."""
+    THREAD_KIND_TWO_COLUMN: _ThreadKind.ValueType  # 3
+    """Two-column deepening of one idea: module "two_column"."""
+
+class ThreadKind(_ThreadKind, metaclass=_ThreadKindEnumTypeWrapper):
+    """What a thread is for. A survey question's answers and a two-column contribution are
+    posts like any other (reactions, replies, moderation apply); the kind decides which
+    phase module must be open to write in it.
+    """
+
+THREAD_KIND_UNSPECIFIED: ThreadKind.ValueType  # 0
+"""A free discussion (ideation): module "threads"."""
+THREAD_KIND_DISCUSSION: ThreadKind.ValueType  # 1
+THREAD_KIND_SURVEY_QUESTION: ThreadKind.ValueType  # 2
+"""An open question of the survey (appropriation); the title is the question."""
+THREAD_KIND_TWO_COLUMN: ThreadKind.ValueType  # 3
+"""Two-column deepening of one idea: module "two_column"."""
+Global___ThreadKind: _TypeAlias = ThreadKind  # noqa: Y015
+
 class _PostFormat:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -591,14 +620,24 @@ class Thread(_message.Message):
     CREATED_BY_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     POST_COUNT_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    COLUMNS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     consultation_id: _builtins.str
     theme_id: _builtins.str
     title: _builtins.str
     created_by: _builtins.str
     post_count: _builtins.int
+    kind: Global___ThreadKind.ValueType
+    idea_id: _builtins.str
+    """TWO_COLUMN: the idea under deepening (an opaque reference to the synthesis service)."""
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def columns(self) -> _containers.RepeatedCompositeFieldContainer[Global___Column]:
+        """TWO_COLUMN: the columns, in order."""
+
     def __init__(
         self,
         *,
@@ -609,14 +648,82 @@ class Thread(_message.Message):
         created_by: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         post_count: _builtins.int = ...,
+        kind: Global___ThreadKind.ValueType = ...,
+        idea_id: _builtins.str = ...,
+        columns: _abc.Iterable[Global___Column] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "post_count", b"post_count", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["columns", b"columns", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "idea_id", b"idea_id", "kind", b"kind", "post_count", b"post_count", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Thread: _TypeAlias = Thread  # noqa: Y015
+
+@_typing.final
+class Column(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    LABEL_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    SUMMARY_BY_FIELD_NUMBER: _builtins.int
+    SUMMARY_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    label: _builtins.str
+    summary: _builtins.str
+    """Written by a synthesiser; empty until then."""
+    summary_by: _builtins.str
+    @_builtins.property
+    def summary_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        label: _builtins.str = ...,
+        summary: _builtins.str = ...,
+        summary_by: _builtins.str = ...,
+        summary_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["summary_at", b"summary_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "label", b"label", "summary", b"summary", "summary_at", b"summary_at", "summary_by", b"summary_by"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Column: _TypeAlias = Column  # noqa: Y015
+
+@_typing.final
+class SetColumnSummaryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    COLUMN_ID_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    thread_id: _builtins.str
+    column_id: _builtins.str
+    summary: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        thread_id: _builtins.str = ...,
+        column_id: _builtins.str = ...,
+        summary: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "column_id", b"column_id", "summary", b"summary", "thread_id", b"thread_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetColumnSummaryRequest: _TypeAlias = SetColumnSummaryRequest  # noqa: Y015
 
 @_typing.final
 class CreateThreadRequest(_message.Message):
@@ -628,13 +735,22 @@ class CreateThreadRequest(_message.Message):
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    COLUMN_LABELS_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     theme_id: _builtins.str
     title: _builtins.str
     actor_id: _builtins.str
     idempotency_key: _builtins.str
+    kind: Global___ThreadKind.ValueType
+    idea_id: _builtins.str
     @_builtins.property
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def column_labels(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """TWO_COLUMN: 2 to 4 labels; empty for "Advantages" / "Drawbacks"."""
+
     def __init__(
         self,
         *,
@@ -644,10 +760,13 @@ class CreateThreadRequest(_message.Message):
         actor_id: _builtins.str = ...,
         idempotency_key: _builtins.str = ...,
         actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        kind: Global___ThreadKind.ValueType = ...,
+        idea_id: _builtins.str = ...,
+        column_labels: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idempotency_key", b"idempotency_key", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "column_labels", b"column_labels", "consultation_id", b"consultation_id", "idea_id", b"idea_id", "idempotency_key", b"idempotency_key", "kind", b"kind", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -680,11 +799,14 @@ class ListThreadsRequest(_message.Message):
     THEME_ID_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     CURSOR_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     theme_id: _builtins.str
     """Only this theme's threads when set."""
     page_size: _builtins.int
     cursor: _builtins.str
+    kind: Global___ThreadKind.ValueType
+    """Only threads of this kind when set."""
     def __init__(
         self,
         *,
@@ -692,10 +814,11 @@ class ListThreadsRequest(_message.Message):
         theme_id: _builtins.str = ...,
         page_size: _builtins.int = ...,
         cursor: _builtins.str = ...,
+        kind: Global___ThreadKind.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "kind", b"kind", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -710,7 +833,7 @@ class ListThreadsResponse(_message.Message):
     next_cursor: _builtins.str
     @_builtins.property
     def threads(self) -> _containers.RepeatedCompositeFieldContainer[Global___Thread]:
-        """post_count is not filled in lists (it costs a count per thread)."""
+        """post_count is filled in lists of survey questions only (per-question answer counts)."""
 
     def __init__(
         self,
@@ -769,6 +892,7 @@ class Post(_message.Message):
     HIDDEN_REASON_FIELD_NUMBER: _builtins.int
     REACTION_COUNTS_FIELD_NUMBER: _builtins.int
     MY_REACTION_FIELD_NUMBER: _builtins.int
+    COLUMN_ID_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     thread_id: _builtins.str
     consultation_id: _builtins.str
@@ -792,6 +916,8 @@ class Post(_message.Message):
     """Why it was hidden: shown to its author and to moderators only."""
     my_reaction: _builtins.str
     """The viewer's own current reaction ("" when none or anonymous)."""
+    column_id: _builtins.str
+    """In a two-column thread: the column this contribution is in."""
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -822,10 +948,11 @@ class Post(_message.Message):
         hidden_reason: _builtins.str = ...,
         reaction_counts: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
         my_reaction: _builtins.str = ...,
+        column_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "edited_at", b"edited_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "body", b"body", "body_html", b"body_html", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "body", b"body", "body_html", b"body_html", "column_id", b"column_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -843,6 +970,7 @@ class CreatePostRequest(_message.Message):
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     ACTOR_ROLES_FIELD_NUMBER: _builtins.int
     PARENT_ID_FIELD_NUMBER: _builtins.int
+    COLUMN_ID_FIELD_NUMBER: _builtins.int
     thread_id: _builtins.str
     body: _builtins.str
     format: Global___PostFormat.ValueType
@@ -851,6 +979,8 @@ class CreatePostRequest(_message.Message):
     idempotency_key: _builtins.str
     parent_id: _builtins.str
     """Reply to this post of the same thread ("" for a top-level post)."""
+    column_id: _builtins.str
+    """Two-column threads: the column of a top-level contribution (replies inherit it)."""
     @_builtins.property
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
@@ -864,10 +994,11 @@ class CreatePostRequest(_message.Message):
         idempotency_key: _builtins.str = ...,
         actor_roles: _abc.Iterable[_builtins.str] | None = ...,
         parent_id: _builtins.str = ...,
+        column_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "body", b"body", "format", b"format", "idempotency_key", b"idempotency_key", "language", b"language", "parent_id", b"parent_id", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "body", b"body", "column_id", b"column_id", "format", b"format", "idempotency_key", b"idempotency_key", "language", b"language", "parent_id", b"parent_id", "thread_id", b"thread_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -105,6 +105,11 @@ class ThreadsServiceStub:
                 request_serializer=agora_dot_v1_dot_threads__pb2.PinPostRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
                 _registered_method=True)
+        self.SetColumnSummary = channel.unary_unary(
+                '/agora.v1.ThreadsService/SetColumnSummary',
+                request_serializer=agora_dot_v1_dot_threads__pb2.SetColumnSummaryRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Thread.FromString,
+                _registered_method=True)
         self.SetReaction = channel.unary_unary(
                 '/agora.v1.ThreadsService/SetReaction',
                 request_serializer=agora_dot_v1_dot_threads__pb2.SetReactionRequest.SerializeToString,
@@ -222,6 +227,13 @@ class ThreadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetColumnSummary(self, request, context):
+        """Two-column deepening: a synthesiser writes a column's summary.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetReaction(self, request, context):
         """Reactions.
         """
@@ -326,6 +338,11 @@ def add_ThreadsServiceServicer_to_server(servicer, server):
                     servicer.PinPost,
                     request_deserializer=agora_dot_v1_dot_threads__pb2.PinPostRequest.FromString,
                     response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'SetColumnSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetColumnSummary,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.SetColumnSummaryRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Thread.SerializeToString,
             ),
             'SetReaction': grpc.unary_unary_rpc_method_handler(
                     servicer.SetReaction,
@@ -732,6 +749,33 @@ class ThreadsService:
             '/agora.v1.ThreadsService/PinPost',
             agora_dot_v1_dot_threads__pb2.PinPostRequest.SerializeToString,
             agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetColumnSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/SetColumnSummary',
+            agora_dot_v1_dot_threads__pb2.SetColumnSummaryRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Thread.FromString,
             options,
             channel_credentials,
             insecure,

@@ -49,6 +49,8 @@ class ThreadsServiceStub:
     EditPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]
     ListPostRevisions: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]
     PinPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]
+    SetColumnSummary: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetColumnSummaryRequest, _threads_pb2.Thread]
+    """Two-column deepening: a synthesiser writes a column's summary."""
     SetReaction: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]
     """Reactions."""
     ReportPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ReportPostRequest, _threads_pb2.Report]
@@ -78,6 +80,8 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     EditPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
     ListPostRevisions: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]  # type: ignore[assignment]
     PinPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    SetColumnSummary: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetColumnSummaryRequest, _threads_pb2.Thread]  # type: ignore[assignment]
+    """Two-column deepening: a synthesiser writes a column's summary."""
     SetReaction: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]  # type: ignore[assignment]
     """Reactions."""
     ReportPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.ReportPostRequest, _threads_pb2.Report]  # type: ignore[assignment]
@@ -188,6 +192,14 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _threads_pb2.PinPostRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def SetColumnSummary(
+        self,
+        request: _threads_pb2.SetColumnSummaryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Thread, _abc.Awaitable[_threads_pb2.Thread]]:
+        """Two-column deepening: a synthesiser writes a column's summary."""
 
     @_abc_1.abstractmethod
     def SetReaction(

@@ -29,6 +29,16 @@ STATUS_FROM_PROTO: dict[int, PostStatusName] = {
     threads_pb2.POST_STATUS_UNSPECIFIED: "visible", threads_pb2.POST_STATUS_VISIBLE: "visible",
     threads_pb2.POST_STATUS_HIDDEN: "hidden", threads_pb2.POST_STATUS_PENDING: "pending",
 }
+ThreadKindName = Literal["discussion", "survey_question", "two_column"]
+THREAD_KIND_TO_PROTO: dict[ThreadKindName, threads_pb2.ThreadKind.ValueType] = {
+    "discussion": threads_pb2.THREAD_KIND_DISCUSSION,
+    "survey_question": threads_pb2.THREAD_KIND_SURVEY_QUESTION,
+    "two_column": threads_pb2.THREAD_KIND_TWO_COLUMN,
+}
+THREAD_KIND_FROM_PROTO: dict[int, ThreadKindName] = {
+    threads_pb2.THREAD_KIND_UNSPECIFIED: "discussion",
+    **{v: k for k, v in THREAD_KIND_TO_PROTO.items()},
+}
 PhaseName = Literal["appropriation", "ideation", "deepening", "prioritisation", "deliverable"]
 ModuleName = Literal["survey", "resources", "threads", "harvesting", "syntheses", "two_column",
                      "token_vote", "deliverable"]
@@ -148,7 +158,26 @@ class ConsultationsPage(BaseModel):
 
 class ThreadCreate(Input):
     theme_id: ResourceId
-    title: Title
+    title: Title = Field(description="The discussion's title, or the survey question.")
+    kind: ThreadKindName = "discussion"
+    idea_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+        default=None, description="two_column: the idea under deepening (opaque reference).")
+    columns: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=60)]],
+                       Field(max_length=4)] = Field(
+        default=[], description='two_column: 2-4 labels; default "Advantages", "Drawbacks".')
+
+    def to_proto(self) -> threads_pb2.CreateThreadRequest:
+        return threads_pb2.CreateThreadRequest(
+            theme_id=self.theme_id, title=self.title, kind=THREAD_KIND_TO_PROTO[self.kind],
+            idea_id=self.idea_id or "", column_labels=self.columns)
+
+
+class ColumnPublic(BaseModel):
+    id: str
+    label: str
+    summary: str
+    summary_by: str | None
+    summary_at: datetime | None
 
 
 class ThreadPublic(BaseModel):
@@ -156,15 +185,23 @@ class ThreadPublic(BaseModel):
     consultation_id: str
     theme_id: str
     title: str
-    post_count: int
+    kind: ThreadKindName
+    idea_id: str | None
+    columns: list[ColumnPublic]
+    post_count: int = Field(description="Posts (answers, for survey questions) in the thread.")
     created_at: datetime
 
     @classmethod
     def of(cls, message: threads_pb2.Thread) -> ThreadPublic:
         return cls(
             id=message.id, consultation_id=message.consultation_id, theme_id=message.theme_id,
-            title=message.title, post_count=message.post_count,
-            created_at=_when(message.created_at),
+            title=message.title, kind=THREAD_KIND_FROM_PROTO[message.kind],
+            idea_id=message.idea_id or None,
+            columns=[ColumnPublic(id=c.id, label=c.label, summary=c.summary,
+                                  summary_by=c.summary_by or None,
+                                  summary_at=_when(c.summary_at) if c.HasField("summary_at")
+                                  else None) for c in message.columns],
+            post_count=message.post_count, created_at=_when(message.created_at),
         )
 
 
@@ -179,6 +216,8 @@ class PostCreate(Input):
     language: Language | None = None
     parent_id: ResourceId | None = Field(default=None,
                                          description="Reply to this post of the same thread.")
+    column_id: ResourceId | None = Field(
+        default=None, description="two_column threads: the column (replies inherit it).")
 
 
 class PostPublic(BaseModel):
@@ -202,6 +241,7 @@ class PostPublic(BaseModel):
         description="Why it was hidden; shown to its author and moderators only.")
     reaction_counts: dict[str, int]
     my_reaction: str | None
+    column_id: str | None
 
     @classmethod
     def of(cls, message: threads_pb2.Post) -> PostPublic:
@@ -215,7 +255,12 @@ class PostPublic(BaseModel):
             pinned=message.pinned, status=STATUS_FROM_PROTO[message.status],
             hidden_reason=message.hidden_reason or None,
             reaction_counts=dict(message.reaction_counts), my_reaction=message.my_reaction or None,
+            column_id=message.column_id or None,
         )
+
+
+class ColumnSummary(Input):
+    summary: PostBody
 
 
 class PostsPage(BaseModel):

@@ -11,7 +11,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from agora.v1 import threads_pb2
 from agora_kit.clock import now
 from agora_kit.mongo import Document
-from services.threads import adapt, phases
+from services.threads import adapt, kinds, phases
 from services.threads.permissions import Action, allowed
 from services.threads.reactions import counts_message
 from services.threads.rendering import render_body
@@ -63,11 +63,21 @@ def consultation_message(doc: Document) -> threads_pb2.Consultation:
     )
 
 
+def column_message(doc: Document) -> threads_pb2.Column:
+    column = threads_pb2.Column(id=doc["id"], label=doc["label"], summary=doc["summary"],
+                                summary_by=doc.get("summary_by", ""))
+    if doc.get("summary_at"):
+        column.summary_at.CopyFrom(timestamp(doc["summary_at"]))
+    return column
+
+
 def thread_message(doc: Document, post_count: int = 0) -> threads_pb2.Thread:
     return threads_pb2.Thread(
         id=doc["_id"], consultation_id=doc["consultation_id"], theme_id=doc["theme_id"],
         title=doc["title"], created_by=doc["created_by"],
         created_at=timestamp(doc["created_at"]), post_count=post_count,
+        kind=kinds.VALUES[kinds.of_thread(doc)], idea_id=doc.get("idea_id") or "",
+        columns=[column_message(c) for c in doc.get("columns", [])],
     )
 
 
@@ -90,6 +100,7 @@ def post_message(doc: Document, viewer: Viewer = ANONYMOUS,
         status=STATUSES[status],
         hidden_reason=doc.get("hidden_reason", "") if status == HIDDEN and privileged else "",
         reaction_counts=counts_message(counts or {}), my_reaction=mine,
+        column_id=doc.get("column_id") or "",
     )
     if doc.get("edited_at"):
         message.edited_at.CopyFrom(timestamp(doc["edited_at"]))

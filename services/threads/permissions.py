@@ -18,6 +18,9 @@ class Action(StrEnum):
     ADAPT_CONSULTATION = "adapt_consultation"
     CHANGE_PHASE = "change_phase"
     CREATE_THREAD = "create_thread"
+    ASK_SURVEY_QUESTION = "ask_survey_question"
+    OPEN_DEEPENING = "open_deepening"
+    SUMMARISE_COLUMN = "summarise_column"
     POST = "post"
     PIN = "pin"
     REACT = "react"
@@ -34,6 +37,9 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.ADAPT_CONSULTATION: frozenset({"strategist", "operator"}),
     Action.CHANGE_PHASE: frozenset({"strategist"}),
     Action.CREATE_THREAD: EVERYONE,
+    Action.ASK_SURVEY_QUESTION: frozenset({"strategist"}),
+    Action.OPEN_DEEPENING: frozenset({"strategist", "synthesiser"}),
+    Action.SUMMARISE_COLUMN: frozenset({"synthesiser"}),
     Action.POST: EVERYONE,
     Action.PIN: MODERATORS,
     Action.REACT: EVERYONE,

@@ -11,7 +11,7 @@ import grpc
 from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
-from services.threads import adapt, edits, phases, reactions, validation
+from services.threads import adapt, deepening, edits, kinds, phases, reactions, validation
 from services.threads.messages import (
     Viewer,
     consultation_message,
@@ -116,13 +116,16 @@ class ThreadsServicer(ModerationRpcs):
     async def CreateThread(
         self, request: threads_pb2.CreateThreadRequest, context: Context
     ) -> threads_pb2.Thread:
-        require(Action.CREATE_THREAD, request.actor_roles)
+        kind = kinds.kind_of(request.kind)
+        require(kinds.CREATE[kind], request.actor_roles)
         doc = await self._store.create_thread(
             consultation_id=require_id(request.consultation_id, field="consultation_id"),
             theme_id=require_id(request.theme_id, field="theme_id"),
             title=validation.title(request.title),
             actor=validation.actor(request.actor_id),
             idempotency_key=validation.idempotency_key(request.idempotency_key),
+            kind=kind, idea_id=kinds.idea_ref(kind, request.idea_id),
+            columns=kinds.columns(kind, request.column_labels),
         )
         return thread_message(doc)
 
@@ -142,11 +145,29 @@ class ThreadsServicer(ModerationRpcs):
             theme_id=require_id(request.theme_id, field="theme_id") if request.theme_id else None,
             after=decode_cursor(request.cursor),
             limit=limit + 1,
+            kind=kinds.kind_of(request.kind) if request.kind else None,
         )
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
+        docs = docs[:limit]
+        answers: dict[str, int] = {}
+        if request.kind == threads_pb2.THREAD_KIND_SURVEY_QUESTION:
+            answers = await self._store.count_visible_posts([d["_id"] for d in docs])
         return threads_pb2.ListThreadsResponse(
-            threads=[thread_message(d) for d in docs[:limit]], next_cursor=next_cursor
+            threads=[thread_message(d, answers.get(d["_id"], 0)) for d in docs],
+            next_cursor=next_cursor,
         )
+
+    async def SetColumnSummary(
+        self, request: threads_pb2.SetColumnSummaryRequest, context: Context
+    ) -> threads_pb2.Thread:
+        require(Action.SUMMARISE_COLUMN, request.actor_roles)
+        doc = await deepening.summarise_column(
+            self._store, thread_id=require_id(request.thread_id, field="thread_id"),
+            column_id=require_id(request.column_id, field="column_id"),
+            summary=validation.text(request.summary, field="summary",
+                                    max_chars=self._post_max_chars),
+            actor=validation.actor(request.actor_id))
+        return thread_message(doc)
 
     # -- posts -------------------------------------------------------------------
 
@@ -162,6 +183,8 @@ class ThreadsServicer(ModerationRpcs):
             language=request.language,
             parent_id=require_id(request.parent_id, field="parent_id")
             if request.parent_id else None,
+            column_id=require_id(request.column_id, field="column_id")
+            if request.column_id else None,
             actor=actor,
             idempotency_key=validation.idempotency_key(request.idempotency_key),
         )

@@ -18,7 +18,7 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
-from services.threads import phases
+from services.threads import kinds, phases
 from services.threads.metrics import POSTS_CREATED
 from services.threads.structure import ConsultationDraft
 
@@ -118,14 +118,20 @@ class ThreadsStore:
         title: str,
         actor: str,
         idempotency_key: str | None,
+        kind: str = kinds.DISCUSSION,
+        idea_id: str | None = None,
+        columns: list[Document] | None = None,
     ) -> Document:
         consultation = await self.get_consultation(consultation_id)
-        phases.require_module(consultation_phases(consultation), "threads", now())
+        if kind == kinds.DISCUSSION:  # questions and deepenings are prepared in advance
+            phases.require_module(consultation_phases(consultation), "threads", now())
         if theme_id not in {theme["id"] for theme in consultation["themes"]}:
             raise InvalidArgument(
                 f"theme {theme_id} is not a theme of this consultation", field="theme_id"
             )
-        request = {"consultation_id": consultation_id, "theme_id": theme_id, "title": title}
+        request = {"consultation_id": consultation_id, "theme_id": theme_id, "title": title,
+                   "kind": kind, "idea_id": idea_id,
+                   "columns": [c["label"] for c in columns or []]}
 
         async def create(extra: dict[str, Any]) -> Document:
             document = {
@@ -135,6 +141,9 @@ class ThreadsStore:
                 "title": title,
                 "created_by": actor,
                 "created_at": now(),
+                "kind": kind,
+                "idea_id": idea_id,
+                "columns": columns or [],
                 **extra,
             }
             event = events_pb2.ThreadCreated(
@@ -160,10 +169,15 @@ class ThreadsStore:
         return document
 
     async def list_threads(self, *, consultation_id: str, theme_id: str | None,
-                           after: str | None, limit: int) -> list[Document]:
+                           after: str | None, limit: int, kind: str | None = None,
+                           ) -> list[Document]:
         query: dict[str, Any] = {"consultation_id": consultation_id}
         if theme_id:
             query["theme_id"] = theme_id
+        if kind == kinds.DISCUSSION:
+            query["kind"] = {"$in": [kinds.DISCUSSION, None]}
+        elif kind:
+            query["kind"] = kind
         if after:
             query["_id"] = {"$gt": after}
         threads = await self.threads.find(query).sort("_id", ASCENDING).limit(limit).to_list()
@@ -173,6 +187,14 @@ class ThreadsStore:
 
     async def count_posts(self, thread_id: str) -> int:
         return await self.posts.count_documents({"thread_id": thread_id})
+
+    async def count_visible_posts(self, thread_ids: list[str]) -> dict[str, int]:
+        """Published posts per thread in one aggregation (survey answer counts)."""
+        rows = await self.posts.aggregate([
+            {"$match": {"thread_id": {"$in": thread_ids}, "status": {"$ne": PENDING}}},
+            {"$group": {"_id": "$thread_id", "n": {"$sum": 1}}},
+        ])
+        return {row["_id"]: int(row["n"]) async for row in rows}
 
     # -- posts -------------------------------------------------------------------
 
@@ -186,30 +208,37 @@ class ThreadsStore:
         parent_id: str | None,
         actor: str,
         idempotency_key: str | None,
+        column_id: str | None = None,
     ) -> Document:
         thread = await self.get_thread(thread_id)
         consultation = await self.get_consultation(thread["consultation_id"])
-        phases.require_module(consultation_phases(consultation), "threads", now())
+        phases.require_module(consultation_phases(consultation),
+                              kinds.MODULE[kinds.of_thread(thread)], now())
         language = language or consultation["languages"][0]
         if language not in consultation["languages"]:
             raise InvalidArgument(
                 f"language {language!r} is not one of the consultation's", field="language"
             )
         depth = 0
+        parent_column = None
         if parent_id is not None:
-            parent = await self.posts.find_one({"_id": parent_id}, {"thread_id": 1, "depth": 1})
+            parent = await self.posts.find_one({"_id": parent_id},
+                                               {"thread_id": 1, "depth": 1, "column_id": 1})
             if parent is None or parent["thread_id"] != thread_id:
                 raise NotFound(f"post {parent_id} is not a post of this thread",
                                field="parent_id")
             depth = parent.get("depth", 0) + 1
+            parent_column = parent.get("column_id")
             if depth > MAX_DEPTH:
                 raise InvalidArgument(f"replies nest at most {MAX_DEPTH} deep", field="parent_id")
+        column_id = kinds.column_of(thread, column_id, parent_column)
         request = {
             "thread_id": thread_id,
             "body": body,
             "format": post_format,
             "language": language,
             "parent_id": parent_id,
+            "column_id": column_id,
         }
 
         async def create(extra: dict[str, Any]) -> Document:
@@ -225,6 +254,7 @@ class ThreadsStore:
                 "language": language,
                 "created_at": now(),
                 "parent_id": parent_id,
+                "column_id": column_id,
                 "depth": depth,
                 "revision": 0,
                 "pinned": False,

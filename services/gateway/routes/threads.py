@@ -11,6 +11,7 @@ from services.gateway.deps import Clients, IdempotencyKey, OptionalUser, Writer,
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     FORMAT_TO_PROTO,
+    ColumnSummary,
     PostCreate,
     PostPublic,
     PostsPage,
@@ -37,7 +38,7 @@ async def create_post(
         thread_id=existing_id(thread_id, "thread"), body=body.body,
         format=FORMAT_TO_PROTO[body.format], language=body.language or "",
         actor_id=user.account_id, idempotency_key=idempotency_key or "",
-        actor_roles=roles(user), parent_id=body.parent_id or "",
+        actor_roles=roles(user), parent_id=body.parent_id or "", column_id=body.column_id or "",
     )
     created = await clients.call("threads", clients.threads.CreatePost, request)
     response.headers["Location"] = f"/v1/posts/{created.id}"
@@ -63,3 +64,14 @@ async def list_posts(
     return PostsPage(items=[PostPublic.of(p) for p in page.posts],
                      pinned=[PostPublic.of(p) for p in page.pinned],
                      next_cursor=page.next_cursor or None)
+
+
+@router.put("/{thread_id}/columns/{column_id}/summary", response_model=ThreadPublic)
+async def summarise_column(thread_id: str, column_id: str, body: ColumnSummary, user: Writer,
+                           clients: Clients) -> ThreadPublic:
+    """Write the summary of one column of a two-column deepening (synthesisers)."""
+    request = threads_pb2.SetColumnSummaryRequest(
+        thread_id=existing_id(thread_id, "thread"), column_id=existing_id(column_id, "column"),
+        summary=body.summary, actor_id=user.account_id, actor_roles=roles(user))
+    return ThreadPublic.of(await clients.call("threads", clients.threads.SetColumnSummary,
+                                              request))
