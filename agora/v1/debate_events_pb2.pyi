@@ -242,3 +242,57 @@ class ColumnSummaryWritten(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ColumnSummaryWritten: _TypeAlias = ColumnSummaryWritten  # noqa: Y015
+
+@_typing.final
+class ResourcePublished(_message.Message):
+    """resource.published"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESOURCE_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    resource_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    def __init__(
+        self,
+        *,
+        resource_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["resource_id", b"resource_id", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResourcePublished: _TypeAlias = ResourcePublished  # noqa: Y015
+
+@_typing.final
+class PostFactChecked(_message.Message):
+    """post.fact_checked"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    thread_id: _builtins.str
+    status: _threads_pb2.FactCheckStatus.ValueType
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        thread_id: _builtins.str = ...,
+        status: _threads_pb2.FactCheckStatus.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["post_id", b"post_id", "status", b"status", "thread_id", b"thread_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PostFactChecked: _TypeAlias = PostFactChecked  # noqa: Y015

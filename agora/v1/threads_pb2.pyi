@@ -115,6 +115,27 @@ POST_FORMAT_PLAIN: PostFormat.ValueType  # 1
 POST_FORMAT_MARKDOWN: PostFormat.ValueType  # 2
 Global___PostFormat: _TypeAlias = PostFormat  # noqa: Y015
 
+class _FactCheckStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FactCheckStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FactCheckStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FACT_CHECK_STATUS_UNSPECIFIED: _FactCheckStatus.ValueType  # 0
+    FACT_CHECK_STATUS_VERIFIED: _FactCheckStatus.ValueType  # 1
+    FACT_CHECK_STATUS_MISLEADING: _FactCheckStatus.ValueType  # 2
+    FACT_CHECK_STATUS_NEEDS_CONTEXT: _FactCheckStatus.ValueType  # 3
+    FACT_CHECK_STATUS_FALSE: _FactCheckStatus.ValueType  # 4
+
+class FactCheckStatus(_FactCheckStatus, metaclass=_FactCheckStatusEnumTypeWrapper): ...
+
+FACT_CHECK_STATUS_UNSPECIFIED: FactCheckStatus.ValueType  # 0
+FACT_CHECK_STATUS_VERIFIED: FactCheckStatus.ValueType  # 1
+FACT_CHECK_STATUS_MISLEADING: FactCheckStatus.ValueType  # 2
+FACT_CHECK_STATUS_NEEDS_CONTEXT: FactCheckStatus.ValueType  # 3
+FACT_CHECK_STATUS_FALSE: FactCheckStatus.ValueType  # 4
+Global___FactCheckStatus: _TypeAlias = FactCheckStatus  # noqa: Y015
+
 class _PostStatus:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -893,6 +914,7 @@ class Post(_message.Message):
     REACTION_COUNTS_FIELD_NUMBER: _builtins.int
     MY_REACTION_FIELD_NUMBER: _builtins.int
     COLUMN_ID_FIELD_NUMBER: _builtins.int
+    FACT_CHECK_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     thread_id: _builtins.str
     consultation_id: _builtins.str
@@ -926,6 +948,10 @@ class Post(_message.Message):
     def reaction_counts(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]:
         """Current reaction counts, by kind name ("like", "disagree", ...)."""
 
+    @_builtins.property
+    def fact_check(self) -> Global___FactCheck:
+        """An expert's annotation, shown with the post (absent when none)."""
+
     def __init__(
         self,
         *,
@@ -949,14 +975,224 @@ class Post(_message.Message):
         reaction_counts: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
         my_reaction: _builtins.str = ...,
         column_id: _builtins.str = ...,
+        fact_check: Global___FactCheck | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "edited_at", b"edited_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "edited_at", b"edited_at", "fact_check", b"fact_check"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "body", b"body", "body_html", b"body_html", "column_id", b"column_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "body", b"body", "body_html", b"body_html", "column_id", b"column_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "fact_check", b"fact_check", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Post: _TypeAlias = Post  # noqa: Y015
+
+@_typing.final
+class FactCheck(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATUS_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
+    EXPERT_ID_FIELD_NUMBER: _builtins.int
+    CHECKED_AT_FIELD_NUMBER: _builtins.int
+    status: Global___FactCheckStatus.ValueType
+    note: _builtins.str
+    expert_id: _builtins.str
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def checked_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        status: Global___FactCheckStatus.ValueType = ...,
+        note: _builtins.str = ...,
+        sources: _abc.Iterable[_builtins.str] | None = ...,
+        expert_id: _builtins.str = ...,
+        checked_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at", "expert_id", b"expert_id", "note", b"note", "sources", b"sources", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FactCheck: _TypeAlias = FactCheck  # noqa: Y015
+
+@_typing.final
+class SetFactCheckRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    status: Global___FactCheckStatus.ValueType
+    note: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        status: Global___FactCheckStatus.ValueType = ...,
+        note: _builtins.str = ...,
+        sources: _abc.Iterable[_builtins.str] | None = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "note", b"note", "post_id", b"post_id", "sources", b"sources", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetFactCheckRequest: _TypeAlias = SetFactCheckRequest  # noqa: Y015
+
+@_typing.final
+class Resource(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    BODY_HTML_FIELD_NUMBER: _builtins.int
+    LINKS_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    body: _builtins.str
+    body_html: _builtins.str
+    created_by: _builtins.str
+    @_builtins.property
+    def links(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        body: _builtins.str = ...,
+        body_html: _builtins.str = ...,
+        links: _abc.Iterable[_builtins.str] | None = ...,
+        created_by: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "body_html", b"body_html", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "links", b"links", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Resource: _TypeAlias = Resource  # noqa: Y015
+
+@_typing.final
+class CreateResourceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    LINKS_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    body: _builtins.str
+    """Markdown."""
+    actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def links(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        body: _builtins.str = ...,
+        links: _abc.Iterable[_builtins.str] | None = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "body", b"body", "consultation_id", b"consultation_id", "idempotency_key", b"idempotency_key", "links", b"links", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateResourceRequest: _TypeAlias = CreateResourceRequest  # noqa: Y015
+
+@_typing.final
+class ListResourcesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    """Only this theme's when set."""
+    page_size: _builtins.int
+    cursor: _builtins.str
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListResourcesRequest: _TypeAlias = ListResourcesRequest  # noqa: Y015
+
+@_typing.final
+class ListResourcesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESOURCES_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def resources(self) -> _containers.RepeatedCompositeFieldContainer[Global___Resource]: ...
+    def __init__(
+        self,
+        *,
+        resources: _abc.Iterable[Global___Resource] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_cursor", b"next_cursor", "resources", b"resources"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListResourcesResponse: _TypeAlias = ListResourcesResponse  # noqa: Y015
 
 @_typing.final
 class CreatePostRequest(_message.Message):

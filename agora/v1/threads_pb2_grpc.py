@@ -105,6 +105,21 @@ class ThreadsServiceStub:
                 request_serializer=agora_dot_v1_dot_threads__pb2.PinPostRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
                 _registered_method=True)
+        self.CreateResource = channel.unary_unary(
+                '/agora.v1.ThreadsService/CreateResource',
+                request_serializer=agora_dot_v1_dot_threads__pb2.CreateResourceRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Resource.FromString,
+                _registered_method=True)
+        self.ListResources = channel.unary_unary(
+                '/agora.v1.ThreadsService/ListResources',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ListResourcesRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ListResourcesResponse.FromString,
+                _registered_method=True)
+        self.SetFactCheck = channel.unary_unary(
+                '/agora.v1.ThreadsService/SetFactCheck',
+                request_serializer=agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
+                _registered_method=True)
         self.SetColumnSummary = channel.unary_unary(
                 '/agora.v1.ThreadsService/SetColumnSummary',
                 request_serializer=agora_dot_v1_dot_threads__pb2.SetColumnSummaryRequest.SerializeToString,
@@ -227,6 +242,25 @@ class ThreadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateResource(self, request, context):
+        """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListResources(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetFactCheck(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetColumnSummary(self, request, context):
         """Two-column deepening: a synthesiser writes a column's summary.
         """
@@ -337,6 +371,21 @@ def add_ThreadsServiceServicer_to_server(servicer, server):
             'PinPost': grpc.unary_unary_rpc_method_handler(
                     servicer.PinPost,
                     request_deserializer=agora_dot_v1_dot_threads__pb2.PinPostRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'CreateResource': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateResource,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.CreateResourceRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Resource.SerializeToString,
+            ),
+            'ListResources': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListResources,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ListResourcesRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ListResourcesResponse.SerializeToString,
+            ),
+            'SetFactCheck': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFactCheck,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.FromString,
                     response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
             ),
             'SetColumnSummary': grpc.unary_unary_rpc_method_handler(
@@ -748,6 +797,87 @@ class ThreadsService:
             target,
             '/agora.v1.ThreadsService/PinPost',
             agora_dot_v1_dot_threads__pb2.PinPostRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateResource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/CreateResource',
+            agora_dot_v1_dot_threads__pb2.CreateResourceRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Resource.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListResources(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ListResources',
+            agora_dot_v1_dot_threads__pb2.ListResourcesRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ListResourcesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFactCheck(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/SetFactCheck',
+            agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.SerializeToString,
             agora_dot_v1_dot_threads__pb2.Post.FromString,
             options,
             channel_credentials,

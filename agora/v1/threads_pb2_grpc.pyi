@@ -49,6 +49,10 @@ class ThreadsServiceStub:
     EditPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]
     ListPostRevisions: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]
     PinPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]
+    CreateResource: _grpc.UnaryUnaryMultiCallable[_threads_pb2.CreateResourceRequest, _threads_pb2.Resource]
+    """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts)."""
+    ListResources: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListResourcesRequest, _threads_pb2.ListResourcesResponse]
+    SetFactCheck: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetFactCheckRequest, _threads_pb2.Post]
     SetColumnSummary: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetColumnSummaryRequest, _threads_pb2.Thread]
     """Two-column deepening: a synthesiser writes a column's summary."""
     SetReaction: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]
@@ -80,6 +84,10 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     EditPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
     ListPostRevisions: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]  # type: ignore[assignment]
     PinPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    CreateResource: _aio.UnaryUnaryMultiCallable[_threads_pb2.CreateResourceRequest, _threads_pb2.Resource]  # type: ignore[assignment]
+    """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts)."""
+    ListResources: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListResourcesRequest, _threads_pb2.ListResourcesResponse]  # type: ignore[assignment]
+    SetFactCheck: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetFactCheckRequest, _threads_pb2.Post]  # type: ignore[assignment]
     SetColumnSummary: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetColumnSummaryRequest, _threads_pb2.Thread]  # type: ignore[assignment]
     """Two-column deepening: a synthesiser writes a column's summary."""
     SetReaction: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]  # type: ignore[assignment]
@@ -190,6 +198,28 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
     def PinPost(
         self,
         request: _threads_pb2.PinPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def CreateResource(
+        self,
+        request: _threads_pb2.CreateResourceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Resource, _abc.Awaitable[_threads_pb2.Resource]]:
+        """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts)."""
+
+    @_abc_1.abstractmethod
+    def ListResources(
+        self,
+        request: _threads_pb2.ListResourcesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListResourcesResponse, _abc.Awaitable[_threads_pb2.ListResourcesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SetFactCheck(
+        self,
+        request: _threads_pb2.SetFactCheckRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
 

@@ -19,6 +19,7 @@ from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.routes import (
     consultations,
     health,
+    knowledge,
     live,
     moderation,
     phases,
@@ -62,6 +63,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(phases.router)
     app.include_router(posts.router)
     app.include_router(moderation.router)
+    app.include_router(knowledge.router)
     app.include_router(live.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)

@@ -9,12 +9,15 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import threads_pb2
 from services.gateway.schemas import (
+    FactCheckStatusName,
     Input,
     Instant,
     PhaseName,
     PostBody,
     PostFormatName,
     PostPublic,
+    ResourceId,
+    Title,
     _when,
 )
 
@@ -131,3 +134,43 @@ class ModerationLogEntryPublic(BaseModel):
 class ModerationLog(BaseModel):
     items: list[ModerationLogEntryPublic]
     next_cursor: str | None
+
+
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class ResourceCreate(Input):
+    theme_id: ResourceId
+    title: Title
+    body: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
+        description="Markdown; rendered and sanitised as body_html.")
+    links: Annotated[list[Url], Field(max_length=20, default_factory=list)]
+
+
+class ResourcePublic(BaseModel):
+    id: str
+    consultation_id: str
+    theme_id: str
+    title: str
+    body: str
+    body_html: str
+    links: list[str]
+    created_at: datetime
+
+    @classmethod
+    def of(cls, message: threads_pb2.Resource) -> ResourcePublic:
+        return cls(id=message.id, consultation_id=message.consultation_id,
+                   theme_id=message.theme_id, title=message.title, body=message.body,
+                   body_html=message.body_html, links=list(message.links),
+                   created_at=_when(message.created_at))
+
+
+class ResourcesPage(BaseModel):
+    items: list[ResourcePublic]
+    next_cursor: str | None
+
+
+class FactCheckUpdate(Input):
+    status: FactCheckStatusName
+    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+    sources: Annotated[list[Url], Field(max_length=20, default_factory=list)]

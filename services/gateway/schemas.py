@@ -210,6 +210,24 @@ class ThreadsPage(BaseModel):
     next_cursor: str | None
 
 
+FactCheckStatusName = Literal["verified", "misleading", "needs_context", "false"]
+
+
+class FactCheckPublic(BaseModel):
+    status: FactCheckStatusName
+    note: str
+    sources: list[str]
+    expert_id: str
+    checked_at: datetime
+
+    @classmethod
+    def of(cls, message: threads_pb2.FactCheck) -> FactCheckPublic:
+        status = threads_pb2.FactCheckStatus.Name(message.status)
+        return cls(status=status.removeprefix("FACT_CHECK_STATUS_").lower(),  # type: ignore[arg-type]
+                   note=message.note, sources=list(message.sources),
+                   expert_id=message.expert_id, checked_at=_when(message.checked_at))
+
+
 class PostCreate(Input):
     body: PostBody
     format: PostFormatName = "plain"
@@ -242,6 +260,7 @@ class PostPublic(BaseModel):
     reaction_counts: dict[str, int]
     my_reaction: str | None
     column_id: str | None
+    fact_check: FactCheckPublic | None = Field(description="An expert's annotation.")
 
     @classmethod
     def of(cls, message: threads_pb2.Post) -> PostPublic:
@@ -256,6 +275,8 @@ class PostPublic(BaseModel):
             hidden_reason=message.hidden_reason or None,
             reaction_counts=dict(message.reaction_counts), my_reaction=message.my_reaction or None,
             column_id=message.column_id or None,
+            fact_check=FactCheckPublic.of(message.fact_check)
+            if message.HasField("fact_check") else None,
         )
 
 

@@ -102,6 +102,19 @@ def post_message(doc: Document, viewer: Viewer = ANONYMOUS,
         reaction_counts=counts_message(counts or {}), my_reaction=mine,
         column_id=doc.get("column_id") or "",
     )
+    if doc.get("fact_check"):
+        check = doc["fact_check"]
+        message.fact_check.CopyFrom(threads_pb2.FactCheck(
+            status=check["status"], note=check["note"], sources=check["sources"],
+            expert_id=check["expert_id"], checked_at=timestamp(check["checked_at"])))
     if doc.get("edited_at"):
         message.edited_at.CopyFrom(timestamp(doc["edited_at"]))
     return message
+
+
+def resource_message(doc: Document) -> threads_pb2.Resource:
+    return threads_pb2.Resource(
+        id=doc["_id"], consultation_id=doc["consultation_id"], theme_id=doc["theme_id"],
+        title=doc["title"], body=doc["body"],
+        body_html=render_body(doc["body"], threads_pb2.POST_FORMAT_MARKDOWN), links=doc["links"],
+        created_by=doc["created_by"], created_at=timestamp(doc["created_at"]))

@@ -12,18 +12,13 @@ from agora_kit.ids import decode_cursor, encode_cursor, require_id
 from agora_kit.mongo import Document
 from services.threads import moderation, reactions, validation
 from services.threads.messages import Viewer, post_message, timestamp
+from services.threads.paging import page_size
 from services.threads.permissions import Action, require
-from services.threads.store import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ThreadsStore
+from services.threads.store import ThreadsStore
 
 Context: TypeAlias = grpc.aio.ServicerContext
 NOTE_MAX = 1_000
 REASON_MAX = 500
-
-
-def page_size(requested: int) -> int:
-    if requested < 0 or requested > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"page size must be between 1 and {MAX_PAGE_SIZE}", field="page_size")
-    return requested or DEFAULT_PAGE_SIZE
 
 
 def report_message(doc: Document) -> threads_pb2.Report:

@@ -21,6 +21,8 @@ class Action(StrEnum):
     ASK_SURVEY_QUESTION = "ask_survey_question"
     OPEN_DEEPENING = "open_deepening"
     SUMMARISE_COLUMN = "summarise_column"
+    PUBLISH_RESOURCE = "publish_resource"
+    FACT_CHECK = "fact_check"
     POST = "post"
     PIN = "pin"
     REACT = "react"
@@ -40,6 +42,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.ASK_SURVEY_QUESTION: frozenset({"strategist"}),
     Action.OPEN_DEEPENING: frozenset({"strategist", "synthesiser"}),
     Action.SUMMARISE_COLUMN: frozenset({"synthesiser"}),
+    Action.PUBLISH_RESOURCE: frozenset({"knowledge_manager"}),
+    Action.FACT_CHECK: frozenset({"expert"}),
     Action.POST: EVERYONE,
     Action.PIN: MODERATORS,
     Action.REACT: EVERYONE,

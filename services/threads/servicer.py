@@ -12,6 +12,7 @@ from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
 from services.threads import adapt, deepening, edits, kinds, phases, reactions, validation
+from services.threads.knowledge_rpcs import KnowledgeRpcs
 from services.threads.messages import (
     Viewer,
     consultation_message,
@@ -19,7 +20,8 @@ from services.threads.messages import (
     thread_message,
     timestamp,
 )
-from services.threads.moderation_rpcs import ModerationRpcs, page_size
+from services.threads.moderation_rpcs import ModerationRpcs
+from services.threads.paging import page_size
 from services.threads.permissions import Action, require
 from services.threads.rendering import render_body
 from services.threads.store import ThreadsStore
@@ -35,7 +37,7 @@ def post_format(value: int) -> int:
     return value
 
 
-class ThreadsServicer(ModerationRpcs):
+class ThreadsServicer(ModerationRpcs, KnowledgeRpcs):
     def __init__(self, store: ThreadsStore, *, post_max_chars: int) -> None:
         self._store = store
         self._post_max_chars = post_max_chars

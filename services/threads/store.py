@@ -40,6 +40,7 @@ class ThreadsStore:
         self.reactions = db["reactions"]
         self.reports = db["reports"]
         self.moderation_log = db["moderation_log"]
+        self.resources = db["resources"]
 
     async def ensure_indexes(self) -> None:
         await self.threads.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
@@ -51,7 +52,8 @@ class ThreadsStore:
                                          ("post_id", ASCENDING)])
         await self.moderation_log.create_index([("consultation_id", ASCENDING),
                                                 ("_id", ASCENDING)])
-        for collection in (self.consultations, self.threads, self.posts):
+        await self.resources.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
+        for collection in (self.consultations, self.threads, self.posts, self.resources):
             await idempotency.ensure_index(collection)
 
     # -- consultations -------------------------------------------------------------
