@@ -296,3 +296,31 @@ class PostFactChecked(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___PostFactChecked: _TypeAlias = PostFactChecked  # noqa: Y015
+
+@_typing.final
+class WorkshopImported(_message.Message):
+    """workshop.imported (each post also has its post.created)"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    WORKSHOP_FIELD_NUMBER: _builtins.int
+    POSTS_FIELD_NUMBER: _builtins.int
+    THREAD_IDS_FIELD_NUMBER: _builtins.int
+    workshop: _builtins.str
+    posts: _builtins.int
+    @_builtins.property
+    def thread_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        workshop: _builtins.str = ...,
+        posts: _builtins.int = ...,
+        thread_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["posts", b"posts", "thread_ids", b"thread_ids", "workshop", b"workshop"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___WorkshopImported: _TypeAlias = WorkshopImported  # noqa: Y015

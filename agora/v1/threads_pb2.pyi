@@ -915,6 +915,8 @@ class Post(_message.Message):
     MY_REACTION_FIELD_NUMBER: _builtins.int
     COLUMN_ID_FIELD_NUMBER: _builtins.int
     FACT_CHECK_FIELD_NUMBER: _builtins.int
+    WORKSHOP_FIELD_NUMBER: _builtins.int
+    AUTHOR_LABEL_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     thread_id: _builtins.str
     consultation_id: _builtins.str
@@ -940,6 +942,9 @@ class Post(_message.Message):
     """The viewer's own current reaction ("" when none or anonymous)."""
     column_id: _builtins.str
     """In a two-column thread: the column this contribution is in."""
+    workshop: _builtins.str
+    """Imported from an in-person workshop: its name, and who said it there (free text)."""
+    author_label: _builtins.str
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -976,14 +981,102 @@ class Post(_message.Message):
         my_reaction: _builtins.str = ...,
         column_id: _builtins.str = ...,
         fact_check: Global___FactCheck | None = ...,
+        workshop: _builtins.str = ...,
+        author_label: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "edited_at", b"edited_at", "fact_check", b"fact_check"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "body", b"body", "body_html", b"body_html", "column_id", b"column_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "fact_check", b"fact_check", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "author_label", b"author_label", "body", b"body", "body_html", b"body_html", "column_id", b"column_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "fact_check", b"fact_check", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id", "workshop", b"workshop"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Post: _TypeAlias = Post  # noqa: Y015
+
+@_typing.final
+class ImportWorkshopRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    WORKSHOP_FIELD_NUMBER: _builtins.int
+    CSV_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    workshop: _builtins.str
+    csv: _builtins.str
+    """CSV with a header row: theme,text[,author]; theme is a theme's title or id."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        workshop: _builtins.str = ...,
+        csv: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "csv", b"csv", "workshop", b"workshop"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportWorkshopRequest: _TypeAlias = ImportWorkshopRequest  # noqa: Y015
+
+@_typing.final
+class LineError(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINE_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    line: _builtins.int
+    """1-based line of the CSV (the header is line 1)."""
+    message: _builtins.str
+    def __init__(
+        self,
+        *,
+        line: _builtins.int = ...,
+        message: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["line", b"line", "message", b"message"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LineError: _TypeAlias = LineError  # noqa: Y015
+
+@_typing.final
+class ImportWorkshopResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IMPORTED_FIELD_NUMBER: _builtins.int
+    ERRORS_FIELD_NUMBER: _builtins.int
+    THREAD_IDS_FIELD_NUMBER: _builtins.int
+    imported: _builtins.int
+    """Posts created; 0 when errors is not empty (nothing was written)."""
+    @_builtins.property
+    def errors(self) -> _containers.RepeatedCompositeFieldContainer[Global___LineError]: ...
+    @_builtins.property
+    def thread_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The workshop's thread in each theme it contributed to."""
+
+    def __init__(
+        self,
+        *,
+        imported: _builtins.int = ...,
+        errors: _abc.Iterable[Global___LineError] | None = ...,
+        thread_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["errors", b"errors", "imported", b"imported", "thread_ids", b"thread_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportWorkshopResponse: _TypeAlias = ImportWorkshopResponse  # noqa: Y015
 
 @_typing.final
 class FactCheck(_message.Message):

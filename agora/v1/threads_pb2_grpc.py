@@ -120,6 +120,11 @@ class ThreadsServiceStub:
                 request_serializer=agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
                 _registered_method=True)
+        self.ImportWorkshop = channel.unary_unary(
+                '/agora.v1.ThreadsService/ImportWorkshop',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ImportWorkshopRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ImportWorkshopResponse.FromString,
+                _registered_method=True)
         self.SetColumnSummary = channel.unary_unary(
                 '/agora.v1.ThreadsService/SetColumnSummary',
                 request_serializer=agora_dot_v1_dot_threads__pb2.SetColumnSummaryRequest.SerializeToString,
@@ -261,6 +266,13 @@ class ThreadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ImportWorkshop(self, request, context):
+        """In-person workshops: contributions imported from CSV, all or nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def SetColumnSummary(self, request, context):
         """Two-column deepening: a synthesiser writes a column's summary.
         """
@@ -387,6 +399,11 @@ def add_ThreadsServiceServicer_to_server(servicer, server):
                     servicer.SetFactCheck,
                     request_deserializer=agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.FromString,
                     response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'ImportWorkshop': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportWorkshop,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ImportWorkshopRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ImportWorkshopResponse.SerializeToString,
             ),
             'SetColumnSummary': grpc.unary_unary_rpc_method_handler(
                     servicer.SetColumnSummary,
@@ -879,6 +896,33 @@ class ThreadsService:
             '/agora.v1.ThreadsService/SetFactCheck',
             agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.SerializeToString,
             agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportWorkshop(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ImportWorkshop',
+            agora_dot_v1_dot_threads__pb2.ImportWorkshopRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ImportWorkshopResponse.FromString,
             options,
             channel_credentials,
             insecure,

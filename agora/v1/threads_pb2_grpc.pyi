@@ -53,6 +53,8 @@ class ThreadsServiceStub:
     """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts)."""
     ListResources: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListResourcesRequest, _threads_pb2.ListResourcesResponse]
     SetFactCheck: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetFactCheckRequest, _threads_pb2.Post]
+    ImportWorkshop: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ImportWorkshopRequest, _threads_pb2.ImportWorkshopResponse]
+    """In-person workshops: contributions imported from CSV, all or nothing."""
     SetColumnSummary: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetColumnSummaryRequest, _threads_pb2.Thread]
     """Two-column deepening: a synthesiser writes a column's summary."""
     SetReaction: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]
@@ -88,6 +90,8 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts)."""
     ListResources: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListResourcesRequest, _threads_pb2.ListResourcesResponse]  # type: ignore[assignment]
     SetFactCheck: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetFactCheckRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    ImportWorkshop: _aio.UnaryUnaryMultiCallable[_threads_pb2.ImportWorkshopRequest, _threads_pb2.ImportWorkshopResponse]  # type: ignore[assignment]
+    """In-person workshops: contributions imported from CSV, all or nothing."""
     SetColumnSummary: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetColumnSummaryRequest, _threads_pb2.Thread]  # type: ignore[assignment]
     """Two-column deepening: a synthesiser writes a column's summary."""
     SetReaction: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]  # type: ignore[assignment]
@@ -222,6 +226,14 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _threads_pb2.SetFactCheckRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def ImportWorkshop(
+        self,
+        request: _threads_pb2.ImportWorkshopRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ImportWorkshopResponse, _abc.Awaitable[_threads_pb2.ImportWorkshopResponse]]:
+        """In-person workshops: contributions imported from CSV, all or nothing."""
 
     @_abc_1.abstractmethod
     def SetColumnSummary(

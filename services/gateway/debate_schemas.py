@@ -174,3 +174,15 @@ class FactCheckUpdate(Input):
     status: FactCheckStatusName
     note: Annotated[str, StringConstraints(max_length=2000)] = ""
     sources: Annotated[list[Url], Field(max_length=20, default_factory=list)]
+
+
+class WorkshopImportCreate(Input):
+    workshop: Title = Field(description="The workshop's name; posts are marked with it.")
+    csv: Annotated[str, StringConstraints(min_length=1, max_length=200_000)] = Field(
+        description="A header line `theme,text[,author]`, then one contribution per line; "
+                    "theme is a theme's title or id.")
+
+
+class WorkshopImportPublic(BaseModel):
+    imported: int
+    thread_ids: list[str]

@@ -261,6 +261,8 @@ class PostPublic(BaseModel):
     my_reaction: str | None
     column_id: str | None
     fact_check: FactCheckPublic | None = Field(description="An expert's annotation.")
+    workshop: str | None = Field(description="The in-person workshop it was imported from.")
+    author_label: str | None = Field(description="Who said it at the workshop (free text).")
 
     @classmethod
     def of(cls, message: threads_pb2.Post) -> PostPublic:
@@ -277,6 +279,7 @@ class PostPublic(BaseModel):
             column_id=message.column_id or None,
             fact_check=FactCheckPublic.of(message.fact_check)
             if message.HasField("fact_check") else None,
+            workshop=message.workshop or None, author_label=message.author_label or None,
         )
 
 

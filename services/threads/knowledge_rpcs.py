@@ -8,7 +8,7 @@ import grpc
 
 from agora.v1 import threads_pb2, threads_pb2_grpc
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
-from services.threads import knowledge, validation
+from services.threads import knowledge, validation, workshops
 from services.threads.messages import Viewer, post_message, resource_message
 from services.threads.paging import page_size
 from services.threads.permissions import Action, require
@@ -19,7 +19,10 @@ RESOURCE_BODY_MAX = 20_000
 
 
 class KnowledgeRpcs(threads_pb2_grpc.ThreadsServiceServicer):
+    """Resources, fact-checks and workshop imports."""
+
     _store: ThreadsStore
+    _post_max_chars: int
 
     async def CreateResource(
         self, request: threads_pb2.CreateResourceRequest, context: Context
@@ -48,6 +51,23 @@ class KnowledgeRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
         return threads_pb2.ListResourcesResponse(
             resources=[resource_message(d) for d in docs[:limit]], next_cursor=next_cursor)
+
+    async def ImportWorkshop(
+        self, request: threads_pb2.ImportWorkshopRequest, context: Context
+    ) -> threads_pb2.ImportWorkshopResponse:
+        require(Action.IMPORT_WORKSHOP, request.actor_roles)
+        actor = validation.actor(request.actor_id)
+        workshop = validation.title(request.workshop, field="workshop")
+        consultation = await self._store.get_consultation(
+            require_id(request.consultation_id, field="consultation_id"))
+        lines, errors = workshops.parse(request.csv, consultation["themes"],
+                                        max_chars=self._post_max_chars)
+        if errors:
+            return threads_pb2.ImportWorkshopResponse(errors=[
+                threads_pb2.LineError(line=n, message=m) for n, m in errors])
+        thread_ids = await workshops.import_lines(self._store, consultation=consultation,
+                                                  workshop=workshop, lines=lines, actor=actor)
+        return threads_pb2.ImportWorkshopResponse(imported=len(lines), thread_ids=thread_ids)
 
     async def SetFactCheck(
         self, request: threads_pb2.SetFactCheckRequest, context: Context

@@ -101,6 +101,7 @@ def post_message(doc: Document, viewer: Viewer = ANONYMOUS,
         hidden_reason=doc.get("hidden_reason", "") if status == HIDDEN and privileged else "",
         reaction_counts=counts_message(counts or {}), my_reaction=mine,
         column_id=doc.get("column_id") or "",
+        workshop=doc.get("workshop") or "", author_label=doc.get("author_label") or "",
     )
     if doc.get("fact_check"):
         check = doc["fact_check"]

@@ -23,6 +23,7 @@ class Action(StrEnum):
     SUMMARISE_COLUMN = "summarise_column"
     PUBLISH_RESOURCE = "publish_resource"
     FACT_CHECK = "fact_check"
+    IMPORT_WORKSHOP = "import_workshop"
     POST = "post"
     PIN = "pin"
     REACT = "react"
@@ -44,6 +45,8 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SUMMARISE_COLUMN: frozenset({"synthesiser"}),
     Action.PUBLISH_RESOURCE: frozenset({"knowledge_manager"}),
     Action.FACT_CHECK: frozenset({"expert"}),
+    # Facilitators of in-person workshops are the community managers (moderators).
+    Action.IMPORT_WORKSHOP: frozenset({"moderator", "strategist"}),
     Action.POST: EVERYONE,
     Action.PIN: MODERATORS,
     Action.REACT: EVERYONE,

@@ -1,4 +1,5 @@
-"""Resources per theme (knowledge managers) and fact-checks on posts (experts)."""
+"""Resources per theme (knowledge managers), fact-checks on posts (experts), and
+contributions imported from in-person workshops (facilitators)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from services.gateway.debate_schemas import (
     ResourceCreate,
     ResourcePublic,
     ResourcesPage,
+    WorkshopImportCreate,
+    WorkshopImportPublic,
 )
 from services.gateway.deps import Clients, IdempotencyKey, Writer, roles
+from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
 
@@ -61,3 +65,21 @@ async def fact_check(post_id: str, body: FactCheckUpdate, user: Writer,
         status=threads_pb2.FactCheckStatus.Value(f"FACT_CHECK_STATUS_{body.status.upper()}"),
         note=body.note, sources=body.sources, actor_id=user.account_id, actor_roles=roles(user))
     return PostPublic.of(await clients.call("threads", clients.threads.SetFactCheck, request))
+
+
+@router.post("/v1/consultations/{consultation_id}/workshop-imports", status_code=201,
+             response_model=WorkshopImportPublic)
+async def import_workshop(consultation_id: str, body: WorkshopImportCreate, user: Writer,
+                          clients: Clients) -> WorkshopImportPublic:
+    """Import a workshop's contributions as posts, all or nothing: one bad line and
+    nothing is written; the 422 lists every bad line (`errors[].field` = `csv.line.<n>`)."""
+    request = threads_pb2.ImportWorkshopRequest(
+        consultation_id=existing_id(consultation_id, "consultation"), workshop=body.workshop,
+        csv=body.csv, actor_id=user.account_id, actor_roles=roles(user))
+    reply = await clients.call("threads", clients.threads.ImportWorkshop, request)
+    if reply.errors:
+        raise Problem(422, f"{len(reply.errors)} line(s) of the CSV are invalid; nothing was "
+                      "imported", kind="invalid-request",
+                      errors=[{"field": f"csv.line.{e.line}", "message": e.message}
+                              for e in reply.errors])
+    return WorkshopImportPublic(imported=reply.imported, thread_ids=list(reply.thread_ids))
