@@ -1597,8 +1597,12 @@ class ReactionState(_message.Message):
     POST_ID_FIELD_NUMBER: _builtins.int
     MY_REACTION_FIELD_NUMBER: _builtins.int
     COUNTS_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
     post_id: _builtins.str
     my_reaction: _builtins.str
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
     @_builtins.property
     def counts(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]: ...
     def __init__(
@@ -1607,10 +1611,12 @@ class ReactionState(_message.Message):
         post_id: _builtins.str = ...,
         my_reaction: _builtins.str = ...,
         counts: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["counts", b"counts", "my_reaction", b"my_reaction", "post_id", b"post_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "counts", b"counts", "my_reaction", b"my_reaction", "post_id", b"post_id", "theme_id", b"theme_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -15,6 +15,7 @@ from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
+from services.gateway.participation import Participation
 from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.routes import (
     consultations,
@@ -22,6 +23,7 @@ from services.gateway.routes import (
     knowledge,
     live,
     moderation,
+    participation,
     phases,
     posts,
     threads,
@@ -45,6 +47,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                                                   per_minute=settings.write_rate_per_minute)
         app.state.verifier = DevTokenVerifier()
         app.state.live = LiveFeed(settings.nats_url)
+        app.state.participation = Participation(app.state.redis)
         try:
             yield
         finally:
@@ -65,6 +68,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(moderation.router)
     app.include_router(knowledge.router)
     app.include_router(live.router)
+    app.include_router(participation.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)
     return app

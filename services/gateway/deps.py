@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.gateway.auth import InvalidToken, Principal, TokenVerifier
 from services.gateway.clients import ServiceClients
+from services.gateway.participation import Participation
 from services.gateway.problems import Problem
 from services.gateway.ratelimit import WriteRateLimiter
 
@@ -47,6 +48,14 @@ async def _optional_user(
 
 
 OptionalUser = Annotated[Principal | None, Depends(_optional_user)]
+
+
+def _participation(request: Request) -> Participation:
+    participation: Participation = request.app.state.participation
+    return participation
+
+
+Recorder = Annotated[Participation, Depends(_participation)]
 
 
 def roles(user: Principal | None) -> list[str]:

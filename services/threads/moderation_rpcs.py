@@ -37,12 +37,14 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         if request.kind != 0 and request.kind not in reactions.KINDS:
             raise InvalidArgument("unknown reaction kind", field="kind")
         post_id = require_id(request.post_id, field="post_id")
-        current = await reactions.set_reaction(
+        current, post = await reactions.set_reaction(
             self._store, post_id=post_id, kind=reactions.KINDS.get(request.kind),
             actor=validation.actor(request.actor_id))
         counts = await reactions.counts_for(self._store, [post_id])
         return threads_pb2.ReactionState(post_id=post_id, my_reaction=current or "",
-                                         counts=reactions.counts_message(counts.get(post_id, {})))
+                                         counts=reactions.counts_message(counts.get(post_id, {})),
+                                         consultation_id=post["consultation_id"],
+                                         theme_id=post["theme_id"])
 
     async def ReportPost(
         self, request: threads_pb2.ReportPostRequest, context: Context

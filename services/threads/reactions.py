@@ -19,7 +19,7 @@ from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Session
+from agora_kit.mongo import Document, Session
 from services.threads import phases
 from services.threads.metrics import REACTIONS_CHANGED
 from services.threads.store import VISIBLE, ThreadsStore, consultation_phases
@@ -58,8 +58,9 @@ async def mine_for(store: ThreadsStore, post_ids: Sequence[str], user: str) -> d
 
 
 async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
-                       actor: str) -> str | None:
-    """Set, change or (kind None) remove actor's reaction; returns the current one."""
+                       actor: str) -> tuple[str | None, Document]:
+    """Set, change or (kind None) remove actor's reaction; returns the current one and
+    the post."""
     post = await store.get_post(post_id)
     if post.get("status", VISIBLE) != VISIBLE:
         raise FailedPrecondition("this post cannot be reacted to (hidden or awaiting moderation)")
@@ -99,7 +100,7 @@ async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
         except DuplicateKeyError:  # a concurrent first reaction by the same user won
             if attempt == ATTEMPTS - 1:
                 raise
-    return kind
+    return kind, post
 
 
 def counts_message(counts: dict[str, int]) -> dict[str, int]:

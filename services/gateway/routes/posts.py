@@ -16,7 +16,7 @@ from services.gateway.debate_schemas import (
     ReportCreate,
     ReportPublic,
 )
-from services.gateway.deps import Clients, OptionalUser, Writer, roles
+from services.gateway.deps import Clients, OptionalUser, Recorder, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import FORMAT_TO_PROTO, PostPublic, _when
 
@@ -60,14 +60,18 @@ async def pin(post_id: str, body: PinUpdate, user: Writer, clients: Clients) -> 
 
 
 @router.put("/{post_id}/reaction", response_model=ReactionStatePublic)
-async def react(post_id: str, body: ReactionUpdate, user: Writer,
-                clients: Clients) -> ReactionStatePublic:
+async def react(post_id: str, body: ReactionUpdate, user: Writer, clients: Clients,
+                participation: Recorder) -> ReactionStatePublic:
     """Set or change the caller's one reaction on the post."""
     request = threads_pb2.SetReactionRequest(
         post_id=existing_id(post_id, "post"), kind=REACTION_TO_PROTO[body.kind],
         actor_id=user.account_id, actor_roles=roles(user))
-    return ReactionStatePublic.of(
-        await clients.call("threads", clients.threads.SetReaction, request))
+    state = await clients.call("threads", clients.threads.SetReaction, request)
+    if state.consultation_id:
+        await participation.record(consultation_id=state.consultation_id,
+                                   theme_id=state.theme_id, account_id=user.account_id,
+                                   level="react")
+    return ReactionStatePublic.of(state)
 
 
 @router.delete("/{post_id}/reaction", response_model=ReactionStatePublic)

@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, IdempotencyKey, OptionalUser, Writer, roles
+from services.gateway.deps import (
+    Clients,
+    IdempotencyKey,
+    OptionalUser,
+    Recorder,
+    Writer,
+    roles,
+)
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     FORMAT_TO_PROTO,
@@ -30,7 +37,7 @@ async def get(thread_id: str, clients: Clients) -> ThreadPublic:
 @router.post("/{thread_id}/posts", status_code=201, response_model=PostPublic)
 async def create_post(
     thread_id: str, body: PostCreate, user: Writer, clients: Clients, response: Response,
-    idempotency_key: IdempotencyKey = None,
+    participation: Recorder, idempotency_key: IdempotencyKey = None,
 ) -> PostPublic:
     """Post into a thread, or reply to one of its posts with `parent_id` (plain text or
     Markdown; rendered and sanitised on output)."""
@@ -41,6 +48,9 @@ async def create_post(
         actor_roles=roles(user), parent_id=body.parent_id or "", column_id=body.column_id or "",
     )
     created = await clients.call("threads", clients.threads.CreatePost, request)
+    await participation.record(consultation_id=created.consultation_id,
+                               theme_id=created.theme_id, account_id=user.account_id,
+                               level="post")
     response.headers["Location"] = f"/v1/posts/{created.id}"
     return PostPublic.of(created)
 
@@ -50,6 +60,7 @@ async def list_posts(
     thread_id: str,
     clients: Clients,
     viewer: OptionalUser,
+    participation: Recorder,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
 ) -> PostsPage:
@@ -61,6 +72,10 @@ async def list_posts(
         viewer_id=viewer.account_id if viewer else "", viewer_roles=roles(viewer),
     )
     page = await clients.call("threads", clients.threads.ListPosts, request)
+    if viewer is not None and page.posts:
+        await participation.record(consultation_id=page.posts[0].consultation_id,
+                                   theme_id=page.posts[0].theme_id,
+                                   account_id=viewer.account_id, level="read")
     return PostsPage(items=[PostPublic.of(p) for p in page.posts],
                      pinned=[PostPublic.of(p) for p in page.pinned],
                      next_cursor=page.next_cursor or None)
