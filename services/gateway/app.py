@@ -16,17 +16,26 @@ from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.deps import authorize
 from services.gateway.jwks import JwksVerifier
+from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
+from services.gateway.participation import Participation
 from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.routes import (
     accounts,
     consultations,
     health,
     keys,
+    knowledge,
+    live,
+    moderation,
+    participation,
+    phases,
+    posts,
     pseudonyms,
     roles,
     sessions,
     threads,
+    votes,
 )
 from services.gateway.throttle import HourlyLimit, Limits, LoginGuard
 
@@ -61,9 +70,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             ip=Limits(settings.ip_login_failures_per_hour, settings.ip_login_free_failures))
         app.state.registrations = HourlyLimit(
             app.state.redis, name="register-ip", per_hour=settings.registrations_per_ip_per_hour)
+        app.state.live = LiveFeed(settings.nats_url)
+        app.state.participation = Participation(app.state.redis)
         try:
             yield
         finally:
+            await app.state.live.close()
             await app.state.clients.close()
             await app.state.redis.aclose()
 
@@ -77,6 +89,13 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(health.router)
     app.include_router(consultations.router)
     app.include_router(threads.router)
+    app.include_router(votes.router)
+    app.include_router(phases.router)
+    app.include_router(posts.router)
+    app.include_router(moderation.router)
+    app.include_router(knowledge.router)
+    app.include_router(live.router)
+    app.include_router(participation.router)
     app.include_router(accounts.router)
     app.include_router(sessions.router)
     app.include_router(roles.router)

@@ -9,7 +9,12 @@ from typing import Any, TypeVar
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from agora.v1 import identity_pb2_grpc, synthesis_pb2_grpc, threads_pb2_grpc
+from agora.v1 import (
+    identity_pb2_grpc,
+    synthesis_pb2_grpc,
+    threads_pb2_grpc,
+    voting_pb2_grpc,
+)
 from agora_kit.grpc_interceptors import client_channel
 from services.gateway.config import GatewaySettings
 from services.gateway.problems import from_rpc_error
@@ -27,6 +32,7 @@ class ServiceClients:
         self.identity = identity_pb2_grpc.IdentityServiceStub(self._channels["identity"])
         self.threads = threads_pb2_grpc.ThreadsServiceStub(self._channels["threads"])
         self.synthesis = synthesis_pb2_grpc.SynthesisServiceStub(self._channels["synthesis"])
+        self.voting = voting_pb2_grpc.VotingServiceStub(self._channels["voting"])
 
     async def call(self, service: str, method: Callable[..., Awaitable[T]], request: Any) -> T:
         """Call method with the gateway's deadline; a failed call raises a Problem."""

@@ -18,6 +18,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from services.gateway.access import AccessResolver
 from services.gateway.auth import InvalidToken, Principal, Role, TokenVerifier
 from services.gateway.clients import ServiceClients
+from services.gateway.participation import Participation
 from services.gateway.permissions import ANONYMOUS, action_of, allowed
 from services.gateway.problems import Problem
 from services.gateway.ratelimit import WriteRateLimiter
@@ -54,28 +55,29 @@ async def authorize(
     action = action_of(request.method, route.path) if isinstance(route, APIRoute) else None
     if action is None:  # fail closed: a route missing from the permission table
         raise Problem(403, "this route has no entry in the permission table", kind="forbidden")
-    clients = _clients(request)
-    consultation = await consultation_of(request.path_params, clients, request.app.state.redis)
-    scoped = caller
-    # Anonymous calls outside a consultation (health, login, JWKS) need no lookup, so
-    # probes and logins keep answering while identity is down.
-    needs_lookup = consultation is not None if caller is None else not caller.global_roles
-    if needs_lookup:
-        resolver: AccessResolver = request.app.state.access
-        access = await resolver.resolve(caller.account_id if caller else None, consultation)
+    if caller is not None and caller.global_roles:  # development tokens: roles everywhere
+        if not allowed(action, caller.roles):
+            raise Problem(403, f"your roles here do not allow {action}", kind="forbidden")
+        return caller
+    if caller is None and not allowed(action, {ANONYMOUS}):
+        raise Problem(401, "this action needs an access token (Authorization: Bearer ...)",
+                      headers=_UNAUTHENTICATED)
+    consultation = await consultation_of(request.path_params, _clients(request),
+                                         request.app.state.redis)
+    if caller is None and consultation is None:
+        return None  # probes, login, JWKS: no lookup, so they answer while identity is down
+    resolver: AccessResolver = request.app.state.access
+    access = await resolver.resolve(caller.account_id if caller else None, consultation)
+    if caller is None:
         if not access.allowed:
-            if caller is None:
-                raise Problem(401, "this consultation is not public; log in",
-                              headers=_UNAUTHENTICATED)
-            raise Problem(403, "you have no access to this consultation", kind="forbidden")
-        if caller is not None:
-            scoped = Principal(account_id=caller.account_id, roles=frozenset(
-                {Role.PARTICIPANT, *(Role(r) for r in access.roles if r in set(Role))}))
-    roles: frozenset[str] = scoped.roles if scoped else frozenset({ANONYMOUS})
-    if not allowed(action, roles):
-        if scoped is None:
-            raise Problem(401, "this action needs an access token (Authorization: Bearer ...)",
+            raise Problem(401, "this consultation is not public; log in",
                           headers=_UNAUTHENTICATED)
+        return None
+    if not access.allowed:
+        raise Problem(403, "you have no access to this consultation", kind="forbidden")
+    scoped = Principal(account_id=caller.account_id, roles=frozenset(
+        {Role.PARTICIPANT, *(Role(r) for r in access.roles if r in set(Role))}))
+    if not allowed(action, scoped.roles):
         raise Problem(403, f"your roles here do not allow {action}", kind="forbidden")
     return scoped
 
@@ -91,6 +93,21 @@ async def _current_user(user: Authorized) -> Principal:
 
 
 CurrentUser = Annotated[Principal, Depends(_current_user)]
+# Reads are public (where the consultation is); a token lets its holder see what is theirs.
+OptionalUser = Authorized
+
+
+def _participation(request: Request) -> Participation:
+    participation: Participation = request.app.state.participation
+    return participation
+
+
+Recorder = Annotated[Participation, Depends(_participation)]
+
+
+def roles(user: Principal | None) -> list[str]:
+    """The roles passed to services, which check them against their permission tables."""
+    return sorted(role.value for role in user.roles) if user is not None else []
 
 
 async def _writer(request: Request, user: CurrentUser) -> Principal:

@@ -23,6 +23,12 @@ MEMBERS = frozenset(Role)
 EVERYONE = frozenset({ANONYMOUS, *MEMBERS})
 MANAGERS = frozenset({Role.STRATEGIST, Role.OPERATOR})
 OPERATORS = frozenset({Role.OPERATOR})
+MODERATORS = frozenset({Role.MODERATOR})
+
+
+def only(*roles: Role) -> frozenset[str]:
+    return frozenset(roles)
+
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "platform.health": EVERYONE,
@@ -45,6 +51,29 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "post.read": EVERYONE,
     "post.create": MEMBERS,
     "pseudonym.set": MEMBERS,
+    # The debate (threads re-checks every write with services/threads/permissions.py).
+    "consultation.adapt": MANAGERS,
+    "consultation.change_phase": only(Role.STRATEGIST),
+    "consultation.participation": only(Role.STRATEGIST),
+    "column.summarise": only(Role.SYNTHESISER),
+    "post.edit": MEMBERS,  # the service lets only the author edit
+    "post.pin": MODERATORS,
+    "post.react": MEMBERS,
+    "post.report": MEMBERS,
+    "post.moderate": MODERATORS,
+    "moderation.read": MODERATORS,
+    "resource.read": EVERYONE,
+    "resource.publish": only(Role.KNOWLEDGE_MANAGER),
+    "post.fact_check": only(Role.EXPERT),
+    "workshop.import": only(Role.MODERATOR, Role.STRATEGIST),
+    "live.read": EVERYONE,
+    # Votes. Session management is open to every member today because the voting service
+    # has no role table yet; strategists only is the intended rule (DESIGN §1).
+    "vote_session.manage": MEMBERS,
+    "vote_session.read": MEMBERS,
+    "ballot.write": MEMBERS,
+    "ballot.read": MEMBERS,  # one's own ballot and receipt; the service refuses others'
+    "vote_result.read": EVERYONE,
     "role.read": MANAGERS,
     "role.grant": MANAGERS,
     "role.revoke": MANAGERS,
@@ -79,6 +108,35 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/threads/{thread_id}/posts"): "post.create",
     ("GET", "/v1/threads/{thread_id}/posts"): "post.read",
     ("PUT", "/v1/consultations/{consultation_id}/pseudonym"): "pseudonym.set",
+    ("PUT", "/v1/consultations/{consultation_id}/structure"): "consultation.adapt",
+    ("POST", "/v1/consultations/{consultation_id}/phase-changes"): "consultation.change_phase",
+    ("GET", "/v1/consultations/{consultation_id}/participation"): "consultation.participation",
+    ("PUT", "/v1/threads/{thread_id}/columns/{column_id}/summary"): "column.summarise",
+    ("GET", "/v1/posts/{post_id}"): "post.read",
+    ("PATCH", "/v1/posts/{post_id}"): "post.edit",
+    ("GET", "/v1/posts/{post_id}/revisions"): "post.read",
+    ("PUT", "/v1/posts/{post_id}/pin"): "post.pin",
+    ("PUT", "/v1/posts/{post_id}/reaction"): "post.react",
+    ("DELETE", "/v1/posts/{post_id}/reaction"): "post.react",
+    ("POST", "/v1/posts/{post_id}/reports"): "post.report",
+    ("POST", "/v1/posts/{post_id}/moderation"): "post.moderate",
+    ("GET", "/v1/consultations/{consultation_id}/moderation/queue"): "moderation.read",
+    ("GET", "/v1/consultations/{consultation_id}/moderation/log"): "moderation.read",
+    ("POST", "/v1/consultations/{consultation_id}/resources"): "resource.publish",
+    ("GET", "/v1/consultations/{consultation_id}/resources"): "resource.read",
+    ("PUT", "/v1/posts/{post_id}/fact-check"): "post.fact_check",
+    ("POST", "/v1/consultations/{consultation_id}/workshop-imports"): "workshop.import",
+    ("GET", "/v1/consultations/{consultation_id}/events"): "live.read",
+    ("POST", "/v1/vote-sessions"): "vote_session.manage",
+    ("GET", "/v1/vote-sessions/{session_id}"): "vote_session.read",
+    ("POST", "/v1/vote-sessions/{session_id}/open"): "vote_session.manage",
+    ("POST", "/v1/vote-sessions/{session_id}/close"): "vote_session.manage",
+    ("PUT", "/v1/vote-sessions/{session_id}/ballot"): "ballot.write",
+    ("GET", "/v1/vote-sessions/{session_id}/ballot"): "ballot.read",
+    ("GET", "/v1/vote-sessions/{session_id}/ballots/{voter_id}"): "ballot.read",
+    ("GET", "/v1/vote-sessions/{session_id}/results"): "vote_result.read",
+    ("GET", "/v1/vote-sessions/{session_id}/results.csv"): "vote_result.read",
+    ("GET", "/v1/vote-sessions/{session_id}/receipt"): "ballot.read",
     ("GET", "/v1/consultations/{consultation_id}/roles"): "role.read",
     ("POST", "/v1/consultations/{consultation_id}/roles"): "role.grant",
     ("DELETE", "/v1/consultations/{consultation_id}/roles/{account_id}/{role}"): "role.revoke",

@@ -1,24 +1,50 @@
 """Which consultation a request concerns, from the route's path parameters.
 
-`consultation_id` names it directly; a `thread_id` is resolved through the threads
-service once and remembered in Redis (a thread never changes consultation). A route
-with neither concerns no consultation: only platform roles (operator) apply there.
-Routes added later with other ids (a post, a ballot) add a resolver here.
+`consultation_id` names it directly; a `thread_id`, `post_id` or vote `session_id` is
+resolved through its service once and remembered in Redis (none of them ever changes
+consultation). A route with none of these concerns no consultation: only platform roles
+(operator) apply there. Routes added later with other ids add a resolver here.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from agora.v1 import threads_pb2
+from agora.v1 import threads_pb2, voting_pb2
 from agora_kit.ids import is_valid_id
 from services.gateway.clients import ServiceClients
 
-THREAD_KEY_TTL = 7 * 24 * 3600
+KEY_TTL = 7 * 24 * 3600
+Resolver = Callable[[ServiceClients, str], Awaitable[str]]
+
+
+async def _of_thread(clients: ServiceClients, thread_id: str) -> str:
+    thread = await clients.call("threads", clients.threads.GetThread,
+                                threads_pb2.GetThreadRequest(thread_id=thread_id))
+    return str(thread.consultation_id)
+
+
+async def _of_post(clients: ServiceClients, post_id: str) -> str:
+    post = await clients.call("threads", clients.threads.GetPost,
+                              threads_pb2.GetPostRequest(post_id=post_id))
+    return str(post.consultation_id)
+
+
+async def _of_vote_session(clients: ServiceClients, session_id: str) -> str:
+    session = await clients.call("voting", clients.voting.GetVoteSession,
+                                 voting_pb2.GetVoteSessionRequest(session_id=session_id))
+    return str(session.consultation_id)
+
+
+RESOLVERS: dict[str, Resolver] = {
+    "thread_id": _of_thread,
+    "post_id": _of_post,
+    "session_id": _of_vote_session,
+}
 
 
 async def consultation_of(path_params: Mapping[str, str], clients: ServiceClients,
@@ -27,18 +53,21 @@ async def consultation_of(path_params: Mapping[str, str], clients: ServiceClient
     consultation_id = path_params.get("consultation_id")
     if consultation_id is not None:
         return consultation_id if is_valid_id(consultation_id) else None
-    thread_id = path_params.get("thread_id")
-    if thread_id is None or not is_valid_id(thread_id):
-        return None
-    key = f"thread-consultation:{thread_id}"
-    try:
-        cached = await redis.get(key)
-    except RedisError:
-        cached = None
-    if cached is not None:
-        return cached.decode() if isinstance(cached, bytes) else str(cached)
-    thread = await clients.call("threads", clients.threads.GetThread,
-                                threads_pb2.GetThreadRequest(thread_id=thread_id))
-    with contextlib.suppress(RedisError):
-        await redis.set(key, thread.consultation_id, ex=THREAD_KEY_TTL)
-    return str(thread.consultation_id)
+    for name, resolver in RESOLVERS.items():
+        value = path_params.get(name)
+        if value is None:
+            continue
+        if not is_valid_id(value):
+            return None
+        key = f"consultation-of:{name}:{value}"
+        try:
+            cached = await redis.get(key)
+        except RedisError:
+            cached = None
+        if cached is not None:
+            return cached.decode() if isinstance(cached, bytes) else str(cached)
+        found = await resolver(clients, value)
+        with contextlib.suppress(RedisError):
+            await redis.set(key, found, ex=KEY_TTL)
+        return found
+    return None

@@ -10,6 +10,7 @@ Verification codes are single-use and stored hashed (SHA-256).
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import secrets
 import weakref
@@ -29,6 +30,7 @@ from services.identity.mail import Mail, MailSender
 from services.identity.metrics import ACCOUNTS_REGISTERED, LOGINS
 from services.identity.tokens import digest
 
+log = logging.getLogger(__name__)
 EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 BAD_CREDENTIALS = "the email or password is wrong"
 
@@ -57,6 +59,7 @@ class Accounts:
         self._sender = sender
         self._min_chars = min_chars
         self._email_token_ttl = email_token_ttl
+        self._background: set[asyncio.Task[None]] = set()
         self._email_locks: weakref.WeakValueDictionary[str, asyncio.Lock] = (
             weakref.WeakValueDictionary())
 
@@ -65,12 +68,28 @@ class Accounts:
         await self._email_tokens.create_index("expires_at", expireAfterSeconds=0)
 
     async def register(self, *, email: str, password: str, name: str) -> None:
+        """Check the input now; hash, store and mail in the background.
+
+        The caller's answer is the same whatever happens next, so it need not wait: its
+        timing then reveals nothing (a taken address costs no less), and a burst of
+        registrations cannot push the call past the gateway's deadline. A crash before
+        the background work ends loses nothing acknowledged: the person registers again.
+        """
         address = normalise_email(email)
         passwords.check_policy(password, min_chars=self._min_chars, email=address)
+        task = asyncio.create_task(self._create(address, password, display_name(name, address)))
+        self._background.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("registration failed", exc_info=task.exception())
+
+    async def _create(self, address: str, password: str, name: str) -> None:
         account_id = new_id()
         document = {
-            "_id": account_id, "email": address, "email_verified": False,
-            "display_name": display_name(name, address),
+            "_id": account_id, "email": address, "email_verified": False, "display_name": name,
             "password_hash": await passwords.hash_password(password), "created_at": now(),
         }
         envelope = new_envelope(event_type="user.registered", consultation_id="",

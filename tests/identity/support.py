@@ -9,6 +9,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.helpers import eventually
+
 PASSWORD = "correct horse battery staple 7"
 
 
@@ -25,8 +27,21 @@ def mails_to(mail_dir: Path, email: str) -> list[dict[str, str]]:
     return found
 
 
-def verification_code(mail_dir: Path, email: str) -> str:
-    mails = [m for m in mails_to(mail_dir, email) if "confirm" in m["subject"]]
+async def mails_eventually(mail_dir: Path, email: str, count: int,
+                           subject: str = "") -> list[dict[str, str]]:
+    """The mails to email (whose subject contains subject) once there are count of them:
+    registration answers at once and mails from the background."""
+    def matching() -> list[dict[str, str]]:
+        return [m for m in mails_to(mail_dir, email) if subject in m["subject"]]
+
+    async def probe() -> list[dict[str, str]]:
+        return matching()
+
+    return await eventually(probe, lambda found: len(found) >= count)
+
+
+async def verification_code(mail_dir: Path, email: str) -> str:
+    mails = await mails_eventually(mail_dir, email, 1, "confirm")
     assert len(mails) == 1, mails
     return mails[0]["body"].split("\n\n")[1].strip()
 
@@ -56,8 +71,8 @@ async def new_account(api: httpx.AsyncClient, mail_dir: Path, *, domain: str = "
     email = unique_email(domain)
     reply = await api.post("/v1/accounts", json={"email": email, "password": PASSWORD})
     assert reply.status_code == 202, reply.text
+    code = await verification_code(mail_dir, email)  # also: the account now exists
     if verify:
-        code = verification_code(mail_dir, email)
         verified = await api.post("/v1/accounts/verification", json={"code": code})
         assert verified.status_code == 204, verified.text
     return await login(api, email)

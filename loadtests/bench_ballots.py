@@ -1,0 +1,244 @@
+"""Ballot throughput: the raw MongoDB transaction a ballot needs vs. end to end via HTTP.
+
+Starts its own SecantusDB, NATS, Redis and the whole stack on free ports, then, in one
+run against the same SecantusDB:
+
+a) raw: the exact transaction a ballot submission commits (read the session's status,
+   upsert the voter's ballot, insert the audit record, insert the outbox record),
+   `--raw-concurrency` at a time, straight through PyMongo (with the service's bounded
+   retries on conflicts);
+b) end to end: `--ballots` realistic ballots (10 proposals, 2 categories, exclusive) from
+   distinct voters, `--concurrency` at a time, `PUT /v1/vote-sessions/{id}/ballot`
+   through the gateway (plus `--replace-share` of them replacing an earlier ballot);
+
+prints both rates and their ratio, then closes the session and checks every invariant
+(each stored ballot within budget/caps/exclusivity, one per voter, audit records ==
+versions, final tallies == a recount of the stored ballots). Exit status 1 on any
+violation.
+
+    .venv/bin/python -m loadtests.bench_ballots --ballots 20000 --concurrency 200
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import httpx
+from bson import Binary
+from pymongo import AsyncMongoClient, ReturnDocument
+
+from agora_kit.mongo import Session
+from devstack import processes
+from devstack.stack import Stack, StackConfig
+from services.voting import transactions
+
+Json = dict[str, Any]
+PROPOSALS, GREEN, RED, CAP = 10, 10, 5, 5
+
+
+def auth(account: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer dev-{account}"}
+
+
+async def raw_rate(uri: str, total: int, concurrency: int) -> float:
+    """Transactions per second of exactly what one ballot commits."""
+    client: AsyncMongoClient[Json] = AsyncMongoClient(uri, tz_aware=True)
+    db = client["bench_raw"]
+    await db.vote_sessions.insert_one({"_id": "s", "status": "open"})
+    await db.ballots.create_index([("session_id", 1), ("voter_id", 1)])
+    await db.ballot_versions.create_index([("session_id", 1), ("voter_id", 1), ("version", 1)])
+    await db.outbox.create_index([("published_at", 1), ("_id", 1)])
+    gate = asyncio.Semaphore(concurrency)
+    payload = Binary(b"x" * 300)
+
+    async def one(i: int) -> None:
+        async def work(session: Session) -> None:
+            await db.vote_sessions.find_one({"_id": "s"}, {"status": 1}, session=session)
+            fields = {"session_id": "s", "voter_id": str(i), "submitted_at": time.time(),
+                      "allocations": [{"proposal_id": "p", "category_id": "c",
+                                       "tokens": 1}] * 6}
+            ballot = await db.ballots.find_one_and_update(
+                {"_id": f"s:{i}"}, {"$set": fields, "$inc": {"version": 1}}, upsert=True,
+                return_document=ReturnDocument.AFTER, session=session)
+            assert ballot is not None
+            await db.ballot_versions.insert_one({**ballot, "_id": f"v{i}"}, session=session)
+            await db.outbox.insert_one({"_id": f"e{i}", "data": payload,
+                                        "published_at": None}, session=session)
+
+        async with gate:
+            await transactions.run(client, work)
+
+    started = time.monotonic()
+    await asyncio.gather(*(one(i) for i in range(total)))
+    elapsed = time.monotonic() - started
+    await client.drop_database("bench_raw")
+    await client.close()
+    return total / elapsed
+
+
+def realistic_ballot(rng: random.Random, session: Json) -> list[Json]:
+    proposals = [p["id"] for p in session["proposals"]]
+    green, red = (c["id"] for c in session["categories"])
+    rng.shuffle(proposals)
+    allocations, left_green, left_red = [], GREEN, RED
+    for proposal in proposals[:6]:
+        if left_green and rng.random() < 0.6:
+            tokens = rng.randint(1, min(CAP, left_green))
+            left_green -= tokens
+            allocations.append({"proposal_id": proposal, "category_id": green,
+                                "tokens": tokens})
+        elif left_red:
+            tokens = rng.randint(1, left_red)
+            left_red -= tokens
+            allocations.append({"proposal_id": proposal, "category_id": red, "tokens": tokens})
+    return allocations
+
+
+async def end_to_end(base_url: str, total: int, concurrency: int,
+                     replace_share: float) -> tuple[Json, float, Counter[int]]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as api:
+        body = {
+            "consultation_id": "0" * 24,
+            "categories": [
+                {"name": {"en": "To take into account"}, "color": "#2e7d32",
+                 "total_number": GREEN, "max_per_proposal": CAP},
+                {"name": {"en": "Low potential"}, "color": "#c62828", "total_number": RED},
+            ],
+            "exclusive_categories": True,
+            "proposals": [{"title": {"en": f"Proposal {i}"}} for i in range(PROPOSALS)],
+        }
+        session = (await api.post("/v1/vote-sessions", json=body, headers=auth("bench"))).json()
+        session = (await api.post(f"/v1/vote-sessions/{session['id']}/open",
+                                  headers=auth("bench"))).json()
+        rng = random.Random(5)
+        voters = [f"voter{i}" for i in range(total)]
+        replacing = int(total * replace_share)
+        work = voters + rng.sample(voters[: total // 2], replacing)
+        statuses: Counter[int] = Counter()
+        queue: asyncio.Queue[str] = asyncio.Queue()
+        for voter in work:
+            queue.put_nowait(voter)
+
+        async def worker() -> None:
+            while not queue.empty():
+                voter = queue.get_nowait()
+                while True:
+                    reply = await api.put(
+                        f"/v1/vote-sessions/{session['id']}/ballot",
+                        json={"allocations": realistic_ballot(rng, session)},
+                        headers=auth(voter))
+                    statuses[reply.status_code] += 1
+                    if reply.status_code not in (409, 503):
+                        break
+
+        started = time.monotonic()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.monotonic() - started
+        return session, statuses[200] / elapsed, statuses
+
+
+async def verify(base_url: str, uri: str, session: Json, expected_voters: int) -> list[str]:
+    """Every invariant after the run; the list of violations (empty when all hold)."""
+    problems: list[str] = []
+    async with httpx.AsyncClient(base_url=base_url, timeout=600) as api:
+        closed = await api.post(f"/v1/vote-sessions/{session['id']}/close",
+                                headers=auth("bench"))
+        results = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
+    client: AsyncMongoClient[Json] = AsyncMongoClient(uri, tz_aware=True)
+    db = client["agora_voting"]
+    ballots = await db.ballots.find({"session_id": session["id"]}).to_list()
+    audits = Counter([a["voter_id"] async for a in db.ballot_versions.find(
+        {"session_id": session["id"]}, {"voter_id": 1})])
+    await client.close()
+    rules = {c["id"]: c for c in session["categories"]}
+    cells: Counter[tuple[str, str]] = Counter()
+    for ballot in ballots:
+        spent: Counter[str] = Counter()
+        on: dict[str, set[str]] = {}
+        for a in ballot["allocations"]:
+            rule = rules[a["category_id"]]
+            if not 0 < a["tokens"] <= (rule["max_per_proposal"] or rule["total_number"]):
+                problems.append(f"cap: {ballot['_id']}")
+            spent[a["category_id"]] += a["tokens"]
+            on.setdefault(a["proposal_id"], set()).add(a["category_id"])
+            cells[(a["proposal_id"], a["category_id"])] += a["tokens"]
+        if any(spent[c] > rules[c]["total_number"] for c in rules):
+            problems.append(f"budget: {ballot['_id']}")
+        if any(len(c) > 1 for c in on.values()):
+            problems.append(f"exclusivity: {ballot['_id']}")
+        if audits[ballot["voter_id"]] != ballot["version"]:
+            problems.append(f"audit: {ballot['_id']}")
+    if len(ballots) != expected_voters:
+        problems.append(f"{len(ballots)} ballots stored, {expected_voters} voters")
+    if closed.json().get("ballot_count") != len(ballots):
+        problems.append(f"closed with {closed.json().get('ballot_count')} ballots")
+    tallied = Counter({(t["proposal_id"], t["category_id"]): t["tokens"]
+                       for t in results["tallies"] if t["tokens"]})
+    if tallied != +cells:
+        problems.append("final tallies differ from a recount of the stored ballots")
+    return problems
+
+
+async def run(args: argparse.Namespace, stack: Stack, uri: str) -> int:
+    raw = await raw_rate(uri, args.raw_ops, args.raw_concurrency)
+    print(f"raw transaction (ballot + audit + outbox): {raw:.0f}/s "
+          f"({args.raw_ops} at concurrency {args.raw_concurrency})", flush=True)
+    session, e2e, statuses = await end_to_end(stack.config.gateway_url, args.ballots,
+                                              args.concurrency, args.replace_share)
+    print(f"end to end through the gateway: {e2e:.0f} accepted ballots/s "
+          f"(statuses {dict(statuses)}, concurrency {args.concurrency})", flush=True)
+    print(f"ratio end-to-end / raw: {e2e / raw:.0%}", flush=True)
+    started = time.monotonic()
+    problems = await verify(stack.config.gateway_url, uri, session, args.ballots)
+    print(f"close + verification: {time.monotonic() - started:.1f}s; "
+          f"invariant violations: {len(problems)}", flush=True)
+    for problem in problems[:20]:
+        print("  " + problem)
+    return 1 if problems else 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ballots", type=int, default=10_000, help="distinct voters")
+    parser.add_argument("--concurrency", type=int, default=200, help="HTTP requests in flight")
+    parser.add_argument("--replace-share", type=float, default=0.1,
+                        help="extra submissions that replace an earlier ballot, as a share")
+    parser.add_argument("--raw-ops", type=int, default=3000)
+    parser.add_argument("--raw-concurrency", type=int, default=300)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="agora-bench-"))
+    logs = work / "logs"
+    mongo = processes.secantus(processes.free_port(), ":memory:", logs).start()
+    nats = processes.nats(processes.free_port(), work / "nats", logs).start()
+    redis = processes.redis(processes.free_port(), logs).start()
+    stack: Stack | None = None
+    try:
+        for child in (mongo, nats, redis):
+            child.wait_port(60)
+        uri = f"mongodb://127.0.0.1:{mongo.port}/?directConnection=true"
+        stack = Stack(StackConfig.on_free_ports(
+            mongo_uri=uri, nats_url=f"nats://127.0.0.1:{nats.port}",
+            redis_url=f"redis://127.0.0.1:{redis.port}/0", log_dir=logs,
+            extra_env={"LOG_LEVEL": "WARNING", "WRITE_RATE_PER_MINUTE": "1000000"}))
+        stack.start()
+        code = asyncio.run(run(args, stack, uri))
+    finally:
+        if stack is not None:
+            stack.stop()
+        for child in (redis, nats, mongo):
+            child.stop()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,182 @@
+"""/v1/vote-sessions — token votes: sessions, the caller's own ballot, results, receipts.
+
+There is no voter id in any ballot path: a caller only ever reads or replaces their own
+ballot. Results visibility (hidden until close unless the session allows live results)
+is decided by the voting service, never here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Response
+
+from agora.v1 import voting_pb2
+from services.gateway.deps import Clients, CurrentUser, IdempotencyKey, Writer
+from services.gateway.problems import Problem
+from services.gateway.routes.ids import existing_id
+from services.gateway.vote_schemas import (
+    BallotPublic,
+    BallotPut,
+    ReceiptPublic,
+    ResultsPublic,
+    VoteSessionCreate,
+    VoteSessionPublic,
+)
+
+router = APIRouter(prefix="/v1/vote-sessions", tags=["votes"])
+_VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
+
+
+def _session_id(value: str) -> str:
+    return existing_id(value, "vote session")
+
+
+@router.post("", status_code=201, response_model=VoteSessionPublic)
+async def create(
+    body: VoteSessionCreate, user: Writer, clients: Clients, response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> VoteSessionPublic:
+    """Create a draft vote session with its token categories and proposals."""
+    request = voting_pb2.CreateVoteSessionRequest(
+        consultation_id=body.consultation_id, instructions=body.instructions,
+        categories=[voting_pb2.TokenCategoryDraft(name=c.name, color=c.color,
+                                                  total_number=c.total_number,
+                                                  max_per_proposal=c.max_per_proposal)
+                    for c in body.categories],
+        exclusive_categories=body.exclusive_categories, live_results=body.live_results,
+        proposals=[voting_pb2.ProposalDraft(
+            title=p.title, description=p.description, idea_id=p.idea_id or "",
+            gauges=[voting_pb2.GaugeDraft(
+                question=g.question, choices=[voting_pb2.GaugeChoice(label=c.label)
+                                              for c in g.choices],
+                min=g.min, max=g.max, unit=g.unit) for g in p.gauges],
+        ) for p in body.proposals],
+        actor_id=user.account_id, idempotency_key=idempotency_key or "",
+    )
+    if body.opens_at is not None:
+        request.opens_at.FromDatetime(body.opens_at)
+    if body.closes_at is not None:
+        request.closes_at.FromDatetime(body.closes_at)
+    created = await clients.call("voting", clients.voting.CreateVoteSession, request)
+    response.headers["Location"] = f"/v1/vote-sessions/{created.id}"
+    return VoteSessionPublic.of(created)
+
+
+@router.get("/{session_id}", response_model=VoteSessionPublic)
+async def get(session_id: str, user: CurrentUser, clients: Clients) -> VoteSessionPublic:
+    """The session, with its proposals in the caller's own stable shuffled order."""
+    request = voting_pb2.GetVoteSessionRequest(session_id=_session_id(session_id),
+                                               actor_id=user.account_id)
+    return VoteSessionPublic.of(
+        await clients.call("voting", clients.voting.GetVoteSession, request))
+
+
+@router.post("/{session_id}/open", response_model=VoteSessionPublic)
+async def open_session(session_id: str, user: Writer, clients: Clients) -> VoteSessionPublic:
+    """Start accepting ballots (from `opens_at`, if set)."""
+    request = voting_pb2.ChangeVoteSessionRequest(session_id=_session_id(session_id),
+                                                  actor_id=user.account_id)
+    return VoteSessionPublic.of(
+        await clients.call("voting", clients.voting.OpenVoteSession, request))
+
+
+@router.post("/{session_id}/close", response_model=VoteSessionPublic)
+async def close_session(session_id: str, user: Writer, clients: Clients) -> VoteSessionPublic:
+    """Stop accepting ballots and publish the final results and their digest."""
+    request = voting_pb2.ChangeVoteSessionRequest(session_id=_session_id(session_id),
+                                                  actor_id=user.account_id)
+    return VoteSessionPublic.of(
+        await clients.call("voting", clients.voting.CloseVoteSession, request))
+
+
+@router.put("/{session_id}/ballot", response_model=BallotPublic)
+async def put_ballot(
+    session_id: str, body: BallotPut, user: Writer, clients: Clients, response: Response,
+    idempotency_key: IdempotencyKey = None,
+    if_match: Annotated[str | None, Header(
+        alias="If-Match", description="Replace only if your ballot is at this version.")] = None,
+) -> BallotPublic:
+    """Replace your whole ballot (every proposal and category at once), all-or-nothing."""
+    request = voting_pb2.SubmitBallotRequest(
+        session_id=_session_id(session_id), actor_id=user.account_id,
+        allocations=[voting_pb2.Allocation(proposal_id=a.proposal_id, category_id=a.category_id,
+                                           tokens=a.tokens) for a in body.allocations],
+        gauge_answers=[voting_pb2.GaugeAnswer(proposal_id=a.proposal_id, gauge_id=a.gauge_id,
+                                              value=a.value) for a in body.gauge_answers],
+        idempotency_key=idempotency_key or "",
+    )
+    if if_match is not None:
+        match = _VERSION.match(if_match.strip())
+        if match is None:
+            raise Problem(422, "If-Match must be a ballot version such as \"3\"",
+                          kind="validation", errors=[{"field": "If-Match",
+                                                      "message": "not a version"}])
+        request.expected_version = int(match.group(2))
+    ballot = await clients.call("voting", clients.voting.SubmitBallot, request)
+    response.headers["ETag"] = f'"{ballot.version}"'
+    return BallotPublic.of(ballot)
+
+
+@router.get("/{session_id}/ballot", response_model=BallotPublic)
+async def get_ballot(
+    session_id: str, user: CurrentUser, clients: Clients, response: Response
+) -> BallotPublic:
+    """Your current ballot and your remaining tokens per category."""
+    request = voting_pb2.GetBallotRequest(session_id=_session_id(session_id),
+                                          actor_id=user.account_id)
+    ballot = await clients.call("voting", clients.voting.GetBallot, request)
+    response.headers["ETag"] = f'"{ballot.version}"'
+    return BallotPublic.of(ballot)
+
+
+@router.get("/{session_id}/ballots/{voter_id}", response_model=BallotPublic)
+async def get_voter_ballot(
+    session_id: str, voter_id: str, user: CurrentUser, clients: Clients, response: Response
+) -> BallotPublic:
+    """Your ballot by your own account id; any other voter's ballot does not exist for you."""
+    if voter_id != user.account_id:
+        raise Problem(404, "no such ballot", kind="not-found")
+    return await get_ballot(session_id, user, clients, response)
+
+
+async def _results(session_id: str, clients: Clients) -> voting_pb2.Results:
+    request = voting_pb2.GetResultsRequest(session_id=_session_id(session_id))
+    return await clients.call("voting", clients.voting.GetResults, request)
+
+
+@router.get("/{session_id}/results", response_model=ResultsPublic)
+async def results(session_id: str, clients: Clients) -> ResultsPublic:
+    """Tallies per proposal and category with ranks; final with digest once closed."""
+    return ResultsPublic.of(await _results(session_id, clients))
+
+
+@router.get("/{session_id}/results.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+async def results_csv(session_id: str, clients: Clients) -> Response:
+    """The same tallies as CSV (one row per proposal and category)."""
+    found = await _results(session_id, clients)
+    session = await clients.call("voting", clients.voting.GetVoteSession,
+                                 voting_pb2.GetVoteSessionRequest(session_id=session_id))
+    titles = {p.id: next(iter(p.title.values()), "") for p in session.proposals}
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["category_id", "rank", "proposal_id", "proposal_title", "tokens", "voters"])
+    for t in found.tallies:
+        writer.writerow([t.category_id, t.rank, t.proposal_id, titles.get(t.proposal_id, ""),
+                         t.tokens, t.voters])
+    headers = {"Content-Disposition": f'attachment; filename="results-{session_id}.csv"'}
+    if found.results_digest:
+        headers["X-Results-Digest"] = found.results_digest
+    return Response(out.getvalue(), media_type="text/csv", headers=headers)
+
+
+@router.get("/{session_id}/receipt", response_model=ReceiptPublic)
+async def receipt(session_id: str, user: CurrentUser, clients: Clients) -> ReceiptPublic:
+    """Proof that your final ballot is a leaf of the published Merkle root (check offline)."""
+    request = voting_pb2.GetReceiptRequest(session_id=_session_id(session_id),
+                                           actor_id=user.account_id)
+    return ReceiptPublic.of(await clients.call("voting", clients.voting.GetReceipt, request))

@@ -1,0 +1,35 @@
+"""The voting service as the runtime sees it."""
+
+from __future__ import annotations
+
+import grpc
+
+from agora.v1 import voting_pb2, voting_pb2_grpc
+from agora_kit.runtime import Dependencies, ServiceApp
+from services.voting.ballots import BallotStore
+from services.voting.config import VotingSettings
+from services.voting.results import Results
+from services.voting.servicer import VotingServicer
+from services.voting.sessions import SessionStore
+
+
+class VotingApp(ServiceApp):
+    name = "voting"
+    grpc_services = (voting_pb2.DESCRIPTOR.services_by_name["VotingService"].full_name,)
+
+    def __init__(self, settings: VotingSettings) -> None:
+        self.database = settings.voting_database
+        self._settings = settings
+
+    def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
+        self._sessions = SessionStore(deps)
+        self._ballots = BallotStore(deps, self._sessions)
+        results = Results(self._sessions, self._ballots,
+                          settle_seconds=self._settings.voting_close_settle_seconds)
+        voting_pb2_grpc.add_VotingServiceServicer_to_server(
+            VotingServicer(self._sessions, self._ballots, results), server
+        )
+
+    async def prepare(self, deps: Dependencies) -> None:
+        await self._sessions.ensure_indexes()
+        await self._ballots.ensure_indexes()

@@ -1,0 +1,148 @@
+"""Ballots: one document per voter and session, replaced whole, versioned and audited.
+
+The submission transaction holds exactly what one ballot needs and nothing shared:
+re-read the session's status, upsert the voter's ballot with `version` incremented
+(or, with If-Match, replace it only at the expected version), insert the audit record
+(which doubles as the idempotency record) and the `ballot.submitted` event. Concurrent
+submissions by the same voter conflict on that voter's ballot document only (the loser
+retries a few times, then gets 409); different voters never conflict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+from pymongo import ASCENDING, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from agora.v1 import voting_pb2
+from agora_kit import idempotency
+from agora_kit.clock import now
+from agora_kit.errors import FailedPrecondition
+from agora_kit.events.envelope import new_envelope
+from agora_kit.ids import new_id
+from agora_kit.mongo import Document, Session
+from agora_kit.runtime import Dependencies
+from services.voting import sessions as vote_sessions
+from services.voting import transactions
+from services.voting.metrics import BALLOTS_ACCEPTED
+from services.voting.queues import KeyedTurns
+
+MAX_WAITING_PER_BALLOT = 16
+
+
+def ballot_id(session_id: str, voter: str) -> str:
+    return f"{session_id}:{voter}"
+
+
+class BallotStore:
+    def __init__(self, deps: Dependencies, session_store: vote_sessions.SessionStore) -> None:
+        self._deps = deps
+        self._sessions = session_store
+        self.ballots = deps.db["ballots"]
+        self.versions = deps.db["ballot_versions"]
+        self._turns = KeyedTurns(max_waiting=MAX_WAITING_PER_BALLOT)
+
+    async def ensure_indexes(self) -> None:
+        await self.ballots.create_index([("session_id", ASCENDING), ("voter_id", ASCENDING)])
+        await self.versions.create_index(
+            [("session_id", ASCENDING), ("voter_id", ASCENDING), ("version", ASCENDING)]
+        )
+        await idempotency.ensure_index(self.versions)
+
+    async def submit(
+        self,
+        *,
+        session: Document,
+        voter: str,
+        allocations: list[Document],
+        gauge_answers: list[Document],
+        expected_version: int | None,
+        idempotency_key: str | None,
+    ) -> Document:
+        """Replace the voter's ballot with already validated allocations; the new version."""
+        session_id = session["_id"]
+        key = ballot_id(session_id, voter)
+        request = {"session_id": session_id, "allocations": allocations,
+                   "gauges": gauge_answers, "expected_version": expected_version}
+
+        async def create(extra: dict[str, Any]) -> Document:
+            async def work(tx: Session) -> Document:
+                vote_sessions.require_accepting(
+                    await self._sessions.state(session_id, session=tx), now()
+                )
+                fields = {"session_id": session_id, "voter_id": voter,
+                          "allocations": allocations, "gauges": gauge_answers,
+                          "submitted_at": now()}
+                document = await self._replace(key, fields, expected_version, tx)
+                record = {**document, "_id": new_id(), "created_by": voter, **extra}
+                await self.versions.insert_one(record, session=tx)
+                await self._deps.outbox.add(self._event(session, document), session=tx)
+                return record
+
+            record = await transactions.run(self._deps.mongo, work)
+            self._deps.outbox.wake_relay()
+            BALLOTS_ACCEPTED.inc()
+            return record
+
+        async with self._turns.turn(key):
+            return await idempotency.create_once(
+                self.versions, actor=voter, key=idempotency_key, request=request, create=create
+            )
+
+    async def _replace(self, key: str, fields: Document, expected_version: int | None,
+                       tx: Session) -> Document:
+        """Write the new version of the ballot: one upsert, or read-check-replace when the
+        caller named the version it replaces (If-Match)."""
+        if expected_version is None:
+            try:
+                written = await self.ballots.find_one_and_update(
+                    {"_id": key}, {"$set": fields, "$inc": {"version": 1}}, upsert=True,
+                    return_document=ReturnDocument.AFTER, session=tx,
+                )
+            except DuplicateKeyError:
+                raise transactions.Conflict("concurrent first ballot") from None
+            if written is None:
+                raise transactions.Conflict("ballot vanished during its upsert")
+            return written
+        current = await self.ballots.find_one({"_id": key}, {"version": 1}, session=tx)
+        version = current["version"] if current else 0
+        if expected_version != version:
+            raise FailedPrecondition(
+                f"your ballot is at version {version}, not {expected_version}",
+                field="expected_version",
+            )
+        document = {"_id": key, **fields, "version": version + 1}
+        if current is None:
+            try:
+                await self.ballots.insert_one(document, session=tx)
+            except DuplicateKeyError:
+                raise transactions.Conflict("concurrent first ballot") from None
+        else:
+            replaced = await self.ballots.replace_one({"_id": key, "version": version},
+                                                      document, session=tx)
+            if replaced.matched_count != 1:
+                raise transactions.Conflict("ballot replaced concurrently")
+        return document
+
+    async def current(self, session_id: str, voter: str) -> Document | None:
+        return await self.ballots.find_one({"_id": ballot_id(session_id, voter)})
+
+    async def all_current(self, session_id: str) -> AsyncIterator[Document]:
+        """Every voter's current ballot in the session (streamed)."""
+        cursor = self.ballots.find({"session_id": session_id},
+                                   {"voter_id": 1, "allocations": 1, "gauges": 1, "version": 1})
+        async for document in cursor:
+            yield document
+
+    @staticmethod
+    def _event(session: Document, ballot: Document) -> Any:
+        payload = voting_pb2.BallotSubmitted(
+            session_id=session["_id"], voter_id=ballot["voter_id"], version=ballot["version"],
+            allocations=[voting_pb2.Allocation(**a) for a in ballot["allocations"]],
+            gauge_answers=[voting_pb2.GaugeAnswer(**a) for a in ballot.get("gauges", [])],
+        )
+        return new_envelope(event_type="ballot.submitted",
+                            consultation_id=session["consultation_id"],
+                            actor=ballot["voter_id"], payload=payload)

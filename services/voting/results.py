@@ -1,0 +1,138 @@
+"""Results: live tallies (when allowed), closing with a verifiable digest, receipts.
+
+Closing happens in two commits. The first flips the session to closed; every ballot
+transaction re-reads the status inside its own snapshot, so none that starts afterwards
+can commit. After a short settle delay (longer than a ballot transaction's attempts take),
+the ballots are read once, and the tallies, Merkle root and digest are computed from them
+and published with the `vote_session.closed` event. A crash between the two commits is
+repaired by calling close again: the second step is idempotent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any
+
+from agora.v1 import voting_pb2
+from agora_kit.errors import FailedPrecondition, NotFound
+from agora_kit.mongo import Document
+from services.voting import digest, merkle, tallies
+from services.voting.ballots import BallotStore
+from services.voting.metrics import VOTE_SESSIONS_CLOSED
+from services.voting.sessions import CLOSED, OPEN, SessionStore
+
+
+@dataclass(frozen=True)
+class Leaf:
+    pseudonym: str
+    voter: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    leaves: list[Leaf]
+    tallies: list[tallies.Tally]
+    gauges: list[list[Any]]
+
+    @property
+    def merkle_root(self) -> str:
+        return merkle.root([leaf.text for leaf in self.leaves])
+
+
+class Results:
+    def __init__(self, sessions: SessionStore, ballots: BallotStore, *,
+                 settle_seconds: float) -> None:
+        self._sessions = sessions
+        self._ballots = ballots
+        self._settle = settle_seconds
+
+    async def snapshot(self, session: Document) -> Snapshot:
+        """Leaves (ordered by pseudonym) and tallies of the session's current ballots."""
+        leaves, allocations, answers = [], [], []
+        async for ballot in self._ballots.all_current(session["_id"]):
+            name = digest.pseudonym(session["secret"], ballot["voter_id"])
+            text = digest.leaf(name, ballot["allocations"], ballot.get("gauges", []))
+            leaves.append(Leaf(name, ballot["voter_id"], text))
+            allocations.append(ballot["allocations"])
+            answers.append(ballot.get("gauges", []))
+        leaves.sort(key=lambda leaf: leaf.pseudonym)
+        counted = tallies.compute(
+            proposal_ids=[p["id"] for p in session["proposals"]],
+            category_ids=[c["id"] for c in session["categories"]],
+            ballots=allocations,
+        )
+        gauges = tallies.gauge_rows(
+            gauges=[(p["id"], g["id"]) for p in session["proposals"] for g in p.get("gauges", [])],
+            answers=answers,
+        )
+        return Snapshot(leaves, counted, gauges)
+
+    async def visible(self, session: Document) -> Document:
+        """Final results once closed; live ones if the session allows; otherwise refused."""
+        if session["status"] == CLOSED and session.get("results") is not None:
+            stored: Document = session["results"]
+            return {**stored, "final": True}
+        if session["status"] == OPEN and session["live_results"]:
+            snapshot = await self.snapshot(session)
+            return {"final": False, "ballot_count": len(snapshot.leaves),
+                    "tallies": tallies.as_rows(snapshot.tallies), "gauges": snapshot.gauges,
+                    "merkle_root": "",
+                    "results_digest": ""}
+        raise FailedPrecondition("results are hidden until the vote session closes",
+                                 field="session_id")
+
+    async def close(self, session_id: str, *, actor: str) -> Document:
+        session = await self._sessions.mark_closed(session_id)
+        if session.get("results") is not None:
+            return session
+        await asyncio.sleep(self._settle)
+        snapshot = await self.snapshot(session)
+        rows = tallies.as_rows(snapshot.tallies)
+        root = snapshot.merkle_root
+        announced = digest.counted(rows, snapshot.gauges)
+        results: Document = {
+            "ballot_count": len(snapshot.leaves), "tallies": rows, "gauges": snapshot.gauges,
+            "merkle_root": root, "results_digest": digest.results_digest(root, announced),
+        }
+        event = voting_pb2.VoteSessionClosed(
+            session_id=session_id, ballot_count=results["ballot_count"],
+            tallies=[tally_message(row) for row in rows], merkle_root=root,
+            results_digest=results["results_digest"],
+            gauges=[gauge_message(row) for row in snapshot.gauges],
+        )
+        published = await self._sessions.publish_results(session, results, event, actor=actor)
+        VOTE_SESSIONS_CLOSED.inc()
+        return published
+
+    async def receipt(self, session: Document, voter: str) -> Document:
+        """The voter's leaf and its inclusion proof in the published Merkle root."""
+        if session["status"] != CLOSED or session.get("results") is None:
+            raise FailedPrecondition("receipts exist once the vote session is closed",
+                                     field="session_id")
+        snapshot = await self.snapshot(session)
+        texts = [leaf.text for leaf in snapshot.leaves]
+        for index, leaf in enumerate(snapshot.leaves):
+            if leaf.voter == voter:
+                stored = session["results"]
+                return {"pseudonym": leaf.pseudonym, "leaf": leaf.text,
+                        "proof": merkle.proof(texts, index), **stored,
+                        "announced": digest.counted(stored["tallies"],
+                                                    stored.get("gauges", []))}
+        raise NotFound("you have no ballot in this vote session", field="session_id")
+
+
+def tally_message(row: list[str | int]) -> voting_pb2.Tally:
+    proposal_id, category_id, tokens, voters, rank = row
+    return voting_pb2.Tally(proposal_id=str(proposal_id), category_id=str(category_id),
+                            tokens=int(tokens), voters=int(voters), rank=int(rank))
+
+
+def gauge_message(row: list[Any]) -> voting_pb2.GaugeResult:
+    proposal_id, gauge_id, answers, total, distribution = row
+    return voting_pb2.GaugeResult(
+        proposal_id=proposal_id, gauge_id=gauge_id, answers=answers,
+        average=total / answers if answers else 0.0,
+        distribution={int(value): int(n) for value, n in distribution},
+    )

@@ -1,0 +1,238 @@
+"""Vote sessions: configuration, the open/closed life cycle, and when ballots are accepted.
+
+A session is bound to a consultation id and optional opening and closing dates; the
+caller opens and closes it explicitly. (The threads service has no phases yet: once it
+does, opening can be tied to the consultation entering its prioritisation phase.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING
+
+from agora.v1 import voting_pb2
+from agora_kit import idempotency
+from agora_kit.clock import now
+from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from agora_kit.events.envelope import new_envelope
+from agora_kit.ids import new_id
+from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.runtime import Dependencies
+from services.voting import digest
+from services.voting.validation import CategoryDraft, ProposalDraft
+
+DRAFT, OPEN, CLOSED = "draft", "open", "closed"
+CONFIG_CACHE_SIZE = 1000
+STATUS_TO_PROTO = {
+    DRAFT: voting_pb2.VOTE_SESSION_STATUS_DRAFT,
+    OPEN: voting_pb2.VOTE_SESSION_STATUS_OPEN,
+    CLOSED: voting_pb2.VOTE_SESSION_STATUS_CLOSED,
+}
+
+
+def accepting_ballots(session: Document, at: datetime) -> bool:
+    return _refusal(session, at) is None
+
+
+def _refusal(session: Document, at: datetime) -> str | None:
+    if session["status"] == DRAFT:
+        return "the vote session is not open yet"
+    if session["status"] == CLOSED:
+        return "the vote session is closed"
+    if session.get("opens_at") is not None and at < session["opens_at"]:
+        return "the vote session is not open yet"
+    if session.get("closes_at") is not None and at >= session["closes_at"]:
+        return "the vote session is closed"
+    return None
+
+
+def require_accepting(session: Document, at: datetime) -> None:
+    """FailedPrecondition (409) unless a ballot may be submitted at this moment."""
+    if (reason := _refusal(session, at)) is not None:
+        raise FailedPrecondition(reason, field="session_id")
+
+
+def voter_order(session: Document, voter: str) -> list[Document]:
+    """The proposals in this voter's stable shuffled order (keyed by the session secret),
+    so the list's head is not the same for everyone and nobody can predict anyone's."""
+    key = bytes.fromhex(session["secret"])
+
+    def rank(proposal: Document) -> bytes:
+        return hmac.new(key, f"{voter}:{proposal['id']}".encode(), hashlib.sha256).digest()
+
+    return sorted(session["proposals"], key=rank)
+
+
+class SessionStore:
+    def __init__(self, deps: Dependencies) -> None:
+        self._deps = deps
+        self.sessions = deps.db["vote_sessions"]
+        self._configs: dict[str, Document] = {}
+
+    async def ensure_indexes(self) -> None:
+        await self.sessions.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
+        await idempotency.ensure_index(self.sessions)
+
+    async def create(
+        self,
+        *,
+        consultation_id: str,
+        instructions: dict[str, str],
+        categories: list[CategoryDraft],
+        proposals: list[ProposalDraft],
+        exclusive_categories: bool,
+        live_results: bool,
+        opens_at: datetime | None,
+        closes_at: datetime | None,
+        actor: str,
+        idempotency_key: str | None,
+    ) -> Document:
+        if opens_at is not None and closes_at is not None and opens_at >= closes_at:
+            raise InvalidArgument("closes_at must be after opens_at", field="closes_at")
+        category_docs = [
+            {"id": new_id(), "name": dict(c.name), "color": c.color,
+             "total_number": c.total_number, "max_per_proposal": c.max_per_proposal}
+            for c in categories
+        ]
+        proposal_docs: list[Document] = [
+            {"id": new_id(), "title": dict(p.title), "description": dict(p.description),
+             "idea_id": p.idea_id,
+             "gauges": [{"id": new_id(), "question": dict(g.question),
+                         "choices": [dict(c) for c in g.choices], "min": g.min, "max": g.max,
+                         "unit": g.unit} for g in p.gauges]}
+            for p in proposals
+        ]
+        request: dict[str, Any] = {
+            "consultation_id": consultation_id, "instructions": instructions,
+            "categories": [{k: v for k, v in c.items() if k != "id"} for c in category_docs],
+            "proposals": [
+                {**{k: v for k, v in p.items() if k not in ("id", "gauges")},
+                 "gauges": [{k: v for k, v in g.items() if k != "id"} for g in p["gauges"]]}
+                for p in proposal_docs
+            ],
+            "exclusive_categories": exclusive_categories, "live_results": live_results,
+            "opens_at": opens_at, "closes_at": closes_at,
+        }
+
+        async def create(extra: dict[str, Any]) -> Document:
+            document = {
+                "_id": new_id(), **request, "categories": category_docs,
+                "proposals": proposal_docs, "status": DRAFT, "secret": digest.new_secret(),
+                "results": None, "created_by": actor, "created_at": now(), **extra,
+            }
+
+            async def work(session: Session) -> None:
+                await self.sessions.insert_one(document, session=session)
+                await self._event(document, "vote_session.created", actor, session)
+
+            await in_transaction(self._deps.mongo, work)
+            self._deps.outbox.wake_relay()
+            return document
+
+        return await idempotency.create_once(
+            self.sessions, actor=actor, key=idempotency_key, request=request, create=create
+        )
+
+    async def get(self, session_id: str, *, session: Session | None = None) -> Document:
+        document = await self.sessions.find_one({"_id": session_id}, session=session)
+        if document is None:
+            raise NotFound(f"vote session {session_id} does not exist", field="session_id")
+        return document
+
+    async def config(self, session_id: str) -> Document:
+        """The session for validating ballots, cached: proposals and categories never change
+        after creation. Its status may be stale; ballots re-read it with `state`."""
+        cached = self._configs.get(session_id)
+        if cached is None:
+            cached = await self.get(session_id)
+            if len(self._configs) >= CONFIG_CACHE_SIZE:
+                self._configs.pop(next(iter(self._configs)))
+            self._configs[session_id] = cached
+        return cached
+
+    async def state(self, session_id: str, *, session: Session) -> Document:
+        """Status and dates only, read inside the caller's transaction."""
+        document = await self.sessions.find_one(
+            {"_id": session_id}, {"status": 1, "opens_at": 1, "closes_at": 1}, session=session
+        )
+        if document is None:
+            raise NotFound(f"vote session {session_id} does not exist", field="session_id")
+        return document
+
+    async def open(self, session_id: str, *, actor: str) -> Document:
+        """Draft → open (ballots accepted from opens_at, if set)."""
+
+        async def work(session: Session) -> Document:
+            document = await self.get(session_id, session=session)
+            if document["status"] != DRAFT:
+                raise FailedPrecondition(
+                    f"only a draft session can be opened (this one is {document['status']})",
+                    field="session_id",
+                )
+            document["status"] = OPEN
+            await self.sessions.update_one(
+                {"_id": session_id}, {"$set": {"status": OPEN}}, session=session
+            )
+            await self._event(document, "vote_session.opened", actor, session)
+            return document
+
+        document = await in_transaction(self._deps.mongo, work)
+        self._deps.outbox.wake_relay()
+        return document
+
+    async def mark_closed(self, session_id: str) -> Document:
+        """Open → closed: from this commit on, no ballot transaction can start to succeed."""
+
+        async def work(session: Session) -> Document:
+            document = await self.get(session_id, session=session)
+            if document["status"] == DRAFT:
+                raise FailedPrecondition("a draft session cannot be closed; open it first",
+                                         field="session_id")
+            if document["status"] == OPEN:
+                document["status"] = CLOSED
+                document["closed_at"] = now()
+                await self.sessions.update_one(
+                    {"_id": session_id},
+                    {"$set": {"status": CLOSED, "closed_at": document["closed_at"]}},
+                    session=session,
+                )
+            return document
+
+        return await in_transaction(self._deps.mongo, work)
+
+    async def publish_results(
+        self, document: Document, results: Document, event: voting_pb2.VoteSessionClosed,
+        *, actor: str,
+    ) -> Document:
+        """Store the final results and the vote_session.closed event, once."""
+
+        async def work(session: Session) -> Document:
+            current = await self.get(document["_id"], session=session)
+            if current.get("results") is not None:
+                return current
+            await self.sessions.update_one(
+                {"_id": document["_id"]}, {"$set": {"results": results}}, session=session
+            )
+            envelope = new_envelope(event_type="vote_session.closed",
+                                    consultation_id=document["consultation_id"], actor=actor,
+                                    payload=event)
+            await self._deps.outbox.add(envelope, session=session)
+            return {**current, "results": results}
+
+        published = await in_transaction(self._deps.mongo, work)
+        self._deps.outbox.wake_relay()
+        return published
+
+    async def _event(self, document: Document, event_type: str, actor: str,
+                     session: Session) -> None:
+        payload = voting_pb2.VoteSessionChanged(
+            session_id=document["_id"], status=STATUS_TO_PROTO[document["status"]]
+        )
+        envelope = new_envelope(event_type=event_type,
+                                consultation_id=document["consultation_id"], actor=actor,
+                                payload=payload)
+        await self._deps.outbox.add(envelope, session=session)

@@ -1,0 +1,159 @@
+"""Results: hidden until close (or live when allowed), equal to a recount of the stored
+ballots, exported as JSON and CSV, published with a digest and the closing event, and
+each voter's receipt verifiable offline."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import hashlib
+import io
+import json
+from typing import Any
+
+import httpx
+from nats.aio.client import Client as NatsClient
+from pymongo import AsyncMongoClient
+
+from agora.v1 import voting_pb2
+from agora_kit.events.envelope import parse_envelope
+from services.voting.merkle import Step, verify_proof
+from tests.helpers import auth
+from tests.voting.support import (
+    allocation,
+    create_session,
+    ids,
+    published,
+    put_ballot,
+    recount,
+    stored_ballots,
+    unique,
+)
+
+
+async def vote_a_little(api: httpx.AsyncClient, session: dict[str, Any]) -> list[str]:
+    proposals, (green, red) = ids(session)
+    voters = [unique("v") for _ in range(5)]
+    for i, voter in enumerate(voters):
+        reply = await put_ballot(api, session, voter, [
+            allocation(proposals[i % 4], green, 1 + i % 5),
+            allocation(proposals[(i + 1) % 4], red, 1 + i % 3),
+        ])
+        assert reply.status_code == 200, reply.text
+    return voters
+
+
+async def test_results_are_hidden_until_close_then_final_and_equal_to_a_recount(
+    api: httpx.AsyncClient, mongo: AsyncMongoClient[Any]
+) -> None:
+    session = await create_session(api, owner="chair")
+    voters = await vote_a_little(api, session)
+    hidden = await api.get(f"/v1/vote-sessions/{session['id']}/results")
+    assert hidden.status_code == 409
+    assert hidden.headers["content-type"] == "application/problem+json"
+    assert "hidden" in hidden.json()["detail"]
+
+    closed = await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair"))
+    assert closed.status_code == 200, closed.text
+    assert closed.json()["status"] == "closed"
+    assert closed.json()["ballot_count"] == len(voters)
+    results = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
+    assert results["final"] is True
+    assert results["results_digest"] == closed.json()["results_digest"]
+    assert published(results) == recount(await stored_ballots(mongo, session["id"]))
+    # Ranks: within each category, by tokens descending.
+    for category in ids(session)[1]:
+        rows = sorted((t for t in results["tallies"] if t["category_id"] == category),
+                      key=lambda t: t["rank"])
+        assert [t["tokens"] for t in rows] == sorted((t["tokens"] for t in rows), reverse=True)
+
+    again = await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair"))
+    assert again.json()["results_digest"] == closed.json()["results_digest"]
+
+
+async def test_live_results_when_the_session_allows_them(api: httpx.AsyncClient,
+                                                         mongo: AsyncMongoClient[Any]) -> None:
+    session = await create_session(api, live=True)
+    await vote_a_little(api, session)
+    live = await api.get(f"/v1/vote-sessions/{session['id']}/results")
+    assert live.status_code == 200, live.text
+    assert live.json()["final"] is False
+    assert live.json()["results_digest"] is None
+    assert published(live.json()) == recount(await stored_ballots(mongo, session["id"]))
+
+
+async def test_csv_export_matches_the_json_results(api: httpx.AsyncClient) -> None:
+    session = await create_session(api, owner="chair")
+    await vote_a_little(api, session)
+    await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair"))
+    results = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
+    exported = await api.get(f"/v1/vote-sessions/{session['id']}/results.csv")
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    assert exported.headers["x-results-digest"] == results["results_digest"]
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) == len(results["tallies"]) == 4 * 2
+    by_cell = {(r["proposal_id"], r["category_id"]): (int(r["tokens"]), int(r["voters"]))
+               for r in rows}
+    assert by_cell == {(t["proposal_id"], t["category_id"]): (t["tokens"], t["voters"])
+                       for t in results["tallies"]}
+    assert {r["proposal_title"] for r in rows} == {f"Proposal {i}" for i in range(4)}
+
+
+async def test_every_voter_can_verify_their_ballot_is_in_the_published_root(
+    api: httpx.AsyncClient,
+) -> None:
+    session = await create_session(api, owner="chair")
+    voters = await vote_a_little(api, session)
+    closed = (await api.post(f"/v1/vote-sessions/{session['id']}/close",
+                             headers=auth("chair"))).json()
+    for voter in voters:
+        receipt = (await api.get(f"/v1/vote-sessions/{session['id']}/receipt",
+                                 headers=auth(voter))).json()
+        mine = (await api.get(f"/v1/vote-sessions/{session['id']}/ballot",
+                              headers=auth(voter))).json()
+        leaf = json.loads(receipt["leaf"])
+        assert leaf["voter"] == receipt["voter_pseudonym"] != voter
+        assert sorted(leaf["allocations"]) == sorted(
+            [a["proposal_id"], a["category_id"], a["tokens"]] for a in mine["allocations"])
+        steps = [Step(s["hash"], s["left"]) for s in receipt["proof"]]
+        assert receipt["merkle_root"] == closed["merkle_root"]
+        assert verify_proof(receipt["leaf"], steps, closed["merkle_root"])
+        # The digest binds the root to the announced tallies.
+        expected = hashlib.sha256(
+            f"{receipt['merkle_root']}\n{receipt['tallies']}".encode()).hexdigest()
+        assert expected == closed["results_digest"]
+        # A changed ballot does not verify.
+        forged = receipt["leaf"].replace(str(mine["allocations"][0]["tokens"]), "9", 1)
+        assert not verify_proof(forged, steps, closed["merkle_root"])
+    outsider = await api.get(f"/v1/vote-sessions/{session['id']}/receipt",
+                             headers=auth(unique("nobody")))
+    assert outsider.status_code == 404
+
+
+async def test_closing_publishes_the_final_results_as_an_event(
+    api: httpx.AsyncClient, nc: NatsClient
+) -> None:
+    session = await create_session(api, owner="chair")
+    await vote_a_little(api, session)
+    received: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def on_message(message: Any) -> None:
+        await received.put(message.data)
+
+    subscription = await nc.subscribe("agora.*.vote_session.closed", cb=on_message)
+    closed = (await api.post(f"/v1/vote-sessions/{session['id']}/close",
+                             headers=auth("chair"))).json()
+    try:
+        while True:
+            envelope = parse_envelope(await asyncio.wait_for(received.get(), 20))
+            event = voting_pb2.VoteSessionClosed()
+            envelope.payload.Unpack(event)
+            if event.session_id == session["id"]:
+                break
+    finally:
+        await subscription.unsubscribe()
+    assert envelope.type == "vote_session.closed"
+    assert event.results_digest == closed["results_digest"]
+    assert event.ballot_count == 5
+    assert sum(t.tokens for t in event.tallies) > 0
