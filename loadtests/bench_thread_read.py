@@ -85,6 +85,8 @@ async def drive(url: str, seconds: float, concurrency: int) -> dict[str, float]:
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.monotonic() - started
+    if len(latencies) < 2:
+        latencies = (latencies or [float("nan")]) * 2  # too few to estimate; shown as is
     cuts = statistics.quantiles(latencies, n=100)
     return {"requests": len(latencies), "failures": failures, "rps": len(latencies) / elapsed,
             "p50_ms": cuts[49] * 1000, "p95_ms": cuts[94] * 1000, "p99_ms": cuts[98] * 1000}
