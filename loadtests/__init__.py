@@ -1,0 +1,1 @@
+"""Benchmarks and load scenarios (run by hand, not by `make test`)."""

@@ -13,7 +13,7 @@ from agora_kit.errors import FailedPrecondition, PermissionDenied
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Document, Session
-from services.threads import phases
+from services.threads import kinds, phases
 from services.threads.store import HIDDEN, ThreadsStore, consultation_phases
 
 
@@ -25,7 +25,9 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
     if post.get("status") == HIDDEN:
         raise FailedPrecondition("a hidden post cannot be edited")
     consultation = await store.get_consultation(post["consultation_id"])
-    phases.require_module(consultation_phases(consultation), "threads", now())
+    thread = await store.get_thread(post["thread_id"])
+    phases.require_module(consultation_phases(consultation),
+                          kinds.MODULE[kinds.of_thread(thread)], now())
     revision = post.get("revision", 0)
     at = now()
     revision_doc = {"_id": f"{post_id}:{revision}", "post_id": post_id, "revision": revision,

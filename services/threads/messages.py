@@ -35,6 +35,17 @@ class Viewer:
     def moderates(self) -> bool:
         return allowed(Action.MODERATE, self.roles)
 
+    def may_read(self, post: Document) -> bool:
+        """Held posts are for their author and moderators; the rest is public (hidden ones
+        as a placeholder)."""
+        return (post.get("status") != PENDING or self.moderates
+                or (self.account_id != "" and self.account_id == post["author_id"]))
+
+    def may_read_text(self, post: Document) -> bool:
+        """The text of a hidden or held post: its author and moderators only."""
+        return post.get("status", "visible") == "visible" or (
+            self.moderates or (self.account_id != "" and self.account_id == post["author_id"]))
+
 
 ANONYMOUS = Viewer("", frozenset())
 

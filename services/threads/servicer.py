@@ -9,7 +9,7 @@ from typing import TypeAlias
 import grpc
 
 from agora.v1 import threads_pb2
-from agora_kit.errors import InvalidArgument
+from agora_kit.errors import InvalidArgument, NotFound
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
 from services.threads import adapt, deepening, edits, kinds, phases, reactions, validation
 from services.threads.knowledge_rpcs import KnowledgeRpcs
@@ -196,7 +196,10 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs):
         self, request: threads_pb2.GetPostRequest, context: Context
     ) -> threads_pb2.Post:
         viewer = Viewer.of(request.viewer_id, request.viewer_roles)
-        doc = await self._store.get_post(require_id(request.post_id, field="post_id"))
+        post_id = require_id(request.post_id, field="post_id")
+        doc = await self._store.get_post(post_id)
+        if not viewer.may_read(doc):
+            raise NotFound(f"post {post_id} does not exist", field="post_id")
         return (await self._with_reactions([doc], viewer))[0]
 
     async def ListPosts(
@@ -231,7 +234,14 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs):
     async def ListPostRevisions(
         self, request: threads_pb2.GetPostRequest, context: Context
     ) -> threads_pb2.ListPostRevisionsResponse:
-        docs = await edits.revisions(self._store, require_id(request.post_id, field="post_id"))
+        viewer = Viewer.of(request.viewer_id, request.viewer_roles)
+        post_id = require_id(request.post_id, field="post_id")
+        post = await self._store.get_post(post_id)
+        if not viewer.may_read(post):
+            raise NotFound(f"post {post_id} does not exist", field="post_id")
+        if not viewer.may_read_text(post):
+            return threads_pb2.ListPostRevisionsResponse()
+        docs = await edits.revisions(self._store, post_id)
         return threads_pb2.ListPostRevisionsResponse(revisions=[
             threads_pb2.PostRevision(revision=d["revision"], body=d["body"], format=d["format"],
                                      body_html=render_body(d["body"], d["format"]),

@@ -178,3 +178,25 @@ async def test_xss_payloads_come_back_inert_in_posts_edits_and_revisions(
     for html in (shown["body_html"], history[0]["body_html"]):
         assert_inert(html)
     assert shown["body"] == payload + " (edited)"  # the text as written is kept, as text
+
+
+async def test_hidden_and_held_text_never_leaks_through_other_reads(
+    api: httpx.AsyncClient,
+) -> None:
+    thread = await thread_in(api, await phased(api, "ideation", pre_moderation=True))
+    held = await post(api, thread, "Held secret", account="witness")
+    assert_problem(await api.get(f"/v1/posts/{held['id']}", headers=auth("nosy")), 404)
+    assert_problem(await api.get(f"/v1/posts/{held['id']}/revisions"), 404)
+    own = (await api.get(f"/v1/posts/{held['id']}", headers=auth("witness"))).json()
+    assert own["body"] == "Held secret"
+    await api.patch(f"/v1/posts/{held['id']}", json={"body": "Held, edited"},
+                    headers=auth("witness"))
+    await api.post(f"/v1/posts/{held['id']}/moderation", json={"action": "approve"},
+                   headers=MODERATOR)
+    await api.post(f"/v1/posts/{held['id']}/moderation",
+                   json={"action": "hide", "reason": "names a person"}, headers=MODERATOR)
+    public = (await api.get(f"/v1/posts/{held['id']}/revisions")).json()["items"]
+    assert public == []
+    mine = (await api.get(f"/v1/posts/{held['id']}/revisions",
+                          headers=auth("witness"))).json()["items"]
+    assert [r["body"] for r in mine] == ["Held secret"]

@@ -42,10 +42,14 @@ async def edit(post_id: str, body: PostUpdate, user: Writer, clients: Clients) -
 
 
 @router.get("/{post_id}/revisions", response_model=PostRevisions)
-async def revisions(post_id: str, clients: Clients) -> PostRevisions:
-    """Earlier versions of a post, oldest first (the current text is the post itself)."""
+async def revisions(post_id: str, clients: Clients, viewer: OptionalUser) -> PostRevisions:
+    """Earlier versions of a post, oldest first (the current text is the post itself);
+    none are shown of a hidden post except to its author and moderators."""
     reply = await clients.call("threads", clients.threads.ListPostRevisions,
-                               threads_pb2.GetPostRequest(post_id=existing_id(post_id, "post")))
+                               threads_pb2.GetPostRequest(
+                                   post_id=existing_id(post_id, "post"),
+                                   viewer_id=viewer.account_id if viewer else "",
+                                   viewer_roles=roles(viewer)))
     return PostRevisions(items=[
         PostRevisionPublic(revision=r.revision, body=r.body, body_html=r.body_html,
                            written_at=_when(r.written_at)) for r in reply.revisions])
