@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-FACILITATOR = {"Authorization": "Bearer dev-demo-facilitator"}
+FACILITATOR = {"Authorization": "Bearer dev-demo-facilitator~operator,strategist,moderator"}
 PARTICIPANTS = ["dev-camille", "dev-yusuf", "dev-ines"]
 
 DEMO = {

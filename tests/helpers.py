@@ -12,8 +12,10 @@ import httpx
 T = TypeVar("T")
 
 
-def auth(account: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer dev-{account}"}
+def auth(account: str, *roles: str) -> dict[str, str]:
+    """A development token for account holding roles (besides participant)."""
+    suffix = "~" + ",".join(roles) if roles else ""
+    return {"Authorization": f"Bearer dev-{account}{suffix}"}
 
 
 async def eventually(probe: Callable[[], Awaitable[T]], until: Callable[[T], bool],
@@ -35,7 +37,7 @@ async def create_consultation(api: httpx.AsyncClient, account: str = "facilitato
         "/v1/consultations",
         json={"title": "The future of work", "languages": ["en", "fr"],
               "themes": [{"title": f"Theme {i}"} for i in range(themes)]},
-        headers=auth(account),
+        headers=auth(account, "operator"),
     )
     assert reply.status_code == 201, reply.text
     body: dict[str, object] = reply.json()

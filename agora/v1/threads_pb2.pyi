@@ -20,6 +20,84 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _PhaseKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _PhaseKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PhaseKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PHASE_KIND_UNSPECIFIED: _PhaseKind.ValueType  # 0
+    PHASE_KIND_APPROPRIATION: _PhaseKind.ValueType  # 1
+    PHASE_KIND_IDEATION: _PhaseKind.ValueType  # 2
+    PHASE_KIND_DEEPENING: _PhaseKind.ValueType  # 3
+    PHASE_KIND_PRIORITISATION: _PhaseKind.ValueType  # 4
+    PHASE_KIND_DELIVERABLE: _PhaseKind.ValueType  # 5
+
+class PhaseKind(_PhaseKind, metaclass=_PhaseKindEnumTypeWrapper):
+    """The five phases of the method (DESIGN.md §1), in their canonical order."""
+
+PHASE_KIND_UNSPECIFIED: PhaseKind.ValueType  # 0
+PHASE_KIND_APPROPRIATION: PhaseKind.ValueType  # 1
+PHASE_KIND_IDEATION: PhaseKind.ValueType  # 2
+PHASE_KIND_DEEPENING: PhaseKind.ValueType  # 3
+PHASE_KIND_PRIORITISATION: PhaseKind.ValueType  # 4
+PHASE_KIND_DELIVERABLE: PhaseKind.ValueType  # 5
+Global___PhaseKind: _TypeAlias = PhaseKind  # noqa: Y015
+
+class _PhaseChange:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _PhaseChangeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PhaseChange.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    PHASE_CHANGE_UNSPECIFIED: _PhaseChange.ValueType  # 0
+    PHASE_CHANGE_ADVANCE: _PhaseChange.ValueType  # 1
+    """End the current phase now and start the next one."""
+    PHASE_CHANGE_EXTEND: _PhaseChange.ValueType  # 2
+    """Move the given phase's end (later phases shift by the same amount)."""
+    PHASE_CHANGE_REOPEN: _PhaseChange.ValueType  # 3
+    """Make the given phase current again from now until `ends_at`."""
+
+class PhaseChange(_PhaseChange, metaclass=_PhaseChangeEnumTypeWrapper): ...
+
+PHASE_CHANGE_UNSPECIFIED: PhaseChange.ValueType  # 0
+PHASE_CHANGE_ADVANCE: PhaseChange.ValueType  # 1
+"""End the current phase now and start the next one."""
+PHASE_CHANGE_EXTEND: PhaseChange.ValueType  # 2
+"""Move the given phase's end (later phases shift by the same amount)."""
+PHASE_CHANGE_REOPEN: PhaseChange.ValueType  # 3
+"""Make the given phase current again from now until `ends_at`."""
+Global___PhaseChange: _TypeAlias = PhaseChange  # noqa: Y015
+
+class _ThreadKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ThreadKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ThreadKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    THREAD_KIND_UNSPECIFIED: _ThreadKind.ValueType  # 0
+    """A free discussion (ideation): module "threads"."""
+    THREAD_KIND_DISCUSSION: _ThreadKind.ValueType  # 1
+    THREAD_KIND_SURVEY_QUESTION: _ThreadKind.ValueType  # 2
+    """An open question of the survey (appropriation); the title is the question."""
+    THREAD_KIND_TWO_COLUMN: _ThreadKind.ValueType  # 3
+    """Two-column deepening of one idea: module "two_column"."""
+
+class ThreadKind(_ThreadKind, metaclass=_ThreadKindEnumTypeWrapper):
+    """What a thread is for. A survey question's answers and a two-column contribution are
+    posts like any other (reactions, replies, moderation apply); the kind decides which
+    phase module must be open to write in it.
+    """
+
+THREAD_KIND_UNSPECIFIED: ThreadKind.ValueType  # 0
+"""A free discussion (ideation): module "threads"."""
+THREAD_KIND_DISCUSSION: ThreadKind.ValueType  # 1
+THREAD_KIND_SURVEY_QUESTION: ThreadKind.ValueType  # 2
+"""An open question of the survey (appropriation); the title is the question."""
+THREAD_KIND_TWO_COLUMN: ThreadKind.ValueType  # 3
+"""Two-column deepening of one idea: module "two_column"."""
+Global___ThreadKind: _TypeAlias = ThreadKind  # noqa: Y015
+
 class _PostFormat:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -37,8 +115,120 @@ POST_FORMAT_PLAIN: PostFormat.ValueType  # 1
 POST_FORMAT_MARKDOWN: PostFormat.ValueType  # 2
 Global___PostFormat: _TypeAlias = PostFormat  # noqa: Y015
 
+class _FactCheckStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _FactCheckStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_FactCheckStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    FACT_CHECK_STATUS_UNSPECIFIED: _FactCheckStatus.ValueType  # 0
+    FACT_CHECK_STATUS_VERIFIED: _FactCheckStatus.ValueType  # 1
+    FACT_CHECK_STATUS_MISLEADING: _FactCheckStatus.ValueType  # 2
+    FACT_CHECK_STATUS_NEEDS_CONTEXT: _FactCheckStatus.ValueType  # 3
+    FACT_CHECK_STATUS_FALSE: _FactCheckStatus.ValueType  # 4
+
+class FactCheckStatus(_FactCheckStatus, metaclass=_FactCheckStatusEnumTypeWrapper): ...
+
+FACT_CHECK_STATUS_UNSPECIFIED: FactCheckStatus.ValueType  # 0
+FACT_CHECK_STATUS_VERIFIED: FactCheckStatus.ValueType  # 1
+FACT_CHECK_STATUS_MISLEADING: FactCheckStatus.ValueType  # 2
+FACT_CHECK_STATUS_NEEDS_CONTEXT: FactCheckStatus.ValueType  # 3
+FACT_CHECK_STATUS_FALSE: FactCheckStatus.ValueType  # 4
+Global___FactCheckStatus: _TypeAlias = FactCheckStatus  # noqa: Y015
+
+class _PostStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _PostStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PostStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    POST_STATUS_UNSPECIFIED: _PostStatus.ValueType  # 0
+    POST_STATUS_VISIBLE: _PostStatus.ValueType  # 1
+    POST_STATUS_HIDDEN: _PostStatus.ValueType  # 2
+    POST_STATUS_PENDING: _PostStatus.ValueType  # 3
+
+class PostStatus(_PostStatus, metaclass=_PostStatusEnumTypeWrapper): ...
+
+POST_STATUS_UNSPECIFIED: PostStatus.ValueType  # 0
+POST_STATUS_VISIBLE: PostStatus.ValueType  # 1
+POST_STATUS_HIDDEN: PostStatus.ValueType  # 2
+POST_STATUS_PENDING: PostStatus.ValueType  # 3
+Global___PostStatus: _TypeAlias = PostStatus  # noqa: Y015
+
+class _ReactionKind:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ReactionKindEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ReactionKind.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    REACTION_KIND_UNSPECIFIED: _ReactionKind.ValueType  # 0
+    REACTION_KIND_LIKE: _ReactionKind.ValueType  # 1
+    REACTION_KIND_DISAGREE: _ReactionKind.ValueType  # 2
+    REACTION_KIND_DONT_UNDERSTAND: _ReactionKind.ValueType  # 3
+    REACTION_KIND_MORE_INFO: _ReactionKind.ValueType  # 4
+
+class ReactionKind(_ReactionKind, metaclass=_ReactionKindEnumTypeWrapper):
+    """The Assembl set."""
+
+REACTION_KIND_UNSPECIFIED: ReactionKind.ValueType  # 0
+REACTION_KIND_LIKE: ReactionKind.ValueType  # 1
+REACTION_KIND_DISAGREE: ReactionKind.ValueType  # 2
+REACTION_KIND_DONT_UNDERSTAND: ReactionKind.ValueType  # 3
+REACTION_KIND_MORE_INFO: ReactionKind.ValueType  # 4
+Global___ReactionKind: _TypeAlias = ReactionKind  # noqa: Y015
+
+class _ReportReason:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ReportReasonEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ReportReason.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    REPORT_REASON_UNSPECIFIED: _ReportReason.ValueType  # 0
+    REPORT_REASON_SPAM: _ReportReason.ValueType  # 1
+    REPORT_REASON_ABUSE: _ReportReason.ValueType  # 2
+    REPORT_REASON_OFF_TOPIC: _ReportReason.ValueType  # 3
+    REPORT_REASON_PERSONAL_DATA: _ReportReason.ValueType  # 4
+    REPORT_REASON_MISINFORMATION: _ReportReason.ValueType  # 5
+    REPORT_REASON_OTHER: _ReportReason.ValueType  # 6
+
+class ReportReason(_ReportReason, metaclass=_ReportReasonEnumTypeWrapper): ...
+
+REPORT_REASON_UNSPECIFIED: ReportReason.ValueType  # 0
+REPORT_REASON_SPAM: ReportReason.ValueType  # 1
+REPORT_REASON_ABUSE: ReportReason.ValueType  # 2
+REPORT_REASON_OFF_TOPIC: ReportReason.ValueType  # 3
+REPORT_REASON_PERSONAL_DATA: ReportReason.ValueType  # 4
+REPORT_REASON_MISINFORMATION: ReportReason.ValueType  # 5
+REPORT_REASON_OTHER: ReportReason.ValueType  # 6
+Global___ReportReason: _TypeAlias = ReportReason  # noqa: Y015
+
+class _ModerationAction:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ModerationActionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ModerationAction.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    MODERATION_ACTION_UNSPECIFIED: _ModerationAction.ValueType  # 0
+    MODERATION_ACTION_HIDE: _ModerationAction.ValueType  # 1
+    MODERATION_ACTION_RESTORE: _ModerationAction.ValueType  # 2
+    MODERATION_ACTION_APPROVE: _ModerationAction.ValueType  # 3
+    """Publish a post held by pre-moderation."""
+    MODERATION_ACTION_DISMISS: _ModerationAction.ValueType  # 4
+    """Keep a reported post visible and close its reports."""
+
+class ModerationAction(_ModerationAction, metaclass=_ModerationActionEnumTypeWrapper): ...
+
+MODERATION_ACTION_UNSPECIFIED: ModerationAction.ValueType  # 0
+MODERATION_ACTION_HIDE: ModerationAction.ValueType  # 1
+MODERATION_ACTION_RESTORE: ModerationAction.ValueType  # 2
+MODERATION_ACTION_APPROVE: ModerationAction.ValueType  # 3
+"""Publish a post held by pre-moderation."""
+MODERATION_ACTION_DISMISS: ModerationAction.ValueType  # 4
+"""Keep a reported post visible and close its reports."""
+Global___ModerationAction: _TypeAlias = ModerationAction  # noqa: Y015
+
 @_typing.final
-class Theme(_message.Message):
+class SubTheme(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     ID_FIELD_NUMBER: _builtins.int
@@ -57,7 +247,66 @@ class Theme(_message.Message):
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
+Global___SubTheme: _TypeAlias = SubTheme  # noqa: Y015
+
+@_typing.final
+class Theme(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    SUB_THEMES_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    title: _builtins.str
+    @_builtins.property
+    def sub_themes(self) -> _containers.RepeatedCompositeFieldContainer[Global___SubTheme]: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        sub_themes: _abc.Iterable[Global___SubTheme] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "sub_themes", b"sub_themes", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
 Global___Theme: _TypeAlias = Theme  # noqa: Y015
+
+@_typing.final
+class Phase(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    STARTS_AT_FIELD_NUMBER: _builtins.int
+    ENDS_AT_FIELD_NUMBER: _builtins.int
+    MODULES_FIELD_NUMBER: _builtins.int
+    kind: Global___PhaseKind.ValueType
+    @_builtins.property
+    def starts_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def ends_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def modules(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Module names this phase activates, e.g. "survey", "threads", "two_column"."""
+
+    def __init__(
+        self,
+        *,
+        kind: Global___PhaseKind.ValueType = ...,
+        starts_at: _timestamp_pb2.Timestamp | None = ...,
+        ends_at: _timestamp_pb2.Timestamp | None = ...,
+        modules: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["ends_at", b"ends_at", "starts_at", b"starts_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ends_at", b"ends_at", "kind", b"kind", "modules", b"modules", "starts_at", b"starts_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Phase: _TypeAlias = Phase  # noqa: Y015
 
 @_typing.final
 class Consultation(_message.Message):
@@ -69,15 +318,34 @@ class Consultation(_message.Message):
     THEMES_FIELD_NUMBER: _builtins.int
     CREATED_BY_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    STEP_AFTER_FIELD_NUMBER: _builtins.int
+    PHASES_FIELD_NUMBER: _builtins.int
+    CURRENT_PHASE_FIELD_NUMBER: _builtins.int
+    PRE_MODERATION_FIELD_NUMBER: _builtins.int
+    SCHEDULED_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     title: _builtins.str
     created_by: _builtins.str
+    description: _builtins.str
+    step_after: _builtins.str
+    """"The step after": what will be done with the deliverable."""
+    current_phase: Global___PhaseKind.ValueType
+    """The phase the dates (as adapted by strategists) put us in now; UNSPECIFIED when
+    no phase is scheduled (then no phase guard applies) or between phases.
+    """
+    pre_moderation: _builtins.bool
+    """New posts wait for a moderator's approval before anyone else sees them."""
+    scheduled: _builtins.bool
+    """False when phases are scheduled but none covers now: phase-bound writes are refused."""
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
     def themes(self) -> _containers.RepeatedCompositeFieldContainer[Global___Theme]: ...
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___Phase]: ...
     def __init__(
         self,
         *,
@@ -87,10 +355,16 @@ class Consultation(_message.Message):
         themes: _abc.Iterable[Global___Theme] | None = ...,
         created_by: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        description: _builtins.str = ...,
+        step_after: _builtins.str = ...,
+        phases: _abc.Iterable[Global___Phase] | None = ...,
+        current_phase: Global___PhaseKind.ValueType = ...,
+        pre_moderation: _builtins.bool = ...,
+        scheduled: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "created_by", b"created_by", "id", b"id", "languages", b"languages", "themes", b"themes", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "created_by", b"created_by", "current_phase", b"current_phase", "description", b"description", "id", b"id", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "scheduled", b"scheduled", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -101,19 +375,60 @@ class ThemeDraft(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     TITLE_FIELD_NUMBER: _builtins.int
+    SUB_THEMES_FIELD_NUMBER: _builtins.int
+    ID_FIELD_NUMBER: _builtins.int
     title: _builtins.str
+    id: _builtins.str
+    """When adapting a running consultation: the id of the theme this draft keeps."""
+    @_builtins.property
+    def sub_themes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
         title: _builtins.str = ...,
+        sub_themes: _abc.Iterable[_builtins.str] | None = ...,
+        id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "sub_themes", b"sub_themes", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ThemeDraft: _TypeAlias = ThemeDraft  # noqa: Y015
+
+@_typing.final
+class PhaseDraft(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    KIND_FIELD_NUMBER: _builtins.int
+    STARTS_AT_FIELD_NUMBER: _builtins.int
+    ENDS_AT_FIELD_NUMBER: _builtins.int
+    MODULES_FIELD_NUMBER: _builtins.int
+    kind: Global___PhaseKind.ValueType
+    @_builtins.property
+    def starts_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def ends_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def modules(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Empty: the phase's default modules."""
+
+    def __init__(
+        self,
+        *,
+        kind: Global___PhaseKind.ValueType = ...,
+        starts_at: _timestamp_pb2.Timestamp | None = ...,
+        ends_at: _timestamp_pb2.Timestamp | None = ...,
+        modules: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["ends_at", b"ends_at", "starts_at", b"starts_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ends_at", b"ends_at", "kind", b"kind", "modules", b"modules", "starts_at", b"starts_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PhaseDraft: _TypeAlias = PhaseDraft  # noqa: Y015
 
 @_typing.final
 class CreateConsultationRequest(_message.Message):
@@ -124,15 +439,27 @@ class CreateConsultationRequest(_message.Message):
     THEMES_FIELD_NUMBER: _builtins.int
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    STEP_AFTER_FIELD_NUMBER: _builtins.int
+    PHASES_FIELD_NUMBER: _builtins.int
+    PRE_MODERATION_FIELD_NUMBER: _builtins.int
     title: _builtins.str
     actor_id: _builtins.str
     """Who asks (verified by the gateway)."""
     idempotency_key: _builtins.str
     """Client-chosen key: the same key returns the same consultation."""
+    description: _builtins.str
+    step_after: _builtins.str
+    pre_moderation: _builtins.bool
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
     def themes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ThemeDraft]: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___PhaseDraft]: ...
     def __init__(
         self,
         *,
@@ -141,14 +468,103 @@ class CreateConsultationRequest(_message.Message):
         themes: _abc.Iterable[Global___ThemeDraft] | None = ...,
         actor_id: _builtins.str = ...,
         idempotency_key: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        description: _builtins.str = ...,
+        step_after: _builtins.str = ...,
+        phases: _abc.Iterable[Global___PhaseDraft] | None = ...,
+        pre_moderation: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "idempotency_key", b"idempotency_key", "languages", b"languages", "themes", b"themes", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "description", b"description", "idempotency_key", b"idempotency_key", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CreateConsultationRequest: _TypeAlias = CreateConsultationRequest  # noqa: Y015
+
+@_typing.final
+class UpdateConsultationRequest(_message.Message):
+    """Adapting a running consultation: every field is replaced as given. Themes that keep
+    their id keep their content; a theme with threads cannot be removed.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    STEP_AFTER_FIELD_NUMBER: _builtins.int
+    THEMES_FIELD_NUMBER: _builtins.int
+    PHASES_FIELD_NUMBER: _builtins.int
+    PRE_MODERATION_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    actor_id: _builtins.str
+    description: _builtins.str
+    step_after: _builtins.str
+    pre_moderation: _builtins.bool
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def themes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ThemeDraft]: ...
+    @_builtins.property
+    def phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___PhaseDraft]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        description: _builtins.str = ...,
+        step_after: _builtins.str = ...,
+        themes: _abc.Iterable[Global___ThemeDraft] | None = ...,
+        phases: _abc.Iterable[Global___PhaseDraft] | None = ...,
+        pre_moderation: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "description", b"description", "phases", b"phases", "pre_moderation", b"pre_moderation", "step_after", b"step_after", "themes", b"themes"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UpdateConsultationRequest: _TypeAlias = UpdateConsultationRequest  # noqa: Y015
+
+@_typing.final
+class ChangePhaseRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    CHANGE_FIELD_NUMBER: _builtins.int
+    PHASE_FIELD_NUMBER: _builtins.int
+    ENDS_AT_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    actor_id: _builtins.str
+    change: Global___PhaseChange.ValueType
+    phase: Global___PhaseKind.ValueType
+    """The phase to extend or reopen (ignored by ADVANCE)."""
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def ends_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        change: Global___PhaseChange.ValueType = ...,
+        phase: Global___PhaseKind.ValueType = ...,
+        ends_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["ends_at", b"ends_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "change", b"change", "consultation_id", b"consultation_id", "ends_at", b"ends_at", "phase", b"phase"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ChangePhaseRequest: _TypeAlias = ChangePhaseRequest  # noqa: Y015
 
 @_typing.final
 class GetConsultationRequest(_message.Message):
@@ -225,14 +641,24 @@ class Thread(_message.Message):
     CREATED_BY_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     POST_COUNT_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    COLUMNS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     consultation_id: _builtins.str
     theme_id: _builtins.str
     title: _builtins.str
     created_by: _builtins.str
     post_count: _builtins.int
+    kind: Global___ThreadKind.ValueType
+    idea_id: _builtins.str
+    """TWO_COLUMN: the idea under deepening (an opaque reference to the synthesis service)."""
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def columns(self) -> _containers.RepeatedCompositeFieldContainer[Global___Column]:
+        """TWO_COLUMN: the columns, in order."""
+
     def __init__(
         self,
         *,
@@ -243,14 +669,82 @@ class Thread(_message.Message):
         created_by: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         post_count: _builtins.int = ...,
+        kind: Global___ThreadKind.ValueType = ...,
+        idea_id: _builtins.str = ...,
+        columns: _abc.Iterable[Global___Column] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "post_count", b"post_count", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["columns", b"columns", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "idea_id", b"idea_id", "kind", b"kind", "post_count", b"post_count", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Thread: _TypeAlias = Thread  # noqa: Y015
+
+@_typing.final
+class Column(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    LABEL_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    SUMMARY_BY_FIELD_NUMBER: _builtins.int
+    SUMMARY_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    label: _builtins.str
+    summary: _builtins.str
+    """Written by a synthesiser; empty until then."""
+    summary_by: _builtins.str
+    @_builtins.property
+    def summary_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        label: _builtins.str = ...,
+        summary: _builtins.str = ...,
+        summary_by: _builtins.str = ...,
+        summary_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["summary_at", b"summary_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "label", b"label", "summary", b"summary", "summary_at", b"summary_at", "summary_by", b"summary_by"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Column: _TypeAlias = Column  # noqa: Y015
+
+@_typing.final
+class SetColumnSummaryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    COLUMN_ID_FIELD_NUMBER: _builtins.int
+    SUMMARY_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    thread_id: _builtins.str
+    column_id: _builtins.str
+    summary: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        thread_id: _builtins.str = ...,
+        column_id: _builtins.str = ...,
+        summary: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "column_id", b"column_id", "summary", b"summary", "thread_id", b"thread_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetColumnSummaryRequest: _TypeAlias = SetColumnSummaryRequest  # noqa: Y015
 
 @_typing.final
 class CreateThreadRequest(_message.Message):
@@ -261,11 +755,23 @@ class CreateThreadRequest(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    COLUMN_LABELS_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     theme_id: _builtins.str
     title: _builtins.str
     actor_id: _builtins.str
     idempotency_key: _builtins.str
+    kind: Global___ThreadKind.ValueType
+    idea_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def column_labels(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """TWO_COLUMN: 2 to 4 labels; empty for "Advantages" / "Drawbacks"."""
+
     def __init__(
         self,
         *,
@@ -274,10 +780,14 @@ class CreateThreadRequest(_message.Message):
         title: _builtins.str = ...,
         actor_id: _builtins.str = ...,
         idempotency_key: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        kind: Global___ThreadKind.ValueType = ...,
+        idea_id: _builtins.str = ...,
+        column_labels: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "consultation_id", b"consultation_id", "idempotency_key", b"idempotency_key", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "column_labels", b"column_labels", "consultation_id", b"consultation_id", "idea_id", b"idea_id", "idempotency_key", b"idempotency_key", "kind", b"kind", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -310,11 +820,14 @@ class ListThreadsRequest(_message.Message):
     THEME_ID_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     CURSOR_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     theme_id: _builtins.str
     """Only this theme's threads when set."""
     page_size: _builtins.int
     cursor: _builtins.str
+    kind: Global___ThreadKind.ValueType
+    """Only threads of this kind when set."""
     def __init__(
         self,
         *,
@@ -322,10 +835,11 @@ class ListThreadsRequest(_message.Message):
         theme_id: _builtins.str = ...,
         page_size: _builtins.int = ...,
         cursor: _builtins.str = ...,
+        kind: Global___ThreadKind.ValueType = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "kind", b"kind", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -340,7 +854,7 @@ class ListThreadsResponse(_message.Message):
     next_cursor: _builtins.str
     @_builtins.property
     def threads(self) -> _containers.RepeatedCompositeFieldContainer[Global___Thread]:
-        """post_count is not filled in lists (it costs a count per thread)."""
+        """post_count is filled in lists of survey questions only (per-question answer counts)."""
 
     def __init__(
         self,
@@ -360,6 +874,26 @@ Global___ListThreadsResponse: _TypeAlias = ListThreadsResponse  # noqa: Y015
 class Post(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
+    @_typing.final
+    class ReactionCountsEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.int
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.int = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
     ID_FIELD_NUMBER: _builtins.int
     THREAD_ID_FIELD_NUMBER: _builtins.int
     CONSULTATION_ID_FIELD_NUMBER: _builtins.int
@@ -370,6 +904,19 @@ class Post(_message.Message):
     BODY_HTML_FIELD_NUMBER: _builtins.int
     LANGUAGE_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    PARENT_ID_FIELD_NUMBER: _builtins.int
+    DEPTH_FIELD_NUMBER: _builtins.int
+    REVISION_FIELD_NUMBER: _builtins.int
+    EDITED_AT_FIELD_NUMBER: _builtins.int
+    PINNED_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    HIDDEN_REASON_FIELD_NUMBER: _builtins.int
+    REACTION_COUNTS_FIELD_NUMBER: _builtins.int
+    MY_REACTION_FIELD_NUMBER: _builtins.int
+    COLUMN_ID_FIELD_NUMBER: _builtins.int
+    FACT_CHECK_FIELD_NUMBER: _builtins.int
+    WORKSHOP_FIELD_NUMBER: _builtins.int
+    AUTHOR_LABEL_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     thread_id: _builtins.str
     consultation_id: _builtins.str
@@ -381,8 +928,35 @@ class Post(_message.Message):
     body_html: _builtins.str
     """The body rendered to HTML and sanitised at read time: safe to insert in a page."""
     language: _builtins.str
+    parent_id: _builtins.str
+    """The post this one answers ("" for a top-level post); replies nest to any depth."""
+    depth: _builtins.int
+    revision: _builtins.int
+    """Number of earlier versions (0 when never edited)."""
+    pinned: _builtins.bool
+    status: Global___PostStatus.ValueType
+    """VISIBLE, HIDDEN (body replaced by a placeholder) or PENDING (pre-moderation)."""
+    hidden_reason: _builtins.str
+    """Why it was hidden: shown to its author and to moderators only."""
+    my_reaction: _builtins.str
+    """The viewer's own current reaction ("" when none or anonymous)."""
+    column_id: _builtins.str
+    """In a two-column thread: the column this contribution is in."""
+    workshop: _builtins.str
+    """Imported from an in-person workshop: its name, and who said it there (free text)."""
+    author_label: _builtins.str
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def edited_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def reaction_counts(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]:
+        """Current reaction counts, by kind name ("like", "disagree", ...)."""
+
+    @_builtins.property
+    def fact_check(self) -> Global___FactCheck:
+        """An expert's annotation, shown with the post (absent when none)."""
+
     def __init__(
         self,
         *,
@@ -396,14 +970,322 @@ class Post(_message.Message):
         body_html: _builtins.str = ...,
         language: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        parent_id: _builtins.str = ...,
+        depth: _builtins.int = ...,
+        revision: _builtins.int = ...,
+        edited_at: _timestamp_pb2.Timestamp | None = ...,
+        pinned: _builtins.bool = ...,
+        status: Global___PostStatus.ValueType = ...,
+        hidden_reason: _builtins.str = ...,
+        reaction_counts: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
+        my_reaction: _builtins.str = ...,
+        column_id: _builtins.str = ...,
+        fact_check: Global___FactCheck | None = ...,
+        workshop: _builtins.str = ...,
+        author_label: _builtins.str = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "edited_at", b"edited_at", "fact_check", b"fact_check"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "body", b"body", "body_html", b"body_html", "consultation_id", b"consultation_id", "created_at", b"created_at", "format", b"format", "id", b"id", "language", b"language", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "author_label", b"author_label", "body", b"body", "body_html", b"body_html", "column_id", b"column_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "fact_check", b"fact_check", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id", "workshop", b"workshop"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Post: _TypeAlias = Post  # noqa: Y015
+
+@_typing.final
+class ImportWorkshopRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    WORKSHOP_FIELD_NUMBER: _builtins.int
+    CSV_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    workshop: _builtins.str
+    csv: _builtins.str
+    """CSV with a header row: theme,text[,author]; theme is a theme's title or id."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        workshop: _builtins.str = ...,
+        csv: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "csv", b"csv", "workshop", b"workshop"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportWorkshopRequest: _TypeAlias = ImportWorkshopRequest  # noqa: Y015
+
+@_typing.final
+class LineError(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LINE_FIELD_NUMBER: _builtins.int
+    MESSAGE_FIELD_NUMBER: _builtins.int
+    line: _builtins.int
+    """1-based line of the CSV (the header is line 1)."""
+    message: _builtins.str
+    def __init__(
+        self,
+        *,
+        line: _builtins.int = ...,
+        message: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["line", b"line", "message", b"message"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LineError: _TypeAlias = LineError  # noqa: Y015
+
+@_typing.final
+class ImportWorkshopResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IMPORTED_FIELD_NUMBER: _builtins.int
+    ERRORS_FIELD_NUMBER: _builtins.int
+    THREAD_IDS_FIELD_NUMBER: _builtins.int
+    imported: _builtins.int
+    """Posts created; 0 when errors is not empty (nothing was written)."""
+    @_builtins.property
+    def errors(self) -> _containers.RepeatedCompositeFieldContainer[Global___LineError]: ...
+    @_builtins.property
+    def thread_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The workshop's thread in each theme it contributed to."""
+
+    def __init__(
+        self,
+        *,
+        imported: _builtins.int = ...,
+        errors: _abc.Iterable[Global___LineError] | None = ...,
+        thread_ids: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["errors", b"errors", "imported", b"imported", "thread_ids", b"thread_ids"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ImportWorkshopResponse: _TypeAlias = ImportWorkshopResponse  # noqa: Y015
+
+@_typing.final
+class FactCheck(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    STATUS_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
+    EXPERT_ID_FIELD_NUMBER: _builtins.int
+    CHECKED_AT_FIELD_NUMBER: _builtins.int
+    status: Global___FactCheckStatus.ValueType
+    note: _builtins.str
+    expert_id: _builtins.str
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def checked_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        status: Global___FactCheckStatus.ValueType = ...,
+        note: _builtins.str = ...,
+        sources: _abc.Iterable[_builtins.str] | None = ...,
+        expert_id: _builtins.str = ...,
+        checked_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["checked_at", b"checked_at", "expert_id", b"expert_id", "note", b"note", "sources", b"sources", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FactCheck: _TypeAlias = FactCheck  # noqa: Y015
+
+@_typing.final
+class SetFactCheckRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    SOURCES_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    status: Global___FactCheckStatus.ValueType
+    note: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def sources(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        status: Global___FactCheckStatus.ValueType = ...,
+        note: _builtins.str = ...,
+        sources: _abc.Iterable[_builtins.str] | None = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "note", b"note", "post_id", b"post_id", "sources", b"sources", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetFactCheckRequest: _TypeAlias = SetFactCheckRequest  # noqa: Y015
+
+@_typing.final
+class Resource(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    BODY_HTML_FIELD_NUMBER: _builtins.int
+    LINKS_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    body: _builtins.str
+    body_html: _builtins.str
+    created_by: _builtins.str
+    @_builtins.property
+    def links(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        body: _builtins.str = ...,
+        body_html: _builtins.str = ...,
+        links: _abc.Iterable[_builtins.str] | None = ...,
+        created_by: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "body_html", b"body_html", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "links", b"links", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Resource: _TypeAlias = Resource  # noqa: Y015
+
+@_typing.final
+class CreateResourceRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    LINKS_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    body: _builtins.str
+    """Markdown."""
+    actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def links(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        body: _builtins.str = ...,
+        links: _abc.Iterable[_builtins.str] | None = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "body", b"body", "consultation_id", b"consultation_id", "idempotency_key", b"idempotency_key", "links", b"links", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateResourceRequest: _TypeAlias = CreateResourceRequest  # noqa: Y015
+
+@_typing.final
+class ListResourcesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    """Only this theme's when set."""
+    page_size: _builtins.int
+    cursor: _builtins.str
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListResourcesRequest: _TypeAlias = ListResourcesRequest  # noqa: Y015
+
+@_typing.final
+class ListResourcesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RESOURCES_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def resources(self) -> _containers.RepeatedCompositeFieldContainer[Global___Resource]: ...
+    def __init__(
+        self,
+        *,
+        resources: _abc.Iterable[Global___Resource] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_cursor", b"next_cursor", "resources", b"resources"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListResourcesResponse: _TypeAlias = ListResourcesResponse  # noqa: Y015
 
 @_typing.final
 class CreatePostRequest(_message.Message):
@@ -415,12 +1297,21 @@ class CreatePostRequest(_message.Message):
     LANGUAGE_FIELD_NUMBER: _builtins.int
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    PARENT_ID_FIELD_NUMBER: _builtins.int
+    COLUMN_ID_FIELD_NUMBER: _builtins.int
     thread_id: _builtins.str
     body: _builtins.str
     format: Global___PostFormat.ValueType
     language: _builtins.str
     actor_id: _builtins.str
     idempotency_key: _builtins.str
+    parent_id: _builtins.str
+    """Reply to this post of the same thread ("" for a top-level post)."""
+    column_id: _builtins.str
+    """Two-column threads: the column of a top-level contribution (replies inherit it)."""
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
@@ -430,10 +1321,13 @@ class CreatePostRequest(_message.Message):
         language: _builtins.str = ...,
         actor_id: _builtins.str = ...,
         idempotency_key: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        parent_id: _builtins.str = ...,
+        column_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "body", b"body", "format", b"format", "idempotency_key", b"idempotency_key", "language", b"language", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "body", b"body", "column_id", b"column_id", "format", b"format", "idempotency_key", b"idempotency_key", "language", b"language", "parent_id", b"parent_id", "thread_id", b"thread_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -446,20 +1340,30 @@ class ListPostsRequest(_message.Message):
     THREAD_ID_FIELD_NUMBER: _builtins.int
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     CURSOR_FIELD_NUMBER: _builtins.int
+    VIEWER_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ROLES_FIELD_NUMBER: _builtins.int
     thread_id: _builtins.str
     page_size: _builtins.int
     cursor: _builtins.str
     """Opaque; empty for the first page."""
+    viewer_id: _builtins.str
+    """Who reads (may be empty): hidden reasons and pending posts are shown to their author
+    and to moderators only.
+    """
+    @_builtins.property
+    def viewer_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
         thread_id: _builtins.str = ...,
         page_size: _builtins.int = ...,
         cursor: _builtins.str = ...,
+        viewer_id: _builtins.str = ...,
+        viewer_roles: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "page_size", b"page_size", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "page_size", b"page_size", "thread_id", b"thread_id", "viewer_id", b"viewer_id", "viewer_roles", b"viewer_roles"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -471,20 +1375,518 @@ class ListPostsResponse(_message.Message):
 
     POSTS_FIELD_NUMBER: _builtins.int
     NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    PINNED_FIELD_NUMBER: _builtins.int
     next_cursor: _builtins.str
     """Empty when this is the last page."""
     @_builtins.property
     def posts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Post]: ...
+    @_builtins.property
+    def pinned(self) -> _containers.RepeatedCompositeFieldContainer[Global___Post]:
+        """Pinned announcements, on the first page only."""
+
     def __init__(
         self,
         *,
         posts: _abc.Iterable[Global___Post] | None = ...,
         next_cursor: _builtins.str = ...,
+        pinned: _abc.Iterable[Global___Post] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_cursor", b"next_cursor", "posts", b"posts"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_cursor", b"next_cursor", "pinned", b"pinned", "posts", b"posts"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListPostsResponse: _TypeAlias = ListPostsResponse  # noqa: Y015
+
+@_typing.final
+class GetPostRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ROLES_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    viewer_id: _builtins.str
+    @_builtins.property
+    def viewer_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        viewer_id: _builtins.str = ...,
+        viewer_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["post_id", b"post_id", "viewer_id", b"viewer_id", "viewer_roles", b"viewer_roles"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetPostRequest: _TypeAlias = GetPostRequest  # noqa: Y015
+
+@_typing.final
+class EditPostRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    FORMAT_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    body: _builtins.str
+    format: Global___PostFormat.ValueType
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        body: _builtins.str = ...,
+        format: Global___PostFormat.ValueType = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "body", b"body", "format", b"format", "post_id", b"post_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EditPostRequest: _TypeAlias = EditPostRequest  # noqa: Y015
+
+@_typing.final
+class PostRevision(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REVISION_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    FORMAT_FIELD_NUMBER: _builtins.int
+    BODY_HTML_FIELD_NUMBER: _builtins.int
+    WRITTEN_AT_FIELD_NUMBER: _builtins.int
+    revision: _builtins.int
+    body: _builtins.str
+    format: Global___PostFormat.ValueType
+    body_html: _builtins.str
+    @_builtins.property
+    def written_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        revision: _builtins.int = ...,
+        body: _builtins.str = ...,
+        format: Global___PostFormat.ValueType = ...,
+        body_html: _builtins.str = ...,
+        written_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["written_at", b"written_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["body", b"body", "body_html", b"body_html", "format", b"format", "revision", b"revision", "written_at", b"written_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PostRevision: _TypeAlias = PostRevision  # noqa: Y015
+
+@_typing.final
+class ListPostRevisionsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    REVISIONS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def revisions(self) -> _containers.RepeatedCompositeFieldContainer[Global___PostRevision]:
+        """Oldest first; the current text is the post itself."""
+
+    def __init__(
+        self,
+        *,
+        revisions: _abc.Iterable[Global___PostRevision] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["revisions", b"revisions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListPostRevisionsResponse: _TypeAlias = ListPostRevisionsResponse  # noqa: Y015
+
+@_typing.final
+class PinPostRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    PINNED_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    pinned: _builtins.bool
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        pinned: _builtins.bool = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "pinned", b"pinned", "post_id", b"post_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PinPostRequest: _TypeAlias = PinPostRequest  # noqa: Y015
+
+@_typing.final
+class SetReactionRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    KIND_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    kind: Global___ReactionKind.ValueType
+    """UNSPECIFIED removes the caller's reaction."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        kind: Global___ReactionKind.ValueType = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "kind", b"kind", "post_id", b"post_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetReactionRequest: _TypeAlias = SetReactionRequest  # noqa: Y015
+
+@_typing.final
+class ReactionState(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    @_typing.final
+    class CountsEntry(_message.Message):
+        DESCRIPTOR: _descriptor.Descriptor
+
+        KEY_FIELD_NUMBER: _builtins.int
+        VALUE_FIELD_NUMBER: _builtins.int
+        key: _builtins.str
+        value: _builtins.int
+        def __init__(
+            self,
+            *,
+            key: _builtins.str = ...,
+            value: _builtins.int = ...,
+        ) -> None: ...
+        _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+        def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+        _ClearFieldArgType: _TypeAlias = _typing.Literal["key", b"key", "value", b"value"]  # noqa: Y015
+        def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+        def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    MY_REACTION_FIELD_NUMBER: _builtins.int
+    COUNTS_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    my_reaction: _builtins.str
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    @_builtins.property
+    def counts(self) -> _containers.ScalarMap[_builtins.str, _builtins.int]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        my_reaction: _builtins.str = ...,
+        counts: _abc.Mapping[_builtins.str, _builtins.int] | None = ...,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "counts", b"counts", "my_reaction", b"my_reaction", "post_id", b"post_id", "theme_id", b"theme_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReactionState: _TypeAlias = ReactionState  # noqa: Y015
+
+@_typing.final
+class ReportPostRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    reason: Global___ReportReason.ValueType
+    note: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        reason: Global___ReportReason.ValueType = ...,
+        note: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "note", b"note", "post_id", b"post_id", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReportPostRequest: _TypeAlias = ReportPostRequest  # noqa: Y015
+
+@_typing.final
+class Report(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    NOTE_FIELD_NUMBER: _builtins.int
+    REPORTER_ID_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    post_id: _builtins.str
+    reason: Global___ReportReason.ValueType
+    note: _builtins.str
+    reporter_id: _builtins.str
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        reason: Global___ReportReason.ValueType = ...,
+        note: _builtins.str = ...,
+        reporter_id: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "id", b"id", "note", b"note", "post_id", b"post_id", "reason", b"reason", "reporter_id", b"reporter_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Report: _TypeAlias = Report  # noqa: Y015
+
+@_typing.final
+class ModeratePostRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    action: Global___ModerationAction.ValueType
+    reason: _builtins.str
+    """Required to hide: shown to the author."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        action: Global___ModerationAction.ValueType = ...,
+        reason: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "actor_id", b"actor_id", "actor_roles", b"actor_roles", "post_id", b"post_id", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ModeratePostRequest: _TypeAlias = ModeratePostRequest  # noqa: Y015
+
+@_typing.final
+class ListModerationQueueRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    actor_id: _builtins.str
+    page_size: _builtins.int
+    cursor: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListModerationQueueRequest: _TypeAlias = ListModerationQueueRequest  # noqa: Y015
+
+@_typing.final
+class QueueItem(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_FIELD_NUMBER: _builtins.int
+    REPORTS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def post(self) -> Global___Post: ...
+    @_builtins.property
+    def reports(self) -> _containers.RepeatedCompositeFieldContainer[Global___Report]: ...
+    def __init__(
+        self,
+        *,
+        post: Global___Post | None = ...,
+        reports: _abc.Iterable[Global___Report] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["post", b"post"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["post", b"post", "reports", b"reports"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___QueueItem: _TypeAlias = QueueItem  # noqa: Y015
+
+@_typing.final
+class ListModerationQueueResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ITEMS_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def items(self) -> _containers.RepeatedCompositeFieldContainer[Global___QueueItem]: ...
+    def __init__(
+        self,
+        *,
+        items: _abc.Iterable[Global___QueueItem] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["items", b"items", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListModerationQueueResponse: _TypeAlias = ListModerationQueueResponse  # noqa: Y015
+
+@_typing.final
+class ModerationLogEntry(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    ACTION_FIELD_NUMBER: _builtins.int
+    REASON_FIELD_NUMBER: _builtins.int
+    MODERATOR_ID_FIELD_NUMBER: _builtins.int
+    AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    post_id: _builtins.str
+    action: Global___ModerationAction.ValueType
+    reason: _builtins.str
+    moderator_id: _builtins.str
+    @_builtins.property
+    def at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        action: Global___ModerationAction.ValueType = ...,
+        reason: _builtins.str = ...,
+        moderator_id: _builtins.str = ...,
+        at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["at", b"at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["action", b"action", "at", b"at", "id", b"id", "moderator_id", b"moderator_id", "post_id", b"post_id", "reason", b"reason"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ModerationLogEntry: _TypeAlias = ModerationLogEntry  # noqa: Y015
+
+@_typing.final
+class ListModerationLogRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    actor_id: _builtins.str
+    page_size: _builtins.int
+    cursor: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListModerationLogRequest: _TypeAlias = ListModerationLogRequest  # noqa: Y015
+
+@_typing.final
+class ListModerationLogResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENTRIES_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def entries(self) -> _containers.RepeatedCompositeFieldContainer[Global___ModerationLogEntry]: ...
+    def __init__(
+        self,
+        *,
+        entries: _abc.Iterable[Global___ModerationLogEntry] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["entries", b"entries", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListModerationLogResponse: _TypeAlias = ListModerationLogResponse  # noqa: Y015

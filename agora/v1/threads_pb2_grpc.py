@@ -75,6 +75,86 @@ class ThreadsServiceStub:
                 request_serializer=agora_dot_v1_dot_threads__pb2.ListPostsRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_threads__pb2.ListPostsResponse.FromString,
                 _registered_method=True)
+        self.UpdateConsultation = channel.unary_unary(
+                '/agora.v1.ThreadsService/UpdateConsultation',
+                request_serializer=agora_dot_v1_dot_threads__pb2.UpdateConsultationRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Consultation.FromString,
+                _registered_method=True)
+        self.ChangePhase = channel.unary_unary(
+                '/agora.v1.ThreadsService/ChangePhase',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ChangePhaseRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Consultation.FromString,
+                _registered_method=True)
+        self.GetPost = channel.unary_unary(
+                '/agora.v1.ThreadsService/GetPost',
+                request_serializer=agora_dot_v1_dot_threads__pb2.GetPostRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
+                _registered_method=True)
+        self.EditPost = channel.unary_unary(
+                '/agora.v1.ThreadsService/EditPost',
+                request_serializer=agora_dot_v1_dot_threads__pb2.EditPostRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
+                _registered_method=True)
+        self.ListPostRevisions = channel.unary_unary(
+                '/agora.v1.ThreadsService/ListPostRevisions',
+                request_serializer=agora_dot_v1_dot_threads__pb2.GetPostRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ListPostRevisionsResponse.FromString,
+                _registered_method=True)
+        self.PinPost = channel.unary_unary(
+                '/agora.v1.ThreadsService/PinPost',
+                request_serializer=agora_dot_v1_dot_threads__pb2.PinPostRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
+                _registered_method=True)
+        self.CreateResource = channel.unary_unary(
+                '/agora.v1.ThreadsService/CreateResource',
+                request_serializer=agora_dot_v1_dot_threads__pb2.CreateResourceRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Resource.FromString,
+                _registered_method=True)
+        self.ListResources = channel.unary_unary(
+                '/agora.v1.ThreadsService/ListResources',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ListResourcesRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ListResourcesResponse.FromString,
+                _registered_method=True)
+        self.SetFactCheck = channel.unary_unary(
+                '/agora.v1.ThreadsService/SetFactCheck',
+                request_serializer=agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
+                _registered_method=True)
+        self.ImportWorkshop = channel.unary_unary(
+                '/agora.v1.ThreadsService/ImportWorkshop',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ImportWorkshopRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ImportWorkshopResponse.FromString,
+                _registered_method=True)
+        self.SetColumnSummary = channel.unary_unary(
+                '/agora.v1.ThreadsService/SetColumnSummary',
+                request_serializer=agora_dot_v1_dot_threads__pb2.SetColumnSummaryRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Thread.FromString,
+                _registered_method=True)
+        self.SetReaction = channel.unary_unary(
+                '/agora.v1.ThreadsService/SetReaction',
+                request_serializer=agora_dot_v1_dot_threads__pb2.SetReactionRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ReactionState.FromString,
+                _registered_method=True)
+        self.ReportPost = channel.unary_unary(
+                '/agora.v1.ThreadsService/ReportPost',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ReportPostRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Report.FromString,
+                _registered_method=True)
+        self.ModeratePost = channel.unary_unary(
+                '/agora.v1.ThreadsService/ModeratePost',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ModeratePostRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
+                _registered_method=True)
+        self.ListModerationQueue = channel.unary_unary(
+                '/agora.v1.ThreadsService/ListModerationQueue',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ListModerationQueueRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ListModerationQueueResponse.FromString,
+                _registered_method=True)
+        self.ListModerationLog = channel.unary_unary(
+                '/agora.v1.ThreadsService/ListModerationLog',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ListModerationLogRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ListModerationLogResponse.FromString,
+                _registered_method=True)
 
 
 class ThreadsServiceServicer:
@@ -129,6 +209,109 @@ class ThreadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateConsultation(self, request, context):
+        """Structure and phases (strategists).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ChangePhase(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetPost(self, request, context):
+        """Posts: replies, edits, pins.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EditPost(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPostRevisions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PinPost(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateResource(self, request, context):
+        """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListResources(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetFactCheck(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ImportWorkshop(self, request, context):
+        """In-person workshops: contributions imported from CSV, all or nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetColumnSummary(self, request, context):
+        """Two-column deepening: a synthesiser writes a column's summary.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetReaction(self, request, context):
+        """Reactions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReportPost(self, request, context):
+        """Moderation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ModeratePost(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListModerationQueue(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListModerationLog(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ThreadsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -171,6 +354,86 @@ def add_ThreadsServiceServicer_to_server(servicer, server):
                     servicer.ListPosts,
                     request_deserializer=agora_dot_v1_dot_threads__pb2.ListPostsRequest.FromString,
                     response_serializer=agora_dot_v1_dot_threads__pb2.ListPostsResponse.SerializeToString,
+            ),
+            'UpdateConsultation': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateConsultation,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.UpdateConsultationRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Consultation.SerializeToString,
+            ),
+            'ChangePhase': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangePhase,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ChangePhaseRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Consultation.SerializeToString,
+            ),
+            'GetPost': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetPost,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.GetPostRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'EditPost': grpc.unary_unary_rpc_method_handler(
+                    servicer.EditPost,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.EditPostRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'ListPostRevisions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPostRevisions,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.GetPostRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ListPostRevisionsResponse.SerializeToString,
+            ),
+            'PinPost': grpc.unary_unary_rpc_method_handler(
+                    servicer.PinPost,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.PinPostRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'CreateResource': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateResource,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.CreateResourceRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Resource.SerializeToString,
+            ),
+            'ListResources': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListResources,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ListResourcesRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ListResourcesResponse.SerializeToString,
+            ),
+            'SetFactCheck': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetFactCheck,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'ImportWorkshop': grpc.unary_unary_rpc_method_handler(
+                    servicer.ImportWorkshop,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ImportWorkshopRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ImportWorkshopResponse.SerializeToString,
+            ),
+            'SetColumnSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetColumnSummary,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.SetColumnSummaryRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Thread.SerializeToString,
+            ),
+            'SetReaction': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetReaction,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.SetReactionRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ReactionState.SerializeToString,
+            ),
+            'ReportPost': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReportPost,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ReportPostRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Report.SerializeToString,
+            ),
+            'ModeratePost': grpc.unary_unary_rpc_method_handler(
+                    servicer.ModeratePost,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ModeratePostRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'ListModerationQueue': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListModerationQueue,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ListModerationQueueRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ListModerationQueueResponse.SerializeToString,
+            ),
+            'ListModerationLog': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListModerationLog,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ListModerationLogRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ListModerationLogResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -390,6 +653,438 @@ class ThreadsService:
             '/agora.v1.ThreadsService/ListPosts',
             agora_dot_v1_dot_threads__pb2.ListPostsRequest.SerializeToString,
             agora_dot_v1_dot_threads__pb2.ListPostsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateConsultation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/UpdateConsultation',
+            agora_dot_v1_dot_threads__pb2.UpdateConsultationRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Consultation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangePhase(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ChangePhase',
+            agora_dot_v1_dot_threads__pb2.ChangePhaseRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Consultation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetPost(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/GetPost',
+            agora_dot_v1_dot_threads__pb2.GetPostRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EditPost(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/EditPost',
+            agora_dot_v1_dot_threads__pb2.EditPostRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPostRevisions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ListPostRevisions',
+            agora_dot_v1_dot_threads__pb2.GetPostRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ListPostRevisionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PinPost(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/PinPost',
+            agora_dot_v1_dot_threads__pb2.PinPostRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateResource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/CreateResource',
+            agora_dot_v1_dot_threads__pb2.CreateResourceRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Resource.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListResources(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ListResources',
+            agora_dot_v1_dot_threads__pb2.ListResourcesRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ListResourcesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetFactCheck(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/SetFactCheck',
+            agora_dot_v1_dot_threads__pb2.SetFactCheckRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ImportWorkshop(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ImportWorkshop',
+            agora_dot_v1_dot_threads__pb2.ImportWorkshopRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ImportWorkshopResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetColumnSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/SetColumnSummary',
+            agora_dot_v1_dot_threads__pb2.SetColumnSummaryRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Thread.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetReaction(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/SetReaction',
+            agora_dot_v1_dot_threads__pb2.SetReactionRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ReactionState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReportPost(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ReportPost',
+            agora_dot_v1_dot_threads__pb2.ReportPostRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Report.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ModeratePost(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ModeratePost',
+            agora_dot_v1_dot_threads__pb2.ModeratePostRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListModerationQueue(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ListModerationQueue',
+            agora_dot_v1_dot_threads__pb2.ListModerationQueueRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ListModerationQueueResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListModerationLog(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ListModerationLog',
+            agora_dot_v1_dot_threads__pb2.ListModerationLogRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ListModerationLogResponse.FromString,
             options,
             channel_credentials,
             insecure,

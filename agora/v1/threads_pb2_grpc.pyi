@@ -41,6 +41,29 @@ class ThreadsServiceStub:
     ListThreads: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListThreadsRequest, _threads_pb2.ListThreadsResponse]
     CreatePost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.CreatePostRequest, _threads_pb2.Post]
     ListPosts: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListPostsRequest, _threads_pb2.ListPostsResponse]
+    UpdateConsultation: _grpc.UnaryUnaryMultiCallable[_threads_pb2.UpdateConsultationRequest, _threads_pb2.Consultation]
+    """Structure and phases (strategists)."""
+    ChangePhase: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ChangePhaseRequest, _threads_pb2.Consultation]
+    GetPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.Post]
+    """Posts: replies, edits, pins."""
+    EditPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]
+    ListPostRevisions: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]
+    PinPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]
+    CreateResource: _grpc.UnaryUnaryMultiCallable[_threads_pb2.CreateResourceRequest, _threads_pb2.Resource]
+    """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts)."""
+    ListResources: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListResourcesRequest, _threads_pb2.ListResourcesResponse]
+    SetFactCheck: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetFactCheckRequest, _threads_pb2.Post]
+    ImportWorkshop: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ImportWorkshopRequest, _threads_pb2.ImportWorkshopResponse]
+    """In-person workshops: contributions imported from CSV, all or nothing."""
+    SetColumnSummary: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetColumnSummaryRequest, _threads_pb2.Thread]
+    """Two-column deepening: a synthesiser writes a column's summary."""
+    SetReaction: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]
+    """Reactions."""
+    ReportPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ReportPostRequest, _threads_pb2.Report]
+    """Moderation."""
+    ModeratePost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ModeratePostRequest, _threads_pb2.Post]
+    ListModerationQueue: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListModerationQueueRequest, _threads_pb2.ListModerationQueueResponse]
+    ListModerationLog: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListModerationLogRequest, _threads_pb2.ListModerationLogResponse]
 
 @_typing.type_check_only
 class ThreadsServiceAsyncStub(ThreadsServiceStub):
@@ -55,6 +78,29 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     ListThreads: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListThreadsRequest, _threads_pb2.ListThreadsResponse]  # type: ignore[assignment]
     CreatePost: _aio.UnaryUnaryMultiCallable[_threads_pb2.CreatePostRequest, _threads_pb2.Post]  # type: ignore[assignment]
     ListPosts: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListPostsRequest, _threads_pb2.ListPostsResponse]  # type: ignore[assignment]
+    UpdateConsultation: _aio.UnaryUnaryMultiCallable[_threads_pb2.UpdateConsultationRequest, _threads_pb2.Consultation]  # type: ignore[assignment]
+    """Structure and phases (strategists)."""
+    ChangePhase: _aio.UnaryUnaryMultiCallable[_threads_pb2.ChangePhaseRequest, _threads_pb2.Consultation]  # type: ignore[assignment]
+    GetPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    """Posts: replies, edits, pins."""
+    EditPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    ListPostRevisions: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]  # type: ignore[assignment]
+    PinPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    CreateResource: _aio.UnaryUnaryMultiCallable[_threads_pb2.CreateResourceRequest, _threads_pb2.Resource]  # type: ignore[assignment]
+    """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts)."""
+    ListResources: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListResourcesRequest, _threads_pb2.ListResourcesResponse]  # type: ignore[assignment]
+    SetFactCheck: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetFactCheckRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    ImportWorkshop: _aio.UnaryUnaryMultiCallable[_threads_pb2.ImportWorkshopRequest, _threads_pb2.ImportWorkshopResponse]  # type: ignore[assignment]
+    """In-person workshops: contributions imported from CSV, all or nothing."""
+    SetColumnSummary: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetColumnSummaryRequest, _threads_pb2.Thread]  # type: ignore[assignment]
+    """Two-column deepening: a synthesiser writes a column's summary."""
+    SetReaction: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]  # type: ignore[assignment]
+    """Reactions."""
+    ReportPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.ReportPostRequest, _threads_pb2.Report]  # type: ignore[assignment]
+    """Moderation."""
+    ModeratePost: _aio.UnaryUnaryMultiCallable[_threads_pb2.ModeratePostRequest, _threads_pb2.Post]  # type: ignore[assignment]
+    ListModerationQueue: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListModerationQueueRequest, _threads_pb2.ListModerationQueueResponse]  # type: ignore[assignment]
+    ListModerationLog: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListModerationLogRequest, _threads_pb2.ListModerationLogResponse]  # type: ignore[assignment]
 
 class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
     """Consultations, their themes, threads and posts."""
@@ -114,5 +160,124 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _threads_pb2.ListPostsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.ListPostsResponse, _abc.Awaitable[_threads_pb2.ListPostsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def UpdateConsultation(
+        self,
+        request: _threads_pb2.UpdateConsultationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Consultation, _abc.Awaitable[_threads_pb2.Consultation]]:
+        """Structure and phases (strategists)."""
+
+    @_abc_1.abstractmethod
+    def ChangePhase(
+        self,
+        request: _threads_pb2.ChangePhaseRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Consultation, _abc.Awaitable[_threads_pb2.Consultation]]: ...
+
+    @_abc_1.abstractmethod
+    def GetPost(
+        self,
+        request: _threads_pb2.GetPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]:
+        """Posts: replies, edits, pins."""
+
+    @_abc_1.abstractmethod
+    def EditPost(
+        self,
+        request: _threads_pb2.EditPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def ListPostRevisions(
+        self,
+        request: _threads_pb2.GetPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListPostRevisionsResponse, _abc.Awaitable[_threads_pb2.ListPostRevisionsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def PinPost(
+        self,
+        request: _threads_pb2.PinPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def CreateResource(
+        self,
+        request: _threads_pb2.CreateResourceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Resource, _abc.Awaitable[_threads_pb2.Resource]]:
+        """Knowledge: resources per theme (knowledge managers), fact-checks on posts (experts)."""
+
+    @_abc_1.abstractmethod
+    def ListResources(
+        self,
+        request: _threads_pb2.ListResourcesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListResourcesResponse, _abc.Awaitable[_threads_pb2.ListResourcesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SetFactCheck(
+        self,
+        request: _threads_pb2.SetFactCheckRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def ImportWorkshop(
+        self,
+        request: _threads_pb2.ImportWorkshopRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ImportWorkshopResponse, _abc.Awaitable[_threads_pb2.ImportWorkshopResponse]]:
+        """In-person workshops: contributions imported from CSV, all or nothing."""
+
+    @_abc_1.abstractmethod
+    def SetColumnSummary(
+        self,
+        request: _threads_pb2.SetColumnSummaryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Thread, _abc.Awaitable[_threads_pb2.Thread]]:
+        """Two-column deepening: a synthesiser writes a column's summary."""
+
+    @_abc_1.abstractmethod
+    def SetReaction(
+        self,
+        request: _threads_pb2.SetReactionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ReactionState, _abc.Awaitable[_threads_pb2.ReactionState]]:
+        """Reactions."""
+
+    @_abc_1.abstractmethod
+    def ReportPost(
+        self,
+        request: _threads_pb2.ReportPostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Report, _abc.Awaitable[_threads_pb2.Report]]:
+        """Moderation."""
+
+    @_abc_1.abstractmethod
+    def ModeratePost(
+        self,
+        request: _threads_pb2.ModeratePostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]: ...
+
+    @_abc_1.abstractmethod
+    def ListModerationQueue(
+        self,
+        request: _threads_pb2.ListModerationQueueRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListModerationQueueResponse, _abc.Awaitable[_threads_pb2.ListModerationQueueResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ListModerationLog(
+        self,
+        request: _threads_pb2.ListModerationLogRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListModerationLogResponse, _abc.Awaitable[_threads_pb2.ListModerationLogResponse]]: ...
 
 def add_ThreadsServiceServicer_to_server(servicer: ThreadsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -24,6 +24,7 @@ from pymongo import ASCENDING
 
 from agora.v1 import events_pb2
 from agora_kit.events.envelope import subject_for
+from agora_kit.lease import Lease
 from agora_kit.metrics import EVENT_PUBLISH_FAILURES, EVENTS_PUBLISHED, OUTBOX_BACKLOG
 from agora_kit.mongo import Database, Session
 from agora_kit.telemetry import extract_context, inject_context
@@ -72,7 +73,11 @@ class Outbox:
 
 
 class OutboxRelay:
-    """Publishes pending outbox records to JetStream, oldest first, until stopped."""
+    """Publishes pending outbox records to JetStream, oldest first, until stopped.
+
+    With a lease, only the replica holding it publishes; the others stand by and take
+    over within the lease's time-to-live if the holder dies.
+    """
 
     def __init__(
         self,
@@ -81,6 +86,7 @@ class OutboxRelay:
         js: JetStreamContext,
         service: str,
         wake: asyncio.Event,
+        lease: Lease | None = None,
         batch_size: int = 100,
         poll_interval: float = 0.5,
         publish_timeout: float = 2.0,
@@ -90,6 +96,7 @@ class OutboxRelay:
         self._js = js
         self._service = service
         self._wake = wake
+        self._lease = lease
         self._batch_size = batch_size
         self._poll_interval = poll_interval
         self._publish_timeout = publish_timeout
@@ -98,6 +105,9 @@ class OutboxRelay:
     async def run(self) -> None:
         delay = 0.1
         while True:
+            if self._lease is not None and not await self._lease.acquire():
+                await asyncio.sleep(self._poll_interval)  # another replica relays
+                continue
             try:
                 published, complete = await self.publish_pending()
             except Exception:

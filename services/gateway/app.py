@@ -13,9 +13,22 @@ from services.gateway import problems
 from services.gateway.auth import DevTokenVerifier
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
+from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
+from services.gateway.participation import Participation
 from services.gateway.ratelimit import WriteRateLimiter
-from services.gateway.routes import consultations, health, threads, votes
+from services.gateway.routes import (
+    consultations,
+    health,
+    knowledge,
+    live,
+    moderation,
+    participation,
+    phases,
+    posts,
+    threads,
+    votes,
+)
 
 DESCRIPTION = """Agora's public API. Errors are RFC 9457 `application/problem+json`;
 lists are cursor-paginated (`next_cursor`); creating requests accept `Idempotency-Key`."""
@@ -34,9 +47,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.rate_limiter = WriteRateLimiter(app.state.redis,
                                                   per_minute=settings.write_rate_per_minute)
         app.state.verifier = DevTokenVerifier()
+        app.state.live = LiveFeed(settings.nats_url)
+        app.state.participation = Participation(app.state.redis)
         try:
             yield
         finally:
+            await app.state.live.close()
             await app.state.clients.close()
             await app.state.redis.aclose()
 
@@ -49,6 +65,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(consultations.router)
     app.include_router(threads.router)
     app.include_router(votes.router)
+    app.include_router(phases.router)
+    app.include_router(posts.router)
+    app.include_router(moderation.router)
+    app.include_router(knowledge.router)
+    app.include_router(live.router)
+    app.include_router(participation.router)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)
     return app

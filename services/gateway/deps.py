@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from services.gateway.auth import InvalidToken, Principal, TokenVerifier
 from services.gateway.clients import ServiceClients
+from services.gateway.participation import Participation
 from services.gateway.problems import Problem
 from services.gateway.ratelimit import WriteRateLimiter
 
@@ -36,6 +37,30 @@ async def _current_user(
 
 
 CurrentUser = Annotated[Principal, Depends(_current_user)]
+
+
+async def _optional_user(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """Reads are public; a token, when present, lets its holder see what is theirs."""
+    return None if credentials is None else await _current_user(request, credentials)
+
+
+OptionalUser = Annotated[Principal | None, Depends(_optional_user)]
+
+
+def _participation(request: Request) -> Participation:
+    participation: Participation = request.app.state.participation
+    return participation
+
+
+Recorder = Annotated[Participation, Depends(_participation)]
+
+
+def roles(user: Principal | None) -> list[str]:
+    """The roles passed to services, which check them against their permission tables."""
+    return sorted(role.value for role in user.roles) if user is not None else []
 
 
 async def _writer(request: Request, user: CurrentUser) -> Principal:

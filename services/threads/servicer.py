@@ -1,88 +1,97 @@
-"""gRPC servicer of the threads service: validates, calls the store, converts to protos."""
+"""gRPC servicer of the threads service: checks the caller's role, validates, calls the
+domain modules, converts to protos. Moderation and reactions are in `moderation_rpcs`."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC
 from typing import TypeAlias
 
 import grpc
-from google.protobuf.timestamp_pb2 import Timestamp
 
-from agora.v1 import threads_pb2, threads_pb2_grpc
+from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
-from agora_kit.mongo import Document
-from services.threads import validation
+from services.threads import adapt, deepening, edits, kinds, phases, reactions, validation
+from services.threads.knowledge_rpcs import KnowledgeRpcs
+from services.threads.messages import (
+    Viewer,
+    consultation_message,
+    post_message,
+    thread_message,
+    timestamp,
+)
+from services.threads.moderation_rpcs import ModerationRpcs
+from services.threads.paging import page_size
+from services.threads.permissions import Action, require
 from services.threads.rendering import render_body
-from services.threads.store import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, ThreadsStore
+from services.threads.store import ThreadsStore
+from services.threads.structure import draft_of, to_millis
 
 Context: TypeAlias = grpc.aio.ServicerContext
+FORMATS = (threads_pb2.POST_FORMAT_PLAIN, threads_pb2.POST_FORMAT_MARKDOWN)
 
 
-def _timestamp(value: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
+def post_format(value: int) -> int:
+    if value not in FORMATS:
+        raise InvalidArgument("format must be plain or markdown", field="format")
+    return value
 
 
-def consultation_message(doc: Document) -> threads_pb2.Consultation:
-    return threads_pb2.Consultation(
-        id=doc["_id"],
-        title=doc["title"],
-        languages=doc["languages"],
-        themes=[threads_pb2.Theme(id=t["id"], title=t["title"]) for t in doc["themes"]],
-        created_by=doc["created_by"],
-        created_at=_timestamp(doc["created_at"]),
-    )
-
-
-def thread_message(doc: Document, post_count: int = 0) -> threads_pb2.Thread:
-    return threads_pb2.Thread(
-        id=doc["_id"],
-        consultation_id=doc["consultation_id"],
-        theme_id=doc["theme_id"],
-        title=doc["title"],
-        created_by=doc["created_by"],
-        created_at=_timestamp(doc["created_at"]),
-        post_count=post_count,
-    )
-
-
-def post_message(doc: Document) -> threads_pb2.Post:
-    return threads_pb2.Post(
-        id=doc["_id"],
-        thread_id=doc["thread_id"],
-        consultation_id=doc["consultation_id"],
-        theme_id=doc["theme_id"],
-        author_id=doc["author_id"],
-        body=doc["body"],
-        format=doc["format"],
-        body_html=render_body(doc["body"], doc["format"]),
-        language=doc["language"],
-        created_at=_timestamp(doc["created_at"]),
-    )
-
-
-def page_size(requested: int) -> int:
-    if requested < 0 or requested > MAX_PAGE_SIZE:
-        raise InvalidArgument(f"page size must be between 1 and {MAX_PAGE_SIZE}", field="page_size")
-    return requested or DEFAULT_PAGE_SIZE
-
-
-class ThreadsServicer(threads_pb2_grpc.ThreadsServiceServicer):
+class ThreadsServicer(ModerationRpcs, KnowledgeRpcs):
     def __init__(self, store: ThreadsStore, *, post_max_chars: int) -> None:
         self._store = store
         self._post_max_chars = post_max_chars
 
+    # -- consultations -----------------------------------------------------------
+
     async def CreateConsultation(
         self, request: threads_pb2.CreateConsultationRequest, context: Context
     ) -> threads_pb2.Consultation:
+        require(Action.CREATE_CONSULTATION, request.actor_roles)
         doc = await self._store.create_consultation(
             title=validation.title(request.title),
             languages=validation.languages(request.languages),
-            theme_titles=validation.theme_titles([t.title for t in request.themes]),
+            draft=draft_of(description=request.description, step_after=request.step_after,
+                           themes=request.themes, phase_drafts=request.phases,
+                           pre_moderation=request.pre_moderation),
             actor=validation.actor(request.actor_id),
             idempotency_key=validation.idempotency_key(request.idempotency_key),
+        )
+        return consultation_message(doc)
+
+    async def UpdateConsultation(
+        self, request: threads_pb2.UpdateConsultationRequest, context: Context
+    ) -> threads_pb2.Consultation:
+        require(Action.ADAPT_CONSULTATION, request.actor_roles)
+        doc = await adapt.update_structure(
+            self._store,
+            consultation_id=require_id(request.consultation_id, field="consultation_id"),
+            draft=draft_of(description=request.description, step_after=request.step_after,
+                           themes=request.themes, phase_drafts=request.phases,
+                           pre_moderation=request.pre_moderation),
+            actor=validation.actor(request.actor_id),
+        )
+        return consultation_message(doc)
+
+    async def ChangePhase(
+        self, request: threads_pb2.ChangePhaseRequest, context: Context
+    ) -> threads_pb2.Consultation:
+        require(Action.CHANGE_PHASE, request.actor_roles)
+        if request.change not in adapt.PHASE_CHANGES:
+            raise InvalidArgument("change must be advance, extend or reopen", field="change")
+        phase = ends_at = None
+        if request.change != threads_pb2.PHASE_CHANGE_ADVANCE:
+            if request.phase not in range(1, len(phases.ORDER) + 1):
+                raise InvalidArgument("which phase to change is required", field="phase")
+            if not request.HasField("ends_at"):
+                raise InvalidArgument("ends_at is required", field="ends_at")
+            phase = phases.ORDER[request.phase - 1]
+            ends_at = to_millis(request.ends_at.ToDatetime(tzinfo=UTC))
+        doc = await adapt.change_phase(
+            self._store,
+            consultation_id=require_id(request.consultation_id, field="consultation_id"),
+            change=request.change, phase=phase, ends_at=ends_at,
+            actor=validation.actor(request.actor_id),
         )
         return consultation_message(doc)
 
@@ -104,15 +113,21 @@ class ThreadsServicer(threads_pb2_grpc.ThreadsServiceServicer):
             consultations=[consultation_message(d) for d in docs[:limit]], next_cursor=next_cursor
         )
 
+    # -- threads -----------------------------------------------------------------
+
     async def CreateThread(
         self, request: threads_pb2.CreateThreadRequest, context: Context
     ) -> threads_pb2.Thread:
+        kind = kinds.kind_of(request.kind)
+        require(kinds.CREATE[kind], request.actor_roles)
         doc = await self._store.create_thread(
             consultation_id=require_id(request.consultation_id, field="consultation_id"),
             theme_id=require_id(request.theme_id, field="theme_id"),
             title=validation.title(request.title),
             actor=validation.actor(request.actor_id),
             idempotency_key=validation.idempotency_key(request.idempotency_key),
+            kind=kind, idea_id=kinds.idea_ref(kind, request.idea_id),
+            columns=kinds.columns(kind, request.column_labels),
         )
         return thread_message(doc)
 
@@ -132,36 +147,108 @@ class ThreadsServicer(threads_pb2_grpc.ThreadsServiceServicer):
             theme_id=require_id(request.theme_id, field="theme_id") if request.theme_id else None,
             after=decode_cursor(request.cursor),
             limit=limit + 1,
+            kind=kinds.kind_of(request.kind) if request.kind else None,
         )
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
+        docs = docs[:limit]
+        answers: dict[str, int] = {}
+        if request.kind == threads_pb2.THREAD_KIND_SURVEY_QUESTION:
+            answers = await self._store.count_visible_posts([d["_id"] for d in docs])
         return threads_pb2.ListThreadsResponse(
-            threads=[thread_message(d) for d in docs[:limit]], next_cursor=next_cursor
+            threads=[thread_message(d, answers.get(d["_id"], 0)) for d in docs],
+            next_cursor=next_cursor,
         )
+
+    async def SetColumnSummary(
+        self, request: threads_pb2.SetColumnSummaryRequest, context: Context
+    ) -> threads_pb2.Thread:
+        require(Action.SUMMARISE_COLUMN, request.actor_roles)
+        doc = await deepening.summarise_column(
+            self._store, thread_id=require_id(request.thread_id, field="thread_id"),
+            column_id=require_id(request.column_id, field="column_id"),
+            summary=validation.text(request.summary, field="summary",
+                                    max_chars=self._post_max_chars),
+            actor=validation.actor(request.actor_id))
+        return thread_message(doc)
+
+    # -- posts -------------------------------------------------------------------
 
     async def CreatePost(
         self, request: threads_pb2.CreatePostRequest, context: Context
     ) -> threads_pb2.Post:
-        if request.format not in (threads_pb2.POST_FORMAT_PLAIN, threads_pb2.POST_FORMAT_MARKDOWN):
-            raise InvalidArgument("format must be plain or markdown", field="format")
+        require(Action.POST, request.actor_roles)
+        actor = validation.actor(request.actor_id)
         doc = await self._store.create_post(
             thread_id=require_id(request.thread_id, field="thread_id"),
             body=validation.text(request.body, field="body", max_chars=self._post_max_chars),
-            post_format=request.format,
+            post_format=post_format(request.format),
             language=request.language,
-            actor=validation.actor(request.actor_id),
+            parent_id=require_id(request.parent_id, field="parent_id")
+            if request.parent_id else None,
+            column_id=require_id(request.column_id, field="column_id")
+            if request.column_id else None,
+            actor=actor,
             idempotency_key=validation.idempotency_key(request.idempotency_key),
         )
-        return post_message(doc)
+        return post_message(doc, Viewer.of(actor, request.actor_roles))
+
+    async def GetPost(
+        self, request: threads_pb2.GetPostRequest, context: Context
+    ) -> threads_pb2.Post:
+        viewer = Viewer.of(request.viewer_id, request.viewer_roles)
+        doc = await self._store.get_post(require_id(request.post_id, field="post_id"))
+        return (await self._with_reactions([doc], viewer))[0]
 
     async def ListPosts(
         self, request: threads_pb2.ListPostsRequest, context: Context
     ) -> threads_pb2.ListPostsResponse:
         thread_id = require_id(request.thread_id, field="thread_id")
+        viewer = Viewer.of(request.viewer_id, request.viewer_roles)
         limit = page_size(request.page_size)
-        docs = await self._store.list_posts(
-            thread_id=thread_id, after=decode_cursor(request.cursor), limit=limit + 1
-        )
+        after = decode_cursor(request.cursor)
+        docs = await self._store.list_posts(thread_id=thread_id, after=after, limit=limit + 1,
+                                            include_pending=viewer.moderates)
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
+        pinned = [] if after else await self._store.pinned_posts(thread_id)
+        messages = await self._with_reactions(docs[:limit] + pinned, viewer)
         return threads_pb2.ListPostsResponse(
-            posts=[post_message(d) for d in docs[:limit]], next_cursor=next_cursor
+            posts=messages[:len(docs[:limit])], pinned=messages[len(docs[:limit]):],
+            next_cursor=next_cursor,
         )
+
+    async def EditPost(
+        self, request: threads_pb2.EditPostRequest, context: Context
+    ) -> threads_pb2.Post:
+        require(Action.POST, request.actor_roles)
+        actor = validation.actor(request.actor_id)
+        doc = await edits.edit(
+            self._store, post_id=require_id(request.post_id, field="post_id"),
+            body=validation.text(request.body, field="body", max_chars=self._post_max_chars),
+            post_format=post_format(request.format), actor=actor,
+        )
+        return (await self._with_reactions([doc], Viewer.of(actor, request.actor_roles)))[0]
+
+    async def ListPostRevisions(
+        self, request: threads_pb2.GetPostRequest, context: Context
+    ) -> threads_pb2.ListPostRevisionsResponse:
+        docs = await edits.revisions(self._store, require_id(request.post_id, field="post_id"))
+        return threads_pb2.ListPostRevisionsResponse(revisions=[
+            threads_pb2.PostRevision(revision=d["revision"], body=d["body"], format=d["format"],
+                                     body_html=render_body(d["body"], d["format"]),
+                                     written_at=timestamp(d["written_at"])) for d in docs])
+
+    async def PinPost(
+        self, request: threads_pb2.PinPostRequest, context: Context
+    ) -> threads_pb2.Post:
+        require(Action.PIN, request.actor_roles)
+        doc = await edits.pin(self._store, post_id=require_id(request.post_id, field="post_id"),
+                              pinned=request.pinned, actor=validation.actor(request.actor_id))
+        return post_message(doc, Viewer.of(request.actor_id, request.actor_roles))
+
+    async def _with_reactions(self, docs: list[dict[str, object]],
+                              viewer: Viewer) -> list[threads_pb2.Post]:
+        ids = [str(d["_id"]) for d in docs]
+        counts = await reactions.counts_for(self._store, ids)
+        mine = await reactions.mine_for(self._store, ids, viewer.account_id)
+        return [post_message(d, viewer, counts.get(i), mine.get(i, "")) for d, i in
+                zip(docs, ids, strict=True)]

@@ -1,6 +1,7 @@
 """The threads service's MongoDB data: consultations, threads, posts.
 
-Every creation commits the document and its event (outbox) in one transaction.
+Every creation commits the document and its event (outbox) in one transaction. Edits,
+reactions and moderation live in their own modules and share `commit` below.
 """
 
 from __future__ import annotations
@@ -17,7 +18,12 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
+from services.threads import kinds, phases
 from services.threads.metrics import POSTS_CREATED
+from services.threads.structure import ConsultationDraft
+
+MAX_DEPTH = 50
+VISIBLE, HIDDEN, PENDING = "visible", "hidden", "pending"
 
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
@@ -30,11 +36,24 @@ class ThreadsStore:
         self.consultations = db["consultations"]
         self.threads = db["threads"]
         self.posts = db["posts"]
+        self.revisions = db["post_revisions"]
+        self.reactions = db["reactions"]
+        self.reports = db["reports"]
+        self.moderation_log = db["moderation_log"]
+        self.resources = db["resources"]
 
     async def ensure_indexes(self) -> None:
         await self.threads.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
         await self.posts.create_index([("thread_id", ASCENDING), ("_id", ASCENDING)])
-        for collection in (self.consultations, self.threads, self.posts):
+        await self.posts.create_index([("thread_id", ASCENDING), ("pinned", ASCENDING)])
+        await self.revisions.create_index([("post_id", ASCENDING), ("revision", ASCENDING)])
+        await self.reactions.create_index([("post_id", ASCENDING), ("kind", ASCENDING)])
+        await self.reports.create_index([("consultation_id", ASCENDING), ("open", ASCENDING),
+                                         ("post_id", ASCENDING)])
+        await self.moderation_log.create_index([("consultation_id", ASCENDING),
+                                                ("_id", ASCENDING)])
+        await self.resources.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
+        for collection in (self.consultations, self.threads, self.posts, self.resources):
             await idempotency.ensure_index(collection)
 
     # -- consultations -------------------------------------------------------------
@@ -44,18 +63,18 @@ class ThreadsStore:
         *,
         title: str,
         languages: list[str],
-        theme_titles: list[str],
+        draft: ConsultationDraft,
         actor: str,
         idempotency_key: str | None,
     ) -> Document:
-        request = {"title": title, "languages": languages, "themes": theme_titles}
+        request = {"title": title, "languages": languages, **draft.fingerprint()}
 
         async def create(extra: dict[str, Any]) -> Document:
             document = {
                 "_id": new_id(),
                 "title": title,
                 "languages": languages,
-                "themes": [{"id": new_id(), "title": t} for t in theme_titles],
+                **draft.fields(existing_themes=[]),
                 "created_by": actor,
                 "created_at": now(),
                 **extra,
@@ -101,13 +120,20 @@ class ThreadsStore:
         title: str,
         actor: str,
         idempotency_key: str | None,
+        kind: str = kinds.DISCUSSION,
+        idea_id: str | None = None,
+        columns: list[Document] | None = None,
     ) -> Document:
         consultation = await self.get_consultation(consultation_id)
+        if kind == kinds.DISCUSSION:  # questions and deepenings are prepared in advance
+            phases.require_module(consultation_phases(consultation), "threads", now())
         if theme_id not in {theme["id"] for theme in consultation["themes"]}:
             raise InvalidArgument(
                 f"theme {theme_id} is not a theme of this consultation", field="theme_id"
             )
-        request = {"consultation_id": consultation_id, "theme_id": theme_id, "title": title}
+        request = {"consultation_id": consultation_id, "theme_id": theme_id, "title": title,
+                   "kind": kind, "idea_id": idea_id,
+                   "columns": [c["label"] for c in columns or []]}
 
         async def create(extra: dict[str, Any]) -> Document:
             document = {
@@ -117,6 +143,9 @@ class ThreadsStore:
                 "title": title,
                 "created_by": actor,
                 "created_at": now(),
+                "kind": kind,
+                "idea_id": idea_id,
+                "columns": columns or [],
                 **extra,
             }
             event = events_pb2.ThreadCreated(
@@ -142,10 +171,15 @@ class ThreadsStore:
         return document
 
     async def list_threads(self, *, consultation_id: str, theme_id: str | None,
-                           after: str | None, limit: int) -> list[Document]:
+                           after: str | None, limit: int, kind: str | None = None,
+                           ) -> list[Document]:
         query: dict[str, Any] = {"consultation_id": consultation_id}
         if theme_id:
             query["theme_id"] = theme_id
+        if kind == kinds.DISCUSSION:
+            query["kind"] = {"$in": [kinds.DISCUSSION, None]}
+        elif kind:
+            query["kind"] = kind
         if after:
             query["_id"] = {"$gt": after}
         threads = await self.threads.find(query).sort("_id", ASCENDING).limit(limit).to_list()
@@ -156,6 +190,14 @@ class ThreadsStore:
     async def count_posts(self, thread_id: str) -> int:
         return await self.posts.count_documents({"thread_id": thread_id})
 
+    async def count_visible_posts(self, thread_ids: list[str]) -> dict[str, int]:
+        """Published posts per thread in one aggregation (survey answer counts)."""
+        rows = await self.posts.aggregate([
+            {"$match": {"thread_id": {"$in": thread_ids}, "status": {"$ne": PENDING}}},
+            {"$group": {"_id": "$thread_id", "n": {"$sum": 1}}},
+        ])
+        return {row["_id"]: int(row["n"]) async for row in rows}
+
     # -- posts -------------------------------------------------------------------
 
     async def create_post(
@@ -165,21 +207,40 @@ class ThreadsStore:
         body: str,
         post_format: int,
         language: str,
+        parent_id: str | None,
         actor: str,
         idempotency_key: str | None,
+        column_id: str | None = None,
     ) -> Document:
         thread = await self.get_thread(thread_id)
         consultation = await self.get_consultation(thread["consultation_id"])
+        phases.require_module(consultation_phases(consultation),
+                              kinds.MODULE[kinds.of_thread(thread)], now())
         language = language or consultation["languages"][0]
         if language not in consultation["languages"]:
             raise InvalidArgument(
                 f"language {language!r} is not one of the consultation's", field="language"
             )
+        depth = 0
+        parent_column = None
+        if parent_id is not None:
+            parent = await self.posts.find_one({"_id": parent_id},
+                                               {"thread_id": 1, "depth": 1, "column_id": 1})
+            if parent is None or parent["thread_id"] != thread_id:
+                raise NotFound(f"post {parent_id} is not a post of this thread",
+                               field="parent_id")
+            depth = parent.get("depth", 0) + 1
+            parent_column = parent.get("column_id")
+            if depth > MAX_DEPTH:
+                raise InvalidArgument(f"replies nest at most {MAX_DEPTH} deep", field="parent_id")
+        column_id = kinds.column_of(thread, column_id, parent_column)
         request = {
             "thread_id": thread_id,
             "body": body,
             "format": post_format,
             "language": language,
+            "parent_id": parent_id,
+            "column_id": column_id,
         }
 
         async def create(extra: dict[str, Any]) -> Document:
@@ -194,6 +255,12 @@ class ThreadsStore:
                 "format": post_format,
                 "language": language,
                 "created_at": now(),
+                "parent_id": parent_id,
+                "column_id": column_id,
+                "depth": depth,
+                "revision": 0,
+                "pinned": False,
+                "status": PENDING if consultation.get("pre_moderation") else VISIBLE,
                 **extra,
             }
             event = events_pb2.PostCreated(
@@ -206,7 +273,8 @@ class ThreadsStore:
             )
             event.created_at.FromDatetime(document["created_at"])
             envelope = new_envelope(
-                event_type="post.created",
+                # A held post is announced when a moderator approves it.
+                event_type="post.submitted" if document["status"] == PENDING else "post.created",
                 consultation_id=thread["consultation_id"],
                 actor=actor,
                 payload=event,
@@ -219,14 +287,28 @@ class ThreadsStore:
             self.posts, actor=actor, key=idempotency_key, request=request, create=create
         )
 
-    async def list_posts(self, *, thread_id: str, after: str | None, limit: int) -> list[Document]:
+    async def get_post(self, post_id: str) -> Document:
+        document = await self.posts.find_one({"_id": post_id})
+        if document is None:
+            raise NotFound(f"post {post_id} does not exist", field="post_id")
+        return document
+
+    async def list_posts(self, *, thread_id: str, after: str | None, limit: int,
+                         include_pending: bool = False) -> list[Document]:
+        """A page in creation order; posts held by pre-moderation only when asked."""
         query: dict[str, Any] = {"thread_id": thread_id}
+        if not include_pending:
+            query["status"] = {"$ne": PENDING}
         if after:
             query["_id"] = {"$gt": after}
         posts = await self.posts.find(query).sort("_id", ASCENDING).limit(limit).to_list()
         if not posts and after is None:
             await self.get_thread(thread_id)  # an empty page of an unknown thread is a 404
         return posts
+
+    async def pinned_posts(self, thread_id: str) -> list[Document]:
+        return await self.posts.find({"thread_id": thread_id, "pinned": True}).sort(
+            "_id", ASCENDING).limit(20).to_list()
 
     # -- helpers -----------------------------------------------------------------
 
@@ -241,3 +323,17 @@ class ThreadsStore:
 
         await in_transaction(self._deps.mongo, work)
         self._deps.outbox.wake_relay()
+
+    async def commit(self, work: Any) -> Any:
+        """Run work(session, outbox) in one transaction, then wake the relay."""
+
+        async def run(session: Session) -> Any:
+            return await work(session, self._deps.outbox)
+
+        result = await in_transaction(self._deps.mongo, run)
+        self._deps.outbox.wake_relay()
+        return result
+
+
+def consultation_phases(consultation: Document) -> list[phases.Phase]:
+    return [phases.Phase.of_doc(p) for p in consultation.get("phases", [])]

@@ -40,16 +40,17 @@ async def test_posts_survive_nats_outage_and_writer_crash(
         async with grpc.aio.insecure_channel(config.address("threads")) as channel:
             stub = threads_pb2_grpc.ThreadsServiceStub(channel)
             consultation = await stub.CreateConsultation(threads_pb2.CreateConsultationRequest(
-                title="Durability", languages=["en"], actor_id="op",
+                title="Durability", languages=["en"], actor_id="op", actor_roles=["operator"],
                 themes=[threads_pb2.ThemeDraft(title="t")]))
             thread = await stub.CreateThread(threads_pb2.CreateThreadRequest(
                 consultation_id=consultation.id, theme_id=consultation.themes[0].id,
-                title="t", actor_id="op"))
+                title="t", actor_id="op", actor_roles=["participant"]))
 
             broker.stop()  # NATS down: writes must still be acknowledged
             for i in range(POSTS):
                 await stub.CreatePost(threads_pb2.CreatePostRequest(
                     thread_id=thread.id, body=f"post {i}", actor_id=f"p{i % 5}",
+                    actor_roles=["participant"],
                     format=threads_pb2.POST_FORMAT_PLAIN), timeout=10)
         threads.kill()  # the writer crashes with its whole outbox unpublished
         mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(mongo_uri)

@@ -92,7 +92,8 @@ async def test_bad_consultations_are_refused(
     api: httpx.AsyncClient, mongo: AsyncMongoClient[dict[str, object]], payload: object,
 ) -> None:
     before = await write_counts(mongo)
-    assert_problem(await api.post("/v1/consultations", json=payload, headers=auth("op")), 422)
+    assert_problem(await api.post("/v1/consultations", json=payload,
+                                  headers=auth("op", "operator")), 422)
     assert await write_counts(mongo) == before
 
 
@@ -203,12 +204,15 @@ async def test_write_rate_limit_is_429_with_retry_after(
             account = f"hasty-{time.time_ns()}"
             payload = {"title": "t", "languages": ["en"], "themes": [{"title": "a"}]}
             codes = [(await client.post("/v1/consultations", json=payload,
-                                        headers=auth(account))).status_code for _ in range(4)]
+                                        headers=auth(account, "operator"))).status_code
+                     for _ in range(4)]
             assert codes[:3] == [201, 201, 201]
-            limited = await client.post("/v1/consultations", json=payload, headers=auth(account))
+            limited = await client.post("/v1/consultations", json=payload,
+                                        headers=auth(account, "operator"))
             assert_problem(limited, 429)
             assert 0 < int(limited.headers["retry-after"]) <= 60
-            other = await client.post("/v1/consultations", json=payload, headers=auth("calm"))
+            other = await client.post("/v1/consultations", json=payload,
+                                      headers=auth("calm", "operator"))
             assert other.status_code == 201
     finally:
         gateway.stop()
@@ -232,14 +236,14 @@ async def test_a_service_down_is_503_with_retry_after_not_a_hang(
         async with httpx.AsyncClient(base_url=config.gateway_url, timeout=10) as client:
             assert (await client.get("/readyz")).status_code == 200
             created = await client.post(
-                "/v1/consultations", headers=auth("op"),
+                "/v1/consultations", headers=auth("op", "operator"),
                 json={"title": "t", "languages": ["en"], "themes": [{"title": "a"}]})
             assert created.status_code == 201
             threads.kill()
             started = time.monotonic()
             read = await client.get(f"/v1/consultations/{created.json()['id']}")
             write = await client.post(
-                "/v1/consultations", headers=auth("op"),
+                "/v1/consultations", headers=auth("op", "operator"),
                 json={"title": "t", "languages": ["en"], "themes": [{"title": "a"}]})
             assert time.monotonic() - started < 5
             for reply in (read, write):
@@ -252,3 +256,15 @@ async def test_a_service_down_is_503_with_retry_after_not_a_hang(
     finally:
         gateway.stop()
         threads.stop()
+
+
+async def test_development_tokens_refuse_unknown_roles(
+    api: httpx.AsyncClient, thread: dict[str, object]
+) -> None:
+    reply = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "x"},
+                           headers={"Authorization": "Bearer dev-eve~overlord"})
+    body = assert_problem(reply, 401)
+    assert "overlord" in body["detail"]
+    ok = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "x"},
+                        headers={"Authorization": "Bearer dev-mod~moderator,expert"})
+    assert ok.status_code == 201

@@ -7,13 +7,15 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, IdempotencyKey, Writer
+from services.gateway.deps import Clients, IdempotencyKey, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
+    THREAD_KIND_TO_PROTO,
     ConsultationCreate,
     ConsultationPublic,
     ConsultationsPage,
     ThreadCreate,
+    ThreadKindName,
     ThreadPublic,
     ThreadsPage,
 )
@@ -26,11 +28,13 @@ async def create(
     body: ConsultationCreate, user: Writer, clients: Clients, response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> ConsultationPublic:
-    """Create a consultation with its languages and themes."""
+    """Create a consultation with its languages, themes and phases (operators)."""
     request = threads_pb2.CreateConsultationRequest(
         title=body.title, languages=body.languages,
-        themes=[threads_pb2.ThemeDraft(title=t.title) for t in body.themes],
+        themes=[t.to_proto() for t in body.themes],
         actor_id=user.account_id, idempotency_key=idempotency_key or "",
+        actor_roles=roles(user), description=body.description, step_after=body.step_after,
+        phases=[p.to_proto() for p in body.phases], pre_moderation=body.pre_moderation,
     )
     created = await clients.call("threads", clients.threads.CreateConsultation, request)
     response.headers["Location"] = f"/v1/consultations/{created.id}"
@@ -69,11 +73,14 @@ async def create_thread(
     consultation_id: str, body: ThreadCreate, user: Writer, clients: Clients,
     response: Response, idempotency_key: IdempotencyKey = None,
 ) -> ThreadPublic:
-    """Open a thread in one of the consultation's themes."""
-    request = threads_pb2.CreateThreadRequest(
-        consultation_id=existing_id(consultation_id, "consultation"), theme_id=body.theme_id,
-        title=body.title, actor_id=user.account_id, idempotency_key=idempotency_key or "",
-    )
+    """Open a thread in one of the consultation's themes: a discussion (anyone, during
+    ideation), a survey question (strategists) or a two-column deepening of an idea
+    (strategists, synthesisers)."""
+    request = body.to_proto()
+    request.consultation_id = existing_id(consultation_id, "consultation")
+    request.actor_id = user.account_id
+    request.idempotency_key = idempotency_key or ""
+    request.actor_roles.extend(roles(user))
     created = await clients.call("threads", clients.threads.CreateThread, request)
     response.headers["Location"] = f"/v1/threads/{created.id}"
     return ThreadPublic.of(created)
@@ -84,13 +91,16 @@ async def list_threads(
     consultation_id: str,
     clients: Clients,
     theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
+    kind: ThreadKindName | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
 ) -> ThreadsPage:
-    """The consultation's threads (optionally of one theme), oldest first."""
+    """The consultation's threads (optionally of one theme or kind), oldest first; survey
+    questions listed by kind come with their answer counts."""
     request = threads_pb2.ListThreadsRequest(
         consultation_id=existing_id(consultation_id, "consultation"), theme_id=theme_id or "",
         page_size=limit, cursor=cursor,
+        kind=THREAD_KIND_TO_PROTO[kind] if kind else threads_pb2.THREAD_KIND_UNSPECIFIED,
     )
     page = await clients.call("threads", clients.threads.ListThreads, request)
     return ThreadsPage(items=[ThreadPublic.of(t) for t in page.threads],

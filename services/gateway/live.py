@@ -1,0 +1,136 @@
+"""Live updates: a consultation's events from NATS JetStream, shaped for one viewer.
+
+Each SSE connection reads the events stream through its own ordered (ephemeral, push,
+flow-controlled) JetStream consumer filtered on `agora.<consultation>.>`; the SSE id is
+the JetStream stream sequence, so a client resuming with `Last-Event-ID: n` gets every
+event after n, in order, exactly as a fresh reader would. Nothing about a post is read
+from the event itself: post events are re-read from the threads service as this viewer
+may see them (sanitised HTML, placeholders, pending posts left out), so a hidden post is
+never streamed to participants, whether live or replayed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import nats
+from nats.aio.client import Client as NatsClient
+from nats.errors import TimeoutError as NatsTimeout
+from nats.js.api import ConsumerConfig, DeliverPolicy
+
+from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
+from agora_kit.events.envelope import MalformedEvent, parse_envelope
+from agora_kit.events.streams import EVENTS_STREAM
+from services.gateway.schemas import PostPublic
+
+HEARTBEAT_SECONDS = 15.0
+# Types any reader receives; the rest (reports, pending posts) only reach moderators
+# through their own reads, never this stream.
+POST_EVENTS = {"post.created", "post.edited", "moderation.post_restored"}
+PostReader = Callable[[str], Awaitable[threads_pb2.Post | None]]
+
+
+class LiveFeed:
+    """The gateway's one NATS connection, opened at the first stream request."""
+
+    def __init__(self, nats_url: str) -> None:
+        self._url = nats_url
+        self._client: NatsClient | None = None
+        self._lock = asyncio.Lock()
+
+    async def _connection(self) -> NatsClient:
+        async with self._lock:
+            if self._client is None or self._client.is_closed:
+                self._client = await nats.connect(self._url, connect_timeout=2,
+                                                  max_reconnect_attempts=-1)
+            return self._client
+
+    async def events(self, consultation_id: str, after: int | None,
+                     read_post: PostReader, is_alive: Callable[[], Awaitable[bool]],
+                     ) -> AsyncIterator[str]:
+        """SSE frames for the consultation, after stream sequence `after` (None: new ones)."""
+        client = await self._connection()
+        config = (ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
+                                 opt_start_seq=after + 1) if after is not None
+                  else ConsumerConfig(deliver_policy=DeliverPolicy.NEW))
+        subscription = await client.jetstream().subscribe(
+            f"agora.{consultation_id}.>", stream=EVENTS_STREAM, ordered_consumer=True,
+            config=config)
+        try:
+            yield ": connected\n\n"
+            while await is_alive():
+                try:
+                    message = await subscription.next_msg(timeout=HEARTBEAT_SECONDS)
+                except NatsTimeout:
+                    yield ": keep-alive\n\n"
+                    continue
+                try:
+                    envelope = parse_envelope(message.data)
+                except MalformedEvent:
+                    continue
+                data = await shape(envelope, read_post)
+                if data is not None:
+                    sequence = message.metadata.sequence.stream
+                    yield (f"id: {sequence}\nevent: {envelope.type}\n"
+                           f"data: {json.dumps(data, separators=(',', ':'))}\n\n")
+        finally:
+            await subscription.unsubscribe()
+
+    async def close(self) -> None:
+        if self._client is not None and not self._client.is_closed:
+            await self._client.drain()
+
+
+async def shape(envelope: events_pb2.EventEnvelope,
+                read_post: PostReader) -> dict[str, Any] | None:
+    """What a reader may see of an event; None to leave it out of the stream."""
+    kind = envelope.type
+    if kind in POST_EVENTS:
+        post_id = _post_id(envelope)
+        post = await read_post(post_id)
+        if post is None or post.status != threads_pb2.POST_STATUS_VISIBLE:
+            return None
+        return {"post": PostPublic.of(post).model_dump(mode="json")}
+    if kind == "reaction.changed":
+        reaction = debate_events_pb2.ReactionChanged()
+        envelope.payload.Unpack(reaction)
+        post = await read_post(reaction.post_id)
+        if post is None or post.status != threads_pb2.POST_STATUS_VISIBLE:
+            return None
+        return {"post_id": post.id, "thread_id": post.thread_id,
+                "reaction_counts": dict(post.reaction_counts)}
+    if kind == "consultation.phase_changed":
+        changed = debate_events_pb2.PhaseChanged()
+        envelope.payload.Unpack(changed)
+        return {"previous_phase": _phase(changed.previous_phase),
+                "current_phase": _phase(changed.current_phase),
+                "change": threads_pb2.PhaseChange.Name(changed.change)
+                .removeprefix("PHASE_CHANGE_").lower()}
+    if kind == "moderation.post_hidden":
+        moderated = debate_events_pb2.PostModerated()
+        envelope.payload.Unpack(moderated)
+        return {"post_id": moderated.post_id, "thread_id": moderated.thread_id}
+    if kind in ("post.pinned", "post.unpinned"):
+        pinned = debate_events_pb2.PostPinned()
+        envelope.payload.Unpack(pinned)
+        return {"post_id": pinned.post_id, "thread_id": pinned.thread_id,
+                "pinned": pinned.pinned}
+    return None
+
+
+def _post_id(envelope: events_pb2.EventEnvelope) -> str:
+    for message in (events_pb2.PostCreated(), debate_events_pb2.PostEdited(),
+                    debate_events_pb2.PostModerated()):
+        if envelope.payload.Is(message.DESCRIPTOR):
+            envelope.payload.Unpack(message)
+            return str(message.post_id)
+    return ""
+
+
+def _phase(value: threads_pb2.PhaseKind.ValueType) -> str | None:
+    if value == threads_pb2.PHASE_KIND_UNSPECIFIED:
+        return None
+    return threads_pb2.PhaseKind.Name(value).removeprefix("PHASE_KIND_").lower()

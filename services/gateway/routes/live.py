@@ -1,0 +1,60 @@
+"""/v1/consultations/{id}/events — live updates as Server-Sent Events."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import grpc
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import StreamingResponse
+
+from agora.v1 import threads_pb2
+from services.gateway.deps import Clients, OptionalUser, roles
+from services.gateway.live import LiveFeed
+from services.gateway.problems import Problem
+from services.gateway.routes.ids import existing_id
+
+router = APIRouter(prefix="/v1/consultations", tags=["live"])
+LastEventId = Annotated[
+    str | None,
+    Header(alias="Last-Event-ID", max_length=20,
+           description="Resume after this event id (browsers send it on reconnect)."),
+]
+
+
+@router.get("/{consultation_id}/events", response_class=StreamingResponse,
+            responses={200: {"content": {"text/event-stream": {}}}})
+async def stream(consultation_id: str, request: Request, clients: Clients,
+                 viewer: OptionalUser, last_event_id: LastEventId = None) -> StreamingResponse:
+    """New posts, edits, reaction counts, phase changes and hides of one consultation, as
+    `text/event-stream`; each event's `id` is its position in the event stream, so a client
+    reconnecting with `Last-Event-ID` misses nothing."""
+    consultation_id = existing_id(consultation_id, "consultation")
+    after: int | None = None
+    if last_event_id is not None:
+        if not last_event_id.isdigit():
+            raise Problem(422, "Last-Event-ID must be an event id received from this stream",
+                          kind="invalid-request",
+                          errors=[{"field": "header.Last-Event-ID", "message": "not an id"}])
+        after = int(last_event_id)
+    await clients.call("threads", clients.threads.GetConsultation,
+                       threads_pb2.GetConsultationRequest(consultation_id=consultation_id))
+
+    async def read_post(post_id: str) -> threads_pb2.Post | None:
+        try:
+            post: threads_pb2.Post = await clients.threads.GetPost(
+                threads_pb2.GetPostRequest(post_id=post_id,
+                                           viewer_id=viewer.account_id if viewer else "",
+                                           viewer_roles=roles(viewer)),
+                timeout=clients.timeout)
+        except grpc.aio.AioRpcError:
+            return None
+        return post
+
+    async def alive() -> bool:
+        return not await request.is_disconnected()
+
+    feed: LiveFeed = request.app.state.live
+    return StreamingResponse(
+        feed.events(consultation_id, after, read_post, alive), media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -1,0 +1,103 @@
+"""Strategists adapt a running consultation: structure and phase dates.
+
+Each adaptation is one transaction writing the consultation and its event: a
+`consultation.phase_changed` event whenever the current phase differs afterwards or a
+strategist moved the dates through advance/extend/reopen, `consultation.updated`
+otherwise. The consultation document is the one document these transactions share,
+and they are rare (a few a week), so there is no hot spot.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from agora.v1 import debate_events_pb2, threads_pb2
+from agora_kit.clock import now
+from agora_kit.errors import FailedPrecondition
+from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
+from agora_kit.mongo import Document, Session
+from services.threads import phases
+from services.threads.store import ThreadsStore, consultation_phases
+from services.threads.structure import ConsultationDraft
+
+PHASE_CHANGES = {
+    threads_pb2.PHASE_CHANGE_ADVANCE: "advance",
+    threads_pb2.PHASE_CHANGE_EXTEND: "extend",
+    threads_pb2.PHASE_CHANGE_REOPEN: "reopen",
+}
+
+
+def kind_value(phase: phases.Phase | None) -> threads_pb2.PhaseKind.ValueType:
+    if phase is None:
+        return threads_pb2.PHASE_KIND_UNSPECIFIED
+    return threads_pb2.PhaseKind.Value(f"PHASE_KIND_{phase.kind.upper()}")
+
+
+def phase_message(phase: phases.Phase) -> threads_pb2.Phase:
+    message = threads_pb2.Phase(kind=kind_value(phase), modules=phase.modules)
+    message.starts_at.FromDatetime(phase.starts_at)
+    message.ends_at.FromDatetime(phase.ends_at)
+    return message
+
+
+async def _save(store: ThreadsStore, consultation: Document, fields: Document, *,
+                actor: str, change: threads_pb2.PhaseChange.ValueType) -> Document:
+    moment = now()
+    before = phases.current(consultation_phases(consultation), moment)
+    updated = {**consultation, **fields}
+    after_phases = consultation_phases(updated)
+    after = phases.current(after_phases, moment)
+    moved = change != threads_pb2.PHASE_CHANGE_UNSPECIFIED or kind_value(before) != kind_value(
+        after)
+    payload = debate_events_pb2.PhaseChanged(
+        consultation_id=consultation["_id"], previous_phase=kind_value(before),
+        current_phase=kind_value(after), change=change,
+        phases=[phase_message(p) for p in after_phases],
+    )
+    envelope = new_envelope(
+        event_type="consultation.phase_changed" if moved else "consultation.updated",
+        consultation_id=consultation["_id"], actor=actor, payload=payload,
+    )
+
+    async def work(session: Session, outbox: Outbox) -> None:
+        await store.consultations.update_one({"_id": consultation["_id"]}, {"$set": fields},
+                                             session=session)
+        await outbox.add(envelope, session=session)
+
+    await store.commit(work)
+    return updated
+
+
+async def update_structure(store: ThreadsStore, *, consultation_id: str,
+                           draft: ConsultationDraft, actor: str) -> Document:
+    """Replace texts, themes and phases; themes keep ids and a theme with threads stays."""
+    consultation = await store.get_consultation(consultation_id)
+    fields = draft.fields(existing_themes=consultation["themes"])
+    kept = {t["id"] for t in fields["themes"]}
+    for theme in consultation["themes"]:
+        if theme["id"] not in kept and await store.threads.find_one(
+                {"consultation_id": consultation_id, "theme_id": theme["id"]}) is not None:
+            raise FailedPrecondition(
+                f"theme {theme['title']!r} has threads; keep it (rename it if needed)",
+                field="themes")
+    return await _save(store, consultation, fields, actor=actor,
+                       change=threads_pb2.PHASE_CHANGE_UNSPECIFIED)
+
+
+async def change_phase(store: ThreadsStore, *, consultation_id: str,
+                       change: threads_pb2.PhaseChange.ValueType, phase: str | None,
+                       ends_at: datetime | None, actor: str) -> Document:
+    """Advance, extend or reopen; the new dates are validated before anything is written."""
+    consultation = await store.get_consultation(consultation_id)
+    current = consultation_phases(consultation)
+    moment = now()
+    if change == threads_pb2.PHASE_CHANGE_ADVANCE:
+        new = phases.advance(current, moment)
+    else:
+        assert phase is not None
+        assert ends_at is not None
+        operation = phases.extend if change == threads_pb2.PHASE_CHANGE_EXTEND else phases.reopen
+        new = operation(current, phase, ends_at, moment)
+    return await _save(store, consultation, {"phases": [p.to_doc() for p in new]},
+                       actor=actor, change=change)

@@ -1,0 +1,74 @@
+"""Changing a post after it was written: its author edits it, a moderator pins it.
+
+An edit keeps the text it replaces as a revision (`post_revisions`), so the history of
+what readers saw is never lost; the post is updated only if nobody edited it meanwhile
+(the revision number is the optimistic lock), together with its `post.edited` event.
+"""
+
+from __future__ import annotations
+
+from agora.v1 import debate_events_pb2
+from agora_kit.clock import now
+from agora_kit.errors import FailedPrecondition, PermissionDenied
+from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
+from agora_kit.mongo import Document, Session
+from services.threads import phases
+from services.threads.store import HIDDEN, ThreadsStore, consultation_phases
+
+
+async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int,
+               actor: str) -> Document:
+    post = await store.get_post(post_id)
+    if post["author_id"] != actor:
+        raise PermissionDenied("only its author can edit a post")
+    if post.get("status") == HIDDEN:
+        raise FailedPrecondition("a hidden post cannot be edited")
+    consultation = await store.get_consultation(post["consultation_id"])
+    phases.require_module(consultation_phases(consultation), "threads", now())
+    revision = post.get("revision", 0)
+    at = now()
+    revision_doc = {"_id": f"{post_id}:{revision}", "post_id": post_id, "revision": revision,
+                    "body": post["body"], "format": post["format"],
+                    "written_at": post.get("edited_at") or post["created_at"]}
+    changes = {"body": body, "format": post_format, "revision": revision + 1, "edited_at": at}
+    payload = debate_events_pb2.PostEdited(post_id=post_id, thread_id=post["thread_id"],
+                                           body=body, revision=revision + 1)
+    payload.edited_at.FromDatetime(at)
+
+    async def work(session: Session, outbox: Outbox) -> None:
+        # A post from before edits existed has no revision field: None matches that.
+        updated = await store.posts.update_one({"_id": post_id, "revision": post.get("revision")},
+                                               {"$set": changes}, session=session)
+        if updated.matched_count != 1:
+            raise FailedPrecondition("the post was edited meanwhile; reload and retry")
+        await store.revisions.insert_one(revision_doc, session=session)
+        await outbox.add(new_envelope(event_type="post.edited",
+                                      consultation_id=post["consultation_id"], actor=actor,
+                                      payload=payload), session=session)
+
+    await store.commit(work)
+    return {**post, **changes}
+
+
+async def revisions(store: ThreadsStore, post_id: str) -> list[Document]:
+    await store.get_post(post_id)
+    return await store.revisions.find({"post_id": post_id}).sort("revision", 1).to_list()
+
+
+async def pin(store: ThreadsStore, *, post_id: str, pinned: bool, actor: str) -> Document:
+    post = await store.get_post(post_id)
+    if post.get("parent_id"):
+        raise FailedPrecondition("only a top-level post can be pinned as an announcement")
+    payload = debate_events_pb2.PostPinned(post_id=post_id, thread_id=post["thread_id"],
+                                           pinned=pinned)
+
+    async def work(session: Session, outbox: Outbox) -> None:
+        await store.posts.update_one({"_id": post_id}, {"$set": {"pinned": pinned}},
+                                     session=session)
+        await outbox.add(new_envelope(event_type="post.pinned" if pinned else "post.unpinned",
+                                      consultation_id=post["consultation_id"], actor=actor,
+                                      payload=payload), session=session)
+
+    await store.commit(work)
+    return {**post, "pinned": pinned}

@@ -1,0 +1,141 @@
+"""Moderation: reports, the queue, hide/restore/approve/dismiss, and the log.
+
+Moderation hides, never deletes (DESIGN.md §5): a hidden post keeps its text, readers
+see a placeholder, its author and the moderators see why. Every act writes the post,
+closes its reports, appends to the moderation log and emits its `moderation.*` event in
+one transaction; the post's status is changed conditionally, so two moderators acting
+at once cannot both succeed on a stale view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo import ASCENDING
+
+from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
+from agora_kit.clock import now
+from agora_kit.errors import FailedPrecondition, InvalidArgument
+from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
+from agora_kit.ids import new_id
+from agora_kit.mongo import Document, Session
+from services.threads.metrics import MODERATION_ACTS, REPORTS
+from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore
+
+REASONS = {v: k.removeprefix("REPORT_REASON_").lower()
+           for k, v in threads_pb2.ReportReason.items() if v}
+ACTIONS: dict[int, tuple[str, tuple[str, ...], str, str]] = {
+    # action: (name, statuses it applies to, resulting status, event type)
+    threads_pb2.MODERATION_ACTION_HIDE: ("hide", (VISIBLE, PENDING), HIDDEN,
+                                         "moderation.post_hidden"),
+    threads_pb2.MODERATION_ACTION_RESTORE: ("restore", (HIDDEN,), VISIBLE,
+                                            "moderation.post_restored"),
+    threads_pb2.MODERATION_ACTION_APPROVE: ("approve", (PENDING,), VISIBLE,
+                                            "moderation.post_approved"),
+    threads_pb2.MODERATION_ACTION_DISMISS: ("dismiss", (VISIBLE,), VISIBLE,
+                                            "moderation.reports_dismissed"),
+}
+
+
+async def report(store: ThreadsStore, *, post_id: str, reason: int, note: str,
+                 actor: str) -> Document:
+    """File a report; a second open report by the same person returns the first."""
+    if reason not in REASONS:
+        raise InvalidArgument(f"reason must be one of {sorted(REASONS.values())}",
+                              field="reason")
+    post = await store.get_post(post_id)
+    existing = await store.reports.find_one({"post_id": post_id, "reporter_id": actor,
+                                             "open": True})
+    if existing is not None:
+        return existing
+    document = {"_id": new_id(), "post_id": post_id, "consultation_id": post["consultation_id"],
+                "thread_id": post["thread_id"], "reason": reason, "note": note,
+                "reporter_id": actor, "open": True, "created_at": now()}
+    payload = debate_events_pb2.PostReported(report_id=document["_id"], post_id=post_id,
+                                             reason=reason)  # type: ignore[arg-type]
+
+    async def work(session: Session, outbox: Outbox) -> None:
+        await store.reports.insert_one(document, session=session)
+        await store.posts.update_one({"_id": post_id}, {"$set": {"reported": True}},
+                                     session=session)
+        await outbox.add(new_envelope(event_type="moderation.post_reported",
+                                      consultation_id=post["consultation_id"], actor=actor,
+                                      payload=payload), session=session)
+
+    await store.commit(work)
+    REPORTS.inc()
+    return document
+
+
+async def moderate(store: ThreadsStore, *, post_id: str, action: int, reason: str,
+                   actor: str) -> Document:
+    if action not in ACTIONS:
+        raise InvalidArgument("action must be hide, restore, approve or dismiss", field="action")
+    name, applies_to, result, event_type = ACTIONS[action]
+    if action == threads_pb2.MODERATION_ACTION_HIDE and not reason:
+        raise InvalidArgument("hiding a post needs a reason (its author is told)",
+                              field="reason")
+    post = await store.get_post(post_id)
+    status = post.get("status", VISIBLE)
+    if status not in applies_to:
+        raise FailedPrecondition(f"cannot {name} a post that is {status}", field="action")
+    at = now()
+    changes: dict[str, Any] = {"status": result, "reported": False}
+    if result == HIDDEN:
+        changes |= {"hidden_reason": reason, "hidden_by": actor, "hidden_at": at}
+    payload = debate_events_pb2.PostModerated(
+        post_id=post_id, thread_id=post["thread_id"], author_id=post["author_id"],
+        action=action, reason=reason)  # type: ignore[arg-type]
+    envelopes = [new_envelope(event_type=event_type, consultation_id=post["consultation_id"],
+                              actor=actor, payload=payload)]
+    if action == threads_pb2.MODERATION_ACTION_APPROVE:  # now it exists for everyone
+        created = events_pb2.PostCreated(
+            post_id=post_id, thread_id=post["thread_id"], theme_id=post["theme_id"],
+            author_id=post["author_id"], body=post["body"], language=post["language"])
+        created.created_at.FromDatetime(post["created_at"])
+        envelopes.append(new_envelope(event_type="post.created",
+                                      consultation_id=post["consultation_id"],
+                                      actor=post["author_id"], payload=created))
+
+    async def work(session: Session, outbox: Outbox) -> None:
+        updated = await store.posts.update_one({"_id": post_id, "status": post.get("status")},
+                                               {"$set": changes}, session=session)
+        if updated.matched_count != 1:
+            raise FailedPrecondition("the post changed meanwhile; reload and retry")
+        await store.reports.update_many({"post_id": post_id, "open": True},
+                                        {"$set": {"open": False, "closed_by": actor}},
+                                        session=session)
+        await store.moderation_log.insert_one(
+            {"_id": new_id(), "consultation_id": post["consultation_id"], "post_id": post_id,
+             "action": action, "reason": reason, "moderator_id": actor, "at": at},
+            session=session)
+        for envelope in envelopes:
+            await outbox.add(envelope, session=session)
+
+    await store.commit(work)
+    MODERATION_ACTS.labels(name).inc()
+    return {**post, **changes}
+
+
+async def queue(store: ThreadsStore, *, consultation_id: str, after: str | None,
+                limit: int) -> list[tuple[Document, list[Document]]]:
+    """Posts awaiting a decision (reported or held), oldest first, with their open reports."""
+    await store.get_consultation(consultation_id)
+    query: dict[str, Any] = {"consultation_id": consultation_id,
+                             "$or": [{"reported": True}, {"status": PENDING}]}
+    if after:
+        query["_id"] = {"$gt": after}
+    posts = await store.posts.find(query).sort("_id", ASCENDING).limit(limit).to_list()
+    reports = await store.reports.find(
+        {"post_id": {"$in": [p["_id"] for p in posts]}, "open": True}).to_list()
+    return [(p, [r for r in reports if r["post_id"] == p["_id"]]) for p in posts]
+
+
+async def log(store: ThreadsStore, *, consultation_id: str, after: str | None,
+              limit: int) -> list[Document]:
+    await store.get_consultation(consultation_id)
+    query: dict[str, Any] = {"consultation_id": consultation_id}
+    if after:
+        query["_id"] = {"$gt": after}
+    return await store.moderation_log.find(query).sort("_id", ASCENDING).limit(limit).to_list()

@@ -1,0 +1,125 @@
+"""Live updates over SSE, fed from NATS: phase changes, posts, reactions, hides, resume."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from tests.debate import MODERATOR, STRATEGIST, phased, post, thread_in
+from tests.gateway.test_problems import assert_problem
+from tests.helpers import auth
+
+
+@dataclass
+class Event:
+    id: int
+    type: str
+    data: dict[str, Any]
+
+
+class Stream:
+    def __init__(self, lines: AsyncIterator[str]) -> None:
+        self._lines = lines
+
+    async def next_event(self) -> Event:
+        fields: dict[str, str] = {}
+        async for line in self._lines:
+            if line == "" and "event" in fields:
+                return Event(int(fields["id"]), fields["event"], json.loads(fields["data"]))
+            if line and not line.startswith(":"):
+                name, _, value = line.partition(": ")
+                fields[name] = value
+        raise AssertionError("the stream ended")
+
+    async def until(self, done: Callable[[list[Event]], bool],
+                    within: float = 20.0) -> list[Event]:
+        """Events read until done(events) holds."""
+        seen: list[Event] = []
+
+        async def read() -> None:
+            while not done(seen):
+                seen.append(await self.next_event())
+
+        try:
+            await asyncio.wait_for(read(), within)
+        except TimeoutError:
+            raise AssertionError(f"not seen within {within}s: {seen}") from None
+        return seen
+
+
+@asynccontextmanager
+async def listen(api: httpx.AsyncClient, consultation_id: str,
+                 headers: dict[str, str] | None = None) -> AsyncIterator[Stream]:
+    async with api.stream("GET", f"/v1/consultations/{consultation_id}/events",
+                          headers=headers or {}) as reply:
+        assert reply.status_code == 200
+        assert reply.headers["content-type"].startswith("text/event-stream")
+        lines = reply.aiter_lines()
+        assert await anext(lines) == ": connected"  # subscribed: later events will arrive
+        yield Stream(lines)
+
+
+def has(*types: str) -> Callable[[list[Event]], bool]:
+    return lambda events: set(types) <= {e.type for e in events}
+
+
+async def test_phase_changes_posts_and_reactions_arrive_live(api: httpx.AsyncClient) -> None:
+    consultation = await phased(api, "appropriation")
+    async with listen(api, consultation["id"], auth("watcher")) as stream:
+        advanced = await api.post(f"/v1/consultations/{consultation['id']}/phase-changes",
+                                  json={"change": "advance"}, headers=STRATEGIST)
+        assert advanced.status_code == 200
+        thread = await thread_in(api, consultation)
+        written = await post(api, thread, "Live *idea*", format="markdown")
+        await api.put(f"/v1/posts/{written['id']}/reaction", json={"kind": "like"},
+                      headers=auth("fan"))
+        events = await stream.until(has("consultation.phase_changed", "post.created",
+                                        "reaction.changed"))
+    by_type = {e.type: e for e in events}
+    assert by_type["consultation.phase_changed"].data == {
+        "previous_phase": "appropriation", "current_phase": "ideation", "change": "advance"}
+    assert by_type["post.created"].data["post"]["body_html"] == "<p>Live <em>idea</em></p>\n"
+    assert by_type["reaction.changed"].data["reaction_counts"]["like"] == 1
+    ids = [e.id for e in events]
+    assert ids == sorted(ids)
+
+
+async def test_hidden_posts_are_never_streamed_and_resume_misses_nothing(
+    api: httpx.AsyncClient,
+) -> None:
+    consultation = await phased(api, "ideation")
+    thread = await thread_in(api, consultation)
+    visible = await post(api, thread, "Fine")
+    rude = await post(api, thread, "Nasty words here", account="troll")
+    hidden = await api.post(f"/v1/posts/{rude['id']}/moderation",
+                            json={"action": "hide", "reason": "rude"}, headers=MODERATOR)
+    assert hidden.status_code == 200
+    later = await post(api, thread, "After the hide")
+
+    def replayed(events: list[Event]) -> bool:
+        posted = {e.data["post"]["id"] for e in events if e.type == "post.created"}
+        return {visible["id"], later["id"]} <= posted and has("moderation.post_hidden")(events)
+
+    async with listen(api, consultation["id"], {"Last-Event-ID": "0"}) as stream:
+        events = await stream.until(replayed)
+    assert "Nasty" not in json.dumps([e.data for e in events])
+    assert rude["id"] not in {e.data["post"]["id"] for e in events if e.type == "post.created"}
+
+    first = events[0]
+    async with listen(api, consultation["id"], {"Last-Event-ID": str(first.id)}) as stream:
+        resumed = await stream.until(lambda seen: len(seen) == len(events) - 1)
+    assert [e.id for e in resumed] == [e.id for e in events[1:]]
+
+
+async def test_bad_stream_requests_are_problems(api: httpx.AsyncClient) -> None:
+    assert_problem(await api.get("/v1/consultations/000000000000000000000000/events"), 404)
+    consultation = await phased(api, "ideation")
+    reply = await api.get(f"/v1/consultations/{consultation['id']}/events",
+                          headers={"Last-Event-ID": "abc"})
+    assert_problem(reply, 422, "header.Last-Event-ID")

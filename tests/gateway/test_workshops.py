@@ -1,0 +1,75 @@
+"""Workshop import over HTTP: all or nothing, every bad line reported."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from pymongo import AsyncMongoClient
+
+from tests.debate import MODERATOR, counts, events_of, phased
+from tests.gateway.test_problems import assert_problem
+from tests.helpers import auth
+
+Mongo = AsyncMongoClient[dict[str, object]]
+
+
+async def test_a_workshop_becomes_marked_posts_in_workshop_threads(
+    api: httpx.AsyncClient, mongo: Mongo,
+) -> None:
+    consultation = await phased(api, "ideation")
+    theme0, theme1 = consultation["themes"][0], consultation["themes"][1]
+    content = ("theme,text,author\n"
+               f"{theme0['title']},\"More apprenticeships, for adults too\",Table 1\n"
+               f"{theme1['id']},Four-day week pilots,\n"
+               f"theme 0,<script>alert(1)</script> night classes,Table 3\n")
+    reply = await api.post(f"/v1/consultations/{consultation['id']}/workshop-imports",
+                           json={"workshop": "Town hall, 12 May", "csv": content},
+                           headers=MODERATOR)
+    assert reply.status_code == 201, reply.text
+    result = reply.json()
+    assert result["imported"] == 3
+    assert len(result["thread_ids"]) == 2
+    page = (await api.get(f"/v1/threads/{result['thread_ids'][0]}/posts")).json()["items"]
+    assert [(p["body"], p["author_label"]) for p in page] == [
+        ("More apprenticeships, for adults too", "Table 1"),
+        ("<script>alert(1)</script> night classes", "Table 3")]
+    assert all(p["workshop"] == "Town hall, 12 May" for p in page)
+    assert "<script" not in page[1]["body_html"]
+    assert await events_of(mongo, consultation["id"], "post.created") == 3
+    assert await events_of(mongo, consultation["id"], "workshop.imported") == 1
+
+
+async def test_one_bad_line_imports_nothing_and_every_bad_line_is_named(
+    api: httpx.AsyncClient, mongo: Mongo,
+) -> None:
+    consultation = await phased(api, "ideation")
+    title = consultation["themes"][0]["title"]
+    content = (f"theme,text\n{title},fine\nNo such theme,lost\n{title},\n"
+               f"{title},{'x' * 10_001}\n{title},a,b,c\n{title},also fine\n")
+    before = await counts(mongo)
+    reply = await api.post(f"/v1/consultations/{consultation['id']}/workshop-imports",
+                           json={"workshop": "W", "csv": content}, headers=MODERATOR)
+    body = assert_problem(reply, 422)
+    assert [e["field"] for e in body["errors"]] == [
+        "csv.line.3", "csv.line.4", "csv.line.5", "csv.line.6"]
+    assert "unknown theme" in body["errors"][0]["message"]
+    assert await counts(mongo) == before
+
+
+@pytest.mark.parametrize(("headers", "payload", "status"), [
+    (auth("ana"), {"workshop": "W", "csv": "theme,text\nTheme 0,x\n"}, 403),
+    (MODERATOR, {"workshop": "W", "csv": "text,theme\nx,Theme 0\n"}, 422),
+    (MODERATOR, {"workshop": "W", "csv": "theme,text\n"}, 422),
+    (MODERATOR, {"workshop": "", "csv": "theme,text\nTheme 0,x\n"}, 422),
+    (MODERATOR, {"csv": "theme,text\nTheme 0,x\n"}, 422),
+])
+async def test_bad_imports_are_refused(
+    api: httpx.AsyncClient, mongo: Mongo, headers: dict[str, str], payload: dict[str, str],
+    status: int,
+) -> None:
+    consultation = await phased(api, "ideation")
+    before = await counts(mongo)
+    reply = await api.post(f"/v1/consultations/{consultation['id']}/workshop-imports",
+                           json=payload, headers=headers)
+    assert_problem(reply, status)
+    assert await counts(mongo) == before
