@@ -50,6 +50,13 @@ class BallotStore:
             [("session_id", ASCENDING), ("voter_id", ASCENDING), ("version", ASCENDING)]
         )
         await idempotency.ensure_index(self.versions)
+        # The shared idempotency index is partial (unique among keyed records); SecantusDB
+        # does not use a partial index for the replay lookup and scans the collection, so
+        # every keyed submission would cost O(ballots). A plain index on the same fields in
+        # another order serves the lookup; the partial one still enforces uniqueness.
+        await self.versions.create_index(
+            [("idempotency_key", ASCENDING), ("created_by", ASCENDING)], name="replay_lookup"
+        )
 
     async def submit(
         self,

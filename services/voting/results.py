@@ -11,6 +11,7 @@ repaired by calling close again: the second step is idempotent.
 from __future__ import annotations
 
 import asyncio
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,12 +42,18 @@ class Snapshot:
         return merkle.root([leaf.text for leaf in self.leaves])
 
 
+LIVE_RESULTS_MAX_AGE = 1.0
+
+
 class Results:
     def __init__(self, sessions: SessionStore, ballots: BallotStore, *,
                  settle_seconds: float) -> None:
         self._sessions = sessions
         self._ballots = ballots
         self._settle = settle_seconds
+        # Live results are one pass over every ballot: a second-old answer is served from
+        # here, so a popular results page costs one pass per second, not one per reader.
+        self._live: dict[str, tuple[float, Document]] = {}
 
     async def snapshot(self, session: Document) -> Snapshot:
         """Leaves (ordered by pseudonym) and tallies of the session's current ballots."""
@@ -75,11 +82,15 @@ class Results:
             stored: Document = session["results"]
             return {**stored, "final": True}
         if session["status"] == OPEN and session["live_results"]:
+            cached = self._live.get(session["_id"])
+            if cached is not None and time.monotonic() - cached[0] < LIVE_RESULTS_MAX_AGE:
+                return cached[1]
             snapshot = await self.snapshot(session)
-            return {"final": False, "ballot_count": len(snapshot.leaves),
+            live = {"final": False, "ballot_count": len(snapshot.leaves),
                     "tallies": tallies.as_rows(snapshot.tallies), "gauges": snapshot.gauges,
-                    "merkle_root": "",
-                    "results_digest": ""}
+                    "merkle_root": "", "results_digest": ""}
+            self._live[session["_id"]] = (time.monotonic(), live)
+            return live
         raise FailedPrecondition("results are hidden until the vote session closes",
                                  field="session_id")
 
