@@ -69,7 +69,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "live.read": EVERYONE,
     # Votes. Session management is open to every member today because the voting service
     # has no role table yet; strategists only is the intended rule (DESIGN §1).
-    "vote_session.manage": MEMBERS,
+    "vote_session.manage": MANAGERS,
     "vote_session.read": MEMBERS,
     "ballot.write": MEMBERS,
     "ballot.read": MEMBERS,  # one's own ballot and receipt; the service refuses others'

@@ -38,7 +38,7 @@ def session_body(*, proposals: int = 4, green: int = 5, red: int = 3, cap: int =
     }
 
 
-async def create_session(api: httpx.AsyncClient, *, owner: str = "facilitator",
+async def create_session(api: httpx.AsyncClient, *, owner: str = "facilitator~strategist",
                          open_it: bool = True, **options: Any) -> Json:
     reply = await api.post("/v1/vote-sessions", json=session_body(**options),
                            headers=auth(owner))

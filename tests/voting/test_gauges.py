@@ -18,16 +18,24 @@ Json = dict[str, Any]
 @pytest.fixture
 async def session(api: httpx.AsyncClient) -> Json:
     body = session_body(proposals=3, live=True)
-    body["proposals"][0]["gauges"] = [{
-        "question": {"en": "How feasible?"},
-        "choices": [{"label": {"en": "Hardly"}}, {"label": {"en": "Maybe"}},
-                    {"label": {"en": "Surely"}}],
-    }]
-    body["proposals"][1]["gauges"] = [{"question": {"en": "Budget?"}, "min": 0, "max": 100,
-                                       "unit": "k€"}]
-    reply = await api.post("/v1/vote-sessions", json=body, headers=auth("chair"))
+    body["proposals"][0]["gauges"] = [
+        {
+            "question": {"en": "How feasible?"},
+            "choices": [
+                {"label": {"en": "Hardly"}},
+                {"label": {"en": "Maybe"}},
+                {"label": {"en": "Surely"}},
+            ],
+        }
+    ]
+    body["proposals"][1]["gauges"] = [
+        {"question": {"en": "Budget?"}, "min": 0, "max": 100, "unit": "k€"}
+    ]
+    reply = await api.post("/v1/vote-sessions", json=body, headers=auth("chair", "strategist"))
     assert reply.status_code == 201, reply.text
-    opened = await api.post(f"/v1/vote-sessions/{reply.json()['id']}/open", headers=auth("chair"))
+    opened = await api.post(
+        f"/v1/vote-sessions/{reply.json()['id']}/open", headers=auth("chair", "strategist")
+    )
     created: Json = opened.json()
     return created
 
@@ -36,13 +44,15 @@ def gauge_ids(session: Json) -> tuple[str, str]:
     return session["proposals"][0]["gauges"][0]["id"], session["proposals"][1]["gauges"][0]["id"]
 
 
-async def answer(api: httpx.AsyncClient, session: Json, voter: str,
-                 answers: list[Json]) -> httpx.Response:
+async def answer(
+    api: httpx.AsyncClient, session: Json, voter: str, answers: list[Json]
+) -> httpx.Response:
     (p0, *_), (green, _red) = ids(session)
-    return await api.put(f"/v1/vote-sessions/{session['id']}/ballot",
-                         json={"allocations": [allocation(p0, green, 1)],
-                               "gauge_answers": answers},
-                         headers=auth(voter))
+    return await api.put(
+        f"/v1/vote-sessions/{session['id']}/ballot",
+        json={"allocations": [allocation(p0, green, 1)], "gauge_answers": answers},
+        headers=auth(voter),
+    )
 
 
 async def test_gauge_answers_give_averages_and_distributions(
@@ -53,9 +63,15 @@ async def test_gauge_answers_give_averages_and_distributions(
     assert session["proposals"][0]["gauges"][0]["choices"][2] == {"en": "Surely"}
     assert session["proposals"][1]["gauges"][0]["unit"] == "k€"
     for choice, amount in ((2, 10), (2, 30), (0, 50)):
-        reply = await answer(api, session, unique("g"), [
-            {"proposal_id": p0, "gauge_id": feasible, "value": choice},
-            {"proposal_id": p1, "gauge_id": budget, "value": amount}])
+        reply = await answer(
+            api,
+            session,
+            unique("g"),
+            [
+                {"proposal_id": p0, "gauge_id": feasible, "value": choice},
+                {"proposal_id": p1, "gauge_id": budget, "value": amount},
+            ],
+        )
         assert reply.status_code == 200, reply.text
         assert len(reply.json()["gauge_answers"]) == 2
     results = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
@@ -66,10 +82,11 @@ async def test_gauge_answers_give_averages_and_distributions(
     assert by_gauge[budget]["average"] == pytest.approx(30)
     assert p2 not in {g["proposal_id"] for g in results["gauges"]}
 
-    await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair"))
+    await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair", "strategist"))
     voter = unique("g")  # a late voter has no receipt; an early one sees their answers
-    assert (await api.get(f"/v1/vote-sessions/{session['id']}/receipt",
-                          headers=auth(voter))).status_code == 404
+    assert (
+        await api.get(f"/v1/vote-sessions/{session['id']}/receipt", headers=auth(voter))
+    ).status_code == 404
 
 
 async def test_the_receipt_leaf_carries_the_gauge_answers(
@@ -79,15 +96,18 @@ async def test_the_receipt_leaf_carries_the_gauge_answers(
     feasible, _budget = gauge_ids(session)
     voter = unique("g")
     await answer(api, session, voter, [{"proposal_id": p0, "gauge_id": feasible, "value": 1}])
-    await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair"))
-    receipt = (await api.get(f"/v1/vote-sessions/{session['id']}/receipt",
-                             headers=auth(voter))).json()
+    await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair", "strategist"))
+    receipt = (
+        await api.get(f"/v1/vote-sessions/{session['id']}/receipt", headers=auth(voter))
+    ).json()
     assert json.loads(receipt["leaf"])["gauges"] == [[p0, feasible, 1]]
     assert json.loads(receipt["tallies"])["gauges"][0][:4] == [p0, feasible, 1, 1]
 
 
-@pytest.mark.parametrize("case", ["out of range", "unknown gauge", "another proposal's gauge",
-                                  "twice", "below a numeric scale"])
+@pytest.mark.parametrize(
+    "case",
+    ["out of range", "unknown gauge", "another proposal's gauge", "twice", "below a numeric scale"],
+)
 async def test_bad_gauge_answers_are_refused_and_change_nothing(
     case: str, api: httpx.AsyncClient, session: Json
 ) -> None:

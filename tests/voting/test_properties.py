@@ -61,7 +61,7 @@ def valid(cells: list[tuple[int, int, int]]) -> bool:
 
 
 async def scenario(stack: Stack, plan: list[list[tuple[int, list[tuple[int, int, int]]]]]) -> None:
-    owner, voters = unique("owner"), [unique("pv") for _ in range(4)]
+    owner, voters = unique("owner") + "~strategist", [unique("pv") for _ in range(4)]
     mongo: AsyncMongoClient[Any] = AsyncMongoClient(stack.config.mongo_uri, tz_aware=True)
     async with httpx.AsyncClient(base_url=stack.config.gateway_url, timeout=30) as api:
         try:
@@ -103,7 +103,7 @@ async def check(api: httpx.AsyncClient, mongo: AsyncMongoClient[Any], session: J
     live = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
     assert published(live) == recount(ballots)
     closed = await api.post(f"/v1/vote-sessions/{session['id']}/close",
-                            headers=auth("closer"))
+                            headers=auth("closer", "strategist"))
     final = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
     assert final["final"] is True
     assert final["ballot_count"] == closed.json()["ballot_count"] == len(ballots)

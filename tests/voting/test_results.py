@@ -35,10 +35,15 @@ async def vote_a_little(api: httpx.AsyncClient, session: dict[str, Any]) -> list
     proposals, (green, red) = ids(session)
     voters = [unique("v") for _ in range(5)]
     for i, voter in enumerate(voters):
-        reply = await put_ballot(api, session, voter, [
-            allocation(proposals[i % 4], green, 1 + i % 5),
-            allocation(proposals[(i + 1) % 4], red, 1 + i % 3),
-        ])
+        reply = await put_ballot(
+            api,
+            session,
+            voter,
+            [
+                allocation(proposals[i % 4], green, 1 + i % 5),
+                allocation(proposals[(i + 1) % 4], red, 1 + i % 3),
+            ],
+        )
         assert reply.status_code == 200, reply.text
     return voters
 
@@ -46,14 +51,16 @@ async def vote_a_little(api: httpx.AsyncClient, session: dict[str, Any]) -> list
 async def test_results_are_hidden_until_close_then_final_and_equal_to_a_recount(
     api: httpx.AsyncClient, mongo: AsyncMongoClient[Any]
 ) -> None:
-    session = await create_session(api, owner="chair")
+    session = await create_session(api, owner="chair~strategist")
     voters = await vote_a_little(api, session)
     hidden = await api.get(f"/v1/vote-sessions/{session['id']}/results")
     assert hidden.status_code == 409
     assert hidden.headers["content-type"] == "application/problem+json"
     assert "hidden" in hidden.json()["detail"]
 
-    closed = await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair"))
+    closed = await api.post(
+        f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair", "strategist")
+    )
     assert closed.status_code == 200, closed.text
     assert closed.json()["status"] == "closed"
     assert closed.json()["ballot_count"] == len(voters)
@@ -63,16 +70,20 @@ async def test_results_are_hidden_until_close_then_final_and_equal_to_a_recount(
     assert published(results) == recount(await stored_ballots(mongo, session["id"]))
     # Ranks: within each category, by tokens descending.
     for category in ids(session)[1]:
-        rows = sorted((t for t in results["tallies"] if t["category_id"] == category),
-                      key=lambda t: t["rank"])
+        rows = sorted(
+            (t for t in results["tallies"] if t["category_id"] == category), key=lambda t: t["rank"]
+        )
         assert [t["tokens"] for t in rows] == sorted((t["tokens"] for t in rows), reverse=True)
 
-    again = await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair"))
+    again = await api.post(
+        f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair", "strategist")
+    )
     assert again.json()["results_digest"] == closed.json()["results_digest"]
 
 
-async def test_live_results_when_the_session_allows_them(api: httpx.AsyncClient,
-                                                         mongo: AsyncMongoClient[Any]) -> None:
+async def test_live_results_when_the_session_allows_them(
+    api: httpx.AsyncClient, mongo: AsyncMongoClient[Any]
+) -> None:
     session = await create_session(api, live=True)
     await vote_a_little(api, session)
     live = await api.get(f"/v1/vote-sessions/{session['id']}/results")
@@ -83,9 +94,9 @@ async def test_live_results_when_the_session_allows_them(api: httpx.AsyncClient,
 
 
 async def test_csv_export_matches_the_json_results(api: httpx.AsyncClient) -> None:
-    session = await create_session(api, owner="chair")
+    session = await create_session(api, owner="chair~strategist")
     await vote_a_little(api, session)
-    await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair"))
+    await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair", "strategist"))
     results = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
     exported = await api.get(f"/v1/vote-sessions/{session['id']}/results.csv")
     assert exported.status_code == 200
@@ -93,48 +104,58 @@ async def test_csv_export_matches_the_json_results(api: httpx.AsyncClient) -> No
     assert exported.headers["x-results-digest"] == results["results_digest"]
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert len(rows) == len(results["tallies"]) == 4 * 2
-    by_cell = {(r["proposal_id"], r["category_id"]): (int(r["tokens"]), int(r["voters"]))
-               for r in rows}
-    assert by_cell == {(t["proposal_id"], t["category_id"]): (t["tokens"], t["voters"])
-                       for t in results["tallies"]}
+    by_cell = {
+        (r["proposal_id"], r["category_id"]): (int(r["tokens"]), int(r["voters"])) for r in rows
+    }
+    assert by_cell == {
+        (t["proposal_id"], t["category_id"]): (t["tokens"], t["voters"]) for t in results["tallies"]
+    }
     assert {r["proposal_title"] for r in rows} == {f"Proposal {i}" for i in range(4)}
 
 
 async def test_every_voter_can_verify_their_ballot_is_in_the_published_root(
     api: httpx.AsyncClient,
 ) -> None:
-    session = await create_session(api, owner="chair")
+    session = await create_session(api, owner="chair~strategist")
     voters = await vote_a_little(api, session)
-    closed = (await api.post(f"/v1/vote-sessions/{session['id']}/close",
-                             headers=auth("chair"))).json()
+    closed = (
+        await api.post(
+            f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair", "strategist")
+        )
+    ).json()
     for voter in voters:
-        receipt = (await api.get(f"/v1/vote-sessions/{session['id']}/receipt",
-                                 headers=auth(voter))).json()
-        mine = (await api.get(f"/v1/vote-sessions/{session['id']}/ballot",
-                              headers=auth(voter))).json()
+        receipt = (
+            await api.get(f"/v1/vote-sessions/{session['id']}/receipt", headers=auth(voter))
+        ).json()
+        mine = (
+            await api.get(f"/v1/vote-sessions/{session['id']}/ballot", headers=auth(voter))
+        ).json()
         leaf = json.loads(receipt["leaf"])
         assert leaf["voter"] == receipt["voter_pseudonym"] != voter
         assert sorted(leaf["allocations"]) == sorted(
-            [a["proposal_id"], a["category_id"], a["tokens"]] for a in mine["allocations"])
+            [a["proposal_id"], a["category_id"], a["tokens"]] for a in mine["allocations"]
+        )
         steps = [Step(s["hash"], s["left"]) for s in receipt["proof"]]
         assert receipt["merkle_root"] == closed["merkle_root"]
         assert verify_proof(receipt["leaf"], steps, closed["merkle_root"])
         # The digest binds the root to the announced tallies.
         expected = hashlib.sha256(
-            f"{receipt['merkle_root']}\n{receipt['tallies']}".encode()).hexdigest()
+            f"{receipt['merkle_root']}\n{receipt['tallies']}".encode()
+        ).hexdigest()
         assert expected == closed["results_digest"]
         # A changed ballot does not verify.
         forged = receipt["leaf"].replace(str(mine["allocations"][0]["tokens"]), "9", 1)
         assert not verify_proof(forged, steps, closed["merkle_root"])
-    outsider = await api.get(f"/v1/vote-sessions/{session['id']}/receipt",
-                             headers=auth(unique("nobody")))
+    outsider = await api.get(
+        f"/v1/vote-sessions/{session['id']}/receipt", headers=auth(unique("nobody"))
+    )
     assert outsider.status_code == 404
 
 
 async def test_closing_publishes_the_final_results_as_an_event(
     api: httpx.AsyncClient, nc: NatsClient
 ) -> None:
-    session = await create_session(api, owner="chair")
+    session = await create_session(api, owner="chair~strategist")
     await vote_a_little(api, session)
     received: asyncio.Queue[bytes] = asyncio.Queue()
 
@@ -142,8 +163,11 @@ async def test_closing_publishes_the_final_results_as_an_event(
         await received.put(message.data)
 
     subscription = await nc.subscribe("agora.*.vote_session.closed", cb=on_message)
-    closed = (await api.post(f"/v1/vote-sessions/{session['id']}/close",
-                             headers=auth("chair"))).json()
+    closed = (
+        await api.post(
+            f"/v1/vote-sessions/{session['id']}/close", headers=auth("chair", "strategist")
+        )
+    ).json()
     try:
         while True:
             envelope = parse_envelope(await asyncio.wait_for(received.get(), 20))
