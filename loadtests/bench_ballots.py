@@ -48,6 +48,9 @@ def auth(account: str) -> dict[str, str]:
     return {"Authorization": f"Bearer dev-{account}"}
 
 
+FACILITATOR = auth("bench~strategist")  # vote sessions are managed by strategists
+
+
 async def raw_rate(uri: str, total: int, concurrency: int) -> float:
     """Transactions per second of exactly what one ballot commits."""
     client: AsyncMongoClient[Json] = AsyncMongoClient(uri, tz_aware=True)
@@ -116,9 +119,9 @@ async def end_to_end(base_url: str, total: int, concurrency: int,
             "exclusive_categories": True,
             "proposals": [{"title": {"en": f"Proposal {i}"}} for i in range(PROPOSALS)],
         }
-        session = (await api.post("/v1/vote-sessions", json=body, headers=auth("bench"))).json()
+        session = (await api.post("/v1/vote-sessions", json=body, headers=FACILITATOR)).json()
         session = (await api.post(f"/v1/vote-sessions/{session['id']}/open",
-                                  headers=auth("bench"))).json()
+                                  headers=FACILITATOR)).json()
         rng = random.Random(5)
         voters = [f"voter{i}" for i in range(total)]
         replacing = int(total * replace_share)
@@ -160,7 +163,7 @@ async def verify(base_url: str, uri: str, session: Json, expected_voters: int) -
     problems: list[str] = []
     async with httpx.AsyncClient(base_url=base_url, timeout=600) as api:
         closed = await api.post(f"/v1/vote-sessions/{session['id']}/close",
-                                headers=auth("bench"))
+                                headers=FACILITATOR)
         results = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
     client: AsyncMongoClient[Json] = AsyncMongoClient(uri, tz_aware=True)
     db = client["agora_voting"]
