@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from services.gateway.ratelimit import FixedWindowLimit
+
 log = logging.getLogger(__name__)
 WINDOW_SECONDS = 3600
 MAX_DELAY_SECONDS = 900
@@ -85,29 +87,12 @@ class FailureThrottle:
             log.warning("throttle unavailable", extra={"error": repr(error)})
 
 
-class HourlyLimit:
+class HourlyLimit(FixedWindowLimit):
     """At most `per_hour` events per subject per fixed hour."""
 
     def __init__(self, redis: Redis, *, name: str, per_hour: int) -> None:
-        self._redis = redis
-        self._name = name
-        self._per_hour = per_hour
+        super().__init__(redis, name=name, limit=per_hour, window_seconds=WINDOW_SECONDS)
 
-    async def retry_after(self, subject: str) -> int | None:
-        """Count one event; seconds to wait when over the limit, else None."""
-        window = int(time.time()) // WINDOW_SECONDS
-        key = f"limit:{self._name}:{subject}:{window}"
-        try:
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.incr(key)
-                pipe.expire(key, WINDOW_SECONDS * 2)
-                count, _ = await pipe.execute()
-        except RedisError as error:
-            log.warning("limit unavailable; not applied", extra={"error": repr(error)})
-            return None
-        if int(count) <= self._per_hour:
-            return None
-        return WINDOW_SECONDS - int(time.time()) % WINDOW_SECONDS
 
 
 class LoginGuard:

@@ -7,12 +7,13 @@ import re
 from collections.abc import Sequence
 
 from agora_kit.errors import InvalidArgument
+from agora_kit.requests import actor as actor
+from agora_kit.requests import idempotency_key as idempotency_key
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 TITLE_MAX = 200
 MAX_THEMES = 10
 MAX_LANGUAGES = 20
-IDEMPOTENCY_KEY_MAX = 200
 
 
 def text(value: str, *, field: str, max_chars: int, min_chars: int = 1) -> str:
@@ -52,17 +53,3 @@ def theme_titles(values: Sequence[str]) -> list[str]:
     if len(values) > MAX_THEMES:
         raise InvalidArgument(f"at most {MAX_THEMES} themes", field="themes")
     return [title(v, field=f"themes[{i}].title") for i, v in enumerate(values)]
-
-
-def idempotency_key(value: str) -> str | None:
-    if not value:
-        return None
-    if len(value) > IDEMPOTENCY_KEY_MAX:
-        raise InvalidArgument("idempotency key is too long", field="idempotency_key")
-    return value
-
-
-def actor(value: str) -> str:
-    if not value:
-        raise InvalidArgument("an authenticated actor is required", field="actor_id")
-    return value

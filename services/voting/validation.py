@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from agora_kit.errors import InvalidArgument
 from agora_kit.mongo import Document
+from agora_kit.requests import actor as actor
+from agora_kit.requests import idempotency_key as idempotency_key
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -29,7 +31,6 @@ MAX_SCALE = 1_000_000
 MAX_SCALE_STEPS = 1000
 NAME_MAX = 200
 TEXT_MAX = 5000
-IDEMPOTENCY_KEY_MAX = 200
 
 
 @dataclass(frozen=True)
@@ -244,17 +245,3 @@ def remaining(allocations: Sequence[Document], session: Document) -> dict[str, i
     for allocation in allocations:
         left[allocation["category_id"]] -= allocation["tokens"]
     return left
-
-
-def idempotency_key(value: str) -> str | None:
-    if not value:
-        return None
-    if len(value) > IDEMPOTENCY_KEY_MAX:
-        raise InvalidArgument("idempotency key is too long", field="idempotency_key")
-    return value
-
-
-def actor(value: str) -> str:
-    if not value:
-        raise InvalidArgument("an authenticated actor is required", field="actor_id")
-    return value
