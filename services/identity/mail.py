@@ -39,11 +39,14 @@ class FileSender:
         await asyncio.to_thread(self._write, mail)
 
     def _write(self, mail: Mail) -> None:
+        """Write under a temporary name, then rename: a reader never sees half a mail."""
         self._directory.mkdir(parents=True, exist_ok=True)
-        path = self._directory / f"{new_id()}.json"
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        name = new_id()
+        partial = self._directory / f".{name}.partial"
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(asdict(mail), handle)
+        os.replace(partial, self._directory / f"{name}.json")
 
 
 class SmtpSender:
