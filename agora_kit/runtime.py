@@ -14,7 +14,7 @@ import contextlib
 import logging
 import signal
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
 
 import grpc
@@ -135,17 +135,20 @@ class ServiceRuntime:
         log.info("serving", extra={"service": self.app.name})
 
     async def stop(self) -> None:
-        """NOT_SERVING, drain calls within the grace period, then release everything."""
+        """NOT_SERVING, drain calls within the grace period, then release everything.
+
+        Each release step is bounded, so a library that does not answer (a NATS client
+        whose server just vanished, a MongoDB pool reconnecting) cannot hold the exit.
+        """
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.settings.shutdown_grace_seconds)
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await _bounded("background tasks", asyncio.gather(*self._tasks, return_exceptions=True))
         if self.deps.nats.is_connected:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self.deps.nats.drain(), 0.5)
-        await self.deps.nats.close()
-        await self.deps.mongo.close()
+            await _bounded("NATS drain", self.deps.nats.drain(), 0.5)
+        await _bounded("NATS close", self.deps.nats.close())
+        await _bounded("MongoDB close", self.deps.mongo.close())
         log.info("stopped", extra={"service": self.app.name})
 
     async def _connect(self) -> None:
@@ -192,6 +195,15 @@ class ServiceRuntime:
         self._tasks.append(asyncio.create_task(work))  # type: ignore[arg-type]
 
 
+async def _bounded(step: str, work: Awaitable[object], seconds: float = 2.0) -> None:
+    try:
+        await asyncio.wait_for(work, seconds)
+    except TimeoutError:
+        log.warning("shutdown step timed out", extra={"step": step, "seconds": seconds})
+    except Exception as error:
+        log.warning("shutdown step failed", extra={"step": step, "error": repr(error)})
+
+
 async def _log_nats_error(error: Exception) -> None:
     log.warning("NATS error", extra={"error": repr(error)})
 
@@ -233,7 +245,17 @@ async def serve(
 
 
 def run(app: ServiceApp, settings: ServiceSettings) -> None:
-    asyncio.run(serve(app, settings))
+    """Serve until signalled; leftover library tasks get one second, then the loop closes."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(serve(app, settings))
+    finally:
+        leftovers = asyncio.all_tasks(loop)
+        for task in leftovers:
+            task.cancel()
+        if leftovers:
+            loop.run_until_complete(asyncio.wait(leftovers, timeout=1.0))
+        loop.close()
 
 
 class DependenciesOnlyApp(ServiceApp):
