@@ -92,13 +92,6 @@ class Accounts:
             "_id": account_id, "email": address, "email_verified": False, "display_name": name,
             "password_hash": await passwords.hash_password(password), "created_at": now(),
         }
-        envelope = new_envelope(event_type="user.registered", consultation_id="",
-                                actor=account_id,
-                                payload=identity_pb2.UserRegistered(account_id=account_id))
-
-        async def work(session: Session) -> None:
-            await self.accounts.insert_one(document, session=session)
-            await self._deps.outbox.add(envelope, session=session)
 
         # One registration per address at a time in this process: concurrent inserts of one
         # unique key would make the transactions conflict and retry (slow on a busy store);
@@ -108,7 +101,7 @@ class Accounts:
             async with lock:
                 if await self.accounts.find_one({"email": address}, {"_id": 1}) is not None:
                     raise DuplicateKeyError("email taken")
-                await in_transaction(self._deps.mongo, work)
+                await self._insert_account(document)
         except DuplicateKeyError:
             await self._sender.send(Mail(
                 to=address, subject="Agora: you already have an account",
@@ -119,13 +112,9 @@ class Accounts:
         ACCOUNTS_REGISTERED.inc()
         await self._send_verification(account_id, address)
 
-    async def create_external(self, *, email: str, verified: bool, name: str) -> str:
-        """An account without a password, for a single sign-on identity."""
-        address = normalise_email(email)
-        account_id = new_id()
-        document = {"_id": account_id, "email": address, "email_verified": verified,
-                    "display_name": display_name(name, address), "password_hash": None,
-                    "created_at": now()}
+    async def _insert_account(self, document: Document) -> None:
+        """The account and its `user.registered` event, in one transaction."""
+        account_id = document["_id"]
         envelope = new_envelope(event_type="user.registered", consultation_id="",
                                 actor=account_id,
                                 payload=identity_pb2.UserRegistered(account_id=account_id))
@@ -135,6 +124,16 @@ class Accounts:
             await self._deps.outbox.add(envelope, session=session)
 
         await in_transaction(self._deps.mongo, work)
+
+    async def create_external(self, *, email: str, verified: bool, name: str) -> str:
+        """An account without a password, for a single sign-on identity."""
+        address = normalise_email(email)
+        account_id = new_id()
+        document = {"_id": account_id, "email": address, "email_verified": verified,
+                    "display_name": display_name(name, address), "password_hash": None,
+                    "created_at": now()}
+
+        await self._insert_account(document)
         self._deps.outbox.wake_relay()
         ACCOUNTS_REGISTERED.inc()
         return account_id
