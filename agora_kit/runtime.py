@@ -14,8 +14,9 @@ import contextlib
 import logging
 import signal
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Coroutine, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -66,6 +67,10 @@ class ServiceApp(ABC):
         """Create indexes and the like, once the dependencies answer."""
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
+        return ()
+
+    def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
+        """Long-running jobs (schedulers) started once the service serves; cancelled at stop."""
         return ()
 
 
@@ -129,6 +134,8 @@ class ServiceRuntime:
             await consumer.declare()
             self.consumers.append(consumer)
             self._spawn(consumer.run())
+        for job in self.app.background(self.deps):
+            self._spawn(job)
         await self._set_status(SERVING)
         self._ready.set()
         self._spawn(self._watch_dependencies())

@@ -73,7 +73,9 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
         extra_env={"AGORA_ENV": "test", "VOTING_CLOSE_SETTLE_SECONDS": "0.2",
                    "MAIL_DIR": str(work_dir / "mail"), "REGISTRATIONS_PER_IP_PER_HOUR": "10000",
                    # Tests share a few accounts for many writes; the limit has its own test.
-                   "WRITE_RATE_PER_MINUTE": "100000"},
+                   "WRITE_RATE_PER_MINUTE": "100000",
+                   # Schedulers tick fast so their tests wait seconds, not minutes.
+                   "PHASE_ANNOUNCE_SECONDS": "0.5", "PARTICIPATION_FLUSH_SECONDS": "1"},
     )
     running = Stack(config)
     try:

@@ -57,6 +57,8 @@ class _PhaseChangeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PhaseChan
     """Move the given phase's end (later phases shift by the same amount)."""
     PHASE_CHANGE_REOPEN: _PhaseChange.ValueType  # 3
     """Make the given phase current again from now until `ends_at`."""
+    PHASE_CHANGE_CALENDAR: _PhaseChange.ValueType  # 4
+    """Nobody acted: the dates alone made another phase current (the threads scheduler)."""
 
 class PhaseChange(_PhaseChange, metaclass=_PhaseChangeEnumTypeWrapper): ...
 
@@ -67,6 +69,8 @@ PHASE_CHANGE_EXTEND: PhaseChange.ValueType  # 2
 """Move the given phase's end (later phases shift by the same amount)."""
 PHASE_CHANGE_REOPEN: PhaseChange.ValueType  # 3
 """Make the given phase current again from now until `ends_at`."""
+PHASE_CHANGE_CALENDAR: PhaseChange.ValueType  # 4
+"""Nobody acted: the dates alone made another phase current (the threads scheduler)."""
 Global___PhaseChange: _TypeAlias = PhaseChange  # noqa: Y015
 
 class _ThreadKind:
@@ -1890,3 +1894,142 @@ class ListModerationLogResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ListModerationLogResponse: _TypeAlias = ListModerationLogResponse  # noqa: Y015
+
+@_typing.final
+class ParticipationRecord(_message.Message):
+    """Distinct participants of one consultation, day and theme, at three nested levels."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    DAY_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    POST_REGISTERS_FIELD_NUMBER: _builtins.int
+    REACT_REGISTERS_FIELD_NUMBER: _builtins.int
+    READ_REGISTERS_FIELD_NUMBER: _builtins.int
+    CONTRIBUTORS_FIELD_NUMBER: _builtins.int
+    REACTORS_FIELD_NUMBER: _builtins.int
+    LEARNERS_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    day: _builtins.str
+    """YYYY-MM-DD, UTC."""
+    theme_id: _builtins.str
+    """A theme id, or "*" for the whole consultation."""
+    post_registers: _builtins.bytes
+    """Redis HyperLogLog values (the bytes of GET on the key); empty when nobody was seen."""
+    react_registers: _builtins.bytes
+    read_registers: _builtins.bytes
+    contributors: _builtins.int
+    """Derived counts: posted; reacted or voted but did not post; only read."""
+    reactors: _builtins.int
+    learners: _builtins.int
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        day: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        post_registers: _builtins.bytes = ...,
+        react_registers: _builtins.bytes = ...,
+        read_registers: _builtins.bytes = ...,
+        contributors: _builtins.int = ...,
+        reactors: _builtins.int = ...,
+        learners: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "contributors", b"contributors", "day", b"day", "learners", b"learners", "post_registers", b"post_registers", "react_registers", b"react_registers", "reactors", b"reactors", "read_registers", b"read_registers", "theme_id", b"theme_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ParticipationRecord: _TypeAlias = ParticipationRecord  # noqa: Y015
+
+@_typing.final
+class RecordParticipationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def records(self) -> _containers.RepeatedCompositeFieldContainer[Global___ParticipationRecord]: ...
+    def __init__(
+        self,
+        *,
+        records: _abc.Iterable[Global___ParticipationRecord] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["records", b"records"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordParticipationRequest: _TypeAlias = RecordParticipationRequest  # noqa: Y015
+
+@_typing.final
+class RecordParticipationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORDED_FIELD_NUMBER: _builtins.int
+    recorded: _builtins.int
+    def __init__(
+        self,
+        *,
+        recorded: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["recorded", b"recorded"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordParticipationResponse: _TypeAlias = RecordParticipationResponse  # noqa: Y015
+
+@_typing.final
+class ListParticipationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    FROM_DAY_FIELD_NUMBER: _builtins.int
+    TO_DAY_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    """Empty: every consultation."""
+    from_day: _builtins.str
+    """Inclusive range of days, YYYY-MM-DD."""
+    to_day: _builtins.str
+    theme_id: _builtins.str
+    """Empty: every theme and "*"."""
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        from_day: _builtins.str = ...,
+        to_day: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "from_day", b"from_day", "theme_id", b"theme_id", "to_day", b"to_day"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListParticipationRequest: _TypeAlias = ListParticipationRequest  # noqa: Y015
+
+@_typing.final
+class ListParticipationResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RECORDS_FIELD_NUMBER: _builtins.int
+    @_builtins.property
+    def records(self) -> _containers.RepeatedCompositeFieldContainer[Global___ParticipationRecord]: ...
+    def __init__(
+        self,
+        *,
+        records: _abc.Iterable[Global___ParticipationRecord] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["records", b"records"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListParticipationResponse: _TypeAlias = ListParticipationResponse  # noqa: Y015

@@ -155,6 +155,16 @@ class ThreadsServiceStub:
                 request_serializer=agora_dot_v1_dot_threads__pb2.ListModerationLogRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_threads__pb2.ListModerationLogResponse.FromString,
                 _registered_method=True)
+        self.RecordParticipation = channel.unary_unary(
+                '/agora.v1.ThreadsService/RecordParticipation',
+                request_serializer=agora_dot_v1_dot_threads__pb2.RecordParticipationRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.RecordParticipationResponse.FromString,
+                _registered_method=True)
+        self.ListParticipation = channel.unary_unary(
+                '/agora.v1.ThreadsService/ListParticipation',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ListParticipationRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ListParticipationResponse.FromString,
+                _registered_method=True)
 
 
 class ThreadsServiceServicer:
@@ -312,6 +322,20 @@ class ThreadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordParticipation(self, request, context):
+        """Participation levels: the gateway flushes its daily HyperLogLogs here (upsert by
+        consultation, day and theme; idempotent) and reads them back when Redis lost them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListParticipation(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_ThreadsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -434,6 +458,16 @@ def add_ThreadsServiceServicer_to_server(servicer, server):
                     servicer.ListModerationLog,
                     request_deserializer=agora_dot_v1_dot_threads__pb2.ListModerationLogRequest.FromString,
                     response_serializer=agora_dot_v1_dot_threads__pb2.ListModerationLogResponse.SerializeToString,
+            ),
+            'RecordParticipation': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordParticipation,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.RecordParticipationRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.RecordParticipationResponse.SerializeToString,
+            ),
+            'ListParticipation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListParticipation,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ListParticipationRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ListParticipationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1085,6 +1119,60 @@ class ThreadsService:
             '/agora.v1.ThreadsService/ListModerationLog',
             agora_dot_v1_dot_threads__pb2.ListModerationLogRequest.SerializeToString,
             agora_dot_v1_dot_threads__pb2.ListModerationLogResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordParticipation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/RecordParticipation',
+            agora_dot_v1_dot_threads__pb2.RecordParticipationRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.RecordParticipationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListParticipation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ListParticipation',
+            agora_dot_v1_dot_threads__pb2.ListParticipationRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ListParticipationResponse.FromString,
             options,
             channel_credentials,
             insecure,

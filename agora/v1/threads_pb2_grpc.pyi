@@ -64,6 +64,11 @@ class ThreadsServiceStub:
     ModeratePost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ModeratePostRequest, _threads_pb2.Post]
     ListModerationQueue: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListModerationQueueRequest, _threads_pb2.ListModerationQueueResponse]
     ListModerationLog: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListModerationLogRequest, _threads_pb2.ListModerationLogResponse]
+    RecordParticipation: _grpc.UnaryUnaryMultiCallable[_threads_pb2.RecordParticipationRequest, _threads_pb2.RecordParticipationResponse]
+    """Participation levels: the gateway flushes its daily HyperLogLogs here (upsert by
+    consultation, day and theme; idempotent) and reads them back when Redis lost them.
+    """
+    ListParticipation: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListParticipationRequest, _threads_pb2.ListParticipationResponse]
 
 @_typing.type_check_only
 class ThreadsServiceAsyncStub(ThreadsServiceStub):
@@ -101,6 +106,11 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     ModeratePost: _aio.UnaryUnaryMultiCallable[_threads_pb2.ModeratePostRequest, _threads_pb2.Post]  # type: ignore[assignment]
     ListModerationQueue: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListModerationQueueRequest, _threads_pb2.ListModerationQueueResponse]  # type: ignore[assignment]
     ListModerationLog: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListModerationLogRequest, _threads_pb2.ListModerationLogResponse]  # type: ignore[assignment]
+    RecordParticipation: _aio.UnaryUnaryMultiCallable[_threads_pb2.RecordParticipationRequest, _threads_pb2.RecordParticipationResponse]  # type: ignore[assignment]
+    """Participation levels: the gateway flushes its daily HyperLogLogs here (upsert by
+    consultation, day and theme; idempotent) and reads them back when Redis lost them.
+    """
+    ListParticipation: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListParticipationRequest, _threads_pb2.ListParticipationResponse]  # type: ignore[assignment]
 
 class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
     """Consultations, their themes, threads and posts."""
@@ -279,5 +289,22 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _threads_pb2.ListModerationLogRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.ListModerationLogResponse, _abc.Awaitable[_threads_pb2.ListModerationLogResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def RecordParticipation(
+        self,
+        request: _threads_pb2.RecordParticipationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.RecordParticipationResponse, _abc.Awaitable[_threads_pb2.RecordParticipationResponse]]:
+        """Participation levels: the gateway flushes its daily HyperLogLogs here (upsert by
+        consultation, day and theme; idempotent) and reads them back when Redis lost them.
+        """
+
+    @_abc_1.abstractmethod
+    def ListParticipation(
+        self,
+        request: _threads_pb2.ListParticipationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListParticipationResponse, _abc.Awaitable[_threads_pb2.ListParticipationResponse]]: ...
 
 def add_ThreadsServiceServicer_to_server(servicer: ThreadsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -3,8 +3,11 @@
 Each adaptation is one transaction writing the consultation and its event: a
 `consultation.phase_changed` event whenever the current phase differs afterwards or a
 strategist moved the dates through advance/extend/reopen, `consultation.updated`
-otherwise. The consultation document is the one document these transactions share,
-and they are rare (a few a week), so there is no hot spot.
+otherwise. "Before" is the phase last announced (`announced_phase`), so a calendar
+move the announcer has not published yet is not swallowed by an adaptation; each
+adaptation records the phase it announces. The consultation document is the one
+document these transactions share, and they are rare (a few a week), so there is no hot
+spot.
 """
 
 from __future__ import annotations
@@ -18,7 +21,12 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Document, Session
 from services.threads import phases
-from services.threads.store import ThreadsStore, consultation_phases
+from services.threads.store import (
+    ANNOUNCED_PHASE,
+    ThreadsStore,
+    consultation_phases,
+    phase_kind,
+)
 from services.threads.structure import ConsultationDraft
 
 PHASE_CHANGES = {
@@ -29,9 +37,22 @@ PHASE_CHANGES = {
 
 
 def kind_value(phase: phases.Phase | None) -> threads_pb2.PhaseKind.ValueType:
-    if phase is None:
+    return kind_of(phase_kind(phase))
+
+
+def kind_of(kind: str) -> threads_pb2.PhaseKind.ValueType:
+    """The proto value of a stored phase kind ("" for none)."""
+    if not kind:
         return threads_pb2.PHASE_KIND_UNSPECIFIED
-    return threads_pb2.PhaseKind.Value(f"PHASE_KIND_{phase.kind.upper()}")
+    return threads_pb2.PhaseKind.Value(f"PHASE_KIND_{kind.upper()}")
+
+
+def announced(consultation: Document, moment: datetime) -> str:
+    """The phase last announced; before the announcer existed, the date-derived one."""
+    stored = consultation.get(ANNOUNCED_PHASE)
+    if isinstance(stored, str):
+        return stored
+    return phase_kind(phases.current(consultation_phases(consultation), moment))
 
 
 def phase_message(phase: phases.Phase) -> threads_pb2.Phase:
@@ -44,14 +65,14 @@ def phase_message(phase: phases.Phase) -> threads_pb2.Phase:
 async def _save(store: ThreadsStore, consultation: Document, fields: Document, *,
                 actor: str, change: threads_pb2.PhaseChange.ValueType) -> Document:
     moment = now()
-    before = phases.current(consultation_phases(consultation), moment)
-    updated = {**consultation, **fields}
-    after_phases = consultation_phases(updated)
+    before = announced(consultation, moment)
+    after_phases = consultation_phases({**consultation, **fields})
     after = phases.current(after_phases, moment)
-    moved = change != threads_pb2.PHASE_CHANGE_UNSPECIFIED or kind_value(before) != kind_value(
-        after)
+    fields = {**fields, ANNOUNCED_PHASE: phase_kind(after)}
+    updated = {**consultation, **fields}
+    moved = change != threads_pb2.PHASE_CHANGE_UNSPECIFIED or before != phase_kind(after)
     payload = debate_events_pb2.PhaseChanged(
-        consultation_id=consultation["_id"], previous_phase=kind_value(before),
+        consultation_id=consultation["_id"], previous_phase=kind_of(before),
         current_phase=kind_value(after), change=change,
         phases=[phase_message(p) for p in after_phases],
     )

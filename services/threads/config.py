@@ -12,3 +12,6 @@ class ThreadsSettings(ServiceSettings):
     metrics_port: Port = 9102
     threads_database: str = "agora_threads"
     post_max_chars: int = Field(default=10_000, ge=100, le=100_000)
+    # How often the scheduler looks for phases the calendar made current, to announce
+    # them (consultation.phase_changed); one replica does it, under a lease.
+    phase_announce_seconds: float = Field(default=15.0, ge=0.1, le=3600)

@@ -1,5 +1,6 @@
 """gRPC servicer of the threads service: checks the caller's role, validates, calls the
-domain modules, converts to protos. Moderation and reactions are in `moderation_rpcs`."""
+domain modules, converts to protos. Moderation and reactions are in `moderation_rpcs`,
+participation records in `participation_rpcs`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from services.threads.messages import (
 )
 from services.threads.moderation_rpcs import ModerationRpcs
 from services.threads.paging import page_size
+from services.threads.participation import ParticipationStore
+from services.threads.participation_rpcs import ParticipationRpcs
 from services.threads.permissions import Action, require
 from services.threads.rendering import render_body
 from services.threads.store import ThreadsStore
@@ -37,9 +40,11 @@ def post_format(value: int) -> int:
     return value
 
 
-class ThreadsServicer(ModerationRpcs, KnowledgeRpcs):
-    def __init__(self, store: ThreadsStore, *, post_max_chars: int) -> None:
+class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
+    def __init__(self, store: ThreadsStore, participation: ParticipationStore, *,
+                 post_max_chars: int) -> None:
         self._store = store
+        self._participation = participation
         self._post_max_chars = post_max_chars
 
     # -- consultations -----------------------------------------------------------

@@ -25,6 +25,10 @@ from services.threads.structure import ConsultationDraft
 MAX_DEPTH = 50
 VISIBLE, HIDDEN, PENDING = "visible", "hidden", "pending"
 
+# The phase last announced by a consultation.phase_changed (or at creation): its kind, ""
+# for none. The phase announcer compares it with the date-derived phase.
+ANNOUNCED_PHASE = "announced_phase"
+
 MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 20
 
@@ -70,13 +74,15 @@ class ThreadsStore:
         request = {"title": title, "languages": languages, **draft.fingerprint()}
 
         async def create(extra: dict[str, Any]) -> Document:
+            created_at = now()
             document = {
                 "_id": new_id(),
                 "title": title,
                 "languages": languages,
                 **draft.fields(existing_themes=[]),
+                ANNOUNCED_PHASE: phase_kind(phases.current(draft.phases, created_at)),
                 "created_by": actor,
-                "created_at": now(),
+                "created_at": created_at,
                 **extra,
             }
             event = events_pb2.ConsultationCreated(
@@ -337,3 +343,8 @@ class ThreadsStore:
 
 def consultation_phases(consultation: Document) -> list[phases.Phase]:
     return [phases.Phase.of_doc(p) for p in consultation.get("phases", [])]
+
+
+def phase_kind(phase: phases.Phase | None) -> str:
+    """The stored form of a current phase: its kind, or "" when none is current."""
+    return phase.kind if phase is not None else ""
