@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
@@ -19,6 +20,7 @@ from services.gateway.jwks import JwksVerifier
 from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
 from services.gateway.participation import Participation
+from services.gateway.participation_flush import ParticipationFlusher
 from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.routes import (
     accounts,
@@ -72,9 +74,16 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             app.state.redis, name="register-ip", per_hour=settings.registrations_per_ip_per_hour)
         app.state.live = LiveFeed(settings.nats_url)
         app.state.participation = Participation(app.state.redis)
+        flusher = ParticipationFlusher(app.state.participation, app.state.redis,
+                                       app.state.clients,
+                                       interval=settings.participation_flush_seconds)
+        flushing = asyncio.create_task(flusher.run())
         try:
             yield
         finally:
+            flushing.cancel()
+            with suppress(asyncio.CancelledError):
+                await flushing
             await app.state.live.close()
             await app.state.clients.close()
             await app.state.redis.aclose()

@@ -37,6 +37,8 @@ class GatewaySettings(ServiceSettings):
     ip_login_failures_per_hour: int = Field(default=1000, ge=1)
     ip_login_free_failures: int = Field(default=50, ge=1)
     registrations_per_ip_per_hour: int = Field(default=20, ge=1)
+    # How often participation counters (Redis) are flushed to the threads service.
+    participation_flush_seconds: float = Field(default=60.0, ge=0.2, le=3600)
 
     @field_validator("redis_url")
     @classmethod

@@ -2,17 +2,24 @@
 
 Recorded cheaply at the gateway, which sees every read and write with its account: one
 Redis HyperLogLog per (consultation, day, theme or `*`, level) takes a PFADD per request
-(~12 KB per key at most, ~0.8% error). The levels nest: contributors posted; reactors
-reacted but did not post (count(post or react) - count(post)); learners only read
-(count(any) - count(post or react)), computed with PFCOUNT over several keys, which
-counts their union. Recording never fails a request: Redis unreachable is logged.
+(~12 KB per key at most, ~0.8% error), and a per-day index set names the (consultation,
+theme) pairs seen, so the flusher need not scan the keyspace. The levels nest:
+contributors posted; reactors reacted or voted but did not post (count(post or react) -
+count(post)); learners only read (count(any) - count(post or react)), computed with
+PFCOUNT over several keys, which counts their union. Recording never fails a request:
+Redis unreachable is logged.
 
-Known gap: the counts live in Redis only (40 days), not yet flushed to MongoDB.
+Redis is a cache, never the only copy: `participation_flush` copies the registers (a
+HyperLogLog is a string value) to the threads service's MongoDB every
+`PARTICIPATION_FLUSH_SECONDS`, and merges the stored registers back into Redis first
+(PFMERGE), so after Redis lost its data no observation is lost. Reads count the union
+of Redis and the stored registers, so they are whole even before that merge.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
@@ -23,7 +30,10 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 Level = Literal["post", "react", "read"]
+LEVELS: tuple[Level, ...] = ("post", "react", "read")
+Registers = dict[Level, bytes]  # a level's HyperLogLog value; b"" when nobody was seen
 RETENTION_SECONDS = 40 * 24 * 3600
+SCRATCH_MILLISECONDS = 10_000
 ALL_THEMES = "*"
 RECORDED = Counter("agora_participation_recorded_total",
                    "Participation observations recorded, by level.", ["level"])
@@ -31,6 +41,18 @@ RECORDED = Counter("agora_participation_recorded_total",
 
 def _key(consultation_id: str, day: date, theme_id: str, level: Level) -> str:
     return f"participation:{consultation_id}:{day.isoformat()}:{theme_id}:{level}"
+
+
+def _index(day: date) -> str:
+    return f"participation-index:{day.isoformat()}"
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
+def _bytes(value: bytes | str | None) -> bytes:
+    return value.encode() if isinstance(value, str) else value or b""
 
 
 @dataclass(frozen=True)
@@ -53,18 +75,69 @@ class Participation:
                     key = _key(consultation_id, today, theme, level)
                     pipe.pfadd(key, account_id)
                     pipe.expire(key, RETENTION_SECONDS)
+                    pipe.sadd(_index(today), f"{consultation_id}|{theme}")
+                pipe.expire(_index(today), RETENTION_SECONDS)
                 await pipe.execute()
         except RedisError as error:
             log.warning("participation not recorded", extra={"error": repr(error)})
             return
         RECORDED.labels(level).inc()
 
-    async def levels(self, *, consultation_id: str, day: date,
-                     theme_id: str = ALL_THEMES) -> Levels:
-        keys = {level: _key(consultation_id, day, theme_id, level)
-                for level in ("post", "react", "read")}
-        posted = int(await self._redis.pfcount(keys["post"]))
-        engaged = int(await self._redis.pfcount(keys["post"], keys["react"]))
-        seen = int(await self._redis.pfcount(keys["post"], keys["react"], keys["read"]))
+    async def levels(self, *, consultation_id: str, day: date, theme_id: str = ALL_THEMES,
+                     stored: Registers | None = None) -> Levels:
+        """Counts of the union of what Redis holds and the stored registers, if any."""
+        scratch = f"participation-scratch:{uuid.uuid4().hex}"
+        sources: dict[Level, list[str]] = {}
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for level in LEVELS:
+                sources[level] = [_key(consultation_id, day, theme_id, level)]
+                if stored and stored.get(level):
+                    sources[level].append(f"{scratch}:{level}")
+                    pipe.set(f"{scratch}:{level}", stored[level], px=SCRATCH_MILLISECONDS)
+            pipe.pfcount(*sources["post"])
+            pipe.pfcount(*sources["post"], *sources["react"])
+            pipe.pfcount(*sources["post"], *sources["react"], *sources["read"])
+            pipe.delete(*(f"{scratch}:{level}" for level in LEVELS))
+            results = await pipe.execute()
+        posted, engaged, seen = (int(n) for n in results[-4:-1])
         return Levels(contributors=posted, reactors=max(engaged - posted, 0),
                       learners=max(seen - engaged, 0))
+
+    async def seen(self, day: date) -> set[tuple[str, str]]:
+        """The (consultation, theme) pairs recorded on day (from the day's index)."""
+        members = await self._redis.smembers(_index(day))
+        pairs = (_text(m).partition("|") for m in members)
+        return {(consultation, theme) for consultation, _, theme in pairs}
+
+    async def snapshot(self, *, consultation_id: str, day: date, theme_id: str) -> Registers:
+        """The registers Redis holds now, per level (b"" for a missing key).
+
+        A single-key PFCOUNT first stores the cardinality cached in the value's header,
+        so the same registers always read back as the same bytes."""
+        keys = [_key(consultation_id, day, theme_id, level) for level in LEVELS]
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                pipe.pfcount(key)
+            pipe.mget(keys)
+            *_, values = await pipe.execute()
+        return {level: _bytes(value) for level, value in zip(LEVELS, values, strict=True)}
+
+    async def restore(self, *, consultation_id: str, day: date, theme_id: str,
+                      registers: Registers) -> None:
+        """Merge stored registers into Redis (a union: observations already there stay);
+        levels whose Redis value already equals them are left alone."""
+        current = await self.snapshot(consultation_id=consultation_id, day=day,
+                                      theme_id=theme_id)
+        scratch = f"participation-scratch:{uuid.uuid4().hex}"
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for level in LEVELS:
+                if not registers.get(level) or registers[level] == current[level]:
+                    continue
+                key = _key(consultation_id, day, theme_id, level)
+                pipe.set(scratch, registers[level], px=SCRATCH_MILLISECONDS)
+                pipe.pfmerge(key, scratch)
+                pipe.expire(key, RETENTION_SECONDS)
+            pipe.delete(scratch)
+            pipe.sadd(_index(day), f"{consultation_id}|{theme_id}")
+            pipe.expire(_index(day), RETENTION_SECONDS)
+            await pipe.execute()

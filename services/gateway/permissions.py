@@ -111,6 +111,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("PUT", "/v1/consultations/{consultation_id}/structure"): "consultation.adapt",
     ("POST", "/v1/consultations/{consultation_id}/phase-changes"): "consultation.change_phase",
     ("GET", "/v1/consultations/{consultation_id}/participation"): "consultation.participation",
+    ("GET", "/v1/consultations/{consultation_id}/participation/days"):
+        "consultation.participation",
     ("PUT", "/v1/threads/{thread_id}/columns/{column_id}/summary"): "column.summarise",
     ("GET", "/v1/posts/{post_id}"): "post.read",
     ("PATCH", "/v1/posts/{post_id}"): "post.edit",

@@ -1,8 +1,14 @@
-"""/v1/consultations/{id}/participation — contributors, reactors and learners (strategists)."""
+"""/v1/consultations/{id}/participation — contributors, reactors and learners (strategists).
+
+A day's counts are the union of the registers Redis holds and those flushed to the
+threads service, so they survive a Redis loss. When Redis does not answer, the stored
+counts (as of the last flush) are served; today and yesterday without a stored record
+are then unknown (503) rather than reported as zero.
+"""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -12,11 +18,14 @@ from redis.exceptions import RedisError
 from agora.v1 import threads_pb2
 from services.gateway.auth import Role
 from services.gateway.deps import Clients, CurrentUser
-from services.gateway.participation import ALL_THEMES, Participation
+from services.gateway.participation import ALL_THEMES, Levels, Participation
+from services.gateway.participation_flush import registers_of
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 
 router = APIRouter(prefix="/v1/consultations", tags=["participation"])
+MAX_DAYS = 92
+ThemeId = Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")]
 
 
 class ParticipationPublic(BaseModel):
@@ -27,27 +36,88 @@ class ParticipationPublic(BaseModel):
     learners: int
 
 
-@router.get("/{consultation_id}/participation", response_model=ParticipationPublic)
-async def levels(
-    consultation_id: str, request: Request, user: CurrentUser, clients: Clients,
-    day: date | None = None,
-    theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
-) -> ParticipationPublic:
-    """Distinct contributors (posted), reactors (reacted, did not post) and learners (only
-    read) on one day (UTC, default today), for the consultation or one theme. Counts are
-    HyperLogLog estimates (about 1% error)."""
+class ParticipationDays(BaseModel):
+    items: list[ParticipationPublic]
+
+
+async def _check(consultation_id: str, user: CurrentUser, clients: Clients) -> None:
     if Role.STRATEGIST not in user.roles:
         raise Problem(403, "participation levels need the role strategist", kind="forbidden")
     await clients.call("threads", clients.threads.GetConsultation, threads_pb2.
                        GetConsultationRequest(
                            consultation_id=existing_id(consultation_id, "consultation")))
+
+
+async def _levels(request: Request, clients: Clients, *, consultation_id: str, first: date,
+                  last: date, theme_id: str | None) -> list[ParticipationPublic]:
+    """Each day's levels from Redis and the stored registers (stored counts without Redis)."""
+    theme = theme_id or ALL_THEMES
+    found = await clients.call("threads", clients.threads.ListParticipation,
+                               threads_pb2.ListParticipationRequest(
+                                   consultation_id=consultation_id, from_day=first.isoformat(),
+                                   to_day=last.isoformat(), theme_id=theme))
+    stored = {date.fromisoformat(r.day): r for r in found.records}
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     participation: Participation = request.app.state.participation
-    chosen = day or datetime.now(UTC).date()
+    counted: dict[date, Levels] = {}
     try:
-        found = await participation.levels(consultation_id=consultation_id, day=chosen,
-                                           theme_id=theme_id or ALL_THEMES)
+        for day in days:
+            record = stored.get(day)
+            counted[day] = await participation.levels(
+                consultation_id=consultation_id, day=day, theme_id=theme,
+                stored=registers_of(record) if record else None)
     except RedisError:
-        raise Problem(503, "participation counts are unavailable; retry shortly",
-                      kind="service-unavailable", headers={"Retry-After": "5"}) from None
-    return ParticipationPublic(day=chosen, theme_id=theme_id, contributors=found.contributors,
-                               reactors=found.reactors, learners=found.learners)
+        counted = stored_levels(days, stored)
+    return [ParticipationPublic(day=day, theme_id=theme_id, contributors=levels.contributors,
+                                reactors=levels.reactors, learners=levels.learners)
+            for day, levels in counted.items()]
+
+
+def stored_levels(days: list[date], stored: dict[date, threads_pb2.ParticipationRecord],
+                 ) -> dict[date, Levels]:
+    """Stored counts; a day before yesterday without a record had nobody (it was flushed
+    after its end), a later one is unknown while Redis is away."""
+    settled = datetime.now(UTC).date() - timedelta(days=1)
+    counted = {}
+    for day in days:
+        record = stored.get(day)
+        if record is None and day >= settled:
+            raise Problem(503, "participation counts are unavailable; retry shortly",
+                          kind="service-unavailable", headers={"Retry-After": "5"})
+        counted[day] = (Levels(record.contributors, record.reactors, record.learners)
+                        if record else Levels(0, 0, 0))
+    return counted
+
+
+@router.get("/{consultation_id}/participation", response_model=ParticipationPublic)
+async def levels(
+    consultation_id: str, request: Request, user: CurrentUser, clients: Clients,
+    day: date | None = None, theme_id: ThemeId = None,
+) -> ParticipationPublic:
+    """Distinct contributors (posted), reactors (reacted or voted, did not post) and
+    learners (only read) on one day (UTC, default today), for the consultation or one
+    theme. Counts are HyperLogLog estimates (about 1% error)."""
+    await _check(consultation_id, user, clients)
+    chosen = day or datetime.now(UTC).date()
+    [found] = await _levels(request, clients, consultation_id=consultation_id, first=chosen,
+                            last=chosen, theme_id=theme_id)
+    return found
+
+
+@router.get("/{consultation_id}/participation/days", response_model=ParticipationDays)
+async def levels_by_day(
+    consultation_id: str, request: Request, user: CurrentUser, clients: Clients,
+    first: Annotated[date, Query(alias="from", description="First day (UTC), inclusive.")],
+    last: Annotated[date, Query(alias="to", description="Last day (UTC), inclusive.")],
+    theme_id: ThemeId = None,
+) -> ParticipationDays:
+    """The levels of each day from `from` to `to` (at most 92 days), oldest first; each
+    day counts its own distinct participants."""
+    if last < first or (last - first).days >= MAX_DAYS:
+        raise Problem(422, f"to must be on or after from, at most {MAX_DAYS} days in all",
+                      kind="validation", errors=[{"field": "to",
+                                                  "message": "outside the allowed range"}])
+    await _check(consultation_id, user, clients)
+    return ParticipationDays(items=await _levels(
+        request, clients, consultation_id=consultation_id, first=first, last=last,
+        theme_id=theme_id))

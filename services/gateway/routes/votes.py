@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 import re
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Response
 
 from agora.v1 import voting_pb2
-from services.gateway.deps import Clients, CurrentUser, IdempotencyKey, Writer
+from services.gateway.deps import Clients, CurrentUser, IdempotencyKey, Recorder, Writer
+from services.gateway.participation import ALL_THEMES
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.vote_schemas import (
@@ -27,6 +29,7 @@ from services.gateway.vote_schemas import (
     VoteSessionPublic,
 )
 
+log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/vote-sessions", tags=["votes"])
 _VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
 
@@ -96,7 +99,7 @@ async def close_session(session_id: str, user: Writer, clients: Clients) -> Vote
 @router.put("/{session_id}/ballot", response_model=BallotPublic)
 async def put_ballot(
     session_id: str, body: BallotPut, user: Writer, clients: Clients, response: Response,
-    idempotency_key: IdempotencyKey = None,
+    participation: Recorder, idempotency_key: IdempotencyKey = None,
     if_match: Annotated[str | None, Header(
         alias="If-Match", description="Replace only if your ballot is at this version.")] = None,
 ) -> BallotPublic:
@@ -117,8 +120,24 @@ async def put_ballot(
                                                       "message": "not a version"}])
         request.expected_version = int(match.group(2))
     ballot = await clients.call("voting", clients.voting.SubmitBallot, request)
+    await _count_voter(clients, participation, session_id=request.session_id,
+                       account_id=user.account_id)
     response.headers["ETag"] = f'"{ballot.version}"'
     return BallotPublic.of(ballot)
+
+
+async def _count_voter(clients: Clients, participation: Recorder, *, session_id: str,
+                       account_id: str) -> None:
+    """A vote is a reaction (participation level "react", whole consultation). The ballot
+    is already accepted, so a failed lookup is logged, never answered as an error."""
+    try:
+        session = await clients.call("voting", clients.voting.GetVoteSession,
+                                     voting_pb2.GetVoteSessionRequest(session_id=session_id))
+    except Problem as problem:
+        log.warning("voter not counted as reactor", extra={"detail": problem.detail})
+        return
+    await participation.record(consultation_id=session.consultation_id, theme_id=ALL_THEMES,
+                               account_id=account_id, level="react")
 
 
 @router.get("/{session_id}/ballot", response_model=BallotPublic)
