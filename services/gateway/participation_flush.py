@@ -34,7 +34,7 @@ PARTICIPANTS = Gauge(
     ["consultation", "theme", "level"],
 )
 LOCK = "participation-flush-lock"
-BATCH = 500
+BATCH = 50  # records of up to 3 x 12 KB registers: well under gRPC's 4 MB message limit
 Labels = tuple[str, str, str]
 
 
