@@ -4,7 +4,8 @@ Every `PARTICIPATION_FLUSH_SECONDS`, for yesterday (its last minutes) and today:
 the stored records of the day, merge their registers into Redis (PFMERGE: a union, so
 after a Redis loss the old observations come back and none recorded since is lost),
 then send back the registers Redis holds with their counts (upserted by key: re-flushing
-the same day writes the same documents). A Redis lock lets one gateway replica flush at
+the same day writes the same documents; records whose registers did not change since
+they were stored are not sent at all). A Redis lock lets one gateway replica flush at
 a time, so an older snapshot does not overwrite a newer one; like a lease it is an
 optimisation: a late writer is corrected at the next flush, and the registers stay in
 Redis until then. The gauges `agora_participants` hold today's counts as last flushed,
@@ -25,6 +26,7 @@ from agora.v1 import threads_pb2
 from agora_kit.periodic import every
 from services.gateway.clients import ServiceClients
 from services.gateway.participation import Participation, Registers
+from services.gateway.problems import Problem
 
 log = logging.getLogger(__name__)
 PARTICIPANTS = Gauge(
@@ -36,6 +38,11 @@ PARTICIPANTS = Gauge(
 LOCK = "participation-flush-lock"
 BATCH = 50  # records of up to 3 x 12 KB registers: well under gRPC's 4 MB message limit
 Labels = tuple[str, str, str]
+Pair = tuple[str, str]  # (consultation, theme)
+
+
+def _key(record: threads_pb2.ParticipationRecord) -> Pair:
+    return record.consultation_id, record.theme_id
 
 
 def registers_of(record: threads_pb2.ParticipationRecord) -> Registers:
@@ -55,30 +62,39 @@ class ParticipationFlusher:
     async def run(self) -> None:
         await every(self._interval, self.flush, name="participation flush")
 
-    async def flush(self, today: date | None = None) -> int:
-        """Flush yesterday and today; returns records written (0 if another replica flushes)."""
+    async def flush(self, today: date | None = None) -> int | None:
+        """Flush yesterday and today; returns how many records changed and were written,
+        None when another replica is flushing or the threads service did not answer."""
         today = today or datetime.now(UTC).date()
         lock = self._redis.lock(LOCK, timeout=max(30.0, 3 * self._interval))
         if not await lock.acquire(blocking=False):
-            return 0
+            return None
         try:
-            written = await self.flush_day(today - timedelta(days=1))
-            records = await self._collect(today)
-            await self._send(records)
-            self._export(records)
-            return written + len(records)
+            written = await self._flush_day(today - timedelta(days=1))
+            written += await self._flush_day(today, export=True)
+            return written
+        except Problem as problem:  # an unavailable service: retried at the next tick
+            log.warning("participation not flushed", extra={"detail": problem.detail})
+            return None
         finally:
             try:
                 await lock.release()
             except LockError:  # expired during a slow flush; nothing to release
                 log.warning("participation flush outlived its lock")
 
-    async def flush_day(self, day: date) -> int:
-        records = await self._collect(day)
-        await self._send(records)
-        return len(records)
+    async def _flush_day(self, day: date, *, export: bool = False) -> int:
+        stored, records = await self._collect(day)
+        changed = [r for r in records if _key(r) not in stored
+                   or registers_of(stored[_key(r)]) != registers_of(r)]
+        await self._send(changed)
+        if export:
+            self._export(records)
+        return len(changed)
 
-    async def _collect(self, day: date) -> list[threads_pb2.ParticipationRecord]:
+    async def _collect(self, day: date) -> tuple[dict[Pair, threads_pb2.ParticipationRecord],
+                                                 list[threads_pb2.ParticipationRecord]]:
+        """The stored records of day (by key), and the records as Redis has them after
+        the stored registers were merged in."""
         stored = await self._clients.call(
             "threads", self._clients.threads.ListParticipation,
             threads_pb2.ListParticipationRequest(from_day=day.isoformat(),
@@ -100,7 +116,7 @@ class ParticipationFlusher:
                 post_registers=registers["post"], react_registers=registers["react"],
                 read_registers=registers["read"], contributors=levels.contributors,
                 reactors=levels.reactors, learners=levels.learners))
-        return records
+        return {_key(r): r for r in stored.records}, records
 
     async def _send(self, records: Sequence[threads_pb2.ParticipationRecord]) -> None:
         for start in range(0, len(records), BATCH):

@@ -133,15 +133,16 @@ async def test_flushing_again_writes_the_same_records(
     query = {"consultation_id": consultation["id"]}
     try:
         flusher = ParticipationFlusher(Participation(redis), redis, clients, interval=1.0)
-        flushed = []
+        flushed, written = [], []
         for _ in range(2):  # the gateway's own flusher may hold the lock for a moment
-            await eventually(flusher.flush, lambda written: written > 0)
+            written.append(await eventually(flusher.flush, lambda n: n is not None))
             flushed.append(await collection.find(query, projection={"flushed_at": 0}).sort(
                 "_id").to_list())
         first, again = flushed
         assert [r["theme_id"] for r in first] == ["*", consultation["themes"][0]["id"]]
         assert [(r["contributors"], r["reactors"], r["learners"]) for r in first] == [
             (1, 0, 1), (1, 0, 1)]
+        assert written[1] == 0  # nothing changed: nothing sent
         assert again == first
     finally:
         await clients.close()
@@ -203,6 +204,13 @@ async def test_bad_ranges_and_records_are_refused(api: httpx.AsyncClient, stack:
         listed = await threads.ListParticipation(threads_pb2.ListParticipationRequest(
             consultation_id=consultation["id"], from_day="2026-01-01", to_day="2026-12-31"))
         assert list(listed.records) == []  # all or nothing: the good record was not kept
+        for _ in range(2):  # upserted by key: sending a record again changes nothing
+            await threads.RecordParticipation(
+                threads_pb2.RecordParticipationRequest(records=[good]))
+            listed = await threads.ListParticipation(threads_pb2.ListParticipationRequest(
+                consultation_id=consultation["id"], from_day="2026-03-01",
+                to_day="2026-03-01", theme_id="*"))
+            assert list(listed.records) == [good]
 
 
 def test_without_redis_stored_counts_answer_and_recent_unknown_days_are_refused() -> None:
