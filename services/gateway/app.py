@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +14,7 @@ from redis.asyncio import Redis
 from services.gateway import problems
 from services.gateway.access import AccessResolver
 from services.gateway.auth import DevTokenVerifier, EitherVerifier, TokenVerifier
+from services.gateway.cache_events import CacheInvalidation
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.deps import authorize
@@ -20,6 +23,7 @@ from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
 from services.gateway.participation import Participation
 from services.gateway.ratelimit import WriteRateLimiter
+from services.gateway.read_cache import ReadCache
 from services.gateway.routes import (
     accounts,
     consultations,
@@ -72,9 +76,15 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             app.state.redis, name="register-ip", per_hour=settings.registrations_per_ip_per_hour)
         app.state.live = LiveFeed(settings.nats_url)
         app.state.participation = Participation(app.state.redis)
+        app.state.read_cache = ReadCache(app.state.redis, ttl=settings.read_cache_seconds)
+        invalidation = asyncio.create_task(
+            CacheInvalidation(settings.nats_url, app.state.read_cache).run())
         try:
             yield
         finally:
+            invalidation.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await invalidation
             await app.state.live.close()
             await app.state.clients.close()
             await app.state.redis.aclose()

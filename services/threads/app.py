@@ -33,4 +33,4 @@ class ThreadsApp(ServiceApp):
         await self._store.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
-        return [(ERASURE_CONSUMER, Erasure(deps.db).anonymise)]
+        return [(ERASURE_CONSUMER, Erasure(deps.db, deps.outbox).anonymise)]

@@ -48,6 +48,7 @@ class ThreadsStore:
         await self.posts.create_index([("thread_id", ASCENDING), ("pinned", ASCENDING)])
         await self.revisions.create_index([("post_id", ASCENDING), ("revision", ASCENDING)])
         await self.reactions.create_index([("post_id", ASCENDING), ("kind", ASCENDING)])
+        await self.reactions.create_index([("thread_id", ASCENDING), ("user_id", ASCENDING)])
         await self.reports.create_index([("consultation_id", ASCENDING), ("open", ASCENDING),
                                          ("post_id", ASCENDING)])
         await self.moderation_log.create_index([("consultation_id", ASCENDING),
