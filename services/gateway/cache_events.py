@@ -30,7 +30,7 @@ from services.gateway.read_cache import ReadCache
 log = logging.getLogger(__name__)
 DURABLE = "gateway-read-cache"
 SUBJECTS = ["agora.*.post.>", "agora.*.moderation.>", "agora.*.reaction.changed",
-            "agora.*.content.anonymised"]
+            "agora.*.deepening.summary_written", "agora.*.content.anonymised"]
 
 
 CONTENT_EVENTS: dict[str, type[Message]] = {
@@ -42,6 +42,7 @@ CONTENT_EVENTS: dict[str, type[Message]] = {
     "moderation.post_hidden": debate_events_pb2.PostModerated,
     "moderation.post_restored": debate_events_pb2.PostModerated,
     "moderation.post_approved": debate_events_pb2.PostModerated,
+    "deepening.summary_written": debate_events_pb2.ColumnSummaryWritten,
 }
 APPLIED = Counter("agora_read_cache_events_total",
                   "Events seen by the read cache's consumer, by outcome.", ["outcome"])

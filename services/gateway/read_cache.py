@@ -3,12 +3,13 @@
 A page deep in a 10,000-post thread is a sorted range query that SecantusDB answers in
 time proportional to the collection (seconds), and even on `mongod` a page costs a gRPC
 hop, a query and rendering. DESIGN §4: hot reads go through Redis, invalidated by events.
-Per thread the cache holds three things, each under *generations*:
+Per thread the cache holds four things, each under *generations*:
 
 - the public view of each page asked for (posts as a reader without privileges sees them,
   rendered and sanitised), under the thread's content generation and a global one;
 - the reaction counts of that page, under the thread's reaction generation as well;
-- each reader's own reactions in the thread, under that reader's generation.
+- each reader's own reactions in the thread, under that reader's generation;
+- the thread itself (title, columns, post count), under its content generation.
 
 A generation is a random token. Changing it — never deleting data — makes every key
 built on the old token unreachable, so a reader that fetched just before a write and
@@ -122,6 +123,25 @@ class ReadCache:
             post["my_reaction"] = mine.get(post["id"])
         return page
 
+    async def thread(self, thread_id: str,
+                     fetch: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any] | None:
+        """The thread (its post count is a slow count on SecantusDB), or None on a Redis
+        failure; it changes with the thread's content generation."""
+        try:
+            everything, content = await self._generations([GLOBAL_GENERATION,
+                                                           _content(thread_id)])
+            key = f"rc:thread:{thread_id}:{everything}:{content}"
+            cached = await self._redis.get(key)
+            if cached is not None:
+                value: dict[str, Any] = json.loads(cached)
+                return value
+            value = await fetch()
+            await self._store({key: dumps(value)})
+            return value
+        except RedisError as error:
+            log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
+            return None
+
     async def _generations(self, names: list[str]) -> list[str]:
         values = await self._redis.mget(names)
         missing = [name for name, value in zip(names, values, strict=True) if value is None]
@@ -146,7 +166,8 @@ class ReadCache:
     # renews the generation again once Redis answers).
 
     async def content_changed(self, thread_id: str) -> None:
-        """A post of the thread was created, edited, pinned, checked or moderated."""
+        """A post of the thread was created, edited, pinned, checked or moderated, or a
+        column summary written."""
         await self._renew([_content(thread_id)])
 
     async def reaction_changed(self, thread_id: str, user_id: str) -> None:

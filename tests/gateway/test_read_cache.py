@@ -122,6 +122,15 @@ async def test_writes_made_elsewhere_show_when_their_event_arrives(
     await eventually(mine, lambda value: value == (1, "more_info"))
 
 
+async def test_thread_post_count_follows_new_posts(
+    api: httpx.AsyncClient, thread: dict[str, Any],
+) -> None:
+    url = f"/v1/threads/{thread['id']}"
+    assert (await api.get(url)).json()["post_count"] == 0
+    await post(api, thread)
+    assert (await api.get(url)).json()["post_count"] == 1
+
+
 async def test_etag_answers_not_modified_until_the_page_changes(
     api: httpx.AsyncClient, thread: dict[str, Any],
 ) -> None:
@@ -156,7 +165,7 @@ async def test_an_unreachable_redis_means_reading_through() -> None:
     redis = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5)
     cache = ReadCache(redis, ttl=60)
 
-    async def never() -> Any:
+    async def never(*_: Any) -> Any:
         raise AssertionError("nothing is fetched when Redis cannot be reached")
 
     try:

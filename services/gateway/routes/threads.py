@@ -35,9 +35,16 @@ router = APIRouter(prefix="/v1/threads", tags=["threads"])
 
 
 @router.get("/{thread_id}", response_model=ThreadPublic)
-async def get(thread_id: str, clients: Clients) -> ThreadPublic:
+async def get(thread_id: str, clients: Clients, cache: Cache) -> Response:
+    """A thread with its post count and, for a two-column deepening, its columns."""
     request = threads_pb2.GetThreadRequest(thread_id=existing_id(thread_id, "thread"))
-    return ThreadPublic.of(await clients.call("threads", clients.threads.GetThread, request))
+
+    async def read() -> dict[str, Any]:
+        thread = await clients.call("threads", clients.threads.GetThread, request)
+        return ThreadPublic.of(thread).model_dump(mode="json")
+
+    return Response(content=dumps(await cache.thread(request.thread_id, read) or await read()),
+                    media_type="application/json")
 
 
 @router.post("/{thread_id}/posts", status_code=201, response_model=PostPublic)
@@ -127,10 +134,11 @@ def cacheable(body: bytes, if_none_match: str | None) -> Response:
 
 @router.put("/{thread_id}/columns/{column_id}/summary", response_model=ThreadPublic)
 async def summarise_column(thread_id: str, column_id: str, body: ColumnSummary, user: Writer,
-                           clients: Clients) -> ThreadPublic:
+                           clients: Clients, cache: Cache) -> ThreadPublic:
     """Write the summary of one column of a two-column deepening (synthesisers)."""
     request = threads_pb2.SetColumnSummaryRequest(
         thread_id=existing_id(thread_id, "thread"), column_id=existing_id(column_id, "column"),
         summary=body.summary, actor_id=user.account_id, actor_roles=roles(user))
-    return ThreadPublic.of(await clients.call("threads", clients.threads.SetColumnSummary,
-                                              request))
+    thread = await clients.call("threads", clients.threads.SetColumnSummary, request)
+    await cache.after_write(cache.content_changed(thread.id))
+    return ThreadPublic.of(thread)
