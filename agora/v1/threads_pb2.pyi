@@ -1001,11 +1001,14 @@ class ImportWorkshopRequest(_message.Message):
     CSV_FIELD_NUMBER: _builtins.int
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     workshop: _builtins.str
     csv: _builtins.str
     """CSV with a header row: theme,text[,author]; theme is a theme's title or id."""
     actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    """A retry with the same key returns the first import instead of importing again."""
     @_builtins.property
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
@@ -1016,10 +1019,11 @@ class ImportWorkshopRequest(_message.Message):
         csv: _builtins.str = ...,
         actor_id: _builtins.str = ...,
         actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "csv", b"csv", "workshop", b"workshop"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "csv", b"csv", "idempotency_key", b"idempotency_key", "workshop", b"workshop"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

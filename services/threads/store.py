@@ -41,6 +41,7 @@ class ThreadsStore:
         self.reports = db["reports"]
         self.moderation_log = db["moderation_log"]
         self.resources = db["resources"]
+        self.workshop_imports = db["workshop_imports"]
 
     async def ensure_indexes(self) -> None:
         await self.threads.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
@@ -54,7 +55,8 @@ class ThreadsStore:
         await self.moderation_log.create_index([("consultation_id", ASCENDING),
                                                 ("_id", ASCENDING)])
         await self.resources.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
-        for collection in (self.consultations, self.threads, self.posts, self.resources):
+        for collection in (self.consultations, self.threads, self.posts, self.resources,
+                           self.workshop_imports):
             await idempotency.ensure_index(collection)
 
     # -- consultations -------------------------------------------------------------

@@ -72,12 +72,14 @@ async def fact_check(post_id: str, body: FactCheckUpdate, user: Writer,
 @router.post("/v1/consultations/{consultation_id}/workshop-imports", status_code=201,
              response_model=WorkshopImportPublic)
 async def import_workshop(consultation_id: str, body: WorkshopImportCreate, user: Writer,
-                          clients: Clients, cache: Cache) -> WorkshopImportPublic:
+                          clients: Clients, cache: Cache,
+                          idempotency_key: IdempotencyKey = None) -> WorkshopImportPublic:
     """Import a workshop's contributions as posts, all or nothing: one bad line and
     nothing is written; the 422 lists every bad line (`errors[].field` = `csv.line.<n>`)."""
     request = threads_pb2.ImportWorkshopRequest(
         consultation_id=existing_id(consultation_id, "consultation"), workshop=body.workshop,
-        csv=body.csv, actor_id=user.account_id, actor_roles=roles(user))
+        csv=body.csv, actor_id=user.account_id, actor_roles=roles(user),
+        idempotency_key=idempotency_key or "")
     reply = await clients.call("threads", clients.threads.ImportWorkshop, request)
     if reply.errors:
         raise Problem(422, f"{len(reply.errors)} line(s) of the CSV are invalid; nothing was "
