@@ -22,6 +22,7 @@ from services.gateway.jwks import JwksVerifier
 from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
 from services.gateway.participation import Participation
+from services.gateway.public_names import PublicNames
 from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.read_cache import ReadCache
 from services.gateway.routes import (
@@ -77,6 +78,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.live = LiveFeed(settings.nats_url)
         app.state.participation = Participation(app.state.redis)
         app.state.read_cache = ReadCache(app.state.redis, ttl=settings.read_cache_seconds)
+        app.state.public_names = PublicNames(app.state.redis, app.state.clients,
+                                             ttl=settings.public_name_cache_seconds)
         invalidation = asyncio.create_task(
             CacheInvalidation(settings.nats_url, app.state.read_cache).run())
         try:

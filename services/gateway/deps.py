@@ -21,6 +21,7 @@ from services.gateway.clients import ServiceClients
 from services.gateway.participation import Participation
 from services.gateway.permissions import ANONYMOUS, action_of, allowed
 from services.gateway.problems import Problem
+from services.gateway.public_names import PublicNames
 from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.read_cache import ReadCache
 from services.gateway.scope import consultation_of
@@ -112,6 +113,14 @@ def _read_cache(request: Request) -> ReadCache:
 
 
 Cache = Annotated[ReadCache, Depends(_read_cache)]
+
+
+def _public_names(request: Request) -> PublicNames:
+    names: PublicNames = request.app.state.public_names
+    return names
+
+
+Names = Annotated[PublicNames, Depends(_public_names)]
 
 
 def roles(user: Principal | None) -> list[str]:

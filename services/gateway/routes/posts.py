@@ -16,7 +16,15 @@ from services.gateway.debate_schemas import (
     ReportCreate,
     ReportPublic,
 )
-from services.gateway.deps import Cache, Clients, OptionalUser, Recorder, Writer, roles
+from services.gateway.deps import (
+    Cache,
+    Clients,
+    Names,
+    OptionalUser,
+    Recorder,
+    Writer,
+    roles,
+)
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import FORMAT_TO_PROTO, PostPublic, _when
 
@@ -24,12 +32,15 @@ router = APIRouter(prefix="/v1/posts", tags=["posts"])
 
 
 @router.get("/{post_id}", response_model=PostPublic)
-async def get(post_id: str, clients: Clients, viewer: OptionalUser) -> PostPublic:
+async def get(post_id: str, clients: Clients, viewer: OptionalUser,
+              names: Names) -> PostPublic:
     """One post; its author (and moderators) also see why it was hidden."""
     request = threads_pb2.GetPostRequest(
         post_id=existing_id(post_id, "post"), viewer_id=viewer.account_id if viewer else "",
         viewer_roles=roles(viewer))
-    return PostPublic.of(await clients.call("threads", clients.threads.GetPost, request))
+    post = PostPublic.of(await clients.call("threads", clients.threads.GetPost, request))
+    known = await names.of(post.consultation_id, [post.author_id])
+    return post.model_copy(update={"author_name": known.get(post.author_id)})
 
 
 @router.patch("/{post_id}", response_model=PostPublic)

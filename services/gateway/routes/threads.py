@@ -14,6 +14,7 @@ from services.gateway.deps import (
     Cache,
     Clients,
     IdempotencyKey,
+    Names,
     OptionalUser,
     Recorder,
     Writer,
@@ -76,6 +77,7 @@ async def list_posts(
     viewer: OptionalUser,
     participation: Recorder,
     cache: Cache,
+    names: Names,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -115,6 +117,7 @@ async def list_posts(
             fetch_page=lambda: read(None), fetch_counts=counts, fetch_mine=mine)
     if page is None:
         page = await read(viewer)
+    await names.name_posts(page["items"] + page["pinned"])
     if viewer is not None and page["items"]:
         first = page["items"][0]
         await participation.record(consultation_id=first["consultation_id"],
