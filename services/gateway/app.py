@@ -81,7 +81,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.public_names = PublicNames(app.state.redis, app.state.clients,
                                              ttl=settings.public_name_cache_seconds)
         invalidation = asyncio.create_task(
-            CacheInvalidation(settings.nats_url, app.state.read_cache).run())
+            CacheInvalidation(settings.nats_url, app.state.read_cache, app.state.access).run())
         try:
             yield
         finally:

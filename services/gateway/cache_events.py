@@ -1,10 +1,14 @@
-"""The debate's events renew the read cache's generations (read_cache.py).
+"""Events that make the gateway's Redis caches stale: the debate's events renew the read
+cache's generations (read_cache.py); role and access-policy events drop the cached
+admissions of their consultation (access.py), so a grant made elsewhere than through
+this gateway (another replica that died before dropping it, a direct gRPC call) applies
+within moments instead of after `ACCESS_CACHE_SECONDS`.
 
 One durable JetStream pull consumer shared by every gateway replica: each event reaches
-one of them, which renews the generations in the Redis they all share. Renewing is
-idempotent (a redelivered event only renews again), so no processed-marker is needed, and
-an event is acknowledged only after Redis took the change: while Redis is down, events
-wait on the server and the cache is renewed as soon as it is back.
+one of them, which changes the Redis they all share. Every change is idempotent (a
+redelivered event only renews or drops again), so no processed-marker is needed, and an
+event is acknowledged only after Redis took the change: while Redis is down, events wait
+on the server and the caches are corrected as soon as it is back.
 """
 
 from __future__ import annotations
@@ -25,12 +29,15 @@ from redis.exceptions import RedisError
 from agora.v1 import debate_events_pb2, events_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
+from services.gateway.access import AccessResolver
 from services.gateway.read_cache import ReadCache
 
 log = logging.getLogger(__name__)
 DURABLE = "gateway-read-cache"
 SUBJECTS = ["agora.*.post.>", "agora.*.moderation.>", "agora.*.reaction.changed",
-            "agora.*.deepening.summary_written", "agora.*.content.anonymised"]
+            "agora.*.deepening.summary_written", "agora.*.content.anonymised",
+            "agora.*.role.>", "agora.*.access_policy.changed"]
+ACCESS_EVENTS = {"role.granted", "role.revoked", "access_policy.changed"}
 
 
 CONTENT_EVENTS: dict[str, type[Message]] = {
@@ -48,12 +55,15 @@ APPLIED = Counter("agora_read_cache_events_total",
                   "Events seen by the read cache's consumer, by outcome.", ["outcome"])
 
 
-async def apply(cache: ReadCache, data: bytes) -> str:
-    """Renew what the event changes; the outcome, for the counter."""
+async def apply(cache: ReadCache, access: AccessResolver, data: bytes) -> str:
+    """Renew or drop what the event changes; the outcome, for the counter."""
     try:
         envelope = parse_envelope(data)
     except MalformedEvent:
         return "malformed"
+    if envelope.type in ACCESS_EVENTS:
+        await access.forget(envelope.consultation_id)
+        return "renewed"
     if envelope.type == "content.anonymised":
         await cache.everything_changed()
         return "renewed"
@@ -77,9 +87,10 @@ async def apply(cache: ReadCache, data: bytes) -> str:
 class CacheInvalidation:
     """Runs the consumer until cancelled, reconnecting whenever NATS or Redis fail."""
 
-    def __init__(self, nats_url: str, cache: ReadCache) -> None:
+    def __init__(self, nats_url: str, cache: ReadCache, access: AccessResolver) -> None:
         self._url = nats_url
         self._cache = cache
+        self._access = access
 
     async def run(self) -> None:
         while True:
@@ -112,7 +123,7 @@ class CacheInvalidation:
 
     async def _handle(self, message: Msg) -> None:
         try:
-            outcome = await apply(self._cache, message.data)
+            outcome = await apply(self._cache, self._access, message.data)
         except RedisError as error:
             log.warning("read cache not renewed; retrying", extra={"error": repr(error)})
             APPLIED.labels("retried").inc()
