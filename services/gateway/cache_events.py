@@ -41,7 +41,6 @@ ACCESS_EVENTS = {"role.granted", "role.revoked", "access_policy.changed"}
 
 
 CONTENT_EVENTS: dict[str, type[Message]] = {
-    "post.created": events_pb2.PostCreated,
     "post.edited": debate_events_pb2.PostEdited,
     "post.pinned": debate_events_pb2.PostPinned,
     "post.unpinned": debate_events_pb2.PostPinned,
@@ -66,6 +65,12 @@ async def apply(cache: ReadCache, access: AccessResolver, data: bytes) -> str:
         return "renewed"
     if envelope.type == "content.anonymised":
         await cache.everything_changed()
+        return "renewed"
+    if envelope.type == "post.created":
+        created = events_pb2.PostCreated()
+        if not envelope.payload.Unpack(created) or not created.thread_id:
+            return "malformed"
+        await cache.post_added(created.thread_id)
         return "renewed"
     if envelope.type == "reaction.changed":
         reaction = debate_events_pb2.ReactionChanged()

@@ -6,10 +6,13 @@ hop, a query and rendering. DESIGN §4: hot reads go through Redis, invalidated 
 Per thread the cache holds four things, each under *generations*:
 
 - the public view of each page asked for (posts as a reader without privileges sees them,
-  rendered and sanitised), under the thread's content generation and a global one;
+  rendered and sanitised), under the thread's content generation and a global one, and —
+  unless the page is settled (full, and its last post old enough that no new post can
+  sort before it) — the thread's tail generation, which a new post renews: a post
+  appended to a 10,000-post thread does not evict its 500 settled pages;
 - the reaction counts of that page, under the thread's reaction generation as well;
 - each reader's own reactions in the thread, under that reader's generation;
-- the thread itself (title, columns, post count), under its content generation.
+- the thread itself (title, columns, post count), under its content and tail generations.
 
 A generation is a random token. Changing it — never deleting data — makes every key
 built on the old token unreachable, so a reader that fetched just before a write and
@@ -25,11 +28,13 @@ whose own hidden post is on the page, read through the service: they see more.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from redis.asyncio import Redis
@@ -46,6 +51,10 @@ MineFetcher = Callable[[], Awaitable[dict[str, str]]]
 
 def _content(thread_id: str) -> str:
     return f"rc:gen:{thread_id}"
+
+
+def _tail(thread_id: str) -> str:
+    return f"rc:tgen:{thread_id}"
 
 
 def _reactions(thread_id: str) -> str:
@@ -69,9 +78,11 @@ class PageRequest:
 
 
 class ReadCache:
-    def __init__(self, redis: Redis, *, ttl: int) -> None:
+    def __init__(self, redis: Redis, *, ttl: int, stable_after: float) -> None:
         self._redis = redis
         self._ttl = ttl
+        self._stable_after = timedelta(seconds=stable_after)
+        self._fetching: dict[str, asyncio.Task[Any]] = {}
 
     # -- reads ----------------------------------------------------------------------
 
@@ -88,34 +99,43 @@ class ReadCache:
     async def _page(self, request: PageRequest, fetch_page: PageFetcher,
                     fetch_counts: CountsFetcher, fetch_mine: MineFetcher) -> dict[str, Any] | None:
         thread, reader = request.thread_id, request.reader
-        names = [GLOBAL_GENERATION, _content(thread), _reactions(thread)]
+        names = [GLOBAL_GENERATION, _content(thread), _tail(thread), _reactions(thread)]
         if reader:
             names.append(_reader(thread, reader))
-        everything, content, reactions, *mine_generation = await self._generations(names)
-        where = f"{thread}:{everything}:{content}:{request.limit}:{request.cursor}"
-        page_key, counts_key = f"rc:page:{where}", f"rc:counts:{where}:{reactions}"
-        mine_key = f"rc:mine:{thread}:{reader}:{mine_generation[0]}" if reader else ""
-        cached_page, cached_counts, *cached = await self._redis.mget(
-            [page_key, counts_key, *([mine_key] if reader else [])])
-        cached_mine = cached[0] if cached else None
-        if cached_page is None:
-            page = await fetch_page()
-            counts = {p["id"]: p["reaction_counts"] for p in _posts(page)}
-            await self._store({page_key: dumps(page), counts_key: dumps(counts)})
+        everything, content, tail, reactions, *mine_generation = await self._generations(names)
+        stable = f"{thread}:{everything}:{content}:{request.limit}:{request.cursor}"
+        recent = f"{stable}:{tail}"
+        keys = [f"rc:page:{stable}", f"rc:page:{recent}", f"rc:counts:{stable}:{reactions}",
+                f"rc:counts:{recent}:{reactions}"]
+        if reader:
+            keys.append(f"rc:mine:{thread}:{reader}:{mine_generation[0]}")
+        stable_page, recent_page, stable_counts, recent_counts, *cached_mine = (
+            await self._redis.mget(keys))
+        page: dict[str, Any]
+        if stable_page is not None:
+            page, cached_counts, counts_key = json.loads(stable_page), stable_counts, keys[2]
+        elif recent_page is not None:
+            page, cached_counts, counts_key = json.loads(recent_page), recent_counts, keys[3]
         else:
-            page = json.loads(cached_page)
-            if cached_counts is None:
-                counts = await fetch_counts([p["id"] for p in _posts(page)])
-                await self._store({counts_key: dumps(counts)})
-            else:
-                counts = json.loads(cached_counts)
+            page = await self._once(keys[1], fetch_page)
+            settled = self._settled(page)
+            counts_key = keys[2] if settled else keys[3]
+            cached_counts = dumps({p["id"]: p["reaction_counts"] for p in _posts(page)})
+            await self._store({keys[0] if settled else keys[1]: dumps(page),
+                               counts_key: cached_counts})
+        if cached_counts is None:
+            counts = await self._once(counts_key, lambda: fetch_counts(
+                [p["id"] for p in _posts(page)]))
+            await self._store({counts_key: dumps(counts)})
+        else:
+            counts = json.loads(cached_counts)
         mine: dict[str, str] = {}
         if reader:
-            if cached_mine is None:
+            if cached_mine[0] is None:
                 mine = await fetch_mine()
-                await self._store({mine_key: dumps(mine)})
+                await self._store({keys[4]: dumps(mine)})
             else:
-                mine = json.loads(cached_mine)
+                mine = json.loads(cached_mine[0])
         for post in _posts(page):
             if post["status"] == "hidden" and reader and post["author_id"] == reader:
                 return None  # its author sees the text and the reason: not the public view
@@ -123,14 +143,35 @@ class ReadCache:
             post["my_reaction"] = mine.get(post["id"])
         return page
 
+    def _settled(self, page: dict[str, Any]) -> bool:
+        """Whether new posts can no longer change this page: it is full (more follow) and
+        its last post is old enough that no post still being written sorts before it (ids
+        grow with time; a post approved late renews the content generation instead)."""
+        items: list[dict[str, Any]] = page["items"]
+        if not page.get("next_cursor") or not items:
+            return False
+        written = datetime.fromisoformat(items[-1]["created_at"])
+        return datetime.now(UTC) - written >= self._stable_after
+
+    async def _once(self, key: str, fetch: Callable[[], Awaitable[Any]]) -> Any:
+        """One fetch per key at a time in this process: readers arriving while a page is
+        read from the service (seconds, deep in a large thread on SecantusDB) wait for it
+        instead of each starting the same query."""
+        task = self._fetching.get(key)
+        if task is None:
+            task = asyncio.ensure_future(fetch())
+            self._fetching[key] = task
+            task.add_done_callback(lambda _: self._fetching.pop(key, None))
+        return await asyncio.shield(task)
+
     async def thread(self, thread_id: str,
                      fetch: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any] | None:
         """The thread (its post count is a slow count on SecantusDB), or None on a Redis
         failure; it changes with the thread's content generation."""
         try:
-            everything, content = await self._generations([GLOBAL_GENERATION,
-                                                           _content(thread_id)])
-            key = f"rc:thread:{thread_id}:{everything}:{content}"
+            everything, content, tail = await self._generations(
+                [GLOBAL_GENERATION, _content(thread_id), _tail(thread_id)])
+            key = f"rc:thread:{thread_id}:{everything}:{content}:{tail}"
             cached = await self._redis.get(key)
             if cached is not None:
                 value: dict[str, Any] = json.loads(cached)
@@ -166,9 +207,13 @@ class ReadCache:
     # renews the generation again once Redis answers).
 
     async def content_changed(self, thread_id: str) -> None:
-        """A post of the thread was created, edited, pinned, checked or moderated, or a
-        column summary written."""
+        """A post of the thread was edited, pinned, checked or moderated (approved
+        included), or a column summary written: every page may differ."""
         await self._renew([_content(thread_id)])
+
+    async def post_added(self, thread_id: str) -> None:
+        """A new post: only pages that were not settled (see `_settled`) may differ."""
+        await self._renew([_tail(thread_id)])
 
     async def reaction_changed(self, thread_id: str, user_id: str) -> None:
         await self._renew([_reactions(thread_id), _reader(thread_id, user_id)])

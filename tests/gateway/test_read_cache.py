@@ -50,6 +50,27 @@ async def test_pages_are_served_from_the_cache(
         "Changed in the store")
 
 
+async def test_a_new_post_leaves_settled_pages_cached(
+    api: httpx.AsyncClient, mongo: Mongo, thread: dict[str, Any],
+) -> None:
+    """A full page (more posts follow) is not evicted by a post appended to the thread,
+    only the last page is; an edit evicts every page."""
+    first, second, _ = [await post(api, thread, f"Post {i}") for i in range(3)]
+    full = await page(api, thread, limit=2)
+    assert full["next_cursor"]
+    await mongo["agora_threads"]["posts"].update_one({"_id": first["id"]},
+                                                     {"$set": {"body": "Changed in the store"}})
+    await post(api, thread, "Post 3")
+    assert (await page(api, thread, limit=2))["items"][0]["body"] == "Post 0"  # still cached
+    last = await page(api, thread, limit=2, cursor=full["next_cursor"])
+    assert [p["body"] for p in last["items"]] == ["Post 2", "Post 3"]  # renewed
+    edited = await api.patch(f"/v1/posts/{second['id']}", json={"body": "Post 1, edited"},
+                             headers=auth("ana"))
+    assert edited.status_code == 200, edited.text
+    assert [p["body"] for p in (await page(api, thread, limit=2))["items"]] == [
+        "Changed in the store", "Post 1, edited"]
+
+
 async def test_writes_through_the_gateway_show_at_once(
     api: httpx.AsyncClient, thread: dict[str, Any],
 ) -> None:
@@ -163,7 +184,7 @@ async def test_pages_follow_the_cursor_and_limit(
 async def test_an_unreachable_redis_means_reading_through() -> None:
     """The cache answers None (read from the service) instead of failing the request."""
     redis = Redis.from_url(f"redis://127.0.0.1:{free_port()}/0", socket_connect_timeout=0.5)
-    cache = ReadCache(redis, ttl=60)
+    cache = ReadCache(redis, ttl=60, stable_after=0)
 
     async def never(*_: Any) -> Any:
         raise AssertionError("nothing is fetched when Redis cannot be reached")

@@ -87,5 +87,5 @@ async def import_workshop(consultation_id: str, body: WorkshopImportCreate, user
                       errors=[{"field": f"csv.line.{e.line}", "message": e.message}
                               for e in reply.errors])
     for thread_id in reply.thread_ids:
-        await cache.after_write(cache.content_changed(thread_id))
+        await cache.after_write(cache.post_added(thread_id))
     return WorkshopImportPublic(imported=reply.imported, thread_ids=list(reply.thread_ids))

@@ -62,7 +62,7 @@ async def create_post(
         actor_roles=roles(user), parent_id=body.parent_id or "", column_id=body.column_id or "",
     )
     created = await clients.call("threads", clients.threads.CreatePost, request)
-    await cache.after_write(cache.content_changed(created.thread_id))
+    await cache.after_write(cache.post_added(created.thread_id))
     await participation.record(consultation_id=created.consultation_id,
                                theme_id=created.theme_id, account_id=user.account_id,
                                level="post")
