@@ -28,11 +28,17 @@ def fingerprint(request: dict[str, Any]) -> str:
 
 
 async def ensure_index(collection: Collection) -> None:
+    """The unique index that decides a race, and a plain one that serves the replay lookup:
+    SecantusDB does not use a partial index for a query, so with the unique index alone
+    every keyed request would scan the collection (O(documents) per post or ballot)."""
     await collection.create_index(
         [("created_by", ASCENDING), ("idempotency_key", ASCENDING)],
         name="idempotency",
         unique=True,
         partialFilterExpression={"idempotency_key": {"$type": "string"}},
+    )
+    await collection.create_index(
+        [("idempotency_key", ASCENDING), ("created_by", ASCENDING)], name="replay_lookup"
     )
 
 

@@ -34,6 +34,8 @@ from devstack import processes
 from devstack.stack import Stack, StackConfig
 
 OPERATOR = {"Authorization": "Bearer dev-bench~operator"}
+# fan0 reacted to every other post of the seeded threads (see seed).
+READER = {"Authorization": "Bearer dev-fan0"}
 KINDS = ("like", "disagree", "dont_understand", "more_info")
 
 
@@ -65,11 +67,12 @@ async def seed(api: httpx.AsyncClient, mongo_uri: str, posts: int) -> tuple[str,
     return str(thread["id"]), str(docs[len(docs) // 2]["_id"])
 
 
-async def drive(url: str, seconds: float, concurrency: int) -> dict[str, float]:
+async def drive(url: str, seconds: float, concurrency: int,
+                headers: dict[str, str] | None = None) -> dict[str, float]:
     latencies: list[float] = []
     failures = 0
     deadline = time.monotonic() + seconds
-    async with httpx.AsyncClient(timeout=10, limits=httpx.Limits(
+    async with httpx.AsyncClient(timeout=10, headers=headers, limits=httpx.Limits(
             max_connections=concurrency)) as client:
 
         async def worker() -> None:
@@ -131,21 +134,24 @@ async def main(seconds: float, concurrency: int) -> None:
                                env={**os.environ, "BARE_PAGE_FILE": str(page_file)},
                                port=bare_port).start()
         bare.wait_port()
-        targets = {
-            "bare FastAPI, fixed JSON": f"http://127.0.0.1:{bare_port}/page",
-            "gateway, 10,000-post thread, page at post 5,000":
-                f"{config.gateway_url}/v1/threads/{big}/posts?limit=20&cursor={cursor}",
-            "gateway, 10,000-post thread, first page":
-                f"{config.gateway_url}/v1/threads/{big}/posts?limit=20",
-            "gateway, 10-post thread": f"{config.gateway_url}/v1/threads/{small}/posts?limit=20",
+        middle_url = f"{config.gateway_url}/v1/threads/{big}/posts?limit=20&cursor={cursor}"
+        targets: dict[str, tuple[str, dict[str, str] | None]] = {
+            "bare FastAPI, fixed JSON": (f"http://127.0.0.1:{bare_port}/page", None),
+            "gateway, 10,000-post thread, page at post 5,000, anonymous": (middle_url, None),
+            "gateway, 10,000-post thread, page at post 5,000, signed-in reader with "
+            "reactions on it": (middle_url, READER),
+            "gateway, 10,000-post thread, first page, signed-in":
+                (f"{config.gateway_url}/v1/threads/{big}/posts?limit=20", READER),
+            "gateway, 10-post thread, signed-in":
+                (f"{config.gateway_url}/v1/threads/{small}/posts?limit=20", READER),
         }
         print(f"page size: {len(middle.content)} bytes; {concurrency} concurrent clients, "
               f"{seconds:.0f} s per target", flush=True)
         print("| target | ok requests | failed | req/s | p50 ms | p95 ms | p99 ms |")
         print("|---|---|---|---|---|---|---|")
-        for name, url in targets.items():
-            await drive(url, 2, concurrency)  # warm-up
-            print(report(name, await drive(url, seconds, concurrency)), flush=True)
+        for name, (url, headers) in targets.items():
+            await drive(url, 2, concurrency, headers)  # warm-up
+            print(report(name, await drive(url, seconds, concurrency, headers)), flush=True)
     finally:
         if bare is not None:
             bare.stop()

@@ -74,6 +74,8 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
                    "MAIL_DIR": str(work_dir / "mail"), "REGISTRATIONS_PER_IP_PER_HOUR": "10000",
                    # Tests share a few accounts for many writes; the limit has its own test.
                    "WRITE_RATE_PER_MINUTE": "100000",
+                   # Full pages settle at once (production: 60 s), so tests see it happen.
+                   "READ_CACHE_STABLE_SECONDS": "0",
                    # Schedulers tick fast so their tests wait seconds, not minutes.
                    "PHASE_ANNOUNCE_SECONDS": "0.5", "PARTICIPATION_FLUSH_SECONDS": "1"},
     )

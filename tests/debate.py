@@ -15,7 +15,7 @@ OPERATOR = auth("op", "operator")
 STRATEGIST = auth("strat", "strategist")
 MODERATOR = auth("mod", "moderator")
 COLLECTIONS = ("consultations", "threads", "posts", "post_revisions", "reactions", "reports",
-               "resources", "moderation_log", "outbox")
+               "resources", "moderation_log", "workshop_imports", "outbox")
 
 
 def schedule(current: str, days: int = 7) -> list[dict[str, str]]:

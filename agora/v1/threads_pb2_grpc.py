@@ -135,6 +135,16 @@ class ThreadsServiceStub:
                 request_serializer=agora_dot_v1_dot_threads__pb2.SetReactionRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_threads__pb2.ReactionState.FromString,
                 _registered_method=True)
+        self.CountReactions = channel.unary_unary(
+                '/agora.v1.ThreadsService/CountReactions',
+                request_serializer=agora_dot_v1_dot_threads__pb2.CountReactionsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.CountReactionsResponse.FromString,
+                _registered_method=True)
+        self.ListMyReactions = channel.unary_unary(
+                '/agora.v1.ThreadsService/ListMyReactions',
+                request_serializer=agora_dot_v1_dot_threads__pb2.ListMyReactionsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.ListMyReactionsResponse.FromString,
+                _registered_method=True)
         self.ReportPost = channel.unary_unary(
                 '/agora.v1.ThreadsService/ReportPost',
                 request_serializer=agora_dot_v1_dot_threads__pb2.ReportPostRequest.SerializeToString,
@@ -297,6 +307,20 @@ class ThreadsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CountReactions(self, request, context):
+        """Reads behind the gateway's page cache: the counts of some posts, and one reader's
+        reactions in one thread (both index lookups, cheap even in a very large thread).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMyReactions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ReportPost(self, request, context):
         """Moderation.
         """
@@ -438,6 +462,16 @@ def add_ThreadsServiceServicer_to_server(servicer, server):
                     servicer.SetReaction,
                     request_deserializer=agora_dot_v1_dot_threads__pb2.SetReactionRequest.FromString,
                     response_serializer=agora_dot_v1_dot_threads__pb2.ReactionState.SerializeToString,
+            ),
+            'CountReactions': grpc.unary_unary_rpc_method_handler(
+                    servicer.CountReactions,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.CountReactionsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.CountReactionsResponse.SerializeToString,
+            ),
+            'ListMyReactions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMyReactions,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.ListMyReactionsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.ListMyReactionsResponse.SerializeToString,
             ),
             'ReportPost': grpc.unary_unary_rpc_method_handler(
                     servicer.ReportPost,
@@ -1011,6 +1045,60 @@ class ThreadsService:
             '/agora.v1.ThreadsService/SetReaction',
             agora_dot_v1_dot_threads__pb2.SetReactionRequest.SerializeToString,
             agora_dot_v1_dot_threads__pb2.ReactionState.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CountReactions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/CountReactions',
+            agora_dot_v1_dot_threads__pb2.CountReactionsRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.CountReactionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMyReactions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/ListMyReactions',
+            agora_dot_v1_dot_threads__pb2.ListMyReactionsRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.ListMyReactionsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -59,6 +59,11 @@ class ThreadsServiceStub:
     """Two-column deepening: a synthesiser writes a column's summary."""
     SetReaction: _grpc.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]
     """Reactions."""
+    CountReactions: _grpc.UnaryUnaryMultiCallable[_threads_pb2.CountReactionsRequest, _threads_pb2.CountReactionsResponse]
+    """Reads behind the gateway's page cache: the counts of some posts, and one reader's
+    reactions in one thread (both index lookups, cheap even in a very large thread).
+    """
+    ListMyReactions: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ListMyReactionsRequest, _threads_pb2.ListMyReactionsResponse]
     ReportPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ReportPostRequest, _threads_pb2.Report]
     """Moderation."""
     ModeratePost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ModeratePostRequest, _threads_pb2.Post]
@@ -101,6 +106,11 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     """Two-column deepening: a synthesiser writes a column's summary."""
     SetReaction: _aio.UnaryUnaryMultiCallable[_threads_pb2.SetReactionRequest, _threads_pb2.ReactionState]  # type: ignore[assignment]
     """Reactions."""
+    CountReactions: _aio.UnaryUnaryMultiCallable[_threads_pb2.CountReactionsRequest, _threads_pb2.CountReactionsResponse]  # type: ignore[assignment]
+    """Reads behind the gateway's page cache: the counts of some posts, and one reader's
+    reactions in one thread (both index lookups, cheap even in a very large thread).
+    """
+    ListMyReactions: _aio.UnaryUnaryMultiCallable[_threads_pb2.ListMyReactionsRequest, _threads_pb2.ListMyReactionsResponse]  # type: ignore[assignment]
     ReportPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.ReportPostRequest, _threads_pb2.Report]  # type: ignore[assignment]
     """Moderation."""
     ModeratePost: _aio.UnaryUnaryMultiCallable[_threads_pb2.ModeratePostRequest, _threads_pb2.Post]  # type: ignore[assignment]
@@ -260,6 +270,23 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.ReactionState, _abc.Awaitable[_threads_pb2.ReactionState]]:
         """Reactions."""
+
+    @_abc_1.abstractmethod
+    def CountReactions(
+        self,
+        request: _threads_pb2.CountReactionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.CountReactionsResponse, _abc.Awaitable[_threads_pb2.CountReactionsResponse]]:
+        """Reads behind the gateway's page cache: the counts of some posts, and one reader's
+        reactions in one thread (both index lookups, cheap even in a very large thread).
+        """
+
+    @_abc_1.abstractmethod
+    def ListMyReactions(
+        self,
+        request: _threads_pb2.ListMyReactionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.ListMyReactionsResponse, _abc.Awaitable[_threads_pb2.ListMyReactionsResponse]]: ...
 
     @_abc_1.abstractmethod
     def ReportPost(

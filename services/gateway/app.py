@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
@@ -13,6 +14,7 @@ from redis.asyncio import Redis
 from services.gateway import problems
 from services.gateway.access import AccessResolver
 from services.gateway.auth import DevTokenVerifier, EitherVerifier, TokenVerifier
+from services.gateway.cache_events import CacheInvalidation
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.deps import authorize
@@ -21,7 +23,9 @@ from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
 from services.gateway.participation import Participation
 from services.gateway.participation_flush import ParticipationFlusher
+from services.gateway.public_names import PublicNames
 from services.gateway.ratelimit import WriteRateLimiter
+from services.gateway.read_cache import ReadCache
 from services.gateway.routes import (
     accounts,
     consultations,
@@ -74,6 +78,12 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             app.state.redis, name="register-ip", per_hour=settings.registrations_per_ip_per_hour)
         app.state.live = LiveFeed(settings.nats_url)
         app.state.participation = Participation(app.state.redis)
+        app.state.read_cache = ReadCache(app.state.redis, ttl=settings.read_cache_seconds,
+                                         stable_after=settings.read_cache_stable_seconds)
+        app.state.public_names = PublicNames(app.state.redis, app.state.clients,
+                                             ttl=settings.public_name_cache_seconds)
+        invalidation = asyncio.create_task(
+            CacheInvalidation(settings.nats_url, app.state.read_cache, app.state.access).run())
         flusher = ParticipationFlusher(app.state.participation, app.state.redis,
                                        app.state.clients,
                                        interval=settings.participation_flush_seconds)
@@ -81,9 +91,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         try:
             yield
         finally:
-            flushing.cancel()
-            with suppress(asyncio.CancelledError):
-                await flushing
+            for task in (invalidation, flushing):
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await app.state.live.close()
             await app.state.clients.close()
             await app.state.redis.aclose()

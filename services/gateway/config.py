@@ -31,6 +31,13 @@ class GatewaySettings(ServiceSettings):
     jwks_cache_seconds: float = Field(default=300.0, ge=1, le=3600)
     # How long a caller's admission and roles in a consultation are cached in Redis.
     access_cache_seconds: int = Field(default=30, ge=1, le=600)
+    # Lifetime of a cached thread page (read_cache.py); events make it stale sooner.
+    read_cache_seconds: int = Field(default=900, ge=1, le=86_400)
+    # A full page whose last post is older than this no longer changes when posts are
+    # added (ids grow with time; this bounds clock skew between threads replicas).
+    read_cache_stable_seconds: float = Field(default=60.0, ge=0, le=3600)
+    # How long a participant's public name (pseudonym or display name) stays in Redis.
+    public_name_cache_seconds: int = Field(default=300, ge=1, le=86_400)
     # Failed logins: exponential delay after the free ones, none accepted past the cap.
     login_failures_per_hour: int = Field(default=100, ge=1, le=100)
     login_free_failures: int = Field(default=5, ge=1)

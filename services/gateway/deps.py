@@ -21,7 +21,9 @@ from services.gateway.clients import ServiceClients
 from services.gateway.participation import Participation
 from services.gateway.permissions import ANONYMOUS, action_of, allowed
 from services.gateway.problems import Problem
+from services.gateway.public_names import PublicNames
 from services.gateway.ratelimit import WriteRateLimiter
+from services.gateway.read_cache import ReadCache
 from services.gateway.scope import consultation_of
 
 _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <access token>`")
@@ -103,6 +105,22 @@ def _participation(request: Request) -> Participation:
 
 
 Recorder = Annotated[Participation, Depends(_participation)]
+
+
+def _read_cache(request: Request) -> ReadCache:
+    cache: ReadCache = request.app.state.read_cache
+    return cache
+
+
+Cache = Annotated[ReadCache, Depends(_read_cache)]
+
+
+def _public_names(request: Request) -> PublicNames:
+    names: PublicNames = request.app.state.public_names
+    return names
+
+
+Names = Annotated[PublicNames, Depends(_public_names)]
 
 
 def roles(user: Principal | None) -> list[str]:

@@ -4,9 +4,13 @@ Each SSE connection reads the events stream through its own ordered (ephemeral, 
 flow-controlled) JetStream consumer filtered on `agora.<consultation>.>`; the SSE id is
 the JetStream stream sequence, so a client resuming with `Last-Event-ID: n` gets every
 event after n, in order, exactly as a fresh reader would. Nothing about a post is read
-from the event itself: post events are re-read from the threads service as this viewer
-may see them (sanitised HTML, placeholders, pending posts left out), so a hidden post is
-never streamed to participants, whether live or replayed.
+from the event itself: post events are re-read from the threads service in the public
+view (sanitised HTML; only visible posts are streamed), so a hidden or held post is never
+streamed, whether live or replayed. The frame of an event is the same for every
+connection, and they all receive a new event at about the same moment, so each gateway
+process shapes it once for the connections asking meanwhile (one `GetPost`, however many
+readers are connected). Nothing is kept once shaped: a later reader (a replay) re-reads
+the post as it is then, so a post hidden since is not replayed.
 """
 
 from __future__ import annotations
@@ -40,6 +44,18 @@ class LiveFeed:
         self._url = nats_url
         self._client: NatsClient | None = None
         self._lock = asyncio.Lock()
+        self._shaping: dict[int, asyncio.Task[str | None]] = {}
+
+    def _frame(self, sequence: int, envelope: events_pb2.EventEnvelope,
+               read_post: PostReader) -> Awaitable[str | None]:
+        """The SSE frame of the event at `sequence`; connections asking while it is being
+        shaped await the same task (shielded: one leaving does not cancel it)."""
+        task = self._shaping.get(sequence)
+        if task is None:
+            task = asyncio.ensure_future(_framed(sequence, envelope, read_post))
+            self._shaping[sequence] = task
+            task.add_done_callback(lambda _: self._shaping.pop(sequence, None))
+        return asyncio.shield(task)
 
     async def _connection(self) -> NatsClient:
         async with self._lock:
@@ -71,17 +87,24 @@ class LiveFeed:
                     envelope = parse_envelope(message.data)
                 except MalformedEvent:
                     continue
-                data = await shape(envelope, read_post)
-                if data is not None:
-                    sequence = message.metadata.sequence.stream
-                    yield (f"id: {sequence}\nevent: {envelope.type}\n"
-                           f"data: {json.dumps(data, separators=(',', ':'))}\n\n")
+                frame = await self._frame(message.metadata.sequence.stream, envelope, read_post)
+                if frame is not None:
+                    yield frame
         finally:
             await subscription.unsubscribe()
 
     async def close(self) -> None:
         if self._client is not None and not self._client.is_closed:
             await self._client.drain()
+
+
+async def _framed(sequence: int, envelope: events_pb2.EventEnvelope,
+                  read_post: PostReader) -> str | None:
+    data = await shape(envelope, read_post)
+    if data is None:
+        return None
+    return (f"id: {sequence}\nevent: {envelope.type}\n"
+            f"data: {json.dumps(data, separators=(',', ':'))}\n\n")
 
 
 async def shape(envelope: events_pb2.EventEnvelope,

@@ -244,6 +244,9 @@ class PostPublic(BaseModel):
     consultation_id: str
     theme_id: str
     author_id: str
+    author_name: str | None = Field(
+        default=None, description="The author's pseudonym in this consultation, else their "
+        "display name (null: unknown, e.g. an erased account).")
     body: str = Field(description="The text as written; render body_html, never body, as HTML.")
     body_html: str = Field(description="The body rendered and sanitised: safe to insert.")
     format: PostFormatName

@@ -14,6 +14,8 @@ from services.synthesis.corpus import Corpus
 from services.synthesis.servicer import SynthesisServicer
 
 CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus", filter_subjects=["agora.*.post.created"])
+ERASURE_CONSUMER = ConsumerSpec(durable="synthesis-erasure",
+                                filter_subjects=["agora.*.user.erased"])
 
 
 class SynthesisApp(ServiceApp):
@@ -36,4 +38,5 @@ class SynthesisApp(ServiceApp):
         await self.corpus.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
-        return [(self._corpus_consumer, self.corpus.ingest_post)]
+        return [(self._corpus_consumer, self.corpus.ingest_post),
+                (ERASURE_CONSUMER, self.corpus.anonymise)]

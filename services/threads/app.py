@@ -40,7 +40,7 @@ class ThreadsApp(ServiceApp):
         await self._participation.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
-        return [(ERASURE_CONSUMER, Erasure(deps.db).anonymise)]
+        return [(ERASURE_CONSUMER, Erasure(deps.db, deps.outbox).anonymise)]
 
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
         interval = self._settings.phase_announce_seconds

@@ -1,24 +1,29 @@
 """Anonymising authorship when an account is erased (`user.erased` from identity).
 
 The content stays; its author becomes `former-participant`. The update is idempotent
-(a second delivery finds nothing left to change).
+(a second delivery finds nothing left to change). In the same transaction it publishes
+`content.anonymised`, so caches of rendered posts (the gateway's page cache) drop what
+they hold only once the rewrite is committed.
 """
 
 from __future__ import annotations
 
 from agora.v1 import events_pb2, identity_pb2
 from agora_kit.events.consumer import ConsumerSpec
-from agora_kit.events.envelope import MalformedEvent
+from agora_kit.events.envelope import MalformedEvent, new_envelope
+from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Database, Session
 
 FORMER_PARTICIPANT = "former-participant"
+ANONYMISED = "content.anonymised"
 ERASURE_CONSUMER = ConsumerSpec(durable="threads-erasure",
                                 filter_subjects=["agora.*.user.erased"])
 
 
 class Erasure:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, outbox: Outbox) -> None:
         self._db = db
+        self._outbox = outbox
 
     async def anonymise(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         erased = identity_pb2.UserErased()
@@ -31,3 +36,6 @@ class Erasure:
                 await self._db[name].update_many({field: account},
                                                  {"$set": {field: FORMER_PARTICIPANT}},
                                                  session=session)
+        await self._outbox.add(new_envelope(event_type=ANONYMISED, actor="system",
+                                            consultation_id=envelope.consultation_id,
+                                            payload=erased), session=session)

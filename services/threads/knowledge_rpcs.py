@@ -65,9 +65,13 @@ class KnowledgeRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         if errors:
             return threads_pb2.ImportWorkshopResponse(errors=[
                 threads_pb2.LineError(line=n, message=m) for n, m in errors])
-        thread_ids = await workshops.import_lines(self._store, consultation=consultation,
-                                                  workshop=workshop, lines=lines, actor=actor)
-        return threads_pb2.ImportWorkshopResponse(imported=len(lines), thread_ids=thread_ids)
+        record = await workshops.import_once(
+            self._store, consultation=consultation, workshop=workshop, lines=lines, actor=actor,
+            idempotency_key=validation.idempotency_key(request.idempotency_key),
+            request={"consultation_id": consultation["_id"], "workshop": workshop,
+                     "csv": request.csv})
+        return threads_pb2.ImportWorkshopResponse(imported=record["imported"],
+                                                  thread_ids=record["thread_ids"])
 
     async def SetFactCheck(
         self, request: threads_pb2.SetFactCheckRequest, context: Context

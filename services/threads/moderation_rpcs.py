@@ -19,6 +19,7 @@ from services.threads.store import ThreadsStore
 Context: TypeAlias = grpc.aio.ServicerContext
 NOTE_MAX = 1_000
 REASON_MAX = 500
+COUNT_MAX_POSTS = 200
 
 
 def report_message(doc: Document) -> threads_pb2.Report:
@@ -44,7 +45,27 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         return threads_pb2.ReactionState(post_id=post_id, my_reaction=current or "",
                                          counts=reactions.counts_message(counts.get(post_id, {})),
                                          consultation_id=post["consultation_id"],
-                                         theme_id=post["theme_id"])
+                                         theme_id=post["theme_id"],
+                                         thread_id=post["thread_id"])
+
+    async def CountReactions(
+        self, request: threads_pb2.CountReactionsRequest, context: Context
+    ) -> threads_pb2.CountReactionsResponse:
+        if len(request.post_ids) > COUNT_MAX_POSTS:
+            raise InvalidArgument(f"at most {COUNT_MAX_POSTS} posts at once", field="post_ids")
+        post_ids = [require_id(p, field="post_ids") for p in request.post_ids]
+        counts = await reactions.counts_for(self._store, post_ids)
+        return threads_pb2.CountReactionsResponse(posts={
+            p: threads_pb2.ReactionCounts(counts=reactions.counts_message(counts.get(p, {})))
+            for p in post_ids})
+
+    async def ListMyReactions(
+        self, request: threads_pb2.ListMyReactionsRequest, context: Context
+    ) -> threads_pb2.ListMyReactionsResponse:
+        thread_id = require_id(request.thread_id, field="thread_id")
+        user = validation.actor(request.user_id)
+        return threads_pb2.ListMyReactionsResponse(
+            reactions=await reactions.mine_in_thread(self._store, thread_id, user))
 
     async def ReportPost(
         self, request: threads_pb2.ReportPostRequest, context: Context

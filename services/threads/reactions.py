@@ -57,6 +57,14 @@ async def mine_for(store: ThreadsStore, post_ids: Sequence[str], user: str) -> d
     return {d["post_id"]: d["kind"] for d in docs}
 
 
+async def mine_in_thread(store: ThreadsStore, thread_id: str, user: str) -> dict[str, str]:
+    """Post id -> kind of every reaction `user` holds in the thread (an equality lookup on
+    the `(thread_id, user_id)` index, whatever the thread's size)."""
+    docs = await store.reactions.find({"thread_id": thread_id, "user_id": user},
+                                      {"post_id": 1, "kind": 1}).to_list()
+    return {d["post_id"]: d["kind"] for d in docs}
+
+
 async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
                        actor: str) -> tuple[str | None, Document]:
     """Set, change or (kind None) remove actor's reaction; returns the current one and

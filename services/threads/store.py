@@ -45,6 +45,7 @@ class ThreadsStore:
         self.reports = db["reports"]
         self.moderation_log = db["moderation_log"]
         self.resources = db["resources"]
+        self.workshop_imports = db["workshop_imports"]
 
     async def ensure_indexes(self) -> None:
         await self.threads.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
@@ -52,12 +53,14 @@ class ThreadsStore:
         await self.posts.create_index([("thread_id", ASCENDING), ("pinned", ASCENDING)])
         await self.revisions.create_index([("post_id", ASCENDING), ("revision", ASCENDING)])
         await self.reactions.create_index([("post_id", ASCENDING), ("kind", ASCENDING)])
+        await self.reactions.create_index([("thread_id", ASCENDING), ("user_id", ASCENDING)])
         await self.reports.create_index([("consultation_id", ASCENDING), ("open", ASCENDING),
                                          ("post_id", ASCENDING)])
         await self.moderation_log.create_index([("consultation_id", ASCENDING),
                                                 ("_id", ASCENDING)])
         await self.resources.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
-        for collection in (self.consultations, self.threads, self.posts, self.resources):
+        for collection in (self.consultations, self.threads, self.posts, self.resources,
+                           self.workshop_imports):
             await idempotency.ensure_index(collection)
 
     # -- consultations -------------------------------------------------------------

@@ -2,8 +2,10 @@
 
 Every line is checked before anything is written, and every bad line is reported (not
 just the first), so a facilitator fixes the file once. Then the workshop's threads (one
-per theme it spoke to), its posts and their events commit in one transaction: either the
-whole workshop is in the consultation or none of it is.
+per theme it spoke to), its posts, their events and a record of the import commit in one
+transaction: either the whole workshop is in the consultation or none of it is. The
+record carries the request's idempotency key, so a retried import (a timeout, a double
+click) returns the first one instead of doubling every contribution.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
+from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
@@ -75,9 +78,23 @@ def parse(content: str, themes: list[Document], *, max_chars: int,
     return ([] if errors else lines), errors
 
 
+async def import_once(store: ThreadsStore, *, consultation: Document, workshop: str,
+                      lines: list[Line], actor: str, idempotency_key: str | None,
+                      request: dict[str, Any]) -> Document:
+    """The import's record: written now, or the earlier one with the same key."""
+
+    async def create(fields: dict[str, Any]) -> Document:
+        return await import_lines(store, consultation=consultation, workshop=workshop,
+                                  lines=lines, actor=actor, record_fields=fields)
+
+    return await idempotency.create_once(store.workshop_imports, actor=actor,
+                                         key=idempotency_key, request=request, create=create)
+
+
 async def import_lines(store: ThreadsStore, *, consultation: Document, workshop: str,
-                       lines: list[Line], actor: str) -> list[str]:
-    """Write the workshop in one transaction; returns its thread ids."""
+                       lines: list[Line], actor: str,
+                       record_fields: dict[str, Any]) -> Document:
+    """Write the workshop in one transaction; returns the import's record."""
     consultation_id = consultation["_id"]
     at = now()
     threads: dict[str, Document] = {}
@@ -110,11 +127,16 @@ async def import_lines(store: ThreadsStore, *, consultation: Document, workshop:
         payload=debate_events_pb2.WorkshopImported(workshop=workshop, posts=len(posts),
                                                    thread_ids=thread_ids)))
 
+    record = {"_id": new_id(), "consultation_id": consultation_id, "workshop": workshop,
+              "created_by": actor, "created_at": at, "imported": len(posts),
+              "thread_ids": thread_ids, **record_fields}
+
     async def work(session: Session, outbox: Outbox) -> None:
+        await store.workshop_imports.insert_one(record, session=session)
         await store.threads.insert_many(list(threads.values()), session=session)
         await store.posts.insert_many(posts, session=session)
         for envelope in envelopes:
             await outbox.add(envelope, session=session)
 
     await store.commit(work)
-    return thread_ids
+    return record

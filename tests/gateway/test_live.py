@@ -5,15 +5,16 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+from devstack.stack import Stack
 from tests.debate import MODERATOR, STRATEGIST, phased, post, thread_in
 from tests.gateway.test_problems import assert_problem
-from tests.helpers import auth
+from tests.helpers import auth, metric_value
 
 
 @dataclass
@@ -88,6 +89,34 @@ async def test_phase_changes_posts_and_reactions_arrive_live(api: httpx.AsyncCli
     assert by_type["reaction.changed"].data["reaction_counts"]["like"] == 1
     ids = [e.id for e in events]
     assert ids == sorted(ids)
+
+
+async def test_many_readers_share_one_read_of_each_post(
+    api: httpx.AsyncClient, stack: Stack,
+) -> None:
+    """Ten connected readers, one post: the gateway reads the post once or nearly (not
+    once per connection), and every reader gets the same frame."""
+    consultation = await phased(api, "ideation")
+    thread = await thread_in(api, consultation)
+    metrics = f"http://127.0.0.1:{stack.config.metrics_ports['threads']}/metrics"
+
+    async def get_post_calls() -> float:
+        async with httpx.AsyncClient(timeout=5) as client:
+            return metric_value((await client.get(metrics)).text,
+                                "rpc_server_duration_seconds_count",
+                                method="/agora.v1.ThreadsService/GetPost")
+
+    async with AsyncExitStack() as streams:
+        readers = [await streams.enter_async_context(
+            listen(api, consultation["id"], auth(f"reader{i}"))) for i in range(10)]
+        before = await get_post_calls()
+        written = await post(api, thread, "Seen by ten")
+        received = await asyncio.gather(*(r.until(has("post.created")) for r in readers))
+        calls = await get_post_calls() - before
+    frames = {json.dumps(events[-1].data, sort_keys=True) for events in received}
+    assert len(frames) == 1
+    assert written["id"] in frames.pop()
+    assert 1 <= calls <= 5, calls
 
 
 async def test_hidden_posts_are_never_streamed_and_resume_misses_nothing(

@@ -39,6 +39,27 @@ async def test_a_workshop_becomes_marked_posts_in_workshop_threads(
     assert await events_of(mongo, consultation["id"], "workshop.imported") == 1
 
 
+async def test_a_retried_import_is_imported_once(api: httpx.AsyncClient, mongo: Mongo) -> None:
+    """The same Idempotency-Key twice (a timeout, a double click): one import, the same
+    answer; the key reused for another file is refused with nothing written."""
+    consultation = await phased(api, "ideation")
+    url = f"/v1/consultations/{consultation['id']}/workshop-imports"
+    title = consultation["themes"][0]["title"]
+    body = {"workshop": "Library, 3 June", "csv": f"theme,text\n{title},Evening classes\n"}
+    headers = {**MODERATOR, "Idempotency-Key": "library-import-1"}
+    first = await api.post(url, json=body, headers=headers)
+    assert first.status_code == 201, first.text
+    before = await counts(mongo)
+    again = await api.post(url, json=body, headers=headers)
+    assert again.status_code == 201, again.text
+    assert again.json() == first.json()
+    other = await api.post(url, json={**body, "csv": f"theme,text\n{title},Something else\n"},
+                           headers=headers)
+    assert_problem(other, 422)
+    assert await counts(mongo) == before
+    assert await events_of(mongo, consultation["id"], "post.created") == 1
+
+
 async def test_one_bad_line_imports_nothing_and_every_bad_line_is_named(
     api: httpx.AsyncClient, mongo: Mongo,
 ) -> None:

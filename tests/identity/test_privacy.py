@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import httpx
+from pymongo import AsyncMongoClient
 
 from tests.helpers import auth, create_consultation, create_thread, eventually
 from tests.identity.support import PASSWORD, new_account
 
 
-async def test_export_then_erasure_anonymises_authorship(api: httpx.AsyncClient,
-                                                         work_dir: Path) -> None:
+async def test_export_then_erasure_anonymises_authorship(
+    api: httpx.AsyncClient, work_dir: Path, mongo: AsyncMongoClient[dict[str, object]],
+) -> None:
     user = await new_account(api, work_dir / "mail")
     consultation = await create_consultation(api)
     granted = await api.post(f"/v1/consultations/{consultation['id']}/roles",
@@ -23,6 +25,10 @@ async def test_export_then_erasure_anonymises_authorship(api: httpx.AsyncClient,
                             headers=user.headers)
     assert posted.status_code == 201
     assert posted.json()["author_id"] == user.account_id
+    page_url = f"/v1/threads/{thread['id']}/posts"
+    # Read once, so the gateway's page cache holds the page with the author's id: the
+    # erasure must reach the cache too (through threads' `content.anonymised` event).
+    assert (await api.get(page_url)).json()["items"][0]["author_id"] == user.account_id
 
     export = await api.get("/v1/accounts/me/export", headers=user.headers)
     assert export.status_code == 200
@@ -41,10 +47,17 @@ async def test_export_then_erasure_anonymises_authorship(api: httpx.AsyncClient,
     assert erased.status_code == 204
 
     async def authors() -> list[str]:
-        page = (await api.get(f"/v1/threads/{thread['id']}/posts")).json()
+        page = (await api.get(page_url)).json()
         return [p["author_id"] for p in page["items"]]
 
     assert await eventually(authors, lambda a: a == ["former-participant"])
+
+    async def corpus_author() -> object:
+        found = await mongo["agora_synthesis"]["contributions"].find_one(
+            {"_id": posted.json()["id"]})
+        return found["author_id"] if found else None
+
+    assert await eventually(corpus_author, lambda a: a == "former-participant")
     login = await api.post("/v1/sessions", json={"email": user.email, "password": PASSWORD})
     assert login.status_code == 401
     # The access token still verifies for a few minutes, but the account is gone.

@@ -9,7 +9,7 @@ import httpx
 
 from agora.v1 import identity_pb2, identity_pb2_grpc
 from devstack.stack import Stack
-from tests.helpers import create_consultation
+from tests.helpers import create_consultation, create_thread
 from tests.identity.support import new_account
 
 
@@ -34,3 +34,25 @@ async def test_pseudonyms_are_unique_per_consultation(api: httpx.AsyncClient, st
     names = {n.account_id: (n.name, n.pseudonymous) for n in reply.names}
     assert names[ada.account_id] == ("Owl", True)
     assert names[bob.account_id][1] is False
+
+
+async def test_posts_show_their_author_under_the_pseudonym(api: httpx.AsyncClient,
+                                                           work_dir: Path) -> None:
+    consultation = await create_consultation(api)
+    thread = await create_thread(api, consultation)
+    ada = await new_account(api, work_dir / "mail")
+    written = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "Hello"},
+                             headers=ada.headers)
+    assert written.status_code == 201, written.text
+    display_name = (await api.get("/v1/accounts/me", headers=ada.headers)).json()["display_name"]
+
+    async def shown() -> tuple[str | None, str | None]:
+        page = (await api.get(f"/v1/threads/{thread['id']}/posts")).json()
+        one = (await api.get(f"/v1/posts/{written.json()['id']}")).json()
+        return page["items"][0]["author_name"], one["author_name"]
+
+    assert await shown() == (display_name, display_name)
+    renamed = await api.put(f"/v1/consultations/{consultation['id']}/pseudonym",
+                            json={"pseudonym": "Night Owl"}, headers=ada.headers)
+    assert renamed.status_code == 204
+    assert await shown() == ("Night Owl", "Night Owl")

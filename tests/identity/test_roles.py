@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import grpc
 import httpx
 import pytest
 from nats.aio.client import Client as NatsClient
 from pymongo import AsyncMongoClient
 
-from agora.v1 import identity_pb2
+from agora.v1 import identity_pb2, identity_pb2_grpc
 from agora_kit.events.envelope import parse_envelope
+from devstack.stack import Stack
 from tests.helpers import auth, create_consultation, eventually
 from tests.identity.support import Session, new_account
 
@@ -139,3 +141,24 @@ async def test_registered_mode_admits_any_account_but_no_anonymous_reader(
     assert (await api.get(f"/v1/consultations/{cid}")).status_code == 401
     member = await new_account(api, mail_dir, verify=False)
     assert (await api.get(f"/v1/consultations/{cid}", headers=member.headers)).status_code == 200
+
+
+async def test_a_grant_made_behind_the_gateway_applies_through_its_event(
+    api: httpx.AsyncClient, stack: Stack, mail_dir: Path,
+) -> None:
+    """A grant sent straight to identity (not through this gateway, which would drop the
+    cached admission itself) reaches the gateway's cache through `role.granted`, well
+    before the admission cache's 30 s lifetime."""
+    cid = (await create_consultation(api))["id"]
+    member = await new_account(api, mail_dir)
+    url = f"/v1/consultations/{cid}/roles"
+    assert (await api.get(url, headers=member.headers)).status_code == 403  # now cached
+    async with grpc.aio.insecure_channel(stack.config.address("identity")) as channel:
+        await identity_pb2_grpc.IdentityServiceStub(channel).GrantRole(identity_pb2.RoleChange(
+            consultation_id=str(cid), account_id=member.account_id, role="strategist",
+            actor_id="root", actor_roles=["operator"]), timeout=5)
+
+    async def status() -> int:
+        return (await api.get(url, headers=member.headers)).status_code
+
+    await eventually(status, lambda code: code == 200, within=10)

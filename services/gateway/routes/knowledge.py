@@ -16,7 +16,7 @@ from services.gateway.debate_schemas import (
     WorkshopImportCreate,
     WorkshopImportPublic,
 )
-from services.gateway.deps import Clients, IdempotencyKey, Writer, roles
+from services.gateway.deps import Cache, Clients, IdempotencyKey, Writer, roles
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
@@ -57,29 +57,35 @@ async def list_resources(
 
 @router.put("/v1/posts/{post_id}/fact-check", response_model=PostPublic)
 async def fact_check(post_id: str, body: FactCheckUpdate, user: Writer,
-                     clients: Clients) -> PostPublic:
+                     clients: Clients, cache: Cache) -> PostPublic:
     """Annotate a post (experts): verified, misleading, needs_context or false, with
     sources; shown with the post."""
     request = threads_pb2.SetFactCheckRequest(
         post_id=existing_id(post_id, "post"),
         status=threads_pb2.FactCheckStatus.Value(f"FACT_CHECK_STATUS_{body.status.upper()}"),
         note=body.note, sources=body.sources, actor_id=user.account_id, actor_roles=roles(user))
-    return PostPublic.of(await clients.call("threads", clients.threads.SetFactCheck, request))
+    post = await clients.call("threads", clients.threads.SetFactCheck, request)
+    await cache.after_write(cache.content_changed(post.thread_id))
+    return PostPublic.of(post)
 
 
 @router.post("/v1/consultations/{consultation_id}/workshop-imports", status_code=201,
              response_model=WorkshopImportPublic)
 async def import_workshop(consultation_id: str, body: WorkshopImportCreate, user: Writer,
-                          clients: Clients) -> WorkshopImportPublic:
+                          clients: Clients, cache: Cache,
+                          idempotency_key: IdempotencyKey = None) -> WorkshopImportPublic:
     """Import a workshop's contributions as posts, all or nothing: one bad line and
     nothing is written; the 422 lists every bad line (`errors[].field` = `csv.line.<n>`)."""
     request = threads_pb2.ImportWorkshopRequest(
         consultation_id=existing_id(consultation_id, "consultation"), workshop=body.workshop,
-        csv=body.csv, actor_id=user.account_id, actor_roles=roles(user))
+        csv=body.csv, actor_id=user.account_id, actor_roles=roles(user),
+        idempotency_key=idempotency_key or "")
     reply = await clients.call("threads", clients.threads.ImportWorkshop, request)
     if reply.errors:
         raise Problem(422, f"{len(reply.errors)} line(s) of the CSV are invalid; nothing was "
                       "imported", kind="invalid-request",
                       errors=[{"field": f"csv.line.{e.line}", "message": e.message}
                               for e in reply.errors])
+    for thread_id in reply.thread_ids:
+        await cache.after_write(cache.post_added(thread_id))
     return WorkshopImportPublic(imported=reply.imported, thread_ids=list(reply.thread_ids))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, OptionalUser, roles
+from services.gateway.deps import Clients
 from services.gateway.live import LiveFeed
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
@@ -25,7 +25,7 @@ LastEventId = Annotated[
 @router.get("/{consultation_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
 async def stream(consultation_id: str, request: Request, clients: Clients,
-                 viewer: OptionalUser, last_event_id: LastEventId = None) -> StreamingResponse:
+                 last_event_id: LastEventId = None) -> StreamingResponse:
     """New posts, edits, reaction counts, phase changes and hides of one consultation, as
     `text/event-stream`; each event's `id` is its position in the event stream, so a client
     reconnecting with `Last-Event-ID` misses nothing."""
@@ -41,12 +41,10 @@ async def stream(consultation_id: str, request: Request, clients: Clients,
                        threads_pb2.GetConsultationRequest(consultation_id=consultation_id))
 
     async def read_post(post_id: str) -> threads_pb2.Post | None:
+        """The public view: the frame is shared by every reader (live.py)."""
         try:
             post: threads_pb2.Post = await clients.threads.GetPost(
-                threads_pb2.GetPostRequest(post_id=post_id,
-                                           viewer_id=viewer.account_id if viewer else "",
-                                           viewer_roles=roles(viewer)),
-                timeout=clients.timeout)
+                threads_pb2.GetPostRequest(post_id=post_id), timeout=clients.timeout)
         except grpc.aio.AioRpcError:
             return None
         return post

@@ -16,7 +16,7 @@ from services.gateway.debate_schemas import (
     QueueItemPublic,
     ReportPublic,
 )
-from services.gateway.deps import Clients, CurrentUser, Writer, roles
+from services.gateway.deps import Cache, Clients, CurrentUser, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
 
@@ -27,13 +27,15 @@ Cursor = Annotated[str, Query(max_length=200)]
 
 @router.post("/v1/posts/{post_id}/moderation", response_model=PostPublic)
 async def moderate(post_id: str, body: ModerationCreate, user: Writer,
-                   clients: Clients) -> PostPublic:
+                   clients: Clients, cache: Cache) -> PostPublic:
     """Hide (with a reason the author is told), restore, approve a held post, or dismiss
     its reports. Every act is logged; nothing is deleted."""
     request = threads_pb2.ModeratePostRequest(
         post_id=existing_id(post_id, "post"), action=ACTION_TO_PROTO[body.action],
         reason=body.reason, actor_id=user.account_id, actor_roles=roles(user))
-    return PostPublic.of(await clients.call("threads", clients.threads.ModeratePost, request))
+    post = await clients.call("threads", clients.threads.ModeratePost, request)
+    await cache.after_write(cache.content_changed(post.thread_id))
+    return PostPublic.of(post)
 
 
 @router.get("/v1/consultations/{consultation_id}/moderation/queue",

@@ -16,7 +16,15 @@ from services.gateway.debate_schemas import (
     ReportCreate,
     ReportPublic,
 )
-from services.gateway.deps import Clients, OptionalUser, Recorder, Writer, roles
+from services.gateway.deps import (
+    Cache,
+    Clients,
+    Names,
+    OptionalUser,
+    Recorder,
+    Writer,
+    roles,
+)
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import FORMAT_TO_PROTO, PostPublic, _when
 
@@ -24,21 +32,27 @@ router = APIRouter(prefix="/v1/posts", tags=["posts"])
 
 
 @router.get("/{post_id}", response_model=PostPublic)
-async def get(post_id: str, clients: Clients, viewer: OptionalUser) -> PostPublic:
+async def get(post_id: str, clients: Clients, viewer: OptionalUser,
+              names: Names) -> PostPublic:
     """One post; its author (and moderators) also see why it was hidden."""
     request = threads_pb2.GetPostRequest(
         post_id=existing_id(post_id, "post"), viewer_id=viewer.account_id if viewer else "",
         viewer_roles=roles(viewer))
-    return PostPublic.of(await clients.call("threads", clients.threads.GetPost, request))
+    post = PostPublic.of(await clients.call("threads", clients.threads.GetPost, request))
+    known = await names.of(post.consultation_id, [post.author_id])
+    return post.model_copy(update={"author_name": known.get(post.author_id)})
 
 
 @router.patch("/{post_id}", response_model=PostPublic)
-async def edit(post_id: str, body: PostUpdate, user: Writer, clients: Clients) -> PostPublic:
+async def edit(post_id: str, body: PostUpdate, user: Writer, clients: Clients,
+               cache: Cache) -> PostPublic:
     """Edit one's own post; the previous text is kept as a revision."""
     request = threads_pb2.EditPostRequest(
         post_id=existing_id(post_id, "post"), body=body.body,
         format=FORMAT_TO_PROTO[body.format], actor_id=user.account_id, actor_roles=roles(user))
-    return PostPublic.of(await clients.call("threads", clients.threads.EditPost, request))
+    post = await clients.call("threads", clients.threads.EditPost, request)
+    await cache.after_write(cache.content_changed(post.thread_id))
+    return PostPublic.of(post)
 
 
 @router.get("/{post_id}/revisions", response_model=PostRevisions)
@@ -56,21 +70,25 @@ async def revisions(post_id: str, clients: Clients, viewer: OptionalUser) -> Pos
 
 
 @router.put("/{post_id}/pin", response_model=PostPublic)
-async def pin(post_id: str, body: PinUpdate, user: Writer, clients: Clients) -> PostPublic:
+async def pin(post_id: str, body: PinUpdate, user: Writer, clients: Clients,
+              cache: Cache) -> PostPublic:
     """Pin (or unpin) a top-level post as an announcement (moderators)."""
     request = threads_pb2.PinPostRequest(post_id=existing_id(post_id, "post"), pinned=body.pinned,
                                          actor_id=user.account_id, actor_roles=roles(user))
-    return PostPublic.of(await clients.call("threads", clients.threads.PinPost, request))
+    post = await clients.call("threads", clients.threads.PinPost, request)
+    await cache.after_write(cache.content_changed(post.thread_id))
+    return PostPublic.of(post)
 
 
 @router.put("/{post_id}/reaction", response_model=ReactionStatePublic)
 async def react(post_id: str, body: ReactionUpdate, user: Writer, clients: Clients,
-                participation: Recorder) -> ReactionStatePublic:
+                participation: Recorder, cache: Cache) -> ReactionStatePublic:
     """Set or change the caller's one reaction on the post."""
     request = threads_pb2.SetReactionRequest(
         post_id=existing_id(post_id, "post"), kind=REACTION_TO_PROTO[body.kind],
         actor_id=user.account_id, actor_roles=roles(user))
     state = await clients.call("threads", clients.threads.SetReaction, request)
+    await cache.after_write(cache.reaction_changed(state.thread_id, user.account_id))
     if state.consultation_id:
         await participation.record(consultation_id=state.consultation_id,
                                    theme_id=state.theme_id, account_id=user.account_id,
@@ -79,13 +97,15 @@ async def react(post_id: str, body: ReactionUpdate, user: Writer, clients: Clien
 
 
 @router.delete("/{post_id}/reaction", response_model=ReactionStatePublic)
-async def unreact(post_id: str, user: Writer, clients: Clients) -> ReactionStatePublic:
+async def unreact(post_id: str, user: Writer, clients: Clients,
+                  cache: Cache) -> ReactionStatePublic:
     """Remove the caller's reaction (no error when there is none)."""
     request = threads_pb2.SetReactionRequest(
         post_id=existing_id(post_id, "post"), kind=threads_pb2.REACTION_KIND_UNSPECIFIED,
         actor_id=user.account_id, actor_roles=roles(user))
-    return ReactionStatePublic.of(
-        await clients.call("threads", clients.threads.SetReaction, request))
+    state = await clients.call("threads", clients.threads.SetReaction, request)
+    await cache.after_write(cache.reaction_changed(state.thread_id, user.account_id))
+    return ReactionStatePublic.of(state)
 
 
 @router.post("/{post_id}/reports", status_code=201, response_model=ReportPublic)

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import hashlib
+from collections.abc import Sequence
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from agora.v1 import threads_pb2
+from services.gateway.auth import Principal
 from services.gateway.deps import (
+    Cache,
     Clients,
     IdempotencyKey,
+    Names,
     OptionalUser,
     Recorder,
     Writer,
     roles,
 )
+from services.gateway.permissions import allowed
+from services.gateway.read_cache import PageRequest, dumps
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     FORMAT_TO_PROTO,
@@ -29,15 +36,22 @@ router = APIRouter(prefix="/v1/threads", tags=["threads"])
 
 
 @router.get("/{thread_id}", response_model=ThreadPublic)
-async def get(thread_id: str, clients: Clients) -> ThreadPublic:
+async def get(thread_id: str, clients: Clients, cache: Cache) -> Response:
+    """A thread with its post count and, for a two-column deepening, its columns."""
     request = threads_pb2.GetThreadRequest(thread_id=existing_id(thread_id, "thread"))
-    return ThreadPublic.of(await clients.call("threads", clients.threads.GetThread, request))
+
+    async def read() -> dict[str, Any]:
+        thread = await clients.call("threads", clients.threads.GetThread, request)
+        return ThreadPublic.of(thread).model_dump(mode="json")
+
+    return Response(content=dumps(await cache.thread(request.thread_id, read) or await read()),
+                    media_type="application/json")
 
 
 @router.post("/{thread_id}/posts", status_code=201, response_model=PostPublic)
 async def create_post(
     thread_id: str, body: PostCreate, user: Writer, clients: Clients, response: Response,
-    participation: Recorder, idempotency_key: IdempotencyKey = None,
+    participation: Recorder, cache: Cache, idempotency_key: IdempotencyKey = None,
 ) -> PostPublic:
     """Post into a thread, or reply to one of its posts with `parent_id` (plain text or
     Markdown; rendered and sanitised on output)."""
@@ -48,6 +62,7 @@ async def create_post(
         actor_roles=roles(user), parent_id=body.parent_id or "", column_id=body.column_id or "",
     )
     created = await clients.call("threads", clients.threads.CreatePost, request)
+    await cache.after_write(cache.post_added(created.thread_id))
     await participation.record(consultation_id=created.consultation_id,
                                theme_id=created.theme_id, account_id=user.account_id,
                                level="post")
@@ -61,32 +76,72 @@ async def list_posts(
     clients: Clients,
     viewer: OptionalUser,
     participation: Recorder,
+    cache: Cache,
+    names: Names,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
-) -> PostsPage:
+    if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Response:
     """A thread's posts, oldest first, flat with `parent_id` references (build the tree
     client-side); follow `next_cursor` for the next page. Pinned announcements come with
-    the first page."""
-    request = threads_pb2.ListPostsRequest(
-        thread_id=existing_id(thread_id, "thread"), page_size=limit, cursor=cursor,
-        viewer_id=viewer.account_id if viewer else "", viewer_roles=roles(viewer),
-    )
-    page = await clients.call("threads", clients.threads.ListPosts, request)
-    if viewer is not None and page.posts:
-        await participation.record(consultation_id=page.posts[0].consultation_id,
-                                   theme_id=page.posts[0].theme_id,
+    the first page. Answers carry an `ETag`; `If-None-Match` gets 304 when unchanged.
+
+    Served from the gateway's read cache (read_cache.py) except for moderators."""
+    thread_id = existing_id(thread_id, "thread")
+
+    async def read(reader: Principal | None) -> dict[str, Any]:
+        request = threads_pb2.ListPostsRequest(
+            thread_id=thread_id, page_size=limit, cursor=cursor,
+            viewer_id=reader.account_id if reader else "", viewer_roles=roles(reader))
+        page = await clients.call("threads", clients.threads.ListPosts, request)
+        return PostsPage(items=[PostPublic.of(p) for p in page.posts],
+                         pinned=[PostPublic.of(p) for p in page.pinned],
+                         next_cursor=page.next_cursor or None).model_dump(mode="json")
+
+    async def counts(post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+        reply = await clients.call("threads", clients.threads.CountReactions,
+                                   threads_pb2.CountReactionsRequest(post_ids=post_ids))
+        return {post: dict(value.counts) for post, value in reply.posts.items()}
+
+    async def mine() -> dict[str, str]:
+        reply = await clients.call("threads", clients.threads.ListMyReactions,
+                                   threads_pb2.ListMyReactionsRequest(
+                                       thread_id=thread_id,
+                                       user_id=viewer.account_id if viewer else ""))
+        return dict(reply.reactions)
+
+    page = None
+    if viewer is None or not allowed("post.moderate", viewer.roles):
+        page = await cache.page(
+            PageRequest(thread_id, cursor, limit, viewer.account_id if viewer else ""),
+            fetch_page=lambda: read(None), fetch_counts=counts, fetch_mine=mine)
+    if page is None:
+        page = await read(viewer)
+    await names.name_posts(page["items"] + page["pinned"])
+    if viewer is not None and page["items"]:
+        first = page["items"][0]
+        await participation.record(consultation_id=first["consultation_id"],
+                                   theme_id=first["theme_id"],
                                    account_id=viewer.account_id, level="read")
-    return PostsPage(items=[PostPublic.of(p) for p in page.posts],
-                     pinned=[PostPublic.of(p) for p in page.pinned],
-                     next_cursor=page.next_cursor or None)
+    return cacheable(dumps(page), if_none_match)
+
+
+def cacheable(body: bytes, if_none_match: str | None) -> Response:
+    """JSON with a strong ETag over its bytes; 304 when the client holds these bytes."""
+    etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
+        return Response(status_code=304, headers=headers)
+    return Response(content=body, media_type="application/json", headers=headers)
 
 
 @router.put("/{thread_id}/columns/{column_id}/summary", response_model=ThreadPublic)
 async def summarise_column(thread_id: str, column_id: str, body: ColumnSummary, user: Writer,
-                           clients: Clients) -> ThreadPublic:
+                           clients: Clients, cache: Cache) -> ThreadPublic:
     """Write the summary of one column of a two-column deepening (synthesisers)."""
     request = threads_pb2.SetColumnSummaryRequest(
         thread_id=existing_id(thread_id, "thread"), column_id=existing_id(column_id, "column"),
         summary=body.summary, actor_id=user.account_id, actor_roles=roles(user))
-    return ThreadPublic.of(await clients.call("threads", clients.threads.SetColumnSummary,
-                                              request))
+    thread = await clients.call("threads", clients.threads.SetColumnSummary, request)
+    await cache.after_write(cache.content_changed(thread.id))
+    return ThreadPublic.of(thread)

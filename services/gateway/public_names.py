@@ -1,0 +1,88 @@
+"""The names posts are shown under: a participant's pseudonym in the consultation, else
+their display name (identity's `GetPublicNames`), cached in Redis per consultation and
+account.
+
+Names are decoration: when identity or Redis cannot answer, posts go out without
+`author_name` rather than failing the read. A pseudonym set through the gateway drops the
+cached name at once; otherwise a name is at most `ttl` seconds old.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from typing import Any
+
+import grpc
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from agora.v1 import identity_pb2
+from services.gateway.clients import ServiceClients
+
+log = logging.getLogger(__name__)
+
+
+def _key(consultation_id: str, account_id: str) -> str:
+    return f"pn:{consultation_id}:{account_id}"
+
+
+class PublicNames:
+    def __init__(self, redis: Redis, clients: ServiceClients, *, ttl: int) -> None:
+        self._redis = redis
+        self._clients = clients
+        self._ttl = ttl
+
+    async def of(self, consultation_id: str, account_ids: Iterable[str]) -> dict[str, str]:
+        """account id → public name, for the accounts identity knows."""
+        wanted = sorted(set(account_ids))
+        if not wanted:
+            return {}
+        try:
+            cached = await self._redis.mget([_key(consultation_id, a) for a in wanted])
+        except RedisError as error:
+            log.warning("public names not cached", extra={"error": repr(error)})
+            cached = [None] * len(wanted)
+        names = {a: v.decode() for a, v in zip(wanted, cached, strict=True)
+                 if isinstance(v, bytes) and v}
+        missing = [a for a, v in zip(wanted, cached, strict=True) if v is None]
+        if missing:
+            found = await self._fetch(consultation_id, missing)
+            if found is None:
+                return names
+            names.update(found)
+            try:  # "" remembers an account identity does not know (dev tokens, erased)
+                async with self._redis.pipeline(transaction=False) as pipe:
+                    for account in missing:
+                        pipe.set(_key(consultation_id, account), found.get(account, ""),
+                                 ex=self._ttl)
+                    await pipe.execute()
+            except RedisError as error:
+                log.warning("public names not cached", extra={"error": repr(error)})
+        return names
+
+    async def forget(self, consultation_id: str, account_id: str) -> None:
+        try:
+            await self._redis.delete(_key(consultation_id, account_id))
+        except RedisError as error:
+            log.warning("public name not dropped", extra={"error": repr(error)})
+
+    async def name_posts(self, posts: list[dict[str, Any]]) -> None:
+        """Set `author_name` on post dicts (all of one consultation)."""
+        if not posts:
+            return
+        names = await self.of(posts[0]["consultation_id"], (p["author_id"] for p in posts))
+        for post in posts:
+            post["author_name"] = names.get(post["author_id"])
+
+    async def _fetch(self, consultation_id: str,
+                     accounts: list[str]) -> dict[str, str] | None:
+        try:
+            reply = await self._clients.identity.GetPublicNames(
+                identity_pb2.GetPublicNamesRequest(consultation_id=consultation_id,
+                                                   account_ids=accounts),
+                timeout=self._clients.timeout)
+        except grpc.aio.AioRpcError as error:
+            log.warning("public names unavailable", extra={"error": error.code().name})
+            return None
+        return {n.account_id: n.name for n in reply.names if n.name}

@@ -1,0 +1,241 @@
+"""Thread pages served from Redis, kept true by generations the debate's events change.
+
+A page deep in a 10,000-post thread is a sorted range query that SecantusDB answers in
+time proportional to the collection (seconds), and even on `mongod` a page costs a gRPC
+hop, a query and rendering. DESIGN §4: hot reads go through Redis, invalidated by events.
+Per thread the cache holds four things, each under *generations*:
+
+- the public view of each page asked for (posts as a reader without privileges sees them,
+  rendered and sanitised), under the thread's content generation and a global one, and —
+  unless the page is settled (full, and its last post old enough that no new post can
+  sort before it) — the thread's tail generation, which a new post renews: a post
+  appended to a 10,000-post thread does not evict its 500 settled pages;
+- the reaction counts of that page, under the thread's reaction generation as well;
+- each reader's own reactions in the thread, under that reader's generation;
+- the thread itself (title, columns, post count), under its content and tail generations.
+
+A generation is a random token. Changing it — never deleting data — makes every key
+built on the old token unreachable, so a reader that fetched just before a write and
+stores its result afterwards stores it under a key nobody asks for any more: there is no
+read-then-overwrite race, and a lost generation key (eviction, restart) becomes a fresh
+token, never an old one. Data keys expire after `ttl`.
+
+Generations change when the gateway forwards a write (so its author reads it at once)
+and when the thread's events arrive from NATS (cache_events.py: writes made elsewhere,
+or by a gateway that died between the write and the change). Moderators, and readers
+whose own hidden post is on the page, read through the service: they see more.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+GENERATION_SECONDS = 7 * 24 * 3600
+GLOBAL_GENERATION = "rc:gen:*"
+
+PageFetcher = Callable[[], Awaitable[dict[str, Any]]]
+CountsFetcher = Callable[[Sequence[str]], Awaitable[dict[str, dict[str, int]]]]
+MineFetcher = Callable[[], Awaitable[dict[str, str]]]
+
+
+def _content(thread_id: str) -> str:
+    return f"rc:gen:{thread_id}"
+
+
+def _tail(thread_id: str) -> str:
+    return f"rc:tgen:{thread_id}"
+
+
+def _reactions(thread_id: str) -> str:
+    return f"rc:rgen:{thread_id}"
+
+
+def _reader(thread_id: str, user_id: str) -> str:
+    return f"rc:ugen:{thread_id}:{user_id}"
+
+
+def dumps(value: Any) -> bytes:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    thread_id: str
+    cursor: str
+    limit: int
+    reader: str  # account id, "" when anonymous
+
+
+class ReadCache:
+    def __init__(self, redis: Redis, *, ttl: int, stable_after: float) -> None:
+        self._redis = redis
+        self._ttl = ttl
+        self._stable_after = timedelta(seconds=stable_after)
+        self._fetching: dict[str, asyncio.Task[Any]] = {}
+
+    # -- reads ----------------------------------------------------------------------
+
+    async def page(self, request: PageRequest, *, fetch_page: PageFetcher,
+                   fetch_counts: CountsFetcher, fetch_mine: MineFetcher) -> dict[str, Any] | None:
+        """The page as `request.reader` sees it, or None when it must be read from the
+        service (Redis unreachable, or the reader's own hidden post is on it)."""
+        try:
+            return await self._page(request, fetch_page, fetch_counts, fetch_mine)
+        except RedisError as error:
+            log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
+            return None
+
+    async def _page(self, request: PageRequest, fetch_page: PageFetcher,
+                    fetch_counts: CountsFetcher, fetch_mine: MineFetcher) -> dict[str, Any] | None:
+        thread, reader = request.thread_id, request.reader
+        names = [GLOBAL_GENERATION, _content(thread), _tail(thread), _reactions(thread)]
+        if reader:
+            names.append(_reader(thread, reader))
+        everything, content, tail, reactions, *mine_generation = await self._generations(names)
+        stable = f"{thread}:{everything}:{content}:{request.limit}:{request.cursor}"
+        recent = f"{stable}:{tail}"
+        keys = [f"rc:page:{stable}", f"rc:page:{recent}", f"rc:counts:{stable}:{reactions}",
+                f"rc:counts:{recent}:{reactions}"]
+        if reader:
+            keys.append(f"rc:mine:{thread}:{reader}:{mine_generation[0]}")
+        stable_page, recent_page, stable_counts, recent_counts, *cached_mine = (
+            await self._redis.mget(keys))
+        page: dict[str, Any]
+        if stable_page is not None:
+            page, cached_counts, counts_key = json.loads(stable_page), stable_counts, keys[2]
+        elif recent_page is not None:
+            page, cached_counts, counts_key = json.loads(recent_page), recent_counts, keys[3]
+        else:
+            page = await self._once(keys[1], fetch_page)
+            settled = self._settled(page)
+            counts_key = keys[2] if settled else keys[3]
+            cached_counts = dumps({p["id"]: p["reaction_counts"] for p in _posts(page)})
+            await self._store({keys[0] if settled else keys[1]: dumps(page),
+                               counts_key: cached_counts})
+        if cached_counts is None:
+            counts = await self._once(counts_key, lambda: fetch_counts(
+                [p["id"] for p in _posts(page)]))
+            await self._store({counts_key: dumps(counts)})
+        else:
+            counts = json.loads(cached_counts)
+        mine: dict[str, str] = {}
+        if reader:
+            if cached_mine[0] is None:
+                mine = await fetch_mine()
+                await self._store({keys[4]: dumps(mine)})
+            else:
+                mine = json.loads(cached_mine[0])
+        for post in _posts(page):
+            if post["status"] == "hidden" and reader and post["author_id"] == reader:
+                return None  # its author sees the text and the reason: not the public view
+            post["reaction_counts"] = counts.get(post["id"], post["reaction_counts"])
+            post["my_reaction"] = mine.get(post["id"])
+        return page
+
+    def _settled(self, page: dict[str, Any]) -> bool:
+        """Whether new posts can no longer change this page: it is full (more follow) and
+        its last post is old enough that no post still being written sorts before it (ids
+        grow with time; a post approved late renews the content generation instead)."""
+        items: list[dict[str, Any]] = page["items"]
+        if not page.get("next_cursor") or not items:
+            return False
+        written = datetime.fromisoformat(items[-1]["created_at"])
+        return datetime.now(UTC) - written >= self._stable_after
+
+    async def _once(self, key: str, fetch: Callable[[], Awaitable[Any]]) -> Any:
+        """One fetch per key at a time in this process: readers arriving while a page is
+        read from the service (seconds, deep in a large thread on SecantusDB) wait for it
+        instead of each starting the same query."""
+        task = self._fetching.get(key)
+        if task is None:
+            task = asyncio.ensure_future(fetch())
+            self._fetching[key] = task
+            task.add_done_callback(lambda _: self._fetching.pop(key, None))
+        return await asyncio.shield(task)
+
+    async def thread(self, thread_id: str,
+                     fetch: Callable[[], Awaitable[dict[str, Any]]]) -> dict[str, Any] | None:
+        """The thread (its post count is a slow count on SecantusDB), or None on a Redis
+        failure; it changes with the thread's content generation."""
+        try:
+            everything, content, tail = await self._generations(
+                [GLOBAL_GENERATION, _content(thread_id), _tail(thread_id)])
+            key = f"rc:thread:{thread_id}:{everything}:{content}:{tail}"
+            cached = await self._redis.get(key)
+            if cached is not None:
+                value: dict[str, Any] = json.loads(cached)
+                return value
+            value = await fetch()
+            await self._store({key: dumps(value)})
+            return value
+        except RedisError as error:
+            log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
+            return None
+
+    async def _generations(self, names: list[str]) -> list[str]:
+        values = await self._redis.mget(names)
+        missing = [name for name, value in zip(names, values, strict=True) if value is None]
+        if missing:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for name in missing:
+                    pipe.set(name, secrets.token_hex(8), nx=True, ex=GENERATION_SECONDS)
+                await pipe.execute()
+            values = await self._redis.mget(names)
+        return [value.decode() if isinstance(value, bytes) else str(value) for value in values]
+
+    async def _store(self, entries: dict[str, bytes]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key, value in entries.items():
+                pipe.set(key, value, ex=self._ttl)
+            await pipe.execute()
+
+    # -- invalidation ---------------------------------------------------------------
+
+    # The event consumer calls these and retries on RedisError; routes that have just
+    # forwarded a write call `after_write`, which never fails the request (the event
+    # renews the generation again once Redis answers).
+
+    async def content_changed(self, thread_id: str) -> None:
+        """A post of the thread was edited, pinned, checked or moderated (approved
+        included), or a column summary written: every page may differ."""
+        await self._renew([_content(thread_id)])
+
+    async def post_added(self, thread_id: str) -> None:
+        """A new post: only pages that were not settled (see `_settled`) may differ."""
+        await self._renew([_tail(thread_id)])
+
+    async def reaction_changed(self, thread_id: str, user_id: str) -> None:
+        await self._renew([_reactions(thread_id), _reader(thread_id, user_id)])
+
+    async def everything_changed(self) -> None:
+        """Content changed in threads unknown here (e.g. authors anonymised)."""
+        await self._renew([GLOBAL_GENERATION])
+
+    async def after_write(self, change: Awaitable[None]) -> None:
+        try:
+            await change
+        except RedisError as error:
+            log.warning("read cache not renewed; the event will", extra={"error": repr(error)})
+
+    async def _renew(self, names: Sequence[str]) -> None:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for name in names:
+                pipe.set(name, secrets.token_hex(8), ex=GENERATION_SECONDS)
+            await pipe.execute()
+
+
+def _posts(page: dict[str, Any]) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = page["items"]
+    pinned: list[dict[str, Any]] = page["pinned"]
+    return items + pinned
