@@ -75,7 +75,8 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
                    # Tests share a few accounts for many writes; the limit has its own test.
                    "WRITE_RATE_PER_MINUTE": "100000",
                    # Full pages settle at once (production: 60 s), so tests see it happen.
-                   "READ_CACHE_STABLE_SECONDS": "0"},
+                   "READ_CACHE_STABLE_SECONDS": "0",
+                   "SIGNING_KEY_PASSPHRASE": "test-only passphrase for signing keys"},
     )
     running = Stack(config)
     try:
