@@ -6,8 +6,9 @@ per consultation (`access:<consultation>`, field = account or `-` for anonymous)
 `ttl` seconds. Grants and policy changes go through this gateway, which deletes the
 consultation's hash right after identity committed them, so every gateway replica sees
 a change at once; the TTL bounds staleness for changes made elsewhere (an email
-verified, a grant made directly over gRPC). Redis is a cache, never the record: when it
-is down, identity is asked every time.
+verified, a grant made directly over gRPC), and the gateway's event consumer
+(cache_events.py) drops entries on `role.*`, `access_policy.changed` and `user.erased`.
+Redis is a cache, never the record: when it is down, identity is asked every time.
 """
 
 from __future__ import annotations
@@ -71,3 +72,9 @@ class AccessResolver:
             await self._redis.delete(f"access:{consultation_id}", f"access:{PLATFORM_KEY}")
         except RedisError as error:
             log.warning("access cache unavailable", extra={"error": repr(error)})
+
+    async def forget_account(self, account_id: str) -> None:
+        """Drop an account's cached answers in every consultation (after its erasure, so
+        its still-valid access token stops admitting it at once)."""
+        async for key in self._redis.scan_iter(match="access:*", count=500):
+            await self._redis.hdel(key, account_id)

@@ -2,7 +2,8 @@
 cache's generations (read_cache.py); role and access-policy events drop the cached
 admissions of their consultation (access.py), so a grant made elsewhere than through
 this gateway (another replica that died before dropping it, a direct gRPC call) applies
-within moments instead of after `ACCESS_CACHE_SECONDS`.
+within moments instead of after `ACCESS_CACHE_SECONDS`; `user.erased` drops the erased
+account's admissions everywhere, so its still-valid access token stops admitting it.
 
 One durable JetStream pull consumer shared by every gateway replica: each event reaches
 one of them, which changes the Redis they all share. Every change is idempotent (a
@@ -26,7 +27,7 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from prometheus_client import Counter
 from redis.exceptions import RedisError
 
-from agora.v1 import debate_events_pb2, events_pb2
+from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
 from services.gateway.access import AccessResolver
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 DURABLE = "gateway-read-cache"
 SUBJECTS = ["agora.*.post.>", "agora.*.moderation.>", "agora.*.reaction.changed",
             "agora.*.deepening.summary_written", "agora.*.content.anonymised",
-            "agora.*.role.>", "agora.*.access_policy.changed"]
+            "agora.*.role.>", "agora.*.access_policy.changed", "agora.*.user.erased"]
 ACCESS_EVENTS = {"role.granted", "role.revoked", "access_policy.changed"}
 
 
@@ -62,6 +63,12 @@ async def apply(cache: ReadCache, access: AccessResolver, data: bytes) -> str:
         return "malformed"
     if envelope.type in ACCESS_EVENTS:
         await access.forget(envelope.consultation_id)
+        return "renewed"
+    if envelope.type == "user.erased":
+        erased = identity_pb2.UserErased()
+        if not envelope.payload.Unpack(erased) or not erased.account_id:
+            return "malformed"
+        await access.forget_account(erased.account_id)
         return "renewed"
     if envelope.type == "content.anonymised":
         await cache.everything_changed()

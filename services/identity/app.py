@@ -33,7 +33,8 @@ class IdentityApp(ServiceApp):
         s = self._settings
         access_ttl = timedelta(seconds=s.access_token_ttl_seconds)
         self._keys = KeyRing(deps.db, rotation=timedelta(days=s.signing_key_rotation_days),
-                             token_ttl=access_ttl)
+                             token_ttl=access_ttl,
+                             passphrase=s.signing_key_passphrase.get_secret_value())
         self._issuer = TokenIssuer(deps.db, self._keys, issuer=s.token_issuer,
                                    audience=s.token_audience, access_ttl=access_ttl,
                                    refresh_ttl=timedelta(days=s.refresh_token_ttl_days))

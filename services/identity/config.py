@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 
 from agora_kit.settings import Environment, Port, ServiceSettings
 
@@ -22,6 +22,9 @@ class IdentitySettings(ServiceSettings):
     # A fresh signing key after this many days; old keys stay in the JWKS until their
     # last token expired.
     signing_key_rotation_days: int = Field(default=30, ge=1, le=365)
+    # Encrypts the signing keys' private halves in the database (PKCS#8, scrypt +
+    # AES-256); from the deployment's secret store. Required in production.
+    signing_key_passphrase: SecretStr = SecretStr("")
     email_token_ttl_hours: int = Field(default=48, ge=1, le=24 * 14)
     password_min_chars: int = Field(default=12, ge=12, le=128)
     # "file" writes each message as a JSON file in MAIL_DIR (development); "smtp" sends.
@@ -48,6 +51,14 @@ class IdentitySettings(ServiceSettings):
         if (self.oidc_issuer and self.agora_env is Environment.PRODUCTION
                 and not self.oidc_issuer.startswith("https://")):
             raise ValueError("OIDC_ISSUER must be an https:// URL in production")
+        return self
+
+    @model_validator(mode="after")
+    def _encrypted_keys_in_production(self) -> Self:
+        passphrase = self.signing_key_passphrase.get_secret_value()
+        if self.agora_env is Environment.PRODUCTION and len(passphrase) < 16:
+            raise ValueError("SIGNING_KEY_PASSPHRASE (16+ characters) is required in "
+                             "production: signing keys are never stored in clear")
         return self
 
     @model_validator(mode="after")

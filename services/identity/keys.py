@@ -3,8 +3,9 @@
 Keys live in the `signing_keys` collection so every replica signs with the same current
 key. The newest key signs; a key stays in the JWKS until every token it signed has
 expired (rotation period + token lifetime), so a rotation never invalidates a live token.
-The private key is stored as PKCS#8 PEM; in production the database is the secret
-store's boundary (encryption at rest), see docs/architecture.md.
+The private key is stored as PKCS#8 PEM, encrypted with `SIGNING_KEY_PASSPHRASE` (scrypt
++ AES-256, required in production), so a copy of the database or a backup does not let
+anyone sign tokens. Keys stored before a passphrase was configured stay readable.
 """
 
 from __future__ import annotations
@@ -34,8 +35,10 @@ class SigningKey:
 
 
 class KeyRing:
-    def __init__(self, db: Database, *, rotation: timedelta, token_ttl: timedelta) -> None:
+    def __init__(self, db: Database, *, rotation: timedelta, token_ttl: timedelta,
+                 passphrase: str = "") -> None:
         self._keys = db["signing_keys"]
+        self._passphrase = passphrase.encode()
         self._rotation = rotation
         self._token_ttl = token_ttl
         self._current: SigningKey | None = None
@@ -57,13 +60,15 @@ class KeyRing:
 
     async def rotate(self) -> SigningKey:
         private_key = Ed25519PrivateKey.generate()
+        encryption: serialization.KeySerializationEncryption = (
+            serialization.BestAvailableEncryption(self._passphrase) if self._passphrase
+            else serialization.NoEncryption())
         pem = private_key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption,
         ).decode()
         public_jwk: dict[str, Any] = json.loads(OKPAlgorithm.to_jwk(private_key.public_key()))
         document = {"_id": new_id(), "private_pem": pem, "public_jwk": public_jwk,
-                    "created_at": now()}
+                    "encrypted": bool(self._passphrase), "created_at": now()}
         await self._keys.insert_one(document)
         self._remember(document)
         assert self._current is not None
@@ -81,7 +86,8 @@ class KeyRing:
         return {"keys": keys}
 
     def _remember(self, document: dict[str, Any]) -> None:
-        key = serialization.load_pem_private_key(document["private_pem"].encode(), None)
+        password = self._passphrase if document.get("encrypted") else None
+        key = serialization.load_pem_private_key(document["private_pem"].encode(), password)
         assert isinstance(key, Ed25519PrivateKey)
         self._current = SigningKey(kid=document["_id"], private_key=key)
         self._loaded_at = time.monotonic()

@@ -68,6 +68,8 @@ async def test_health_follows_mongodb_and_sigterm_exits_cleanly(
         ("voting", {"SHUTDOWN_GRACE_SECONDS": "-1"}, "SHUTDOWN_GRACE_SECONDS"),
         ("gateway", {"AGORA_ENV": "production"}, "AUTH_MODE=dev"),
         ("gateway", {"REDIS_URL": "memcached://x"}, "REDIS_URL"),
+        ("identity", {"AGORA_ENV": "production", "MAIL_SENDER": "smtp"},
+         "SIGNING_KEY_PASSPHRASE"),
     ],
 )
 def test_bad_configuration_stops_the_process_with_a_clear_message(

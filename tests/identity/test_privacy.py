@@ -60,7 +60,12 @@ async def test_export_then_erasure_anonymises_authorship(
     assert await eventually(corpus_author, lambda a: a == "former-participant")
     login = await api.post("/v1/sessions", json={"email": user.email, "password": PASSWORD})
     assert login.status_code == 401
-    # The access token still verifies for a few minutes, but the account is gone.
+    # The access token still verifies for a few minutes, but the account is gone: it no
+    # longer admits its holder to the consultation (the erasure dropped the cached
+    # admission at once, not after its 30 s lifetime).
     assert (await api.get("/v1/accounts/me", headers=user.headers)).status_code in (403, 404)
+    refused = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "Still?"},
+                             headers=user.headers)
+    assert refused.status_code == 403
     again = await api.post("/v1/accounts", json={"email": user.email, "password": PASSWORD})
     assert again.status_code == 202

@@ -22,6 +22,8 @@ from agora.v1 import identity_pb2, identity_pb2_grpc
 from devstack.stack import Stack
 from tests.identity.support import Session, new_account
 
+PASSPHRASE = b"test-only passphrase for signing keys"  # as tests/conftest.py sets it
+
 Mongo = AsyncMongoClient[dict[str, object]]
 
 
@@ -38,7 +40,7 @@ async def signing_key(mongo: Mongo, kid: str) -> Ed25519PrivateKey:
     """The identity service's real private key, read from its database by the test."""
     document = await mongo["agora_identity"]["signing_keys"].find_one({"_id": kid})
     assert document is not None
-    key = serialization.load_pem_private_key(str(document["private_pem"]).encode(), None)
+    key = serialization.load_pem_private_key(str(document["private_pem"]).encode(), PASSPHRASE)
     assert isinstance(key, Ed25519PrivateKey)
     return key
 
@@ -57,6 +59,22 @@ async def test_jwks_publishes_the_ed25519_key_that_signs(api: httpx.AsyncClient,
     assert claims["aud"] == "agora"
     assert claims["sub"] == session.account_id
     assert claims["exp"] - claims["iat"] <= 300
+
+
+async def test_signing_keys_are_stored_encrypted(api: httpx.AsyncClient, mail_dir: Path,
+                                                 mongo: Mongo) -> None:
+    """A copy of identity's database does not let anyone sign tokens: the private key is
+    encrypted with SIGNING_KEY_PASSPHRASE (the test stack sets one)."""
+    session = await new_account(api, mail_dir)
+    kid = jwt.get_unverified_header(session.access_token)["kid"]
+    stored = await mongo["agora_identity"]["signing_keys"].find_one({"_id": kid})
+    assert stored is not None
+    pem = str(stored["private_pem"]).encode()
+    assert pem.startswith(b"-----BEGIN ENCRYPTED PRIVATE KEY-----")
+    with pytest.raises(TypeError):  # no password, no key
+        serialization.load_pem_private_key(pem, None)
+    key = serialization.load_pem_private_key(pem, PASSPHRASE)
+    assert isinstance(key, Ed25519PrivateKey)
 
 
 def forge(claims: Callable[[dict[str, Any]], dict[str, Any]], key: Ed25519PrivateKey,

@@ -7,9 +7,13 @@ account (the mail tells the owner which case it was).
 
 from __future__ import annotations
 
+import contextlib
+
 from fastapi import APIRouter, Request, Response
+from redis.exceptions import RedisError
 
 from agora.v1 import identity_pb2
+from services.gateway.access import AccessResolver
 from services.gateway.deps import Clients, CurrentUser
 from services.gateway.identity_schemas import (
     Accepted,
@@ -107,9 +111,14 @@ async def export(user: CurrentUser, clients: Clients) -> Response:
 
 
 @router.post("/me/erasure", status_code=204)
-async def erase(body: Erasure, user: CurrentUser, clients: Clients) -> Response:
-    """Erase the account (confirmed by password); contributions become "former participant"."""
+async def erase(body: Erasure, user: CurrentUser, clients: Clients,
+                request: Request) -> Response:
+    """Erase the account (confirmed by password); contributions become "former participant".
+    Its access token, still valid for minutes, admits it nowhere from now on."""
     await clients.call("identity", clients.identity.EraseAccount,
                        identity_pb2.EraseAccountRequest(account_id=user.account_id,
                                                         password=body.password))
+    access: AccessResolver = request.app.state.access
+    with contextlib.suppress(RedisError):  # the user.erased event drops it too
+        await access.forget_account(user.account_id)
     return Response(status_code=204)

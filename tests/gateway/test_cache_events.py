@@ -1,0 +1,89 @@
+"""What each event changes in the gateway's Redis caches (cache_events.apply), against a
+real Redis."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
+from agora_kit.events.envelope import new_envelope
+from services.gateway.access import AccessResolver
+from services.gateway.cache_events import apply
+from services.gateway.clients import ServiceClients
+from services.gateway.config import GatewaySettings
+from services.gateway.read_cache import ReadCache
+
+
+@pytest.fixture
+async def redis(redis_url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture
+async def access(redis: Redis) -> AsyncIterator[AccessResolver]:
+    clients = ServiceClients(GatewaySettings())
+    yield AccessResolver(clients, redis, ttl=30)
+    await clients.close()
+
+
+async def generations(redis: Redis, thread: str, user: str) -> list[object]:
+    return list(await redis.mget([f"rc:gen:{thread}", f"rc:tgen:{thread}",
+                                  f"rc:rgen:{thread}", f"rc:ugen:{thread}:{user}"]))
+
+
+async def test_each_event_renews_what_it_changes(redis: Redis,
+                                                 access: AccessResolver) -> None:
+    cache = ReadCache(redis, ttl=60, stable_after=0)
+    await redis.delete("rc:gen:t1", "rc:tgen:t1", "rc:rgen:t1", "rc:ugen:t1:u1")
+    content, tail, reactions, reader = await generations(redis, "t1", "u1")
+
+    created = new_envelope(event_type="post.created", consultation_id="c1", actor="u1",
+                           payload=events_pb2.PostCreated(post_id="p1", thread_id="t1"))
+    assert await apply(cache, access, created.SerializeToString()) == "renewed"
+    after_post = await generations(redis, "t1", "u1")
+    assert after_post[1] != tail
+    assert (after_post[0], after_post[2], after_post[3]) == (content, reactions, reader)
+
+    reacted = new_envelope(event_type="reaction.changed", consultation_id="c1", actor="u1",
+                           payload=debate_events_pb2.ReactionChanged(
+                               post_id="p1", thread_id="t1", user_id="u1"))
+    assert await apply(cache, access, reacted.SerializeToString()) == "renewed"
+    after_reaction = await generations(redis, "t1", "u1")
+    assert after_reaction[2] != after_post[2]
+    assert after_reaction[3] != after_post[3]
+    assert after_reaction[:2] == after_post[:2]
+
+    hidden = new_envelope(event_type="moderation.post_hidden", consultation_id="c1",
+                          actor="mod", payload=debate_events_pb2.PostModerated(
+                              post_id="p1", thread_id="t1"))
+    assert await apply(cache, access, hidden.SerializeToString()) == "renewed"
+    assert (await generations(redis, "t1", "u1"))[0] != content
+
+    reported = new_envelope(event_type="moderation.post_reported", consultation_id="c1",
+                            actor="u1", payload=debate_events_pb2.PostReported(post_id="p1"))
+    assert await apply(cache, access, reported.SerializeToString()) == "ignored"
+    assert await apply(cache, access, b"not an envelope") == "malformed"
+
+
+async def test_role_and_erasure_events_drop_cached_admissions(
+    redis: Redis, access: AccessResolver,
+) -> None:
+    await redis.hset("access:c1", mapping={"ana": "{}", "bob": "{}"})
+    await redis.hset("access:c2", mapping={"ana": "{}"})
+    erased = new_envelope(event_type="user.erased", consultation_id="", actor="ana",
+                          payload=identity_pb2.UserErased(account_id="ana"))
+    assert await apply(ReadCache(redis, ttl=60, stable_after=0), access,
+                       erased.SerializeToString()) == "renewed"
+    assert await redis.hkeys("access:c1") == [b"bob"]
+    assert await redis.exists("access:c2") == 0
+
+    granted = new_envelope(event_type="role.granted", consultation_id="c1", actor="root",
+                           payload=identity_pb2.RoleGranted(account_id="bob", role="expert"))
+    assert await apply(ReadCache(redis, ttl=60, stable_after=0), access,
+                       granted.SerializeToString()) == "renewed"
+    assert await redis.exists("access:c1") == 0
