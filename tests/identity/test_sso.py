@@ -34,6 +34,8 @@ def sso_gateway(provider: Provider, stack: Stack, work_dir: Path) -> Iterator[st
         mongo_uri=stack.config.mongo_uri, nats_url=stack.config.nats_url,
         redis_url=stack.config.redis_url, log_dir=work_dir / "sso-logs",
         extra_env={"AGORA_ENV": "test", "MAIL_DIR": str(work_dir / "mail"),
+                   # A replica of the stack's identity: it must read the same signing keys.
+                   "SIGNING_KEY_PASSPHRASE": stack.config.extra_env["SIGNING_KEY_PASSPHRASE"],
                    "OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
                    "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_REDIRECT_URI": REDIRECT_URI})
     for name in ("threads", "voting", "translation", "synthesis"):
