@@ -3,8 +3,9 @@
 Starts its own SecantusDB, NATS, Redis and the whole stack on free ports, then, in one
 run against the same SecantusDB:
 
-a) raw: the exact transaction a ballot submission commits (read the session's status,
-   upsert the voter's ballot, insert the audit record, insert the outbox record),
+a) raw: the exact transaction a ballot submission commits (write the voter's gate — the
+   close fence —, upsert the voter's ballot, insert the audit record under its
+   idempotency-derived id, insert the outbox record), on the same indexes,
    `--raw-concurrency` at a time, straight through PyMongo (with the service's bounded
    retries on conflicts);
 b) end to end: `--ballots` realistic ballots (10 proposals, 2 categories, exclusive) from
@@ -35,10 +36,13 @@ import httpx
 from bson import Binary
 from pymongo import AsyncMongoClient, ReturnDocument
 
+from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
 from devstack import processes
 from devstack.stack import Stack, StackConfig
 from services.voting import transactions
+from services.voting.ballots import record_id
+from services.voting.gates import Gates
 
 Json = dict[str, Any]
 PROPOSALS, GREEN, RED, CAP = 10, 10, 5, 5
@@ -55,16 +59,20 @@ async def raw_rate(uri: str, total: int, concurrency: int) -> float:
     """Transactions per second of exactly what one ballot commits."""
     client: AsyncMongoClient[Json] = AsyncMongoClient(uri, tz_aware=True)
     db = client["bench_raw"]
-    await db.vote_sessions.insert_one({"_id": "s", "status": "open"})
+    gates = Gates(db)
+    await gates.ensure_indexes()
+    async with client.start_session() as session:
+        await gates.create("s", session=session)
     await db.ballots.create_index([("session_id", 1), ("voter_id", 1)])
     await db.ballot_versions.create_index([("session_id", 1), ("voter_id", 1), ("version", 1)])
-    await db.outbox.create_index([("published_at", 1), ("_id", 1)])
-    gate = asyncio.Semaphore(concurrency)
+    await Outbox(db).ensure_indexes()
+    limit = asyncio.Semaphore(concurrency)
     payload = Binary(b"x" * 300)
 
     async def one(i: int) -> None:
         async def work(session: Session) -> None:
-            await db.vote_sessions.find_one({"_id": "s"}, {"status": 1}, session=session)
+            if not await gates.pass_through("s", str(i), session=session):
+                raise AssertionError("gate closed")
             fields = {"session_id": "s", "voter_id": str(i), "submitted_at": time.time(),
                       "allocations": [{"proposal_id": "p", "category_id": "c",
                                        "tokens": 1}] * 6}
@@ -72,11 +80,13 @@ async def raw_rate(uri: str, total: int, concurrency: int) -> float:
                 {"_id": f"s:{i}"}, {"$set": fields, "$inc": {"version": 1}}, upsert=True,
                 return_document=ReturnDocument.AFTER, session=session)
             assert ballot is not None
-            await db.ballot_versions.insert_one({**ballot, "_id": f"v{i}"}, session=session)
+            await db.ballot_versions.insert_one(
+                {**ballot, "_id": record_id(str(i), f"key{i}"), "idempotency_key": f"key{i}",
+                 "request_hash": "0" * 64}, session=session)
             await db.outbox.insert_one({"_id": f"e{i}", "data": payload,
                                         "published_at": None}, session=session)
 
-        async with gate:
+        async with limit:
             await transactions.run(client, work)
 
     started = time.monotonic()
@@ -202,7 +212,7 @@ async def verify(base_url: str, uri: str, session: Json, expected_voters: int) -
 
 async def run(args: argparse.Namespace, stack: Stack, uri: str) -> int:
     raw = await raw_rate(uri, args.raw_ops, args.raw_concurrency)
-    print(f"raw transaction (ballot + audit + outbox): {raw:.0f}/s "
+    print(f"raw transaction (gate + ballot + audit + outbox): {raw:.0f}/s "
           f"({args.raw_ops} at concurrency {args.raw_concurrency})", flush=True)
     session, e2e, statuses = await end_to_end(stack.config.gateway_url, args.ballots,
                                               args.concurrency, args.replace_share)
