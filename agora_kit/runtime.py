@@ -57,6 +57,8 @@ class ServiceApp(ABC):
     name: str
     database: str
     grpc_services: Sequence[str] = ()
+    # Seconds between outbox relay passes under a steady trickle (OutboxRelay's `pace`).
+    relay_pace: float = 0.0
 
     @abstractmethod
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
@@ -114,7 +116,8 @@ class ServiceRuntime:
         await self.app.prepare(self.deps)
         self._spawn(
             OutboxRelay(
-                db=self.deps.db, js=self.deps.js, service=self.app.name, wake=self._wake_relay
+                db=self.deps.db, js=self.deps.js, service=self.app.name, wake=self._wake_relay,
+                pace=self.app.relay_pace,
             ).run()
         )
         for spec, handler in self.app.consumers(self.deps):
