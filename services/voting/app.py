@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import grpc
 
 from agora.v1 import voting_pb2, voting_pb2_grpc
+from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.runtime import Dependencies, ServiceApp
+from services.voting import phases
 from services.voting.ballots import BallotStore
 from services.voting.config import VotingSettings
+from services.voting.phases import PhaseBook
 from services.voting.results import Results
 from services.voting.servicer import VotingServicer
 from services.voting.sessions import SessionStore
@@ -25,12 +30,16 @@ class VotingApp(ServiceApp):
         self._settings = settings
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
-        self._sessions = SessionStore(deps)
+        self._phases = PhaseBook(deps.db, self._settings.threads_addr)
+        self._sessions = SessionStore(deps, self._phases)
         self._ballots = BallotStore(deps, self._sessions)
         results = Results(self._sessions, self._ballots)
         voting_pb2_grpc.add_VotingServiceServicer_to_server(
             VotingServicer(self._sessions, self._ballots, results), server
         )
+
+    def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
+        return [(phases.CONSUMER, self._phases.apply)]
 
     async def prepare(self, deps: Dependencies) -> None:
         await self._sessions.ensure_indexes()

@@ -29,8 +29,8 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session
 from agora_kit.runtime import Dependencies
+from services.voting import phases, transactions
 from services.voting import sessions as vote_sessions
-from services.voting import transactions
 from services.voting.metrics import BALLOTS_ACCEPTED
 from services.voting.queues import KeyedTurns
 
@@ -110,6 +110,8 @@ class BallotStore:
 
         async with self._turns.turn(key):
             vote_sessions.require_within_dates(session, now())  # the gates decide the status
+            phases.require_prioritisation(
+                await self._sessions.phases.spans(session["consultation_id"]), now())
             try:
                 record = await transactions.run(self._deps.mongo, work)
             except _Replay:

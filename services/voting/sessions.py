@@ -1,8 +1,9 @@
 """Vote sessions: configuration, the open/closed life cycle, and when ballots are accepted.
 
-A session is bound to a consultation id and optional opening and closing dates; the
-caller opens and closes it explicitly. (The threads service has no phases yet: once it
-does, opening can be tied to the consultation entering its prioritisation phase.)
+A session belongs to a consultation (checked with threads at creation) and to its
+prioritisation phase: it opens only in that phase, and ballots are refused outside it
+(`phases.py`). Within the phase, the facilitator opens and closes it explicitly, and
+optional `opens_at` / `closes_at` dates narrow when ballots are accepted.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
-from services.voting import digest
+from services.voting import digest, phases
 from services.voting.gates import Gates
+from services.voting.phases import PhaseBook
 from services.voting.validation import CategoryDraft, ProposalDraft
 
 DRAFT, OPEN, CLOSING, CLOSED = "draft", "open", "closing", "closed"
@@ -80,8 +82,9 @@ def voter_order(session: Document, voter: str) -> list[Document]:
 
 
 class SessionStore:
-    def __init__(self, deps: Dependencies) -> None:
+    def __init__(self, deps: Dependencies, phase_book: PhaseBook) -> None:
         self._deps = deps
+        self.phases = phase_book
         self.sessions = deps.db["vote_sessions"]
         self.gates = Gates(deps.db)
         self._configs: dict[str, Document] = {}
@@ -107,6 +110,7 @@ class SessionStore:
     ) -> Document:
         if opens_at is not None and closes_at is not None and opens_at >= closes_at:
             raise InvalidArgument("closes_at must be after opens_at", field="closes_at")
+        await self.phases.fetch(consultation_id)  # NotFound for an unknown consultation
         category_docs = [
             {"id": new_id(), "name": dict(c.name), "color": c.color,
              "total_number": c.total_number, "max_per_proposal": c.max_per_proposal}
@@ -169,7 +173,11 @@ class SessionStore:
         return cached
 
     async def open(self, session_id: str, *, actor: str) -> Document:
-        """Draft → open (ballots accepted from opens_at, if set)."""
+        """Draft → open (ballots accepted from opens_at, if set), in the prioritisation
+        phase only (asked of threads now, not of the read model, which may lag)."""
+        document = await self.get(session_id)
+        spans = await self.phases.fetch(document["consultation_id"])
+        phases.require_prioritisation(spans, now())
 
         async def work(session: Session) -> Document:
             document = await self.get(session_id, session=session)

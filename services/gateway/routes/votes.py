@@ -1,5 +1,10 @@
 """/v1/vote-sessions — token votes: sessions, the caller's own ballot, results, receipts.
 
+A session is created under its consultation (`POST /v1/consultations/{id}/vote-sessions`)
+so that the permission check, which finds the consultation from path parameters, judges
+the caller's roles there; every other route names the session, whose consultation the
+gateway resolves (scope.py).
+
 There is no voter id in any ballot path: a caller only ever reads or replaces their own
 ballot. Results visibility (hidden until close unless the session allows live results)
 is decided by the voting service, never here.
@@ -28,6 +33,7 @@ from services.gateway.vote_schemas import (
 )
 
 router = APIRouter(prefix="/v1/vote-sessions", tags=["votes"])
+consultation_router = APIRouter(prefix="/v1/consultations", tags=["votes"])
 _VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
 
 
@@ -35,14 +41,17 @@ def _session_id(value: str) -> str:
     return existing_id(value, "vote session")
 
 
-@router.post("", status_code=201, response_model=VoteSessionPublic)
+@consultation_router.post("/{consultation_id}/vote-sessions", status_code=201,
+                          response_model=VoteSessionPublic)
 async def create(
-    body: VoteSessionCreate, user: Writer, clients: Clients, response: Response,
-    idempotency_key: IdempotencyKey = None,
+    consultation_id: str, body: VoteSessionCreate, user: Writer, clients: Clients,
+    response: Response, idempotency_key: IdempotencyKey = None,
 ) -> VoteSessionPublic:
-    """Create a draft vote session with its token categories and proposals."""
+    """Create a draft vote session of the consultation, with its token categories and
+    proposals (strategists; it opens in the prioritisation phase)."""
     request = voting_pb2.CreateVoteSessionRequest(
-        consultation_id=body.consultation_id, instructions=body.instructions,
+        consultation_id=existing_id(consultation_id, "consultation"),
+        instructions=body.instructions,
         categories=[voting_pb2.TokenCategoryDraft(name=c.name, color=c.color,
                                                   total_number=c.total_number,
                                                   max_per_proposal=c.max_per_proposal)
