@@ -13,6 +13,7 @@ from services.voting import phases
 from services.voting.ballots import BallotStore
 from services.voting.config import VotingSettings
 from services.voting.phases import PhaseBook
+from services.voting.receipts import ReceiptStore
 from services.voting.results import Results
 from services.voting.servicer import VotingServicer
 from services.voting.sessions import SessionStore
@@ -33,7 +34,7 @@ class VotingApp(ServiceApp):
         self._phases = PhaseBook(deps.db, self._settings.threads_addr)
         self._sessions = SessionStore(deps, self._phases)
         self._ballots = BallotStore(deps, self._sessions)
-        results = Results(self._sessions, self._ballots)
+        results = Results(self._sessions, self._ballots, ReceiptStore(deps.db))
         voting_pb2_grpc.add_VotingServiceServicer_to_server(
             VotingServicer(self._sessions, self._ballots, results), server
         )

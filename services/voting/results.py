@@ -22,6 +22,7 @@ from agora_kit.mongo import Document
 from services.voting import digest, merkle, tallies
 from services.voting.ballots import BallotStore
 from services.voting.metrics import VOTE_SESSIONS_CLOSED
+from services.voting.receipts import ReceiptStore
 from services.voting.sessions import CLOSED, OPEN, SessionStore
 
 
@@ -48,9 +49,11 @@ log = logging.getLogger(__name__)
 
 
 class Results:
-    def __init__(self, sessions: SessionStore, ballots: BallotStore) -> None:
+    def __init__(self, sessions: SessionStore, ballots: BallotStore,
+                 receipts: ReceiptStore) -> None:
         self._sessions = sessions
         self._ballots = ballots
+        self._receipts = receipts
         # Live results are one pass over every ballot: a second-old answer is served from
         # here, so a popular results page costs one pass per second, not one per reader.
         self._live: dict[str, tuple[float, Document]] = {}
@@ -105,6 +108,8 @@ class Results:
         rows = tallies.as_rows(snapshot.tallies)
         root = snapshot.merkle_root
         announced = digest.counted(rows, snapshot.gauges)
+        await self._receipts.write_all(
+            session_id, [(leaf.voter, leaf.pseudonym, leaf.text) for leaf in snapshot.leaves])
         results: Document = {
             "ballot_count": len(snapshot.leaves), "tallies": rows, "gauges": snapshot.gauges,
             "merkle_root": root, "results_digest": digest.results_digest(root, announced),
@@ -124,20 +129,19 @@ class Results:
         return published
 
     async def receipt(self, session: Document, voter: str) -> Document:
-        """The voter's leaf and its inclusion proof in the published Merkle root."""
+        """The voter's leaf and its inclusion proof in the published Merkle root (stored
+        at close: one point lookup)."""
         if session["status"] != CLOSED or session.get("results") is None:
             raise FailedPrecondition("receipts exist once the vote session is closed",
                                      field="session_id")
-        snapshot = await self.snapshot(session)
-        texts = [leaf.text for leaf in snapshot.leaves]
-        for index, leaf in enumerate(snapshot.leaves):
-            if leaf.voter == voter:
-                stored = session["results"]
-                return {"pseudonym": leaf.pseudonym, "leaf": leaf.text,
-                        "proof": merkle.proof(texts, index), **stored,
-                        "announced": digest.counted(stored["tallies"],
-                                                    stored.get("gauges", []))}
-        raise NotFound("you have no ballot in this vote session", field="session_id")
+        found = await self._receipts.get(session["_id"], voter)
+        if found is None:
+            raise NotFound("you have no ballot in this vote session", field="session_id")
+        stored = session["results"]
+        return {"pseudonym": found["pseudonym"], "leaf": found["leaf"],
+                "proof": [merkle.Step(hash=s["hash"], left=s["left"]) for s in found["proof"]],
+                **stored,
+                "announced": digest.counted(stored["tallies"], stored.get("gauges", []))}
 
 
 def tally_message(row: list[str | int]) -> voting_pb2.Tally:
