@@ -23,8 +23,8 @@ class VotingApp(ServiceApp):
     name = "voting"
     grpc_services = (voting_pb2.DESCRIPTOR.services_by_name["VotingService"].full_name,)
     # Ballots commit in a steady stream: relay them in batches (one find and one update
-    # per batch, not per ballot) at the cost of up to 0.2 s of event latency.
-    relay_pace = 0.2
+    # per batch, not per ballot) at the cost of up to 0.5 s of event latency.
+    relay_pace = 0.5
 
     def __init__(self, settings: VotingSettings) -> None:
         self.database = settings.voting_database

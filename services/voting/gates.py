@@ -24,7 +24,7 @@ from pymongo.errors import PyMongoError
 from agora_kit.mongo import Database, Session
 
 log = logging.getLogger(__name__)
-GATES = 512
+GATES = 2048
 COLLECTION = "vote_gates"
 
 
