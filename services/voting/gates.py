@@ -49,6 +49,17 @@ class Gates:
             session=session,
         )
 
+    async def ensure_for(self, session_id: str) -> None:
+        """Create the gates of a session opened before gates existed (start-up repair);
+        gates already there are kept as they are."""
+        if await self.gates.count_documents({"session_id": session_id}) == GATES:
+            return
+        for i in range(GATES):
+            await self.gates.update_one(
+                {"_id": f"{session_id}:{i}"},
+                {"$setOnInsert": {"session_id": session_id, "open": True, "writes": 0}},
+                upsert=True)
+
     async def pass_through(self, session_id: str, voter: str, *, session: Session) -> bool:
         """Write the voter's gate if it is open (the ballot transaction's first write);
         False when the session's gates are closed or were never opened."""

@@ -133,8 +133,17 @@ class PhaseBook:
         """Consumer handler: record the phases an event carries, unless newer ones are."""
         payload = debate_events_pb2.PhaseChanged()
         envelope.payload.Unpack(payload)
-        await self._record(payload.consultation_id, spans_of(list(payload.phases)),
-                           _at(envelope.occurred_at), session=session)
+        if payload.phases:
+            await self._record(payload.consultation_id, spans_of(list(payload.phases)),
+                               _at(envelope.occurred_at), session=session)
+        elif payload.current_phase != threads_pb2.PHASE_KIND_UNSPECIFIED:
+            # A change that names a phase but not the dates (an emitter that sends less):
+            # forget what we knew, so the next read asks threads.
+            await self.collection.delete_one({"_id": payload.consultation_id},
+                                             session=session)
+        else:
+            await self._record(payload.consultation_id, [], _at(envelope.occurred_at),
+                               session=session)
         self._cache.pop(payload.consultation_id, None)
 
     async def _record(self, consultation_id: str, spans: list[Span], as_of: datetime,

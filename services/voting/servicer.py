@@ -126,7 +126,10 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
         self, request: voting_pb2.GetVoteSessionRequest, context: Context
     ) -> voting_pb2.VoteSession:
         doc = await self._sessions.get(require_id(request.session_id, field="session_id"))
-        spans = await self._sessions.phases.spans(doc["consultation_id"])
+        try:
+            spans = await self._sessions.phases.spans(doc["consultation_id"])
+        except phases.Unavailable:  # threads is down: show the session as it stands
+            spans = []
         in_phase = not spans or phases.current(spans, now()) == phases.PRIORITISATION
         return session_message(doc, request.actor_id, in_phase=in_phase)
 

@@ -92,6 +92,8 @@ class SessionStore:
     async def ensure_indexes(self) -> None:
         await self.sessions.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
         await self.gates.ensure_indexes()
+        async for document in self.sessions.find({"status": OPEN}, {"_id": 1}):
+            await self.gates.ensure_for(document["_id"])
         await idempotency.ensure_index(self.sessions)
 
     async def create(
