@@ -40,6 +40,9 @@ class Gates:
 
     async def ensure_indexes(self) -> None:
         await self.gates.create_index([("session_id", ASCENDING), ("open", ASCENDING)])
+        # SecantusDB serves `{_id, open}` (the ballot's filter) as a point lookup only
+        # through an index on both fields; without it every ballot scanned every gate.
+        await self.gates.create_index([("_id", ASCENDING), ("open", ASCENDING)])
 
     async def create(self, session_id: str, *, session: Session) -> None:
         """All gates of a session, open (inside the transaction that opens it)."""
