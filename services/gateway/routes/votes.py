@@ -34,6 +34,9 @@ from services.gateway.vote_schemas import (
 
 router = APIRouter(prefix="/v1/vote-sessions", tags=["votes"])
 consultation_router = APIRouter(prefix="/v1/consultations", tags=["votes"])
+# Closing shuts every gate of the session and counts every ballot: seconds on a loaded
+# SecantusDB, while voting goes on. It is rare and idempotent (a retry finishes the job).
+CLOSE_TIMEOUT_SECONDS = 60.0
 _VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
 
 
@@ -98,8 +101,8 @@ async def close_session(session_id: str, user: Writer, clients: Clients) -> Vote
     """Stop accepting ballots and publish the final results and their digest."""
     request = voting_pb2.ChangeVoteSessionRequest(session_id=_session_id(session_id),
                                                   actor_id=user.account_id)
-    return VoteSessionPublic.of(
-        await clients.call("voting", clients.voting.CloseVoteSession, request))
+    return VoteSessionPublic.of(await clients.call(
+        "voting", clients.voting.CloseVoteSession, request, deadline=CLOSE_TIMEOUT_SECONDS))
 
 
 @router.put("/{session_id}/ballot", response_model=BallotPublic)
