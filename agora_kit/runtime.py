@@ -29,6 +29,7 @@ from agora_kit.events.consumer import ConsumerSpec, EventConsumer, Handler
 from agora_kit.events.outbox import Outbox, OutboxRelay
 from agora_kit.events.streams import ensure_streams
 from agora_kit.grpc_interceptors import ServerObservability
+from agora_kit.lease import Lease
 from agora_kit.logging import configure_logging
 from agora_kit.metrics import serve_metrics
 from agora_kit.mongo import Client, Database, connect, ping
@@ -58,6 +59,8 @@ class ServiceApp(ABC):
     name: str
     database: str
     grpc_services: Sequence[str] = ()
+    # Seconds between outbox relay passes under a steady trickle (OutboxRelay's `pace`).
+    relay_pace: float = 0.0
 
     @abstractmethod
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
@@ -119,7 +122,9 @@ class ServiceRuntime:
         await self.app.prepare(self.deps)
         self._spawn(
             OutboxRelay(
-                db=self.deps.db, js=self.deps.js, service=self.app.name, wake=self._wake_relay
+                db=self.deps.db, js=self.deps.js, service=self.app.name, wake=self._wake_relay,
+                pace=self.app.relay_pace,
+                lease=Lease(self.deps.db, f"outbox-relay:{self.app.name}"),
             ).run()
         )
         for spec, handler in self.app.consumers(self.deps):

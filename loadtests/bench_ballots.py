@@ -3,13 +3,17 @@
 Starts its own SecantusDB, NATS, Redis and the whole stack on free ports, then, in one
 run against the same SecantusDB:
 
-a) raw: the exact transaction a ballot submission commits (read the session's status,
-   upsert the voter's ballot, insert the audit record, insert the outbox record),
+a) raw: the exact transaction a ballot submission commits (write the voter's gate — the
+   close fence —, upsert the voter's ballot, insert the audit record under its
+   idempotency-derived id, insert the outbox record), on the same indexes,
    `--raw-concurrency` at a time, straight through PyMongo (with the service's bounded
    retries on conflicts);
 b) end to end: `--ballots` realistic ballots (10 proposals, 2 categories, exclusive) from
    distinct voters, `--concurrency` at a time, `PUT /v1/vote-sessions/{id}/ballot`
-   through the gateway (plus `--replace-share` of them replacing an earlier ballot);
+   through the gateway (plus `--replace-share` of them replacing an earlier ballot), in
+   a consultation a strategist advanced to its prioritisation phase; the requests go
+   through `light_http` (one keep-alive connection per client), because httpx cost
+   more CPU per request than the gateway on this shared 2-core machine;
 
 prints both rates and their ratio, then closes the session and checks every invariant
 (each stored ballot within budget/caps/exclusivity, one per voter, audit records ==
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import random
 import sys
 import tempfile
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +41,14 @@ import httpx
 from bson import Binary
 from pymongo import AsyncMongoClient, ReturnDocument
 
+from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
 from devstack import processes
 from devstack.stack import Stack, StackConfig
+from loadtests.light_http import Connection, Dropped
 from services.voting import transactions
+from services.voting.ballots import record_id
+from services.voting.gates import Gates
 
 Json = dict[str, Any]
 PROPOSALS, GREEN, RED, CAP = 10, 10, 5, 5
@@ -49,22 +59,28 @@ def auth(account: str) -> dict[str, str]:
 
 
 FACILITATOR = auth("bench~strategist")  # vote sessions are managed by strategists
+OPERATOR = auth("bench-operator~operator")  # operators create consultations
+PHASES = ("appropriation", "ideation", "deepening", "prioritisation", "deliverable")
 
 
 async def raw_rate(uri: str, total: int, concurrency: int) -> float:
     """Transactions per second of exactly what one ballot commits."""
     client: AsyncMongoClient[Json] = AsyncMongoClient(uri, tz_aware=True)
     db = client["bench_raw"]
-    await db.vote_sessions.insert_one({"_id": "s", "status": "open"})
+    gates = Gates(db)
+    await gates.ensure_indexes()
+    async with client.start_session() as session:
+        await gates.create("s", session=session)
     await db.ballots.create_index([("session_id", 1), ("voter_id", 1)])
     await db.ballot_versions.create_index([("session_id", 1), ("voter_id", 1), ("version", 1)])
-    await db.outbox.create_index([("published_at", 1), ("_id", 1)])
-    gate = asyncio.Semaphore(concurrency)
+    await Outbox(db).ensure_indexes()
+    limit = asyncio.Semaphore(concurrency)
     payload = Binary(b"x" * 300)
 
     async def one(i: int) -> None:
         async def work(session: Session) -> None:
-            await db.vote_sessions.find_one({"_id": "s"}, {"status": 1}, session=session)
+            if not await gates.pass_through("s", str(i), session=session):
+                raise AssertionError("gate closed")
             fields = {"session_id": "s", "voter_id": str(i), "submitted_at": time.time(),
                       "allocations": [{"proposal_id": "p", "category_id": "c",
                                        "tokens": 1}] * 6}
@@ -72,11 +88,13 @@ async def raw_rate(uri: str, total: int, concurrency: int) -> float:
                 {"_id": f"s:{i}"}, {"$set": fields, "$inc": {"version": 1}}, upsert=True,
                 return_document=ReturnDocument.AFTER, session=session)
             assert ballot is not None
-            await db.ballot_versions.insert_one({**ballot, "_id": f"v{i}"}, session=session)
+            await db.ballot_versions.insert_one(
+                {**ballot, "_id": record_id(str(i), f"key{i}"), "idempotency_key": f"key{i}",
+                 "request_hash": "0" * 64}, session=session)
             await db.outbox.insert_one({"_id": f"e{i}", "data": payload,
                                         "published_at": None}, session=session)
 
-        async with gate:
+        async with limit:
             await transactions.run(client, work)
 
     started = time.monotonic()
@@ -105,12 +123,41 @@ def realistic_ballot(rng: random.Random, session: Json) -> list[Json]:
     return allocations
 
 
+def schedule(current: str, days: int = 7) -> list[Json]:
+    """The five phases, `days` long each, dated so that `current` runs now."""
+    start = datetime.now(UTC) - timedelta(days=days * PHASES.index(current) + 1)
+    return [{"kind": kind, "starts_at": (start + timedelta(days=days * i)).isoformat(),
+             "ends_at": (start + timedelta(days=days * (i + 1))).isoformat()}
+            for i, kind in enumerate(PHASES)]
+
+
+async def prioritising(api: httpx.AsyncClient) -> str:
+    """A consultation in deepening, advanced to prioritisation by a strategist."""
+    consultation = (await api.post("/v1/consultations", headers=OPERATOR, json={
+        "title": "Bench", "languages": ["en"], "themes": [{"title": "Theme"}],
+        "phases": schedule("deepening")})).json()
+    advanced = await api.post(f"/v1/consultations/{consultation['id']}/phase-changes",
+                              json={"change": "advance"}, headers=FACILITATOR)
+    assert advanced.json()["current_phase"] == "prioritisation", advanced.text
+    return str(consultation["id"])
+
+
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """User + system CPU seconds each process has used so far (Linux /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for name, pid in pids.items():
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        used[name] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
 async def end_to_end(base_url: str, total: int, concurrency: int,
                      replace_share: float) -> tuple[Json, float, Counter[int]]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, timeout=60, limits=limits) as api:
+        consultation_id = await prioritising(api)
         body = {
-            "consultation_id": "0" * 24,
             "categories": [
                 {"name": {"en": "To take into account"}, "color": "#2e7d32",
                  "total_number": GREEN, "max_per_proposal": CAP},
@@ -119,7 +166,8 @@ async def end_to_end(base_url: str, total: int, concurrency: int,
             "exclusive_categories": True,
             "proposals": [{"title": {"en": f"Proposal {i}"}} for i in range(PROPOSALS)],
         }
-        session = (await api.post("/v1/vote-sessions", json=body, headers=FACILITATOR)).json()
+        session = (await api.post(f"/v1/consultations/{consultation_id}/vote-sessions",
+                                  json=body, headers=FACILITATOR)).json()
         session = (await api.post(f"/v1/vote-sessions/{session['id']}/open",
                                   headers=FACILITATOR)).json()
         rng = random.Random(5)
@@ -132,6 +180,7 @@ async def end_to_end(base_url: str, total: int, concurrency: int,
             queue.put_nowait(voter)
 
         async def worker() -> None:
+            connection = Connection(base_url)  # one keep-alive connection per worker
             while not queue.empty():
                 voter = queue.get_nowait()
                 body = {"allocations": realistic_ballot(rng, session)}
@@ -140,16 +189,18 @@ async def end_to_end(base_url: str, total: int, concurrency: int,
                 headers = {**auth(voter), "Idempotency-Key": f"{voter}-{rng.random()}"}
                 for attempt in range(1, 30):
                     try:
-                        reply = await api.put(f"/v1/vote-sessions/{session['id']}/ballot",
-                                              json=body, headers=headers)
-                    except httpx.TransportError:
+                        status, _ = await connection.request(
+                            "PUT", f"/v1/vote-sessions/{session['id']}/ballot",
+                            json_body=body, headers=headers)
+                    except Dropped:
                         statuses[0] += 1
                     else:
-                        statuses[reply.status_code] += 1
-                        if reply.status_code not in (409, 503):
+                        statuses[status] += 1
+                        if status not in (409, 503):
                             break
                     # Back off like a real client: retrying at once feeds an overload.
                     await asyncio.sleep(min(0.2 * 2**attempt, 5.0) * rng.random())
+            await connection.close()
 
         started = time.monotonic()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
@@ -200,12 +251,23 @@ async def verify(base_url: str, uri: str, session: Json, expected_voters: int) -
     return problems
 
 
-async def run(args: argparse.Namespace, stack: Stack, uri: str) -> int:
+async def run(args: argparse.Namespace, stack: Stack, uri: str, pids: dict[str, int]) -> int:
+    before = cpu_seconds(pids)
     raw = await raw_rate(uri, args.raw_ops, args.raw_concurrency)
-    print(f"raw transaction (ballot + audit + outbox): {raw:.0f}/s "
-          f"({args.raw_ops} at concurrency {args.raw_concurrency})", flush=True)
+    after = cpu_seconds(pids)
+    per_op = {n: 1000 * (after[n] - before[n]) / args.raw_ops for n in pids}
+    print(f"raw transaction (gate + ballot + audit + outbox): {raw:.0f}/s "
+          f"({args.raw_ops} at concurrency {args.raw_concurrency}); CPU ms per transaction: "
+          f"secantusdb {per_op['secantusdb']:.1f}, client {per_op['load generator']:.1f}",
+          flush=True)
+    before = cpu_seconds(pids)
     session, e2e, statuses = await end_to_end(stack.config.gateway_url, args.ballots,
                                               args.concurrency, args.replace_share)
+    after = cpu_seconds(pids)
+    accepted = statuses[200]
+    print("CPU ms per accepted ballot: " + ", ".join(
+        f"{name} {1000 * (after[name] - before[name]) / max(accepted, 1):.1f}"
+        for name in sorted(pids, key=lambda n: before[n] - after[n])), flush=True)
     print(f"end to end through the gateway: {e2e:.0f} accepted ballots/s "
           f"(statuses {dict(statuses)}, 0 = dropped connection then retried; "
           f"concurrency {args.concurrency})", flush=True)
@@ -247,7 +309,11 @@ def main() -> None:
                        # 2-core machine must not turn into 503s and retries.
                        "RPC_TIMEOUT_SECONDS": "30"}))
         stack.start()
-        code = asyncio.run(run(args, stack, uri))
+        pids = {name: child.process.pid for name, child in
+                [("secantusdb", mongo), ("nats", nats), ("redis", redis),
+                 *stack.children.items()] if child.process is not None}
+        pids["load generator"] = os.getpid()
+        code = asyncio.run(run(args, stack, uri, pids))
     finally:
         if stack is not None:
             stack.stop()

@@ -70,7 +70,7 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
     config = StackConfig.on_free_ports(
         mongo_uri=mongo_uri, nats_url=nats_url, redis_url=redis_url,
         log_dir=work_dir / "stack-logs",
-        extra_env={"AGORA_ENV": "test", "VOTING_CLOSE_SETTLE_SECONDS": "0.2",
+        extra_env={"AGORA_ENV": "test",
                    "MAIL_DIR": str(work_dir / "mail"), "REGISTRATIONS_PER_IP_PER_HOUR": "10000",
                    # Tests share a few accounts for many writes; the limit has its own test.
                    "WRITE_RATE_PER_MINUTE": "100000",

@@ -110,6 +110,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(consultations.router)
     app.include_router(threads.router)
     app.include_router(votes.router)
+    app.include_router(votes.consultation_router)
     app.include_router(phases.router)
     app.include_router(posts.router)
     app.include_router(moderation.router)

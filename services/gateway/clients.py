@@ -34,10 +34,12 @@ class ServiceClients:
         self.synthesis = synthesis_pb2_grpc.SynthesisServiceStub(self._channels["synthesis"])
         self.voting = voting_pb2_grpc.VotingServiceStub(self._channels["voting"])
 
-    async def call(self, service: str, method: Callable[..., Awaitable[T]], request: Any) -> T:
-        """Call method with the gateway's deadline; a failed call raises a Problem."""
+    async def call(self, service: str, method: Callable[..., Awaitable[T]], request: Any,
+                   *, deadline: float | None = None) -> T:
+        """Call method with the gateway's deadline (or a longer one the route names for a
+        rare, heavy operation); a failed call raises a Problem."""
         try:
-            return await method(request, timeout=self.timeout)
+            return await method(request, timeout=max(deadline or 0.0, self.timeout))
         except grpc.aio.AioRpcError as error:
             raise from_rpc_error(error, service) from None
 

@@ -67,8 +67,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "post.fact_check": only(Role.EXPERT),
     "workshop.import": only(Role.MODERATOR, Role.STRATEGIST),
     "live.read": EVERYONE,
-    # Votes. Session management is open to every member today because the voting service
-    # has no role table yet; strategists only is the intended rule (DESIGN §1).
+    # Votes: strategists (and operators) manage sessions; members vote and read their own.
     "vote_session.manage": MANAGERS,
     "vote_session.read": MEMBERS,
     "ballot.write": MEMBERS,
@@ -129,7 +128,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("PUT", "/v1/posts/{post_id}/fact-check"): "post.fact_check",
     ("POST", "/v1/consultations/{consultation_id}/workshop-imports"): "workshop.import",
     ("GET", "/v1/consultations/{consultation_id}/events"): "live.read",
-    ("POST", "/v1/vote-sessions"): "vote_session.manage",
+    ("POST", "/v1/consultations/{consultation_id}/vote-sessions"): "vote_session.manage",
     ("GET", "/v1/vote-sessions/{session_id}"): "vote_session.read",
     ("POST", "/v1/vote-sessions/{session_id}/open"): "vote_session.manage",
     ("POST", "/v1/vote-sessions/{session_id}/close"): "vote_session.manage",

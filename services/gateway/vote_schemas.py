@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import voting_pb2
-from services.gateway.schemas import Input, Language, ResourceId
+from services.gateway.schemas import Input, Language
 
 MAX_TOKENS = 1000
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -71,7 +71,6 @@ class ProposalCreate(Input):
 
 
 class VoteSessionCreate(Input):
-    consultation_id: ResourceId
     instructions: LocalizedText = Field(default_factory=dict)
     categories: Annotated[list[TokenCategoryCreate], Field(min_length=1, max_length=5)]
     exclusive_categories: bool = False

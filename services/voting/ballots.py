@@ -1,15 +1,20 @@
 """Ballots: one document per voter and session, replaced whole, versioned and audited.
 
 The submission transaction holds exactly what one ballot needs and nothing shared:
-re-read the session's status, upsert the voter's ballot with `version` incremented
-(or, with If-Match, replace it only at the expected version), insert the audit record
-(which doubles as the idempotency record) and the `ballot.submitted` event. Concurrent
-submissions by the same voter conflict on that voter's ballot document only (the loser
-retries a few times, then gets 409); different voters never conflict.
+write the voter's gate (the close fence, `gates.py`), upsert the voter's ballot with
+`version` incremented (or, with If-Match, replace it only at the expected version),
+insert the audit record and the `ballot.submitted` event. Nothing else touches MongoDB
+on the way: the session's configuration is cached in the process, and the idempotency
+check is the audit record's own `_id` (derived from voter and key), so a repeated key
+fails that insert with a duplicate key, the transaction rolls back, and the first
+result is read back by `_id`. Concurrent submissions by the same voter conflict on that
+voter's ballot document only (the loser retries a few times, then gets 409); different
+voters never conflict, except, briefly, two sharing a gate at the same instant.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -19,13 +24,13 @@ from pymongo.errors import DuplicateKeyError
 from agora.v1 import voting_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
-from agora_kit.errors import FailedPrecondition
+from agora_kit.errors import FailedPrecondition, InvalidArgument
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session
 from agora_kit.runtime import Dependencies
+from services.voting import phases, transactions
 from services.voting import sessions as vote_sessions
-from services.voting import transactions
 from services.voting.metrics import BALLOTS_ACCEPTED
 from services.voting.queues import KeyedTurns
 
@@ -36,10 +41,28 @@ def ballot_id(session_id: str, voter: str) -> str:
     return f"{session_id}:{voter}"
 
 
+def record_id(voter: str, key: str | None) -> str:
+    """The audit record's `_id`: derived from (voter, idempotency key) when there is a key,
+    so the `_id` index alone makes a key usable once per voter; otherwise a fresh id."""
+    if key is None:
+        return new_id()
+    return "k" + hashlib.sha256(f"{voter}\0{key}".encode()).hexdigest()[:40]
+
+
+class _Replay(Exception):
+    """The idempotency key was used before: the transaction rolls back, the first result
+    is returned."""
+
+
+class _GateClosed(Exception):
+    """The voter's gate is closed or absent: the session is not open (any more)."""
+
+
 class BallotStore:
     def __init__(self, deps: Dependencies, session_store: vote_sessions.SessionStore) -> None:
         self._deps = deps
         self._sessions = session_store
+        self._gates = session_store.gates
         self.ballots = deps.db["ballots"]
         self.versions = deps.db["ballot_versions"]
         self._turns = KeyedTurns(max_waiting=MAX_WAITING_PER_BALLOT)
@@ -48,14 +71,6 @@ class BallotStore:
         await self.ballots.create_index([("session_id", ASCENDING), ("voter_id", ASCENDING)])
         await self.versions.create_index(
             [("session_id", ASCENDING), ("voter_id", ASCENDING), ("version", ASCENDING)]
-        )
-        await idempotency.ensure_index(self.versions)
-        # The shared idempotency index is partial (unique among keyed records); SecantusDB
-        # does not use a partial index for the replay lookup and scans the collection, so
-        # every keyed submission would cost O(ballots). A plain index on the same fields in
-        # another order serves the lookup; the partial one still enforces uniqueness.
-        await self.versions.create_index(
-            [("idempotency_key", ASCENDING), ("created_by", ASCENDING)], name="replay_lookup"
         )
 
     async def submit(
@@ -73,30 +88,51 @@ class BallotStore:
         key = ballot_id(session_id, voter)
         request = {"session_id": session_id, "allocations": allocations,
                    "gauges": gauge_answers, "expected_version": expected_version}
+        request_hash = idempotency.fingerprint(request) if idempotency_key else None
+        audit_id = record_id(voter, idempotency_key)
 
-        async def create(extra: dict[str, Any]) -> Document:
-            async def work(tx: Session) -> Document:
-                vote_sessions.require_accepting(
-                    await self._sessions.state(session_id, session=tx), now()
-                )
-                fields = {"session_id": session_id, "voter_id": voter,
-                          "allocations": allocations, "gauges": gauge_answers,
-                          "submitted_at": now()}
-                document = await self._replace(key, fields, expected_version, tx)
-                record = {**document, "_id": new_id(), "created_by": voter, **extra}
+        async def work(tx: Session) -> Document:
+            if not await self._gates.pass_through(session_id, voter, session=tx):
+                raise _GateClosed
+            fields = {"session_id": session_id, "voter_id": voter,
+                      "allocations": allocations, "gauges": gauge_answers,
+                      "submitted_at": now()}
+            document = await self._replace(key, fields, expected_version, tx)
+            record = {**document, "_id": audit_id, "created_by": voter}
+            if idempotency_key is not None:
+                record |= {"idempotency_key": idempotency_key, "request_hash": request_hash}
+            try:
                 await self.versions.insert_one(record, session=tx)
-                await self._deps.outbox.add(self._event(session, document), session=tx)
-                return record
-
-            record = await transactions.run(self._deps.mongo, work)
-            self._deps.outbox.wake_relay()
-            BALLOTS_ACCEPTED.inc()
+            except DuplicateKeyError:
+                raise _Replay from None
+            await self._deps.outbox.add(self._event(session, document), session=tx)
             return record
 
         async with self._turns.turn(key):
-            return await idempotency.create_once(
-                self.versions, actor=voter, key=idempotency_key, request=request, create=create
-            )
+            vote_sessions.require_within_dates(session, now())  # the gates decide the status
+            phases.require_prioritisation(
+                await self._sessions.phases.spans(session["consultation_id"]), now())
+            try:
+                record = await transactions.run(self._deps.mongo, work)
+            except _Replay:
+                return await self._replayed(audit_id, request_hash)
+            except _GateClosed:
+                current = await self._sessions.get(session_id)
+                vote_sessions.require_accepting(current, now())
+                raise FailedPrecondition("the vote session is closed",
+                                         field="session_id") from None
+        self._deps.outbox.wake_relay()
+        BALLOTS_ACCEPTED.inc()
+        return record
+
+    async def _replayed(self, audit_id: str, request_hash: str | None) -> Document:
+        first = await self.versions.find_one({"_id": audit_id})
+        if first is None:  # cannot happen: the duplicate was committed
+            raise transactions.Conflict("idempotency record vanished; retry")
+        if first.get("request_hash") != request_hash:
+            raise InvalidArgument("this idempotency key was used for a different request",
+                                  field="idempotency_key")
+        return first
 
     async def _replace(self, key: str, fields: Document, expected_version: int | None,
                        tx: Session) -> Document:

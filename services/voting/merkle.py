@@ -67,6 +67,21 @@ def proof(leaves: Sequence[str], index: int) -> list[Step]:
     return steps
 
 
+def proofs(leaves: Sequence[str]) -> list[list[Step]]:
+    """Every leaf's proof, in leaf order, from one construction of the tree."""
+    levels = _levels(leaves) if leaves else []
+    result: list[list[Step]] = []
+    for index in range(len(leaves)):
+        steps, position = [], index
+        for level in levels[:-1]:
+            sibling = position ^ 1
+            if sibling < len(level):
+                steps.append(Step(hash=level[sibling].hex(), left=sibling < position))
+            position //= 2
+        result.append(steps)
+    return result
+
+
 def verify_proof(leaf: str, steps: Sequence[Step], expected_root: str) -> bool:
     """True when leaf, combined with steps, hashes to expected_root (offline check)."""
     running = leaf_hash(leaf)

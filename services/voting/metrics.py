@@ -9,3 +9,8 @@ BALLOTS_REFUSED = Counter(
     "agora_ballots_refused_total", "Ballots refused by validation or session state.", ["reason"]
 )
 VOTE_SESSIONS_CLOSED = Counter("agora_vote_sessions_closed_total", "Vote sessions closed.")
+BALLOT_TRANSACTION_RETRIES = Counter(
+    "agora_ballot_transaction_retries_total",
+    "Ballot transactions retried after a write conflict (same voter, or two voters sharing "
+    "a gate at the same instant).",
+)

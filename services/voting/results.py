@@ -1,16 +1,17 @@
 """Results: live tallies (when allowed), closing with a verifiable digest, receipts.
 
-Closing happens in two commits. The first flips the session to closed; every ballot
-transaction re-reads the status inside its own snapshot, so none that starts afterwards
-can commit. After a short settle delay (longer than a ballot transaction's attempts take),
-the ballots are read once, and the tallies, Merkle root and digest are computed from them
-and published with the `vote_session.closed` event. A crash between the two commits is
-repaired by calling close again: the second step is idempotent.
+Closing happens in three steps. The session turns `closing` (reads report it closed);
+every gate of the session is shut (`gates.py`), after which no ballot transaction can
+commit: each one either committed before its gate shut or is refused; then the ballots
+are read once, and the tallies, Merkle root and digest are computed from them and
+published with the `vote_session.closed` event and status `closed`. No waiting on
+clocks. A crash between the steps is repaired by calling close again: every step is
+idempotent.
 """
 
 from __future__ import annotations
 
-import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +22,7 @@ from agora_kit.mongo import Document
 from services.voting import digest, merkle, tallies
 from services.voting.ballots import BallotStore
 from services.voting.metrics import VOTE_SESSIONS_CLOSED
+from services.voting.receipts import ReceiptStore
 from services.voting.sessions import CLOSED, OPEN, SessionStore
 
 
@@ -43,14 +45,15 @@ class Snapshot:
 
 
 LIVE_RESULTS_MAX_AGE = 1.0
+log = logging.getLogger(__name__)
 
 
 class Results:
-    def __init__(self, sessions: SessionStore, ballots: BallotStore, *,
-                 settle_seconds: float) -> None:
+    def __init__(self, sessions: SessionStore, ballots: BallotStore,
+                 receipts: ReceiptStore) -> None:
         self._sessions = sessions
         self._ballots = ballots
-        self._settle = settle_seconds
+        self._receipts = receipts
         # Live results are one pass over every ballot: a second-old answer is served from
         # here, so a popular results page costs one pass per second, not one per reader.
         self._live: dict[str, tuple[float, Document]] = {}
@@ -95,14 +98,18 @@ class Results:
                                  field="session_id")
 
     async def close(self, session_id: str, *, actor: str) -> Document:
-        session = await self._sessions.mark_closed(session_id)
+        session = await self._sessions.mark_closing(session_id)
         if session.get("results") is not None:
             return session
-        await asyncio.sleep(self._settle)
+        started = time.monotonic()
+        await self._sessions.gates.close_all(session_id)
+        fenced = time.monotonic()
         snapshot = await self.snapshot(session)
         rows = tallies.as_rows(snapshot.tallies)
         root = snapshot.merkle_root
         announced = digest.counted(rows, snapshot.gauges)
+        await self._receipts.write_all(
+            session_id, [(leaf.voter, leaf.pseudonym, leaf.text) for leaf in snapshot.leaves])
         results: Document = {
             "ballot_count": len(snapshot.leaves), "tallies": rows, "gauges": snapshot.gauges,
             "merkle_root": root, "results_digest": digest.results_digest(root, announced),
@@ -115,23 +122,26 @@ class Results:
         )
         published = await self._sessions.publish_results(session, results, event, actor=actor)
         VOTE_SESSIONS_CLOSED.inc()
+        log.info("vote session closed", extra={
+            "session_id": session_id, "ballots": results["ballot_count"],
+            "gates_seconds": round(fenced - started, 3),
+            "count_seconds": round(time.monotonic() - fenced, 3)})
         return published
 
     async def receipt(self, session: Document, voter: str) -> Document:
-        """The voter's leaf and its inclusion proof in the published Merkle root."""
+        """The voter's leaf and its inclusion proof in the published Merkle root (stored
+        at close: one point lookup)."""
         if session["status"] != CLOSED or session.get("results") is None:
             raise FailedPrecondition("receipts exist once the vote session is closed",
                                      field="session_id")
-        snapshot = await self.snapshot(session)
-        texts = [leaf.text for leaf in snapshot.leaves]
-        for index, leaf in enumerate(snapshot.leaves):
-            if leaf.voter == voter:
-                stored = session["results"]
-                return {"pseudonym": leaf.pseudonym, "leaf": leaf.text,
-                        "proof": merkle.proof(texts, index), **stored,
-                        "announced": digest.counted(stored["tallies"],
-                                                    stored.get("gauges", []))}
-        raise NotFound("you have no ballot in this vote session", field="session_id")
+        found = await self._receipts.get(session["_id"], voter)
+        if found is None:
+            raise NotFound("you have no ballot in this vote session", field="session_id")
+        stored = session["results"]
+        return {"pseudonym": found["pseudonym"], "leaf": found["leaf"],
+                "proof": [merkle.Step(hash=s["hash"], left=s["left"]) for s in found["proof"]],
+                **stored,
+                "announced": digest.counted(stored["tallies"], stored.get("gauges", []))}
 
 
 def tally_message(row: list[str | int]) -> voting_pb2.Tally:

@@ -13,7 +13,7 @@ from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import require_id
 from agora_kit.mongo import Document
-from services.voting import validation
+from services.voting import phases, validation
 from services.voting.ballots import BallotStore
 from services.voting.metrics import BALLOTS_REFUSED
 from services.voting.results import Results, gauge_message, tally_message
@@ -37,7 +37,8 @@ def _datetime(message: voting_pb2.CreateVoteSessionRequest, field: str) -> datet
     return stamp.ToDatetime(tzinfo=UTC).replace(microsecond=stamp.nanos // 1_000_000 * 1000)
 
 
-def session_message(doc: Document, voter: str = "") -> voting_pb2.VoteSession:
+def session_message(doc: Document, voter: str = "", *,
+                    in_phase: bool = True) -> voting_pb2.VoteSession:
     proposals = voter_order(doc, voter) if voter else doc["proposals"]
     results = doc.get("results") or {}
     return voting_pb2.VoteSession(
@@ -50,7 +51,7 @@ def session_message(doc: Document, voter: str = "") -> voting_pb2.VoteSession:
         created_at=_timestamp(doc["created_at"]), merkle_root=results.get("merkle_root", ""),
         results_digest=results.get("results_digest", ""),
         ballot_count=results.get("ballot_count", 0),
-        accepting_ballots=accepting_ballots(doc, now()),
+        accepting_ballots=in_phase and accepting_ballots(doc, now()),
     )
 
 
@@ -125,7 +126,12 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
         self, request: voting_pb2.GetVoteSessionRequest, context: Context
     ) -> voting_pb2.VoteSession:
         doc = await self._sessions.get(require_id(request.session_id, field="session_id"))
-        return session_message(doc, request.actor_id)
+        try:
+            spans = await self._sessions.phases.spans(doc["consultation_id"])
+        except phases.Unavailable:  # threads is down: show the session as it stands
+            spans = []
+        in_phase = not spans or phases.current(spans, now()) == phases.PRIORITISATION
+        return session_message(doc, request.actor_id, in_phase=in_phase)
 
     async def OpenVoteSession(
         self, request: voting_pb2.ChangeVoteSessionRequest, context: Context

@@ -1,8 +1,9 @@
 """Vote sessions: configuration, the open/closed life cycle, and when ballots are accepted.
 
-A session is bound to a consultation id and optional opening and closing dates; the
-caller opens and closes it explicitly. (The threads service has no phases yet: once it
-does, opening can be tied to the consultation entering its prioritisation phase.)
+A session belongs to a consultation (checked with threads at creation) and to its
+prioritisation phase: it opens only in that phase, and ballots are refused outside it
+(`phases.py`). Within the phase, the facilitator opens and closes it explicitly, and
+optional `opens_at` / `closes_at` dates narrow when ballots are accepted.
 """
 
 from __future__ import annotations
@@ -22,14 +23,17 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
-from services.voting import digest
+from services.voting import digest, phases
+from services.voting.gates import Gates
+from services.voting.phases import PhaseBook
 from services.voting.validation import CategoryDraft, ProposalDraft
 
-DRAFT, OPEN, CLOSED = "draft", "open", "closed"
+DRAFT, OPEN, CLOSING, CLOSED = "draft", "open", "closing", "closed"
 CONFIG_CACHE_SIZE = 1000
 STATUS_TO_PROTO = {
     DRAFT: voting_pb2.VOTE_SESSION_STATUS_DRAFT,
     OPEN: voting_pb2.VOTE_SESSION_STATUS_OPEN,
+    CLOSING: voting_pb2.VOTE_SESSION_STATUS_CLOSED,  # refusing ballots, counting them
     CLOSED: voting_pb2.VOTE_SESSION_STATUS_CLOSED,
 }
 
@@ -41,8 +45,12 @@ def accepting_ballots(session: Document, at: datetime) -> bool:
 def _refusal(session: Document, at: datetime) -> str | None:
     if session["status"] == DRAFT:
         return "the vote session is not open yet"
-    if session["status"] == CLOSED:
+    if session["status"] in (CLOSING, CLOSED):
         return "the vote session is closed"
+    return _date_refusal(session, at)
+
+
+def _date_refusal(session: Document, at: datetime) -> str | None:
     if session.get("opens_at") is not None and at < session["opens_at"]:
         return "the vote session is not open yet"
     if session.get("closes_at") is not None and at >= session["closes_at"]:
@@ -53,6 +61,12 @@ def _refusal(session: Document, at: datetime) -> str | None:
 def require_accepting(session: Document, at: datetime) -> None:
     """FailedPrecondition (409) unless a ballot may be submitted at this moment."""
     if (reason := _refusal(session, at)) is not None:
+        raise FailedPrecondition(reason, field="session_id")
+
+
+def require_within_dates(session: Document, at: datetime) -> None:
+    """FailedPrecondition (409) outside opens_at/closes_at (the status is the gates' job)."""
+    if (reason := _date_refusal(session, at)) is not None:
         raise FailedPrecondition(reason, field="session_id")
 
 
@@ -68,13 +82,18 @@ def voter_order(session: Document, voter: str) -> list[Document]:
 
 
 class SessionStore:
-    def __init__(self, deps: Dependencies) -> None:
+    def __init__(self, deps: Dependencies, phase_book: PhaseBook) -> None:
         self._deps = deps
+        self.phases = phase_book
         self.sessions = deps.db["vote_sessions"]
+        self.gates = Gates(deps.db)
         self._configs: dict[str, Document] = {}
 
     async def ensure_indexes(self) -> None:
         await self.sessions.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
+        await self.gates.ensure_indexes()
+        async for document in self.sessions.find({"status": OPEN}, {"_id": 1}):
+            await self.gates.ensure_for(document["_id"])
         await idempotency.ensure_index(self.sessions)
 
     async def create(
@@ -93,6 +112,7 @@ class SessionStore:
     ) -> Document:
         if opens_at is not None and closes_at is not None and opens_at >= closes_at:
             raise InvalidArgument("closes_at must be after opens_at", field="closes_at")
+        await self.phases.fetch(consultation_id)  # NotFound for an unknown consultation
         category_docs = [
             {"id": new_id(), "name": dict(c.name), "color": c.color,
              "total_number": c.total_number, "max_per_proposal": c.max_per_proposal}
@@ -154,17 +174,12 @@ class SessionStore:
             self._configs[session_id] = cached
         return cached
 
-    async def state(self, session_id: str, *, session: Session) -> Document:
-        """Status and dates only, read inside the caller's transaction."""
-        document = await self.sessions.find_one(
-            {"_id": session_id}, {"status": 1, "opens_at": 1, "closes_at": 1}, session=session
-        )
-        if document is None:
-            raise NotFound(f"vote session {session_id} does not exist", field="session_id")
-        return document
-
     async def open(self, session_id: str, *, actor: str) -> Document:
-        """Draft → open (ballots accepted from opens_at, if set)."""
+        """Draft → open (ballots accepted from opens_at, if set), in the prioritisation
+        phase only (asked of threads now, not of the read model, which may lag)."""
+        document = await self.get(session_id)
+        spans = await self.phases.fetch(document["consultation_id"])
+        phases.require_prioritisation(spans, now())
 
         async def work(session: Session) -> Document:
             document = await self.get(session_id, session=session)
@@ -177,6 +192,7 @@ class SessionStore:
             await self.sessions.update_one(
                 {"_id": session_id}, {"$set": {"status": OPEN}}, session=session
             )
+            await self.gates.create(session_id, session=session)
             await self._event(document, "vote_session.opened", actor, session)
             return document
 
@@ -184,8 +200,9 @@ class SessionStore:
         self._deps.outbox.wake_relay()
         return document
 
-    async def mark_closed(self, session_id: str) -> Document:
-        """Open → closed: from this commit on, no ballot transaction can start to succeed."""
+    async def mark_closing(self, session_id: str) -> Document:
+        """Open → closing: reads report the session closed; the gates still have to shut
+        before counting (`Results.close`)."""
 
         async def work(session: Session) -> Document:
             document = await self.get(session_id, session=session)
@@ -193,11 +210,11 @@ class SessionStore:
                 raise FailedPrecondition("a draft session cannot be closed; open it first",
                                          field="session_id")
             if document["status"] == OPEN:
-                document["status"] = CLOSED
+                document["status"] = CLOSING
                 document["closed_at"] = now()
                 await self.sessions.update_one(
                     {"_id": session_id},
-                    {"$set": {"status": CLOSED, "closed_at": document["closed_at"]}},
+                    {"$set": {"status": CLOSING, "closed_at": document["closed_at"]}},
                     session=session,
                 )
             return document
@@ -208,20 +225,21 @@ class SessionStore:
         self, document: Document, results: Document, event: voting_pb2.VoteSessionClosed,
         *, actor: str,
     ) -> Document:
-        """Store the final results and the vote_session.closed event, once."""
+        """Store the final results (status closed) and the vote_session.closed event, once."""
 
         async def work(session: Session) -> Document:
             current = await self.get(document["_id"], session=session)
             if current.get("results") is not None:
                 return current
             await self.sessions.update_one(
-                {"_id": document["_id"]}, {"$set": {"results": results}}, session=session
+                {"_id": document["_id"]}, {"$set": {"results": results, "status": CLOSED}},
+                session=session,
             )
             envelope = new_envelope(event_type="vote_session.closed",
                                     consultation_id=document["consultation_id"], actor=actor,
                                     payload=event)
             await self._deps.outbox.add(envelope, session=session)
-            return {**current, "results": results}
+            return {**current, "results": results, "status": CLOSED}
 
         published = await in_transaction(self._deps.mongo, work)
         self._deps.outbox.wake_relay()

@@ -21,6 +21,7 @@ from pymongo.write_concern import WriteConcern
 
 from agora_kit.errors import DomainError
 from agora_kit.mongo import Client, Session
+from services.voting.metrics import BALLOT_TRANSACTION_RETRIES
 
 T = TypeVar("T")
 
@@ -50,5 +51,6 @@ async def run(
             if not error.has_error_label("TransientTransactionError"):
                 raise
         if attempt < attempts:
+            BALLOT_TRANSACTION_RETRIES.inc()
             await asyncio.sleep(random.uniform(0, 0.005 * 2**attempt))
     raise Conflict("a concurrent request changed this ballot; retry")

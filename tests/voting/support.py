@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
+from tests.debate import STRATEGIST, phased
 from tests.helpers import auth
 
 VOTING_DB = "agora_voting"
@@ -20,10 +21,24 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
+async def prioritising(api: httpx.AsyncClient) -> str:
+    """A consultation brought into its prioritisation phase the way a strategist does it:
+    scheduled in deepening, then advanced through the phase-change route."""
+    consultation = await phased(api, "deepening")
+    advanced = await api.post(f"/v1/consultations/{consultation['id']}/phase-changes",
+                              json={"change": "advance"}, headers=STRATEGIST)
+    assert advanced.status_code == 200, advanced.text
+    assert advanced.json()["current_phase"] == "prioritisation"
+    return str(consultation["id"])
+
+
+def sessions_url(consultation_id: str) -> str:
+    return f"/v1/consultations/{consultation_id}/vote-sessions"
+
+
 def session_body(*, proposals: int = 4, green: int = 5, red: int = 3, cap: int = 0,
                  exclusive: bool = True, live: bool = False, **extra: Any) -> Json:
     return {
-        "consultation_id": "0" * 24,
         "instructions": {"en": "Place your tokens", "fr": "Placez vos jetons"},
         "categories": [
             {"name": {"en": "To take into account", "fr": "À prendre en compte"},
@@ -39,8 +54,10 @@ def session_body(*, proposals: int = 4, green: int = 5, red: int = 3, cap: int =
 
 
 async def create_session(api: httpx.AsyncClient, *, owner: str = "facilitator~strategist",
-                         open_it: bool = True, **options: Any) -> Json:
-    reply = await api.post("/v1/vote-sessions", json=session_body(**options),
+                         open_it: bool = True, consultation_id: str | None = None,
+                         **options: Any) -> Json:
+    consultation_id = consultation_id or await prioritising(api)
+    reply = await api.post(sessions_url(consultation_id), json=session_body(**options),
                            headers=auth(owner))
     assert reply.status_code == 201, reply.text
     session: Json = reply.json()

@@ -19,8 +19,10 @@ from tests.voting.support import (
     allocation,
     create_session,
     ids,
+    prioritising,
     put_ballot,
     session_body,
+    sessions_url,
     unique,
 )
 
@@ -261,8 +263,9 @@ async def test_a_bad_session_configuration_is_refused(api: httpx.AsyncClient) ->
         with_gauge({"question": {"en": "One choice?"}, "choices": [{"label": {"en": "Yes"}}]}),
         with_gauge({"question": {"en": "Empty scale?"}, "min": 5, "max": 5}),
     ]
+    consultation_id = await prioritising(api)
     for body in bodies:
         reply = await api.post(
-            "/v1/vote-sessions", json=body, headers=auth("facilitator", "strategist")
+            sessions_url(consultation_id), json=body, headers=auth("facilitator", "strategist")
         )
         assert_problem(reply, 422)

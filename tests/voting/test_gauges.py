@@ -10,7 +10,14 @@ import httpx
 import pytest
 
 from tests.helpers import auth
-from tests.voting.support import allocation, ids, session_body, unique
+from tests.voting.support import (
+    allocation,
+    ids,
+    prioritising,
+    session_body,
+    sessions_url,
+    unique,
+)
 
 Json = dict[str, Any]
 
@@ -31,7 +38,8 @@ async def session(api: httpx.AsyncClient) -> Json:
     body["proposals"][1]["gauges"] = [
         {"question": {"en": "Budget?"}, "min": 0, "max": 100, "unit": "k€"}
     ]
-    reply = await api.post("/v1/vote-sessions", json=body, headers=auth("chair", "strategist"))
+    reply = await api.post(sessions_url(await prioritising(api)), json=body,
+                           headers=auth("chair", "strategist"))
     assert reply.status_code == 201, reply.text
     opened = await api.post(
         f"/v1/vote-sessions/{reply.json()['id']}/open", headers=auth("chair", "strategist")

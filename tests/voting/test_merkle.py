@@ -5,7 +5,15 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from services.voting.merkle import EMPTY_ROOT, Step, leaf_hash, proof, root, verify_proof
+from services.voting.merkle import (
+    EMPTY_ROOT,
+    Step,
+    leaf_hash,
+    proof,
+    proofs,
+    root,
+    verify_proof,
+)
 
 leaves_lists = st.lists(st.text(max_size=20), min_size=1, max_size=40)
 
@@ -32,6 +40,12 @@ def test_a_changed_leaf_or_proof_does_not_verify(
         # The sibling on the wrong side gives another root (unless both sides are equal).
         flipped = [Step(steps[0].hash, not steps[0].left), *steps[1:]]
         assert not verify_proof(leaves[index], flipped, top)
+
+
+@settings(max_examples=50, deadline=None)
+@given(leaves=st.lists(st.text(max_size=20), max_size=70))
+def test_all_proofs_at_once_equal_each_proof_alone(leaves: list[str]) -> None:
+    assert proofs(leaves) == [proof(leaves, i) for i in range(len(leaves))]
 
 
 def test_known_shapes() -> None:

@@ -152,6 +152,25 @@ async def test_every_voter_can_verify_their_ballot_is_in_the_published_root(
     assert outsider.status_code == 404
 
 
+async def test_receipts_are_stored_at_close_not_recomputed_from_ballots(
+    api: httpx.AsyncClient, mongo: AsyncMongoClient[Any]
+) -> None:
+    session = await create_session(api, owner="chair~strategist")
+    voters = await vote_a_little(api, session)
+    closed = (await api.post(f"/v1/vote-sessions/{session['id']}/close",
+                             headers=auth("chair", "strategist"))).json()
+    stored = await mongo["agora_voting"]["receipts"].count_documents(
+        {"session_id": session["id"]})
+    assert stored == len(voters)
+    # Remove the ballots behind the service's back: receipts must not need them.
+    await mongo["agora_voting"]["ballots"].delete_many({"session_id": session["id"]})
+    for voter in voters:
+        receipt = (await api.get(f"/v1/vote-sessions/{session['id']}/receipt",
+                                 headers=auth(voter))).json()
+        steps = [Step(s["hash"], s["left"]) for s in receipt["proof"]]
+        assert verify_proof(receipt["leaf"], steps, closed["merkle_root"])
+
+
 async def test_closing_publishes_the_final_results_as_an_event(
     api: httpx.AsyncClient, nc: NatsClient
 ) -> None:

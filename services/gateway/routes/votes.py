@@ -1,5 +1,10 @@
 """/v1/vote-sessions — token votes: sessions, the caller's own ballot, results, receipts.
 
+A session is created under its consultation (`POST /v1/consultations/{id}/vote-sessions`)
+so that the permission check, which finds the consultation from path parameters, judges
+the caller's roles there; every other route names the session, whose consultation the
+gateway resolves (scope.py).
+
 There is no voter id in any ballot path: a caller only ever reads or replaces their own
 ballot. Results visibility (hidden until close unless the session allows live results)
 is decided by the voting service, never here.
@@ -13,13 +18,14 @@ import logging
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from agora.v1 import voting_pb2
 from services.gateway.deps import Clients, CurrentUser, IdempotencyKey, Recorder, Writer
 from services.gateway.participation import ALL_THEMES
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
+from services.gateway.scope import consultation_of
 from services.gateway.vote_schemas import (
     BallotPublic,
     BallotPut,
@@ -31,6 +37,10 @@ from services.gateway.vote_schemas import (
 
 log = logging.getLogger(__name__)
 router = APIRouter(prefix="/v1/vote-sessions", tags=["votes"])
+consultation_router = APIRouter(prefix="/v1/consultations", tags=["votes"])
+# Closing shuts every gate of the session and counts every ballot: seconds on a loaded
+# SecantusDB, while voting goes on. It is rare and idempotent (a retry finishes the job).
+CLOSE_TIMEOUT_SECONDS = 60.0
 _VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
 
 
@@ -38,14 +48,17 @@ def _session_id(value: str) -> str:
     return existing_id(value, "vote session")
 
 
-@router.post("", status_code=201, response_model=VoteSessionPublic)
+@consultation_router.post("/{consultation_id}/vote-sessions", status_code=201,
+                          response_model=VoteSessionPublic)
 async def create(
-    body: VoteSessionCreate, user: Writer, clients: Clients, response: Response,
-    idempotency_key: IdempotencyKey = None,
+    consultation_id: str, body: VoteSessionCreate, user: Writer, clients: Clients,
+    response: Response, idempotency_key: IdempotencyKey = None,
 ) -> VoteSessionPublic:
-    """Create a draft vote session with its token categories and proposals."""
+    """Create a draft vote session of the consultation, with its token categories and
+    proposals (strategists; it opens in the prioritisation phase)."""
     request = voting_pb2.CreateVoteSessionRequest(
-        consultation_id=body.consultation_id, instructions=body.instructions,
+        consultation_id=existing_id(consultation_id, "consultation"),
+        instructions=body.instructions,
         categories=[voting_pb2.TokenCategoryDraft(name=c.name, color=c.color,
                                                   total_number=c.total_number,
                                                   max_per_proposal=c.max_per_proposal)
@@ -92,14 +105,14 @@ async def close_session(session_id: str, user: Writer, clients: Clients) -> Vote
     """Stop accepting ballots and publish the final results and their digest."""
     request = voting_pb2.ChangeVoteSessionRequest(session_id=_session_id(session_id),
                                                   actor_id=user.account_id)
-    return VoteSessionPublic.of(
-        await clients.call("voting", clients.voting.CloseVoteSession, request))
+    return VoteSessionPublic.of(await clients.call(
+        "voting", clients.voting.CloseVoteSession, request, deadline=CLOSE_TIMEOUT_SECONDS))
 
 
 @router.put("/{session_id}/ballot", response_model=BallotPublic)
 async def put_ballot(
     session_id: str, body: BallotPut, user: Writer, clients: Clients, response: Response,
-    participation: Recorder, idempotency_key: IdempotencyKey = None,
+    participation: Recorder, http: Request, idempotency_key: IdempotencyKey = None,
     if_match: Annotated[str | None, Header(
         alias="If-Match", description="Replace only if your ballot is at this version.")] = None,
 ) -> BallotPublic:
@@ -120,24 +133,25 @@ async def put_ballot(
                                                       "message": "not a version"}])
         request.expected_version = int(match.group(2))
     ballot = await clients.call("voting", clients.voting.SubmitBallot, request)
-    await _count_voter(clients, participation, session_id=request.session_id,
-                       account_id=user.account_id)
+    await _count_voter(http, clients, participation, account_id=user.account_id)
     response.headers["ETag"] = f'"{ballot.version}"'
     return BallotPublic.of(ballot)
 
 
-async def _count_voter(clients: Clients, participation: Recorder, *, session_id: str,
+async def _count_voter(http: Request, clients: Clients, participation: Recorder, *,
                        account_id: str) -> None:
-    """A vote is a reaction (participation level "react", whole consultation). The ballot
-    is already accepted, so a failed lookup is logged, never answered as an error."""
+    """A vote is a reaction (participation level "react", whole consultation). The
+    session's consultation comes from the scope cache the permission check just used (no
+    extra call per ballot); the ballot is already accepted, so a failed lookup is logged,
+    never answered as an error."""
     try:
-        session = await clients.call("voting", clients.voting.GetVoteSession,
-                                     voting_pb2.GetVoteSessionRequest(session_id=session_id))
+        consultation_id = await consultation_of(http.path_params, clients, http.app.state.redis)
     except Problem as problem:
         log.warning("voter not counted as reactor", extra={"detail": problem.detail})
         return
-    await participation.record(consultation_id=session.consultation_id, theme_id=ALL_THEMES,
-                               account_id=account_id, level="react")
+    if consultation_id is not None:
+        await participation.record(consultation_id=consultation_id, theme_id=ALL_THEMES,
+                                   account_id=account_id, level="react")
 
 
 @router.get("/{session_id}/ballot", response_model=BallotPublic)

@@ -1,0 +1,164 @@
+"""Which phase a consultation is in, as the voting service knows it: a small read model.
+
+Threads owns phases. Voting keeps the dated phase list of each consultation it has
+sessions for (`consultation_phases`), seeded by a `GetConsultation` call when a session
+is created or opened (rare, and authoritative at that moment) and kept current by
+`consultation.phase_changed` / `consultation.updated` events, whose payload carries the
+whole list (idempotently, through the shared consumer machinery). The current phase is
+computed from the dates at each moment, so a phase that ends by the calendar ends here
+too without any event. Ballots ask an in-process copy refreshed at most once per
+`CACHE_SECONDS` per consultation: the hot path has no extra round trip.
+
+A consultation without scheduled phases is unscheduled and, as in threads
+(`services/threads/phases.py`), no phase guard applies.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import grpc
+from google.protobuf.timestamp_pb2 import Timestamp
+from pymongo.errors import DuplicateKeyError
+
+from agora.v1 import debate_events_pb2, events_pb2, threads_pb2, threads_pb2_grpc
+from agora_kit.errors import DomainError, FailedPrecondition, NotFound
+from agora_kit.events.consumer import ConsumerSpec
+from agora_kit.grpc_interceptors import client_channel
+from agora_kit.mongo import Database, Document, Session
+
+PRIORITISATION = "prioritisation"
+COLLECTION = "consultation_phases"
+CACHE_SECONDS = 1.0
+RPC_TIMEOUT_SECONDS = 5.0
+CONSUMER = ConsumerSpec(
+    durable="voting-phases",
+    filter_subjects=["agora.*.consultation.phase_changed", "agora.*.consultation.updated"],
+)
+
+
+class Unavailable(DomainError):
+    code = grpc.StatusCode.UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class Span:
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+
+
+def _kind(value: threads_pb2.PhaseKind.ValueType) -> str:
+    return threads_pb2.PhaseKind.Name(value).removeprefix("PHASE_KIND_").lower()
+
+
+def _at(stamp: Timestamp) -> datetime:
+    return stamp.ToDatetime(tzinfo=UTC)
+
+
+def spans_of(phases: list[threads_pb2.Phase]) -> list[Span]:
+    return [Span(_kind(p.kind), _at(p.starts_at), _at(p.ends_at)) for p in phases]
+
+
+def current(spans: list[Span], at: datetime) -> str | None:
+    return next((s.kind for s in spans if s.starts_at <= at < s.ends_at), None)
+
+
+def require_prioritisation(spans: list[Span], at: datetime) -> None:
+    """FailedPrecondition (409 "wrong phase") unless the consultation is unscheduled or in
+    its prioritisation phase at `at`."""
+    if not spans:
+        return
+    kind = current(spans, at)
+    if kind != PRIORITISATION:
+        where = f"in its {kind} phase" if kind else "between phases"
+        raise FailedPrecondition(
+            f"wrong phase: the consultation is {where}; token votes take place in its "
+            f"{PRIORITISATION} phase", field="phase")
+
+
+def _to_doc(spans: list[Span]) -> list[Document]:
+    return [{"kind": s.kind, "starts_at": s.starts_at, "ends_at": s.ends_at} for s in spans]
+
+
+def _of_doc(docs: list[Document]) -> list[Span]:
+    return [Span(d["kind"], d["starts_at"], d["ends_at"]) for d in docs]
+
+
+class PhaseBook:
+    def __init__(self, db: Database, threads_addr: str) -> None:
+        self.collection = db[COLLECTION]
+        self._threads_addr = threads_addr
+        self._stub: threads_pb2_grpc.ThreadsServiceStub | None = None
+        self._cache: dict[str, tuple[float, list[Span]]] = {}
+
+    def _threads(self) -> threads_pb2_grpc.ThreadsServiceStub:
+        if self._stub is None:
+            self._stub = threads_pb2_grpc.ThreadsServiceStub(
+                client_channel(self._threads_addr, service="voting"))
+        return self._stub
+
+    async def fetch(self, consultation_id: str) -> list[Span]:
+        """Ask threads now (NotFound for an unknown consultation) and record the answer."""
+        asked_at = datetime.now(UTC)
+        try:
+            consultation = await self._threads().GetConsultation(
+                threads_pb2.GetConsultationRequest(consultation_id=consultation_id),
+                timeout=RPC_TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                raise NotFound(f"consultation {consultation_id} does not exist",
+                               field="consultation_id") from None
+            raise Unavailable("the threads service did not answer; retry shortly") from None
+        spans = spans_of(list(consultation.phases))
+        await self._record(consultation_id, spans, asked_at, session=None)
+        self._cache[consultation_id] = (time.monotonic(), spans)
+        return spans
+
+    async def spans(self, consultation_id: str) -> list[Span]:
+        """The consultation's phases from the in-process copy (at most CACHE_SECONDS old)."""
+        cached = self._cache.get(consultation_id)
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return cached[1]
+        found = await self.collection.find_one({"_id": consultation_id})
+        if found is None:
+            return await self.fetch(consultation_id)
+        spans = _of_doc(found["phases"])
+        self._cache[consultation_id] = (time.monotonic(), spans)
+        return spans
+
+    async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
+        """Consumer handler: record the phases an event carries, unless newer ones are."""
+        payload = debate_events_pb2.PhaseChanged()
+        envelope.payload.Unpack(payload)
+        if payload.phases:
+            await self._record(payload.consultation_id, spans_of(list(payload.phases)),
+                               _at(envelope.occurred_at), session=session)
+        elif payload.current_phase != threads_pb2.PHASE_KIND_UNSPECIFIED:
+            # A change that names a phase but not the dates (an emitter that sends less):
+            # forget what we knew, so the next read asks threads.
+            await self.collection.delete_one({"_id": payload.consultation_id},
+                                             session=session)
+        else:
+            await self._record(payload.consultation_id, [], _at(envelope.occurred_at),
+                               session=session)
+        self._cache.pop(payload.consultation_id, None)
+
+    async def _record(self, consultation_id: str, spans: list[Span], as_of: datetime,
+                      *, session: Session | None) -> None:
+        """Keep the newest knowledge: an event older than what is stored changes nothing."""
+        stored = await self.collection.find_one({"_id": consultation_id}, {"as_of": 1},
+                                                session=session)
+        if stored is not None and stored["as_of"] >= as_of:
+            return
+        try:
+            await self.collection.update_one(
+                {"_id": consultation_id},
+                {"$set": {"phases": _to_doc(spans), "as_of": as_of}}, upsert=True,
+                session=session)
+        except DuplicateKeyError:  # a concurrent first record of the same consultation
+            if session is not None:
+                raise
+
