@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, TypeVar
 
 from pymongo import AsyncMongoClient
@@ -31,9 +32,28 @@ async def ping(client: Client) -> None:
 
 async def in_transaction(client: Client, work: Callable[[Session], Awaitable[T]]) -> T:
     """Run work in one majority-committed transaction, retried on transient errors."""
-    async with client.start_session() as session:
-        return await session.with_transaction(
-            work,
-            read_concern=ReadConcern("snapshot"),
-            write_concern=WriteConcern("majority"),
-        )
+
+    async def transaction() -> T:
+        async with client.start_session() as session:
+            return await session.with_transaction(
+                work,
+                read_concern=ReadConcern("snapshot"),
+                write_concern=WriteConcern("majority"),
+            )
+
+    return await to_completion(transaction())
+
+
+async def to_completion(operation: Coroutine[Any, Any, T]) -> T:
+    """Await a transaction that a cancelled caller (a gRPC deadline, a client gone) does
+    not interrupt: it still commits or aborts. Cut off mid-way, it would stay open on the
+    server holding its writes, and SecantusDB, which does not expire transactions, then
+    retries every conflicting write forever. The caller still gets its cancellation."""
+    task = asyncio.ensure_future(operation)
+    task.add_done_callback(_retrieve)
+    return await asyncio.shield(task)
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    if not task.cancelled():
+        task.exception()  # read, so an outcome nobody awaits any more is not reported

@@ -57,8 +57,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.clients = ServiceClients(settings)
+        # Every request uses Redis (limits, admissions, caches): the pool must not be the
+        # bottleneck under a burst (redis-py's default is 100 connections).
         app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=1.0,
-                                         socket_connect_timeout=1.0)
+                                         socket_connect_timeout=1.0, max_connections=1024)
         app.state.rate_limiter = WriteRateLimiter(app.state.redis,
                                                   per_minute=settings.write_rate_per_minute)
         app.state.jwks = JwksVerifier(app.state.clients, issuer=settings.token_issuer,

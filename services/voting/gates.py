@@ -22,9 +22,11 @@ from pymongo import ASCENDING
 from pymongo.errors import PyMongoError
 
 from agora_kit.mongo import Database, Session
+from services.voting import transactions
 
 log = logging.getLogger(__name__)
 GATES = 2048
+CLOSE_BATCH = 256
 COLLECTION = "vote_gates"
 
 
@@ -75,15 +77,26 @@ class Gates:
     async def close_all(self, session_id: str) -> None:
         """Close every gate; when this returns, no ballot of the session can still commit.
 
-        Each gate is closed by its own committed write (update_many is not atomic across
-        documents, and need not be); a write that failed on a conflict is retried until
-        no gate is left open."""
+        Gates are closed in batches, each in its own transaction. Why not one plain
+        update_many: SecantusDB retries a plain write that conflicts with an open
+        transaction forever while holding the collection's lock, which a ballot
+        transaction on a gate may need to commit — a livelock seen in the close-race test.
+        Inside a transaction the conflict surfaces at once; the batch is retried after a
+        pause, and ballots stop arriving once the session is `closing`."""
         open_gates = {"session_id": session_id, "open": True}
+        client = self.gates.database.client
         while True:
-            try:
-                await self.gates.update_many(open_gates, {"$set": {"open": False}})
-            except PyMongoError as error:
-                log.warning("closing gates failed; retrying", extra={"error": repr(error)})
-                await asyncio.sleep(0.05)
-            if await self.gates.count_documents(open_gates) == 0:
+            batch = [d["_id"] for d in await self.gates.find(open_gates, {"_id": 1}).limit(
+                CLOSE_BATCH).to_list()]
+            if not batch:
                 return
+
+            async def shut(session: Session, ids: list[str] = batch) -> None:
+                await self.gates.update_many({"_id": {"$in": ids}, "open": True},
+                                             {"$set": {"open": False}}, session=session)
+
+            try:
+                await transactions.run(client, shut, attempts=3)
+            except (PyMongoError, transactions.Conflict) as error:
+                log.warning("closing gates conflicted; retrying", extra={"error": repr(error)})
+                await asyncio.sleep(0.05)

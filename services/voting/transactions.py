@@ -20,7 +20,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from agora_kit.errors import DomainError
-from agora_kit.mongo import Client, Session
+from agora_kit.mongo import Client, Session, to_completion
 from services.voting.metrics import BALLOT_TRANSACTION_RETRIES
 
 T = TypeVar("T")
@@ -36,15 +36,18 @@ async def run(
     client: Client, work: Callable[[Session], Awaitable[T]], *, attempts: int = 8
 ) -> T:
     """Run work in one snapshot transaction; retry conflicts up to `attempts` times."""
+    async def once() -> T:
+        async with (
+            client.start_session() as session,
+            await session.start_transaction(
+                read_concern=ReadConcern("snapshot"), write_concern=WriteConcern("majority")
+            ),
+        ):
+            return await work(session)
+
     for attempt in range(1, attempts + 1):
         try:
-            async with (
-                client.start_session() as session,
-                await session.start_transaction(
-                    read_concern=ReadConcern("snapshot"), write_concern=WriteConcern("majority")
-                ),
-            ):
-                return await work(session)
+            return await to_completion(once())  # a cancelled caller never leaves it open
         except Conflict:
             pass
         except PyMongoError as error:
