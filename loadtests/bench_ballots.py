@@ -203,7 +203,17 @@ async def end_to_end(base_url: str, total: int, concurrency: int,
             await connection.close()
 
         started = time.monotonic()
+
+        async def progress() -> None:  # long runs (100,000 ballots) show they advance
+            while True:
+                await asyncio.sleep(60)
+                done = statuses[200]
+                print(f"  … {done} accepted in {time.monotonic() - started:.0f}s "
+                      f"({done / (time.monotonic() - started):.0f}/s)", flush=True)
+
+        reporter = asyncio.create_task(progress())
         await asyncio.gather(*(worker() for _ in range(concurrency)))
+        reporter.cancel()
         elapsed = time.monotonic() - started
         accepted = statuses[200]
         return session, accepted / elapsed, statuses
