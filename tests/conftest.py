@@ -78,7 +78,7 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
                    "READ_CACHE_STABLE_SECONDS": "0",
                    "SIGNING_KEY_PASSPHRASE": "test-only passphrase for signing keys",
                    # Schedulers tick fast so their tests wait seconds, not minutes.
-                   "PHASE_ANNOUNCE_SECONDS": "0.5", "PARTICIPATION_FLUSH_SECONDS": "1"},
+                   "PHASE_ANNOUNCE_SECONDS": "1", "PARTICIPATION_FLUSH_SECONDS": "2"},
     )
     running = Stack(config)
     try:

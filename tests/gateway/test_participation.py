@@ -74,6 +74,10 @@ async def test_a_vote_counts_as_a_reaction_and_a_contributor_stays_a_contributor
     consultation = await phased(api, "ideation")
     thread = await thread_in(api, consultation)
     await post(api, thread, "An idea", account="writer")
+    for _ in ("deepening", "prioritisation"):  # token votes belong to prioritisation
+        advanced = await api.post(f"/v1/consultations/{consultation['id']}/phase-changes",
+                                  json={"change": "advance"}, headers=STRATEGIST)
+        assert advanced.status_code == 200, advanced.text
     session = await create_session(api, consultation_id=consultation["id"])
     proposals, categories = ids(session)
     for voter in ("voter", "writer"):

@@ -75,7 +75,7 @@ async def test_a_calendar_boundary_is_announced_once_in_jetstream_and_on_sse(
     changed = [e for e in events if e.type == "consultation.phase_changed"]
     assert [e.data for e in changed] == [{"previous_phase": "appropriation",
                                           "current_phase": "ideation", "change": "calendar"}]
-    await asyncio.sleep(2.0)  # four more ticks of the scheduler
+    await asyncio.sleep(2.0)  # more ticks of the scheduler
     found = await published(nc, consultation["id"])
     assert [(c.previous_phase, c.current_phase, c.change) for c in found] == [
         (threads_pb2.PHASE_KIND_APPROPRIATION, threads_pb2.PHASE_KIND_IDEATION,

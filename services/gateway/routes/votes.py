@@ -40,6 +40,7 @@ router = APIRouter(prefix="/v1/vote-sessions", tags=["votes"])
 consultation_router = APIRouter(prefix="/v1/consultations", tags=["votes"])
 # Closing shuts every gate of the session and counts every ballot: seconds on a loaded
 # SecantusDB, while voting goes on. It is rare and idempotent (a retry finishes the job).
+# Opening creates the session's gates and closing shuts them: seconds on a loaded store.
 CLOSE_TIMEOUT_SECONDS = 60.0
 _VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
 
@@ -96,8 +97,8 @@ async def open_session(session_id: str, user: Writer, clients: Clients) -> VoteS
     """Start accepting ballots (from `opens_at`, if set)."""
     request = voting_pb2.ChangeVoteSessionRequest(session_id=_session_id(session_id),
                                                   actor_id=user.account_id)
-    return VoteSessionPublic.of(
-        await clients.call("voting", clients.voting.OpenVoteSession, request))
+    return VoteSessionPublic.of(await clients.call(
+        "voting", clients.voting.OpenVoteSession, request, deadline=CLOSE_TIMEOUT_SECONDS))
 
 
 @router.post("/{session_id}/close", response_model=VoteSessionPublic)
