@@ -26,6 +26,7 @@ from services.voting import transactions
 
 log = logging.getLogger(__name__)
 GATES = 2048
+CLOSE_BATCH = 128
 COLLECTION = "vote_gates"
 
 
@@ -76,23 +77,26 @@ class Gates:
     async def close_all(self, session_id: str) -> None:
         """Close every gate; when this returns, no ballot of the session can still commit.
 
-        The gates are closed in one transaction, retried until it commits. Why not a plain
-        update_many: SecantusDB retries a plain write that conflicts with an open
-        transaction forever while holding the collection's lock, which a ballot
-        transaction on a gate may need to commit — a livelock seen in the close-race test.
-        Inside a transaction the conflict surfaces at once; it is retried after a pause,
-        and ballots stop arriving once the session is `closing`."""
+        The gates are closed in small batches, each in its own transaction, so closing
+        progresses while ballots still arrive. Why not one plain update_many: SecantusDB
+        retries a plain write that conflicts with an open transaction forever while
+        holding the collection's lock, which a ballot transaction on a gate may need to
+        commit — a livelock seen in the close-race test. Inside a transaction the
+        conflict surfaces at once and only that batch is retried."""
         open_gates = {"session_id": session_id, "open": True}
         client = self.gates.database.client
-
-        async def shut(session: Session) -> None:
-            await self.gates.update_many(open_gates, {"$set": {"open": False}},
-                                         session=session)
-
         while True:
+            batch = [d["_id"] for d in await self.gates.find(open_gates, {"_id": 1}).limit(
+                CLOSE_BATCH).to_list()]
+            if not batch:
+                return
+
+            async def shut(session: Session, ids: list[str] = batch) -> None:
+                await self.gates.update_many({"_id": {"$in": ids}, "open": True},
+                                             {"$set": {"open": False}}, session=session)
+
             try:
                 await transactions.run(client, shut, attempts=3)
-                return
             except (PyMongoError, transactions.Conflict) as error:
                 log.warning("closing gates conflicted; retrying", extra={"error": repr(error)})
                 await asyncio.sleep(0.05)

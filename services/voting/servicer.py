@@ -10,14 +10,21 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from agora.v1 import voting_pb2, voting_pb2_grpc
 from agora_kit.clock import now
-from agora_kit.errors import InvalidArgument
+from agora_kit.errors import FailedPrecondition, InvalidArgument
 from agora_kit.ids import require_id
 from agora_kit.mongo import Document
 from services.voting import phases, validation
 from services.voting.ballots import BallotStore
 from services.voting.metrics import BALLOTS_REFUSED
 from services.voting.results import Results, gauge_message, tally_message
-from services.voting.sessions import STATUS_TO_PROTO, SessionStore, accepting_ballots, voter_order
+from services.voting.sessions import (
+    CLOSED,
+    CLOSING,
+    STATUS_TO_PROTO,
+    SessionStore,
+    accepting_ballots,
+    voter_order,
+)
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -152,6 +159,8 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
     ) -> voting_pb2.Ballot:
         voter = validation.actor(request.actor_id)
         session = await self._sessions.config(require_id(request.session_id, field="session_id"))
+        if session["status"] in (CLOSING, CLOSED):  # fresh here once this replica closed it
+            raise FailedPrecondition("the vote session is closed", field="session_id")
         try:
             allocations = validation.ballot(
                 [validation.AllocationInput(a.proposal_id, a.category_id, a.tokens)

@@ -219,7 +219,9 @@ class SessionStore:
                 )
             return document
 
-        return await in_transaction(self._deps.mongo, work)
+        document = await in_transaction(self._deps.mongo, work)
+        self._configs.pop(session_id, None)  # this replica refuses ballots from now on
+        return document
 
     async def publish_results(
         self, document: Document, results: Document, event: voting_pb2.VoteSessionClosed,
