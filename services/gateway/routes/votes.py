@@ -16,11 +16,13 @@ import csv
 import io
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
 
 from agora.v1 import voting_pb2
+from services.gateway.auth import Principal
 from services.gateway.deps import Clients, CurrentUser, IdempotencyKey, Recorder, Writer
 from services.gateway.participation import ALL_THEMES
 from services.gateway.problems import Problem
@@ -95,19 +97,22 @@ async def get(session_id: str, user: CurrentUser, clients: Clients) -> VoteSessi
 @router.post("/{session_id}/open", response_model=VoteSessionPublic)
 async def open_session(session_id: str, user: Writer, clients: Clients) -> VoteSessionPublic:
     """Start accepting ballots (from `opens_at`, if set)."""
-    request = voting_pb2.ChangeVoteSessionRequest(session_id=_session_id(session_id),
-                                                  actor_id=user.account_id)
-    return VoteSessionPublic.of(await clients.call(
-        "voting", clients.voting.OpenVoteSession, request, deadline=CLOSE_TIMEOUT_SECONDS))
+    return await _change(session_id, user, clients, clients.voting.OpenVoteSession)
 
 
 @router.post("/{session_id}/close", response_model=VoteSessionPublic)
 async def close_session(session_id: str, user: Writer, clients: Clients) -> VoteSessionPublic:
     """Stop accepting ballots and publish the final results and their digest."""
+    return await _change(session_id, user, clients, clients.voting.CloseVoteSession)
+
+
+async def _change(session_id: str, user: Principal, clients: Clients,
+                  method: Callable[..., Awaitable[voting_pb2.VoteSession]]) -> VoteSessionPublic:
+    """Open or close: both touch the session's gates, seconds on a loaded store."""
     request = voting_pb2.ChangeVoteSessionRequest(session_id=_session_id(session_id),
                                                   actor_id=user.account_id)
-    return VoteSessionPublic.of(await clients.call(
-        "voting", clients.voting.CloseVoteSession, request, deadline=CLOSE_TIMEOUT_SECONDS))
+    return VoteSessionPublic.of(await clients.call("voting", method, request,
+                                                   deadline=CLOSE_TIMEOUT_SECONDS))
 
 
 @router.put("/{session_id}/ballot", response_model=BallotPublic)
