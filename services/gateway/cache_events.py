@@ -15,6 +15,7 @@ on the server and the caches are corrected as soon as it is back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 import nats
@@ -116,7 +117,8 @@ class CacheInvalidation:
                 await asyncio.sleep(1.0)
             finally:
                 if client is not None and not client.is_closed:
-                    await client.close()
+                    with contextlib.suppress(Exception):  # bounded: never hold a shutdown
+                        await asyncio.wait_for(client.close(), 2.0)
 
     async def _consume(self, client: NatsClient) -> None:
         js = client.jetstream()
