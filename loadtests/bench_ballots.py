@@ -39,7 +39,7 @@ from typing import Any
 
 import httpx
 from bson import Binary
-from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo import AsyncMongoClient
 
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
@@ -47,7 +47,7 @@ from devstack import processes
 from devstack.stack import Stack, StackConfig
 from loadtests.light_http import Connection, Dropped
 from services.voting import transactions
-from services.voting.ballots import record_id
+from services.voting.ballots import record_id, write_ballot
 from services.voting.gates import Gates
 
 Json = dict[str, Any]
@@ -84,10 +84,7 @@ async def raw_rate(uri: str, total: int, concurrency: int) -> float:
             fields = {"session_id": "s", "voter_id": str(i), "submitted_at": time.time(),
                       "allocations": [{"proposal_id": "p", "category_id": "c",
                                        "tokens": 1}] * 6}
-            ballot = await db.ballots.find_one_and_update(
-                {"_id": f"s:{i}"}, {"$set": fields, "$inc": {"version": 1}}, upsert=True,
-                return_document=ReturnDocument.AFTER, session=session)
-            assert ballot is not None
+            ballot = await write_ballot(db.ballots, f"s:{i}", fields, None, session)
             await db.ballot_versions.insert_one(
                 {**ballot, "_id": record_id(str(i), f"key{i}"), "idempotency_key": f"key{i}",
                  "request_hash": "0" * 64}, session=session)
