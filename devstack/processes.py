@@ -121,10 +121,13 @@ def nats(port: int, store_dir: Path, log_dir: Path) -> Child:
     return Child("nats", argv, log_dir / "nats.log", port=port)
 
 
-def secantus(port: int, storage: str, log_dir: Path) -> Child:
-    """SecantusDB; storage is a directory, or ':memory:' for a throw-away store."""
+def secantus(port: int, storage: str, log_dir: Path, *, cache_size: str | None = None) -> Child:
+    """SecantusDB; storage is a directory, or ':memory:' for a throw-away store (held in
+    its storage engine's cache, 1G unless `cache_size` says otherwise)."""
     argv = [executable("secantusd-py"), "--host", "127.0.0.1", "--port", str(port),
             "--storage-path", storage, "--log-level", "WARNING"]
+    if cache_size is not None:
+        argv += ["--cache-size", cache_size]
     return Child("mongodb", argv, log_dir / "mongodb.log", port=port)
 
 

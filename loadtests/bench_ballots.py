@@ -45,6 +45,7 @@ from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
 from devstack import processes
 from devstack.stack import Stack, StackConfig
+from loadtests.cpu import cpu_seconds
 from loadtests.light_http import Connection, Dropped
 from services.voting import transactions
 from services.voting.ballots import record_id, write_ballot
@@ -139,16 +140,6 @@ async def prioritising(api: httpx.AsyncClient) -> str:
     return str(consultation["id"])
 
 
-def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
-    """User + system CPU seconds each process has used so far (Linux /proc)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for name, pid in pids.items():
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        used[name] = (int(fields[11]) + int(fields[12])) / ticks
-    return used
-
-
 async def end_to_end(base_url: str, total: int, concurrency: int,
                      replace_share: float) -> tuple[Json, float, Counter[int]]:
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -222,6 +213,9 @@ async def verify(base_url: str, uri: str, session: Json, expected_voters: int) -
     async with httpx.AsyncClient(base_url=base_url, timeout=600) as api:
         closed = await api.post(f"/v1/vote-sessions/{session['id']}/close",
                                 headers=FACILITATOR)
+        while closed.status_code in (202, 503) or closed.json()["status"] == "closing":
+            await asyncio.sleep(2)  # a large session is still being counted
+            closed = await api.get(f"/v1/vote-sessions/{session['id']}", headers=FACILITATOR)
         results = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
     client: AsyncMongoClient[Json] = AsyncMongoClient(uri, tz_aware=True)
     db = client["agora_voting"]
@@ -297,10 +291,14 @@ def main() -> None:
                         help="extra submissions that replace an earlier ballot, as a share")
     parser.add_argument("--raw-ops", type=int, default=3000)
     parser.add_argument("--raw-concurrency", type=int, default=300)
+    parser.add_argument("--mongo-cache", default="4G",
+                        help="SecantusDB's in-memory store size: 100,000 ballots with their "
+                             "audit and outbox records outgrow its 1G default")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="agora-bench-"))
     logs = work / "logs"
-    mongo = processes.secantus(processes.free_port(), ":memory:", logs).start()
+    mongo = processes.secantus(processes.free_port(), ":memory:", logs,
+                               cache_size=args.mongo_cache).start()
     nats = processes.nats(processes.free_port(), work / "nats", logs).start()
     redis = processes.redis(processes.free_port(), logs).start()
     stack: Stack | None = None

@@ -29,13 +29,17 @@ class Connection:
         self._port = parts.port or 80
         self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
 
-    async def request(self, method: str, path: str, *, json_body: Any,
+    async def request(self, method: str, path: str, *, json_body: Any = None,
                       headers: dict[str, str]) -> tuple[int, bytes]:
-        """(status, body); Dropped when the connection breaks (it reconnects next time)."""
-        body = json.dumps(json_body).encode()
+        """(status, body); Dropped when the connection breaks (it reconnects next time).
+        Without `json_body` the request has no body (a GET)."""
         head = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+        body = b""
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
+            head = (f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                    + head)
         message = (f"{method} {path} HTTP/1.1\r\nHost: {self._host}\r\n"
-                   f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
                    f"{head}\r\n").encode() + body
         try:
             if self._streams is None:

@@ -78,7 +78,8 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
                    "READ_CACHE_STABLE_SECONDS": "0",
                    "SIGNING_KEY_PASSPHRASE": "test-only passphrase for signing keys",
                    # Schedulers tick fast so their tests wait seconds, not minutes.
-                   "PHASE_ANNOUNCE_SECONDS": "1", "PARTICIPATION_FLUSH_SECONDS": "2"},
+                   "PHASE_ANNOUNCE_SECONDS": "1", "PARTICIPATION_FLUSH_SECONDS": "2",
+                   "CLOSE_RESUME_SECONDS": "1"},
     )
     running = Stack(config)
     try:

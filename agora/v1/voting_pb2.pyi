@@ -33,6 +33,10 @@ class _VoteSessionStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Vot
     """Ballots accepted between opens_at and closes_at (when set)."""
     VOTE_SESSION_STATUS_CLOSED: _VoteSessionStatus.ValueType  # 3
     """Final: results and digest published, ballots frozen."""
+    VOTE_SESSION_STATUS_CLOSING: _VoteSessionStatus.ValueType  # 4
+    """Ballots refused; the gates are shutting and the ballots being counted. Becomes
+    CLOSED once the results are published (a large session takes a while to count).
+    """
 
 class VoteSessionStatus(_VoteSessionStatus, metaclass=_VoteSessionStatusEnumTypeWrapper): ...
 
@@ -43,6 +47,10 @@ VOTE_SESSION_STATUS_OPEN: VoteSessionStatus.ValueType  # 2
 """Ballots accepted between opens_at and closes_at (when set)."""
 VOTE_SESSION_STATUS_CLOSED: VoteSessionStatus.ValueType  # 3
 """Final: results and digest published, ballots frozen."""
+VOTE_SESSION_STATUS_CLOSING: VoteSessionStatus.ValueType  # 4
+"""Ballots refused; the gates are shutting and the ballots being counted. Becomes
+CLOSED once the results are published (a large session takes a while to count).
+"""
 Global___VoteSessionStatus: _TypeAlias = VoteSessionStatus  # noqa: Y015
 
 @_typing.final

@@ -22,11 +22,12 @@ LocalizedName = Annotated[dict[Language, Name], Field(min_length=1, max_length=2
 LocalizedText = Annotated[dict[Language, Text], Field(max_length=20)]
 OpaqueId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
-Status = Literal["draft", "open", "closed"]
+Status = Literal["draft", "open", "closing", "closed"]
 STATUS_FROM_PROTO: dict[int, Status] = {
     voting_pb2.VOTE_SESSION_STATUS_DRAFT: "draft",
     voting_pb2.VOTE_SESSION_STATUS_OPEN: "open",
     voting_pb2.VOTE_SESSION_STATUS_CLOSED: "closed",
+    voting_pb2.VOTE_SESSION_STATUS_CLOSING: "closing",
 }
 
 

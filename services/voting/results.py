@@ -5,19 +5,25 @@ every gate of the session is shut (`gates.py`), after which no ballot transactio
 commit: each one either committed before its gate shut or is refused; then the ballots
 are read once, and the tallies, Merkle root and digest are computed from them and
 published with the `vote_session.closed` event and status `closed`. No waiting on
-clocks. A crash between the steps is repaired by calling close again: every step is
-idempotent.
+clocks. Counting a large session takes a while (100,000 ballots: minutes on
+SecantusDB), so the count runs as a task of its own: a caller that stops waiting (its
+deadline) gets the session `closing`, and the count goes on; a second close joins it.
+A crash between the steps is repaired by closing again, which `resume_interrupted` does
+for sessions left `closing`: every step is idempotent.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from agora.v1 import voting_pb2
-from agora_kit.errors import FailedPrecondition, NotFound
+from agora_kit.clock import now
+from agora_kit.errors import DomainError, FailedPrecondition, NotFound
 from agora_kit.mongo import Document
 from services.voting import digest, merkle, tallies
 from services.voting.ballots import BallotStore
@@ -45,6 +51,9 @@ class Snapshot:
 
 
 LIVE_RESULTS_MAX_AGE = 1.0
+# A session `closing` for longer than this with no close running here was left by a
+# replica that stopped; another close in progress elsewhere only repeats idempotent work.
+RESUME_CLOSE_AFTER = timedelta(minutes=2)
 log = logging.getLogger(__name__)
 
 
@@ -57,6 +66,7 @@ class Results:
         # Live results are one pass over every ballot: a second-old answer is served from
         # here, so a popular results page costs one pass per second, not one per reader.
         self._live: dict[str, tuple[float, Document]] = {}
+        self._closing: dict[str, asyncio.Task[Document]] = {}
 
     async def snapshot(self, session: Document) -> Snapshot:
         """Leaves (ordered by pseudonym) and tallies of the session's current ballots."""
@@ -97,10 +107,48 @@ class Results:
         raise FailedPrecondition("results are hidden until the vote session closes",
                                  field="session_id")
 
-    async def close(self, session_id: str, *, actor: str) -> Document:
-        session = await self._sessions.mark_closing(session_id)
+    async def close(self, session_id: str, *, actor: str,
+                    wait: float | None = None) -> Document:
+        """Close the session; the published session, or — when counting takes longer than
+        `wait` seconds — the session still `closing` while the count goes on here."""
+        try:
+            return await asyncio.wait_for(asyncio.shield(self._closing_task(session_id, actor)),
+                                          wait)
+        except TimeoutError:
+            return await self._sessions.get(session_id)
+
+    async def resume_interrupted(self) -> None:
+        """Finish the closes that a stopped replica left half done."""
+        for session in await self._sessions.closing_since(now() - RESUME_CLOSE_AFTER):
+            if session["_id"] not in self._closing:
+                log.warning("resuming an interrupted close", extra={"session_id": session["_id"]})
+                await self._closing_task(session["_id"], session.get("closed_by") or "system")
+
+    def _closing_task(self, session_id: str, actor: str) -> asyncio.Task[Document]:
+        """The one task closing this session in this process (started if none is): it
+        runs to the end even when every caller stopped waiting."""
+        task = self._closing.get(session_id)
+        if task is None:
+            task = asyncio.create_task(self._close(session_id, actor), name=f"close {session_id}")
+            self._closing[session_id] = task
+            task.add_done_callback(lambda done: self._closed(session_id, done))
+        return task
+
+    def _closed(self, session_id: str, task: asyncio.Task[Document]) -> None:
+        self._closing.pop(session_id, None)
+        error = None if task.cancelled() else task.exception()
+        if error is not None and not isinstance(error, DomainError):
+            log.error("closing a vote session failed; closing again resumes it",
+                      exc_info=error, extra={"session_id": session_id})
+
+    async def _close(self, session_id: str, actor: str) -> Document:
+        session = await self._sessions.mark_closing(session_id, actor=actor)
         if session.get("results") is not None:
             return session
+        return await self._finish(session)
+
+    async def _finish(self, session: Document) -> Document:
+        session_id = session["_id"]
         started = time.monotonic()
         await self._sessions.gates.close_all(session_id)
         fenced = time.monotonic()
@@ -120,7 +168,8 @@ class Results:
             results_digest=results["results_digest"],
             gauges=[gauge_message(row) for row in snapshot.gauges],
         )
-        published = await self._sessions.publish_results(session, results, event, actor=actor)
+        published = await self._sessions.publish_results(
+            session, results, event, actor=session.get("closed_by") or session["created_by"])
         VOTE_SESSIONS_CLOSED.inc()
         log.info("vote session closed", extra={
             "session_id": session_id, "ballots": results["ballot_count"],

@@ -150,8 +150,10 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
     async def CloseVoteSession(
         self, request: voting_pb2.ChangeVoteSessionRequest, context: Context
     ) -> voting_pb2.VoteSession:
+        remaining = context.time_remaining()  # answer before the caller gives up
         doc = await self._results.close(require_id(request.session_id, field="session_id"),
-                                        actor=validation.actor(request.actor_id))
+                                        actor=validation.actor(request.actor_id),
+                                        wait=None if remaining is None else max(remaining - 2, 1))
         return session_message(doc)
 
     async def SubmitBallot(

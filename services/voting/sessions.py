@@ -33,7 +33,7 @@ CONFIG_CACHE_SIZE = 1000
 STATUS_TO_PROTO = {
     DRAFT: voting_pb2.VOTE_SESSION_STATUS_DRAFT,
     OPEN: voting_pb2.VOTE_SESSION_STATUS_OPEN,
-    CLOSING: voting_pb2.VOTE_SESSION_STATUS_CLOSED,  # refusing ballots, counting them
+    CLOSING: voting_pb2.VOTE_SESSION_STATUS_CLOSING,  # refusing ballots, counting them
     CLOSED: voting_pb2.VOTE_SESSION_STATUS_CLOSED,
 }
 
@@ -200,7 +200,7 @@ class SessionStore:
         self._deps.outbox.wake_relay()
         return document
 
-    async def mark_closing(self, session_id: str) -> Document:
+    async def mark_closing(self, session_id: str, *, actor: str) -> Document:
         """Open → closing: reads report the session closed; the gates still have to shut
         before counting (`Results.close`)."""
 
@@ -210,18 +210,20 @@ class SessionStore:
                 raise FailedPrecondition("a draft session cannot be closed; open it first",
                                          field="session_id")
             if document["status"] == OPEN:
-                document["status"] = CLOSING
-                document["closed_at"] = now()
-                await self.sessions.update_one(
-                    {"_id": session_id},
-                    {"$set": {"status": CLOSING, "closed_at": document["closed_at"]}},
-                    session=session,
-                )
+                closing = {"status": CLOSING, "closed_at": now(), "closed_by": actor}
+                document |= closing
+                await self.sessions.update_one({"_id": session_id}, {"$set": closing},
+                                               session=session)
             return document
 
         document = await in_transaction(self._deps.mongo, work)
         self._configs.pop(session_id, None)  # this replica refuses ballots from now on
         return document
+
+    async def closing_since(self, before: datetime) -> list[Document]:
+        """Sessions marked closing before `before` whose results are not published."""
+        return await self.sessions.find(
+            {"status": CLOSING, "closed_at": {"$lt": before}}).to_list()
 
     async def publish_results(
         self, document: Document, results: Document, event: voting_pb2.VoteSessionClosed,

@@ -100,10 +100,21 @@ async def open_session(session_id: str, user: Writer, clients: Clients) -> VoteS
     return await _change(session_id, user, clients, clients.voting.OpenVoteSession)
 
 
-@router.post("/{session_id}/close", response_model=VoteSessionPublic)
-async def close_session(session_id: str, user: Writer, clients: Clients) -> VoteSessionPublic:
-    """Stop accepting ballots and publish the final results and their digest."""
-    return await _change(session_id, user, clients, clients.voting.CloseVoteSession)
+@router.post("/{session_id}/close", response_model=VoteSessionPublic,
+             responses={202: {"model": VoteSessionPublic,
+                              "description": "Ballots refused, still counting (`closing`)."}})
+async def close_session(session_id: str, user: Writer, clients: Clients,
+                        response: Response) -> VoteSessionPublic:
+    """Stop accepting ballots and publish the final results and their digest.
+
+    A large session can take longer to count than this request waits: the answer is then
+    202 with status `closing`, the count goes on, and the session turns `closed` (with
+    its results) by itself; closing again is harmless and waits for the same count."""
+    session = await _change(session_id, user, clients, clients.voting.CloseVoteSession)
+    if session.status == "closing":
+        response.status_code = 202
+        response.headers["Location"] = f"/v1/vote-sessions/{session.id}"
+    return session
 
 
 async def _change(session_id: str, user: Principal, clients: Clients,
