@@ -79,7 +79,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.registrations = HourlyLimit(
             app.state.redis, name="register-ip", per_hour=settings.registrations_per_ip_per_hour)
         app.state.live = LiveFeed(settings.nats_url)
-        app.state.participation = Participation(app.state.redis)
+        app.state.participation = Participation(
+            app.state.redis, recheck_seconds=settings.participation_flush_seconds)
         app.state.read_cache = ReadCache(app.state.redis, ttl=settings.read_cache_seconds,
                                          stable_after=settings.read_cache_stable_seconds)
         app.state.public_names = PublicNames(app.state.redis, app.state.clients,

@@ -30,7 +30,11 @@ _bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <acce
 _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
-def _clients(request: Request) -> ServiceClients:
+# Dependencies are `async def` even when they only read app state: FastAPI runs a plain
+# `def` dependency in a worker thread, a thread hop per dependency per request.
+
+
+async def _clients(request: Request) -> ServiceClients:
     clients: ServiceClients = request.app.state.clients
     return clients
 
@@ -64,7 +68,7 @@ async def authorize(
     if caller is None and not allowed(action, {ANONYMOUS}):
         raise Problem(401, "this action needs an access token (Authorization: Bearer ...)",
                       headers=_UNAUTHENTICATED)
-    consultation = await consultation_of(request.path_params, _clients(request),
+    consultation = await consultation_of(request.path_params, request.app.state.clients,
                                          request.app.state.redis)
     if caller is None and consultation is None:
         return None  # probes, login, JWKS: no lookup, so they answer while identity is down
@@ -99,7 +103,7 @@ CurrentUser = Annotated[Principal, Depends(_current_user)]
 OptionalUser = Authorized
 
 
-def _participation(request: Request) -> Participation:
+async def _participation(request: Request) -> Participation:
     participation: Participation = request.app.state.participation
     return participation
 
@@ -107,7 +111,7 @@ def _participation(request: Request) -> Participation:
 Recorder = Annotated[Participation, Depends(_participation)]
 
 
-def _read_cache(request: Request) -> ReadCache:
+async def _read_cache(request: Request) -> ReadCache:
     cache: ReadCache = request.app.state.read_cache
     return cache
 
@@ -115,7 +119,7 @@ def _read_cache(request: Request) -> ReadCache:
 Cache = Annotated[ReadCache, Depends(_read_cache)]
 
 
-def _public_names(request: Request) -> PublicNames:
+async def _public_names(request: Request) -> PublicNames:
     names: PublicNames = request.app.state.public_names
     return names
 

@@ -7,7 +7,10 @@ theme) pairs seen, so the flusher need not scan the keyspace. The levels nest:
 contributors posted; reactors reacted or voted but did not post (count(post or react) -
 count(post)); learners only read (count(any) - count(post or react)), computed with
 PFCOUNT over several keys, which counts their union. Recording never fails a request:
-Redis unreachable is logged.
+Redis unreachable is logged. A reader reads many pages a day: an observation this
+process made within the last `recheck_seconds` (the flush interval) is not sent again,
+since adding it again changes no register; after that it is sent once more, so a
+register Redis lost before its flush is refilled as before.
 
 Redis is a cache, never the only copy: `participation_flush` copies the registers (a
 HyperLogLog is a string value) to the threads service's MongoDB every
@@ -19,6 +22,7 @@ of Redis and the stored registers, so they are whole even before that merge.
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -63,12 +67,21 @@ class Levels:
 
 
 class Participation:
-    def __init__(self, redis: Redis) -> None:
+    def __init__(self, redis: Redis, *, recheck_seconds: float = 60.0) -> None:
         self._redis = redis
+        self._recheck_seconds = recheck_seconds
+        self._sent: set[tuple[str, str, str, str, Level]] = set()
+        self._sent_since = time.monotonic()
 
     async def record(self, *, consultation_id: str, theme_id: str, account_id: str,
                      level: Level) -> None:
         today = datetime.now(UTC).date()
+        observation = (today.isoformat(), consultation_id, theme_id, account_id, level)
+        if time.monotonic() - self._sent_since > self._recheck_seconds:
+            self._sent.clear()
+            self._sent_since = time.monotonic()
+        if observation in self._sent:
+            return
         try:
             async with self._redis.pipeline(transaction=False) as pipe:
                 for theme in {theme_id, ALL_THEMES}:
@@ -81,6 +94,7 @@ class Participation:
         except RedisError as error:
             log.warning("participation not recorded", extra={"error": repr(error)})
             return
+        self._sent.add(observation)
         RECORDED.labels(level).inc()
 
     async def levels(self, *, consultation_id: str, day: date, theme_id: str = ALL_THEMES,

@@ -12,7 +12,11 @@ Per thread the cache holds four things, each under *generations*:
   appended to a 10,000-post thread does not evict its 500 settled pages;
 - the reaction counts of that page, under the thread's reaction generation as well;
 - each reader's own reactions in the thread, under that reader's generation;
-- the thread itself (title, columns, post count), under its content and tail generations.
+- the thread itself (title, columns, post count), under its content and tail generations;
+- the finished answer — the page with its counts, the reader's reactions and the authors'
+  public names, as the bytes sent — under all of the above and the consultation's names
+  generation, so a repeated read is one Redis round trip (a script that reads the
+  generations and the keys built from them) and no JSON work at all.
 
 A generation is a random token. Changing it — never deleting data — makes every key
 built on the old token unreachable, so a reader that fetched just before a write and
@@ -29,8 +33,11 @@ whose own hidden post is on the page, read through the service: they see more.
 from __future__ import annotations
 
 import asyncio
+import copy
+import hashlib
 import json
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -47,6 +54,34 @@ GLOBAL_GENERATION = "rc:gen:*"
 PageFetcher = Callable[[], Awaitable[dict[str, Any]]]
 CountsFetcher = Callable[[Sequence[str]], Awaitable[dict[str, dict[str, int]]]]
 MineFetcher = Callable[[], Awaitable[dict[str, str]]]
+Namer = Callable[[list[dict[str, Any]]], Awaitable[None]]
+
+# Reads the generations (KEYS; a missing one takes its fresh token from ARGV), then GETs
+# the data keys whose templates follow in ARGV, "%N" standing for generation N: one round
+# trip for what took two, and never a key built on a generation read a moment earlier.
+LOOKUP = """
+local ttl = ARGV[1]
+local generations = {}
+for i, name in ipairs(KEYS) do
+  local value = redis.call('GET', name)
+  if not value then
+    value = ARGV[i + 1]
+    redis.call('SET', name, value, 'EX', ttl)
+  end
+  generations[i] = value
+end
+local keys = {}
+for i = #KEYS + 2, #ARGV do
+  keys[#keys + 1] = string.gsub(ARGV[i], '%%(%d)', function(n)
+    return generations[tonumber(n)]
+  end)
+end
+local values = redis.call('MGET', unpack(keys))
+local reply = {}
+for i = 1, #KEYS do reply[i] = generations[i] end
+for i = 1, #keys do reply[#KEYS + i] = values[i] end
+return reply
+"""
 
 
 def _content(thread_id: str) -> str:
@@ -65,6 +100,10 @@ def _reader(thread_id: str, user_id: str) -> str:
     return f"rc:ugen:{thread_id}:{user_id}"
 
 
+def _names(consultation_id: str) -> str:
+    return f"rc:ngen:{consultation_id}"
+
+
 def dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -75,6 +114,25 @@ class PageRequest:
     cursor: str
     limit: int
     reader: str  # account id, "" when anonymous
+    consultation_id: str = ""
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A page as sent, with what the participation record needs (first post's theme)."""
+
+    body: bytes
+    consultation_id: str
+    theme_id: str
+
+    def stored(self) -> bytes:
+        return f"{self.consultation_id} {self.theme_id}\n".encode() + self.body
+
+    @classmethod
+    def load(cls, value: bytes) -> Answer:
+        head, _, body = value.partition(b"\n")
+        consultation_id, _, theme_id = head.decode().partition(" ")
+        return cls(body, consultation_id, theme_id)
 
 
 class ReadCache:
@@ -83,57 +141,75 @@ class ReadCache:
         self._ttl = ttl
         self._stable_after = timedelta(seconds=stable_after)
         self._fetching: dict[str, asyncio.Task[Any]] = {}
+        self._lookup = redis.register_script(LOOKUP)
 
     # -- reads ----------------------------------------------------------------------
 
     async def page(self, request: PageRequest, *, fetch_page: PageFetcher,
-                   fetch_counts: CountsFetcher, fetch_mine: MineFetcher) -> dict[str, Any] | None:
+                   fetch_counts: CountsFetcher, fetch_mine: MineFetcher,
+                   name_posts: Namer) -> Answer | None:
         """The page as `request.reader` sees it, or None when it must be read from the
         service (Redis unreachable, or the reader's own hidden post is on it)."""
         try:
-            return await self._page(request, fetch_page, fetch_counts, fetch_mine)
+            return await self._page(request, fetch_page, fetch_counts, fetch_mine, name_posts)
         except RedisError as error:
             log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
             return None
 
     async def _page(self, request: PageRequest, fetch_page: PageFetcher,
-                    fetch_counts: CountsFetcher, fetch_mine: MineFetcher) -> dict[str, Any] | None:
+                    fetch_counts: CountsFetcher, fetch_mine: MineFetcher,
+                    name_posts: Namer) -> Answer | None:
         thread, reader = request.thread_id, request.reader
-        names = [GLOBAL_GENERATION, _content(thread), _tail(thread), _reactions(thread)]
+        generations = [GLOBAL_GENERATION, _content(thread), _tail(thread), _reactions(thread),
+                       _names(request.consultation_id)]
         if reader:
-            names.append(_reader(thread, reader))
-        everything, content, tail, reactions, *mine_generation = await self._generations(names)
-        stable = f"{thread}:{everything}:{content}:{request.limit}:{request.cursor}"
-        recent = f"{stable}:{tail}"
-        keys = [f"rc:page:{stable}", f"rc:page:{recent}", f"rc:counts:{stable}:{reactions}",
-                f"rc:counts:{recent}:{reactions}"]
+            generations.append(_reader(thread, reader))
+        # A cursor is the client's text: hashed, it cannot shape another reader's key.
+        cursor = hashlib.blake2b(request.cursor.encode(), digest_size=12).hexdigest()
+        stable = f"{thread}:%1:%2:{request.limit}:{cursor}"
+        recent = f"{stable}:%3"
+        viewer = f"%4:%5:{reader}:%6" if reader else "%4:%5"
+        templates = [f"rc:view:{stable}:{viewer}", f"rc:view:{recent}:{viewer}",
+                     f"rc:page:{stable}", f"rc:page:{recent}",
+                     f"rc:counts:{stable}:%4", f"rc:counts:{recent}:%4"]
         if reader:
-            keys.append(f"rc:mine:{thread}:{reader}:{mine_generation[0]}")
-        stable_page, recent_page, stable_counts, recent_counts, *cached_mine = (
-            await self._redis.mget(keys))
+            templates.append(f"rc:mine:{thread}:{reader}:%6")
+        reply = await self._lookup(
+            keys=generations,
+            args=[GENERATION_SECONDS, *(secrets.token_hex(8) for _ in generations), *templates])
+        tokens = [_text(value) for value in reply[:len(generations)]]
+        (stable_view, recent_view, stable_page, recent_page, stable_counts, recent_counts,
+         *cached_mine) = reply[len(generations):]
+        if stable_view is not None or recent_view is not None:
+            return Answer.load(stable_view if stable_view is not None else recent_view)
+
+        def key(template: str) -> str:
+            return re.sub(r"%(\d)", lambda found: tokens[int(found[1]) - 1], template)
+
         page: dict[str, Any]
         if stable_page is not None:
-            page, cached_counts, counts_key = json.loads(stable_page), stable_counts, keys[2]
+            page, cached_counts, counts_key = json.loads(stable_page), stable_counts, 4
         elif recent_page is not None:
-            page, cached_counts, counts_key = json.loads(recent_page), recent_counts, keys[3]
+            page, cached_counts, counts_key = json.loads(recent_page), recent_counts, 5
         else:
-            page = await self._once(keys[1], fetch_page)
-            settled = self._settled(page)
-            counts_key = keys[2] if settled else keys[3]
+            # A copy: concurrent readers share the fetched page, and each fills in its own
+            # reactions below.
+            page = copy.deepcopy(await self._once(key(templates[3]), fetch_page))
+            counts_key = 4 if self._settled(page) else 5
             cached_counts = dumps({p["id"]: p["reaction_counts"] for p in _posts(page)})
-            await self._store({keys[0] if settled else keys[1]: dumps(page),
-                               counts_key: cached_counts})
+            await self._store({key(templates[counts_key - 2]): dumps(page),
+                               key(templates[counts_key]): cached_counts})
         if cached_counts is None:
-            counts = await self._once(counts_key, lambda: fetch_counts(
+            counts = await self._once(key(templates[counts_key]), lambda: fetch_counts(
                 [p["id"] for p in _posts(page)]))
-            await self._store({counts_key: dumps(counts)})
+            await self._store({key(templates[counts_key]): dumps(counts)})
         else:
             counts = json.loads(cached_counts)
         mine: dict[str, str] = {}
         if reader:
             if cached_mine[0] is None:
                 mine = await fetch_mine()
-                await self._store({keys[4]: dumps(mine)})
+                await self._store({key(templates[6]): dumps(mine)})
             else:
                 mine = json.loads(cached_mine[0])
         for post in _posts(page):
@@ -141,7 +217,12 @@ class ReadCache:
                 return None  # its author sees the text and the reason: not the public view
             post["reaction_counts"] = counts.get(post["id"], post["reaction_counts"])
             post["my_reaction"] = mine.get(post["id"])
-        return page
+        await name_posts(_posts(page))
+        first = page["items"][0] if page["items"] else {}
+        answer = Answer(dumps(page), first.get("consultation_id", ""), first.get("theme_id", ""))
+        settled = counts_key == 4
+        await self._store({key(templates[0] if settled else templates[1]): answer.stored()})
+        return answer
 
     def _settled(self, page: dict[str, Any]) -> bool:
         """Whether new posts can no longer change this page: it is full (more follow) and
@@ -218,6 +299,10 @@ class ReadCache:
     async def reaction_changed(self, thread_id: str, user_id: str) -> None:
         await self._renew([_reactions(thread_id), _reader(thread_id, user_id)])
 
+    async def names_changed(self, consultation_id: str) -> None:
+        """A participant of the consultation took or dropped a pseudonym."""
+        await self._renew([_names(consultation_id)])
+
     async def everything_changed(self) -> None:
         """Content changed in threads unknown here (e.g. authors anonymised)."""
         await self._renew([GLOBAL_GENERATION])
@@ -233,6 +318,10 @@ class ReadCache:
             for name in names:
                 pipe.set(name, secrets.token_hex(8), ex=GENERATION_SECONDS)
             await pipe.execute()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
 
 
 def _posts(page: dict[str, Any]) -> list[dict[str, Any]]:

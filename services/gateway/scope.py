@@ -1,9 +1,11 @@
 """Which consultation a request concerns, from the route's path parameters.
 
 `consultation_id` names it directly; a `thread_id`, `post_id` or vote `session_id` is
-resolved through its service once and remembered in Redis (none of them ever changes
-consultation). A route with none of these concerns no consultation: only platform roles
-(operator) apply there. Routes added later with other ids add a resolver here.
+resolved through its service once and remembered in Redis and in this process (none of
+them ever changes consultation, so the process's copy can never be stale: it saves a
+Redis round trip on every request about a thread, post or vote session). A route with
+none of these concerns no consultation: only platform roles (operator) apply there.
+Routes added later with other ids add a resolver here.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from agora_kit.ids import is_valid_id
 from services.gateway.clients import ServiceClients
 
 KEY_TTL = 7 * 24 * 3600
+REMEMBERED = 100_000
+_remembered: dict[str, str] = {}  # "name:value" -> consultation id, oldest first
 Resolver = Callable[[ServiceClients, str], Awaitable[str]]
 
 
@@ -60,14 +64,26 @@ async def consultation_of(path_params: Mapping[str, str], clients: ServiceClient
         if not is_valid_id(value):
             return None
         key = f"consultation-of:{name}:{value}"
-        try:
-            cached = await redis.get(key)
-        except RedisError:
-            cached = None
-        if cached is not None:
-            return cached.decode() if isinstance(cached, bytes) else str(cached)
-        found = await resolver(clients, value)
-        with contextlib.suppress(RedisError):
-            await redis.set(key, found, ex=KEY_TTL)
+        known = _remembered.get(key)
+        if known is not None:
+            return known
+        found = await _resolve(key, resolver, clients, value, redis)
+        if len(_remembered) >= REMEMBERED:
+            del _remembered[next(iter(_remembered))]
+        _remembered[key] = found
         return found
     return None
+
+
+async def _resolve(key: str, resolver: Resolver, clients: ServiceClients, value: str,
+                   redis: Redis) -> str:
+    try:
+        cached = await redis.get(key)
+    except RedisError:
+        cached = None
+    if cached is not None:
+        return cached.decode() if isinstance(cached, bytes) else str(cached)
+    found = await resolver(clients, value)
+    with contextlib.suppress(RedisError):
+        await redis.set(key, found, ex=KEY_TTL)
+    return found

@@ -10,7 +10,7 @@ import grpc
 
 from agora.v1 import identity_pb2, identity_pb2_grpc
 from agora_kit.errors import InvalidArgument
-from agora_kit.ids import require_id
+from agora_kit.ids import is_valid_id, require_id
 from agora_kit.mongo import Document
 from services.identity.access import AccessPolicies, admits
 from services.identity.accounts import Accounts
@@ -234,9 +234,11 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                              context: Context) -> identity_pb2.GetPublicNamesResponse:
         if len(request.account_ids) > 500:
             raise InvalidArgument("at most 500 accounts at a time", field="account_ids")
+        # An id that is not an account id names nobody (a development token's account, a
+        # workshop label): no name for it, rather than failing the names of the others.
         names = await self._pseudonyms.public_names(
             require_id(request.consultation_id, field="consultation_id"),
-            [require_id(a, field="account_ids") for a in request.account_ids])
+            [a for a in request.account_ids if is_valid_id(a)])
         return identity_pb2.GetPublicNamesResponse(names=[
             identity_pb2.PublicName(account_id=a, name=n, pseudonymous=p)
             for a, (n, p) in names.items()])

@@ -227,3 +227,24 @@ def test_without_redis_stored_counts_answer_and_recent_unknown_days_are_refused(
         with pytest.raises(Problem) as refused:
             stored_levels([old, unknown], {})
         assert refused.value.status == 503
+
+
+async def test_an_observation_made_again_soon_is_not_sent_again(redis_url: str) -> None:
+    """A reader paging through a thread adds nothing new after the first page: the
+    process does not send it again until its recheck interval has passed."""
+    redis: Redis = Redis.from_url(redis_url)
+    today = datetime.now(UTC).date()
+    key = f"participation:dedupe-c:{today}:t:read"
+    try:
+        for recheck, sent_again in ((60.0, False), (0.0, True)):
+            participation = Participation(redis, recheck_seconds=recheck)
+            await participation.record(consultation_id="dedupe-c", theme_id="t",
+                                       account_id="reader", level="read")
+            assert await redis.pfcount(key) == 1
+            await redis.delete(key)  # as if Redis lost it
+            await participation.record(consultation_id="dedupe-c", theme_id="t",
+                                       account_id="reader", level="read")
+            assert await redis.pfcount(key) == (1 if sent_again else 0)
+            await redis.delete(key)
+    finally:
+        await redis.aclose()

@@ -191,6 +191,6 @@ async def test_an_unreachable_redis_means_reading_through() -> None:
 
     try:
         assert await cache.page(PageRequest("t", "", 20, "reader"), fetch_page=never,
-                                fetch_counts=never, fetch_mine=never) is None
+                                fetch_counts=never, fetch_mine=never, name_posts=never) is None
     finally:
         await redis.aclose()

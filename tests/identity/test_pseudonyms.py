@@ -29,9 +29,13 @@ async def test_pseudonyms_are_unique_per_consultation(api: httpx.AsyncClient, st
                           headers=bob.headers)).status_code == 422
     async with grpc.aio.insecure_channel(stack.config.address("identity")) as channel:
         stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        # An id that is no account id (a development token's) names nobody, and does not
+        # cost the others their names.
         reply = await stub.GetPublicNames(identity_pb2.GetPublicNamesRequest(
-            consultation_id=cid, account_ids=[ada.account_id, bob.account_id]), timeout=5)
+            consultation_id=cid, account_ids=[ada.account_id, "dev-user", bob.account_id]),
+            timeout=5)
     names = {n.account_id: (n.name, n.pseudonymous) for n in reply.names}
+    assert set(names) == {ada.account_id, bob.account_id}
     assert names[ada.account_id] == ("Owl", True)
     assert names[bob.account_id][1] is False
 

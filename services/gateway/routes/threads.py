@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from agora.v1 import threads_pb2
 from services.gateway.auth import Principal
@@ -21,7 +21,7 @@ from services.gateway.deps import (
     roles,
 )
 from services.gateway.permissions import allowed
-from services.gateway.read_cache import PageRequest, dumps
+from services.gateway.read_cache import Answer, PageRequest, dumps
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     FORMAT_TO_PROTO,
@@ -31,6 +31,7 @@ from services.gateway.schemas import (
     PostsPage,
     ThreadPublic,
 )
+from services.gateway.scope import consultation_of
 
 router = APIRouter(prefix="/v1/threads", tags=["threads"])
 
@@ -78,6 +79,7 @@ async def list_posts(
     participation: Recorder,
     cache: Cache,
     names: Names,
+    http: Request,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
@@ -110,20 +112,25 @@ async def list_posts(
                                        user_id=viewer.account_id if viewer else ""))
         return dict(reply.reactions)
 
-    page = None
+    answer = None
     if viewer is None or not allowed("post.moderate", viewer.roles):
-        page = await cache.page(
-            PageRequest(thread_id, cursor, limit, viewer.account_id if viewer else ""),
-            fetch_page=lambda: read(None), fetch_counts=counts, fetch_mine=mine)
-    if page is None:
+        consultation_id = await consultation_of({"thread_id": thread_id}, clients,
+                                                http.app.state.redis)
+        answer = await cache.page(
+            PageRequest(thread_id, cursor, limit, viewer.account_id if viewer else "",
+                        consultation_id or ""),
+            fetch_page=lambda: read(None), fetch_counts=counts, fetch_mine=mine,
+            name_posts=names.name_posts)
+    if answer is None:
         page = await read(viewer)
-    await names.name_posts(page["items"] + page["pinned"])
-    if viewer is not None and page["items"]:
-        first = page["items"][0]
-        await participation.record(consultation_id=first["consultation_id"],
-                                   theme_id=first["theme_id"],
+        await names.name_posts(page["items"] + page["pinned"])
+        first = page["items"][0] if page["items"] else {}
+        answer = Answer(dumps(page), first.get("consultation_id", ""), first.get("theme_id", ""))
+    if viewer is not None and answer.theme_id:
+        await participation.record(consultation_id=answer.consultation_id,
+                                   theme_id=answer.theme_id,
                                    account_id=viewer.account_id, level="read")
-    return cacheable(dumps(page), if_none_match)
+    return cacheable(answer.body, if_none_match)
 
 
 def cacheable(body: bytes, if_none_match: str | None) -> Response:
