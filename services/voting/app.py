@@ -9,7 +9,7 @@ import grpc
 
 from agora.v1 import voting_pb2, voting_pb2_grpc
 from agora_kit.events.consumer import ConsumerSpec, Handler
-from agora_kit.periodic import every, lease_for
+from agora_kit.periodic import every
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.voting import phases
 from services.voting.ballots import BallotStore
@@ -36,7 +36,9 @@ class VotingApp(ServiceApp):
         self._phases = PhaseBook(deps.db, self._settings.threads_addr)
         self._sessions = SessionStore(deps, self._phases)
         self._ballots = BallotStore(deps, self._sessions)
-        self._results = Results(self._sessions, self._ballots, ReceiptStore(deps.db))
+        self._results = Results(
+            self._sessions, self._ballots, ReceiptStore(deps.db), leases=deps.db,
+            lease_seconds=max(10.0, 3 * self._settings.close_resume_seconds))
         voting_pb2_grpc.add_VotingServiceServicer_to_server(
             VotingServicer(self._sessions, self._ballots, self._results), server
         )
@@ -45,9 +47,9 @@ class VotingApp(ServiceApp):
         return [(phases.CONSUMER, self._phases.apply)]
 
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
-        interval = self._settings.close_resume_seconds
-        return [every(interval, self._results.resume_interrupted, name="interrupted closes",
-                      lease=lease_for(deps.db, "voting.resume-closes", interval))]
+        # Every replica looks: each close has its own lease (results.py).
+        return [every(self._settings.close_resume_seconds, self._results.resume_interrupted,
+                      name="interrupted closes")]
 
     async def prepare(self, deps: Dependencies) -> None:
         await self._sessions.ensure_indexes()

@@ -5,26 +5,28 @@ every gate of the session is shut (`gates.py`), after which no ballot transactio
 commit: each one either committed before its gate shut or is refused; then the ballots
 are read once, and the tallies, Merkle root and digest are computed from them and
 published with the `vote_session.closed` event and status `closed`. No waiting on
-clocks. Counting a large session takes a while (100,000 ballots: minutes on
+clocks. Counting a large session takes a while (100,000 ballots: about a minute on
 SecantusDB), so the count runs as a task of its own: a caller that stops waiting (its
 deadline) gets the session `closing`, and the count goes on; a second close joins it.
-A crash between the steps is repaired by closing again, which `resume_interrupted` does
-for sessions left `closing`: every step is idempotent.
+The count holds a lease on the session's close (`voting.close:<id>`), renewed while it
+runs, so one replica counts at a time; when a replica dies mid-close its lease expires
+and `resume_interrupted`, run by every replica, takes the close over. Every step is
+idempotent, so even two counts at once (a replica paused past its lease) agree.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from agora.v1 import voting_pb2
-from agora_kit.clock import now
 from agora_kit.errors import DomainError, FailedPrecondition, NotFound
-from agora_kit.mongo import Document
+from agora_kit.lease import Lease, holder_id
+from agora_kit.mongo import Database, Document
 from services.voting import digest, merkle, tallies
 from services.voting.ballots import BallotStore
 from services.voting.metrics import VOTE_SESSIONS_CLOSED
@@ -51,18 +53,18 @@ class Snapshot:
 
 
 LIVE_RESULTS_MAX_AGE = 1.0
-# A session `closing` for longer than this with no close running here was left by a
-# replica that stopped; another close in progress elsewhere only repeats idempotent work.
-RESUME_CLOSE_AFTER = timedelta(minutes=2)
 log = logging.getLogger(__name__)
 
 
 class Results:
     def __init__(self, sessions: SessionStore, ballots: BallotStore,
-                 receipts: ReceiptStore) -> None:
+                 receipts: ReceiptStore, *, leases: Database, lease_seconds: float) -> None:
         self._sessions = sessions
         self._ballots = ballots
         self._receipts = receipts
+        self._leases = leases
+        self._lease_seconds = lease_seconds
+        self._holder = holder_id()
         # Live results are one pass over every ballot: a second-old answer is served from
         # here, so a popular results page costs one pass per second, not one per reader.
         self._live: dict[str, tuple[float, Document]] = {}
@@ -118,10 +120,10 @@ class Results:
             return await self._sessions.get(session_id)
 
     async def resume_interrupted(self) -> None:
-        """Finish the closes that a stopped replica left half done."""
-        for session in await self._sessions.closing_since(now() - RESUME_CLOSE_AFTER):
+        """Finish the closes that a stopped replica left half done (those whose lease
+        nobody renews any more)."""
+        for session in await self._sessions.closing():
             if session["_id"] not in self._closing:
-                log.warning("resuming an interrupted close", extra={"session_id": session["_id"]})
                 await self._closing_task(session["_id"], session.get("closed_by") or "system")
 
     def _closing_task(self, session_id: str, actor: str) -> asyncio.Task[Document]:
@@ -142,10 +144,27 @@ class Results:
                       exc_info=error, extra={"session_id": session_id})
 
     async def _close(self, session_id: str, actor: str) -> Document:
-        session = await self._sessions.mark_closing(session_id, actor=actor)
-        if session.get("results") is not None:
-            return session
-        return await self._finish(session)
+        lease = Lease(self._leases, f"voting.close:{session_id}", holder=self._holder,
+                      ttl_seconds=self._lease_seconds)
+        if not await lease.acquire():  # another replica is counting it
+            return await self._sessions.get(session_id)
+        keeper = asyncio.create_task(self._keep(lease))
+        try:
+            session = await self._sessions.mark_closing(session_id, actor=actor)
+            if session.get("results") is not None:
+                return session
+            return await self._finish(session)
+        finally:
+            keeper.cancel()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(lease.release()), 2.0)
+
+    async def _keep(self, lease: Lease) -> None:
+        """Renew the close's lease while the count runs."""
+        while True:
+            await asyncio.sleep(self._lease_seconds / 4)
+            with contextlib.suppress(Exception):  # a missed renewal: the next one retries
+                await lease.acquire()
 
     async def _finish(self, session: Document) -> Document:
         session_id = session["_id"]

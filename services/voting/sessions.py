@@ -91,6 +91,7 @@ class SessionStore:
 
     async def ensure_indexes(self) -> None:
         await self.sessions.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
+        await self.sessions.create_index([("status", ASCENDING)])  # closes to resume
         await self.gates.ensure_indexes()
         async for document in self.sessions.find({"status": OPEN}, {"_id": 1}):
             await self.gates.ensure_for(document["_id"])
@@ -220,10 +221,9 @@ class SessionStore:
         self._configs.pop(session_id, None)  # this replica refuses ballots from now on
         return document
 
-    async def closing_since(self, before: datetime) -> list[Document]:
-        """Sessions marked closing before `before` whose results are not published."""
-        return await self.sessions.find(
-            {"status": CLOSING, "closed_at": {"$lt": before}}).to_list()
+    async def closing(self) -> list[Document]:
+        """Sessions marked closing whose results are not published yet."""
+        return await self.sessions.find({"status": CLOSING}).to_list()
 
     async def publish_results(
         self, document: Document, results: Document, event: voting_pb2.VoteSessionClosed,
