@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import statistics
 import sys
@@ -40,6 +41,10 @@ OPERATOR = {"Authorization": "Bearer dev-bench~operator"}
 # fan0 reacted to every other post of the seeded threads (see seed).
 READER = {"Authorization": "Bearer dev-fan0"}
 KINDS = ("like", "disagree", "dont_understand", "more_info")
+# A different signed-in reader on every request: no answer of theirs is cached anywhere,
+# so this is the cost of a reader's first read of a page (their reactions are asked of
+# the threads service, the answer built from the cached page and counts).
+NEW_READERS: dict[str, str] = {}
 
 
 async def seed(api: httpx.AsyncClient, mongo_uri: str, posts: int) -> tuple[str, str]:
@@ -71,8 +76,10 @@ async def seed(api: httpx.AsyncClient, mongo_uri: str, posts: int) -> tuple[str,
 
 
 async def drive(url: str, seconds: float, concurrency: int,
-                headers: dict[str, str] | None = None) -> dict[str, float]:
-    """`concurrency` clients, each on one keep-alive connection, reading `url` in a loop.
+                headers: dict[str, str] | None = None, *,
+                new_reader_each_time: bool = False) -> dict[str, float]:
+    """`concurrency` clients, each on one keep-alive connection, reading `url` in a loop
+    (as the same reader, or as a reader never seen before on every request).
 
     The client is `light_http`, as in the ballot benchmark: httpx spent more CPU per
     request than the endpoints measured, on the same two cores, so it measured itself."""
@@ -82,13 +89,18 @@ async def drive(url: str, seconds: float, concurrency: int,
     failures = 0
     deadline = time.monotonic() + seconds
 
+    readers = itertools.count()
+
     async def worker() -> None:
         nonlocal failures
         connection = Connection(f"{parts.scheme}://{parts.netloc}")
         while time.monotonic() < deadline:
+            sent = headers or {}
+            if new_reader_each_time:
+                sent = {"Authorization": f"Bearer dev-newreader{next(readers)}"}
             started = time.perf_counter()
             try:
-                status, _ = await connection.request("GET", path, headers=headers or {})
+                status, _ = await connection.request("GET", path, headers=sent)
             except Dropped:
                 status = 0
             if status != 200:
@@ -160,6 +172,8 @@ async def main(seconds: float, concurrency: int) -> None:
                 (f"{config.gateway_url}/v1/threads/{big}/posts?limit=20", READER),
             "gateway, 10-post thread, signed-in":
                 (f"{config.gateway_url}/v1/threads/{small}/posts?limit=20", READER),
+            "gateway, 10,000-post thread, page at post 5,000, a reader never seen before "
+            "on every request": (middle_url, NEW_READERS),
         }
         print(f"page size: {len(middle.content)} bytes; {concurrency} concurrent clients, "
               f"{seconds:.0f} s per target", flush=True)
@@ -171,9 +185,10 @@ async def main(seconds: float, concurrency: int) -> None:
               "| CPU ms per request |")
         print("|---|---|---|---|---|---|---|---|")
         for name, (url, headers) in targets.items():
-            await drive(url, 2, concurrency, headers)  # warm-up
+            fresh = headers is NEW_READERS
+            await drive(url, 2, concurrency, headers, new_reader_each_time=fresh)  # warm-up
             before = cpu_seconds(pids)
-            result = await drive(url, seconds, concurrency, headers)
+            result = await drive(url, seconds, concurrency, headers, new_reader_each_time=fresh)
             after = cpu_seconds(pids)
             cpu_ms = {process: 1000 * (after[process] - before[process]) / result["requests"]
                       for process in pids}

@@ -18,6 +18,7 @@ from services.gateway.cache_events import CacheInvalidation
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.deps import authorize
+from services.gateway.fast_reads import FastPageReads
 from services.gateway.jwks import JwksVerifier
 from services.gateway.live import LiveFeed
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
@@ -71,7 +72,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             verifier = EitherVerifier(DevTokenVerifier(), app.state.jwks)
         app.state.verifier = verifier
         app.state.access = AccessResolver(app.state.clients, app.state.redis,
-                                          ttl=settings.access_cache_seconds)
+                                          ttl=settings.access_cache_seconds,
+                                          local_seconds=settings.read_cache_local_seconds)
         app.state.login_guard = LoginGuard(
             app.state.redis,
             account=Limits(settings.login_failures_per_hour, settings.login_free_failures),
@@ -82,7 +84,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.participation = Participation(
             app.state.redis, recheck_seconds=settings.participation_flush_seconds)
         app.state.read_cache = ReadCache(app.state.redis, ttl=settings.read_cache_seconds,
-                                         stable_after=settings.read_cache_stable_seconds)
+                                         stable_after=settings.read_cache_stable_seconds,
+                                         local_seconds=settings.read_cache_local_seconds)
         app.state.public_names = PublicNames(app.state.redis, app.state.clients,
                                              ttl=settings.public_name_cache_seconds)
         invalidation = asyncio.create_task(
@@ -107,6 +110,10 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         generate_unique_id_function=operation_id,
         # Every route is authorised against the permission table (permissions.py).
         dependencies=[Depends(authorize)],
+        # Our middleware (ObservedRequests) makes each request's SERVER span and RED
+        # metrics; FastAPI's own telemetry would add a second server span per request.
+        telemetry={"tracing": False, "metrics": False, "logs": False,
+                   "operation_spans": False},
     )
     problems.install(app)
     app.include_router(health.router)
@@ -125,6 +132,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(roles.router)
     app.include_router(pseudonyms.router)
     app.include_router(keys.router)
+    app.add_middleware(FastPageReads)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)
     return app

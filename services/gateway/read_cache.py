@@ -26,7 +26,13 @@ token, never an old one. Data keys expire after `ttl`.
 
 Generations change when the gateway forwards a write (so its author reads it at once)
 and when the thread's events arrive from NATS (cache_events.py: writes made elsewhere,
-or by a gateway that died between the write and the change). Moderators, and readers
+or by a gateway that died between the write and the change).
+
+Each process also keeps the last answers it sent and the generation tokens it read,
+trusting a token for `local_seconds` (1 s) before asking Redis again; a generation this
+process renews is known at once. So a repeated read is answered from memory with no
+I/O at all (`local_answer`, used by fast_reads.py), and a change made through another
+gateway replica, or arriving by event, shows here within `local_seconds`. Moderators, and readers
 whose own hidden post is on the page, read through the service: they see more.
 """
 
@@ -34,11 +40,14 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import functools
 import hashlib
 import json
 import logging
 import re
 import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -104,6 +113,11 @@ def _names(consultation_id: str) -> str:
     return f"rc:ngen:{consultation_id}"
 
 
+def etag_of(body: bytes) -> str:
+    """A strong ETag over the bytes sent."""
+    return f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+
+
 def dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
@@ -125,6 +139,10 @@ class Answer:
     consultation_id: str
     theme_id: str
 
+    @functools.cached_property
+    def etag(self) -> str:
+        return etag_of(self.body)
+
     def stored(self) -> bytes:
         return f"{self.consultation_id} {self.theme_id}\n".encode() + self.body
 
@@ -136,12 +154,18 @@ class Answer:
 
 
 class ReadCache:
-    def __init__(self, redis: Redis, *, ttl: int, stable_after: float) -> None:
+    def __init__(self, redis: Redis, *, ttl: int, stable_after: float,
+                 local_seconds: float = 1.0, local_entries: int = 2048) -> None:
         self._redis = redis
         self._ttl = ttl
         self._stable_after = timedelta(seconds=stable_after)
         self._fetching: dict[str, asyncio.Task[Any]] = {}
         self._lookup = redis.register_script(LOOKUP)
+        self._local_seconds = local_seconds
+        self._local_entries = local_entries
+        # generation name -> (token, when it was known to be current)
+        self._known: dict[str, tuple[str, float]] = {}
+        self._answers: OrderedDict[str, Answer] = OrderedDict()  # least recently used first
 
     # -- reads ----------------------------------------------------------------------
 
@@ -156,35 +180,44 @@ class ReadCache:
             log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
             return None
 
+    def local_answer(self, request: PageRequest) -> Answer | None:
+        """The answer this process sent for the same request, if every generation it was
+        built on is known here to be current (no I/O); None otherwise."""
+        generations, templates = _layout(request)
+        started = time.monotonic()
+        tokens = []
+        for name in generations:
+            known = self._known.get(name)
+            if known is None or started - known[1] >= self._local_seconds:
+                return None
+            tokens.append(known[0])
+        for template in templates[:2]:
+            answer = self._answers.get(_fill(template, tokens))
+            if answer is not None:
+                self._answers.move_to_end(_fill(template, tokens))
+                return answer
+        return None
+
     async def _page(self, request: PageRequest, fetch_page: PageFetcher,
                     fetch_counts: CountsFetcher, fetch_mine: MineFetcher,
                     name_posts: Namer) -> Answer | None:
-        thread, reader = request.thread_id, request.reader
-        generations = [GLOBAL_GENERATION, _content(thread), _tail(thread), _reactions(thread),
-                       _names(request.consultation_id)]
-        if reader:
-            generations.append(_reader(thread, reader))
-        # A cursor is the client's text: hashed, it cannot shape another reader's key.
-        cursor = hashlib.blake2b(request.cursor.encode(), digest_size=12).hexdigest()
-        stable = f"{thread}:%1:%2:{request.limit}:{cursor}"
-        recent = f"{stable}:%3"
-        viewer = f"%4:%5:{reader}:%6" if reader else "%4:%5"
-        templates = [f"rc:view:{stable}:{viewer}", f"rc:view:{recent}:{viewer}",
-                     f"rc:page:{stable}", f"rc:page:{recent}",
-                     f"rc:counts:{stable}:%4", f"rc:counts:{recent}:%4"]
-        if reader:
-            templates.append(f"rc:mine:{thread}:{reader}:%6")
+        reader = request.reader
+        generations, templates = _layout(request)
+        asked = time.monotonic()
         reply = await self._lookup(
             keys=generations,
             args=[GENERATION_SECONDS, *(secrets.token_hex(8) for _ in generations), *templates])
         tokens = [_text(value) for value in reply[:len(generations)]]
+        self._learn(generations, tokens, asked)
         (stable_view, recent_view, stable_page, recent_page, stable_counts, recent_counts,
          *cached_mine) = reply[len(generations):]
         if stable_view is not None or recent_view is not None:
-            return Answer.load(stable_view if stable_view is not None else recent_view)
+            found = Answer.load(stable_view if stable_view is not None else recent_view)
+            self._keep(_fill(templates[0 if stable_view is not None else 1], tokens), found)
+            return found
 
         def key(template: str) -> str:
-            return re.sub(r"%(\d)", lambda found: tokens[int(found[1]) - 1], template)
+            return _fill(template, tokens)
 
         page: dict[str, Any]
         if stable_page is not None:
@@ -221,8 +254,26 @@ class ReadCache:
         first = page["items"][0] if page["items"] else {}
         answer = Answer(dumps(page), first.get("consultation_id", ""), first.get("theme_id", ""))
         settled = counts_key == 4
-        await self._store({key(templates[0] if settled else templates[1]): answer.stored()})
+        answer_key = key(templates[0] if settled else templates[1])
+        await self._store({answer_key: answer.stored()})
+        self._keep(answer_key, answer)
         return answer
+
+    def _learn(self, names: Sequence[str], tokens: Sequence[str], asked: float) -> None:
+        """Remember tokens read from Redis, unless this process has learnt a newer one
+        since it asked (its own renewal must not be undone by an older read)."""
+        if len(self._known) > 100_000:
+            self._known.clear()
+        for name, token in zip(names, tokens, strict=True):
+            known = self._known.get(name)
+            if known is None or known[1] <= asked:
+                self._known[name] = (token, asked)
+
+    def _keep(self, key: str, answer: Answer) -> None:
+        self._answers[key] = answer
+        self._answers.move_to_end(key)
+        while len(self._answers) > self._local_entries:
+            self._answers.popitem(last=False)
 
     def _settled(self, page: dict[str, Any]) -> bool:
         """Whether new posts can no longer change this page: it is full (more follow) and
@@ -314,10 +365,42 @@ class ReadCache:
             log.warning("read cache not renewed; the event will", extra={"error": repr(error)})
 
     async def _renew(self, names: Sequence[str]) -> None:
+        tokens = {name: secrets.token_hex(8) for name in names}
+        for name in names:  # unknown until Redis has the new token: no local answer
+            self._known.pop(name, None)
         async with self._redis.pipeline(transaction=False) as pipe:
-            for name in names:
-                pipe.set(name, secrets.token_hex(8), ex=GENERATION_SECONDS)
+            for name, token in tokens.items():
+                pipe.set(name, token, ex=GENERATION_SECONDS)
             await pipe.execute()
+        now = time.monotonic()
+        for name, token in tokens.items():
+            self._known[name] = (token, now)
+
+
+def _layout(request: PageRequest) -> tuple[list[str], list[str]]:
+    """The generations a page depends on, and the templates of its keys ("%N" stands
+    for generation N): answer (settled, recent), page (settled, recent), counts (settled,
+    recent) and, for a signed-in reader, their reactions."""
+    thread, reader = request.thread_id, request.reader
+    generations = [GLOBAL_GENERATION, _content(thread), _tail(thread), _reactions(thread),
+                   _names(request.consultation_id)]
+    if reader:
+        generations.append(_reader(thread, reader))
+    # A cursor is the client's text: hashed, it cannot shape another reader's key.
+    cursor = hashlib.blake2b(request.cursor.encode(), digest_size=12).hexdigest()
+    stable = f"{thread}:%1:%2:{request.limit}:{cursor}"
+    recent = f"{stable}:%3"
+    viewer = f"%4:%5:{reader}:%6" if reader else "%4:%5"
+    templates = [f"rc:view:{stable}:{viewer}", f"rc:view:{recent}:{viewer}",
+                 f"rc:page:{stable}", f"rc:page:{recent}",
+                 f"rc:counts:{stable}:%4", f"rc:counts:{recent}:%4"]
+    if reader:
+        templates.append(f"rc:mine:{thread}:{reader}:%6")
+    return generations, templates
+
+
+def _fill(template: str, tokens: Sequence[str]) -> str:
+    return re.sub(r"%(\d)", lambda found: tokens[int(found[1]) - 1], template)
 
 
 def _text(value: bytes | str) -> str:

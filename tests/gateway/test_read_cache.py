@@ -8,6 +8,7 @@ from typing import Any
 import grpc
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from pymongo import AsyncMongoClient
 from redis.asyncio import Redis
 
@@ -194,3 +195,52 @@ async def test_an_unreachable_redis_means_reading_through() -> None:
                                 fetch_counts=never, fetch_mine=never, name_posts=never) is None
     finally:
         await redis.aclose()
+
+
+async def test_a_repeated_read_comes_from_the_process_and_follows_other_replicas(
+    api: httpx.AsyncClient, mongo: Mongo, redis_url: str, thread: dict[str, Any],
+) -> None:
+    """Another gateway replica renewing a generation in Redis (here: written directly)
+    shows in this process within READ_CACHE_LOCAL_SECONDS (1 s), not later."""
+    written = await post(api, thread, "Before")
+    assert (await page(api, thread))["items"][0]["body"] == "Before"
+    await mongo["agora_threads"]["posts"].update_one({"_id": written["id"]},
+                                                     {"$set": {"body": "After"}})
+    redis: Redis = Redis.from_url(redis_url)
+    try:
+        await redis.set(f"rc:gen:{thread['id']}", "renewed-by-another-replica")
+    finally:
+        await redis.aclose()
+    shown = await eventually(lambda: page(api, thread),
+                             lambda body: body["items"][0]["body"] == "After", within=3.0)
+    assert shown["items"][0]["body"] == "After"
+
+
+async def test_what_the_fast_path_cannot_answer_the_application_does(
+    api: httpx.AsyncClient, thread: dict[str, Any],
+) -> None:
+    """Once a page is cached in the process, bad tokens, bad parameters and moderators
+    still get what the application answers (fast_reads.py only serves the success)."""
+    await post(api, thread, "Cached")
+    url = f"/v1/threads/{thread['id']}/posts"
+    before = await answered_by_the_process(api)
+    for _ in range(3):
+        assert (await api.get(url, headers=auth("reader"))).status_code == 200
+    assert await answered_by_the_process(api) > before
+    unknown_role = await api.get(url, headers={"Authorization": "Bearer dev-eve~overlord"})
+    assert unknown_role.status_code == 401
+    assert unknown_role.headers["content-type"] == "application/problem+json"
+    for params in ({"limit": "0"}, {"limit": "abc"}, {"cursor": "x" * 201}):
+        refused = await api.get(url, params=params, headers=auth("reader"))
+        assert refused.status_code == 422, params
+    cached = await api.get(url, headers=auth("reader"))
+    again = await api.get(url, headers={**auth("reader"), "If-None-Match": cached.headers["etag"]})
+    assert again.status_code == 304
+    assert again.headers["x-request-id"]
+
+
+async def answered_by_the_process(api: httpx.AsyncClient) -> float:
+    metrics = (await api.get("/metrics")).text
+    return sum(sample.value for family in text_string_to_metric_families(metrics)
+               for sample in family.samples
+               if sample.name == "agora_page_reads_from_process_total")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import Annotated, Any
 
@@ -21,7 +20,7 @@ from services.gateway.deps import (
     roles,
 )
 from services.gateway.permissions import allowed
-from services.gateway.read_cache import Answer, PageRequest, dumps
+from services.gateway.read_cache import Answer, PageRequest, dumps, etag_of
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     FORMAT_TO_PROTO,
@@ -135,7 +134,7 @@ async def list_posts(
 
 def cacheable(body: bytes, if_none_match: str | None) -> Response:
     """JSON with a strong ETag over its bytes; 304 when the client holds these bytes."""
-    etag = f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"'
+    etag = etag_of(body)
     headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
     if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
         return Response(status_code=304, headers=headers)
