@@ -8,7 +8,9 @@ with the same closed loop of concurrent clients and prints p50/p95/p99 and throu
 Seeding writes the 10,000 posts and 5,000 reactions straight into the threads database
 (insert_many): seeding is not what is measured, and through the API it would take
 minutes. A 10-post thread is measured too, to show page reads do not grow with the
-thread.
+thread, and so is a reader never seen before on every request (a reader's first read of
+a page, which no cache holds yet). Each row reports the CPU each process spent per
+request.
 
     .venv/bin/python -m loadtests.bench_thread_read [--seconds 15] [--concurrency 16]
 """
