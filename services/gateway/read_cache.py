@@ -58,6 +58,7 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 GENERATION_SECONDS = 7 * 24 * 3600
+READER_ANSWER_SECONDS = 120
 GLOBAL_GENERATION = "rc:gen:*"
 
 PageFetcher = Callable[[], Awaitable[dict[str, Any]]]
@@ -255,7 +256,11 @@ class ReadCache:
         answer = Answer(dumps(page), first.get("consultation_id", ""), first.get("theme_id", ""))
         settled = counts_key == 4
         answer_key = key(templates[0] if settled else templates[1])
-        await self._store({answer_key: answer.stored()})
+        # A signed-in reader's answer (~15 KB a page) is theirs alone: kept in Redis only
+        # while they are likely to read it again, so Redis holds the answers of recent
+        # readers, not of everyone who read in the last `ttl`.
+        await self._store({answer_key: answer.stored()},
+                          ttl=min(self._ttl, READER_ANSWER_SECONDS) if reader else None)
         self._keep(answer_key, answer)
         return answer
 
@@ -326,10 +331,10 @@ class ReadCache:
             values = await self._redis.mget(names)
         return [value.decode() if isinstance(value, bytes) else str(value) for value in values]
 
-    async def _store(self, entries: dict[str, bytes]) -> None:
+    async def _store(self, entries: dict[str, bytes], ttl: int | None = None) -> None:
         async with self._redis.pipeline(transaction=False) as pipe:
             for key, value in entries.items():
-                pipe.set(key, value, ex=self._ttl)
+                pipe.set(key, value, ex=ttl or self._ttl)
             await pipe.execute()
 
     # -- invalidation ---------------------------------------------------------------
