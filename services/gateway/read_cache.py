@@ -148,6 +148,12 @@ class Answer:
         return f"{self.consultation_id} {self.theme_id}\n".encode() + self.body
 
     @classmethod
+    def of(cls, page: dict[str, Any]) -> Answer:
+        """The page as sent; its first post names the consultation and theme."""
+        first = page["items"][0] if page["items"] else {}
+        return cls(dumps(page), first.get("consultation_id", ""), first.get("theme_id", ""))
+
+    @classmethod
     def load(cls, value: bytes) -> Answer:
         head, _, body = value.partition(b"\n")
         consultation_id, _, theme_id = head.decode().partition(" ")
@@ -193,9 +199,10 @@ class ReadCache:
                 return None
             tokens.append(known[0])
         for template in templates[:2]:
-            answer = self._answers.get(_fill(template, tokens))
+            key = _fill(template, tokens)
+            answer = self._answers.get(key)
             if answer is not None:
-                self._answers.move_to_end(_fill(template, tokens))
+                self._answers.move_to_end(key)
                 return answer
         return None
 
@@ -252,8 +259,7 @@ class ReadCache:
             post["reaction_counts"] = counts.get(post["id"], post["reaction_counts"])
             post["my_reaction"] = mine.get(post["id"])
         await name_posts(_posts(page))
-        first = page["items"][0] if page["items"] else {}
-        answer = Answer(dumps(page), first.get("consultation_id", ""), first.get("theme_id", ""))
+        answer = Answer.of(page)
         settled = counts_key == 4
         answer_key = key(templates[0] if settled else templates[1])
         # A signed-in reader's answer (~15 KB a page) is theirs alone: kept in Redis only

@@ -123,8 +123,7 @@ async def list_posts(
     if answer is None:
         page = await read(viewer)
         await names.name_posts(page["items"] + page["pinned"])
-        first = page["items"][0] if page["items"] else {}
-        answer = Answer(dumps(page), first.get("consultation_id", ""), first.get("theme_id", ""))
+        answer = Answer.of(page)
     if viewer is not None and answer.theme_id:
         await participation.record(consultation_id=answer.consultation_id,
                                    theme_id=answer.theme_id,
