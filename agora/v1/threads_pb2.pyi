@@ -219,6 +219,10 @@ class _ModerationActionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Mode
     """Publish a post held by pre-moderation."""
     MODERATION_ACTION_DISMISS: _ModerationAction.ValueType  # 4
     """Keep a reported post visible and close its reports."""
+    MODERATION_ACTION_RESUBMIT: _ModerationAction.ValueType  # 5
+    """Logged, never requested: the author revised a hidden post, which awaits moderation
+    again (the entry's moderator_id is then the author).
+    """
 
 class ModerationAction(_ModerationAction, metaclass=_ModerationActionEnumTypeWrapper): ...
 
@@ -229,6 +233,10 @@ MODERATION_ACTION_APPROVE: ModerationAction.ValueType  # 3
 """Publish a post held by pre-moderation."""
 MODERATION_ACTION_DISMISS: ModerationAction.ValueType  # 4
 """Keep a reported post visible and close its reports."""
+MODERATION_ACTION_RESUBMIT: ModerationAction.ValueType  # 5
+"""Logged, never requested: the author revised a hidden post, which awaits moderation
+again (the entry's moderator_id is then the author).
+"""
 Global___ModerationAction: _TypeAlias = ModerationAction  # noqa: Y015
 
 @_typing.final
@@ -1434,6 +1442,50 @@ class GetPostRequest(_message.Message):
 Global___GetPostRequest: _TypeAlias = GetPostRequest  # noqa: Y015
 
 @_typing.final
+class LocatePostRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["post_id", b"post_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___LocatePostRequest: _TypeAlias = LocatePostRequest  # noqa: Y015
+
+@_typing.final
+class PostLocation(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    POST_ID_FIELD_NUMBER: _builtins.int
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    post_id: _builtins.str
+    thread_id: _builtins.str
+    consultation_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        post_id: _builtins.str = ...,
+        thread_id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "post_id", b"post_id", "thread_id", b"thread_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PostLocation: _TypeAlias = PostLocation  # noqa: Y015
+
+@_typing.final
 class EditPostRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
@@ -1785,18 +1837,26 @@ class ListMyReactionsResponse(_message.Message):
         def WhichOneof(self, oneof_group: _Never) -> None: ...
 
     REACTIONS_FIELD_NUMBER: _builtins.int
+    HELD_POST_IDS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def reactions(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]:
         """Post id -> the user's reaction kind, for the posts of the thread they reacted to."""
+
+    @_builtins.property
+    def held_post_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The user's own posts in the thread awaiting moderation: shown to them alone, so the
+        gateway reads their pages through the service while there are any.
+        """
 
     def __init__(
         self,
         *,
         reactions: _abc.Mapping[_builtins.str, _builtins.str] | None = ...,
+        held_post_ids: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["reactions", b"reactions"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["held_post_ids", b"held_post_ids", "reactions", b"reactions"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1940,19 +2000,25 @@ class QueueItem(_message.Message):
 
     POST_FIELD_NUMBER: _builtins.int
     REPORTS_FIELD_NUMBER: _builtins.int
+    HISTORY_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def post(self) -> Global___Post: ...
     @_builtins.property
     def reports(self) -> _containers.RepeatedCompositeFieldContainer[Global___Report]: ...
+    @_builtins.property
+    def history(self) -> _containers.RepeatedCompositeFieldContainer[Global___ModerationLogEntry]:
+        """Every moderation act on the post so far, oldest first (e.g. hidden, then resubmitted)."""
+
     def __init__(
         self,
         *,
         post: Global___Post | None = ...,
         reports: _abc.Iterable[Global___Report] | None = ...,
+        history: _abc.Iterable[Global___ModerationLogEntry] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["post", b"post"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["post", b"post", "reports", b"reports"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["history", b"history", "post", b"post", "reports", b"reports"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

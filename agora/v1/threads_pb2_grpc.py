@@ -90,6 +90,11 @@ class ThreadsServiceStub:
                 request_serializer=agora_dot_v1_dot_threads__pb2.GetPostRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_threads__pb2.Post.FromString,
                 _registered_method=True)
+        self.LocatePost = channel.unary_unary(
+                '/agora.v1.ThreadsService/LocatePost',
+                request_serializer=agora_dot_v1_dot_threads__pb2.LocatePostRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_threads__pb2.PostLocation.FromString,
+                _registered_method=True)
         self.EditPost = channel.unary_unary(
                 '/agora.v1.ThreadsService/EditPost',
                 request_serializer=agora_dot_v1_dot_threads__pb2.EditPostRequest.SerializeToString,
@@ -244,6 +249,15 @@ class ThreadsServiceServicer:
 
     def GetPost(self, request, context):
         """Posts: replies, edits, pins.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LocatePost(self, request, context):
+        """Where a post is (thread, consultation), whoever may read it: the gateway resolves a
+        request's consultation with it before it knows the caller's roles there. Says nothing
+        a caller without access learns from it (ids only; the read itself is judged after).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -417,6 +431,11 @@ def add_ThreadsServiceServicer_to_server(servicer, server):
                     servicer.GetPost,
                     request_deserializer=agora_dot_v1_dot_threads__pb2.GetPostRequest.FromString,
                     response_serializer=agora_dot_v1_dot_threads__pb2.Post.SerializeToString,
+            ),
+            'LocatePost': grpc.unary_unary_rpc_method_handler(
+                    servicer.LocatePost,
+                    request_deserializer=agora_dot_v1_dot_threads__pb2.LocatePostRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_threads__pb2.PostLocation.SerializeToString,
             ),
             'EditPost': grpc.unary_unary_rpc_method_handler(
                     servicer.EditPost,
@@ -802,6 +821,33 @@ class ThreadsService:
             '/agora.v1.ThreadsService/GetPost',
             agora_dot_v1_dot_threads__pb2.GetPostRequest.SerializeToString,
             agora_dot_v1_dot_threads__pb2.Post.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LocatePost(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.ThreadsService/LocatePost',
+            agora_dot_v1_dot_threads__pb2.LocatePostRequest.SerializeToString,
+            agora_dot_v1_dot_threads__pb2.PostLocation.FromString,
             options,
             channel_credentials,
             insecure,

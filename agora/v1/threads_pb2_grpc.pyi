@@ -46,6 +46,11 @@ class ThreadsServiceStub:
     ChangePhase: _grpc.UnaryUnaryMultiCallable[_threads_pb2.ChangePhaseRequest, _threads_pb2.Consultation]
     GetPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.Post]
     """Posts: replies, edits, pins."""
+    LocatePost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.LocatePostRequest, _threads_pb2.PostLocation]
+    """Where a post is (thread, consultation), whoever may read it: the gateway resolves a
+    request's consultation with it before it knows the caller's roles there. Says nothing
+    a caller without access learns from it (ids only; the read itself is judged after).
+    """
     EditPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]
     ListPostRevisions: _grpc.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]
     PinPost: _grpc.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]
@@ -93,6 +98,11 @@ class ThreadsServiceAsyncStub(ThreadsServiceStub):
     ChangePhase: _aio.UnaryUnaryMultiCallable[_threads_pb2.ChangePhaseRequest, _threads_pb2.Consultation]  # type: ignore[assignment]
     GetPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
     """Posts: replies, edits, pins."""
+    LocatePost: _aio.UnaryUnaryMultiCallable[_threads_pb2.LocatePostRequest, _threads_pb2.PostLocation]  # type: ignore[assignment]
+    """Where a post is (thread, consultation), whoever may read it: the gateway resolves a
+    request's consultation with it before it knows the caller's roles there. Says nothing
+    a caller without access learns from it (ids only; the read itself is judged after).
+    """
     EditPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.EditPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
     ListPostRevisions: _aio.UnaryUnaryMultiCallable[_threads_pb2.GetPostRequest, _threads_pb2.ListPostRevisionsResponse]  # type: ignore[assignment]
     PinPost: _aio.UnaryUnaryMultiCallable[_threads_pb2.PinPostRequest, _threads_pb2.Post]  # type: ignore[assignment]
@@ -203,6 +213,17 @@ class ThreadsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_threads_pb2.Post, _abc.Awaitable[_threads_pb2.Post]]:
         """Posts: replies, edits, pins."""
+
+    @_abc_1.abstractmethod
+    def LocatePost(
+        self,
+        request: _threads_pb2.LocatePostRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_threads_pb2.PostLocation, _abc.Awaitable[_threads_pb2.PostLocation]]:
+        """Where a post is (thread, consultation), whoever may read it: the gateway resolves a
+        request's consultation with it before it knows the caller's roles there. Says nothing
+        a caller without access learns from it (ids only; the read itself is judged after).
+        """
 
     @_abc_1.abstractmethod
     def EditPost(

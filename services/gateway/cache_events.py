@@ -47,11 +47,11 @@ CONTENT_EVENTS: dict[str, type[Message]] = {
     "post.pinned": debate_events_pb2.PostPinned,
     "post.unpinned": debate_events_pb2.PostPinned,
     "post.fact_checked": debate_events_pb2.PostFactChecked,
-    "moderation.post_hidden": debate_events_pb2.PostModerated,
-    "moderation.post_restored": debate_events_pb2.PostModerated,
-    "moderation.post_approved": debate_events_pb2.PostModerated,
     "deepening.summary_written": debate_events_pb2.ColumnSummaryWritten,
 }
+# A status change: every page, and whether the author has a post awaiting moderation.
+MODERATION_EVENTS = {"moderation.post_hidden", "moderation.post_restored",
+                     "moderation.post_approved", "moderation.post_resubmitted"}
 APPLIED = Counter("agora_read_cache_events_total",
                   "Events seen by the read cache's consumer, by outcome.", ["outcome"])
 
@@ -74,11 +74,20 @@ async def apply(cache: ReadCache, access: AccessResolver, data: bytes) -> str:
     if envelope.type == "content.anonymised":
         await cache.everything_changed()
         return "renewed"
-    if envelope.type == "post.created":
+    if envelope.type in ("post.created", "post.submitted"):
         created = events_pb2.PostCreated()
         if not envelope.payload.Unpack(created) or not created.thread_id:
             return "malformed"
-        await cache.post_added(created.thread_id)
+        if envelope.type == "post.submitted":  # held: its author alone sees it
+            await cache.post_held(created.thread_id, created.author_id)
+        else:
+            await cache.post_added(created.thread_id)
+        return "renewed"
+    if envelope.type in MODERATION_EVENTS:
+        moderated = debate_events_pb2.PostModerated()
+        if not envelope.payload.Unpack(moderated) or not moderated.thread_id:
+            return "malformed"
+        await cache.post_moderated(moderated.thread_id, moderated.author_id)
         return "renewed"
     if envelope.type == "reaction.changed":
         reaction = debate_events_pb2.ReactionChanged()
@@ -88,7 +97,7 @@ async def apply(cache: ReadCache, access: AccessResolver, data: bytes) -> str:
         return "renewed"
     kind = CONTENT_EVENTS.get(envelope.type)
     if kind is None:
-        return "ignored"  # reports, held posts: nothing a cached page shows
+        return "ignored"  # reports, dismissals: nothing a cached page shows
     payload = kind()
     thread_id = str(getattr(payload, "thread_id", "")) if envelope.payload.Unpack(payload) else ""
     if not thread_id:

@@ -36,7 +36,11 @@ ACTION_TO_PROTO: dict[ActionName, threads_pb2.ModerationAction.ValueType] = {
     "approve": threads_pb2.MODERATION_ACTION_APPROVE,
     "dismiss": threads_pb2.MODERATION_ACTION_DISMISS,
 }
-ACTION_FROM_PROTO = {v: k for k, v in ACTION_TO_PROTO.items()}
+# What the log shows: the moderators' acts, and the authors' resubmissions of hidden posts.
+LoggedActionName = Literal["hide", "restore", "approve", "dismiss", "resubmit"]
+ACTION_FROM_PROTO: dict[threads_pb2.ModerationAction.ValueType, LoggedActionName] = {
+    **{v: k for k, v in ACTION_TO_PROTO.items()},
+    threads_pb2.MODERATION_ACTION_RESUBMIT: "resubmit"}
 Note = Annotated[str, StringConstraints(max_length=1000)]
 
 
@@ -106,22 +110,13 @@ class ModerationCreate(Input):
         default="", description="Required to hide; shown to the post's author.")
 
 
-class QueueItemPublic(BaseModel):
-    post: PostPublic
-    reports: list[ReportPublic]
-
-
-class ModerationQueue(BaseModel):
-    items: list[QueueItemPublic]
-    next_cursor: str | None
-
-
 class ModerationLogEntryPublic(BaseModel):
     id: str
     post_id: str
-    action: ActionName
+    action: LoggedActionName
     reason: str
-    moderator_id: str
+    moderator_id: str = Field(description="Who acted: a moderator, or for `resubmit` the "
+                              "post's author.")
     at: datetime
 
     @classmethod
@@ -129,6 +124,19 @@ class ModerationLogEntryPublic(BaseModel):
         return cls(id=message.id, post_id=message.post_id,
                    action=ACTION_FROM_PROTO[message.action], reason=message.reason,
                    moderator_id=message.moderator_id, at=_when(message.at))
+
+
+class QueueItemPublic(BaseModel):
+    post: PostPublic
+    reports: list[ReportPublic]
+    history: list[ModerationLogEntryPublic] = Field(
+        description="Every moderation act on the post so far, oldest first (a resubmitted "
+        "post: when and why it was hidden, then the author's resubmission).")
+
+
+class ModerationQueue(BaseModel):
+    items: list[QueueItemPublic]
+    next_cursor: str | None
 
 
 class ModerationLog(BaseModel):

@@ -95,7 +95,23 @@ async def admit(state: State, action: str | None, path_params: Mapping[str, str]
     return scoped
 
 
+async def admitted(state: State, action: str, consultation_id: str,
+                   caller: Principal | None) -> bool:
+    """Whether `admit` lets the verified caller perform action in that consultation: how
+    a list decides which items to show, so a list never shows what its item refuses."""
+    try:
+        await admit(state, action, {"consultation_id": consultation_id}, caller)
+    except Problem as refused:
+        if refused.status in (401, 403):
+            return False
+        raise  # identity unavailable: the list fails, it does not guess
+    return True
+
+
 Authorized = Annotated[Principal | None, Depends(authorize)]
+# The verified token's holder (None: anonymous) before any consultation's roles apply:
+# what a list hands to `admitted` for each of its items.
+Caller = Annotated[Principal | None, Depends(_verified)]
 
 
 async def _current_user(user: Authorized) -> Principal:

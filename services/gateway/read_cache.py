@@ -11,7 +11,8 @@ Per thread the cache holds four things, each under *generations*:
   sort before it) — the thread's tail generation, which a new post renews: a post
   appended to a 10,000-post thread does not evict its 500 settled pages;
 - the reaction counts of that page, under the thread's reaction generation as well;
-- each reader's own reactions in the thread, under that reader's generation;
+- what each reader has of their own in the thread (their reactions, and their posts
+  awaiting moderation, which only they see), under that reader's generation;
 - the thread itself (title, columns, post count), under its content and tail generations;
 - the finished answer — the page with its counts, the reader's reactions and the authors'
   public names, as the bytes sent — under all of the above and the consultation's names
@@ -32,8 +33,9 @@ Each process also keeps the last answers it sent and the generation tokens it re
 trusting a token for `local_seconds` (1 s) before asking Redis again; a generation this
 process renews is known at once. So a repeated read is answered from memory with no
 I/O at all (`local_answer`, used by fast_reads.py), and a change made through another
-gateway replica, or arriving by event, shows here within `local_seconds`. Moderators, and readers
-whose own hidden post is on the page, read through the service: they see more.
+gateway replica, or arriving by event, shows here within `local_seconds`. Moderators,
+readers whose own hidden post is on the page and readers with a post of theirs awaiting
+moderation in the thread read through the service: they see more.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ GLOBAL_GENERATION = "rc:gen:*"
 
 PageFetcher = Callable[[], Awaitable[dict[str, Any]]]
 CountsFetcher = Callable[[Sequence[str]], Awaitable[dict[str, dict[str, int]]]]
-MineFetcher = Callable[[], Awaitable[dict[str, str]]]
+MineFetcher = Callable[[], Awaitable["Own"]]
 Namer = Callable[[list[dict[str, Any]]], Awaitable[None]]
 
 # Reads the generations (KEYS; a missing one takes its fresh token from ARGV), then GETs
@@ -121,6 +123,24 @@ def etag_of(body: bytes) -> str:
 
 def dumps(value: Any) -> bytes:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True)
+class Own:
+    """What a reader has of their own in a thread: post id -> their reaction, and their
+    posts awaiting moderation (shown to them alone: while there are any, they read
+    through the service)."""
+
+    reactions: dict[str, str]
+    held: list[str]
+
+    def dumps(self) -> bytes:
+        return dumps({"reactions": self.reactions, "held": self.held})
+
+    @classmethod
+    def loads(cls, value: bytes) -> Own:
+        data = json.loads(value)
+        return cls(reactions=data["reactions"], held=data["held"])
 
 
 @dataclass(frozen=True)
@@ -249,10 +269,13 @@ class ReadCache:
         mine: dict[str, str] = {}
         if reader:
             if cached_mine[0] is None:
-                mine = await fetch_mine()
-                await self._store({key(templates[6]): dumps(mine)})
+                own = await fetch_mine()
+                await self._store({key(templates[6]): own.dumps()})
             else:
-                mine = json.loads(cached_mine[0])
+                own = Own.loads(cached_mine[0])
+            if own.held:
+                return None  # their held post is theirs alone: not the public view
+            mine = own.reactions
         for post in _posts(page):
             if post["status"] == "hidden" and reader and post["author_id"] == reader:
                 return None  # its author sees the text and the reason: not the public view
@@ -361,6 +384,15 @@ class ReadCache:
     async def reaction_changed(self, thread_id: str, user_id: str) -> None:
         await self._renew([_reactions(thread_id), _reader(thread_id, user_id)])
 
+    async def post_held(self, thread_id: str, author_id: str) -> None:
+        """A post awaits moderation: no public page changes, but its author sees it."""
+        await self._renew([_reader(thread_id, author_id)])
+
+    async def post_moderated(self, thread_id: str, author_id: str) -> None:
+        """A post was hidden, restored, approved or resubmitted: every page may differ,
+        and whether its author has a post awaiting moderation may too."""
+        await self._renew([_content(thread_id), _reader(thread_id, author_id)])
+
     async def names_changed(self, consultation_id: str) -> None:
         """A participant of the consultation took or dropped a pseudonym."""
         await self._renew([_names(consultation_id)])
@@ -406,7 +438,7 @@ def _layout(request: PageRequest) -> tuple[list[str], list[str]]:
                  f"rc:page:{stable}", f"rc:page:{recent}",
                  f"rc:counts:{stable}:%4", f"rc:counts:{recent}:%4"]
     if reader:
-        templates.append(f"rc:mine:{thread}:{reader}:%6")
+        templates.append(f"rc:own:{thread}:{reader}:%6")
     return generations, templates
 
 

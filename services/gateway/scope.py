@@ -1,11 +1,12 @@
 """Which consultation a request concerns, from the route's path parameters.
 
 `consultation_id` names it directly; a `thread_id`, `post_id` or vote `session_id` is
-resolved through its service once and remembered in Redis and in this process (none of
-them ever changes consultation, so the process's copy can never be stale: it saves a
-Redis round trip on every request about a thread, post or vote session). A route with
-none of these concerns no consultation: only platform roles (operator) apply there.
-Routes added later with other ids add a resolver here.
+resolved through its service, whoever may read it (the read itself is judged afterwards,
+with the roles this lookup lets the gateway find), once, and remembered in Redis and in
+this process (none of them ever changes consultation, so the process's copy can never be
+stale: it saves a Redis round trip on every request about a thread, post or vote
+session). A route with none of these concerns no consultation: only platform roles
+(operator) apply there. Routes added later with other ids add a resolver here.
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ async def _of_thread(clients: ServiceClients, thread_id: str) -> str:
 
 
 async def _of_post(clients: ServiceClients, post_id: str) -> str:
-    post = await clients.call("threads", clients.threads.GetPost,
-                              threads_pb2.GetPostRequest(post_id=post_id))
-    return str(post.consultation_id)
+    # Not GetPost: that answers as the caller may see the post, and the caller's roles are
+    # what this lookup is for (a held post would be "not found" for its own moderator).
+    where = await clients.call("threads", clients.threads.LocatePost,
+                               threads_pb2.LocatePostRequest(post_id=post_id))
+    return str(where.consultation_id)
 
 
 async def _of_vote_session(clients: ServiceClients, session_id: str) -> str:

@@ -1,8 +1,11 @@
 """Changing a post after it was written: its author edits it, a moderator pins it.
 
 An edit keeps the text it replaces as a revision (`post_revisions`), so the history of
-what readers saw is never lost; the post is updated only if nobody edited it meanwhile
-(the revision number is the optimistic lock), together with its `post.edited` event.
+what readers saw is never lost; the post is updated only if nobody edited or moderated
+it meanwhile (the revision number and the status are the optimistic lock), together with
+its `post.edited` event. Editing a hidden post is its author's answer to the reason they
+were given: the revised post is held for moderation again (`moderation.py`,
+`resubmission`), not published, so no `post.edited` carries its text.
 """
 
 from __future__ import annotations
@@ -13,17 +16,17 @@ from agora_kit.errors import FailedPrecondition, PermissionDenied
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Document, Session
-from services.threads import kinds, phases
-from services.threads.store import HIDDEN, ThreadsStore, consultation_phases
+from services.threads import kinds, moderation, phases
+from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore, consultation_phases
+from services.threads.visibility import Viewer
 
 
 async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int,
-               actor: str) -> Document:
-    post = await store.get_post(post_id)
-    if post["author_id"] != actor:
+               viewer: Viewer) -> Document:
+    post = viewer.readable(await store.get_post(post_id))
+    actor = viewer.account_id
+    if not viewer.wrote(post):
         raise PermissionDenied("only its author can edit a post")
-    if post.get("status") == HIDDEN:
-        raise FailedPrecondition("a hidden post cannot be edited")
     consultation = await store.get_consultation(post["consultation_id"])
     thread = await store.get_thread(post["thread_id"])
     phases.require_module(consultation_phases(consultation),
@@ -34,22 +37,35 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
                     "body": post["body"], "format": post["format"],
                     "written_at": post.get("edited_at") or post["created_at"]}
     changes = {"body": body, "format": post_format, "revision": revision + 1, "edited_at": at}
-    payload = debate_events_pb2.PostEdited(post_id=post_id, thread_id=post["thread_id"],
-                                           body=body, revision=revision + 1)
-    payload.edited_at.FromDatetime(at)
+    resubmitted = post.get("status") == HIDDEN
+    if resubmitted:
+        changes |= {"status": PENDING, "resubmitted_at": at}
+        log_entry, envelope = moderation.resubmission(post, at=at)
+    else:
+        log_entry = None
+        payload = debate_events_pb2.PostEdited(post_id=post_id, thread_id=post["thread_id"],
+                                               body=body, revision=revision + 1)
+        payload.edited_at.FromDatetime(at)
+        envelope = new_envelope(event_type="post.edited",
+                                consultation_id=post["consultation_id"], actor=actor,
+                                payload=payload)
 
     async def work(session: Session, outbox: Outbox) -> None:
         # A post from before edits existed has no revision field: None matches that.
-        updated = await store.posts.update_one({"_id": post_id, "revision": post.get("revision")},
-                                               {"$set": changes}, session=session)
+        updated = await store.posts.update_one(
+            {"_id": post_id, "revision": post.get("revision"), "status": post.get("status")},
+            {"$set": changes}, session=session)
         if updated.matched_count != 1:
-            raise FailedPrecondition("the post was edited meanwhile; reload and retry")
+            raise FailedPrecondition("the post was edited or moderated meanwhile; "
+                                     "reload and retry")
         await store.revisions.insert_one(revision_doc, session=session)
-        await outbox.add(new_envelope(event_type="post.edited",
-                                      consultation_id=post["consultation_id"], actor=actor,
-                                      payload=payload), session=session)
+        if log_entry is not None:
+            await store.moderation_log.insert_one(log_entry, session=session)
+        await outbox.add(envelope, session=session)
 
     await store.commit(work)
+    if resubmitted:
+        moderation.counted("resubmit")
     return {**post, **changes}
 
 
@@ -58,10 +74,13 @@ async def revisions(store: ThreadsStore, post_id: str) -> list[Document]:
     return await store.revisions.find({"post_id": post_id}).sort("revision", 1).to_list()
 
 
-async def pin(store: ThreadsStore, *, post_id: str, pinned: bool, actor: str) -> Document:
-    post = await store.get_post(post_id)
+async def pin(store: ThreadsStore, *, post_id: str, pinned: bool, viewer: Viewer) -> Document:
+    post = viewer.readable(await store.get_post(post_id))
+    actor = viewer.account_id
     if post.get("parent_id"):
         raise FailedPrecondition("only a top-level post can be pinned as an announcement")
+    if pinned and post.get("status", VISIBLE) != VISIBLE:
+        raise FailedPrecondition("only a published, visible post can be pinned")
     payload = debate_events_pb2.PostPinned(post_id=post_id, thread_id=post["thread_id"],
                                            pinned=pinned)
 

@@ -21,6 +21,7 @@ from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session
 from services.threads.store import ThreadsStore
+from services.threads.visibility import Viewer
 
 MAX_LINKS = 20
 LINK_MAX = 2_000
@@ -83,11 +84,12 @@ async def list_resources(store: ThreadsStore, *, consultation_id: str, theme_id:
 
 
 async def fact_check(store: ThreadsStore, *, post_id: str, status: int, note: str,
-                     sources: list[str], actor: str) -> Document:
+                     sources: list[str], viewer: Viewer) -> Document:
     if status not in STATUSES:
         raise InvalidArgument(f"status must be one of {sorted(STATUSES.values())}",
                               field="status")
-    post = await store.get_post(post_id)
+    post = viewer.readable(await store.get_post(post_id))  # a held post: not for experts
+    actor = viewer.account_id
     annotation = {"status": status, "note": note, "sources": sources, "expert_id": actor,
                   "checked_at": now()}
     payload = debate_events_pb2.PostFactChecked(post_id=post_id, thread_id=post["thread_id"],

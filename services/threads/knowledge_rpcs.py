@@ -9,10 +9,11 @@ import grpc
 from agora.v1 import threads_pb2, threads_pb2_grpc
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
 from services.threads import knowledge, validation, workshops
-from services.threads.messages import Viewer, post_message, resource_message
+from services.threads.messages import post_message, resource_message
 from services.threads.paging import page_size
 from services.threads.permissions import Action, require
 from services.threads.store import ThreadsStore
+from services.threads.visibility import Viewer
 
 Context: TypeAlias = grpc.aio.ServicerContext
 RESOURCE_BODY_MAX = 20_000
@@ -77,12 +78,13 @@ class KnowledgeRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         self, request: threads_pb2.SetFactCheckRequest, context: Context
     ) -> threads_pb2.Post:
         require(Action.FACT_CHECK, request.actor_roles)
+        viewer = Viewer.of(validation.actor(request.actor_id), request.actor_roles)
         doc = await knowledge.fact_check(
             self._store, post_id=require_id(request.post_id, field="post_id"),
             status=request.status,
             note=validation.text(request.note, field="note", max_chars=knowledge.NOTE_MAX,
                                  min_chars=0),
             sources=knowledge.links(list(request.sources), field="sources"),
-            actor=validation.actor(request.actor_id))
-        return post_message(doc, Viewer.of(request.actor_id, request.actor_roles))
+            viewer=viewer)
+        return post_message(doc, viewer)
 

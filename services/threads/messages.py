@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -12,42 +10,14 @@ from agora.v1 import threads_pb2
 from agora_kit.clock import now
 from agora_kit.mongo import Document
 from services.threads import adapt, kinds, phases
-from services.threads.permissions import Action, allowed
 from services.threads.reactions import counts_message
 from services.threads.rendering import render_body
 from services.threads.store import HIDDEN, PENDING, consultation_phases
+from services.threads.visibility import ANONYMOUS, Viewer
 
 PLACEHOLDER_HTML = "<p><em>This contribution was hidden by the moderators.</em></p>"
 STATUSES = {"visible": threads_pb2.POST_STATUS_VISIBLE, HIDDEN: threads_pb2.POST_STATUS_HIDDEN,
             PENDING: threads_pb2.POST_STATUS_PENDING}
-
-
-@dataclass(frozen=True)
-class Viewer:
-    account_id: str
-    roles: frozenset[str]
-
-    @classmethod
-    def of(cls, account_id: str, roles: Iterable[str]) -> Viewer:
-        return cls(account_id, frozenset(roles))
-
-    @property
-    def moderates(self) -> bool:
-        return allowed(Action.MODERATE, self.roles)
-
-    def may_read(self, post: Document) -> bool:
-        """Held posts are for their author and moderators; the rest is public (hidden ones
-        as a placeholder)."""
-        return (post.get("status") != PENDING or self.moderates
-                or (self.account_id != "" and self.account_id == post["author_id"]))
-
-    def may_read_text(self, post: Document) -> bool:
-        """The text of a hidden or held post: its author and moderators only."""
-        return post.get("status", "visible") == "visible" or (
-            self.moderates or (self.account_id != "" and self.account_id == post["author_id"]))
-
-
-ANONYMOUS = Viewer("", frozenset())
 
 
 def timestamp(value: datetime) -> Timestamp:
@@ -97,8 +67,7 @@ def post_message(doc: Document, viewer: Viewer = ANONYMOUS,
     """The post as viewer may see it: a hidden post is a placeholder except to its author
     and moderators, who also see why it was hidden."""
     status = doc.get("status", "visible")
-    privileged = viewer.moderates or (viewer.account_id != "" and
-                                      viewer.account_id == doc["author_id"])
+    privileged = viewer.moderates or viewer.wrote(doc)
     masked = status == HIDDEN and not privileged
     message = threads_pb2.Post(
         id=doc["_id"], thread_id=doc["thread_id"], consultation_id=doc["consultation_id"],

@@ -1,14 +1,18 @@
-"""Moderation: reports, the queue, hide/restore/approve/dismiss, and the log.
+"""Moderation: reports, the queue, hide/restore/approve/dismiss, resubmission, the log.
 
 Moderation hides, never deletes (DESIGN.md §5): a hidden post keeps its text, readers
 see a placeholder, its author and the moderators see why. Every act writes the post,
 closes its reports, appends to the moderation log and emits its `moderation.*` event in
 one transaction; the post's status is changed conditionally, so two moderators acting
-at once cannot both succeed on a stale view.
+at once cannot both succeed on a stale view. The author answers a hide by revising the
+post (edits.py): it is held again (`pending`), logged as `resubmit` and announced as
+`moderation.post_resubmitted`, and waits in the queue, with its history, for a moderator
+to approve it (`post.created` then carries the revised text) or hide it again.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING
@@ -22,6 +26,7 @@ from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session
 from services.threads.metrics import MODERATION_ACTS, REPORTS
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore
+from services.threads.visibility import Viewer
 
 REASONS = {v: k.removeprefix("REPORT_REASON_").lower()
            for k, v in threads_pb2.ReportReason.items() if v}
@@ -39,12 +44,13 @@ ACTIONS: dict[int, tuple[str, tuple[str, ...], str, str]] = {
 
 
 async def report(store: ThreadsStore, *, post_id: str, reason: int, note: str,
-                 actor: str) -> Document:
+                 viewer: Viewer) -> Document:
     """File a report; a second open report by the same person returns the first."""
     if reason not in REASONS:
         raise InvalidArgument(f"reason must be one of {sorted(REASONS.values())}",
                               field="reason")
-    post = await store.get_post(post_id)
+    post = viewer.readable(await store.get_post(post_id))
+    actor = viewer.account_id
     existing = await store.reports.find_one({"post_id": post_id, "reporter_id": actor,
                                              "open": True})
     if existing is not None:
@@ -114,22 +120,45 @@ async def moderate(store: ThreadsStore, *, post_id: str, action: int, reason: st
             await outbox.add(envelope, session=session)
 
     await store.commit(work)
-    MODERATION_ACTS.labels(name).inc()
+    counted(name)
     return {**post, **changes}
 
 
+def resubmission(post: Document, *, at: datetime) -> tuple[Document, events_pb2.EventEnvelope]:
+    """The log entry and event of an author's revision of their hidden post (edits.py
+    writes them in the edit's transaction); the entry's moderator is the author."""
+    author = post["author_id"]
+    payload = debate_events_pb2.PostModerated(
+        post_id=post["_id"], thread_id=post["thread_id"], author_id=author,
+        action=threads_pb2.MODERATION_ACTION_RESUBMIT, reason="")
+    entry = {"_id": new_id(), "consultation_id": post["consultation_id"],
+             "post_id": post["_id"], "action": threads_pb2.MODERATION_ACTION_RESUBMIT,
+             "reason": "", "moderator_id": author, "at": at}
+    return entry, new_envelope(event_type="moderation.post_resubmitted",
+                               consultation_id=post["consultation_id"], actor=author,
+                               payload=payload)
+
+
+def counted(name: str) -> None:
+    MODERATION_ACTS.labels(name).inc()
+
+
 async def queue(store: ThreadsStore, *, consultation_id: str, after: str | None,
-                limit: int) -> list[tuple[Document, list[Document]]]:
-    """Posts awaiting a decision (reported or held), oldest first, with their open reports."""
+                limit: int) -> list[tuple[Document, list[Document], list[Document]]]:
+    """Posts awaiting a decision (reported or held), oldest first, with their open reports
+    and every moderation act on them so far (a resubmitted post's hide and reason)."""
     await store.get_consultation(consultation_id)
     query: dict[str, Any] = {"consultation_id": consultation_id,
                              "$or": [{"reported": True}, {"status": PENDING}]}
     if after:
         query["_id"] = {"$gt": after}
     posts = await store.posts.find(query).sort("_id", ASCENDING).limit(limit).to_list()
-    reports = await store.reports.find(
-        {"post_id": {"$in": [p["_id"] for p in posts]}, "open": True}).to_list()
-    return [(p, [r for r in reports if r["post_id"] == p["_id"]]) for p in posts]
+    ids = [p["_id"] for p in posts]
+    reports = await store.reports.find({"post_id": {"$in": ids}, "open": True}).to_list()
+    acts = await store.moderation_log.find({"post_id": {"$in": ids}}).sort(
+        "_id", ASCENDING).to_list()
+    return [(p, [r for r in reports if r["post_id"] == p["_id"]],
+             [a for a in acts if a["post_id"] == p["_id"]]) for p in posts]
 
 
 async def log(store: ThreadsStore, *, consultation_id: str, after: str | None,

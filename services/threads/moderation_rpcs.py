@@ -11,15 +11,22 @@ from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
 from agora_kit.mongo import Document
 from services.threads import moderation, reactions, validation
-from services.threads.messages import Viewer, post_message, timestamp
+from services.threads.messages import post_message, timestamp
 from services.threads.paging import page_size
 from services.threads.permissions import Action, require
 from services.threads.store import ThreadsStore
+from services.threads.visibility import Viewer
 
 Context: TypeAlias = grpc.aio.ServicerContext
 NOTE_MAX = 1_000
 REASON_MAX = 500
 COUNT_MAX_POSTS = 200
+
+
+def log_entry_message(doc: Document) -> threads_pb2.ModerationLogEntry:
+    return threads_pb2.ModerationLogEntry(id=doc["_id"], post_id=doc["post_id"],
+                                          action=doc["action"], reason=doc["reason"],
+                                          moderator_id=doc["moderator_id"], at=timestamp(doc["at"]))
 
 
 def report_message(doc: Document) -> threads_pb2.Report:
@@ -40,7 +47,7 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         post_id = require_id(request.post_id, field="post_id")
         current, post = await reactions.set_reaction(
             self._store, post_id=post_id, kind=reactions.KINDS.get(request.kind),
-            actor=validation.actor(request.actor_id))
+            viewer=Viewer.of(validation.actor(request.actor_id), request.actor_roles))
         counts = await reactions.counts_for(self._store, [post_id])
         return threads_pb2.ReactionState(post_id=post_id, my_reaction=current or "",
                                          counts=reactions.counts_message(counts.get(post_id, {})),
@@ -65,7 +72,8 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         thread_id = require_id(request.thread_id, field="thread_id")
         user = validation.actor(request.user_id)
         return threads_pb2.ListMyReactionsResponse(
-            reactions=await reactions.mine_in_thread(self._store, thread_id, user))
+            reactions=await reactions.mine_in_thread(self._store, thread_id, user),
+            held_post_ids=await self._store.held_post_ids(thread_id, user))
 
     async def ReportPost(
         self, request: threads_pb2.ReportPostRequest, context: Context
@@ -75,7 +83,7 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
             self._store, post_id=require_id(request.post_id, field="post_id"),
             reason=request.reason,
             note=validation.text(request.note, field="note", max_chars=NOTE_MAX, min_chars=0),
-            actor=validation.actor(request.actor_id))
+            viewer=Viewer.of(validation.actor(request.actor_id), request.actor_roles))
         return report_message(doc)
 
     async def ModeratePost(
@@ -103,8 +111,9 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         next_cursor = encode_cursor(items[limit - 1][0]["_id"]) if len(items) > limit else ""
         return threads_pb2.ListModerationQueueResponse(items=[
             threads_pb2.QueueItem(post=post_message(post, viewer),
-                                  reports=[report_message(r) for r in reports])
-            for post, reports in items[:limit]], next_cursor=next_cursor)
+                                  reports=[report_message(r) for r in reports],
+                                  history=[log_entry_message(a) for a in history])
+            for post, reports, history in items[:limit]], next_cursor=next_cursor)
 
     async def ListModerationLog(
         self, request: threads_pb2.ListModerationLogRequest, context: Context
@@ -116,8 +125,5 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
                                                     field="consultation_id"),
             after=decode_cursor(request.cursor), limit=limit + 1)
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
-        return threads_pb2.ListModerationLogResponse(entries=[
-            threads_pb2.ModerationLogEntry(id=d["_id"], post_id=d["post_id"], action=d["action"],
-                                           reason=d["reason"], moderator_id=d["moderator_id"],
-                                           at=timestamp(d["at"])) for d in docs[:limit]],
-            next_cursor=next_cursor)
+        return threads_pb2.ListModerationLogResponse(
+            entries=[log_entry_message(d) for d in docs[:limit]], next_cursor=next_cursor)

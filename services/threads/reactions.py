@@ -22,7 +22,8 @@ from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Document, Session
 from services.threads import phases
 from services.threads.metrics import REACTIONS_CHANGED
-from services.threads.store import VISIBLE, ThreadsStore, consultation_phases
+from services.threads.store import ThreadsStore, consultation_phases
+from services.threads.visibility import Viewer
 
 KindValue: TypeAlias = threads_pb2.ReactionKind.ValueType
 KINDS: dict[KindValue, str] = {
@@ -66,12 +67,11 @@ async def mine_in_thread(store: ThreadsStore, thread_id: str, user: str) -> dict
 
 
 async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
-                       actor: str) -> tuple[str | None, Document]:
-    """Set, change or (kind None) remove actor's reaction; returns the current one and
-    the post."""
-    post = await store.get_post(post_id)
-    if post.get("status", VISIBLE) != VISIBLE:
-        raise FailedPrecondition("this post cannot be reacted to (hidden or awaiting moderation)")
+                       viewer: Viewer) -> tuple[str | None, Document]:
+    """Set, change or (kind None) remove the viewer's reaction on a post they may answer
+    (visibility.py); returns the current one and the post."""
+    post = viewer.answerable(await store.get_post(post_id))
+    actor = viewer.account_id
     consultation = await store.get_consultation(post["consultation_id"])
     schedule = consultation_phases(consultation)
     if schedule and phases.current(schedule, now()) is None:

@@ -10,12 +10,11 @@ from typing import TypeAlias
 import grpc
 
 from agora.v1 import threads_pb2
-from agora_kit.errors import InvalidArgument, NotFound
+from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
 from services.threads import adapt, deepening, edits, kinds, phases, reactions, validation
 from services.threads.knowledge_rpcs import KnowledgeRpcs
 from services.threads.messages import (
-    Viewer,
     consultation_message,
     post_message,
     thread_message,
@@ -29,6 +28,7 @@ from services.threads.permissions import Action, require
 from services.threads.rendering import render_body
 from services.threads.store import ThreadsStore
 from services.threads.structure import draft_of, to_millis
+from services.threads.visibility import Viewer
 
 Context: TypeAlias = grpc.aio.ServicerContext
 FORMATS = (threads_pb2.POST_FORMAT_PLAIN, threads_pb2.POST_FORMAT_MARKDOWN)
@@ -183,6 +183,7 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
     ) -> threads_pb2.Post:
         require(Action.POST, request.actor_roles)
         actor = validation.actor(request.actor_id)
+        viewer = Viewer.of(actor, request.actor_roles)
         doc = await self._store.create_post(
             thread_id=require_id(request.thread_id, field="thread_id"),
             body=validation.text(request.body, field="body", max_chars=self._post_max_chars),
@@ -192,20 +193,26 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
             if request.parent_id else None,
             column_id=require_id(request.column_id, field="column_id")
             if request.column_id else None,
-            actor=actor,
+            viewer=viewer,
             idempotency_key=validation.idempotency_key(request.idempotency_key),
         )
-        return post_message(doc, Viewer.of(actor, request.actor_roles))
+        return post_message(doc, viewer)
 
     async def GetPost(
         self, request: threads_pb2.GetPostRequest, context: Context
     ) -> threads_pb2.Post:
         viewer = Viewer.of(request.viewer_id, request.viewer_roles)
         post_id = require_id(request.post_id, field="post_id")
-        doc = await self._store.get_post(post_id)
-        if not viewer.may_read(doc):
-            raise NotFound(f"post {post_id} does not exist", field="post_id")
+        doc = viewer.readable(await self._store.get_post(post_id))
         return (await self._with_reactions([doc], viewer))[0]
+
+    async def LocatePost(
+        self, request: threads_pb2.LocatePostRequest, context: Context
+    ) -> threads_pb2.PostLocation:
+        post_id = require_id(request.post_id, field="post_id")
+        doc = await self._store.locate_post(post_id)
+        return threads_pb2.PostLocation(post_id=post_id, thread_id=doc["thread_id"],
+                                        consultation_id=doc["consultation_id"])
 
     async def ListPosts(
         self, request: threads_pb2.ListPostsRequest, context: Context
@@ -214,10 +221,11 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
         viewer = Viewer.of(request.viewer_id, request.viewer_roles)
         limit = page_size(request.page_size)
         after = decode_cursor(request.cursor)
+        held_of = None if viewer.moderates else viewer.account_id
         docs = await self._store.list_posts(thread_id=thread_id, after=after, limit=limit + 1,
-                                            include_pending=viewer.moderates)
+                                            held_of=held_of)
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
-        pinned = [] if after else await self._store.pinned_posts(thread_id)
+        pinned = [] if after else await self._store.pinned_posts(thread_id, held_of)
         messages = await self._with_reactions(docs[:limit] + pinned, viewer)
         return threads_pb2.ListPostsResponse(
             posts=messages[:len(docs[:limit])], pinned=messages[len(docs[:limit]):],
@@ -228,22 +236,20 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
         self, request: threads_pb2.EditPostRequest, context: Context
     ) -> threads_pb2.Post:
         require(Action.POST, request.actor_roles)
-        actor = validation.actor(request.actor_id)
+        viewer = Viewer.of(validation.actor(request.actor_id), request.actor_roles)
         doc = await edits.edit(
             self._store, post_id=require_id(request.post_id, field="post_id"),
             body=validation.text(request.body, field="body", max_chars=self._post_max_chars),
-            post_format=post_format(request.format), actor=actor,
+            post_format=post_format(request.format), viewer=viewer,
         )
-        return (await self._with_reactions([doc], Viewer.of(actor, request.actor_roles)))[0]
+        return (await self._with_reactions([doc], viewer))[0]
 
     async def ListPostRevisions(
         self, request: threads_pb2.GetPostRequest, context: Context
     ) -> threads_pb2.ListPostRevisionsResponse:
         viewer = Viewer.of(request.viewer_id, request.viewer_roles)
         post_id = require_id(request.post_id, field="post_id")
-        post = await self._store.get_post(post_id)
-        if not viewer.may_read(post):
-            raise NotFound(f"post {post_id} does not exist", field="post_id")
+        post = viewer.readable(await self._store.get_post(post_id))
         if not viewer.may_read_text(post):
             return threads_pb2.ListPostRevisionsResponse()
         docs = await edits.revisions(self._store, post_id)
@@ -256,9 +262,10 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
         self, request: threads_pb2.PinPostRequest, context: Context
     ) -> threads_pb2.Post:
         require(Action.PIN, request.actor_roles)
+        viewer = Viewer.of(validation.actor(request.actor_id), request.actor_roles)
         doc = await edits.pin(self._store, post_id=require_id(request.post_id, field="post_id"),
-                              pinned=request.pinned, actor=validation.actor(request.actor_id))
-        return post_message(doc, Viewer.of(request.actor_id, request.actor_roles))
+                              pinned=request.pinned, viewer=viewer)
+        return post_message(doc, viewer)
 
     async def _with_reactions(self, docs: list[dict[str, object]],
                               viewer: Viewer) -> list[threads_pb2.Post]:

@@ -6,7 +6,7 @@ reactions and moderation live in their own modules and share `commit` below.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pymongo import ASCENDING
 
@@ -21,6 +21,9 @@ from agora_kit.runtime import Dependencies
 from services.threads import kinds, phases
 from services.threads.metrics import POSTS_CREATED
 from services.threads.structure import ConsultationDraft
+
+if TYPE_CHECKING:  # visibility.py reads this module's statuses
+    from services.threads.visibility import Viewer
 
 MAX_DEPTH = 50
 VISIBLE, HIDDEN, PENDING = "visible", "hidden", "pending"
@@ -51,6 +54,8 @@ class ThreadsStore:
         await self.threads.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
         await self.posts.create_index([("thread_id", ASCENDING), ("_id", ASCENDING)])
         await self.posts.create_index([("thread_id", ASCENDING), ("pinned", ASCENDING)])
+        await self.posts.create_index([("thread_id", ASCENDING), ("author_id", ASCENDING),
+                                       ("status", ASCENDING)])
         await self.revisions.create_index([("post_id", ASCENDING), ("revision", ASCENDING)])
         await self.reactions.create_index([("post_id", ASCENDING), ("kind", ASCENDING)])
         await self.reactions.create_index([("thread_id", ASCENDING), ("user_id", ASCENDING)])
@@ -58,6 +63,7 @@ class ThreadsStore:
                                          ("post_id", ASCENDING)])
         await self.moderation_log.create_index([("consultation_id", ASCENDING),
                                                 ("_id", ASCENDING)])
+        await self.moderation_log.create_index([("post_id", ASCENDING), ("_id", ASCENDING)])
         await self.resources.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
         for collection in (self.consultations, self.threads, self.posts, self.resources,
                            self.workshop_imports):
@@ -197,7 +203,10 @@ class ThreadsStore:
         return threads
 
     async def count_posts(self, thread_id: str) -> int:
-        return await self.posts.count_documents({"thread_id": thread_id})
+        """Published posts (hidden ones included, as their placeholders are): a held post
+        is its author's and the moderators' alone, so it is not counted for everyone."""
+        return await self.posts.count_documents({"thread_id": thread_id,
+                                                 "status": {"$ne": PENDING}})
 
     async def count_visible_posts(self, thread_ids: list[str]) -> dict[str, int]:
         """Published posts per thread in one aggregation (survey answer counts)."""
@@ -217,10 +226,12 @@ class ThreadsStore:
         post_format: int,
         language: str,
         parent_id: str | None,
-        actor: str,
+        viewer: Viewer,
         idempotency_key: str | None,
         column_id: str | None = None,
     ) -> Document:
+        """A post by `viewer`; a reply only to a post they may answer (visibility.py)."""
+        actor = viewer.account_id
         thread = await self.get_thread(thread_id)
         consultation = await self.get_consultation(thread["consultation_id"])
         phases.require_module(consultation_phases(consultation),
@@ -233,11 +244,13 @@ class ThreadsStore:
         depth = 0
         parent_column = None
         if parent_id is not None:
-            parent = await self.posts.find_one({"_id": parent_id},
-                                               {"thread_id": 1, "depth": 1, "column_id": 1})
+            parent = await self.posts.find_one(
+                {"_id": parent_id},
+                {"thread_id": 1, "depth": 1, "column_id": 1, "status": 1, "author_id": 1})
             if parent is None or parent["thread_id"] != thread_id:
                 raise NotFound(f"post {parent_id} is not a post of this thread",
                                field="parent_id")
+            viewer.answerable(parent, field="parent_id")
             depth = parent.get("depth", 0) + 1
             parent_column = parent.get("column_id")
             if depth > MAX_DEPTH:
@@ -302,12 +315,20 @@ class ThreadsStore:
             raise NotFound(f"post {post_id} does not exist", field="post_id")
         return document
 
+    async def locate_post(self, post_id: str) -> Document:
+        """The post's thread and consultation, whatever its status."""
+        document = await self.posts.find_one({"_id": post_id},
+                                             {"thread_id": 1, "consultation_id": 1})
+        if document is None:
+            raise NotFound(f"post {post_id} does not exist", field="post_id")
+        return document
+
     async def list_posts(self, *, thread_id: str, after: str | None, limit: int,
-                         include_pending: bool = False) -> list[Document]:
-        """A page in creation order; posts held by pre-moderation only when asked."""
-        query: dict[str, Any] = {"thread_id": thread_id}
-        if not include_pending:
-            query["status"] = {"$ne": PENDING}
+                         held_of: str | None = "") -> list[Document]:
+        """A page in creation order. Posts held by pre-moderation: all of them when
+        `held_of` is None (moderators), else only those written by `held_of` (their
+        author; "" for nobody's)."""
+        query: dict[str, Any] = {"thread_id": thread_id, **_held_by(held_of)}
         if after:
             query["_id"] = {"$gt": after}
         posts = await self.posts.find(query).sort("_id", ASCENDING).limit(limit).to_list()
@@ -315,8 +336,18 @@ class ThreadsStore:
             await self.get_thread(thread_id)  # an empty page of an unknown thread is a 404
         return posts
 
-    async def pinned_posts(self, thread_id: str) -> list[Document]:
-        return await self.posts.find({"thread_id": thread_id, "pinned": True}).sort(
+    async def held_post_ids(self, thread_id: str, author_id: str) -> list[str]:
+        """The author's posts in the thread awaiting moderation (an equality lookup on the
+        `(thread_id, author_id, status)` index, whatever the thread's size)."""
+        docs = await self.posts.find({"thread_id": thread_id, "author_id": author_id,
+                                      "status": PENDING}, {"_id": 1}).to_list()
+        return [str(d["_id"]) for d in docs]
+
+    async def pinned_posts(self, thread_id: str, held_of: str | None = "") -> list[Document]:
+        """Pinned announcements, held ones as for `list_posts` (a hidden post that was
+        pinned and then revised is held again)."""
+        return await self.posts.find({"thread_id": thread_id, "pinned": True,
+                                      **_held_by(held_of)}).sort(
             "_id", ASCENDING).limit(20).to_list()
 
     # -- helpers -----------------------------------------------------------------
@@ -342,6 +373,15 @@ class ThreadsStore:
         result = await in_transaction(self._deps.mongo, run)
         self._deps.outbox.wake_relay()
         return result
+
+
+def _held_by(author_id: str | None) -> dict[str, Any]:
+    """The filter on held posts: None keeps them all, "" none, an account its own."""
+    if author_id is None:
+        return {}
+    if author_id == "":
+        return {"status": {"$ne": PENDING}}
+    return {"$or": [{"status": {"$ne": PENDING}}, {"author_id": author_id}]}
 
 
 def consultation_phases(consultation: Document) -> list[phases.Phase]:

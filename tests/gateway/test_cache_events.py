@@ -70,6 +70,34 @@ async def test_each_event_renews_what_it_changes(redis: Redis,
     assert await apply(cache, access, b"not an envelope") == "malformed"
 
 
+async def test_held_posts_renew_their_authors_view(redis: Redis,
+                                                  access: AccessResolver) -> None:
+    """A held post changes no public page but its author's (they alone see it); each
+    change of its status — approved, hidden, resubmitted by its author — changes every
+    page and the author's view of them."""
+    cache = ReadCache(redis, ttl=60, stable_after=0)
+    await redis.delete("rc:gen:t2", "rc:tgen:t2", "rc:rgen:t2", "rc:ugen:t2:author")
+    before = await generations(redis, "t2", "author")
+    submitted = new_envelope(event_type="post.submitted", consultation_id="c1",
+                             actor="author", payload=events_pb2.PostCreated(
+                                 post_id="p2", thread_id="t2", author_id="author"))
+    assert await apply(cache, access, submitted.SerializeToString()) == "renewed"
+    held = await generations(redis, "t2", "author")
+    assert held[:3] == before[:3]
+    assert held[3] != before[3]
+
+    for event_type in ("moderation.post_approved", "moderation.post_hidden",
+                       "moderation.post_resubmitted", "moderation.post_restored"):
+        previous = await generations(redis, "t2", "author")
+        moderated = new_envelope(event_type=event_type, consultation_id="c1", actor="mod",
+                                 payload=debate_events_pb2.PostModerated(
+                                     post_id="p2", thread_id="t2", author_id="author"))
+        assert await apply(cache, access, moderated.SerializeToString()) == "renewed"
+        now = await generations(redis, "t2", "author")
+        assert (now[0] != previous[0], now[3] != previous[3]) == (True, True), event_type
+        assert now[1:3] == previous[1:3]
+
+
 async def test_role_and_erasure_events_drop_cached_admissions(
     redis: Redis, access: AccessResolver,
 ) -> None:

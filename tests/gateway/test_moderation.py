@@ -117,8 +117,11 @@ async def test_pre_moderation_holds_posts_until_approved(
     queue = (await api.get(f"/v1/consultations/{thread['consultation_id']}/moderation/queue",
                            headers=MODERATOR)).json()
     assert [i["post"]["id"] for i in queue["items"]] == [held["id"]]
+    # Held: it does not exist for anyone but its author and the moderators.
     assert_problem(await api.put(f"/v1/posts/{held['id']}/reaction", json={"kind": "like"},
-                                 headers=auth("ana")), 409)
+                                 headers=auth("ana")), 404)
+    assert_problem(await api.put(f"/v1/posts/{held['id']}/reaction", json={"kind": "like"},
+                                 headers=auth("witness")), 409)
     approved = await api.post(f"/v1/posts/{held['id']}/moderation", json={"action": "approve"},
                               headers=MODERATOR)
     assert approved.json()["status"] == "visible"

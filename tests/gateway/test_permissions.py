@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from agora_kit.ids import encode_cursor
 from devstack import processes
 from devstack.stack import Stack, StackConfig
 from services.gateway.auth import Role
@@ -88,10 +89,14 @@ def test_operators_create_consultations_and_participants_do_not() -> None:
     assert not allowed("post.create", {ANONYMOUS})
 
 
-async def test_probes_and_public_lists_do_not_depend_on_identity(
-    stack: Stack, work_dir: Path
+async def test_probes_do_not_depend_on_identity_and_lists_fail_closed_without_it(
+    api: httpx.AsyncClient, stack: Stack, work_dir: Path
 ) -> None:
-    """The authorisation dependency runs on every route, but asks identity only when needed."""
+    """The authorisation dependency runs on every route, but asks identity only when needed.
+    The consultation list shows only what identity admits the caller to, so without
+    identity it answers 503 rather than list a consultation it cannot judge."""
+    fresh = await create_consultation(api)  # nobody's admission to it is cached yet
+    just_before = encode_cursor(f"{int(str(fresh['id']), 16) - 1:024x}")
     config = StackConfig.on_free_ports(
         mongo_uri=stack.config.mongo_uri, nats_url=stack.config.nats_url,
         redis_url=stack.config.redis_url, log_dir=work_dir / "no-identity-logs")
@@ -105,7 +110,9 @@ async def test_probes_and_public_lists_do_not_depend_on_identity(
             ready = await client.get("/readyz")
             assert ready.status_code == 503
             assert ready.json()["services"]["identity"] == "UNREACHABLE"
-            assert (await client.get("/v1/consultations")).status_code == 200
+            listed = await client.get("/v1/consultations", params={"cursor": just_before})
+            assert listed.status_code == 503, listed.text
+            assert "future of work" not in listed.text.lower()
             login = await client.post("/v1/sessions",
                                       json={"email": "a@b.example", "password": "x" * 12})
             assert login.status_code == 503

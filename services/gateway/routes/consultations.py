@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, IdempotencyKey, Writer, roles
+from services.gateway.deps import Caller, Clients, IdempotencyKey, Writer, admitted, roles
+from services.gateway.listing import visible_page
+from services.gateway.permissions import ROUTES
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     THREAD_KIND_TO_PROTO,
@@ -21,6 +23,8 @@ from services.gateway.schemas import (
 )
 
 router = APIRouter(prefix="/v1/consultations", tags=["consultations"])
+# A list shows what its item would: the item route's action, judged for each consultation.
+ITEM_ACTION = ROUTES[("GET", "/v1/consultations/{consultation_id}")]
 
 
 @router.post("", status_code=201, response_model=ConsultationPublic)
@@ -43,19 +47,30 @@ async def create(
 
 @router.get("", response_model=ConsultationsPage)
 async def list_all(
+    request: Request,
     clients: Clients,
+    caller: Caller,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
 ) -> ConsultationsPage:
-    """Consultations, oldest first, a page at a time."""
-    page = await clients.call(
-        "threads", clients.threads.ListConsultations,
-        threads_pb2.ListConsultationsRequest(page_size=limit, cursor=cursor),
-    )
-    return ConsultationsPage(
-        items=[ConsultationPublic.of(c) for c in page.consultations],
-        next_cursor=page.next_cursor or None,
-    )
+    """The consultations the caller may enter, oldest first, a page at a time: anonymous
+    callers see the public ones; an account also those it is admitted to (registered,
+    invited or by domain, or holding a role there) — the admission of
+    `GET /v1/consultations/{id}` itself."""
+
+    async def fetch(after: str) -> tuple[list[threads_pb2.Consultation], str]:
+        page = await clients.call(
+            "threads", clients.threads.ListConsultations,
+            threads_pb2.ListConsultationsRequest(page_size=limit, cursor=after))
+        return list(page.consultations), page.next_cursor
+
+    async def enters(consultation: threads_pb2.Consultation) -> bool:
+        return await admitted(request.app.state, ITEM_ACTION, consultation.id, caller)
+
+    items, next_cursor = await visible_page(fetch, enters, lambda c: str(c.id), limit=limit,
+                                            cursor=cursor)
+    return ConsultationsPage(items=[ConsultationPublic.of(c) for c in items],
+                             next_cursor=next_cursor)
 
 
 @router.get("/{consultation_id}", response_model=ConsultationPublic)

@@ -34,7 +34,7 @@ async def moderate(post_id: str, body: ModerationCreate, user: Writer,
         post_id=existing_id(post_id, "post"), action=ACTION_TO_PROTO[body.action],
         reason=body.reason, actor_id=user.account_id, actor_roles=roles(user))
     post = await clients.call("threads", clients.threads.ModeratePost, request)
-    await cache.after_write(cache.content_changed(post.thread_id))
+    await cache.after_write(cache.post_moderated(post.thread_id, post.author_id))
     return PostPublic.of(post)
 
 
@@ -42,14 +42,17 @@ async def moderate(post_id: str, body: ModerationCreate, user: Writer,
             response_model=ModerationQueue)
 async def queue(consultation_id: str, user: CurrentUser, clients: Clients,
                 limit: Limit = 20, cursor: Cursor = "") -> ModerationQueue:
-    """Reported posts and posts held by pre-moderation, oldest first."""
+    """Reported posts and held posts (pre-moderation, or a hidden post its author revised),
+    oldest first, each with its open reports and its moderation history."""
     request = threads_pb2.ListModerationQueueRequest(
         consultation_id=existing_id(consultation_id, "consultation"), actor_id=user.account_id,
         actor_roles=roles(user), page_size=limit, cursor=cursor)
     page = await clients.call("threads", clients.threads.ListModerationQueue, request)
     return ModerationQueue(items=[
         QueueItemPublic(post=PostPublic.of(i.post),
-                        reports=[ReportPublic.of(r) for r in i.reports]) for i in page.items],
+                        reports=[ReportPublic.of(r) for r in i.reports],
+                        history=[ModerationLogEntryPublic.of(e) for e in i.history])
+        for i in page.items],
         next_cursor=page.next_cursor or None)
 
 

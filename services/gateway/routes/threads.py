@@ -20,7 +20,7 @@ from services.gateway.deps import (
     roles,
 )
 from services.gateway.permissions import allowed
-from services.gateway.read_cache import Answer, PageRequest, dumps, etag_of
+from services.gateway.read_cache import Answer, Own, PageRequest, dumps, etag_of
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     FORMAT_TO_PROTO,
@@ -62,7 +62,10 @@ async def create_post(
         actor_roles=roles(user), parent_id=body.parent_id or "", column_id=body.column_id or "",
     )
     created = await clients.call("threads", clients.threads.CreatePost, request)
-    await cache.after_write(cache.post_added(created.thread_id))
+    if created.status == threads_pb2.POST_STATUS_PENDING:  # shown to its author alone
+        await cache.after_write(cache.post_held(created.thread_id, user.account_id))
+    else:
+        await cache.after_write(cache.post_added(created.thread_id))
     await participation.record(consultation_id=created.consultation_id,
                                theme_id=created.theme_id, account_id=user.account_id,
                                level="post")
@@ -87,7 +90,8 @@ async def list_posts(
     client-side); follow `next_cursor` for the next page. Pinned announcements come with
     the first page. Answers carry an `ETag`; `If-None-Match` gets 304 when unchanged.
 
-    Served from the gateway's read cache (read_cache.py) except for moderators."""
+    Served from the gateway's read cache (read_cache.py) except for moderators; a
+    reader's own posts awaiting moderation are shown to them alone."""
     thread_id = existing_id(thread_id, "thread")
 
     async def read(reader: Principal | None) -> dict[str, Any]:
@@ -104,12 +108,12 @@ async def list_posts(
                                    threads_pb2.CountReactionsRequest(post_ids=post_ids))
         return {post: dict(value.counts) for post, value in reply.posts.items()}
 
-    async def mine() -> dict[str, str]:
+    async def mine() -> Own:
         reply = await clients.call("threads", clients.threads.ListMyReactions,
                                    threads_pb2.ListMyReactionsRequest(
                                        thread_id=thread_id,
                                        user_id=viewer.account_id if viewer else ""))
-        return dict(reply.reactions)
+        return Own(reactions=dict(reply.reactions), held=list(reply.held_post_ids))
 
     answer = None
     if viewer is None or not allowed("post.moderate", viewer.roles):
