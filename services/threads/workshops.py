@@ -53,7 +53,8 @@ def parse(content: str, themes: list[Document], *, max_chars: int,
     if not rows or tuple(c.strip().lower() for c in rows[0][:2]) != HEADER:
         return [], [(1, "the first line must be the header theme,text[,author] "
                         "(separated by commas, semicolons or tabs)")]
-    titles = [theme_key(t["title"]) for t in themes]  # unique since adaptation checks it
+    # Structures check that titles differ; one stored before that may repeat a title.
+    titles = [theme_key(t["title"]) for t in themes]
     by_key: dict[str, str] = {t["id"]: t["id"] for t in themes}
     by_key.update((key, t["id"]) for key, t in zip(titles, themes, strict=True)
                   if titles.count(key) == 1)
