@@ -9,6 +9,7 @@ PARTICIPANTS = ["dev-camille", "dev-yusuf", "dev-ines"]
 
 DEMO = {
     "title": "The future of work in our city",
+    "question": "How should work in our city change by 2035?",
     "languages": ["en", "fr"],
     "themes": [
         {"title": "Skills and training"},

@@ -32,7 +32,8 @@ async def phased(api: httpx.AsyncClient, current: str = "ideation", *,
     """A consultation of four themes with sub-themes, in phase `current`."""
     reply = await api.post("/v1/consultations", headers=OPERATOR, json={
         "title": "The future of work", "languages": ["en", "fr"],
-        "description": "How will we work in 2035?",
+        "question": "How will we work in 2035?",
+        "description": "Automation, remote work and longer careers change work.",
         "step_after": "The council votes on the top ten recommendations in June.",
         "themes": [{"title": f"Theme {i}", "sub_themes": [f"Sub {i}.a", f"Sub {i}.b"]}
                    for i in range(4)],

@@ -3,6 +3,7 @@ watched on its live stream."""
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ async def open_thread(api: httpx.AsyncClient, consultation: dict[str, Any],
 
 async def test_a_consultation_through_its_five_phases(api: httpx.AsyncClient) -> None:
     consultation = await phased(api, "appropriation")
+    assert consultation["question"] == "How will we work in 2035?"
     question = await open_thread(api, consultation, STRATEGIST, kind="survey_question",
                                  title="What worries you about work in 2035?")
     discussion_wont_open = await api.post(
@@ -47,7 +49,10 @@ async def test_a_consultation_through_its_five_phases(api: httpx.AsyncClient) ->
 
         # 2. Ideation: a post and a reply, reactions, a report and a hide.
         await advance(api, consultation, "ideation")
-        thread = await open_thread(api, consultation, auth("ana"), title="Retraining")
+        sub_theme = consultation["themes"][0]["sub_themes"][0]
+        thread = await open_thread(api, consultation, auth("ana"), title="Retraining",
+                                   sub_theme_id=sub_theme["id"])
+        assert thread["sub_theme_id"] == sub_theme["id"]
         idea = await post(api, thread, "Evening classes at the library", account="ana")
         reply = await post(api, thread, "Who would teach?", account="ben", parent_id=idea["id"])
         await api.put(f"/v1/posts/{idea['id']}/reaction", json={"kind": "like"},
@@ -101,3 +106,8 @@ async def test_a_consultation_through_its_five_phases(api: httpx.AsyncClient) ->
     assert shown[reply["id"]]["parent_id"] == idea["id"]
     final = (await api.get(f"/v1/consultations/{consultation['id']}")).json()
     assert final["current_phase"] == "deliverable"
+    # Four advances, each early: every phase still starts when the one before it ends.
+    assert all(a["ends_at"] == b["starts_at"]
+               for a, b in itertools.pairwise(final["phases"])), final["phases"]
+    listed = (await api.get(f"/v1/consultations/{consultation['id']}/threads")).json()["items"]
+    assert {t["id"]: t["post_count"] for t in listed}[thread["id"]] == 3

@@ -25,7 +25,8 @@ class PhaseChanged(_message.Message):
     """Event payloads of the debate (threads service), beside events.proto so the services
     built in parallel do not edit the same file.
 
-    consultation.phase_changed and consultation.updated
+    consultation.phase_changed and consultation.updated: the calendar, and the texts
+    and languages as they are after the change.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -35,12 +36,19 @@ class PhaseChanged(_message.Message):
     CURRENT_PHASE_FIELD_NUMBER: _builtins.int
     CHANGE_FIELD_NUMBER: _builtins.int
     PHASES_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
+    LANGUAGES_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     previous_phase: _threads_pb2.PhaseKind.ValueType
     current_phase: _threads_pb2.PhaseKind.ValueType
     change: _threads_pb2.PhaseChange.ValueType
+    title: _builtins.str
+    question: _builtins.str
     @_builtins.property
     def phases(self) -> _containers.RepeatedCompositeFieldContainer[_threads_pb2.Phase]: ...
+    @_builtins.property
+    def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
@@ -49,10 +57,13 @@ class PhaseChanged(_message.Message):
         current_phase: _threads_pb2.PhaseKind.ValueType = ...,
         change: _threads_pb2.PhaseChange.ValueType = ...,
         phases: _abc.Iterable[_threads_pb2.Phase] | None = ...,
+        title: _builtins.str = ...,
+        question: _builtins.str = ...,
+        languages: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["change", b"change", "consultation_id", b"consultation_id", "current_phase", b"current_phase", "phases", b"phases", "previous_phase", b"previous_phase"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["change", b"change", "consultation_id", b"consultation_id", "current_phase", b"current_phase", "languages", b"languages", "phases", b"phases", "previous_phase", b"previous_phase", "question", b"question", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

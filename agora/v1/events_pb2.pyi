@@ -144,8 +144,10 @@ class ConsultationCreated(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     LANGUAGES_FIELD_NUMBER: _builtins.int
     THEME_IDS_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     title: _builtins.str
+    question: _builtins.str
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -157,10 +159,11 @@ class ConsultationCreated(_message.Message):
         title: _builtins.str = ...,
         languages: _abc.Iterable[_builtins.str] | None = ...,
         theme_ids: _abc.Iterable[_builtins.str] | None = ...,
+        question: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "languages", b"languages", "theme_ids", b"theme_ids", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "languages", b"languages", "question", b"question", "theme_ids", b"theme_ids", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -175,19 +178,22 @@ class ThreadCreated(_message.Message):
     THREAD_ID_FIELD_NUMBER: _builtins.int
     THEME_ID_FIELD_NUMBER: _builtins.int
     TITLE_FIELD_NUMBER: _builtins.int
+    SUB_THEME_ID_FIELD_NUMBER: _builtins.int
     thread_id: _builtins.str
     theme_id: _builtins.str
     title: _builtins.str
+    sub_theme_id: _builtins.str
     def __init__(
         self,
         *,
         thread_id: _builtins.str = ...,
         theme_id: _builtins.str = ...,
         title: _builtins.str = ...,
+        sub_theme_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["theme_id", b"theme_id", "thread_id", b"thread_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["sub_theme_id", b"sub_theme_id", "theme_id", b"theme_id", "thread_id", b"thread_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

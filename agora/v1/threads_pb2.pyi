@@ -52,11 +52,15 @@ class _PhaseChangeEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_PhaseChan
     DESCRIPTOR: _descriptor.EnumDescriptor
     PHASE_CHANGE_UNSPECIFIED: _PhaseChange.ValueType  # 0
     PHASE_CHANGE_ADVANCE: _PhaseChange.ValueType  # 1
-    """End the current phase now and start the next one."""
+    """End the current phase now and start the next one now; the phases after it move
+    earlier by as much.
+    """
     PHASE_CHANGE_EXTEND: _PhaseChange.ValueType  # 2
-    """Move the given phase's end (later phases shift by the same amount)."""
+    """Move the given phase's end; the phases after it move by the same amount."""
     PHASE_CHANGE_REOPEN: _PhaseChange.ValueType  # 3
-    """Make the given phase current again from now until `ends_at`."""
+    """Make a phase that has run current again, from now until `ends_at`; the phases to
+    come move after it.
+    """
     PHASE_CHANGE_CALENDAR: _PhaseChange.ValueType  # 4
     """Nobody acted: the dates alone made another phase current (the threads scheduler)."""
 
@@ -64,11 +68,15 @@ class PhaseChange(_PhaseChange, metaclass=_PhaseChangeEnumTypeWrapper): ...
 
 PHASE_CHANGE_UNSPECIFIED: PhaseChange.ValueType  # 0
 PHASE_CHANGE_ADVANCE: PhaseChange.ValueType  # 1
-"""End the current phase now and start the next one."""
+"""End the current phase now and start the next one now; the phases after it move
+earlier by as much.
+"""
 PHASE_CHANGE_EXTEND: PhaseChange.ValueType  # 2
-"""Move the given phase's end (later phases shift by the same amount)."""
+"""Move the given phase's end; the phases after it move by the same amount."""
 PHASE_CHANGE_REOPEN: PhaseChange.ValueType  # 3
-"""Make the given phase current again from now until `ends_at`."""
+"""Make a phase that has run current again, from now until `ends_at`; the phases to
+come move after it.
+"""
 PHASE_CHANGE_CALENDAR: PhaseChange.ValueType  # 4
 """Nobody acted: the dates alone made another phase current (the threads scheduler)."""
 Global___PhaseChange: _TypeAlias = PhaseChange  # noqa: Y015
@@ -336,6 +344,7 @@ class Consultation(_message.Message):
     CURRENT_PHASE_FIELD_NUMBER: _builtins.int
     PRE_MODERATION_FIELD_NUMBER: _builtins.int
     SCHEDULED_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     title: _builtins.str
     created_by: _builtins.str
@@ -350,6 +359,8 @@ class Consultation(_message.Message):
     """New posts wait for a moderator's approval before anyone else sees them."""
     scheduled: _builtins.bool
     """False when phases are scheduled but none covers now: phase-bound writes are refused."""
+    question: _builtins.str
+    """The strategic question debated ("" until it is worded)."""
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -373,10 +384,11 @@ class Consultation(_message.Message):
         current_phase: Global___PhaseKind.ValueType = ...,
         pre_moderation: _builtins.bool = ...,
         scheduled: _builtins.bool = ...,
+        question: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "created_by", b"created_by", "current_phase", b"current_phase", "description", b"description", "id", b"id", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "scheduled", b"scheduled", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "created_by", b"created_by", "current_phase", b"current_phase", "description", b"description", "id", b"id", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "scheduled", b"scheduled", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -389,21 +401,29 @@ class ThemeDraft(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     SUB_THEMES_FIELD_NUMBER: _builtins.int
     ID_FIELD_NUMBER: _builtins.int
+    SUB_THEME_IDS_FIELD_NUMBER: _builtins.int
     title: _builtins.str
     id: _builtins.str
     """When adapting a running consultation: the id of the theme this draft keeps."""
     @_builtins.property
     def sub_themes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def sub_theme_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Empty, or one per sub_themes entry: the id of the sub-theme it keeps ("" for a new
+        one, or the sub-theme of that title).
+        """
+
     def __init__(
         self,
         *,
         title: _builtins.str = ...,
         sub_themes: _abc.Iterable[_builtins.str] | None = ...,
         id: _builtins.str = ...,
+        sub_theme_ids: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "sub_themes", b"sub_themes", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["id", b"id", "sub_theme_ids", b"sub_theme_ids", "sub_themes", b"sub_themes", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -456,6 +476,7 @@ class CreateConsultationRequest(_message.Message):
     STEP_AFTER_FIELD_NUMBER: _builtins.int
     PHASES_FIELD_NUMBER: _builtins.int
     PRE_MODERATION_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
     title: _builtins.str
     actor_id: _builtins.str
     """Who asks (verified by the gateway)."""
@@ -464,6 +485,7 @@ class CreateConsultationRequest(_message.Message):
     description: _builtins.str
     step_after: _builtins.str
     pre_moderation: _builtins.bool
+    question: _builtins.str
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -485,10 +507,11 @@ class CreateConsultationRequest(_message.Message):
         step_after: _builtins.str = ...,
         phases: _abc.Iterable[Global___PhaseDraft] | None = ...,
         pre_moderation: _builtins.bool = ...,
+        question: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "description", b"description", "idempotency_key", b"idempotency_key", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "description", b"description", "idempotency_key", b"idempotency_key", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -496,8 +519,9 @@ Global___CreateConsultationRequest: _TypeAlias = CreateConsultationRequest  # no
 
 @_typing.final
 class UpdateConsultationRequest(_message.Message):
-    """Adapting a running consultation: every field is replaced as given. Themes that keep
-    their id keep their content; a theme with threads cannot be removed.
+    """Adapting a running consultation: every field is replaced as given. Themes (and
+    sub-themes) that keep their id keep their content; one with threads cannot be removed,
+    nor a language posts are written in.
     """
 
     DESCRIPTOR: _descriptor.Descriptor
@@ -510,17 +534,24 @@ class UpdateConsultationRequest(_message.Message):
     THEMES_FIELD_NUMBER: _builtins.int
     PHASES_FIELD_NUMBER: _builtins.int
     PRE_MODERATION_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    LANGUAGES_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     actor_id: _builtins.str
     description: _builtins.str
     step_after: _builtins.str
     pre_moderation: _builtins.bool
+    title: _builtins.str
+    question: _builtins.str
     @_builtins.property
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
     def themes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ThemeDraft]: ...
     @_builtins.property
     def phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___PhaseDraft]: ...
+    @_builtins.property
+    def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
@@ -532,10 +563,13 @@ class UpdateConsultationRequest(_message.Message):
         themes: _abc.Iterable[Global___ThemeDraft] | None = ...,
         phases: _abc.Iterable[Global___PhaseDraft] | None = ...,
         pre_moderation: _builtins.bool = ...,
+        title: _builtins.str = ...,
+        languages: _abc.Iterable[_builtins.str] | None = ...,
+        question: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "description", b"description", "phases", b"phases", "pre_moderation", b"pre_moderation", "step_after", b"step_after", "themes", b"themes"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "description", b"description", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -656,6 +690,7 @@ class Thread(_message.Message):
     KIND_FIELD_NUMBER: _builtins.int
     IDEA_ID_FIELD_NUMBER: _builtins.int
     COLUMNS_FIELD_NUMBER: _builtins.int
+    SUB_THEME_ID_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     consultation_id: _builtins.str
     theme_id: _builtins.str
@@ -665,6 +700,8 @@ class Thread(_message.Message):
     kind: Global___ThreadKind.ValueType
     idea_id: _builtins.str
     """TWO_COLUMN: the idea under deepening (an opaque reference to the synthesis service)."""
+    sub_theme_id: _builtins.str
+    """One of the theme's sub-themes ("" when the thread is about the whole theme)."""
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -684,10 +721,11 @@ class Thread(_message.Message):
         kind: Global___ThreadKind.ValueType = ...,
         idea_id: _builtins.str = ...,
         columns: _abc.Iterable[Global___Column] | None = ...,
+        sub_theme_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["columns", b"columns", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "idea_id", b"idea_id", "kind", b"kind", "post_count", b"post_count", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["columns", b"columns", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "idea_id", b"idea_id", "kind", b"kind", "post_count", b"post_count", "sub_theme_id", b"sub_theme_id", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -771,6 +809,7 @@ class CreateThreadRequest(_message.Message):
     KIND_FIELD_NUMBER: _builtins.int
     IDEA_ID_FIELD_NUMBER: _builtins.int
     COLUMN_LABELS_FIELD_NUMBER: _builtins.int
+    SUB_THEME_ID_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     theme_id: _builtins.str
     title: _builtins.str
@@ -778,6 +817,8 @@ class CreateThreadRequest(_message.Message):
     idempotency_key: _builtins.str
     kind: Global___ThreadKind.ValueType
     idea_id: _builtins.str
+    sub_theme_id: _builtins.str
+    """Optional: a sub-theme of theme_id."""
     @_builtins.property
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -796,10 +837,11 @@ class CreateThreadRequest(_message.Message):
         kind: Global___ThreadKind.ValueType = ...,
         idea_id: _builtins.str = ...,
         column_labels: _abc.Iterable[_builtins.str] | None = ...,
+        sub_theme_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "column_labels", b"column_labels", "consultation_id", b"consultation_id", "idea_id", b"idea_id", "idempotency_key", b"idempotency_key", "kind", b"kind", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "column_labels", b"column_labels", "consultation_id", b"consultation_id", "idea_id", b"idea_id", "idempotency_key", b"idempotency_key", "kind", b"kind", "sub_theme_id", b"sub_theme_id", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -833,6 +875,7 @@ class ListThreadsRequest(_message.Message):
     PAGE_SIZE_FIELD_NUMBER: _builtins.int
     CURSOR_FIELD_NUMBER: _builtins.int
     KIND_FIELD_NUMBER: _builtins.int
+    SUB_THEME_ID_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     theme_id: _builtins.str
     """Only this theme's threads when set."""
@@ -840,6 +883,8 @@ class ListThreadsRequest(_message.Message):
     cursor: _builtins.str
     kind: Global___ThreadKind.ValueType
     """Only threads of this kind when set."""
+    sub_theme_id: _builtins.str
+    """Only this sub-theme's threads when set."""
     def __init__(
         self,
         *,
@@ -848,10 +893,11 @@ class ListThreadsRequest(_message.Message):
         page_size: _builtins.int = ...,
         cursor: _builtins.str = ...,
         kind: Global___ThreadKind.ValueType = ...,
+        sub_theme_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "kind", b"kind", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "kind", b"kind", "page_size", b"page_size", "sub_theme_id", b"sub_theme_id", "theme_id", b"theme_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -866,7 +912,7 @@ class ListThreadsResponse(_message.Message):
     next_cursor: _builtins.str
     @_builtins.property
     def threads(self) -> _containers.RepeatedCompositeFieldContainer[Global___Thread]:
-        """post_count is filled in lists of survey questions only (per-question answer counts)."""
+        """post_count: the thread's published posts (answers, for survey questions)."""
 
     def __init__(
         self,

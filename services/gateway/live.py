@@ -6,7 +6,8 @@ the JetStream stream sequence, so a client resuming with `Last-Event-ID: n` gets
 event after n, in order, exactly as a fresh reader would. Nothing about a post is read
 from the event itself: post events are re-read from the threads service in the public
 view (sanitised HTML; only visible posts are streamed), so a hidden or held post is never
-streamed, whether live or replayed. The frame of an event is the same for every
+streamed, whether live or replayed; the post comes named like in every other answer
+(`author_name`). The frame of an event is the same for every
 connection, and they all receive a new event at about the same moment, so each gateway
 process shapes it once for the connections asking meanwhile (one `GetPost`, however many
 readers are connected). Nothing is kept once shaped: a later reader (a replay) re-reads
@@ -34,7 +35,8 @@ HEARTBEAT_SECONDS = 15.0
 # Types any reader receives; the rest (reports, pending posts) only reach moderators
 # through their own reads, never this stream.
 POST_EVENTS = {"post.created", "post.edited", "moderation.post_restored"}
-PostReader = Callable[[str], Awaitable[threads_pb2.Post | None]]
+# The post in the public view, its author named; None when it cannot be read.
+PostReader = Callable[[str], Awaitable[PostPublic | None]]
 
 
 class LiveFeed:
@@ -114,14 +116,14 @@ async def shape(envelope: events_pb2.EventEnvelope,
     if kind in POST_EVENTS:
         post_id = _post_id(envelope)
         post = await read_post(post_id)
-        if post is None or post.status != threads_pb2.POST_STATUS_VISIBLE:
+        if post is None or post.status != "visible":
             return None
-        return {"post": PostPublic.of(post).model_dump(mode="json")}
+        return {"post": post.model_dump(mode="json")}
     if kind == "reaction.changed":
         reaction = debate_events_pb2.ReactionChanged()
         envelope.payload.Unpack(reaction)
         post = await read_post(reaction.post_id)
-        if post is None or post.status != threads_pb2.POST_STATUS_VISIBLE:
+        if post is None or post.status != "visible":
             return None
         return {"post_id": post.id, "thread_id": post.thread_id,
                 "reaction_counts": dict(post.reaction_counts)}

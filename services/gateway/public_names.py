@@ -2,15 +2,17 @@
 their display name (identity's `GetPublicNames`), cached in Redis per consultation and
 account.
 
-Names are decoration: when identity or Redis cannot answer, posts go out without
-`author_name` rather than failing the read. A pseudonym set through the gateway drops the
+Every answer and live event that carries a post names its author through here (pages,
+one post, a created or edited post, moderation, the SSE stream). Names are decoration:
+when identity or Redis cannot answer, posts go out without `author_name` rather than
+failing the read. A pseudonym set through the gateway drops the
 cached name at once; otherwise a name is at most `ttl` seconds old.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import grpc
@@ -19,6 +21,7 @@ from redis.exceptions import RedisError
 
 from agora.v1 import identity_pb2
 from services.gateway.clients import ServiceClients
+from services.gateway.schemas import PostPublic
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +77,17 @@ class PublicNames:
         names = await self.of(posts[0]["consultation_id"], (p["author_id"] for p in posts))
         for post in posts:
             post["author_name"] = names.get(post["author_id"])
+
+    async def name(self, post: PostPublic) -> PostPublic:
+        """The post with `author_name` set."""
+        return (await self.name_all([post]))[0]
+
+    async def name_all(self, posts: Sequence[PostPublic]) -> list[PostPublic]:
+        """The posts (all of one consultation) with `author_name` set."""
+        if not posts:
+            return []
+        names = await self.of(posts[0].consultation_id, (p.author_id for p in posts))
+        return [p.model_copy(update={"author_name": names.get(p.author_id)}) for p in posts]
 
     async def _fetch(self, consultation_id: str,
                      accounts: list[str]) -> dict[str, str] | None:

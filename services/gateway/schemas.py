@@ -63,15 +63,26 @@ def _when(stamp: Timestamp) -> datetime:
     return stamp.ToDatetime(tzinfo=UTC)
 
 
-class ThemeCreate(Input):
+class SubThemeCreate(Input):
     title: Title
-    sub_themes: Annotated[list[Title], Field(max_length=3)] = []
+    id: ResourceId | None = Field(
+        default=None, description="When adapting: the sub-theme this keeps (and its threads).")
+
+
+class ThemeCreate(Input):
+    title: Title = Field(description="Unique in the consultation (trimmed, ignoring case).")
+    sub_themes: Annotated[list[Title | SubThemeCreate], Field(max_length=3)] = Field(
+        default=[], description="2 or 3 (or none yet): titles, or {id, title} to keep (or "
+                                "rename) an existing sub-theme.")
     id: ResourceId | None = Field(
         default=None, description="When adapting: the existing theme this keeps (and its content).")
 
     def to_proto(self) -> threads_pb2.ThemeDraft:
-        return threads_pb2.ThemeDraft(title=self.title, sub_themes=self.sub_themes,
-                                      id=self.id or "")
+        subs = [s if isinstance(s, SubThemeCreate) else SubThemeCreate(title=s)
+                for s in self.sub_themes]
+        ids = [s.id or "" for s in subs]
+        return threads_pb2.ThemeDraft(title=self.title, sub_themes=[s.title for s in subs],
+                                      id=self.id or "", sub_theme_ids=ids if any(ids) else [])
 
 
 class PhaseCreate(Input):
@@ -88,9 +99,19 @@ class PhaseCreate(Input):
         return draft
 
 
+Question = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+
+
 class ConsultationStructure(Input):
     """What a strategist may adapt while the consultation runs (replaced as a whole)."""
 
+    title: Title
+    question: Question = Field(
+        default="", description='The strategic question debated ("the future of ..."); '
+                                "may stay empty until it is worded.")
+    languages: Annotated[list[Language], Field(min_length=1, max_length=20)] = Field(
+        description="The first is the default language of posts. A language posts are "
+                    "written in cannot be removed (409).")
     description: Annotated[str, StringConstraints(max_length=5000)] = ""
     step_after: Annotated[str, StringConstraints(max_length=5000)] = Field(
         default="", description='"The step after": what will be done with the deliverable.')
@@ -100,8 +121,7 @@ class ConsultationStructure(Input):
 
 
 class ConsultationCreate(ConsultationStructure):
-    title: Title
-    languages: Annotated[list[Language], Field(min_length=1, max_length=20)]
+    """A new consultation: its whole structure (operators)."""
 
 
 class SubThemePublic(BaseModel):
@@ -125,6 +145,7 @@ class PhasePublic(BaseModel):
 class ConsultationPublic(BaseModel):
     id: str
     title: str
+    question: str = Field(description='The strategic question debated ("" until worded).')
     description: str
     step_after: str
     languages: list[str]
@@ -138,7 +159,8 @@ class ConsultationPublic(BaseModel):
     @classmethod
     def of(cls, message: threads_pb2.Consultation) -> ConsultationPublic:
         return cls(
-            id=message.id, title=message.title, description=message.description,
+            id=message.id, title=message.title, question=message.question,
+            description=message.description,
             step_after=message.step_after, languages=list(message.languages),
             themes=[ThemePublic(id=t.id, title=t.title, sub_themes=[
                 SubThemePublic(id=s.id, title=s.title) for s in t.sub_themes])
@@ -158,6 +180,8 @@ class ConsultationsPage(BaseModel):
 
 class ThreadCreate(Input):
     theme_id: ResourceId
+    sub_theme_id: ResourceId | None = Field(
+        default=None, description="Optional: one of the theme's sub-themes.")
     title: Title = Field(description="The discussion's title, or the survey question.")
     kind: ThreadKindName = "discussion"
     idea_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
@@ -169,7 +193,8 @@ class ThreadCreate(Input):
     def to_proto(self) -> threads_pb2.CreateThreadRequest:
         return threads_pb2.CreateThreadRequest(
             theme_id=self.theme_id, title=self.title, kind=THREAD_KIND_TO_PROTO[self.kind],
-            idea_id=self.idea_id or "", column_labels=self.columns)
+            idea_id=self.idea_id or "", column_labels=self.columns,
+            sub_theme_id=self.sub_theme_id or "")
 
 
 class ColumnPublic(BaseModel):
@@ -184,17 +209,20 @@ class ThreadPublic(BaseModel):
     id: str
     consultation_id: str
     theme_id: str
+    sub_theme_id: str | None = Field(description="The sub-theme (null: the whole theme).")
     title: str
     kind: ThreadKindName
     idea_id: str | None
     columns: list[ColumnPublic]
-    post_count: int = Field(description="Posts (answers, for survey questions) in the thread.")
+    post_count: int = Field(description="Published posts (answers, for survey questions) in "
+                                        "the thread; held ones are not counted.")
     created_at: datetime
 
     @classmethod
     def of(cls, message: threads_pb2.Thread) -> ThreadPublic:
         return cls(
             id=message.id, consultation_id=message.consultation_id, theme_id=message.theme_id,
+            sub_theme_id=message.sub_theme_id or None,
             title=message.title, kind=THREAD_KIND_FROM_PROTO[message.kind],
             idea_id=message.idea_id or None,
             columns=[ColumnPublic(id=c.id, label=c.label, summary=c.summary,

@@ -3,7 +3,8 @@
 Each adaptation is one transaction writing the consultation and its event: a
 `consultation.phase_changed` event whenever the current phase differs afterwards or a
 strategist moved the dates through advance/extend/reopen, `consultation.updated`
-otherwise. "Before" is the phase last announced (`announced_phase`), so a calendar
+otherwise; both carry the calendar, title, question and languages as they are after
+the change. "Before" is the phase last announced (`announced_phase`), so a calendar
 move the announcer has not published yet is not swallowed by an adaptation; each
 adaptation records the phase it announces. The consultation document is the one
 document these transactions share, and they are rare (a few a week), so there is no hot
@@ -62,20 +63,26 @@ def phase_message(phase: phases.Phase) -> threads_pb2.Phase:
     return message
 
 
+def phase_changed(consultation: Document, *, previous: str, current: phases.Phase | None,
+                  change: threads_pb2.PhaseChange.ValueType) -> debate_events_pb2.PhaseChanged:
+    """The payload of consultation.phase_changed and consultation.updated."""
+    return debate_events_pb2.PhaseChanged(
+        consultation_id=consultation["_id"], previous_phase=kind_of(previous),
+        current_phase=kind_value(current), change=change,
+        phases=[phase_message(p) for p in consultation_phases(consultation)],
+        title=consultation["title"], question=consultation.get("question", ""),
+        languages=consultation["languages"])
+
+
 async def _save(store: ThreadsStore, consultation: Document, fields: Document, *,
                 actor: str, change: threads_pb2.PhaseChange.ValueType) -> Document:
     moment = now()
     before = announced(consultation, moment)
-    after_phases = consultation_phases({**consultation, **fields})
-    after = phases.current(after_phases, moment)
+    after = phases.current(consultation_phases({**consultation, **fields}), moment)
     fields = {**fields, ANNOUNCED_PHASE: phase_kind(after)}
     updated = {**consultation, **fields}
     moved = change != threads_pb2.PHASE_CHANGE_UNSPECIFIED or before != phase_kind(after)
-    payload = debate_events_pb2.PhaseChanged(
-        consultation_id=consultation["_id"], previous_phase=kind_of(before),
-        current_phase=kind_value(after), change=change,
-        phases=[phase_message(p) for p in after_phases],
-    )
+    payload = phase_changed(updated, previous=before, current=after, change=change)
     envelope = new_envelope(
         event_type="consultation.phase_changed" if moved else "consultation.updated",
         consultation_id=consultation["_id"], actor=actor, payload=payload,
@@ -92,18 +99,44 @@ async def _save(store: ThreadsStore, consultation: Document, fields: Document, *
 
 async def update_structure(store: ThreadsStore, *, consultation_id: str,
                            draft: ConsultationDraft, actor: str) -> Document:
-    """Replace texts, themes and phases; themes keep ids and a theme with threads stays."""
+    """Replace title, question, languages, texts, themes and phases. Themes and
+    sub-themes keep their ids; one with threads stays, and so does a language posts
+    are written in (their language would name none of the consultation's)."""
     consultation = await store.get_consultation(consultation_id)
     fields = draft.fields(existing_themes=consultation["themes"])
-    kept = {t["id"] for t in fields["themes"]}
-    for theme in consultation["themes"]:
-        if theme["id"] not in kept and await store.threads.find_one(
-                {"consultation_id": consultation_id, "theme_id": theme["id"]}) is not None:
-            raise FailedPrecondition(
-                f"theme {theme['title']!r} has threads; keep it (rename it if needed)",
-                field="themes")
+    await _refuse_orphans(store, consultation, fields)
     return await _save(store, consultation, fields, actor=actor,
                        change=threads_pb2.PHASE_CHANGE_UNSPECIFIED)
+
+
+async def _refuse_orphans(store: ThreadsStore, consultation: Document, fields: Document) -> None:
+    """FailedPrecondition when the new structure drops a theme or sub-theme that has
+    threads, or a language that posts are written in."""
+    consultation_id = consultation["_id"]
+    kept = {t["id"]: {s["id"] for s in t["sub_themes"]} for t in fields["themes"]}
+    for theme in consultation["themes"]:
+        if theme["id"] not in kept:
+            if await store.threads.find_one(
+                    {"consultation_id": consultation_id, "theme_id": theme["id"]}) is not None:
+                raise FailedPrecondition(
+                    f"theme {theme['title']!r} has threads; keep it (rename it if needed)",
+                    field="themes")
+            continue
+        for sub_theme in theme.get("sub_themes", []):
+            if sub_theme["id"] not in kept[theme["id"]] and await store.threads.find_one(
+                    {"consultation_id": consultation_id,
+                     "sub_theme_id": sub_theme["id"]}) is not None:
+                raise FailedPrecondition(
+                    f"sub-theme {sub_theme['title']!r} has threads; keep it (send its id to "
+                    "rename it)", field="themes")
+    removed = sorted(set(consultation["languages"]) - set(fields["languages"]))
+    if removed:
+        used = await store.posts.find_one(
+            {"consultation_id": consultation_id, "language": {"$in": removed}}, {"language": 1})
+        if used is not None:
+            raise FailedPrecondition(
+                f"posts are written in {used['language']!r}; a language in use stays (add "
+                "or reorder languages freely)", field="languages")
 
 
 async def change_phase(store: ThreadsStore, *, consultation_id: str,

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import logging
 
-from agora.v1 import debate_events_pb2, threads_pb2
+from agora.v1 import threads_pb2
 from agora_kit.clock import now
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
 from services.threads import phases
-from services.threads.adapt import kind_of, kind_value, phase_message
+from services.threads.adapt import phase_changed
 from services.threads.store import (
     ANNOUNCED_PHASE,
     ThreadsStore,
@@ -72,10 +72,8 @@ async def announce(store: ThreadsStore, consultation_id: str) -> bool:
             {"$set": {ANNOUNCED_PHASE: phase_kind(current)}}, session=session)
         if result.modified_count != 1 or not isinstance(previous, str):
             return False
-        payload = debate_events_pb2.PhaseChanged(
-            consultation_id=consultation_id, previous_phase=kind_of(previous),
-            current_phase=kind_value(current), change=threads_pb2.PHASE_CHANGE_CALENDAR,
-            phases=[phase_message(p) for p in schedule])
+        payload = phase_changed(consultation, previous=previous, current=current,
+                                change=threads_pb2.PHASE_CHANGE_CALENDAR)
         await outbox.add(new_envelope(event_type="consultation.phase_changed",
                                       consultation_id=consultation_id, actor=ACTOR,
                                       payload=payload), session=session)

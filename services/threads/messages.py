@@ -41,6 +41,7 @@ def consultation_message(doc: Document) -> threads_pb2.Consultation:
         current_phase=adapt.kind_value(running),
         pre_moderation=doc.get("pre_moderation", False),
         scheduled=not schedule or running is not None,
+        question=doc.get("question", ""),
     )
 
 
@@ -59,6 +60,7 @@ def thread_message(doc: Document, post_count: int = 0) -> threads_pb2.Thread:
         created_at=timestamp(doc["created_at"]), post_count=post_count,
         kind=kinds.VALUES[kinds.of_thread(doc)], idea_id=doc.get("idea_id") or "",
         columns=[column_message(c) for c in doc.get("columns", [])],
+        sub_theme_id=doc.get("sub_theme_id") or "",
     )
 
 

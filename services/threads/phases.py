@@ -6,6 +6,12 @@ the one covering now. A consultation with no phases is unscheduled: every module
 open (the first slice's consultations, and small informal ones). Advance, extend and
 reopen rewrite the dates, so "what is current" always follows from the dates alone and
 an audit of the dates explains every change.
+
+The calendar moves as one: when a change moves the end of a phase, every phase dated
+after it moves by the same amount, keeping its length and any break the strategist put
+between phases. So a calendar without holes never gets one, and nothing overlaps:
+advancing brings the rest of the calendar forward, extending pushes it back. Dates set
+one by one (gaps included) are the structure's business (`PUT .../structure`).
 """
 
 from __future__ import annotations
@@ -66,15 +72,28 @@ def validate(phases: Sequence[Phase]) -> list[Phase]:
         if phase.ends_at - phase.starts_at > MAX_DURATION:
             raise InvalidArgument(f"phase {phase.kind} lasts more than a year",
                                   field=f"phases[{i}].ends_at")
-        unknown = set(phase.modules) - MODULES
-        if unknown:
-            raise InvalidArgument(f"unknown modules {sorted(unknown)}; known: {sorted(MODULES)}",
-                                  field=f"phases[{i}].modules")
+        check_modules(phase.kind, phase.modules, field=f"phases[{i}].modules")
     by_start = sorted(phases, key=lambda p: p.starts_at)
     for before, after in pairwise(by_start):
         if after.starts_at < before.ends_at:
             raise InvalidArgument(f"phases {before.kind} and {after.kind} overlap", field="phases")
     return list(phases)
+
+
+def check_modules(kind: str, modules: Sequence[str], *, field: str) -> None:
+    """A phase activates some of the modules the method gives it (DESIGN §1), no other:
+    ideation cannot hold the token vote."""
+    offered = DEFAULT_MODULES[kind]
+    if not modules:
+        raise InvalidArgument(f"phase {kind} needs at least one module", field=field)
+    if len(set(modules)) != len(modules):
+        raise InvalidArgument("modules must not repeat", field=field)
+    foreign = [m for m in modules if m not in offered]
+    if foreign:
+        unknown = [m for m in foreign if m not in MODULES]
+        what = "unknown modules" if unknown else f"not modules of the {kind} phase"
+        raise InvalidArgument(f"{', '.join(foreign)}: {what}; {kind} offers "
+                              f"{', '.join(offered)}", field=field)
 
 
 def current(phases: Sequence[Phase], moment: datetime) -> Phase | None:
@@ -102,70 +121,89 @@ def _index(phases: Sequence[Phase], kind: str) -> int:
     raise InvalidArgument(f"this consultation has no {kind} phase", field="phase")
 
 
-def _push_later(phases: list[Phase], keep: int, not_before: datetime) -> None:
-    """Shift phases starting after phases[keep] so none starts before not_before."""
-    cursor = not_before
-    for i in sorted(range(len(phases)), key=lambda j: phases[j].starts_at):
-        phase = phases[i]
-        if i == keep or phase.ends_at <= phases[keep].starts_at:
-            continue
-        if phase.starts_at < cursor:
-            shift = cursor - phase.starts_at
-            phase = replace(phase, starts_at=phase.starts_at + shift,
-                            ends_at=phase.ends_at + shift)
-            phases[i] = phase
-        cursor = max(cursor, phase.ends_at)
+def _shift(phases: list[Phase], *, from_: datetime, by: timedelta, keep: set[int]) -> None:
+    """Move every phase dated from `from_` on (but those in keep) by `by`."""
+    for i, phase in enumerate(phases):
+        if i not in keep and phase.starts_at >= from_:
+            phases[i] = replace(phase, starts_at=phase.starts_at + by,
+                                ends_at=phase.ends_at + by)
+
+
+def _following(phases: Sequence[Phase], moment: datetime) -> int | None:
+    """The phase dated first from moment on."""
+    later = [i for i, p in enumerate(phases) if p.starts_at >= moment]
+    return min(later, key=lambda i: phases[i].starts_at) if later else None
 
 
 def advance(phases: Sequence[Phase], moment: datetime) -> list[Phase]:
-    """End the current phase now and start the next one now (keeping its length)."""
+    """End the current phase now and start the next one now; the rest of the calendar
+    moves earlier by as much (lengths and breaks kept)."""
     if not phases:
         raise FailedPrecondition("this consultation has no phases to advance")
     result = list(phases)
-    now_phase = current(result, moment)
-    if now_phase is None:
-        upcoming = [i for i, p in enumerate(result) if p.starts_at > moment]
-        if not upcoming:
+    running = current(result, moment)
+    if running is None:
+        target = _following(result, moment)
+        if target is None:
             raise FailedPrecondition("the last phase is over; reopen a phase instead")
-        target = upcoming[0]
+        keep = set()
     else:
-        i = result.index(now_phase)
-        if i + 1 == len(result):
-            raise FailedPrecondition(f"{now_phase.kind} is the last phase")
-        result[i] = replace(now_phase, ends_at=moment)
-        target = i + 1
-    nxt = result[target]
-    result[target] = replace(nxt, starts_at=moment,
-                             ends_at=moment + (nxt.ends_at - nxt.starts_at))
-    _push_later(result, target, result[target].ends_at)
+        i = result.index(running)
+        target = _following(result, running.ends_at)
+        if target is None:
+            raise FailedPrecondition(f"{running.kind} is the last phase")
+        result[i] = replace(running, ends_at=moment)
+        keep = {i}
+    _shift(result, from_=result[target].starts_at, by=moment - result[target].starts_at,
+           keep=keep)
     return validate(result)
 
 
 def extend(phases: Sequence[Phase], kind: str, ends_at: datetime, moment: datetime) -> list[Phase]:
-    """Move a phase's end; later phases move by as much as needed to stay after it."""
+    """Move the end of a phase that has not ended (later or earlier); the phases after
+    it move by the same amount."""
     result = list(phases)
     i = _index(result, kind)
-    if ends_at <= max(result[i].starts_at, moment):
+    phase = result[i]
+    if phase.ends_at <= moment:
+        raise FailedPrecondition(f"{kind} has ended; reopen it to run it again", field="phase")
+    if ends_at <= max(phase.starts_at, moment):
         raise InvalidArgument("the new end must be in the future and after the start",
                               field="ends_at")
-    result[i] = replace(result[i], ends_at=ends_at)
-    _push_later(result, i, ends_at)
+    _shift(result, from_=phase.ends_at, by=ends_at - phase.ends_at, keep={i})
+    result[i] = replace(phase, ends_at=ends_at)
     return validate(result)
 
 
 def reopen(phases: Sequence[Phase], kind: str, ends_at: datetime, moment: datetime) -> list[Phase]:
-    """Make a phase current from now to ends_at. A running phase that comes later in the
-    method resumes after the reopened window with the time it had left; one that comes
-    earlier ends now. Phases dated inside the window move after it."""
+    """Make a phase that has run current again, from now to ends_at. A running phase that
+    comes later in the method is interrupted: it resumes after the window with the time
+    it had left; one that comes earlier ends now. The phases after it move so the
+    calendar stays contiguous; between phases, those to come move only if the window
+    reaches them. Reopening the running phase moves its end (extend)."""
     result = list(phases)
     i = _index(result, kind)
     if ends_at <= moment:
         raise InvalidArgument("a reopened phase must end in the future", field="ends_at")
+    if result[i].starts_at > moment:
+        raise FailedPrecondition(f"{kind} has not started yet; advance to it instead",
+                                 field="phase")
     running = current(result, moment)
-    if running is not None and running.kind != kind:
-        later = ORDER.index(running.kind) > ORDER.index(kind)
-        result[result.index(running)] = (replace(running, starts_at=moment) if later
-                                         else replace(running, ends_at=moment))
+    if running is not None and running.kind == kind:
+        return extend(result, kind, ends_at, moment)
+    if running is None:
+        following = _following(result, moment)
+        if following is not None:
+            reach = ends_at - result[following].starts_at
+            _shift(result, from_=moment, by=max(reach, timedelta(0)), keep={i})
+    else:
+        r = result.index(running)
+        if ORDER.index(running.kind) > ORDER.index(kind):
+            left = running.ends_at - moment
+            _shift(result, from_=running.ends_at, by=ends_at - moment, keep={i, r})
+            result[r] = replace(running, starts_at=ends_at, ends_at=ends_at + left)
+        else:
+            _shift(result, from_=running.ends_at, by=ends_at - running.ends_at, keep={i, r})
+            result[r] = replace(running, ends_at=moment)
     result[i] = replace(result[i], starts_at=moment, ends_at=ends_at)
-    _push_later(result, i, ends_at)
     return validate(result)

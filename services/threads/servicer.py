@@ -54,11 +54,7 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
     ) -> threads_pb2.Consultation:
         require(Action.CREATE_CONSULTATION, request.actor_roles)
         doc = await self._store.create_consultation(
-            title=validation.title(request.title),
-            languages=validation.languages(request.languages),
-            draft=draft_of(description=request.description, step_after=request.step_after,
-                           themes=request.themes, phase_drafts=request.phases,
-                           pre_moderation=request.pre_moderation),
+            draft=draft_of(request),
             actor=validation.actor(request.actor_id),
             idempotency_key=validation.idempotency_key(request.idempotency_key),
         )
@@ -71,9 +67,7 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
         doc = await adapt.update_structure(
             self._store,
             consultation_id=require_id(request.consultation_id, field="consultation_id"),
-            draft=draft_of(description=request.description, step_after=request.step_after,
-                           themes=request.themes, phase_drafts=request.phases,
-                           pre_moderation=request.pre_moderation),
+            draft=draft_of(request),
             actor=validation.actor(request.actor_id),
         )
         return consultation_message(doc)
@@ -133,6 +127,8 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
             idempotency_key=validation.idempotency_key(request.idempotency_key),
             kind=kind, idea_id=kinds.idea_ref(kind, request.idea_id),
             columns=kinds.columns(kind, request.column_labels),
+            sub_theme_id=require_id(request.sub_theme_id, field="sub_theme_id")
+            if request.sub_theme_id else None,
         )
         return thread_message(doc)
 
@@ -141,7 +137,8 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
     ) -> threads_pb2.Thread:
         thread_id = require_id(request.thread_id, field="thread_id")
         doc = await self._store.get_thread(thread_id)
-        return thread_message(doc, await self._store.count_posts(thread_id))
+        counts = await self._store.count_posts([thread_id])
+        return thread_message(doc, counts.get(thread_id, 0))
 
     async def ListThreads(
         self, request: threads_pb2.ListThreadsRequest, context: Context
@@ -153,14 +150,14 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
             after=decode_cursor(request.cursor),
             limit=limit + 1,
             kind=kinds.kind_of(request.kind) if request.kind else None,
+            sub_theme_id=require_id(request.sub_theme_id, field="sub_theme_id")
+            if request.sub_theme_id else None,
         )
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
         docs = docs[:limit]
-        answers: dict[str, int] = {}
-        if request.kind == threads_pb2.THREAD_KIND_SURVEY_QUESTION:
-            answers = await self._store.count_visible_posts([d["_id"] for d in docs])
+        counts = await self._store.count_posts([d["_id"] for d in docs])
         return threads_pb2.ListThreadsResponse(
-            threads=[thread_message(d, answers.get(d["_id"], 0)) for d in docs],
+            threads=[thread_message(d, counts.get(d["_id"], 0)) for d in docs],
             next_cursor=next_cursor,
         )
 

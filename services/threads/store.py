@@ -74,20 +74,16 @@ class ThreadsStore:
     async def create_consultation(
         self,
         *,
-        title: str,
-        languages: list[str],
         draft: ConsultationDraft,
         actor: str,
         idempotency_key: str | None,
     ) -> Document:
-        request = {"title": title, "languages": languages, **draft.fingerprint()}
+        request = draft.fingerprint()
 
         async def create(extra: dict[str, Any]) -> Document:
             created_at = now()
             document = {
                 "_id": new_id(),
-                "title": title,
-                "languages": languages,
                 **draft.fields(existing_themes=[]),
                 ANNOUNCED_PHASE: phase_kind(phases.current(draft.phases, created_at)),
                 "created_by": actor,
@@ -96,9 +92,10 @@ class ThreadsStore:
             }
             event = events_pb2.ConsultationCreated(
                 consultation_id=document["_id"],
-                title=title,
-                languages=languages,
+                title=draft.title,
+                languages=draft.languages,
                 theme_ids=[theme["id"] for theme in document["themes"]],
+                question=draft.question,
             )
             envelope = new_envelope(
                 event_type="consultation.created",
@@ -138,16 +135,23 @@ class ThreadsStore:
         kind: str = kinds.DISCUSSION,
         idea_id: str | None = None,
         columns: list[Document] | None = None,
+        sub_theme_id: str | None = None,
     ) -> Document:
         consultation = await self.get_consultation(consultation_id)
         if kind == kinds.DISCUSSION:  # questions and deepenings are prepared in advance
             phases.require_module(consultation_phases(consultation), "threads", now())
-        if theme_id not in {theme["id"] for theme in consultation["themes"]}:
+        theme = next((t for t in consultation["themes"] if t["id"] == theme_id), None)
+        if theme is None:
             raise InvalidArgument(
                 f"theme {theme_id} is not a theme of this consultation", field="theme_id"
             )
+        if sub_theme_id is not None and sub_theme_id not in {
+                s["id"] for s in theme.get("sub_themes", [])}:
+            raise InvalidArgument(
+                f"sub-theme {sub_theme_id} is not a sub-theme of theme {theme['title']!r}",
+                field="sub_theme_id")
         request = {"consultation_id": consultation_id, "theme_id": theme_id, "title": title,
-                   "kind": kind, "idea_id": idea_id,
+                   "kind": kind, "idea_id": idea_id, "sub_theme_id": sub_theme_id,
                    "columns": [c["label"] for c in columns or []]}
 
         async def create(extra: dict[str, Any]) -> Document:
@@ -155,6 +159,7 @@ class ThreadsStore:
                 "_id": new_id(),
                 "consultation_id": consultation_id,
                 "theme_id": theme_id,
+                "sub_theme_id": sub_theme_id,
                 "title": title,
                 "created_by": actor,
                 "created_at": now(),
@@ -164,7 +169,8 @@ class ThreadsStore:
                 **extra,
             }
             event = events_pb2.ThreadCreated(
-                thread_id=document["_id"], theme_id=theme_id, title=title
+                thread_id=document["_id"], theme_id=theme_id, title=title,
+                sub_theme_id=sub_theme_id or "",
             )
             envelope = new_envelope(
                 event_type="thread.created",
@@ -187,10 +193,12 @@ class ThreadsStore:
 
     async def list_threads(self, *, consultation_id: str, theme_id: str | None,
                            after: str | None, limit: int, kind: str | None = None,
-                           ) -> list[Document]:
+                           sub_theme_id: str | None = None) -> list[Document]:
         query: dict[str, Any] = {"consultation_id": consultation_id}
         if theme_id:
             query["theme_id"] = theme_id
+        if sub_theme_id:
+            query["sub_theme_id"] = sub_theme_id
         if kind == kinds.DISCUSSION:
             query["kind"] = {"$in": [kinds.DISCUSSION, None]}
         elif kind:
@@ -202,14 +210,9 @@ class ThreadsStore:
             await self.get_consultation(consultation_id)
         return threads
 
-    async def count_posts(self, thread_id: str) -> int:
-        """Published posts (hidden ones included, as their placeholders are): a held post
-        is its author's and the moderators' alone, so it is not counted for everyone."""
-        return await self.posts.count_documents({"thread_id": thread_id,
-                                                 "status": {"$ne": PENDING}})
-
-    async def count_visible_posts(self, thread_ids: list[str]) -> dict[str, int]:
-        """Published posts per thread in one aggregation (survey answer counts)."""
+    async def count_posts(self, thread_ids: list[str]) -> dict[str, int]:
+        """Published posts per thread (held ones are not counted; hidden ones are, as
+        readers see their placeholders), in one aggregation for a page of threads."""
         rows = await self.posts.aggregate([
             {"$match": {"thread_id": {"$in": thread_ids}, "status": {"$ne": PENDING}}},
             {"$group": {"_id": "$thread_id", "n": {"$sum": 1}}},

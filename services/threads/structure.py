@@ -1,8 +1,10 @@
-"""A consultation's structure as a strategist describes it: texts, themes, phases.
+"""A consultation's structure as a strategist describes it: title, question, languages,
+texts, themes, phases.
 
 Checked here once for creation and adaptation alike. Adapting keeps content: a theme
-draft that names an existing theme id keeps that id (so its threads stay attached), and
-the caller refuses to drop a theme that still has threads.
+(or sub-theme) draft that names an existing id keeps that id, so its threads stay
+attached, and the caller refuses to drop one that still has threads. Theme titles are
+unique (compared as a workshop CSV names them: trimmed, case-insensitive).
 """
 
 from __future__ import annotations
@@ -18,18 +20,28 @@ from agora_kit.ids import new_id, require_id
 from services.threads import phases, validation
 
 DESCRIPTION_MAX = 5_000
+QUESTION_MAX = 500
 SUB_THEMES = (2, 3)
+
+
+@dataclass(frozen=True)
+class SubThemeDraft:
+    id: str | None
+    title: str
 
 
 @dataclass(frozen=True)
 class ThemeDraft:
     id: str | None
     title: str
-    sub_themes: tuple[str, ...]
+    sub_themes: tuple[SubThemeDraft, ...]
 
 
 @dataclass(frozen=True)
 class ConsultationDraft:
+    title: str
+    question: str
+    languages: tuple[str, ...]
     description: str
     step_after: str
     themes: tuple[ThemeDraft, ...]
@@ -39,8 +51,10 @@ class ConsultationDraft:
     def fingerprint(self) -> dict[str, Any]:
         """What idempotency compares: the draft as plain data."""
         return {
+            "title": self.title, "question": self.question, "languages": list(self.languages),
             "description": self.description, "step_after": self.step_after,
-            "themes": [[t.id, t.title, list(t.sub_themes)] for t in self.themes],
+            "themes": [[t.id, t.title, [[s.id, s.title] for s in t.sub_themes]]
+                       for t in self.themes],
             "phases": [p.to_doc() for p in self.phases], "pre_moderation": self.pre_moderation,
         }
 
@@ -52,31 +66,55 @@ class ConsultationDraft:
             if draft.id is not None and draft.id not in known:
                 raise InvalidArgument(f"theme {draft.id} is not a theme of this consultation",
                                       field=f"themes[{i}].id")
-            old_subs = {s["title"]: s["id"] for s in known.get(draft.id or "", {}).get(
-                "sub_themes", [])}
-            themes.append({
-                "id": draft.id or new_id(), "title": draft.title,
-                "sub_themes": [{"id": old_subs.get(s) or new_id(), "title": s}
-                               for s in draft.sub_themes],
-            })
+            old = known.get(draft.id or "", {}).get("sub_themes", [])
+            themes.append({"id": draft.id or new_id(), "title": draft.title,
+                           "sub_themes": _sub_theme_fields(draft.sub_themes, old, i)})
         return {
+            "title": self.title, "question": self.question, "languages": list(self.languages),
             "description": self.description, "step_after": self.step_after, "themes": themes,
             "phases": [p.to_doc() for p in self.phases], "pre_moderation": self.pre_moderation,
         }
 
 
+def _sub_theme_fields(drafts: Sequence[SubThemeDraft], existing: Sequence[dict[str, Any]],
+                      theme: int) -> list[dict[str, str]]:
+    """Sub-themes keep the id they name, else the id of the existing one with their title
+    (when no other draft names it), else get a new one."""
+    ids = {s["id"] for s in existing}
+    named = {d.id for d in drafts if d.id}
+    by_title = {s["title"]: s["id"] for s in existing if s["id"] not in named}
+    fields = []
+    for draft in drafts:
+        if draft.id is not None and draft.id not in ids:
+            raise InvalidArgument(f"sub-theme {draft.id} is not a sub-theme of this theme",
+                                  field=f"themes[{theme}].sub_themes")
+        fields.append({"id": draft.id or by_title.pop(draft.title, None) or new_id(),
+                       "title": draft.title})
+    return fields
+
+
 def _theme(draft: threads_pb2.ThemeDraft, i: int) -> ThemeDraft:
-    subs = [validation.title(s, field=f"themes[{i}].sub_themes") for s in draft.sub_themes]
+    field = f"themes[{i}].sub_themes"
+    subs = [validation.title(s, field=field) for s in draft.sub_themes]
     if subs and not SUB_THEMES[0] <= len(subs) <= SUB_THEMES[1]:
-        raise InvalidArgument("a theme has 2 or 3 sub-themes (or none yet)",
-                              field=f"themes[{i}].sub_themes")
+        raise InvalidArgument("a theme has 2 or 3 sub-themes (or none yet)", field=field)
     if len(set(subs)) != len(subs):
-        raise InvalidArgument("sub-themes must not repeat", field=f"themes[{i}].sub_themes")
+        raise InvalidArgument("sub-themes must not repeat", field=field)
+    sub_ids = list(draft.sub_theme_ids) or [""] * len(subs)
+    if len(sub_ids) != len(subs):
+        raise InvalidArgument("sub_theme_ids: none, or one per sub-theme", field=field)
+    for sub_id in sub_ids:
+        if sub_id:
+            require_id(sub_id, field=field)
+    named = [s for s in sub_ids if s]
+    if len(set(named)) != len(named):
+        raise InvalidArgument("a sub-theme id appears twice", field=field)
     theme_id = draft.id or None
     if theme_id is not None:
         require_id(theme_id, field=f"themes[{i}].id")
     return ThemeDraft(theme_id, validation.title(draft.title, field=f"themes[{i}].title"),
-                      tuple(subs))
+                      tuple(SubThemeDraft(sub_id or None, title)
+                            for sub_id, title in zip(sub_ids, subs, strict=True)))
 
 
 def _phase(draft: threads_pb2.PhaseDraft, i: int) -> phases.Phase:
@@ -86,8 +124,6 @@ def _phase(draft: threads_pb2.PhaseDraft, i: int) -> phases.Phase:
         raise InvalidArgument("a phase needs starts_at and ends_at", field=f"phases[{i}]")
     kind = phases.ORDER[draft.kind - 1]
     modules = tuple(draft.modules) or phases.DEFAULT_MODULES[kind]
-    if len(set(modules)) != len(modules):
-        raise InvalidArgument("modules must not repeat", field=f"phases[{i}].modules")
     return phases.Phase(kind, to_millis(draft.starts_at.ToDatetime(tzinfo=UTC)),
                         to_millis(draft.ends_at.ToDatetime(tzinfo=UTC)), modules)
 
@@ -97,10 +133,20 @@ def to_millis(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
-def draft_of(*, description: str, step_after: str, themes: Sequence[threads_pb2.ThemeDraft],
-             phase_drafts: Sequence[threads_pb2.PhaseDraft],
-             pre_moderation: bool) -> ConsultationDraft:
-    """The validated draft; InvalidArgument naming the first offending field."""
+def draft_of(request: threads_pb2.CreateConsultationRequest
+             | threads_pb2.UpdateConsultationRequest) -> ConsultationDraft:
+    """The validated draft of a creation or an adaptation (both carry the whole
+    structure); InvalidArgument naming the first offending field."""
+    return _draft(title=request.title, question=request.question,
+                  languages=request.languages, description=request.description,
+                  step_after=request.step_after, themes=request.themes,
+                  phase_drafts=request.phases, pre_moderation=request.pre_moderation)
+
+
+def _draft(*, title: str, question: str, languages: Sequence[str], description: str,
+           step_after: str, themes: Sequence[threads_pb2.ThemeDraft],
+           phase_drafts: Sequence[threads_pb2.PhaseDraft],
+           pre_moderation: bool) -> ConsultationDraft:
     if not themes:
         raise InvalidArgument("at least one theme is required", field="themes")
     if len(themes) > validation.MAX_THEMES:
@@ -109,7 +155,19 @@ def draft_of(*, description: str, step_after: str, themes: Sequence[threads_pb2.
     ids = [t.id for t in theme_drafts if t.id]
     if len(set(ids)) != len(ids):
         raise InvalidArgument("a theme id appears twice", field="themes")
+    seen: dict[str, int] = {}
+    for i, theme in enumerate(theme_drafts):
+        key = theme_key(theme.title)
+        if key in seen:
+            raise InvalidArgument(
+                f"themes {seen[key]} and {i} are both titled {theme.title!r}; theme titles "
+                "must differ (a workshop CSV names themes by title)", field=f"themes[{i}].title")
+        seen[key] = i
     return ConsultationDraft(
+        title=validation.title(title),
+        question=validation.text(question, field="question", max_chars=QUESTION_MAX,
+                                 min_chars=0),
+        languages=tuple(validation.languages(languages)),
         description=validation.text(description, field="description",
                                     max_chars=DESCRIPTION_MAX, min_chars=0),
         step_after=validation.text(step_after, field="step_after",
@@ -118,3 +176,8 @@ def draft_of(*, description: str, step_after: str, themes: Sequence[threads_pb2.
         phases=tuple(phases.validate([_phase(p, i) for i, p in enumerate(phase_drafts)])),
         pre_moderation=pre_moderation,
     )
+
+
+def theme_key(title: str) -> str:
+    """How a theme's title is matched (workshop CSVs): trimmed, case-insensitive."""
+    return title.strip().casefold()

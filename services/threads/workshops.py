@@ -6,6 +6,10 @@ per theme it spoke to), its posts, their events and a record of the import commi
 transaction: either the whole workshop is in the consultation or none of it is. The
 record carries the request's idempotency key, so a retried import (a timeout, a double
 click) returns the first one instead of doubling every contribution.
+
+Files come from spreadsheets: a leading byte-order mark is dropped and the separator
+(`,`, `;` as Excel writes in many locales, or tab) is detected by `csv.Sniffer`; quoting
+stays Excel's (`"` doubled inside quotes). When the sniffer cannot tell, `,` is assumed.
 """
 
 from __future__ import annotations
@@ -24,10 +28,13 @@ from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session
 from services.threads import kinds
 from services.threads.store import VISIBLE, ThreadsStore
+from services.threads.structure import theme_key
 
 MAX_LINES = 500
 LABEL_MAX = 100
 HEADER = ("theme", "text")
+SEPARATORS = ",;\t"
+SNIFF_CHARS = 16_384
 
 
 @dataclass(frozen=True)
@@ -41,11 +48,16 @@ def parse(content: str, themes: list[Document], *, max_chars: int,
           ) -> tuple[list[Line], list[tuple[int, str]]]:
     """The lines and every error as (line number, message); lines are valid only if no
     error was found."""
-    rows = list(csv.reader(io.StringIO(content)))
+    content = content.removeprefix("\ufeff")
+    rows = list(csv.reader(io.StringIO(content), delimiter=separator(content)))
     if not rows or tuple(c.strip().lower() for c in rows[0][:2]) != HEADER:
-        return [], [(1, "the first line must be the header theme,text[,author]")]
-    by_key = {t["title"].strip().lower(): t["id"] for t in themes} | {t["id"]: t["id"]
-                                                                      for t in themes}
+        return [], [(1, "the first line must be the header theme,text[,author] "
+                        "(separated by commas, semicolons or tabs)")]
+    # Structures check that titles differ; one stored before that may repeat a title.
+    titles = [theme_key(t["title"]) for t in themes]
+    by_key: dict[str, str] = {t["id"]: t["id"] for t in themes}
+    by_key.update((key, t["id"]) for key, t in zip(titles, themes, strict=True)
+                  if titles.count(key) == 1)
     lines: list[Line] = []
     errors: list[tuple[int, str]] = []
     if len(rows) - 1 > MAX_LINES:
@@ -59,7 +71,9 @@ def parse(content: str, themes: list[Document], *, max_chars: int,
         theme, text, label = row[0].strip(), row[1].strip(), (row[2] if len(row) == 3
                                                                 else "").strip()
         problems = []
-        if theme.lower() not in by_key and theme not in by_key:
+        if titles.count(theme_key(theme)) > 1:
+            problems.append(f"several themes are titled {theme[:60]!r}; name it by its id")
+        elif theme_key(theme) not in by_key and theme not in by_key:
             problems.append(f"unknown theme {theme[:60]!r}")
         if not text:
             problems.append("the text is empty")
@@ -72,10 +86,18 @@ def parse(content: str, themes: list[Document], *, max_chars: int,
         if problems:
             errors.append((number, "; ".join(problems)))
         else:
-            lines.append(Line(by_key.get(theme.lower(), by_key.get(theme, "")), text, label))
+            lines.append(Line(by_key.get(theme, by_key.get(theme_key(theme), "")), text, label))
     if not lines and not errors:
         errors.append((2, "no contribution in the file"))
     return ([] if errors else lines), errors
+
+
+def separator(content: str) -> str:
+    """The file's separator as csv.Sniffer reads its start; "," when it cannot tell."""
+    try:
+        return csv.Sniffer().sniff(content[:SNIFF_CHARS], delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        return ","
 
 
 async def import_once(store: ThreadsStore, *, consultation: Document, workshop: str,

@@ -7,6 +7,7 @@ import json
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from devstack.stack import Stack
 from tests.debate import MODERATOR, STRATEGIST, phased, post, thread_in
 from tests.gateway.test_problems import assert_problem
 from tests.helpers import auth, metric_value
+from tests.identity.support import new_account
 
 
 @dataclass
@@ -89,6 +91,26 @@ async def test_phase_changes_posts_and_reactions_arrive_live(api: httpx.AsyncCli
     assert by_type["reaction.changed"].data["reaction_counts"]["like"] == 1
     ids = [e.id for e in events]
     assert ids == sorted(ids)
+
+
+async def test_streamed_posts_carry_their_authors_public_name(
+    api: httpx.AsyncClient, work_dir: Path,
+) -> None:
+    """Like every read, the stream names the author (it used to send `author_name: null`)."""
+    consultation = await phased(api, "ideation")
+    thread = await thread_in(api, consultation)
+    ada = await new_account(api, work_dir / "mail")
+    named = await api.put(f"/v1/consultations/{consultation['id']}/pseudonym",
+                          json={"pseudonym": "Kestrel"}, headers=ada.headers)
+    assert named.status_code == 204, named.text
+    async with listen(api, consultation["id"]) as stream:
+        written = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "Hi"},
+                                 headers=ada.headers)
+        assert written.status_code == 201, written.text
+        events = await stream.until(has("post.created"))
+    (created,) = [e for e in events if e.type == "post.created"]
+    assert created.data["post"]["id"] == written.json()["id"]
+    assert created.data["post"]["author_name"] == "Kestrel"
 
 
 async def test_many_readers_share_one_read_of_each_post(

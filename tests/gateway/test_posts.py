@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -11,6 +12,7 @@ from pymongo import AsyncMongoClient
 from tests.debate import MODERATOR, counts, events_of, phased, post, thread_in
 from tests.gateway.test_problems import assert_problem
 from tests.helpers import auth
+from tests.identity.support import new_account
 
 Mongo = AsyncMongoClient[dict[str, object]]
 
@@ -112,3 +114,26 @@ async def test_moderators_pin_announcements_shown_with_the_first_page(
 async def test_page_size_is_bounded(api: httpx.AsyncClient, thread: dict[str, Any]) -> None:
     reply = await api.get(f"/v1/threads/{thread['id']}/posts", params={"limit": 1000})
     assert_problem(reply, 422, "query.limit")
+
+
+async def test_written_posts_come_back_under_their_authors_public_name(
+    api: httpx.AsyncClient, work_dir: Path,
+) -> None:
+    """The answers to writing, editing and moderating a post name its author as reads do
+    (they used to carry `author_name: null`)."""
+    consultation = await phased(api, "ideation")
+    thread = await thread_in(api, consultation)
+    ada = await new_account(api, work_dir / "mail")
+    named = await api.put(f"/v1/consultations/{consultation['id']}/pseudonym",
+                          json={"pseudonym": "Heron"}, headers=ada.headers)
+    assert named.status_code == 204, named.text
+    written = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "Trains"},
+                             headers=ada.headers)
+    assert written.status_code == 201, written.text
+    assert written.json()["author_name"] == "Heron"
+    edited = await api.patch(f"/v1/posts/{written.json()['id']}", json={"body": "Night trains"},
+                             headers=ada.headers)
+    assert edited.json()["author_name"] == "Heron"
+    hidden = await api.post(f"/v1/posts/{written.json()['id']}/moderation",
+                            json={"action": "hide", "reason": "test"}, headers=MODERATOR)
+    assert hidden.json()["author_name"] == "Heron"

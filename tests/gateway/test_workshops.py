@@ -39,6 +39,23 @@ async def test_a_workshop_becomes_marked_posts_in_workshop_threads(
     assert await events_of(mongo, consultation["id"], "workshop.imported") == 1
 
 
+async def test_an_excel_export_imports_as_written(api: httpx.AsyncClient) -> None:
+    """Excel in many locales saves "CSV UTF-8" with a byte-order mark, `;` between cells,
+    CRLF line ends, and quotes only where a cell needs them."""
+    consultation = await phased(api, "ideation")
+    title = consultation["themes"][0]["title"]
+    content = ("\ufefftheme;text;author\r\n"
+               f"{title};\"Cheaper transport; and nights, too\";Table 1\r\n"
+               f"{title};\"She said \"\"yes\"\"\";\r\n")
+    reply = await api.post(f"/v1/consultations/{consultation['id']}/workshop-imports",
+                           json={"workshop": "Excel", "csv": content}, headers=MODERATOR)
+    assert reply.status_code == 201, reply.text
+    (thread_id,) = reply.json()["thread_ids"]
+    page = (await api.get(f"/v1/threads/{thread_id}/posts")).json()["items"]
+    assert [(p["body"], p["author_label"]) for p in page] == [
+        ("Cheaper transport; and nights, too", "Table 1"), ('She said "yes"', None)]
+
+
 async def test_a_retried_import_is_imported_once(api: httpx.AsyncClient, mongo: Mongo) -> None:
     """The same Idempotency-Key twice (a timeout, a double click): one import, the same
     answer; the key reused for another file is refused with nothing written."""

@@ -34,7 +34,7 @@ async def create(
 ) -> ConsultationPublic:
     """Create a consultation with its languages, themes and phases (operators)."""
     request = threads_pb2.CreateConsultationRequest(
-        title=body.title, languages=body.languages,
+        title=body.title, question=body.question, languages=body.languages,
         themes=[t.to_proto() for t in body.themes],
         actor_id=user.account_id, idempotency_key=idempotency_key or "",
         actor_roles=roles(user), description=body.description, step_after=body.step_after,
@@ -106,14 +106,16 @@ async def list_threads(
     consultation_id: str,
     clients: Clients,
     theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
+    sub_theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
     kind: ThreadKindName | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
 ) -> ThreadsPage:
-    """The consultation's threads (optionally of one theme or kind), oldest first; survey
-    questions listed by kind come with their answer counts."""
+    """The consultation's threads (optionally of one theme, sub-theme or kind), oldest
+    first, each with its count of published posts (a survey question's answers)."""
     request = threads_pb2.ListThreadsRequest(
         consultation_id=existing_id(consultation_id, "consultation"), theme_id=theme_id or "",
+        sub_theme_id=sub_theme_id or "",
         page_size=limit, cursor=cursor,
         kind=THREAD_KIND_TO_PROTO[kind] if kind else threads_pb2.THREAD_KIND_UNSPECIFIED,
     )

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients
+from services.gateway.deps import Clients, Names
 from services.gateway.live import LiveFeed
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
+from services.gateway.schemas import PostPublic
 
 router = APIRouter(prefix="/v1/consultations", tags=["live"])
 LastEventId = Annotated[
@@ -24,7 +25,7 @@ LastEventId = Annotated[
 
 @router.get("/{consultation_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
-async def stream(consultation_id: str, request: Request, clients: Clients,
+async def stream(consultation_id: str, request: Request, clients: Clients, names: Names,
                  last_event_id: LastEventId = None) -> StreamingResponse:
     """New posts, edits, reaction counts, phase changes and hides of one consultation, as
     `text/event-stream`; each event's `id` is its position in the event stream, so a client
@@ -40,14 +41,14 @@ async def stream(consultation_id: str, request: Request, clients: Clients,
     await clients.call("threads", clients.threads.GetConsultation,
                        threads_pb2.GetConsultationRequest(consultation_id=consultation_id))
 
-    async def read_post(post_id: str) -> threads_pb2.Post | None:
+    async def read_post(post_id: str) -> PostPublic | None:
         """The public view: the frame is shared by every reader (live.py)."""
         try:
             post: threads_pb2.Post = await clients.threads.GetPost(
                 threads_pb2.GetPostRequest(post_id=post_id), timeout=clients.timeout)
         except grpc.aio.AioRpcError:
             return None
-        return post
+        return await names.name(PostPublic.of(post))
 
     async def alive() -> bool:
         return not await request.is_disconnected()

@@ -22,10 +22,13 @@ CHANGES = {
 @router.put("/{consultation_id}/structure", response_model=ConsultationPublic)
 async def update_structure(consultation_id: str, body: ConsultationStructure, user: Writer,
                            clients: Clients) -> ConsultationPublic:
-    """Replace description, "the step after", themes and phases. Themes sent with their
-    `id` keep their threads; removing a theme that has threads is refused (409)."""
+    """Replace title, question, languages, description, "the step after", themes and
+    phases (send all of them). Themes and sub-themes sent with their `id` keep their
+    threads; removing one that has threads, or a language posts are written in, is
+    refused (409)."""
     request = threads_pb2.UpdateConsultationRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
+        title=body.title, question=body.question, languages=body.languages,
         actor_id=user.account_id, actor_roles=roles(user), description=body.description,
         step_after=body.step_after, themes=[t.to_proto() for t in body.themes],
         phases=[p.to_proto() for p in body.phases], pre_moderation=body.pre_moderation,
@@ -37,8 +40,9 @@ async def update_structure(consultation_id: str, body: ConsultationStructure, us
 @router.post("/{consultation_id}/phase-changes", response_model=ConsultationPublic)
 async def change_phase(consultation_id: str, body: PhaseChangeCreate, user: Writer,
                        clients: Clients) -> ConsultationPublic:
-    """Advance to the next phase now, extend a phase, or reopen one (strategists); emits
-    `consultation.phase_changed`."""
+    """Advance to the next phase now, extend a phase, or reopen one (strategists); the
+    phases after the change move with it, so the calendar keeps no hole and no overlap.
+    Emits `consultation.phase_changed`."""
     request = threads_pb2.ChangePhaseRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         actor_id=user.account_id, actor_roles=roles(user), change=CHANGES[body.change],

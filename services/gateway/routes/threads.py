@@ -51,7 +51,8 @@ async def get(thread_id: str, clients: Clients, cache: Cache) -> Response:
 @router.post("/{thread_id}/posts", status_code=201, response_model=PostPublic)
 async def create_post(
     thread_id: str, body: PostCreate, user: Writer, clients: Clients, response: Response,
-    participation: Recorder, cache: Cache, idempotency_key: IdempotencyKey = None,
+    participation: Recorder, cache: Cache, names: Names,
+    idempotency_key: IdempotencyKey = None,
 ) -> PostPublic:
     """Post into a thread, or reply to one of its posts with `parent_id` (plain text or
     Markdown; rendered and sanitised on output)."""
@@ -70,7 +71,7 @@ async def create_post(
                                theme_id=created.theme_id, account_id=user.account_id,
                                level="post")
     response.headers["Location"] = f"/v1/posts/{created.id}"
-    return PostPublic.of(created)
+    return await names.name(PostPublic.of(created))
 
 
 @router.get("/{thread_id}/posts", response_model=PostsPage)
