@@ -99,7 +99,10 @@ class TokenPairPublic(BaseModel):
 
 
 class PseudonymUpdate(Input):
-    pseudonym: Annotated[str, StringConstraints(max_length=40)]
+    pseudonym: Annotated[str, StringConstraints(max_length=200)] = Field(
+        description="Up to 40 characters once normalised (NFKC, invisible characters "
+        "removed, spaces collapsed); unique in the consultation among names that look "
+        "alike; \"\" drops it.")
 
 
 class GrantCreate(Input):
