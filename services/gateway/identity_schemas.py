@@ -105,6 +105,17 @@ class PseudonymUpdate(Input):
         "alike; \"\" drops it.")
 
 
+class PublicSelf(BaseModel):
+    """How the caller appears in one consultation."""
+
+    pseudonym: str | None = Field(description="Their pseudonym here (null: none).")
+    author_name: str | None = Field(
+        description="The name their posts show: the pseudonym, else the display name.")
+    author_key: str | None = Field(
+        description="The author key their posts, fact-checks and summaries carry here: "
+        "compare a post's `author_key` with it to recognise one's own.")
+
+
 class GrantCreate(Input):
     account_id: ResourceId
     role: RoleName

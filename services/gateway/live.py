@@ -28,6 +28,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
+from services.gateway.author_keys import AuthorKeys
 from services.gateway.schemas import PostPublic
 
 HEARTBEAT_SECONDS = 15.0
@@ -40,8 +41,9 @@ PostReader = Callable[[str], Awaitable[threads_pb2.Post | None]]
 class LiveFeed:
     """The gateway's one NATS connection, opened at the first stream request."""
 
-    def __init__(self, nats_url: str) -> None:
+    def __init__(self, nats_url: str, keys: AuthorKeys) -> None:
         self._url = nats_url
+        self._keys = keys
         self._client: NatsClient | None = None
         self._lock = asyncio.Lock()
         self._shaping: dict[int, asyncio.Task[str | None]] = {}
@@ -52,7 +54,7 @@ class LiveFeed:
         shaped await the same task (shielded: one leaving does not cancel it)."""
         task = self._shaping.get(sequence)
         if task is None:
-            task = asyncio.ensure_future(_framed(sequence, envelope, read_post))
+            task = asyncio.ensure_future(_framed(sequence, envelope, read_post, self._keys))
             self._shaping[sequence] = task
             task.add_done_callback(lambda _: self._shaping.pop(sequence, None))
         return asyncio.shield(task)
@@ -99,24 +101,26 @@ class LiveFeed:
 
 
 async def _framed(sequence: int, envelope: events_pb2.EventEnvelope,
-                  read_post: PostReader) -> str | None:
-    data = await shape(envelope, read_post)
+                  read_post: PostReader, keys: AuthorKeys) -> str | None:
+    data = await shape(envelope, read_post, keys)
     if data is None:
         return None
     return (f"id: {sequence}\nevent: {envelope.type}\n"
             f"data: {json.dumps(data, separators=(',', ':'))}\n\n")
 
 
-async def shape(envelope: events_pb2.EventEnvelope,
-                read_post: PostReader) -> dict[str, Any] | None:
-    """What a reader may see of an event; None to leave it out of the stream."""
+async def shape(envelope: events_pb2.EventEnvelope, read_post: PostReader,
+                keys: AuthorKeys) -> dict[str, Any] | None:
+    """What a reader may see of an event; None to leave it out of the stream. The same
+    for every reader (shared frames): authors appear by their author key, never their
+    account."""
     kind = envelope.type
     if kind in POST_EVENTS:
         post_id = _post_id(envelope)
         post = await read_post(post_id)
         if post is None or post.status != threads_pb2.POST_STATUS_VISIBLE:
             return None
-        return {"post": PostPublic.of(post).model_dump(mode="json")}
+        return {"post": PostPublic.of(post, keys).model_dump(mode="json")}
     if kind == "reaction.changed":
         reaction = debate_events_pb2.ReactionChanged()
         envelope.payload.Unpack(reaction)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, IdempotencyKey, Writer, roles
+from services.gateway.deps import Clients, IdempotencyKey, Keys, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     THREAD_KIND_TO_PROTO,
@@ -71,7 +71,7 @@ async def get(consultation_id: str, clients: Clients) -> ConsultationPublic:
 @router.post("/{consultation_id}/threads", status_code=201, response_model=ThreadPublic)
 async def create_thread(
     consultation_id: str, body: ThreadCreate, user: Writer, clients: Clients,
-    response: Response, idempotency_key: IdempotencyKey = None,
+    response: Response, keys: Keys, idempotency_key: IdempotencyKey = None,
 ) -> ThreadPublic:
     """Open a thread in one of the consultation's themes: a discussion (anyone, during
     ideation), a survey question (strategists) or a two-column deepening of an idea
@@ -83,13 +83,14 @@ async def create_thread(
     request.actor_roles.extend(roles(user))
     created = await clients.call("threads", clients.threads.CreateThread, request)
     response.headers["Location"] = f"/v1/threads/{created.id}"
-    return ThreadPublic.of(created)
+    return ThreadPublic.of(created, keys)
 
 
 @router.get("/{consultation_id}/threads", response_model=ThreadsPage)
 async def list_threads(
     consultation_id: str,
     clients: Clients,
+    keys: Keys,
     theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
     kind: ThreadKindName | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
@@ -103,5 +104,5 @@ async def list_threads(
         kind=THREAD_KIND_TO_PROTO[kind] if kind else threads_pb2.THREAD_KIND_UNSPECIFIED,
     )
     page = await clients.call("threads", clients.threads.ListThreads, request)
-    return ThreadsPage(items=[ThreadPublic.of(t) for t in page.threads],
+    return ThreadsPage(items=[ThreadPublic.of(t, keys) for t in page.threads],
                        next_cursor=page.next_cursor or None)

@@ -16,7 +16,7 @@ from services.gateway.debate_schemas import (
     QueueItemPublic,
     ReportPublic,
 )
-from services.gateway.deps import Cache, Clients, CurrentUser, Writer, roles
+from services.gateway.deps import Cache, Clients, CurrentUser, Keys, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
 
@@ -27,7 +27,7 @@ Cursor = Annotated[str, Query(max_length=200)]
 
 @router.post("/v1/posts/{post_id}/moderation", response_model=PostPublic)
 async def moderate(post_id: str, body: ModerationCreate, user: Writer,
-                   clients: Clients, cache: Cache) -> PostPublic:
+                   clients: Clients, cache: Cache, keys: Keys) -> PostPublic:
     """Hide (with a reason the author is told), restore, approve a held post, or dismiss
     its reports. Every act is logged; nothing is deleted."""
     request = threads_pb2.ModeratePostRequest(
@@ -35,20 +35,22 @@ async def moderate(post_id: str, body: ModerationCreate, user: Writer,
         reason=body.reason, actor_id=user.account_id, actor_roles=roles(user))
     post = await clients.call("threads", clients.threads.ModeratePost, request)
     await cache.after_write(cache.content_changed(post.thread_id))
-    return PostPublic.of(post)
+    return PostPublic.of(post, keys)
 
 
 @router.get("/v1/consultations/{consultation_id}/moderation/queue",
             response_model=ModerationQueue)
-async def queue(consultation_id: str, user: CurrentUser, clients: Clients,
+async def queue(consultation_id: str, user: CurrentUser, clients: Clients, keys: Keys,
                 limit: Limit = 20, cursor: Cursor = "") -> ModerationQueue:
-    """Reported posts and posts held by pre-moderation, oldest first."""
+    """Reported posts and posts held by pre-moderation, oldest first. Authors appear by
+    their author key, as everywhere: moderation acts on posts, and the key is enough to
+    see that several come from one participant (least privilege)."""
     request = threads_pb2.ListModerationQueueRequest(
         consultation_id=existing_id(consultation_id, "consultation"), actor_id=user.account_id,
         actor_roles=roles(user), page_size=limit, cursor=cursor)
     page = await clients.call("threads", clients.threads.ListModerationQueue, request)
     return ModerationQueue(items=[
-        QueueItemPublic(post=PostPublic.of(i.post),
+        QueueItemPublic(post=PostPublic.of(i.post, keys),
                         reports=[ReportPublic.of(r) for r in i.reports]) for i in page.items],
         next_cursor=page.next_cursor or None)
 

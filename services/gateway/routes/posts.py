@@ -19,6 +19,7 @@ from services.gateway.debate_schemas import (
 from services.gateway.deps import (
     Cache,
     Clients,
+    Keys,
     Names,
     OptionalUser,
     Recorder,
@@ -33,26 +34,27 @@ router = APIRouter(prefix="/v1/posts", tags=["posts"])
 
 @router.get("/{post_id}", response_model=PostPublic)
 async def get(post_id: str, clients: Clients, viewer: OptionalUser,
-              names: Names) -> PostPublic:
+              names: Names, keys: Keys) -> PostPublic:
     """One post; its author (and moderators) also see why it was hidden."""
     request = threads_pb2.GetPostRequest(
         post_id=existing_id(post_id, "post"), viewer_id=viewer.account_id if viewer else "",
         viewer_roles=roles(viewer))
-    post = PostPublic.of(await clients.call("threads", clients.threads.GetPost, request))
-    known = await names.of(post.consultation_id, [post.author_id])
-    return post.model_copy(update={"author_name": known.get(post.author_id)})
+    message = await clients.call("threads", clients.threads.GetPost, request)
+    known = await names.of(message.consultation_id, [message.author_id])
+    return PostPublic.of(message, keys).model_copy(
+        update={"author_name": known.get(message.author_id)})
 
 
 @router.patch("/{post_id}", response_model=PostPublic)
 async def edit(post_id: str, body: PostUpdate, user: Writer, clients: Clients,
-               cache: Cache) -> PostPublic:
+               cache: Cache, keys: Keys) -> PostPublic:
     """Edit one's own post; the previous text is kept as a revision."""
     request = threads_pb2.EditPostRequest(
         post_id=existing_id(post_id, "post"), body=body.body,
         format=FORMAT_TO_PROTO[body.format], actor_id=user.account_id, actor_roles=roles(user))
     post = await clients.call("threads", clients.threads.EditPost, request)
     await cache.after_write(cache.content_changed(post.thread_id))
-    return PostPublic.of(post)
+    return PostPublic.of(post, keys)
 
 
 @router.get("/{post_id}/revisions", response_model=PostRevisions)
@@ -71,13 +73,13 @@ async def revisions(post_id: str, clients: Clients, viewer: OptionalUser) -> Pos
 
 @router.put("/{post_id}/pin", response_model=PostPublic)
 async def pin(post_id: str, body: PinUpdate, user: Writer, clients: Clients,
-              cache: Cache) -> PostPublic:
+              cache: Cache, keys: Keys) -> PostPublic:
     """Pin (or unpin) a top-level post as an announcement (moderators)."""
     request = threads_pb2.PinPostRequest(post_id=existing_id(post_id, "post"), pinned=body.pinned,
                                          actor_id=user.account_id, actor_roles=roles(user))
     post = await clients.call("threads", clients.threads.PinPost, request)
     await cache.after_write(cache.content_changed(post.thread_id))
-    return PostPublic.of(post)
+    return PostPublic.of(post, keys)
 
 
 @router.put("/{post_id}/reaction", response_model=ReactionStatePublic)
