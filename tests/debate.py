@@ -72,3 +72,12 @@ async def events_of(mongo: AsyncMongoClient[dict[str, object]], consultation_id:
                     event_type: str) -> int:
     subject = f"agora.{consultation_id}.{event_type}"
     return await mongo["agora_threads"]["outbox"].count_documents({"subject": subject})
+
+
+async def author_key(api: httpx.AsyncClient, consultation_id: str,
+                     headers: dict[str, str]) -> str:
+    """The caller's author key in the consultation (what their posts carry)."""
+    reply = await api.get(f"/v1/consultations/{consultation_id}/pseudonym", headers=headers)
+    assert reply.status_code == 200, reply.text
+    key: str = reply.json()["author_key"]
+    return key

@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from services.gateway import problems
 from services.gateway.access import AccessResolver
 from services.gateway.auth import DevTokenVerifier, EitherVerifier, TokenVerifier
+from services.gateway.author_keys import AuthorKeys
 from services.gateway.cache_events import CacheInvalidation
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
@@ -80,6 +81,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
             ip=Limits(settings.ip_login_failures_per_hour, settings.ip_login_free_failures))
         app.state.registrations = HourlyLimit(
             app.state.redis, name="register-ip", per_hour=settings.registrations_per_ip_per_hour)
+        app.state.author_keys = AuthorKeys(settings.author_key_bytes())
         app.state.live = LiveFeed(settings.nats_url)
         app.state.participation = Participation(
             app.state.redis, recheck_seconds=settings.participation_flush_seconds)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Literal, Self
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 
 from agora_kit.settings import Environment, Port, ServiceSettings
+
+# Public by being in the source: fine for development and tests, refused in production.
+DEVELOPMENT_AUTHOR_KEY_SECRET = "agora development author keys, never in production"
 
 
 class GatewaySettings(ServiceSettings):
@@ -50,6 +53,10 @@ class GatewaySettings(ServiceSettings):
     registrations_per_ip_per_hour: int = Field(default=20, ge=1)
     # How often participation counters (Redis) are flushed to the threads service.
     participation_flush_seconds: float = Field(default=60.0, ge=0.2, le=3600)
+    # Keys the per-consultation author keys (author_keys.py); the same on every replica,
+    # from the deployment's secret store. Empty: a fixed development secret (refused in
+    # production, where 32+ characters are required).
+    author_key_secret: SecretStr = SecretStr("")
 
     @field_validator("redis_url")
     @classmethod
@@ -63,6 +70,19 @@ class GatewaySettings(ServiceSettings):
         if self.agora_env is Environment.PRODUCTION and self.auth_mode == "dev":
             raise ValueError("AUTH_MODE=dev accepts unsigned tokens and is refused in production")
         return self
+
+    @model_validator(mode="after")
+    def _author_key_secret_in_production(self) -> Self:
+        secret = self.author_key_secret.get_secret_value()
+        if self.agora_env is Environment.PRODUCTION and (
+                len(secret) < 32 or secret == DEVELOPMENT_AUTHOR_KEY_SECRET):
+            raise ValueError("AUTHOR_KEY_SECRET (32+ characters) is required in production: "
+                             "without it anyone can link authors' keys to their accounts")
+        return self
+
+    def author_key_bytes(self) -> bytes:
+        secret = self.author_key_secret.get_secret_value() or DEVELOPMENT_AUTHOR_KEY_SECRET
+        return secret.encode()
 
     def service_addresses(self) -> dict[str, str]:
         return {

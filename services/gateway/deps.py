@@ -19,6 +19,7 @@ from starlette.datastructures import State
 
 from services.gateway.access import AccessResolver
 from services.gateway.auth import InvalidToken, Principal, Role, TokenVerifier
+from services.gateway.author_keys import AuthorKeys
 from services.gateway.clients import ServiceClients
 from services.gateway.participation import Participation
 from services.gateway.permissions import ANONYMOUS, action_of, allowed
@@ -148,6 +149,14 @@ async def _public_names(request: Request) -> PublicNames:
 
 
 Names = Annotated[PublicNames, Depends(_public_names)]
+
+
+async def _author_keys(request: Request) -> AuthorKeys:
+    keys: AuthorKeys = request.app.state.author_keys
+    return keys
+
+
+Keys = Annotated[AuthorKeys, Depends(_author_keys)]
 
 
 def roles(user: Principal | None) -> list[str]:

@@ -99,7 +99,21 @@ class TokenPairPublic(BaseModel):
 
 
 class PseudonymUpdate(Input):
-    pseudonym: Annotated[str, StringConstraints(max_length=40)]
+    pseudonym: Annotated[str, StringConstraints(max_length=200)] = Field(
+        description="Up to 40 characters once normalised (NFKC, invisible characters "
+        "removed, spaces collapsed); unique in the consultation among names that look "
+        "alike; \"\" drops it.")
+
+
+class PublicSelf(BaseModel):
+    """How the caller appears in one consultation."""
+
+    pseudonym: str | None = Field(description="Their pseudonym here (null: none).")
+    author_name: str | None = Field(
+        description="The name their posts show: the pseudonym, else the display name.")
+    author_key: str | None = Field(
+        description="The author key their posts, fact-checks and summaries carry here: "
+        "compare a post's `author_key` with it to recognise one's own.")
 
 
 class GrantCreate(Input):

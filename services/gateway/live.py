@@ -111,7 +111,9 @@ async def _framed(sequence: int, envelope: events_pb2.EventEnvelope,
 
 async def shape(envelope: events_pb2.EventEnvelope,
                 read_post: PostReader) -> dict[str, Any] | None:
-    """What a reader may see of an event; None to leave it out of the stream."""
+    """What a reader may see of an event; None to leave it out of the stream. The same
+    for every reader (shared frames): authors appear by their author key, never their
+    account."""
     kind = envelope.type
     if kind in POST_EVENTS:
         post_id = _post_id(envelope)

@@ -51,6 +51,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "post.read": EVERYONE,
     "post.create": MEMBERS,
     "pseudonym.set": MEMBERS,
+    "pseudonym.read": MEMBERS,  # one's own only: the route takes no account
     # The debate (threads re-checks every write with services/threads/permissions.py).
     "consultation.adapt": MANAGERS,
     "consultation.change_phase": only(Role.STRATEGIST),
@@ -107,6 +108,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/threads/{thread_id}/posts"): "post.create",
     ("GET", "/v1/threads/{thread_id}/posts"): "post.read",
     ("PUT", "/v1/consultations/{consultation_id}/pseudonym"): "pseudonym.set",
+    ("GET", "/v1/consultations/{consultation_id}/pseudonym"): "pseudonym.read",
     ("PUT", "/v1/consultations/{consultation_id}/structure"): "consultation.adapt",
     ("POST", "/v1/consultations/{consultation_id}/phase-changes"): "consultation.change_phase",
     ("GET", "/v1/consultations/{consultation_id}/participation"): "consultation.participation",

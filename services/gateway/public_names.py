@@ -7,6 +7,10 @@ one post, a created or edited post, moderation, the SSE stream). Names are decor
 when identity or Redis cannot answer, posts go out without `author_name` rather than
 failing the read. A pseudonym set through the gateway drops the
 cached name at once; otherwise a name is at most `ttl` seconds old.
+
+Readers never see an account id (author_keys.py), but names are found by account: a page
+of posts is built with each post's account in an internal field (`authored`), kept in
+the page cache, and `name_posts` swaps it for the name before anything is sent.
 """
 
 from __future__ import annotations
@@ -19,11 +23,20 @@ import grpc
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from agora.v1 import identity_pb2
+from agora.v1 import identity_pb2, threads_pb2
+from services.gateway.author_keys import AuthorKeys
 from services.gateway.clients import ServiceClients
 from services.gateway.schemas import PostPublic
 
 log = logging.getLogger(__name__)
+# A post dict's author account while the gateway builds a page; never in an answer.
+AUTHOR_ACCOUNT = "_author_account"
+
+
+def authored(message: threads_pb2.Post, keys: AuthorKeys) -> dict[str, Any]:
+    """The post's public JSON, plus its author's account for `name_posts` to use."""
+    return {**PostPublic.of(message, keys).model_dump(mode="json"),
+            AUTHOR_ACCOUNT: message.author_id}
 
 
 def _key(consultation_id: str, account_id: str) -> str:
@@ -71,23 +84,28 @@ class PublicNames:
             log.warning("public name not dropped", extra={"error": repr(error)})
 
     async def name_posts(self, posts: list[dict[str, Any]]) -> None:
-        """Set `author_name` on post dicts (all of one consultation)."""
+        """Set `author_name` on post dicts built by `authored` (all of one consultation),
+        removing the author's account from them."""
+        accounts = [str(post.pop(AUTHOR_ACCOUNT, "")) for post in posts]
         if not posts:
             return
-        names = await self.of(posts[0]["consultation_id"], (p["author_id"] for p in posts))
-        for post in posts:
-            post["author_name"] = names.get(post["author_id"])
+        names = await self.of(posts[0]["consultation_id"], (a for a in accounts if a))
+        for post, account in zip(posts, accounts, strict=True):
+            post["author_name"] = names.get(account)
 
-    async def name(self, post: PostPublic) -> PostPublic:
-        """The post with `author_name` set."""
-        return (await self.name_all([post]))[0]
+    async def name(self, message: threads_pb2.Post, keys: AuthorKeys) -> PostPublic:
+        """The post's public view with `author_name` set."""
+        return (await self.name_all([message], keys))[0]
 
-    async def name_all(self, posts: Sequence[PostPublic]) -> list[PostPublic]:
-        """The posts (all of one consultation) with `author_name` set."""
-        if not posts:
+    async def name_all(self, messages: Sequence[threads_pb2.Post],
+                       keys: AuthorKeys) -> list[PostPublic]:
+        """The posts' public views (all of one consultation) with `author_name` set; the
+        authors' accounts are read from the messages and never leave this function."""
+        if not messages:
             return []
-        names = await self.of(posts[0].consultation_id, (p.author_id for p in posts))
-        return [p.model_copy(update={"author_name": names.get(p.author_id)}) for p in posts]
+        names = await self.of(messages[0].consultation_id, (m.author_id for m in messages))
+        return [PostPublic.of(m, keys).model_copy(update={"author_name": names.get(m.author_id)})
+                for m in messages]
 
     async def _fetch(self, consultation_id: str,
                      accounts: list[str]) -> dict[str, str] | None:

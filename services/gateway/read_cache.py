@@ -58,10 +58,15 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from services.gateway.public_names import AUTHOR_ACCOUNT
+
 log = logging.getLogger(__name__)
 GENERATION_SECONDS = 7 * 24 * 3600
 READER_ANSWER_SECONDS = 120
 GLOBAL_GENERATION = "rc:gen:*"
+# In every data key: changed when what is cached changes shape (2: author keys instead of
+# account ids), so a new gateway never reads an old one's entries.
+SHAPE = "2"
 
 PageFetcher = Callable[[], Awaitable[dict[str, Any]]]
 CountsFetcher = Callable[[Sequence[str]], Awaitable[dict[str, dict[str, int]]]]
@@ -277,7 +282,7 @@ class ReadCache:
                 return None  # their held post is theirs alone: not the public view
             mine = own.reactions
         for post in _posts(page):
-            if post["status"] == "hidden" and reader and post["author_id"] == reader:
+            if post["status"] == "hidden" and reader and post.get(AUTHOR_ACCOUNT) == reader:
                 return None  # its author sees the text and the reason: not the public view
             post["reaction_counts"] = counts.get(post["id"], post["reaction_counts"])
             post["my_reaction"] = mine.get(post["id"])
@@ -337,7 +342,7 @@ class ReadCache:
         try:
             everything, content, tail = await self._generations(
                 [GLOBAL_GENERATION, _content(thread_id), _tail(thread_id)])
-            key = f"rc:thread:{thread_id}:{everything}:{content}:{tail}"
+            key = f"rc:thread{SHAPE}:{thread_id}:{everything}:{content}:{tail}"
             cached = await self._redis.get(key)
             if cached is not None:
                 value: dict[str, Any] = json.loads(cached)
@@ -434,8 +439,8 @@ def _layout(request: PageRequest) -> tuple[list[str], list[str]]:
     stable = f"{thread}:%1:%2:{request.limit}:{cursor}"
     recent = f"{stable}:%3"
     viewer = f"%4:%5:{reader}:%6" if reader else "%4:%5"
-    templates = [f"rc:view:{stable}:{viewer}", f"rc:view:{recent}:{viewer}",
-                 f"rc:page:{stable}", f"rc:page:{recent}",
+    templates = [f"rc:view{SHAPE}:{stable}:{viewer}", f"rc:view{SHAPE}:{recent}:{viewer}",
+                 f"rc:page{SHAPE}:{stable}", f"rc:page{SHAPE}:{recent}",
                  f"rc:counts:{stable}:%4", f"rc:counts:{recent}:%4"]
     if reader:
         templates.append(f"rc:own:{thread}:{reader}:%6")

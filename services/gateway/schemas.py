@@ -9,6 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from agora.v1 import threads_pb2
+from services.gateway.author_keys import AuthorKeys
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
@@ -201,7 +202,8 @@ class ColumnPublic(BaseModel):
     id: str
     label: str
     summary: str
-    summary_by: str | None
+    summary_by_key: str | None = Field(
+        description="The synthesiser's author key in this consultation (see PostPublic).")
     summary_at: datetime | None
 
 
@@ -219,14 +221,15 @@ class ThreadPublic(BaseModel):
     created_at: datetime
 
     @classmethod
-    def of(cls, message: threads_pb2.Thread) -> ThreadPublic:
+    def of(cls, message: threads_pb2.Thread, keys: AuthorKeys) -> ThreadPublic:
         return cls(
             id=message.id, consultation_id=message.consultation_id, theme_id=message.theme_id,
             sub_theme_id=message.sub_theme_id or None,
             title=message.title, kind=THREAD_KIND_FROM_PROTO[message.kind],
             idea_id=message.idea_id or None,
             columns=[ColumnPublic(id=c.id, label=c.label, summary=c.summary,
-                                  summary_by=c.summary_by or None,
+                                  summary_by_key=keys.of(message.consultation_id,
+                                                         c.summary_by),
                                   summary_at=_when(c.summary_at) if c.HasField("summary_at")
                                   else None) for c in message.columns],
             post_count=message.post_count, created_at=_when(message.created_at),
@@ -245,15 +248,16 @@ class FactCheckPublic(BaseModel):
     status: FactCheckStatusName
     note: str
     sources: list[str]
-    expert_id: str
+    expert_key: str | None = Field(
+        description="The expert's author key in this consultation (see PostPublic).")
     checked_at: datetime
 
     @classmethod
-    def of(cls, message: threads_pb2.FactCheck) -> FactCheckPublic:
+    def of(cls, message: threads_pb2.FactCheck, expert_key: str | None) -> FactCheckPublic:
         status = threads_pb2.FactCheckStatus.Name(message.status)
         return cls(status=status.removeprefix("FACT_CHECK_STATUS_").lower(),  # type: ignore[arg-type]
                    note=message.note, sources=list(message.sources),
-                   expert_id=message.expert_id, checked_at=_when(message.checked_at))
+                   expert_key=expert_key, checked_at=_when(message.checked_at))
 
 
 class PostCreate(Input):
@@ -271,7 +275,11 @@ class PostPublic(BaseModel):
     thread_id: str
     consultation_id: str
     theme_id: str
-    author_id: str
+    author_key: str | None = Field(
+        description="Who wrote it, as a key of this consultation: the same for all of one "
+        "participant's posts here, unrelated to their keys elsewhere, never their account "
+        "(compare with `author_key` of GET /v1/consultations/{id}/pseudonym to find one's "
+        "own posts); null for an erased account.")
     author_name: str | None = Field(
         default=None, description="The author's pseudonym in this consultation, else their "
         "display name (null: unknown, e.g. an erased account).")
@@ -296,10 +304,12 @@ class PostPublic(BaseModel):
     author_label: str | None = Field(description="Who said it at the workshop (free text).")
 
     @classmethod
-    def of(cls, message: threads_pb2.Post) -> PostPublic:
+    def of(cls, message: threads_pb2.Post, keys: AuthorKeys) -> PostPublic:
+        consultation = message.consultation_id
         return cls(
-            id=message.id, thread_id=message.thread_id, consultation_id=message.consultation_id,
-            theme_id=message.theme_id, author_id=message.author_id, body=message.body,
+            id=message.id, thread_id=message.thread_id, consultation_id=consultation,
+            theme_id=message.theme_id, author_key=keys.of(consultation, message.author_id),
+            body=message.body,
             body_html=message.body_html, format=FORMAT_FROM_PROTO[message.format],
             language=message.language, created_at=_when(message.created_at),
             parent_id=message.parent_id or None, depth=message.depth, revision=message.revision,
@@ -308,7 +318,8 @@ class PostPublic(BaseModel):
             hidden_reason=message.hidden_reason or None,
             reaction_counts=dict(message.reaction_counts), my_reaction=message.my_reaction or None,
             column_id=message.column_id or None,
-            fact_check=FactCheckPublic.of(message.fact_check)
+            fact_check=FactCheckPublic.of(
+                message.fact_check, keys.of(consultation, message.fact_check.expert_id))
             if message.HasField("fact_check") else None,
             workshop=message.workshop or None, author_label=message.author_label or None,
         )

@@ -1,6 +1,6 @@
 """GDPR: export everything identity holds about an account, and erase the account.
 
-Erasure deletes the account (so the email is free again), its grants, codes and
+Erasure deletes the account (so the email is free again), its grants, codes, pseudonyms and
 sessions, and emits `user.erased` in the same transaction; other services anonymise the
 account's authorship when they consume it (threads: "former participant"). Audit
 records keep the account *id* — a pseudonym once the account is gone — because who
@@ -38,12 +38,14 @@ class Privacy:
         account = await self._accounts.get(account_id)
         grants = await self._db["grants"].find({"account_id": account_id}).to_list()
         sessions = await self._db["refresh_families"].find({"account_id": account_id}).to_list()
+        pseudonyms = await self._db["pseudonyms"].find({"account_id": account_id}).to_list()
         audit = await self._db["audit_log"].find(
             {"$or": [{"account_id": account_id}, {"actor": account_id}]}).to_list()
         return {
             "account": _plain(account),
             "grants": [_plain(g) for g in grants],
             "sessions": [_plain(s) for s in sessions],
+            "pseudonyms": [_plain(p) for p in pseudonyms],
             "audit": [_plain(a) for a in audit],
         }
 
@@ -56,7 +58,8 @@ class Privacy:
 
         async def work(session: Session) -> None:
             await self._db["accounts"].delete_one({"_id": account_id}, session=session)
-            for name in ("grants", "email_tokens", "refresh_tokens", "refresh_families"):
+            for name in ("grants", "email_tokens", "refresh_tokens", "refresh_families",
+                         "pseudonyms"):
                 await self._db[name].delete_many({"account_id": account_id}, session=session)
             await self._deps.outbox.add(envelope, session=session)
 

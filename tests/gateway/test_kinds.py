@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from tests.debate import STRATEGIST, counts, events_of, phased, post
+from tests.debate import STRATEGIST, author_key, counts, events_of, phased, post
 from tests.gateway.test_problems import assert_problem
 from tests.helpers import auth
 
@@ -81,7 +81,8 @@ async def test_two_column_contributions_replies_and_summaries(
                             headers=SYNTHESISER)
     assert written.status_code == 200, written.text
     column = written.json()["columns"][1]
-    assert (column["summary"], column["summary_by"]) == ("Staffing is the risk.", "syn")
+    assert (column["summary"], column["summary_by_key"]) == (
+        "Staffing is the risk.", await author_key(api, consultation["id"], SYNTHESISER))
     assert await events_of(mongo, consultation["id"], "deepening.summary_written") == 1
 
 

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from tests.debate import counts, events_of, phased, post, thread_in
+from tests.debate import author_key, counts, events_of, phased, post, thread_in
 from tests.gateway.test_problems import assert_problem
 from tests.helpers import auth
 
@@ -75,5 +75,6 @@ async def test_experts_fact_check_posts_shown_with_the_post(
     assert checked.status_code == 200, checked.text
     page = (await api.get(f"/v1/threads/{thread['id']}/posts")).json()["items"]
     assert page[0]["fact_check"]["status"] == "needs_context"
-    assert page[0]["fact_check"]["expert_id"] == "dr"
+    assert page[0]["fact_check"]["expert_key"] == await author_key(
+        api, thread["consultation_id"], EXPERT)
     assert await events_of(mongo, thread["consultation_id"], "post.fact_checked") == 1

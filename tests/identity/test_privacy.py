@@ -7,6 +7,7 @@ from pathlib import Path
 import httpx
 from pymongo import AsyncMongoClient
 
+from tests.debate import author_key
 from tests.helpers import auth, create_consultation, create_thread, eventually
 from tests.identity.support import PASSWORD, new_account
 
@@ -24,11 +25,16 @@ async def test_export_then_erasure_anonymises_authorship(
     posted = await api.post(f"/v1/threads/{thread['id']}/posts", json={"body": "My idea"},
                             headers=user.headers)
     assert posted.status_code == 201
-    assert posted.json()["author_id"] == user.account_id
+    key = await author_key(api, str(consultation["id"]), user.headers)
+    assert posted.json()["author_key"] == key
+    pseudonym_url = f"/v1/consultations/{consultation['id']}/pseudonym"
+    assert (await api.put(pseudonym_url, json={"pseudonym": "Quiet Owl"},
+                          headers=user.headers)).status_code == 204
     page_url = f"/v1/threads/{thread['id']}/posts"
-    # Read once, so the gateway's page cache holds the page with the author's id: the
-    # erasure must reach the cache too (through threads' `content.anonymised` event).
-    assert (await api.get(page_url)).json()["items"][0]["author_id"] == user.account_id
+    # Read once, so the gateway's page cache holds the page with the author: the erasure
+    # must reach the cache too (through threads' `content.anonymised` event).
+    first = (await api.get(page_url)).json()["items"][0]
+    assert (first["author_key"], first["author_name"]) == (key, "Quiet Owl")
 
     export = await api.get("/v1/accounts/me/export", headers=user.headers)
     assert export.status_code == 200
@@ -37,6 +43,7 @@ async def test_export_then_erasure_anonymises_authorship(
     assert data["account"]["email"] == user.email
     assert "password_hash" not in data["account"]
     assert [g["role"] for g in data["grants"]] == ["expert"]
+    assert [p["name"] for p in data["pseudonyms"]] == ["Quiet Owl"]
     assert len(data["sessions"]) == 1
 
     refused = await api.post("/v1/accounts/me/erasure", json={"password": "not my password"},
@@ -46,11 +53,15 @@ async def test_export_then_erasure_anonymises_authorship(
                             headers=user.headers)
     assert erased.status_code == 204
 
-    async def authors() -> list[str]:
+    async def authors() -> list[tuple[str | None, str | None]]:
         page = (await api.get(page_url)).json()
-        return [p["author_id"] for p in page["items"]]
+        return [(p["author_key"], p["author_name"]) for p in page["items"]]
 
-    assert await eventually(authors, lambda a: a == ["former-participant"])
+    assert await eventually(authors, lambda a: a == [(None, None)])
+    # The pseudonym went with the account: another participant may take it.
+    other = await new_account(api, work_dir / "mail")
+    assert (await api.put(pseudonym_url, json={"pseudonym": "Quiet Owl"},
+                          headers=other.headers)).status_code == 204
 
     async def corpus_author() -> object:
         found = await mongo["agora_synthesis"]["contributions"].find_one(

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Caller, Clients, IdempotencyKey, Writer, admitted, roles
+from services.gateway.deps import Caller, Clients, IdempotencyKey, Keys, Writer, admitted, roles
 from services.gateway.listing import visible_page
 from services.gateway.permissions import ROUTES
 from services.gateway.routes.ids import existing_id
@@ -86,7 +86,7 @@ async def get(consultation_id: str, clients: Clients) -> ConsultationPublic:
 @router.post("/{consultation_id}/threads", status_code=201, response_model=ThreadPublic)
 async def create_thread(
     consultation_id: str, body: ThreadCreate, user: Writer, clients: Clients,
-    response: Response, idempotency_key: IdempotencyKey = None,
+    response: Response, keys: Keys, idempotency_key: IdempotencyKey = None,
 ) -> ThreadPublic:
     """Open a thread in one of the consultation's themes: a discussion (anyone, during
     ideation), a survey question (strategists) or a two-column deepening of an idea
@@ -98,13 +98,14 @@ async def create_thread(
     request.actor_roles.extend(roles(user))
     created = await clients.call("threads", clients.threads.CreateThread, request)
     response.headers["Location"] = f"/v1/threads/{created.id}"
-    return ThreadPublic.of(created)
+    return ThreadPublic.of(created, keys)
 
 
 @router.get("/{consultation_id}/threads", response_model=ThreadsPage)
 async def list_threads(
     consultation_id: str,
     clients: Clients,
+    keys: Keys,
     theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
     sub_theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
     kind: ThreadKindName | None = None,
@@ -120,5 +121,5 @@ async def list_threads(
         kind=THREAD_KIND_TO_PROTO[kind] if kind else threads_pb2.THREAD_KIND_UNSPECIFIED,
     )
     page = await clients.call("threads", clients.threads.ListThreads, request)
-    return ThreadsPage(items=[ThreadPublic.of(t) for t in page.threads],
+    return ThreadsPage(items=[ThreadPublic.of(t, keys) for t in page.threads],
                        next_cursor=page.next_cursor or None)

@@ -16,7 +16,7 @@ from services.gateway.debate_schemas import (
     WorkshopImportCreate,
     WorkshopImportPublic,
 )
-from services.gateway.deps import Cache, Clients, IdempotencyKey, Writer, roles
+from services.gateway.deps import Cache, Clients, IdempotencyKey, Keys, Writer, roles
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
@@ -57,7 +57,7 @@ async def list_resources(
 
 @router.put("/v1/posts/{post_id}/fact-check", response_model=PostPublic)
 async def fact_check(post_id: str, body: FactCheckUpdate, user: Writer,
-                     clients: Clients, cache: Cache) -> PostPublic:
+                     clients: Clients, cache: Cache, keys: Keys) -> PostPublic:
     """Annotate a post (experts): verified, misleading, needs_context or false, with
     sources; shown with the post."""
     request = threads_pb2.SetFactCheckRequest(
@@ -66,7 +66,7 @@ async def fact_check(post_id: str, body: FactCheckUpdate, user: Writer,
         note=body.note, sources=body.sources, actor_id=user.account_id, actor_roles=roles(user))
     post = await clients.call("threads", clients.threads.SetFactCheck, request)
     await cache.after_write(cache.content_changed(post.thread_id))
-    return PostPublic.of(post)
+    return PostPublic.of(post, keys)
 
 
 @router.post("/v1/consultations/{consultation_id}/workshop-imports", status_code=201,

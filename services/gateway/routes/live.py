@@ -9,7 +9,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, Names
+from services.gateway.deps import Clients, Keys, Names
 from services.gateway.live import LiveFeed
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
@@ -26,6 +26,7 @@ LastEventId = Annotated[
 @router.get("/{consultation_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
 async def stream(consultation_id: str, request: Request, clients: Clients, names: Names,
+                 keys: Keys,
                  last_event_id: LastEventId = None) -> StreamingResponse:
     """New posts, edits, reaction counts, phase changes and hides of one consultation, as
     `text/event-stream`; each event's `id` is its position in the event stream, so a client
@@ -48,7 +49,7 @@ async def stream(consultation_id: str, request: Request, clients: Clients, names
                 threads_pb2.GetPostRequest(post_id=post_id), timeout=clients.timeout)
         except grpc.aio.AioRpcError:
             return None
-        return await names.name(PostPublic.of(post))
+        return await names.name(post, keys)
 
     async def alive() -> bool:
         return not await request.is_disconnected()

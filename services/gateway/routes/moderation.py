@@ -16,7 +16,7 @@ from services.gateway.debate_schemas import (
     QueueItemPublic,
     ReportPublic,
 )
-from services.gateway.deps import Cache, Clients, CurrentUser, Names, Writer, roles
+from services.gateway.deps import Cache, Clients, CurrentUser, Keys, Names, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
 
@@ -27,7 +27,7 @@ Cursor = Annotated[str, Query(max_length=200)]
 
 @router.post("/v1/posts/{post_id}/moderation", response_model=PostPublic)
 async def moderate(post_id: str, body: ModerationCreate, user: Writer,
-                   clients: Clients, cache: Cache, names: Names) -> PostPublic:
+                   clients: Clients, cache: Cache, names: Names, keys: Keys) -> PostPublic:
     """Hide (with a reason the author is told), restore, approve a held post, or dismiss
     its reports. Every act is logged; nothing is deleted."""
     request = threads_pb2.ModeratePostRequest(
@@ -35,20 +35,22 @@ async def moderate(post_id: str, body: ModerationCreate, user: Writer,
         reason=body.reason, actor_id=user.account_id, actor_roles=roles(user))
     post = await clients.call("threads", clients.threads.ModeratePost, request)
     await cache.after_write(cache.post_moderated(post.thread_id, post.author_id))
-    return await names.name(PostPublic.of(post))
+    return await names.name(post, keys)
 
 
 @router.get("/v1/consultations/{consultation_id}/moderation/queue",
             response_model=ModerationQueue)
 async def queue(consultation_id: str, user: CurrentUser, clients: Clients, names: Names,
-                limit: Limit = 20, cursor: Cursor = "") -> ModerationQueue:
+                keys: Keys, limit: Limit = 20, cursor: Cursor = "") -> ModerationQueue:
     """Reported posts and held posts (pre-moderation, or a hidden post its author revised),
-    oldest first, each with its open reports and its moderation history."""
+    oldest first, each with its open reports and its moderation history. Authors appear by
+    their author key, as everywhere: moderation acts on posts, and the key is enough to
+    see that several come from one participant (least privilege)."""
     request = threads_pb2.ListModerationQueueRequest(
         consultation_id=existing_id(consultation_id, "consultation"), actor_id=user.account_id,
         actor_roles=roles(user), page_size=limit, cursor=cursor)
     page = await clients.call("threads", clients.threads.ListModerationQueue, request)
-    posts = await names.name_all([PostPublic.of(i.post) for i in page.items])
+    posts = await names.name_all([i.post for i in page.items], keys)
     return ModerationQueue(items=[
         QueueItemPublic(post=post, reports=[ReportPublic.of(r) for r in i.reports],
                         history=[ModerationLogEntryPublic.of(e) for e in i.history])

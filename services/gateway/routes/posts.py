@@ -19,6 +19,7 @@ from services.gateway.debate_schemas import (
 from services.gateway.deps import (
     Cache,
     Clients,
+    Keys,
     Names,
     OptionalUser,
     Recorder,
@@ -33,18 +34,18 @@ router = APIRouter(prefix="/v1/posts", tags=["posts"])
 
 @router.get("/{post_id}", response_model=PostPublic)
 async def get(post_id: str, clients: Clients, viewer: OptionalUser,
-              names: Names) -> PostPublic:
+              names: Names, keys: Keys) -> PostPublic:
     """One post; its author (and moderators) also see why it was hidden."""
     request = threads_pb2.GetPostRequest(
         post_id=existing_id(post_id, "post"), viewer_id=viewer.account_id if viewer else "",
         viewer_roles=roles(viewer))
     return await names.name(
-        PostPublic.of(await clients.call("threads", clients.threads.GetPost, request)))
+        await clients.call("threads", clients.threads.GetPost, request), keys)
 
 
 @router.patch("/{post_id}", response_model=PostPublic)
 async def edit(post_id: str, body: PostUpdate, user: Writer, clients: Clients,
-               cache: Cache, names: Names) -> PostPublic:
+               cache: Cache, names: Names, keys: Keys) -> PostPublic:
     """Edit one's own post; the previous text is kept as a revision. A hidden post, once
     revised, is held for the moderators again (`pending`)."""
     request = threads_pb2.EditPostRequest(
@@ -55,7 +56,7 @@ async def edit(post_id: str, body: PostUpdate, user: Writer, clients: Clients,
         await cache.after_write(cache.post_moderated(post.thread_id, user.account_id))
     else:
         await cache.after_write(cache.content_changed(post.thread_id))
-    return await names.name(PostPublic.of(post))
+    return await names.name(post, keys)
 
 
 @router.get("/{post_id}/revisions", response_model=PostRevisions)
@@ -74,13 +75,13 @@ async def revisions(post_id: str, clients: Clients, viewer: OptionalUser) -> Pos
 
 @router.put("/{post_id}/pin", response_model=PostPublic)
 async def pin(post_id: str, body: PinUpdate, user: Writer, clients: Clients,
-              cache: Cache, names: Names) -> PostPublic:
+              cache: Cache, names: Names, keys: Keys) -> PostPublic:
     """Pin (or unpin) a top-level post as an announcement (moderators)."""
     request = threads_pb2.PinPostRequest(post_id=existing_id(post_id, "post"), pinned=body.pinned,
                                          actor_id=user.account_id, actor_roles=roles(user))
     post = await clients.call("threads", clients.threads.PinPost, request)
     await cache.after_write(cache.content_changed(post.thread_id))
-    return await names.name(PostPublic.of(post))
+    return await names.name(post, keys)
 
 
 @router.put("/{post_id}/reaction", response_model=ReactionStatePublic)

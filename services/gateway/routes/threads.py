@@ -13,6 +13,7 @@ from services.gateway.deps import (
     Cache,
     Clients,
     IdempotencyKey,
+    Keys,
     Names,
     OptionalUser,
     Recorder,
@@ -20,6 +21,7 @@ from services.gateway.deps import (
     roles,
 )
 from services.gateway.permissions import allowed
+from services.gateway.public_names import authored
 from services.gateway.read_cache import Answer, Own, PageRequest, dumps, etag_of
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
@@ -36,13 +38,13 @@ router = APIRouter(prefix="/v1/threads", tags=["threads"])
 
 
 @router.get("/{thread_id}", response_model=ThreadPublic)
-async def get(thread_id: str, clients: Clients, cache: Cache) -> Response:
+async def get(thread_id: str, clients: Clients, cache: Cache, keys: Keys) -> Response:
     """A thread with its post count and, for a two-column deepening, its columns."""
     request = threads_pb2.GetThreadRequest(thread_id=existing_id(thread_id, "thread"))
 
     async def read() -> dict[str, Any]:
         thread = await clients.call("threads", clients.threads.GetThread, request)
-        return ThreadPublic.of(thread).model_dump(mode="json")
+        return ThreadPublic.of(thread, keys).model_dump(mode="json")
 
     return Response(content=dumps(await cache.thread(request.thread_id, read) or await read()),
                     media_type="application/json")
@@ -51,7 +53,7 @@ async def get(thread_id: str, clients: Clients, cache: Cache) -> Response:
 @router.post("/{thread_id}/posts", status_code=201, response_model=PostPublic)
 async def create_post(
     thread_id: str, body: PostCreate, user: Writer, clients: Clients, response: Response,
-    participation: Recorder, cache: Cache, names: Names,
+    participation: Recorder, cache: Cache, names: Names, keys: Keys,
     idempotency_key: IdempotencyKey = None,
 ) -> PostPublic:
     """Post into a thread, or reply to one of its posts with `parent_id` (plain text or
@@ -71,7 +73,7 @@ async def create_post(
                                theme_id=created.theme_id, account_id=user.account_id,
                                level="post")
     response.headers["Location"] = f"/v1/posts/{created.id}"
-    return await names.name(PostPublic.of(created))
+    return await names.name(created, keys)
 
 
 @router.get("/{thread_id}/posts", response_model=PostsPage)
@@ -82,6 +84,7 @@ async def list_posts(
     participation: Recorder,
     cache: Cache,
     names: Names,
+    keys: Keys,
     http: Request,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str, Query(max_length=200)] = "",
@@ -100,9 +103,9 @@ async def list_posts(
             thread_id=thread_id, page_size=limit, cursor=cursor,
             viewer_id=reader.account_id if reader else "", viewer_roles=roles(reader))
         page = await clients.call("threads", clients.threads.ListPosts, request)
-        return PostsPage(items=[PostPublic.of(p) for p in page.posts],
-                         pinned=[PostPublic.of(p) for p in page.pinned],
-                         next_cursor=page.next_cursor or None).model_dump(mode="json")
+        return {"items": [authored(p, keys) for p in page.posts],
+                "pinned": [authored(p, keys) for p in page.pinned],
+                "next_cursor": page.next_cursor or None}
 
     async def counts(post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         reply = await clients.call("threads", clients.threads.CountReactions,
@@ -147,11 +150,11 @@ def cacheable(body: bytes, if_none_match: str | None) -> Response:
 
 @router.put("/{thread_id}/columns/{column_id}/summary", response_model=ThreadPublic)
 async def summarise_column(thread_id: str, column_id: str, body: ColumnSummary, user: Writer,
-                           clients: Clients, cache: Cache) -> ThreadPublic:
+                           clients: Clients, cache: Cache, keys: Keys) -> ThreadPublic:
     """Write the summary of one column of a two-column deepening (synthesisers)."""
     request = threads_pb2.SetColumnSummaryRequest(
         thread_id=existing_id(thread_id, "thread"), column_id=existing_id(column_id, "column"),
         summary=body.summary, actor_id=user.account_id, actor_roles=roles(user))
     thread = await clients.call("threads", clients.threads.SetColumnSummary, request)
     await cache.after_write(cache.content_changed(thread.id))
-    return ThreadPublic.of(thread)
+    return ThreadPublic.of(thread, keys)

@@ -12,8 +12,6 @@ is decided by the voting service, never here.
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -23,6 +21,7 @@ from fastapi import APIRouter, Header, Request, Response
 
 from agora.v1 import voting_pb2
 from services.gateway.auth import Principal
+from services.gateway.csv_export import csv_document
 from services.gateway.deps import Clients, CurrentUser, IdempotencyKey, Recorder, Writer
 from services.gateway.participation import ALL_THEMES
 from services.gateway.problems import Problem
@@ -207,21 +206,20 @@ async def results(session_id: str, clients: Clients) -> ResultsPublic:
 @router.get("/{session_id}/results.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {}}}})
 async def results_csv(session_id: str, clients: Clients) -> Response:
-    """The same tallies as CSV (one row per proposal and category)."""
+    """The same tallies as CSV (one row per proposal and category); text cells that a
+    spreadsheet would run as a formula start with `'` (csv_export.py)."""
     found = await _results(session_id, clients)
     session = await clients.call("voting", clients.voting.GetVoteSession,
                                  voting_pb2.GetVoteSessionRequest(session_id=session_id))
     titles = {p.id: next(iter(p.title.values()), "") for p in session.proposals}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["category_id", "rank", "proposal_id", "proposal_title", "tokens", "voters"])
-    for t in found.tallies:
-        writer.writerow([t.category_id, t.rank, t.proposal_id, titles.get(t.proposal_id, ""),
-                         t.tokens, t.voters])
+    document = csv_document(
+        ["category_id", "rank", "proposal_id", "proposal_title", "tokens", "voters"],
+        ([t.category_id, t.rank, t.proposal_id, titles.get(t.proposal_id, ""), t.tokens,
+          t.voters] for t in found.tallies))
     headers = {"Content-Disposition": f'attachment; filename="results-{session_id}.csv"'}
     if found.results_digest:
         headers["X-Results-Digest"] = found.results_digest
-    return Response(out.getvalue(), media_type="text/csv", headers=headers)
+    return Response(document, media_type="text/csv", headers=headers)
 
 
 @router.get("/{session_id}/receipt", response_model=ReceiptPublic)
