@@ -325,6 +325,8 @@ class VoteSession(_message.Message):
     RESULTS_DIGEST_FIELD_NUMBER: _builtins.int
     BALLOT_COUNT_FIELD_NUMBER: _builtins.int
     ACCEPTING_BALLOTS_FIELD_NUMBER: _builtins.int
+    LANGUAGES_FIELD_NUMBER: _builtins.int
+    SHUFFLE_PROPOSALS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     consultation_id: _builtins.str
     exclusive_categories: _builtins.bool
@@ -337,6 +339,8 @@ class VoteSession(_message.Message):
     ballot_count: _builtins.int
     accepting_ballots: _builtins.bool
     """Whether a ballot submitted now would be accepted."""
+    shuffle_proposals: _builtins.bool
+    """Each voter sees the proposals in their own stable shuffled order (else: as given)."""
     @_builtins.property
     def instructions(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
     @_builtins.property
@@ -349,6 +353,12 @@ class VoteSession(_message.Message):
     def closes_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The consultation's languages when the session was created (the first is the
+        fallback); every text of the session is in some of them.
+        """
+
     def __init__(
         self,
         *,
@@ -368,10 +378,12 @@ class VoteSession(_message.Message):
         results_digest: _builtins.str = ...,
         ballot_count: _builtins.int = ...,
         accepting_ballots: _builtins.bool = ...,
+        languages: _abc.Iterable[_builtins.str] | None = ...,
+        shuffle_proposals: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["closes_at", b"closes_at", "created_at", b"created_at", "opens_at", b"opens_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepting_ballots", b"accepting_ballots", "ballot_count", b"ballot_count", "categories", b"categories", "closes_at", b"closes_at", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "exclusive_categories", b"exclusive_categories", "id", b"id", "instructions", b"instructions", "live_results", b"live_results", "merkle_root", b"merkle_root", "opens_at", b"opens_at", "proposals", b"proposals", "results_digest", b"results_digest", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepting_ballots", b"accepting_ballots", "ballot_count", b"ballot_count", "categories", b"categories", "closes_at", b"closes_at", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "exclusive_categories", b"exclusive_categories", "id", b"id", "instructions", b"instructions", "languages", b"languages", "live_results", b"live_results", "merkle_root", b"merkle_root", "opens_at", b"opens_at", "proposals", b"proposals", "results_digest", b"results_digest", "shuffle_proposals", b"shuffle_proposals", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -584,11 +596,14 @@ class CreateVoteSessionRequest(_message.Message):
     CLOSES_AT_FIELD_NUMBER: _builtins.int
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    SHUFFLE_PROPOSALS_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     exclusive_categories: _builtins.bool
     live_results: _builtins.bool
     actor_id: _builtins.str
     idempotency_key: _builtins.str
+    shuffle_proposals: _builtins.bool
     @_builtins.property
     def instructions(self) -> _containers.ScalarMap[_builtins.str, _builtins.str]: ...
     @_builtins.property
@@ -599,6 +614,10 @@ class CreateVoteSessionRequest(_message.Message):
     def opens_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def closes_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The caller's roles in the consultation, checked against services/voting/permissions.py."""
+
     def __init__(
         self,
         *,
@@ -612,10 +631,12 @@ class CreateVoteSessionRequest(_message.Message):
         closes_at: _timestamp_pb2.Timestamp | None = ...,
         actor_id: _builtins.str = ...,
         idempotency_key: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        shuffle_proposals: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["closes_at", b"closes_at", "opens_at", b"opens_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "categories", b"categories", "closes_at", b"closes_at", "consultation_id", b"consultation_id", "exclusive_categories", b"exclusive_categories", "idempotency_key", b"idempotency_key", "instructions", b"instructions", "live_results", b"live_results", "opens_at", b"opens_at", "proposals", b"proposals"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "categories", b"categories", "closes_at", b"closes_at", "consultation_id", b"consultation_id", "exclusive_categories", b"exclusive_categories", "idempotency_key", b"idempotency_key", "instructions", b"instructions", "live_results", b"live_results", "opens_at", b"opens_at", "proposals", b"proposals", "shuffle_proposals", b"shuffle_proposals"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -629,7 +650,7 @@ class GetVoteSessionRequest(_message.Message):
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     actor_id: _builtins.str
-    """Whose shuffled proposal order to use ("" = creation order)."""
+    """Whose shuffled proposal order to use, if the session shuffles ("" = creation order)."""
     def __init__(
         self,
         *,
@@ -645,22 +666,80 @@ class GetVoteSessionRequest(_message.Message):
 Global___GetVoteSessionRequest: _TypeAlias = GetVoteSessionRequest  # noqa: Y015
 
 @_typing.final
+class ListVoteSessionsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    INCLUDE_DRAFTS_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    page_size: _builtins.int
+    cursor: _builtins.str
+    """Opaque; empty for the first page."""
+    include_drafts: _builtins.bool
+    """Drafts are listed too (the gateway sets it for those who may manage sessions)."""
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+        include_drafts: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "include_drafts", b"include_drafts", "page_size", b"page_size"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListVoteSessionsRequest: _TypeAlias = ListVoteSessionsRequest  # noqa: Y015
+
+@_typing.final
+class ListVoteSessionsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SESSIONS_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    """Empty when this is the last page."""
+    @_builtins.property
+    def sessions(self) -> _containers.RepeatedCompositeFieldContainer[Global___VoteSession]: ...
+    def __init__(
+        self,
+        *,
+        sessions: _abc.Iterable[Global___VoteSession] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_cursor", b"next_cursor", "sessions", b"sessions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListVoteSessionsResponse: _TypeAlias = ListVoteSessionsResponse  # noqa: Y015
+
+@_typing.final
 class ChangeVoteSessionRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 
     SESSION_ID_FIELD_NUMBER: _builtins.int
     ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
         session_id: _builtins.str = ...,
         actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "session_id", b"session_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "session_id", b"session_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -791,6 +870,7 @@ class SubmitBallotRequest(_message.Message):
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
     EXPECTED_VERSION_FIELD_NUMBER: _builtins.int
     GAUGE_ANSWERS_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     actor_id: _builtins.str
     idempotency_key: _builtins.str
@@ -802,6 +882,8 @@ class SubmitBallotRequest(_message.Message):
     def allocations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Allocation]: ...
     @_builtins.property
     def gauge_answers(self) -> _containers.RepeatedCompositeFieldContainer[Global___GaugeAnswer]: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
@@ -811,10 +893,11 @@ class SubmitBallotRequest(_message.Message):
         idempotency_key: _builtins.str = ...,
         expected_version: _builtins.int | None = ...,
         gauge_answers: _abc.Iterable[Global___GaugeAnswer] | None = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "expected_version", b"expected_version"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "actor_id", b"actor_id", "allocations", b"allocations", "expected_version", b"expected_version", "gauge_answers", b"gauge_answers", "idempotency_key", b"idempotency_key", "session_id", b"session_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version", "actor_id", b"actor_id", "actor_roles", b"actor_roles", "allocations", b"allocations", "expected_version", b"expected_version", "gauge_answers", b"gauge_answers", "idempotency_key", b"idempotency_key", "session_id", b"session_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__expected_version: _TypeAlias = _typing.Literal["expected_version"]  # noqa: Y015
     _WhichOneofArgType__expected_version: _TypeAlias = _typing.Literal["_expected_version", b"_expected_version"]  # noqa: Y015
@@ -859,7 +942,9 @@ class Tally(_message.Message):
     voters: _builtins.int
     """Voters who put at least one token of this category on this proposal."""
     rank: _builtins.int
-    """1-based rank of the proposal within the category (by tokens, then voters)."""
+    """Competition rank within the category: 1 + the proposals with more tokens, so equal
+    tokens share a rank ("1224"); tallies are listed by rank, ties in the session's order.
+    """
     def __init__(
         self,
         *,
@@ -964,11 +1049,14 @@ class Results(_message.Message):
     MERKLE_ROOT_FIELD_NUMBER: _builtins.int
     RESULTS_DIGEST_FIELD_NUMBER: _builtins.int
     GAUGES_FIELD_NUMBER: _builtins.int
+    ANNOUNCED_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     final: _builtins.bool
     ballot_count: _builtins.int
     merkle_root: _builtins.str
     results_digest: _builtins.str
+    announced: _builtins.str
+    """Once final: the canonical JSON of the token and gauge rows the digest covers."""
     @_builtins.property
     def tallies(self) -> _containers.RepeatedCompositeFieldContainer[Global___Tally]: ...
     @_builtins.property
@@ -983,10 +1071,11 @@ class Results(_message.Message):
         merkle_root: _builtins.str = ...,
         results_digest: _builtins.str = ...,
         gauges: _abc.Iterable[Global___GaugeResult] | None = ...,
+        announced: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["ballot_count", b"ballot_count", "final", b"final", "gauges", b"gauges", "merkle_root", b"merkle_root", "results_digest", b"results_digest", "session_id", b"session_id", "tallies", b"tallies"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "ballot_count", b"ballot_count", "final", b"final", "gauges", b"gauges", "merkle_root", b"merkle_root", "results_digest", b"results_digest", "session_id", b"session_id", "tallies", b"tallies"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1047,7 +1136,7 @@ class Receipt(_message.Message):
     PROOF_FIELD_NUMBER: _builtins.int
     MERKLE_ROOT_FIELD_NUMBER: _builtins.int
     RESULTS_DIGEST_FIELD_NUMBER: _builtins.int
-    TALLIES_FIELD_NUMBER: _builtins.int
+    ANNOUNCED_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     voter_pseudonym: _builtins.str
     """HMAC-SHA256(session secret, account id), hex."""
@@ -1055,8 +1144,8 @@ class Receipt(_message.Message):
     """The canonical JSON of the leaf (pseudonym + final ballot), as hashed."""
     merkle_root: _builtins.str
     results_digest: _builtins.str
-    tallies: _builtins.str
-    """The canonical JSON of the tallies (token rows and gauge rows) the digest covers."""
+    announced: _builtins.str
+    """The canonical JSON of the token and gauge rows the digest covers."""
     @_builtins.property
     def proof(self) -> _containers.RepeatedCompositeFieldContainer[Global___ProofStep]: ...
     def __init__(
@@ -1068,15 +1157,89 @@ class Receipt(_message.Message):
         proof: _abc.Iterable[Global___ProofStep] | None = ...,
         merkle_root: _builtins.str = ...,
         results_digest: _builtins.str = ...,
-        tallies: _builtins.str = ...,
+        announced: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["leaf", b"leaf", "merkle_root", b"merkle_root", "proof", b"proof", "results_digest", b"results_digest", "session_id", b"session_id", "tallies", b"tallies", "voter_pseudonym", b"voter_pseudonym"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["announced", b"announced", "leaf", b"leaf", "merkle_root", b"merkle_root", "proof", b"proof", "results_digest", b"results_digest", "session_id", b"session_id", "voter_pseudonym", b"voter_pseudonym"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Receipt: _TypeAlias = Receipt  # noqa: Y015
+
+@_typing.final
+class ListLeavesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SESSION_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    session_id: _builtins.str
+    page_size: _builtins.int
+    cursor: _builtins.str
+    """Opaque; empty for the first page."""
+    def __init__(
+        self,
+        *,
+        session_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["cursor", b"cursor", "page_size", b"page_size", "session_id", b"session_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListLeavesRequest: _TypeAlias = ListLeavesRequest  # noqa: Y015
+
+@_typing.final
+class Leaf(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    PSEUDONYM_FIELD_NUMBER: _builtins.int
+    LEAF_FIELD_NUMBER: _builtins.int
+    pseudonym: _builtins.str
+    """HMAC-SHA256(session secret, account id), hex."""
+    leaf: _builtins.str
+    """The canonical JSON of the voter's counted ballot, as hashed into the tree."""
+    def __init__(
+        self,
+        *,
+        pseudonym: _builtins.str = ...,
+        leaf: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["leaf", b"leaf", "pseudonym", b"pseudonym"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Leaf: _TypeAlias = Leaf  # noqa: Y015
+
+@_typing.final
+class ListLeavesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LEAVES_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    """Empty when this is the last page."""
+    @_builtins.property
+    def leaves(self) -> _containers.RepeatedCompositeFieldContainer[Global___Leaf]: ...
+    def __init__(
+        self,
+        *,
+        leaves: _abc.Iterable[Global___Leaf] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["leaves", b"leaves", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListLeavesResponse: _TypeAlias = ListLeavesResponse  # noqa: Y015
 
 @_typing.final
 class BallotSubmitted(_message.Message):

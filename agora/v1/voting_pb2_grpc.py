@@ -45,6 +45,11 @@ class VotingServiceStub:
                 request_serializer=agora_dot_v1_dot_voting__pb2.GetVoteSessionRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_voting__pb2.VoteSession.FromString,
                 _registered_method=True)
+        self.ListVoteSessions = channel.unary_unary(
+                '/agora.v1.VotingService/ListVoteSessions',
+                request_serializer=agora_dot_v1_dot_voting__pb2.ListVoteSessionsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_voting__pb2.ListVoteSessionsResponse.FromString,
+                _registered_method=True)
         self.OpenVoteSession = channel.unary_unary(
                 '/agora.v1.VotingService/OpenVoteSession',
                 request_serializer=agora_dot_v1_dot_voting__pb2.ChangeVoteSessionRequest.SerializeToString,
@@ -75,6 +80,11 @@ class VotingServiceStub:
                 request_serializer=agora_dot_v1_dot_voting__pb2.GetReceiptRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_voting__pb2.Receipt.FromString,
                 _registered_method=True)
+        self.ListLeaves = channel.unary_unary(
+                '/agora.v1.VotingService/ListLeaves',
+                request_serializer=agora_dot_v1_dot_voting__pb2.ListLeavesRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_voting__pb2.ListLeavesResponse.FromString,
+                _registered_method=True)
 
 
 class VotingServiceServicer:
@@ -88,7 +98,15 @@ class VotingServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetVoteSession(self, request, context):
-        """The session as the asking voter sees it (proposals in their own shuffled order).
+        """The session as the asking voter sees it (proposals in the strategist's order, or in
+        the voter's own shuffled order when the session shuffles them).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListVoteSessions(self, request, context):
+        """A consultation's sessions, oldest first, a page at a time.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -135,6 +153,14 @@ class VotingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListLeaves(self, request, context):
+        """The published leaves of a closed session, in Merkle (pseudonym) order, a page at a
+        time: anyone can recompute the root, the tallies and the digest from them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_VotingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -147,6 +173,11 @@ def add_VotingServiceServicer_to_server(servicer, server):
                     servicer.GetVoteSession,
                     request_deserializer=agora_dot_v1_dot_voting__pb2.GetVoteSessionRequest.FromString,
                     response_serializer=agora_dot_v1_dot_voting__pb2.VoteSession.SerializeToString,
+            ),
+            'ListVoteSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVoteSessions,
+                    request_deserializer=agora_dot_v1_dot_voting__pb2.ListVoteSessionsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_voting__pb2.ListVoteSessionsResponse.SerializeToString,
             ),
             'OpenVoteSession': grpc.unary_unary_rpc_method_handler(
                     servicer.OpenVoteSession,
@@ -177,6 +208,11 @@ def add_VotingServiceServicer_to_server(servicer, server):
                     servicer.GetReceipt,
                     request_deserializer=agora_dot_v1_dot_voting__pb2.GetReceiptRequest.FromString,
                     response_serializer=agora_dot_v1_dot_voting__pb2.Receipt.SerializeToString,
+            ),
+            'ListLeaves': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListLeaves,
+                    request_deserializer=agora_dot_v1_dot_voting__pb2.ListLeavesRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_voting__pb2.ListLeavesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -234,6 +270,33 @@ class VotingService:
             '/agora.v1.VotingService/GetVoteSession',
             agora_dot_v1_dot_voting__pb2.GetVoteSessionRequest.SerializeToString,
             agora_dot_v1_dot_voting__pb2.VoteSession.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVoteSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.VotingService/ListVoteSessions',
+            agora_dot_v1_dot_voting__pb2.ListVoteSessionsRequest.SerializeToString,
+            agora_dot_v1_dot_voting__pb2.ListVoteSessionsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -396,6 +459,33 @@ class VotingService:
             '/agora.v1.VotingService/GetReceipt',
             agora_dot_v1_dot_voting__pb2.GetReceiptRequest.SerializeToString,
             agora_dot_v1_dot_voting__pb2.Receipt.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListLeaves(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.VotingService/ListLeaves',
+            agora_dot_v1_dot_voting__pb2.ListLeavesRequest.SerializeToString,
+            agora_dot_v1_dot_voting__pb2.ListLeavesResponse.FromString,
             options,
             channel_credentials,
             insecure,

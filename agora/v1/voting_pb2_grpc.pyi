@@ -35,7 +35,11 @@ class VotingServiceStub:
     def __new__(cls, channel: _aio.Channel) -> VotingServiceAsyncStub: ...
     CreateVoteSession: _grpc.UnaryUnaryMultiCallable[_voting_pb2.CreateVoteSessionRequest, _voting_pb2.VoteSession]
     GetVoteSession: _grpc.UnaryUnaryMultiCallable[_voting_pb2.GetVoteSessionRequest, _voting_pb2.VoteSession]
-    """The session as the asking voter sees it (proposals in their own shuffled order)."""
+    """The session as the asking voter sees it (proposals in the strategist's order, or in
+    the voter's own shuffled order when the session shuffles them).
+    """
+    ListVoteSessions: _grpc.UnaryUnaryMultiCallable[_voting_pb2.ListVoteSessionsRequest, _voting_pb2.ListVoteSessionsResponse]
+    """A consultation's sessions, oldest first, a page at a time."""
     OpenVoteSession: _grpc.UnaryUnaryMultiCallable[_voting_pb2.ChangeVoteSessionRequest, _voting_pb2.VoteSession]
     CloseVoteSession: _grpc.UnaryUnaryMultiCallable[_voting_pb2.ChangeVoteSessionRequest, _voting_pb2.VoteSession]
     """Closes, computes the final tallies and publishes the results digest."""
@@ -47,6 +51,10 @@ class VotingServiceStub:
     """Final results once closed; live results only when the session allows them."""
     GetReceipt: _grpc.UnaryUnaryMultiCallable[_voting_pb2.GetReceiptRequest, _voting_pb2.Receipt]
     """The asking voter's Merkle inclusion proof in the published results."""
+    ListLeaves: _grpc.UnaryUnaryMultiCallable[_voting_pb2.ListLeavesRequest, _voting_pb2.ListLeavesResponse]
+    """The published leaves of a closed session, in Merkle (pseudonym) order, a page at a
+    time: anyone can recompute the root, the tallies and the digest from them.
+    """
 
 @_typing.type_check_only
 class VotingServiceAsyncStub(VotingServiceStub):
@@ -55,7 +63,11 @@ class VotingServiceAsyncStub(VotingServiceStub):
     def __init__(self, channel: _aio.Channel) -> None: ...
     CreateVoteSession: _aio.UnaryUnaryMultiCallable[_voting_pb2.CreateVoteSessionRequest, _voting_pb2.VoteSession]  # type: ignore[assignment]
     GetVoteSession: _aio.UnaryUnaryMultiCallable[_voting_pb2.GetVoteSessionRequest, _voting_pb2.VoteSession]  # type: ignore[assignment]
-    """The session as the asking voter sees it (proposals in their own shuffled order)."""
+    """The session as the asking voter sees it (proposals in the strategist's order, or in
+    the voter's own shuffled order when the session shuffles them).
+    """
+    ListVoteSessions: _aio.UnaryUnaryMultiCallable[_voting_pb2.ListVoteSessionsRequest, _voting_pb2.ListVoteSessionsResponse]  # type: ignore[assignment]
+    """A consultation's sessions, oldest first, a page at a time."""
     OpenVoteSession: _aio.UnaryUnaryMultiCallable[_voting_pb2.ChangeVoteSessionRequest, _voting_pb2.VoteSession]  # type: ignore[assignment]
     CloseVoteSession: _aio.UnaryUnaryMultiCallable[_voting_pb2.ChangeVoteSessionRequest, _voting_pb2.VoteSession]  # type: ignore[assignment]
     """Closes, computes the final tallies and publishes the results digest."""
@@ -67,6 +79,10 @@ class VotingServiceAsyncStub(VotingServiceStub):
     """Final results once closed; live results only when the session allows them."""
     GetReceipt: _aio.UnaryUnaryMultiCallable[_voting_pb2.GetReceiptRequest, _voting_pb2.Receipt]  # type: ignore[assignment]
     """The asking voter's Merkle inclusion proof in the published results."""
+    ListLeaves: _aio.UnaryUnaryMultiCallable[_voting_pb2.ListLeavesRequest, _voting_pb2.ListLeavesResponse]  # type: ignore[assignment]
+    """The published leaves of a closed session, in Merkle (pseudonym) order, a page at a
+    time: anyone can recompute the root, the tallies and the digest from them.
+    """
 
 class VotingServiceServicer(metaclass=_abc_1.ABCMeta):
     """Token votes: vote sessions, ballots, tallies and verifiable results."""
@@ -84,7 +100,17 @@ class VotingServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _voting_pb2.GetVoteSessionRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_voting_pb2.VoteSession, _abc.Awaitable[_voting_pb2.VoteSession]]:
-        """The session as the asking voter sees it (proposals in their own shuffled order)."""
+        """The session as the asking voter sees it (proposals in the strategist's order, or in
+        the voter's own shuffled order when the session shuffles them).
+        """
+
+    @_abc_1.abstractmethod
+    def ListVoteSessions(
+        self,
+        request: _voting_pb2.ListVoteSessionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_voting_pb2.ListVoteSessionsResponse, _abc.Awaitable[_voting_pb2.ListVoteSessionsResponse]]:
+        """A consultation's sessions, oldest first, a page at a time."""
 
     @_abc_1.abstractmethod
     def OpenVoteSession(
@@ -132,5 +158,15 @@ class VotingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_voting_pb2.Receipt, _abc.Awaitable[_voting_pb2.Receipt]]:
         """The asking voter's Merkle inclusion proof in the published results."""
+
+    @_abc_1.abstractmethod
+    def ListLeaves(
+        self,
+        request: _voting_pb2.ListLeavesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_voting_pb2.ListLeavesResponse, _abc.Awaitable[_voting_pb2.ListLeavesResponse]]:
+        """The published leaves of a closed session, in Merkle (pseudonym) order, a page at a
+        time: anyone can recompute the root, the tallies and the digest from them.
+        """
 
 def add_VotingServiceServicer_to_server(servicer: VotingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -68,12 +68,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "post.fact_check": only(Role.EXPERT),
     "workshop.import": only(Role.MODERATOR, Role.STRATEGIST),
     "live.read": EVERYONE,
-    # Votes: strategists (and operators) manage sessions; members vote and read their own.
+    # Votes: strategists (and operators) manage sessions (voting re-checks with
+    # services/voting/permissions.py); members vote and read their own ballot. Sessions,
+    # their list, results and leaves follow one rule: whoever the consultation admits
+    # (anyone in a public one); drafts only for managers (routes/votes.py).
     "vote_session.manage": MANAGERS,
-    "vote_session.read": MEMBERS,
+    "vote_session.read": EVERYONE,
     "ballot.write": MEMBERS,
     "ballot.read": MEMBERS,  # one's own ballot and receipt; the service refuses others'
-    "vote_result.read": EVERYONE,
     "role.read": MANAGERS,
     "role.grant": MANAGERS,
     "role.revoke": MANAGERS,
@@ -131,14 +133,16 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/consultations/{consultation_id}/workshop-imports"): "workshop.import",
     ("GET", "/v1/consultations/{consultation_id}/events"): "live.read",
     ("POST", "/v1/consultations/{consultation_id}/vote-sessions"): "vote_session.manage",
+    ("GET", "/v1/consultations/{consultation_id}/vote-sessions"): "vote_session.read",
     ("GET", "/v1/vote-sessions/{session_id}"): "vote_session.read",
     ("POST", "/v1/vote-sessions/{session_id}/open"): "vote_session.manage",
     ("POST", "/v1/vote-sessions/{session_id}/close"): "vote_session.manage",
     ("PUT", "/v1/vote-sessions/{session_id}/ballot"): "ballot.write",
     ("GET", "/v1/vote-sessions/{session_id}/ballot"): "ballot.read",
     ("GET", "/v1/vote-sessions/{session_id}/ballots/{voter_id}"): "ballot.read",
-    ("GET", "/v1/vote-sessions/{session_id}/results"): "vote_result.read",
-    ("GET", "/v1/vote-sessions/{session_id}/results.csv"): "vote_result.read",
+    ("GET", "/v1/vote-sessions/{session_id}/results"): "vote_session.read",
+    ("GET", "/v1/vote-sessions/{session_id}/results.csv"): "vote_session.read",
+    ("GET", "/v1/vote-sessions/{session_id}/leaves"): "vote_session.read",
     ("GET", "/v1/vote-sessions/{session_id}/receipt"): "ballot.read",
     ("GET", "/v1/consultations/{consultation_id}/roles"): "role.read",
     ("POST", "/v1/consultations/{consultation_id}/roles"): "role.grant",

@@ -13,6 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import voting_pb2
+from services.gateway.languages import text_in
 from services.gateway.schemas import Input, Language
 
 MAX_TOKENS = 1000
@@ -77,7 +78,11 @@ class VoteSessionCreate(Input):
     exclusive_categories: bool = False
     live_results: bool = Field(default=False,
                                description="Show tallies to everyone before the close.")
-    proposals: Annotated[list[ProposalCreate], Field(min_length=1, max_length=200)]
+    shuffle_proposals: bool = Field(
+        default=False, description="Show each voter the proposals in their own stable "
+        "shuffled order (against the list's head bias); otherwise in the order given here.")
+    proposals: Annotated[list[ProposalCreate], Field(
+        min_length=1, max_length=200, description="In the order voters and results show them.")]
     opens_at: Annotated[datetime | None, Field(strict=False)] = None
     closes_at: Annotated[datetime | None, Field(strict=False)] = None
 
@@ -124,8 +129,12 @@ class VoteSessionPublic(BaseModel):
     categories: list[TokenCategoryPublic]
     exclusive_categories: bool
     live_results: bool
+    shuffle_proposals: bool
+    languages: list[str] = Field(
+        description="The consultation's languages at creation; the first is the fallback.")
     proposals: list[ProposalPublic] = Field(
-        description="In the asking voter's own stable shuffled order.")
+        description="In the order the strategist gave them, or, when `shuffle_proposals`, "
+        "in the asking voter's own stable shuffled order.")
     status: Status
     accepting_ballots: bool
     opens_at: datetime | None
@@ -144,12 +153,18 @@ class VoteSessionPublic(BaseModel):
                                             max_per_proposal=c.max_per_proposal)
                         for c in m.categories],
             exclusive_categories=m.exclusive_categories, live_results=m.live_results,
+            shuffle_proposals=m.shuffle_proposals, languages=list(m.languages),
             proposals=[ProposalPublic.of(p) for p in m.proposals],
             status=STATUS_FROM_PROTO[m.status], accepting_ballots=m.accepting_ballots,
             opens_at=_maybe(m, "opens_at"), closes_at=_maybe(m, "closes_at"),
             created_at=_when(m.created_at), ballot_count=m.ballot_count,
             merkle_root=m.merkle_root or None, results_digest=m.results_digest or None,
         )
+
+
+class VoteSessionsPage(BaseModel):
+    items: list[VoteSessionPublic]
+    next_cursor: str | None
 
 
 class AllocationPut(Input):
@@ -205,43 +220,84 @@ class BallotPublic(BaseModel):
 
 class TallyPublic(BaseModel):
     proposal_id: str
+    proposal_title: str = Field(description="In the results' `language`.")
     category_id: str
+    category_name: str = Field(description="In the results' `language`.")
     tokens: int
     voters: int
-    rank: int
+    rank: int = Field(description="1 + the proposals with more tokens: ties share a rank.")
 
 
 class GaugeResultPublic(BaseModel):
     proposal_id: str
+    proposal_title: str
     gauge_id: str
+    question: str
     answers: int
     average: float
     distribution: dict[str, int] = Field(description="Answer value -> number of voters.")
+
+
+class Labels:
+    """A session's texts in one language (the reader's, else the session's first)."""
+
+    def __init__(self, session: voting_pb2.VoteSession, language: str) -> None:
+        self.language = language
+        fallback = session.languages[0] if session.languages else language
+        self.proposals = {p.id: text_in(p.title, language, fallback) for p in session.proposals}
+        self.categories = {c.id: text_in(c.name, language, fallback) for c in session.categories}
+        self.questions = {(p.id, g.id): text_in(g.question, language, fallback)
+                          for p in session.proposals for g in p.gauges}
 
 
 class ResultsPublic(BaseModel):
     session_id: str
     final: bool
     ballot_count: int
-    tallies: list[TallyPublic]
+    language: str = Field(description="The language of the titles and names below "
+                          "(`?lang=`, else Accept-Language, else the consultation's first); "
+                          "the session has every language of every text.")
+    tallies: list[TallyPublic] = Field(
+        description="Per category, by rank; ties in the strategist's order.")
     gauges: list[GaugeResultPublic]
     merkle_root: str | None
     results_digest: str | None
+    announced: str | None = Field(description="Once final: the canonical JSON of the rows "
+                                  "the digest covers (see the README, Verifying the results).")
 
     @classmethod
-    def of(cls, m: voting_pb2.Results) -> ResultsPublic:
+    def of(cls, m: voting_pb2.Results, labels: Labels) -> ResultsPublic:
         return cls(
             session_id=m.session_id, final=m.final, ballot_count=m.ballot_count,
-            tallies=[TallyPublic(proposal_id=t.proposal_id, category_id=t.category_id,
+            language=labels.language,
+            tallies=[TallyPublic(proposal_id=t.proposal_id,
+                                 proposal_title=labels.proposals.get(t.proposal_id, ""),
+                                 category_id=t.category_id,
+                                 category_name=labels.categories.get(t.category_id, ""),
                                  tokens=t.tokens, voters=t.voters, rank=t.rank)
                      for t in m.tallies],
-            gauges=[GaugeResultPublic(proposal_id=g.proposal_id, gauge_id=g.gauge_id,
+            gauges=[GaugeResultPublic(proposal_id=g.proposal_id,
+                                      proposal_title=labels.proposals.get(g.proposal_id, ""),
+                                      gauge_id=g.gauge_id,
+                                      question=labels.questions.get((g.proposal_id, g.gauge_id),
+                                                                    ""),
                                       answers=g.answers, average=g.average,
                                       distribution={str(k): v for k, v in
                                                     sorted(g.distribution.items())})
                     for g in m.gauges],
             merkle_root=m.merkle_root or None, results_digest=m.results_digest or None,
+            announced=m.announced or None,
         )
+
+
+class LeafPublic(BaseModel):
+    pseudonym: str
+    leaf: str = Field(description="Canonical JSON of one counted ballot, as hashed.")
+
+
+class LeavesPage(BaseModel):
+    items: list[LeafPublic] = Field(description="In Merkle order (by pseudonym).")
+    next_cursor: str | None
 
 
 class ProofStepPublic(BaseModel):
@@ -256,12 +312,13 @@ class ReceiptPublic(BaseModel):
     proof: list[ProofStepPublic]
     merkle_root: str
     results_digest: str
-    tallies: str = Field(description="Canonical JSON of the tally rows the digest covers.")
+    announced: str = Field(
+        description="Canonical JSON of the token and gauge rows the digest covers.")
 
     @classmethod
     def of(cls, m: voting_pb2.Receipt) -> ReceiptPublic:
         return cls(
             session_id=m.session_id, voter_pseudonym=m.voter_pseudonym, leaf=m.leaf,
             proof=[ProofStepPublic(hash=s.hash, left=s.left) for s in m.proof],
-            merkle_root=m.merkle_root, results_digest=m.results_digest, tallies=m.tallies,
+            merkle_root=m.merkle_root, results_digest=m.results_digest, announced=m.announced,
         )

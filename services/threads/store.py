@@ -32,9 +32,6 @@ VISIBLE, HIDDEN, PENDING = "visible", "hidden", "pending"
 # for none. The phase announcer compares it with the date-derived phase.
 ANNOUNCED_PHASE = "announced_phase"
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
-
 
 class ThreadsStore:
     def __init__(self, deps: Dependencies) -> None:

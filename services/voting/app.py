@@ -36,8 +36,9 @@ class VotingApp(ServiceApp):
         self._phases = PhaseBook(deps.db, self._settings.threads_addr)
         self._sessions = SessionStore(deps, self._phases)
         self._ballots = BallotStore(deps, self._sessions)
+        self._receipts = ReceiptStore(deps.db)
         self._results = Results(
-            self._sessions, self._ballots, ReceiptStore(deps.db), leases=deps.db,
+            self._sessions, self._ballots, self._receipts, leases=deps.db,
             lease_seconds=max(10.0, 3 * self._settings.close_resume_seconds))
         voting_pb2_grpc.add_VotingServiceServicer_to_server(
             VotingServicer(self._sessions, self._ballots, self._results), server
@@ -54,3 +55,4 @@ class VotingApp(ServiceApp):
     async def prepare(self, deps: Dependencies) -> None:
         await self._sessions.ensure_indexes()
         await self._ballots.ensure_indexes()
+        await self._receipts.ensure_indexes()

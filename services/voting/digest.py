@@ -35,6 +35,11 @@ def pseudonym(secret: str, account_id: str) -> str:
     return hmac.new(bytes.fromhex(secret), account_id.encode(), hashlib.sha256).hexdigest()
 
 
+def is_pseudonym(value: str) -> bool:
+    """64 lowercase hex digits, as `pseudonym` writes them."""
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
 def leaf(voter_pseudonym: str, allocations: Sequence[Document],
          gauge_answers: Sequence[Document] = ()) -> str:
     rows = sorted(

@@ -50,6 +50,15 @@ class Span:
     ends_at: datetime
 
 
+@dataclass(frozen=True)
+class Consultation:
+    """What threads answered about a consultation: its dated phases and its languages
+    (sessions are written in those, `sessions.create`)."""
+
+    spans: list[Span]
+    languages: list[str]
+
+
 def _kind(value: threads_pb2.PhaseKind.ValueType) -> str:
     return threads_pb2.PhaseKind.Name(value).removeprefix("PHASE_KIND_").lower()
 
@@ -100,8 +109,8 @@ class PhaseBook:
                 client_channel(self._threads_addr, service="voting"))
         return self._stub
 
-    async def fetch(self, consultation_id: str) -> list[Span]:
-        """Ask threads now (NotFound for an unknown consultation) and record the answer."""
+    async def fetch(self, consultation_id: str) -> Consultation:
+        """Ask threads now (NotFound for an unknown consultation) and record the phases."""
         asked_at = datetime.now(UTC)
         try:
             consultation = await self._threads().GetConsultation(
@@ -115,7 +124,7 @@ class PhaseBook:
         spans = spans_of(list(consultation.phases))
         await self._record(consultation_id, spans, asked_at, session=None)
         self._cache[consultation_id] = (time.monotonic(), spans)
-        return spans
+        return Consultation(spans, list(consultation.languages))
 
     async def spans(self, consultation_id: str) -> list[Span]:
         """The consultation's phases from the in-process copy (at most CACHE_SECONDS old)."""
@@ -124,7 +133,7 @@ class PhaseBook:
             return cached[1]
         found = await self.collection.find_one({"_id": consultation_id})
         if found is None:
-            return await self.fetch(consultation_id)
+            return (await self.fetch(consultation_id)).spans
         spans = _of_doc(found["phases"])
         self._cache[consultation_id] = (time.monotonic(), spans)
         return spans

@@ -6,12 +6,16 @@ at close (before the results are published, so a published session always has it
 receipts), and a receipt is then a point lookup by (session, voter). Writing them again
 after an interrupted close, or by two replicas at once, gives the same documents (the
 ballots no longer change), so a receipt already there is kept.
+
+The same documents publish the leaves: `page` lists them in Merkle (pseudonym) order,
+without the account ids their `_id` holds, so anyone can recompute the root.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
 
 from agora_kit.mongo import Database, Document
@@ -29,6 +33,9 @@ def receipt_id(session_id: str, voter: str) -> str:
 class ReceiptStore:
     def __init__(self, db: Database) -> None:
         self.receipts = db[COLLECTION]
+
+    async def ensure_indexes(self) -> None:
+        await self.receipts.create_index([("session_id", ASCENDING), ("pseudonym", ASCENDING)])
 
     async def write_all(self, session_id: str,
                         leaves: Sequence[tuple[str, str, str]]) -> None:
@@ -49,3 +56,12 @@ class ReceiptStore:
 
     async def get(self, session_id: str, voter: str) -> Document | None:
         return await self.receipts.find_one({"_id": receipt_id(session_id, voter)})
+
+    async def page(self, session_id: str, *, after: str | None, limit: int) -> list[Document]:
+        """Leaves (pseudonym, leaf text) after the pseudonym `after`, in Merkle order."""
+        query: dict[str, object] = {"session_id": session_id}
+        if after is not None:
+            query["pseudonym"] = {"$gt": after}
+        cursor = self.receipts.find(query, {"_id": 0, "pseudonym": 1, "leaf": 1})
+        found: list[Document] = await cursor.sort("pseudonym", ASCENDING).limit(limit).to_list()
+        return found

@@ -95,7 +95,7 @@ class Results:
         """Final results once closed; live ones if the session allows; otherwise refused."""
         if session["status"] == CLOSED and session.get("results") is not None:
             stored: Document = session["results"]
-            return {**stored, "final": True}
+            return {**stored, "final": True, "announced": announced(stored)}
         if session["status"] == OPEN and session["live_results"]:
             cached = self._live.get(session["_id"])
             if cached is not None and time.monotonic() - cached[0] < LIVE_RESULTS_MAX_AGE:
@@ -103,7 +103,7 @@ class Results:
             snapshot = await self.snapshot(session)
             live = {"final": False, "ballot_count": len(snapshot.leaves),
                     "tallies": tallies.as_rows(snapshot.tallies), "gauges": snapshot.gauges,
-                    "merkle_root": "", "results_digest": ""}
+                    "merkle_root": "", "results_digest": "", "announced": ""}
             self._live[session["_id"]] = (time.monotonic(), live)
             return live
         raise FailedPrecondition("results are hidden until the vote session closes",
@@ -196,6 +196,14 @@ class Results:
             "count_seconds": round(time.monotonic() - fenced, 3)})
         return published
 
+    async def leaves(self, session: Document, *, after: str | None,
+                     limit: int) -> list[Document]:
+        """A page of the published leaves (pseudonym order), once the session is closed."""
+        if session["status"] != CLOSED or session.get("results") is None:
+            raise FailedPrecondition("the leaves are published once the vote session is closed",
+                                     field="session_id")
+        return await self._receipts.page(session["_id"], after=after, limit=limit)
+
     async def receipt(self, session: Document, voter: str) -> Document:
         """The voter's leaf and its inclusion proof in the published Merkle root (stored
         at close: one point lookup)."""
@@ -208,8 +216,12 @@ class Results:
         stored = session["results"]
         return {"pseudonym": found["pseudonym"], "leaf": found["leaf"],
                 "proof": [merkle.Step(hash=s["hash"], left=s["left"]) for s in found["proof"]],
-                **stored,
-                "announced": digest.counted(stored["tallies"], stored.get("gauges", []))}
+                **stored, "announced": announced(stored)}
+
+
+def announced(results: Document) -> str:
+    """The canonical JSON of the published rows, as the digest covers them."""
+    return digest.counted(results["tallies"], results.get("gauges", []))
 
 
 def tally_message(row: list[str | int]) -> voting_pb2.Tally:

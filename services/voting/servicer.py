@@ -1,4 +1,8 @@
-"""gRPC servicer of the voting service: validates, calls the domain code, converts to protos."""
+"""gRPC servicer of the voting service: validates, calls the domain code, converts to protos.
+
+Every write first checks the roles the caller passed against `permissions.py` (the
+gateway passes the caller's roles in the consultation; nobody else is trusted).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from agora.v1 import voting_pb2, voting_pb2_grpc
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument
-from agora_kit.ids import require_id
+from agora_kit.ids import decode_cursor, encode_cursor, page_size, require_id
 from agora_kit.mongo import Document
 from services.voting import phases, validation
 from services.voting.ballots import BallotStore
+from services.voting.digest import is_pseudonym
 from services.voting.metrics import BALLOTS_REFUSED
+from services.voting.permissions import Action, require
 from services.voting.results import Results, gauge_message, tally_message
 from services.voting.sessions import (
     CLOSED,
@@ -46,7 +52,7 @@ def _datetime(message: voting_pb2.CreateVoteSessionRequest, field: str) -> datet
 
 def session_message(doc: Document, voter: str = "", *,
                     in_phase: bool = True) -> voting_pb2.VoteSession:
-    proposals = voter_order(doc, voter) if voter else doc["proposals"]
+    proposals = voter_order(doc, voter)
     results = doc.get("results") or {}
     return voting_pb2.VoteSession(
         id=doc["_id"], consultation_id=doc["consultation_id"], instructions=doc["instructions"],
@@ -59,7 +65,15 @@ def session_message(doc: Document, voter: str = "", *,
         results_digest=results.get("results_digest", ""),
         ballot_count=results.get("ballot_count", 0),
         accepting_ballots=in_phase and accepting_ballots(doc, now()),
+        languages=doc.get("languages") or _languages_of(doc),
+        shuffle_proposals=bool(doc.get("shuffle_proposals")),
     )
+
+
+def _languages_of(doc: Document) -> list[str]:
+    """A session created before sessions kept their consultation's languages: the
+    languages its proposal titles are written in, in order of first use."""
+    return list(dict.fromkeys(language for p in doc["proposals"] for language in p["title"]))
 
 
 def proposal_message(doc: Document) -> voting_pb2.Proposal:
@@ -92,6 +106,7 @@ def results_message(session_id: str, results: Document) -> voting_pb2.Results:
         tallies=[tally_message(row) for row in results["tallies"]],
         merkle_root=results["merkle_root"], results_digest=results["results_digest"],
         gauges=[gauge_message(row) for row in results.get("gauges", [])],
+        announced=results.get("announced", ""),
     )
 
 
@@ -104,6 +119,7 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
     async def CreateVoteSession(
         self, request: voting_pb2.CreateVoteSessionRequest, context: Context
     ) -> voting_pb2.VoteSession:
+        require(Action.MANAGE_SESSION, request.actor_roles)
         doc = await self._sessions.create(
             consultation_id=require_id(request.consultation_id, field="consultation_id"),
             instructions=validation.localized(request.instructions, field="instructions",
@@ -122,6 +138,7 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
             ]),
             exclusive_categories=request.exclusive_categories,
             live_results=request.live_results,
+            shuffle_proposals=request.shuffle_proposals,
             opens_at=_datetime(request, "opens_at"),
             closes_at=_datetime(request, "closes_at"),
             actor=validation.actor(request.actor_id),
@@ -140,9 +157,26 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
         in_phase = not spans or phases.current(spans, now()) == phases.PRIORITISATION
         return session_message(doc, request.actor_id, in_phase=in_phase)
 
+    async def ListVoteSessions(
+        self, request: voting_pb2.ListVoteSessionsRequest, context: Context
+    ) -> voting_pb2.ListVoteSessionsResponse:
+        consultation_id = require_id(request.consultation_id, field="consultation_id")
+        limit = page_size(request.page_size)
+        docs = await self._sessions.page(consultation_id, after=decode_cursor(request.cursor),
+                                         limit=limit + 1, include_drafts=request.include_drafts)
+        try:
+            spans = await self._sessions.phases.spans(consultation_id) if docs else []
+        except phases.Unavailable:  # threads is down: show the sessions as they stand
+            spans = []
+        in_phase = not spans or phases.current(spans, now()) == phases.PRIORITISATION
+        return voting_pb2.ListVoteSessionsResponse(
+            sessions=[session_message(d, in_phase=in_phase) for d in docs[:limit]],
+            next_cursor=encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else "")
+
     async def OpenVoteSession(
         self, request: voting_pb2.ChangeVoteSessionRequest, context: Context
     ) -> voting_pb2.VoteSession:
+        require(Action.MANAGE_SESSION, request.actor_roles)
         doc = await self._sessions.open(require_id(request.session_id, field="session_id"),
                                         actor=validation.actor(request.actor_id))
         return session_message(doc)
@@ -150,6 +184,7 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
     async def CloseVoteSession(
         self, request: voting_pb2.ChangeVoteSessionRequest, context: Context
     ) -> voting_pb2.VoteSession:
+        require(Action.MANAGE_SESSION, request.actor_roles)
         remaining = context.time_remaining()  # answer before the caller gives up
         doc = await self._results.close(require_id(request.session_id, field="session_id"),
                                         actor=validation.actor(request.actor_id),
@@ -159,6 +194,7 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
     async def SubmitBallot(
         self, request: voting_pb2.SubmitBallotRequest, context: Context
     ) -> voting_pb2.Ballot:
+        require(Action.VOTE, request.actor_roles)
         voter = validation.actor(request.actor_id)
         session = await self._sessions.config(require_id(request.session_id, field="session_id"))
         if session["status"] in (CLOSING, CLOSED):  # fresh here once this replica closed it
@@ -211,5 +247,18 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
             session_id=session["_id"], voter_pseudonym=receipt["pseudonym"], leaf=receipt["leaf"],
             proof=[voting_pb2.ProofStep(hash=s.hash, left=s.left) for s in receipt["proof"]],
             merkle_root=receipt["merkle_root"], results_digest=receipt["results_digest"],
-            tallies=receipt["announced"],
+            announced=receipt["announced"],
         )
+
+    async def ListLeaves(
+        self, request: voting_pb2.ListLeavesRequest, context: Context
+    ) -> voting_pb2.ListLeavesResponse:
+        session = await self._sessions.get(require_id(request.session_id, field="session_id"))
+        limit = page_size(request.page_size)
+        after = decode_cursor(request.cursor, valid=is_pseudonym)
+        found = await self._results.leaves(session, after=after, limit=limit + 1)
+        return voting_pb2.ListLeavesResponse(
+            leaves=[voting_pb2.Leaf(pseudonym=d["pseudonym"], leaf=d["leaf"])
+                    for d in found[:limit]],
+            next_cursor=encode_cursor(found[limit - 1]["pseudonym"]) if len(found) > limit
+            else "")

@@ -3,11 +3,15 @@
 A session belongs to a consultation (checked with threads at creation) and to its
 prioritisation phase: it opens only in that phase, and ballots are refused outside it
 (`phases.py`). Within the phase, the facilitator opens and closes it explicitly, and
-optional `opens_at` / `closes_at` dates narrow when ballots are accepted.
+optional `opens_at` / `closes_at` dates narrow when ballots are accepted. Its texts are
+written in the consultation's languages, which the session keeps (the first one is the
+readers' fallback); its proposals keep the order the strategist gave them, unless the
+strategist asks for each voter's own shuffled order (`shuffle_proposals`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 from datetime import datetime
@@ -23,7 +27,7 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
-from services.voting import digest, phases
+from services.voting import digest, phases, validation
 from services.voting.gates import Gates
 from services.voting.phases import PhaseBook
 from services.voting.validation import CategoryDraft, ProposalDraft
@@ -71,8 +75,11 @@ def require_within_dates(session: Document, at: datetime) -> None:
 
 
 def voter_order(session: Document, voter: str) -> list[Document]:
-    """The proposals in this voter's stable shuffled order (keyed by the session secret),
+    """The proposals as this voter sees them: as the strategist gave them, or, when the
+    session shuffles, in the voter's stable shuffled order (keyed by the session secret),
     so the list's head is not the same for everyone and nobody can predict anyone's."""
+    if not voter or not session.get("shuffle_proposals"):
+        return list(session["proposals"])
     key = bytes.fromhex(session["secret"])
 
     def rank(proposal: Document) -> bytes:
@@ -106,6 +113,7 @@ class SessionStore:
         proposals: list[ProposalDraft],
         exclusive_categories: bool,
         live_results: bool,
+        shuffle_proposals: bool,
         opens_at: datetime | None,
         closes_at: datetime | None,
         actor: str,
@@ -113,7 +121,9 @@ class SessionStore:
     ) -> Document:
         if opens_at is not None and closes_at is not None and opens_at >= closes_at:
             raise InvalidArgument("closes_at must be after opens_at", field="closes_at")
-        await self.phases.fetch(consultation_id)  # NotFound for an unknown consultation
+        consultation = await self.phases.fetch(consultation_id)  # NotFound if unknown
+        validation.within_languages(consultation.languages, instructions=instructions,
+                                    categories=categories, proposals=proposals)
         category_docs = [
             {"id": new_id(), "name": dict(c.name), "color": c.color,
              "total_number": c.total_number, "max_per_proposal": c.max_per_proposal}
@@ -136,13 +146,17 @@ class SessionStore:
                 for p in proposal_docs
             ],
             "exclusive_categories": exclusive_categories, "live_results": live_results,
-            "opens_at": opens_at, "closes_at": closes_at,
+            "shuffle_proposals": shuffle_proposals, "opens_at": opens_at, "closes_at": closes_at,
         }
 
         async def create(extra: dict[str, Any]) -> Document:
+            # Here, not above: a retry of a created session returns it even once it closed.
+            if closes_at is not None and closes_at <= now():
+                raise InvalidArgument("closes_at must be in the future", field="closes_at")
             document = {
                 "_id": new_id(), **request, "categories": category_docs,
-                "proposals": proposal_docs, "status": DRAFT, "secret": digest.new_secret(),
+                "proposals": proposal_docs, "languages": consultation.languages,
+                "status": DRAFT, "secret": digest.new_secret(),
                 "results": None, "created_by": actor, "created_at": now(), **extra,
             }
 
@@ -164,6 +178,21 @@ class SessionStore:
             raise NotFound(f"vote session {session_id} does not exist", field="session_id")
         return document
 
+    async def page(self, consultation_id: str, *, after: str | None, limit: int,
+                   include_drafts: bool) -> list[Document]:
+        """A consultation's sessions after the id `after`, oldest first (drafts if asked)."""
+        query: dict[str, Any] = {"consultation_id": consultation_id}
+        if after is not None:
+            query["_id"] = {"$gt": after}
+        if not include_drafts:
+            query["status"] = {"$ne": DRAFT}
+        cursor = self.sessions.find(query).sort("_id", ASCENDING).limit(limit)
+        found: list[Document] = await cursor.to_list()
+        if not found and after is None:  # none yet, or an unknown consultation (404)?
+            with contextlib.suppress(phases.Unavailable):  # threads down: an empty page
+                await self.phases.spans(consultation_id)
+        return found
+
     async def config(self, session_id: str) -> Document:
         """The session for validating ballots, cached: proposals and categories never change
         after creation. Its status may be stale; ballots re-read it with `state`."""
@@ -179,8 +208,8 @@ class SessionStore:
         """Draft → open (ballots accepted from opens_at, if set), in the prioritisation
         phase only (asked of threads now, not of the read model, which may lag)."""
         document = await self.get(session_id)
-        spans = await self.phases.fetch(document["consultation_id"])
-        phases.require_prioritisation(spans, now())
+        consultation = await self.phases.fetch(document["consultation_id"])
+        phases.require_prioritisation(consultation.spans, now())
 
         async def work(session: Session) -> Document:
             document = await self.get(session_id, session=session)

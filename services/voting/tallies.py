@@ -35,8 +35,9 @@ def compute(
     """Every (proposal, category) cell: token sum, voters with tokens there, rank.
 
     `ballots` yields each voter's allocations (dicts with proposal_id, category_id, tokens).
-    Within a category, proposals rank by tokens, then voters (descending), then by their
-    order in the session; equal cells share no rank (the order is total and stable).
+    Ranks are competition ranks per category: one more than the number of proposals with
+    more tokens, so equal tokens share a rank ("1224"). Within a category the cells are
+    listed by rank, ties in the session's order (the strategist's, as given at creation).
     """
     tokens = {(p, c): 0 for p in proposal_ids for c in category_ids}
     voters = dict.fromkeys(tokens, 0)
@@ -49,12 +50,12 @@ def compute(
     position = {p: i for i, p in enumerate(proposal_ids)}
     result = []
     for category in category_ids:
-        ordered = sorted(
-            proposal_ids,
-            key=lambda p: (-tokens[(p, category)], -voters[(p, category)], position[p]),
-        )
-        for rank, proposal in enumerate(ordered, start=1):
+        ordered = sorted(proposal_ids, key=lambda p: (-tokens[(p, category)], position[p]))
+        rank = 0
+        for place, proposal in enumerate(ordered, start=1):
             cell = (proposal, category)
+            if place == 1 or tokens[cell] != tokens[(ordered[place - 2], category)]:
+                rank = place
             result.append(Tally(proposal, category, tokens[cell], voters[cell], rank))
     return result
 

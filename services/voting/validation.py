@@ -160,6 +160,29 @@ def gauges(drafts: Sequence[GaugeDraft], *, field: str) -> list[GaugeDraft]:
     return checked
 
 
+def within_languages(languages: Sequence[str], *, instructions: Mapping[str, str],
+                     categories: Sequence[CategoryDraft],
+                     proposals: Sequence[ProposalDraft]) -> None:
+    """InvalidArgument naming the first text written in a language the consultation does
+    not speak: readers get the session in one of the consultation's languages."""
+    texts: list[tuple[str, Mapping[str, str]]] = [("instructions", instructions)]
+    texts += [(f"categories[{i}].name", c.name) for i, c in enumerate(categories)]
+    for i, proposal in enumerate(proposals):
+        texts += [(f"proposals[{i}].title", proposal.title),
+                  (f"proposals[{i}].description", proposal.description)]
+        for j, gauge in enumerate(proposal.gauges):
+            where = f"proposals[{i}].gauges[{j}]"
+            texts.append((f"{where}.question", gauge.question))
+            texts += [(f"{where}.choices[{k}]", c) for k, c in enumerate(gauge.choices)]
+    spoken = set(languages)
+    for field, text in texts:
+        foreign = sorted(set(text) - spoken)
+        if foreign:
+            raise InvalidArgument(
+                f"{field} is written in {', '.join(foreign)}, which the consultation does not "
+                f"speak (its languages: {', '.join(languages)})", field=field)
+
+
 def gauge_answers(answers: Sequence[GaugeAnswerInput], session: Document) -> list[Document]:
     """Answers as stored (sorted) if each names a gauge of its proposal and is in range."""
     known = {(p["id"], g["id"]): g for p in session["proposals"] for g in p.get("gauges", [])}

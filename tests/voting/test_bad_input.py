@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -140,6 +141,7 @@ async def test_the_service_itself_refuses_what_the_gateway_would_have_stopped(
                     voting_pb2.SubmitBallotRequest(
                         session_id=session["id"],
                         actor_id=voter,
+                        actor_roles=["participant"],
                         allocations=[
                             voting_pb2.Allocation(proposal_id=p0, category_id=green, tokens=tokens)
                         ],
@@ -181,12 +183,13 @@ async def test_a_session_that_is_not_open_refuses_ballots(
     dates = {
         "draft": {},
         "before opens_at": {"opens_at": (now + timedelta(days=1)).isoformat()},
-        "after closes_at": {
-            "opens_at": (now - timedelta(days=2)).isoformat(),
-            "closes_at": (now - timedelta(days=1)).isoformat(),
-        },
+        "after closes_at": {"closes_at": (now + timedelta(seconds=2)).isoformat()},
     }[when]
     session = await create_session(api, open_it=when != "draft", **dates)
+    if when == "after closes_at":  # a close in the past is refused at creation: wait for it
+        await asyncio.sleep(max(0.0, (datetime.fromisoformat(dates["closes_at"])
+                                      - datetime.now(UTC)).total_seconds()) + 0.1)
+        session = (await api.get(f"/v1/vote-sessions/{session['id']}")).json()
     assert session["accepting_ballots"] is False
     (p0, *_), (green, _red) = ids(session)
     voter = unique("early")
@@ -269,3 +272,31 @@ async def test_a_bad_session_configuration_is_refused(api: httpx.AsyncClient) ->
             sessions_url(consultation_id), json=body, headers=auth("facilitator", "strategist")
         )
         assert_problem(reply, 422)
+
+
+async def test_sessions_with_past_or_empty_dates_or_foreign_languages_are_refused_by_field(
+    api: httpx.AsyncClient, mongo: AsyncMongoClient[Any]
+) -> None:
+    """The consultation speaks en and fr (tests/debate.py): texts in another language, a
+    close already past, or a close not after the opening name their field."""
+    now = datetime.now(UTC)
+    german = session_body()
+    german["proposals"][1]["title"]["de"] = "Vorschlag"
+    category = session_body()
+    category["categories"][1]["name"] = {"de": "Geringes Potenzial"}
+    instructions = session_body(instructions={"en": "Vote", "es": "Vota"})
+    cases = [
+        (session_body(closes_at=(now - timedelta(minutes=1)).isoformat()), "closes_at"),
+        (session_body(opens_at=(now + timedelta(days=1)).isoformat(),
+                      closes_at=(now + timedelta(days=1)).isoformat()), "closes_at"),
+        (german, "proposals[1].title"),
+        (category, "categories[1].name"),
+        (instructions, "instructions"),
+    ]
+    consultation_id = await prioritising(api)
+    for body, field in cases:
+        reply = await api.post(sessions_url(consultation_id), json=body,
+                               headers=auth("facilitator", "strategist"))
+        assert_problem(reply, 422, field)
+    assert await mongo[VOTING_DB]["vote_sessions"].count_documents(
+        {"consultation_id": consultation_id}) == 0

@@ -80,8 +80,11 @@ async def test_if_match_replaces_only_the_expected_version(api: httpx.AsyncClien
     assert fresh.json()["version"] == 2
 
 
-async def test_proposals_come_in_a_stable_order_of_each_voter(api: httpx.AsyncClient) -> None:
-    session = await create_session(api, proposals=12)
+async def test_a_shuffling_session_shows_each_voter_a_stable_order_of_their_own(
+    api: httpx.AsyncClient,
+) -> None:
+    session = await create_session(api, proposals=12, shuffle_proposals=True)
+    assert session["shuffle_proposals"] is True
 
     async def order(voter: str) -> list[str]:
         reply = await api.get(f"/v1/vote-sessions/{session['id']}", headers=auth(voter))
@@ -92,6 +95,8 @@ async def test_proposals_come_in_a_stable_order_of_each_voter(api: httpx.AsyncCl
     assert sorted(alice) == sorted(ids(session)[0])
     others = [await order(f"voter{i}") for i in range(5)]
     assert any(o != alice for o in others)
+    anonymous = await api.get(f"/v1/vote-sessions/{session['id']}")
+    assert [p["id"] for p in anonymous.json()["proposals"]] == ids(session)[0]  # as given
 
 
 async def test_200_simultaneous_submissions_by_one_voter_leave_one_coherent_ballot(

@@ -52,19 +52,22 @@ async def test_a_close_whose_replica_is_killed_is_finished_by_another(
         async with grpc.aio.insecure_channel(config.address("voting")) as channel:
             stub = voting_pb2_grpc.VotingServiceStub(channel)
             session = await stub.CreateVoteSession(voting_pb2.CreateVoteSessionRequest(
-                consultation_id=consultation_id, actor_id="owner",
+                consultation_id=consultation_id, actor_id="owner", actor_roles=["strategist"],
                 categories=[voting_pb2.TokenCategoryDraft(name={"en": "Green"}, color="#2e7d32",
                                                           total_number=5)],
                 proposals=[voting_pb2.ProposalDraft(title={"en": f"P{i}"}) for i in range(3)]),
                 timeout=30)
             await stub.OpenVoteSession(voting_pb2.ChangeVoteSessionRequest(
-                session_id=session.id, actor_id="owner"), timeout=60)
+                session_id=session.id, actor_id="owner", actor_roles=["strategist"]),
+                timeout=60)
             for i in range(VOTERS):
                 await stub.SubmitBallot(voting_pb2.SubmitBallotRequest(
-                    session_id=session.id, actor_id=f"voter{i}", allocations=ballot(session, i)),
+                    session_id=session.id, actor_id=f"voter{i}", actor_roles=["participant"],
+                    allocations=ballot(session, i)),
                     timeout=30)
             closing = asyncio.ensure_future(stub.CloseVoteSession(
-                voting_pb2.ChangeVoteSessionRequest(session_id=session.id, actor_id="owner"),
+                voting_pb2.ChangeVoteSessionRequest(session_id=session.id, actor_id="owner",
+                                                    actor_roles=["strategist"]),
                 timeout=60))
             for _ in range(500):  # kill as soon as the close has begun
                 stored = await sessions.find_one({"_id": session.id})

@@ -109,7 +109,7 @@ async def test_the_receipt_leaf_carries_the_gauge_answers(
         await api.get(f"/v1/vote-sessions/{session['id']}/receipt", headers=auth(voter))
     ).json()
     assert json.loads(receipt["leaf"])["gauges"] == [[p0, feasible, 1]]
-    assert json.loads(receipt["tallies"])["gauges"][0][:4] == [p0, feasible, 1, 1]
+    assert json.loads(receipt["announced"])["gauges"][0][:4] == [p0, feasible, 1, 1]
 
 
 @pytest.mark.parametrize(

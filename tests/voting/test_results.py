@@ -23,12 +23,17 @@ from tests.voting.support import (
     allocation,
     create_session,
     ids,
+    prioritising,
     published,
     put_ballot,
     recount,
+    session_body,
+    sessions_url,
     stored_ballots,
     unique,
 )
+
+CHAIR = auth("chair", "strategist")
 
 
 async def vote_a_little(api: httpx.AsyncClient, session: dict[str, Any]) -> list[str]:
@@ -140,7 +145,7 @@ async def test_every_voter_can_verify_their_ballot_is_in_the_published_root(
         assert verify_proof(receipt["leaf"], steps, closed["merkle_root"])
         # The digest binds the root to the announced tallies.
         expected = hashlib.sha256(
-            f"{receipt['merkle_root']}\n{receipt['tallies']}".encode()
+            f"{receipt['merkle_root']}\n{receipt['announced']}".encode()
         ).hexdigest()
         assert expected == closed["results_digest"]
         # A changed ballot does not verify.
@@ -200,3 +205,86 @@ async def test_closing_publishes_the_final_results_as_an_event(
     assert event.results_digest == closed["results_digest"]
     assert event.ballot_count == 5
     assert sum(t.tokens for t in event.tallies) > 0
+
+
+TITLES = [{"en": "Bike lanes", "fr": "Pistes cyclables"}, {"en": "Night buses"},
+          {"en": "Car-free Sundays", "fr": "Dimanches sans voiture"},
+          {"en": "Tram to the port", "fr": "Tram vers le port"}]
+
+
+async def titled_session(api: httpx.AsyncClient, **options: Any) -> dict[str, Any]:
+    """Closed, four proposals with titles in en (and mostly fr), two ballots cast."""
+    consultation_id = await prioritising(api)
+    body = session_body(**options)
+    body["proposals"] = [{"title": title} for title in TITLES]
+    created = await api.post(sessions_url(consultation_id), json=body, headers=CHAIR)
+    assert created.status_code == 201, created.text
+    base = f"/v1/vote-sessions/{created.json()['id']}"
+    session = (await api.post(f"{base}/open", headers=CHAIR)).json()
+    (p0, p1, *_), (green, red) = ids(session)
+    for voter in ("ana", "ben"):
+        reply = await put_ballot(api, session, unique(voter),
+                                 [allocation(p1, green, 2), allocation(p0, red, 1)])
+        assert reply.status_code == 200, reply.text
+    assert (await api.post(f"{base}/close", headers=CHAIR)).status_code == 200
+    return dict(session)
+
+
+async def test_results_name_proposals_and_categories_in_the_readers_language(
+    api: httpx.AsyncClient,
+) -> None:
+    session = await titled_session(api)
+    base = f"/v1/vote-sessions/{session['id']}"
+    (p0, p1, *_), (green, red) = ids(session)
+    french = ({"params": {"lang": "fr"}},
+              {"headers": {"Accept-Language": "fr-CH, fr;q=0.9, en;q=0.8"}})
+    for how in french:
+        reply = await api.get(f"{base}/results", **how)  # type: ignore[arg-type]
+        assert reply.status_code == 200, reply.text
+        results = reply.json()
+        assert results["language"] == "fr"
+        rows = {(t["proposal_id"], t["category_id"]): t for t in results["tallies"]}
+        assert rows[(p0, green)]["proposal_title"] == "Pistes cyclables"
+        assert rows[(p1, green)]["proposal_title"] == "Night buses"  # no fr: the first language
+        assert rows[(p0, green)]["category_name"] == "À prendre en compte"
+        assert rows[(p0, red)]["category_name"] == "Low potential"
+    for how in ({}, {"headers": {"Accept-Language": "de"}}, {"params": {"lang": "de"}}):
+        english = (await api.get(f"{base}/results", **how)).json()  # type: ignore[arg-type]
+        assert english["language"] == "en"  # the consultation's first language
+        assert {t["proposal_title"] for t in english["tallies"]} == {t["en"] for t in TITLES}
+
+    exported = await api.get(f"{base}/results.csv", params={"lang": "fr"})
+    assert exported.status_code == 200, exported.text
+    assert exported.headers["content-language"] == "fr"
+    rows_csv = list(csv.DictReader(io.StringIO(exported.text)))
+    assert {r["proposal_title"] for r in rows_csv} == {
+        "Pistes cyclables", "Night buses", "Dimanches sans voiture", "Tram vers le port"}
+    assert {r["category_name"] for r in rows_csv} == {"À prendre en compte", "Low potential"}
+    # The originals stay available: the session carries every language of every text.
+    original = (await api.get(base, params={"lang": "fr"})).json()
+    assert [p["title"] for p in original["proposals"]] == TITLES
+    assert original["languages"] == ["en", "fr"]
+    bad = await api.get(f"{base}/results", params={"lang": "not a language"})
+    assert bad.status_code == 422, bad.text
+
+
+async def test_proposals_keep_the_strategists_order_and_ties_share_a_rank(
+    api: httpx.AsyncClient,
+) -> None:
+    session = await titled_session(api)
+    base = f"/v1/vote-sessions/{session['id']}"
+    (p0, p1, p2, p3), (green, red) = ids(session)
+    for reader in ({}, auth(unique("voter")), auth(unique("voter"))):
+        seen = (await api.get(base, headers=reader)).json()
+        assert [p["title"] for p in seen["proposals"]] == TITLES, reader
+        assert seen["shuffle_proposals"] is False
+    results = (await api.get(f"{base}/results")).json()
+    green_rows = [(t["proposal_id"], t["rank"]) for t in results["tallies"]
+                  if t["category_id"] == green]
+    assert green_rows == [(p1, 1), (p0, 2), (p2, 2), (p3, 2)]  # ties in the given order
+    red_rows = [(t["proposal_id"], t["rank"]) for t in results["tallies"]
+                if t["category_id"] == red]
+    assert red_rows == [(p0, 1), (p1, 2), (p2, 2), (p3, 2)]
+    exported = list(csv.DictReader(io.StringIO(
+        (await api.get(f"{base}/results.csv")).text)))
+    assert [(r["proposal_id"], int(r["rank"])) for r in exported][:4] == green_rows

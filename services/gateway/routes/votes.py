@@ -7,7 +7,10 @@ gateway resolves (scope.py).
 
 There is no voter id in any ballot path: a caller only ever reads or replaces their own
 ballot. Results visibility (hidden until close unless the session allows live results)
-is decided by the voting service, never here.
+is decided by the voting service, never here. Who may read a session, its list, results
+and leaves is one rule, the consultation's admission (`vote_session.read` in
+permissions.py: anyone in a public consultation, admitted accounts otherwise); drafts are
+for those who may manage sessions (`_sees_drafts`), everyone else gets 404.
 """
 
 from __future__ import annotations
@@ -17,23 +20,37 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 
 from agora.v1 import voting_pb2
 from services.gateway.auth import Principal
 from services.gateway.csv_export import csv_document
-from services.gateway.deps import Clients, CurrentUser, IdempotencyKey, Recorder, Writer
+from services.gateway.deps import (
+    Clients,
+    CurrentUser,
+    IdempotencyKey,
+    OptionalUser,
+    Recorder,
+    Writer,
+    roles,
+)
+from services.gateway.languages import AcceptLanguage, LangQuery, preferred
 from services.gateway.participation import ALL_THEMES
+from services.gateway.permissions import allowed
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.scope import consultation_of
 from services.gateway.vote_schemas import (
     BallotPublic,
     BallotPut,
+    Labels,
+    LeafPublic,
+    LeavesPage,
     ReceiptPublic,
     ResultsPublic,
     VoteSessionCreate,
     VoteSessionPublic,
+    VoteSessionsPage,
 )
 
 log = logging.getLogger(__name__)
@@ -44,10 +61,29 @@ consultation_router = APIRouter(prefix="/v1/consultations", tags=["votes"])
 # Opening creates the session's gates and closing shuts them: seconds on a loaded store.
 CLOSE_TIMEOUT_SECONDS = 60.0
 _VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
+Limit = Annotated[int, Query(ge=1, le=100)]
+Cursor = Annotated[str, Query(max_length=200)]
 
 
 def _session_id(value: str) -> str:
     return existing_id(value, "vote session")
+
+
+def _sees_drafts(user: Principal | None) -> bool:
+    """Drafts are for those who may manage sessions (strategists, operators)."""
+    return user is not None and allowed("vote_session.manage", user.roles)
+
+
+async def _readable(session_id: str, user: Principal | None,
+                    clients: Clients) -> voting_pb2.VoteSession:
+    """The session as this reader sees it; a draft does not exist for non-managers."""
+    request = voting_pb2.GetVoteSessionRequest(session_id=_session_id(session_id),
+                                               actor_id=user.account_id if user else "")
+    session: voting_pb2.VoteSession = await clients.call(
+        "voting", clients.voting.GetVoteSession, request)
+    if session.status == voting_pb2.VOTE_SESSION_STATUS_DRAFT and not _sees_drafts(user):
+        raise Problem(404, f"vote session {session_id} does not exist", kind="not-found")
+    return session
 
 
 @consultation_router.post("/{consultation_id}/vote-sessions", status_code=201,
@@ -66,6 +102,7 @@ async def create(
                                                   max_per_proposal=c.max_per_proposal)
                     for c in body.categories],
         exclusive_categories=body.exclusive_categories, live_results=body.live_results,
+        shuffle_proposals=body.shuffle_proposals,
         proposals=[voting_pb2.ProposalDraft(
             title=p.title, description=p.description, idea_id=p.idea_id or "",
             gauges=[voting_pb2.GaugeDraft(
@@ -73,7 +110,8 @@ async def create(
                                               for c in g.choices],
                 min=g.min, max=g.max, unit=g.unit) for g in p.gauges],
         ) for p in body.proposals],
-        actor_id=user.account_id, idempotency_key=idempotency_key or "",
+        actor_id=user.account_id, actor_roles=roles(user),
+        idempotency_key=idempotency_key or "",
     )
     if body.opens_at is not None:
         request.opens_at.FromDatetime(body.opens_at)
@@ -84,13 +122,24 @@ async def create(
     return VoteSessionPublic.of(created)
 
 
+@consultation_router.get("/{consultation_id}/vote-sessions", response_model=VoteSessionsPage)
+async def list_sessions(consultation_id: str, user: OptionalUser, clients: Clients,
+                        limit: Limit = 20, cursor: Cursor = "") -> VoteSessionsPage:
+    """The consultation's vote sessions, oldest first, a page at a time (drafts only for
+    strategists and operators)."""
+    request = voting_pb2.ListVoteSessionsRequest(
+        consultation_id=existing_id(consultation_id, "consultation"), page_size=limit,
+        cursor=cursor, include_drafts=_sees_drafts(user))
+    page = await clients.call("voting", clients.voting.ListVoteSessions, request)
+    return VoteSessionsPage(items=[VoteSessionPublic.of(s) for s in page.sessions],
+                            next_cursor=page.next_cursor or None)
+
+
 @router.get("/{session_id}", response_model=VoteSessionPublic)
-async def get(session_id: str, user: CurrentUser, clients: Clients) -> VoteSessionPublic:
-    """The session, with its proposals in the caller's own stable shuffled order."""
-    request = voting_pb2.GetVoteSessionRequest(session_id=_session_id(session_id),
-                                               actor_id=user.account_id)
-    return VoteSessionPublic.of(
-        await clients.call("voting", clients.voting.GetVoteSession, request))
+async def get(session_id: str, user: OptionalUser, clients: Clients) -> VoteSessionPublic:
+    """The session, every text in every language; its proposals in the strategist's order
+    (or, when it shuffles them, in the caller's own stable shuffled order)."""
+    return VoteSessionPublic.of(await _readable(session_id, user, clients))
 
 
 @router.post("/{session_id}/open", response_model=VoteSessionPublic)
@@ -120,7 +169,8 @@ async def _change(session_id: str, user: Principal, clients: Clients,
                   method: Callable[..., Awaitable[voting_pb2.VoteSession]]) -> VoteSessionPublic:
     """Open or close: both touch the session's gates, seconds on a loaded store."""
     request = voting_pb2.ChangeVoteSessionRequest(session_id=_session_id(session_id),
-                                                  actor_id=user.account_id)
+                                                  actor_id=user.account_id,
+                                                  actor_roles=roles(user))
     return VoteSessionPublic.of(await clients.call("voting", method, request,
                                                    deadline=CLOSE_TIMEOUT_SECONDS))
 
@@ -134,7 +184,7 @@ async def put_ballot(
 ) -> BallotPublic:
     """Replace your whole ballot (every proposal and category at once), all-or-nothing."""
     request = voting_pb2.SubmitBallotRequest(
-        session_id=_session_id(session_id), actor_id=user.account_id,
+        session_id=_session_id(session_id), actor_id=user.account_id, actor_roles=roles(user),
         allocations=[voting_pb2.Allocation(proposal_id=a.proposal_id, category_id=a.category_id,
                                            tokens=a.tokens) for a in body.allocations],
         gauge_answers=[voting_pb2.GaugeAnswer(proposal_id=a.proposal_id, gauge_id=a.gauge_id,
@@ -192,34 +242,58 @@ async def get_voter_ballot(
     return await get_ballot(session_id, user, clients, response)
 
 
-async def _results(session_id: str, clients: Clients) -> voting_pb2.Results:
-    request = voting_pb2.GetResultsRequest(session_id=_session_id(session_id))
-    return await clients.call("voting", clients.voting.GetResults, request)
+async def _results(session_id: str, user: Principal | None, clients: Clients,
+                   lang: str | None, accept_language: str | None,
+                   ) -> tuple[voting_pb2.Results, Labels]:
+    """The results and the session's texts in the reader's language."""
+    session = await _readable(session_id, user, clients)
+    request = voting_pb2.GetResultsRequest(session_id=session.id)
+    found = await clients.call("voting", clients.voting.GetResults, request)
+    language = preferred(session.languages, lang=lang, accept_language=accept_language)
+    return found, Labels(session, language)
 
 
 @router.get("/{session_id}/results", response_model=ResultsPublic)
-async def results(session_id: str, clients: Clients) -> ResultsPublic:
-    """Tallies per proposal and category with ranks; final with digest once closed."""
-    return ResultsPublic.of(await _results(session_id, clients))
+async def results(session_id: str, user: OptionalUser, clients: Clients,
+                  lang: LangQuery = None,
+                  accept_language: AcceptLanguage = None) -> ResultsPublic:
+    """Tallies per proposal and category with ranks, titles in the reader's language;
+    final with the digest and what it covers once closed."""
+    return ResultsPublic.of(*await _results(session_id, user, clients, lang, accept_language))
 
 
 @router.get("/{session_id}/results.csv", response_class=Response,
             responses={200: {"content": {"text/csv": {}}}})
-async def results_csv(session_id: str, clients: Clients) -> Response:
-    """The same tallies as CSV (one row per proposal and category); text cells that a
-    spreadsheet would run as a formula start with `'` (csv_export.py)."""
-    found = await _results(session_id, clients)
-    session = await clients.call("voting", clients.voting.GetVoteSession,
-                                 voting_pb2.GetVoteSessionRequest(session_id=session_id))
-    titles = {p.id: next(iter(p.title.values()), "") for p in session.proposals}
+async def results_csv(session_id: str, user: OptionalUser, clients: Clients,
+                      lang: LangQuery = None,
+                      accept_language: AcceptLanguage = None) -> Response:
+    """The same tallies as CSV (one row per proposal and category, as in the JSON); text
+    cells that a spreadsheet would run as a formula start with `'` (csv_export.py)."""
+    found, labels = await _results(session_id, user, clients, lang, accept_language)
     document = csv_document(
-        ["category_id", "rank", "proposal_id", "proposal_title", "tokens", "voters"],
-        ([t.category_id, t.rank, t.proposal_id, titles.get(t.proposal_id, ""), t.tokens,
-          t.voters] for t in found.tallies))
-    headers = {"Content-Disposition": f'attachment; filename="results-{session_id}.csv"'}
+        ["category_id", "category_name", "rank", "proposal_id", "proposal_title", "tokens",
+         "voters"],
+        ([t.category_id, labels.categories.get(t.category_id, ""), t.rank, t.proposal_id,
+          labels.proposals.get(t.proposal_id, ""), t.tokens, t.voters]
+         for t in found.tallies))
+    headers = {"Content-Disposition": f'attachment; filename="results-{found.session_id}.csv"',
+               "Content-Language": labels.language}
     if found.results_digest:
         headers["X-Results-Digest"] = found.results_digest
     return Response(document, media_type="text/csv", headers=headers)
+
+
+@router.get("/{session_id}/leaves", response_model=LeavesPage)
+async def leaves(session_id: str, clients: Clients, limit: Limit = 20,
+                 cursor: Cursor = "") -> LeavesPage:
+    """Once closed, every counted ballot as its published leaf, in Merkle order, a page at
+    a time: hash them into the root and add them up into the tallies."""
+    request = voting_pb2.ListLeavesRequest(session_id=_session_id(session_id),
+                                           page_size=limit, cursor=cursor)
+    page = await clients.call("voting", clients.voting.ListLeaves, request)
+    return LeavesPage(items=[LeafPublic(pseudonym=leaf.pseudonym, leaf=leaf.leaf)
+                             for leaf in page.leaves],
+                      next_cursor=page.next_cursor or None)
 
 
 @router.get("/{session_id}/receipt", response_model=ReceiptPublic)
