@@ -1,9 +1,6 @@
-"""Identifiers and opaque pagination cursors."""
+"""Identifiers and pagination cursors."""
 
 from __future__ import annotations
-
-import base64
-import binascii
 
 from bson import ObjectId
 
@@ -26,19 +23,20 @@ def require_id(value: str, *, field: str) -> str:
     return value
 
 
+CURSOR_PATTERN = r"^([0-9a-f]{24})?$"
+
+
 def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
+    """The cursor of the page after last_id: the id itself. Clients treat it as opaque; it
+    is a plain id so that the API's schema can say exactly which cursors exist (any id
+    names a position, so every cursor the schema allows reads a page)."""
+    return last_id
 
 
 def decode_cursor(cursor: str, *, field: str = "cursor") -> str | None:
     """The id a cursor points after; None for the first page."""
     if not cursor:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise InvalidArgument("cursor is malformed", field=field) from None
-    version, _, last_id = raw.partition(":")
-    if version != "v1" or not is_valid_id(last_id):
+    if not (len(cursor) == 24 and all(c in "0123456789abcdef" for c in cursor)):
         raise InvalidArgument("cursor is malformed", field=field)
-    return last_id
+    return cursor

@@ -10,10 +10,13 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstrai
 
 from agora.v1 import threads_pb2
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# Text fields: the services refuse control characters other than tab and line breaks.
+PLAIN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                         pattern=PLAIN)]
 Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
 ResourceId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
-PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=PLAIN)]
 PostFormatName = Literal["plain", "markdown"]
 # RFC 3339 with an offset; JSON has no date type, so strings are parsed even in strict mode.
 Instant = Annotated[AwareDatetime, Field(strict=False)]
@@ -91,8 +94,8 @@ class PhaseCreate(Input):
 class ConsultationStructure(Input):
     """What a strategist may adapt while the consultation runs (replaced as a whole)."""
 
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    step_after: Annotated[str, StringConstraints(max_length=5000)] = Field(
+    description: Annotated[str, StringConstraints(max_length=5000, pattern=PLAIN)] = ""
+    step_after: Annotated[str, StringConstraints(max_length=5000, pattern=PLAIN)] = Field(
         default="", description='"The step after": what will be done with the deliverable.')
     themes: Annotated[list[ThemeCreate], Field(min_length=1, max_length=10)]
     phases: Annotated[list[PhaseCreate], Field(max_length=5)] = []
@@ -160,9 +163,11 @@ class ThreadCreate(Input):
     theme_id: ResourceId
     title: Title = Field(description="The discussion's title, or the survey question.")
     kind: ThreadKindName = "discussion"
-    idea_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+    idea_id: Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                              pattern=PLAIN)] | None = Field(
         default=None, description="two_column: the idea under deepening (opaque reference).")
-    columns: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=60)]],
+    columns: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=60,
+                                                             pattern=PLAIN)]],
                        Field(max_length=4)] = Field(
         default=[], description='two_column: 2-4 labels; default "Advantages", "Drawbacks".')
 

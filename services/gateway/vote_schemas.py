@@ -13,11 +13,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import voting_pb2
-from services.gateway.schemas import Input, Language
+from services.gateway.schemas import PLAIN, Input, Language, ResourceId
 
 MAX_TOKENS = 1000
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                        pattern=PLAIN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000,
+                                        pattern=PLAIN)]
 LocalizedName = Annotated[dict[Language, Name], Field(min_length=1, max_length=20)]
 LocalizedText = Annotated[dict[Language, Text], Field(max_length=20)]
 OpaqueId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -153,14 +155,14 @@ class VoteSessionPublic(BaseModel):
 
 
 class AllocationPut(Input):
-    proposal_id: Annotated[str, StringConstraints(max_length=64)]
-    category_id: Annotated[str, StringConstraints(max_length=64)]
+    proposal_id: ResourceId
+    category_id: ResourceId
     tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS)]
 
 
 class GaugeAnswerPut(Input):
-    proposal_id: Annotated[str, StringConstraints(max_length=64)]
-    gauge_id: Annotated[str, StringConstraints(max_length=64)]
+    proposal_id: ResourceId
+    gauge_id: ResourceId
     value: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
 
 

@@ -51,7 +51,7 @@ class ConsultationDraft:
         for i, draft in enumerate(self.themes):
             if draft.id is not None and draft.id not in known:
                 raise InvalidArgument(f"theme {draft.id} is not a theme of this consultation",
-                                      field=f"themes[{i}].id")
+                                      field=f"themes.{i}.id")
             old_subs = {s["title"]: s["id"] for s in known.get(draft.id or "", {}).get(
                 "sub_themes", [])}
             themes.append({
@@ -66,28 +66,28 @@ class ConsultationDraft:
 
 
 def _theme(draft: threads_pb2.ThemeDraft, i: int) -> ThemeDraft:
-    subs = [validation.title(s, field=f"themes[{i}].sub_themes") for s in draft.sub_themes]
+    subs = [validation.title(s, field=f"themes.{i}.sub_themes") for s in draft.sub_themes]
     if subs and not SUB_THEMES[0] <= len(subs) <= SUB_THEMES[1]:
         raise InvalidArgument("a theme has 2 or 3 sub-themes (or none yet)",
-                              field=f"themes[{i}].sub_themes")
+                              field=f"themes.{i}.sub_themes")
     if len(set(subs)) != len(subs):
-        raise InvalidArgument("sub-themes must not repeat", field=f"themes[{i}].sub_themes")
+        raise InvalidArgument("sub-themes must not repeat", field=f"themes.{i}.sub_themes")
     theme_id = draft.id or None
     if theme_id is not None:
-        require_id(theme_id, field=f"themes[{i}].id")
-    return ThemeDraft(theme_id, validation.title(draft.title, field=f"themes[{i}].title"),
+        require_id(theme_id, field=f"themes.{i}.id")
+    return ThemeDraft(theme_id, validation.title(draft.title, field=f"themes.{i}.title"),
                       tuple(subs))
 
 
 def _phase(draft: threads_pb2.PhaseDraft, i: int) -> phases.Phase:
     if draft.kind == threads_pb2.PHASE_KIND_UNSPECIFIED or draft.kind not in range(1, 6):
-        raise InvalidArgument("phase kind is required", field=f"phases[{i}].kind")
+        raise InvalidArgument("phase kind is required", field=f"phases.{i}.kind")
     if not draft.HasField("starts_at") or not draft.HasField("ends_at"):
-        raise InvalidArgument("a phase needs starts_at and ends_at", field=f"phases[{i}]")
+        raise InvalidArgument("a phase needs starts_at and ends_at", field=f"phases.{i}")
     kind = phases.ORDER[draft.kind - 1]
     modules = tuple(draft.modules) or phases.DEFAULT_MODULES[kind]
     if len(set(modules)) != len(modules):
-        raise InvalidArgument("modules must not repeat", field=f"phases[{i}].modules")
+        raise InvalidArgument("modules must not repeat", field=f"phases.{i}.modules")
     return phases.Phase(kind, to_millis(draft.starts_at.ToDatetime(tzinfo=UTC)),
                         to_millis(draft.ends_at.ToDatetime(tzinfo=UTC)), modules)
 

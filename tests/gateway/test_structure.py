@@ -151,17 +151,17 @@ async def test_adapting_themes_and_phases_keeps_content(
 
 
 @pytest.mark.parametrize(("change", "field"), [
-    ({"themes": [{"title": "a", "sub_themes": ["only one"]}]}, "themes[0].sub_themes"),
+    ({"themes": [{"title": "a", "sub_themes": ["only one"]}]}, "themes.0.sub_themes"),
     ({"themes": [{"title": "a", "sub_themes": ["1", "2", "3", "4"]}]}, "themes.0.sub_themes"),
     ({"phases": list(reversed(schedule("ideation")))}, "phases"),
     ({"phases": [{"kind": "ideation", "starts_at": "2030-01-02T00:00:00Z",
-                  "ends_at": "2030-01-01T00:00:00Z"}]}, "phases[0].ends_at"),
+                  "ends_at": "2030-01-01T00:00:00Z"}]}, "phases.0.ends_at"),
     ({"phases": [{"kind": "brainstorm", "starts_at": "2030-01-01T00:00:00Z",
                   "ends_at": "2030-01-02T00:00:00Z"}]}, "phases.0.kind"),
     ({"phases": [{"kind": "ideation", "starts_at": "2030-01-01T00:00:00Z",
                   "ends_at": "2030-01-02T00:00:00Z", "modules": ["karaoke"]}]},
      "phases.0.modules.0"),
-    ({"themes": [{"title": "a", "id": "000000000000000000000000"}]}, "themes[0].id"),
+    ({"themes": [{"title": "a", "id": "000000000000000000000000"}]}, "themes.0.id"),
 ])
 async def test_bad_structures_are_refused_naming_the_field(
     api: httpx.AsyncClient, mongo: Mongo, change: dict[str, Any], field: str,

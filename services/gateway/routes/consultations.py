@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, IdempotencyKey, Writer, roles
+from services.gateway.deps import Clients, Cursor, IdempotencyKey, Limit, Writer, roles
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     THREAD_KIND_TO_PROTO,
@@ -44,8 +44,8 @@ async def create(
 @router.get("", response_model=ConsultationsPage)
 async def list_all(
     clients: Clients,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str, Query(max_length=200)] = "",
+    limit: Limit = 20,
+    cursor: Cursor = "",
 ) -> ConsultationsPage:
     """Consultations, oldest first, a page at a time."""
     page = await clients.call(
@@ -92,8 +92,8 @@ async def list_threads(
     clients: Clients,
     theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
     kind: ThreadKindName | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str, Query(max_length=200)] = "",
+    limit: Limit = 20,
+    cursor: Cursor = "",
 ) -> ThreadsPage:
     """The consultation's threads (optionally of one theme or kind), oldest first; survey
     questions listed by kind come with their answer counts."""

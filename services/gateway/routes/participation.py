@@ -115,8 +115,7 @@ async def levels_by_day(
     day counts its own distinct participants."""
     if last < first or (last - first).days >= MAX_DAYS:
         raise Problem(422, f"to must be on or after from, at most {MAX_DAYS} days in all",
-                      kind="validation", errors=[{"field": "to",
-                                                  "message": "outside the allowed range"}])
+                      errors=[{"field": "query.to", "message": "outside the allowed range"}])
     await _check(consultation_id, user, clients)
     return ParticipationDays(items=await _levels(
         request, clients, consultation_id=consultation_id, first=first, last=last,

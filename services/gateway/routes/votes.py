@@ -44,7 +44,8 @@ consultation_router = APIRouter(prefix="/v1/consultations", tags=["votes"])
 # SecantusDB, while voting goes on. It is rare and idempotent (a retry finishes the job).
 # Opening creates the session's gates and closing shuts them: seconds on a loaded store.
 CLOSE_TIMEOUT_SECONDS = 60.0
-_VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
+VERSION_PATTERN = r'^(W/)?"?([0-9]{1,18})"?$'
+_VERSION = re.compile(VERSION_PATTERN)
 
 
 def _session_id(value: str) -> str:
@@ -131,7 +132,8 @@ async def put_ballot(
     session_id: str, body: BallotPut, user: Writer, clients: Clients, response: Response,
     participation: Recorder, http: Request, idempotency_key: IdempotencyKey = None,
     if_match: Annotated[str | None, Header(
-        alias="If-Match", description="Replace only if your ballot is at this version.")] = None,
+        alias="If-Match", pattern=VERSION_PATTERN,
+        description='Replace only if your ballot is at this version (`"3"`).')] = None,
 ) -> BallotPublic:
     """Replace your whole ballot (every proposal and category at once), all-or-nothing."""
     request = voting_pb2.SubmitBallotRequest(
@@ -146,8 +148,7 @@ async def put_ballot(
         match = _VERSION.match(if_match.strip())
         if match is None:
             raise Problem(422, "If-Match must be a ballot version such as \"3\"",
-                          kind="validation", errors=[{"field": "If-Match",
-                                                      "message": "not a version"}])
+                          errors=[{"field": "header.If-Match", "message": "not a version"}])
         request.expected_version = int(match.group(2))
     ballot = await clients.call("voting", clients.voting.SubmitBallot, request)
     await _count_voter(http, clients, participation, account_id=user.account_id)
