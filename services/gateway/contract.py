@@ -151,9 +151,23 @@ def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {**options[0], **rest}
 
 
+def _closed_maps(node: Any) -> None:
+    """`dict[Language, str]` fields: pydantic refuses keys outside `patternProperties`,
+    so the document says so (pydantic leaves `additionalProperties` out)."""
+    if isinstance(node, dict):
+        if "patternProperties" in node and "additionalProperties" not in node:
+            node["additionalProperties"] = False
+        for value in node.values():
+            _closed_maps(value)
+    elif isinstance(node, list):
+        for value in node:
+            _closed_maps(value)
+
+
 def finish(app: FastAPI, schema: dict[str, Any]) -> dict[str, Any]:
     """FastAPI's document with every operation's errors and security made exact."""
     _add_problem_schemas(schema.setdefault("components", {}).setdefault("schemas", {}))
+    _closed_maps(schema["components"]["schemas"])
     for operation in operations(app):
         entry = schema["paths"][operation.route.path_format][operation.method.lower()]
         entry["security"] = operation.security()

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import threads_pb2
+from services.gateway.problems import pattern
 from services.gateway.schemas import (
     PLAIN,
     FactCheckStatusName,
@@ -137,7 +138,8 @@ class ModerationLog(BaseModel):
     next_cursor: str | None
 
 
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=pattern(
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\[\]\s]+([/?#][^\n\r]*)?$", "not an http(s) URL"))]
 
 
 class ResourceCreate(Input):

@@ -29,7 +29,7 @@ from services.gateway.auth import InvalidToken, Principal, Role, TokenVerifier
 from services.gateway.clients import ServiceClients
 from services.gateway.participation import Participation
 from services.gateway.permissions import ANONYMOUS, action_of, allowed
-from services.gateway.problems import Problem
+from services.gateway.problems import Problem, pattern
 from services.gateway.public_names import PublicNames
 from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.read_cache import ReadCache
@@ -215,7 +215,8 @@ Clients = Annotated[ServiceClients, Depends(_clients)]
 Writer = Annotated[Principal, Depends(_writer)]
 MAX_CURSOR = 24  # what encode_cursor makes (agora_kit/ids.py); CURSOR_PATTERN says so
 Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
-Cursor = Annotated[str, Query(max_length=MAX_CURSOR, pattern=CURSOR_PATTERN,
+Cursor = Annotated[str, Query(max_length=MAX_CURSOR,
+                              pattern=pattern(CURSOR_PATTERN, "not a cursor this API gave"),
                               description="`next_cursor` of the previous page (opaque).")]
 IdempotencyKey = Annotated[
     str | None,

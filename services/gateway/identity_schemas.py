@@ -11,14 +11,16 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import identity_pb2
+from services.gateway.problems import pattern
 from services.gateway.schemas import Input, ResourceId
 
 # What identity accepts (services/identity/accounts.py), in characters both regex dialects
 # (Python's and JSON Schema's) read alike, so the document and the gateway agree exactly.
 DOMAIN = r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
-Email = Annotated[str, StringConstraints(
-    max_length=254, pattern=rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{DOMAIN}$")]
-Domain = Annotated[str, StringConstraints(max_length=253, pattern=rf"^@?{DOMAIN}$")]
+Email = Annotated[str, StringConstraints(max_length=254, pattern=pattern(
+    rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{DOMAIN}$", "this is not an email address"))]
+Domain = Annotated[str, StringConstraints(max_length=253, pattern=pattern(
+    rf"^@?{DOMAIN}$", "this is not a domain name (e.g. company.example)"))]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 # identity's floor (PASSWORD_MIN_CHARS may raise it); common passwords are refused there too.
 NewPassword = Annotated[str, StringConstraints(min_length=12, max_length=256)]

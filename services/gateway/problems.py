@@ -156,11 +156,21 @@ def _field_path(location: tuple[Any, ...]) -> str:
 
 
 NO_BODY = "this request needs a JSON body"
+PATTERN_MESSAGES: dict[str, str] = {}
+
+
+def pattern(regex: str, message: str) -> str:
+    """A schema pattern with the message a client reads when a value does not match it
+    (rather than the regex itself)."""
+    PATTERN_MESSAGES[regex] = message
+    return regex
 
 
 def _message(error: Any) -> str:
     if tuple(error["loc"]) == ("body",) and error.get("type") == "missing":
         return NO_BODY
+    if error.get("type") == "string_pattern_mismatch":
+        return PATTERN_MESSAGES.get(str(error.get("ctx", {}).get("pattern")), str(error["msg"]))
     return str(error["msg"])
 
 

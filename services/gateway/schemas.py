@@ -6,16 +6,27 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal, TypeAlias
 
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from agora.v1 import threads_pb2
+from services.gateway.problems import pattern
 
 # Text fields: the services refuse control characters other than tab and line breaks.
-PLAIN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$"
+PLAIN = pattern(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
+                "contains control characters (only tabs and line breaks are allowed)")
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
                                          pattern=PLAIN)]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
-ResourceId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+Language = Annotated[str, StringConstraints(pattern=pattern(
+    r"^[a-z]{2,3}(-[A-Z]{2})?$", "not a language code like 'fr' or 'pt-BR'"))]
+ResourceId = Annotated[str, StringConstraints(pattern=pattern(
+    r"^[0-9a-f]{24}$", "not an id (24 hexadecimal digits)"))]
 PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=PLAIN)]
 PostFormatName = Literal["plain", "markdown"]
 # RFC 3339 with an offset; JSON has no date type, so strings are parsed even in strict mode.
@@ -66,9 +77,17 @@ def _when(stamp: Timestamp) -> datetime:
     return stamp.ToDatetime(tzinfo=UTC)
 
 
+def _not_one(values: list[str]) -> list[str]:
+    if len(values) == 1:
+        raise ValueError("a theme has 2 or 3 sub-themes (or none yet)")
+    return values
+
+
 class ThemeCreate(Input):
     title: Title
-    sub_themes: Annotated[list[Title], Field(max_length=3)] = []
+    sub_themes: Annotated[list[Title], Field(
+        max_length=3, json_schema_extra={"not": {"minItems": 1, "maxItems": 1}},
+        description="None yet, or 2 or 3."), AfterValidator(_not_one)] = []
     id: ResourceId | None = Field(
         default=None, description="When adapting: the existing theme this keeps (and its content).")
 
@@ -104,7 +123,8 @@ class ConsultationStructure(Input):
 
 class ConsultationCreate(ConsultationStructure):
     title: Title
-    languages: Annotated[list[Language], Field(min_length=1, max_length=20)]
+    languages: Annotated[list[Language], Field(min_length=1, max_length=20,
+                                               json_schema_extra={"uniqueItems": True})]
 
 
 class SubThemePublic(BaseModel):

@@ -40,6 +40,20 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "language": LANGUAGE,
         "parent_id": "a post of the same thread (stored state)",
         "column_id": "a column of this two-column thread, top-level posts only (stored)"},
+    ("GET", "/v1/consultations/{consultation_id}/participation/days"): {
+        "query.to": "on or after `from`, at most 92 days later (two fields)"},
+    ("POST", "/v1/consultations/{consultation_id}/phase-changes"): {
+        "phase": "required to extend or reopen (two fields)",
+        "ends_at": "required to extend or reopen, after the phase's start (two fields)"},
+    ("POST", "/v1/posts/{post_id}/moderation"): {
+        "reason": "required to hide (two fields)"},
+    ("POST", "/v1/consultations"): {
+        "phases": "each phase kind once, in order (uniqueness by a property)",
+        "phases.*.ends_at": "after its starts_at (two fields)"},
+    ("PUT", "/v1/consultations/{consultation_id}/structure"): {
+        "phases": "each phase kind once, in order (uniqueness by a property)",
+        "phases.*.ends_at": "after its starts_at (two fields)",
+        "themes.*.id": THEME},
     ("PUT", "/v1/vote-sessions/{session_id}/ballot"): {
         "allocations.*.proposal_id": IN_SESSION, "allocations.*.category_id": IN_SESSION,
         "gauge_answers.*.proposal_id": IN_SESSION, "gauge_answers.*.gauge_id": IN_SESSION,
