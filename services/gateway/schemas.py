@@ -10,6 +10,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -29,6 +30,14 @@ ResourceId = Annotated[str, StringConstraints(pattern=pattern(
     r"^[0-9a-f]{24}$", "not an id (24 hexadecimal digits)"))]
 PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=PLAIN)]
 PostFormatName = Literal["plain", "markdown"]
+
+
+def _integral(value: object) -> object:
+    """JSON Schema's integers include 1.0; strict pydantic would refuse it."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Whole = Annotated[int, BeforeValidator(_integral)]
 # RFC 3339 with an offset; JSON has no date type, so strings are parsed even in strict mode.
 Instant = Annotated[AwareDatetime, Field(strict=False)]
 
@@ -100,7 +109,8 @@ class PhaseCreate(Input):
     kind: PhaseName
     starts_at: Instant
     ends_at: Instant
-    modules: Annotated[list[ModuleName], Field(max_length=10)] = Field(
+    modules: Annotated[list[ModuleName], Field(
+        max_length=10, json_schema_extra={"uniqueItems": True})] = Field(
         default=[], description="Empty: the phase's default modules.")
 
     def to_proto(self) -> threads_pb2.PhaseDraft:

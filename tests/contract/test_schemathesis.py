@@ -57,7 +57,7 @@ def test_schemathesis_finds_nothing(stack: Stack, tmp_path: Path) -> None:
 
     def fuzz_every_caller() -> dict[str, schemathesis_run.Outcome]:
         return {name: _run(stack, tmp_path, name, caller, phases="examples,fuzzing",
-                           max_examples=3) for name, caller in CALLERS.items()}
+                           max_examples=2) for name, caller in CALLERS.items()}
 
     with ThreadPoolExecutor(max_workers=2) as lanes:
         coverage = lanes.submit(_run, stack, tmp_path, "staff", STAFF, phases="coverage",

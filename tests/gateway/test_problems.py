@@ -101,7 +101,7 @@ async def test_malformed_json_is_400(api: httpx.AsyncClient, thread: dict[str, o
     reply = await api.post(f"/v1/threads/{thread['id']}/posts", content=b'{"body": "unterminated',
                            headers={**auth("mallory"), "content-type": "application/json"})
     body = assert_problem(reply, 400)
-    assert body["type"] == "urn:agora:problem:malformed-json"
+    assert body["type"] == "urn:agora:problem:malformed-request"
 
 
 async def test_oversized_body_is_413_without_reading_it_all(
