@@ -37,7 +37,7 @@ def _integral(value: object) -> object:
     return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
-Whole = Annotated[int, BeforeValidator(_integral)]
+INTEGRAL = BeforeValidator(_integral)  # last in an int's Annotated, after its Field
 # RFC 3339 with an offset; JSON has no date type, so strings are parsed even in strict mode.
 Instant = Annotated[AwareDatetime, Field(strict=False)]
 
@@ -95,7 +95,8 @@ def _not_one(values: list[str]) -> list[str]:
 class ThemeCreate(Input):
     title: Title
     sub_themes: Annotated[list[Title], Field(
-        max_length=3, json_schema_extra={"not": {"minItems": 1, "maxItems": 1}},
+        max_length=3, json_schema_extra={"not": {"minItems": 1, "maxItems": 1},
+                                         "uniqueItems": True},
         description="None yet, or 2 or 3."), AfterValidator(_not_one)] = []
     id: ResourceId | None = Field(
         default=None, description="When adapting: the existing theme this keeps (and its content).")

@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import voting_pb2
-from services.gateway.schemas import PLAIN, Input, Language, ResourceId, Whole
+from services.gateway.schemas import INTEGRAL, PLAIN, Input, Language, ResourceId
 
 MAX_TOKENS = 1000
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
@@ -46,9 +46,10 @@ def _maybe(message: object, field: str) -> datetime | None:
 class TokenCategoryCreate(Input):
     name: LocalizedName
     color: Color
-    total_number: Annotated[Whole, Field(ge=1, le=MAX_TOKENS)]
-    max_per_proposal: Annotated[Whole, Field(ge=0, le=MAX_TOKENS,
-                                           description="0 = no cap beyond total_number")] = 0
+    total_number: Annotated[int, Field(ge=1, le=MAX_TOKENS), INTEGRAL]
+    max_per_proposal: Annotated[int, Field(ge=0, le=MAX_TOKENS,
+                                           description="0 = no cap beyond total_number"),
+                                INTEGRAL] = 0
 
 
 class GaugeChoiceCreate(Input):
@@ -61,8 +62,8 @@ class GaugeCreate(Input):
     question: LocalizedName
     choices: Annotated[list[GaugeChoiceCreate], Field(max_length=10)] = Field(
         default_factory=list)
-    min: Annotated[Whole, Field(ge=-1_000_000, le=1_000_000)] = 0
-    max: Annotated[Whole, Field(ge=-1_000_000, le=1_000_000)] = 0
+    min: Annotated[int, Field(ge=-1_000_000, le=1_000_000), INTEGRAL] = 0
+    max: Annotated[int, Field(ge=-1_000_000, le=1_000_000), INTEGRAL] = 0
     unit: Annotated[str, StringConstraints(max_length=20)] = ""
 
 
@@ -157,13 +158,13 @@ class VoteSessionPublic(BaseModel):
 class AllocationPut(Input):
     proposal_id: ResourceId
     category_id: ResourceId
-    tokens: Annotated[Whole, Field(ge=0, le=MAX_TOKENS)]
+    tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS), INTEGRAL]
 
 
 class GaugeAnswerPut(Input):
     proposal_id: ResourceId
     gauge_id: ResourceId
-    value: Annotated[Whole, Field(ge=-1_000_000, le=1_000_000)]
+    value: Annotated[int, Field(ge=-1_000_000, le=1_000_000), INTEGRAL]
 
 
 class BallotPut(Input):
