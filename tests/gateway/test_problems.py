@@ -178,7 +178,7 @@ async def test_bad_pagination_is_422(api: httpx.AsyncClient, thread: dict[str, o
     url = f"/v1/threads/{thread['id']}/posts"
     assert_problem(await api.get(url, params={"limit": 0}), 422, "query.limit")
     assert_problem(await api.get(url, params={"limit": 101}), 422, "query.limit")
-    assert_problem(await api.get(url, params={"cursor": "garbage!"}), 422, "cursor")
+    assert_problem(await api.get(url, params={"cursor": "garbage!"}), 422, "query.cursor")
 
 
 async def test_request_id_is_echoed_and_generated(api: httpx.AsyncClient) -> None:
