@@ -39,7 +39,16 @@ def _integral(value: object) -> object:
 
 INTEGRAL = BeforeValidator(_integral)  # last in an int's Annotated, after its Field
 # RFC 3339 with an offset; JSON has no date type, so strings are parsed even in strict mode.
-Instant = Annotated[AwareDatetime, Field(strict=False)]
+
+
+def _text(value: object) -> object:
+    """Lax datetimes would take a number as a Unix time; the document says a string."""
+    if not isinstance(value, str):
+        raise ValueError("an RFC 3339 date-time string, e.g. 2026-03-01T09:00:00Z")
+    return value
+
+
+Instant = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text)]
 
 FormatValue: TypeAlias = threads_pb2.PostFormat.ValueType
 FORMAT_TO_PROTO: dict[PostFormatName, FormatValue] = {

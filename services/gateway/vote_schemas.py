@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import voting_pb2
-from services.gateway.schemas import INTEGRAL, PLAIN, Input, Language, ResourceId
+from services.gateway.schemas import INTEGRAL, PLAIN, Input, Instant, Language, ResourceId
 
 MAX_TOKENS = 1000
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
@@ -81,8 +81,8 @@ class VoteSessionCreate(Input):
     live_results: bool = Field(default=False,
                                description="Show tallies to everyone before the close.")
     proposals: Annotated[list[ProposalCreate], Field(min_length=1, max_length=200)]
-    opens_at: Annotated[datetime | None, Field(strict=False)] = None
-    closes_at: Annotated[datetime | None, Field(strict=False)] = None
+    opens_at: Instant | None = None
+    closes_at: Instant | None = None
 
 
 class TokenCategoryPublic(BaseModel):
