@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install proto lint typecheck check clean
+.PHONY: run test fuzz install proto lint typecheck check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/python -m pytest
+
+## A longer Schemathesis session, stateful phase included (FUZZ_SECONDS per caller).
+fuzz: $(STAMP)
+	$(BIN)/python -m pytest -m fuzz -s tests/contract/test_schemathesis.py
 
 ## Regenerate Python code from proto/agora/v1/*.proto.
 proto: $(STAMP)

@@ -1,9 +1,7 @@
-"""Identifiers and opaque pagination cursors."""
+"""Identifiers and pagination cursors."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 
 from bson import ObjectId
@@ -30,24 +28,30 @@ def require_id(value: str, *, field: str) -> str:
     return value
 
 
+CURSOR_PATTERN = r"^([0-9a-f]{24})?$"
+
+
 def encode_cursor(last_id: str) -> str:
-    return base64.urlsafe_b64encode(f"v1:{last_id}".encode()).decode().rstrip("=")
+    """The cursor of the page after last_id: the id itself. Clients treat it as opaque; it
+    is a plain id so that the API's schema can say exactly which cursors exist (any id
+    names a position, so every cursor the schema allows reads a page)."""
+    return last_id
+
+
+def is_canonical_id(value: str) -> bool:
+    """An id as new_id writes it (24 lowercase hex digits): what CURSOR_PATTERN allows."""
+    return len(value) == 24 and all(c in "0123456789abcdef" for c in value)
 
 
 def decode_cursor(cursor: str, *, field: str = "cursor",
-                  valid: Callable[[str], bool] = is_valid_id) -> str | None:
+                  valid: Callable[[str], bool] = is_canonical_id) -> str | None:
     """The id (or other key that `valid` accepts) a cursor points after; None for the
     first page."""
     if not cursor:
         return None
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError):
-        raise InvalidArgument("cursor is malformed", field=field) from None
-    version, _, last_id = raw.partition(":")
-    if version != "v1" or not valid(last_id):
+    if not valid(cursor):
         raise InvalidArgument("cursor is malformed", field=field)
-    return last_id
+    return cursor
 
 
 def page_size(requested: int, *, field: str = "page_size") -> int:

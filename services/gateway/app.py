@@ -11,14 +11,14 @@ from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 from redis.asyncio import Redis
 
-from services.gateway import problems
+from services.gateway import contract, problems
 from services.gateway.access import AccessResolver
 from services.gateway.auth import DevTokenVerifier, EitherVerifier, TokenVerifier
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.cache_events import CacheInvalidation
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
-from services.gateway.deps import authorize
+from services.gateway.deps import authorize, json_body
 from services.gateway.fast_reads import FastPageReads
 from services.gateway.jwks import JwksVerifier
 from services.gateway.live import LiveFeed
@@ -110,8 +110,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app = FastAPI(
         title="Agora API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
         generate_unique_id_function=operation_id,
-        # Every route is authorised against the permission table (permissions.py).
-        dependencies=[Depends(authorize)],
+        # Bodies are JSON; every route is authorised against the permission table.
+        dependencies=[Depends(json_body), Depends(authorize)],
         # Our middleware (ObservedRequests) makes each request's SERVER span and RED
         # metrics; FastAPI's own telemetry would add a second server span per request.
         telemetry={"tracing": False, "metrics": False, "logs": False,
@@ -134,6 +134,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(roles.router)
     app.include_router(pseudonyms.router)
     app.include_router(keys.router)
+    contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(FastPageReads)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)

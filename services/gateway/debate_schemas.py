@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import threads_pb2
+from services.gateway.problems import pattern
 from services.gateway.schemas import (
+    PLAIN,
     FactCheckStatusName,
     Input,
     Instant,
@@ -41,7 +43,7 @@ LoggedActionName = Literal["hide", "restore", "approve", "dismiss", "resubmit"]
 ACTION_FROM_PROTO: dict[threads_pb2.ModerationAction.ValueType, LoggedActionName] = {
     **{v: k for k, v in ACTION_TO_PROTO.items()},
     threads_pb2.MODERATION_ACTION_RESUBMIT: "resubmit"}
-Note = Annotated[str, StringConstraints(max_length=1000)]
+Note = Annotated[str, StringConstraints(max_length=1000, pattern=PLAIN)]
 
 
 class PhaseChangeCreate(Input):
@@ -106,7 +108,7 @@ class ReportPublic(BaseModel):
 
 class ModerationCreate(Input):
     action: ActionName
-    reason: Annotated[str, StringConstraints(max_length=500)] = Field(
+    reason: Annotated[str, StringConstraints(max_length=500, pattern=PLAIN)] = Field(
         default="", description="Required to hide; shown to the post's author.")
 
 
@@ -144,13 +146,15 @@ class ModerationLog(BaseModel):
     next_cursor: str | None
 
 
-Url = Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+Url = Annotated[str, StringConstraints(min_length=1, max_length=2000, pattern=pattern(
+    r"^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\[\]\s]+([/?#][^\n\r]*)?$", "not an http(s) URL"))]
 
 
 class ResourceCreate(Input):
     theme_id: ResourceId
     title: Title
-    body: Annotated[str, StringConstraints(min_length=1, max_length=20_000)] = Field(
+    body: Annotated[str, StringConstraints(min_length=1, max_length=20_000,
+                                           pattern=PLAIN)] = Field(
         description="Markdown; rendered and sanitised as body_html.")
     links: Annotated[list[Url], Field(max_length=20, default_factory=list)]
 
@@ -180,13 +184,14 @@ class ResourcesPage(BaseModel):
 
 class FactCheckUpdate(Input):
     status: FactCheckStatusName
-    note: Annotated[str, StringConstraints(max_length=2000)] = ""
+    note: Annotated[str, StringConstraints(max_length=2000, pattern=PLAIN)] = ""
     sources: Annotated[list[Url], Field(max_length=20, default_factory=list)]
 
 
 class WorkshopImportCreate(Input):
     workshop: Title = Field(description="The workshop's name; posts are marked with it.")
-    csv: Annotated[str, StringConstraints(min_length=1, max_length=200_000)] = Field(
+    csv: Annotated[str, StringConstraints(min_length=1, max_length=200_000,
+                                          pattern=PLAIN)] = Field(
         description="A header line `theme,text[,author]`, then one contribution per line; "
                     "theme is a theme's title or id.")
 

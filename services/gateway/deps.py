@@ -1,35 +1,44 @@
 """Dependencies shared by the routes, as `Annotated` aliases.
 
 `authorize` runs on every route (the application installs it globally): it verifies the
-bearer token if there is one, finds the consultation the route concerns, resolves the
-caller's admission and roles there, and checks the route's action against the
-permission table. Routes then read the resulting principal through `CurrentUser` /
-`Writer`, whose `roles` are the roles *in that consultation*.
+bearer token if there is one and the route can use it (`reads_token`), finds the
+consultation the route concerns, resolves the caller's admission and roles there, and
+checks the route's action against the permission table. Routes then read the resulting
+principal through `CurrentUser` / `Writer`, whose `roles` are the roles *in that
+consultation*. `json_body`, also global, refuses a body in another media type (415).
+
+The OpenAPI document is derived from these dependencies (contract.py): which statuses a
+route can answer and whether it takes a token follow from the ones it uses.
 """
 
 from __future__ import annotations
 
+import email.message
 from collections.abc import Mapping
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Query, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.datastructures import State
 
+from agora_kit.ids import CURSOR_PATTERN
 from services.gateway.access import AccessResolver
 from services.gateway.auth import InvalidToken, Principal, Role, TokenVerifier
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.clients import ServiceClients
 from services.gateway.participation import Participation
 from services.gateway.permissions import ANONYMOUS, action_of, allowed
-from services.gateway.problems import Problem
+from services.gateway.problems import Problem, pattern
 from services.gateway.public_names import PublicNames
 from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.read_cache import ReadCache
-from services.gateway.scope import consultation_of
+from services.gateway.scope import SCOPE_PARAMETERS, consultation_of
 
-_bearer = HTTPBearer(auto_error=False, description="`Authorization: Bearer <access token>`")
+BEARER_SCHEME = "bearer"
+_bearer = HTTPBearer(auto_error=False, scheme_name=BEARER_SCHEME,
+                     description="`Authorization: Bearer <access token>`")
 _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 
 
@@ -42,10 +51,8 @@ async def _clients(request: Request) -> ServiceClients:
     return clients
 
 
-async def _verified(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> Principal | None:
+async def _verified(request: Request,
+                    credentials: HTTPAuthorizationCredentials | None) -> Principal | None:
     if credentials is None:
         return None
     verifier: TokenVerifier = request.app.state.verifier
@@ -57,12 +64,68 @@ async def _verified(
 
 
 async def authorize(
-    request: Request, caller: Annotated[Principal | None, Depends(_verified)]
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal | None:
     """The caller with their roles in the route's consultation, or a 401/403 problem."""
     route = request.scope.get("route")
-    action = action_of(request.method, route.path) if isinstance(route, APIRoute) else None
+    if not isinstance(route, APIRoute):
+        return await admit(request.app.state, None, request.path_params, None)
+    action = action_of(request.method, route.path)
+    caller = (await _verified(request, credentials) if reads_token(route, request.method)
+              else None)
     return await admit(request.app.state, action, request.path_params, caller)
+
+
+def _uses(dependant: Dependant, calls: frozenset[Any]) -> bool:
+    return any(d.call in calls or _uses(d, calls) for d in dependant.dependencies)
+
+
+_READS_TOKEN: dict[tuple[str, str], bool] = {}
+
+
+def reads_token(route: APIRoute, method: str) -> bool:
+    """Whether a bearer token can change this route's answer: it needs one (its action is
+    not for anonymous callers), it concerns a consultation (admission depends on who
+    asks), or its endpoint reads the caller (e.g. one's own reaction). Elsewhere — probes,
+    JWKS, login, registration — a token, even an expired one, is ignored."""
+    key = (method, route.path)
+    found = _READS_TOKEN.get(key)
+    if found is None:
+        found = _READS_TOKEN[key] = _reads_token(route, method)
+    return found
+
+
+def _reads_token(route: APIRoute, method: str) -> bool:
+    action = action_of(method, route.path)
+    if action is None or not allowed(action, {ANONYMOUS}):
+        return True
+    if SCOPE_PARAMETERS & {p.name for p in route.dependant.path_params}:
+        return True
+    principal = frozenset({authorize, _current_user, _writer})
+    return any(d.name is not None and (d.call in principal or _uses(d, principal))
+               for d in route.dependant.dependencies)
+
+
+def _is_json(content_type: str | None) -> bool:
+    if not content_type:
+        return False
+    message = email.message.Message()
+    message["content-type"] = content_type
+    subtype = message.get_content_subtype()
+    return message.get_content_maintype() == "application" and (
+        subtype == "json" or subtype.endswith("+json"))
+
+
+async def json_body(request: Request) -> None:
+    """A route that reads a body reads JSON: any other media type, or none, is a 415
+    (not a 422 about the body's fields)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute) or route.body_field is None:
+        return
+    if await request.body() and not _is_json(request.headers.get("content-type")):
+        raise Problem(415, "send the body as application/json",
+                      headers={"Accept": "application/json"})
 
 
 async def admit(state: State, action: str | None, path_params: Mapping[str, str],
@@ -175,6 +238,18 @@ async def _writer(request: Request, user: CurrentUser) -> Principal:
 
 Clients = Annotated[ServiceClients, Depends(_clients)]
 Writer = Annotated[Principal, Depends(_writer)]
+MAX_CURSOR = 24  # what encode_cursor makes (agora_kit/ids.py); CURSOR_PATTERN says so
+Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
+Cursor = Annotated[str, Query(max_length=MAX_CURSOR,
+                              pattern=pattern(CURSOR_PATTERN, "not a cursor this API gave"),
+                              description="`next_cursor` of the previous page (opaque).")]
+# The leaves of a closed vote session are ordered by voter pseudonym (64 hex digits), the
+# Merkle order, so their cursor is one (services/voting/digest.py `is_pseudonym`).
+LEAF_CURSOR_PATTERN = r"^([0-9a-f]{64})?$"
+LeafCursor = Annotated[str, Query(max_length=64,
+                                  pattern=pattern(LEAF_CURSOR_PATTERN,
+                                                  "not a cursor this API gave"),
+                                  description="`next_cursor` of the previous page (opaque).")]
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=200,

@@ -27,9 +27,9 @@ from prometheus_client import Counter
 from starlette.datastructures import State
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from agora_kit.ids import is_valid_id
+from agora_kit.ids import CURSOR_PATTERN, is_valid_id
 from services.gateway.auth import InvalidToken, Principal
-from services.gateway.deps import admit
+from services.gateway.deps import MAX_CURSOR, admit
 from services.gateway.permissions import action_of, allowed
 from services.gateway.problems import Problem
 from services.gateway.read_cache import Answer, PageRequest
@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 ROUTE = "/v1/threads/{thread_id}/posts"
 PATH = re.compile(r"/v1/threads/([^/]+)/posts")
 ACTION = action_of("GET", ROUTE)
-DEFAULT_LIMIT, MAX_LIMIT, MAX_CURSOR = 20, 100, 200  # as routes/threads.py declares them
+DEFAULT_LIMIT, MAX_LIMIT = 20, 100  # as deps.Limit declares them
+CURSOR = re.compile(CURSOR_PATTERN)
 ANSWERED = Counter("agora_page_reads_from_process_total",
                    "Thread page reads answered from the gateway process's own cache.")
 
@@ -73,7 +74,8 @@ class FastPageReads:
             return None
         limit_text = query.get("limit", [str(DEFAULT_LIMIT)])[0]
         cursor = query.get("cursor", [""])[0]
-        if not (limit_text.isascii() and limit_text.isdigit()) or len(cursor) > MAX_CURSOR:
+        if (not (limit_text.isascii() and limit_text.isdigit()) or len(cursor) > MAX_CURSOR
+                or not CURSOR.match(cursor)):
             return None
         limit = int(limit_text)
         if not 1 <= limit <= MAX_LIMIT:

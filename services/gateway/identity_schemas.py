@@ -11,10 +11,19 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import identity_pb2
+from services.gateway.problems import pattern
 from services.gateway.schemas import Input, ResourceId
 
-Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
+# What identity accepts (services/identity/accounts.py), in characters both regex dialects
+# (Python's and JSON Schema's) read alike, so the document and the gateway agree exactly.
+DOMAIN = r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+Email = Annotated[str, StringConstraints(max_length=254, pattern=pattern(
+    rf"^[A-Za-z0-9.!#$%&'*+/=?^_`{{|}}~-]{{1,64}}@{DOMAIN}$", "this is not an email address"))]
+Domain = Annotated[str, StringConstraints(max_length=253, pattern=pattern(
+    rf"^@?{DOMAIN}$", "this is not a domain name (e.g. company.example)"))]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+# identity's floor (PASSWORD_MIN_CHARS may raise it); common passwords are refused there too.
+NewPassword = Annotated[str, StringConstraints(min_length=12, max_length=256)]
 Secret = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 RoleName = Literal["participant", "moderator", "idea_catcher", "synthesiser",
                    "knowledge_manager", "expert", "strategist"]
@@ -23,7 +32,7 @@ AccessMode = Literal["public", "registered", "invitation"]
 
 class AccountCreate(Input):
     email: Email
-    password: Password
+    password: NewPassword
     display_name: Annotated[str, StringConstraints(max_length=80)] = ""
 
 
@@ -51,7 +60,7 @@ class AccountPublic(BaseModel):
 
 class PasswordChange(Input):
     current_password: Password
-    new_password: Password
+    new_password: NewPassword
 
 
 class ResetRequest(Input):
@@ -60,7 +69,7 @@ class ResetRequest(Input):
 
 class ResetConfirm(Input):
     code: Secret
-    new_password: Password
+    new_password: NewPassword
 
 
 class Erasure(Input):
@@ -140,8 +149,8 @@ class GrantsList(BaseModel):
 class AccessPolicyUpdate(Input):
     mode: AccessMode
     invited_emails: list[Email] = Field(default_factory=list, max_length=10_000)
-    allowed_domains: list[Annotated[str, StringConstraints(max_length=253)]] = Field(
-        default_factory=list, max_length=100)
+    allowed_domains: list[Domain] = Field(
+        default_factory=list, max_length=100, description='E.g. "company.example".')
 
 
 class AccessPolicyPublic(BaseModel):

@@ -80,9 +80,3 @@ class JwksVerifier:
                 keys[jwk["kid"]] = OKPAlgorithm.from_jwk(jwk)
             self._keys = keys
             self._fetched_at = time.monotonic()
-
-    async def jwks_json(self) -> str:
-        """The JWKS as identity publishes it (served at /.well-known/jwks.json)."""
-        reply = await self._clients.call("identity", self._clients.identity.GetJwks,
-                                         identity_pb2.GetJwksRequest())
-        return str(reply.json)

@@ -6,18 +6,50 @@ from datetime import UTC, datetime
 from typing import Annotated, Literal, TypeAlias
 
 from google.protobuf.timestamp_pb2 import Timestamp
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+)
 
 from agora.v1 import threads_pb2
 from services.gateway.author_keys import AuthorKeys
+from services.gateway.problems import pattern
 
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Language = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Z]{2})?$")]
-ResourceId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
-PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000)]
+# Text fields: the services refuse control characters other than tab and line breaks.
+PLAIN = pattern(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
+                "contains control characters (only tabs and line breaks are allowed)")
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                         pattern=PLAIN)]
+Language = Annotated[str, StringConstraints(pattern=pattern(
+    r"^[a-z]{2,3}(-[A-Z]{2})?$", "not a language code like 'fr' or 'pt-BR'"))]
+ResourceId = Annotated[str, StringConstraints(pattern=pattern(
+    r"^[0-9a-f]{24}$", "not an id (24 hexadecimal digits)"))]
+PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=PLAIN)]
 PostFormatName = Literal["plain", "markdown"]
+
+
+def _integral(value: object) -> object:
+    """JSON Schema's integers include 1.0; strict pydantic would refuse it."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+INTEGRAL = BeforeValidator(_integral)  # last in an int's Annotated, after its Field
 # RFC 3339 with an offset; JSON has no date type, so strings are parsed even in strict mode.
-Instant = Annotated[AwareDatetime, Field(strict=False)]
+
+
+def _text(value: object) -> object:
+    """Lax datetimes would take a number as a Unix time; the document says a string."""
+    if not isinstance(value, str):
+        raise ValueError("an RFC 3339 date-time string, e.g. 2026-03-01T09:00:00Z")
+    return value
+
+
+Instant = Annotated[AwareDatetime, Field(strict=False), BeforeValidator(_text)]
 
 FormatValue: TypeAlias = threads_pb2.PostFormat.ValueType
 FORMAT_TO_PROTO: dict[PostFormatName, FormatValue] = {
@@ -64,6 +96,12 @@ def _when(stamp: Timestamp) -> datetime:
     return stamp.ToDatetime(tzinfo=UTC)
 
 
+def _not_one(values: list[str | SubThemeCreate]) -> list[str | SubThemeCreate]:
+    if len(values) == 1:
+        raise ValueError("a theme has 2 or 3 sub-themes (or none yet)")
+    return values
+
+
 class SubThemeCreate(Input):
     title: Title
     id: ResourceId | None = Field(
@@ -72,9 +110,11 @@ class SubThemeCreate(Input):
 
 class ThemeCreate(Input):
     title: Title = Field(description="Unique in the consultation (trimmed, ignoring case).")
-    sub_themes: Annotated[list[Title | SubThemeCreate], Field(max_length=3)] = Field(
-        default=[], description="2 or 3 (or none yet): titles, or {id, title} to keep (or "
-                                "rename) an existing sub-theme.")
+    sub_themes: Annotated[list[Title | SubThemeCreate], Field(
+        max_length=3, json_schema_extra={"not": {"minItems": 1, "maxItems": 1},
+                                         "uniqueItems": True},
+        description="None yet, or 2 or 3: titles, or {id, title} to keep (or rename) an "
+                    "existing sub-theme."), AfterValidator(_not_one)] = []
     id: ResourceId | None = Field(
         default=None, description="When adapting: the existing theme this keeps (and its content).")
 
@@ -90,7 +130,8 @@ class PhaseCreate(Input):
     kind: PhaseName
     starts_at: Instant
     ends_at: Instant
-    modules: Annotated[list[ModuleName], Field(max_length=10)] = Field(
+    modules: Annotated[list[ModuleName], Field(
+        max_length=10, json_schema_extra={"uniqueItems": True})] = Field(
         default=[], description="Empty: the phase's default modules.")
 
     def to_proto(self) -> threads_pb2.PhaseDraft:
@@ -100,7 +141,7 @@ class PhaseCreate(Input):
         return draft
 
 
-Question = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)]
+Question = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=PLAIN)]
 
 
 class ConsultationStructure(Input):
@@ -110,11 +151,12 @@ class ConsultationStructure(Input):
     question: Question = Field(
         default="", description='The strategic question debated ("the future of ..."); '
                                 "may stay empty until it is worded.")
-    languages: Annotated[list[Language], Field(min_length=1, max_length=20)] = Field(
+    languages: Annotated[list[Language], Field(
+        min_length=1, max_length=20, json_schema_extra={"uniqueItems": True},
         description="The first is the default language of posts. A language posts are "
-                    "written in cannot be removed (409).")
-    description: Annotated[str, StringConstraints(max_length=5000)] = ""
-    step_after: Annotated[str, StringConstraints(max_length=5000)] = Field(
+                    "written in cannot be removed (409).")]
+    description: Annotated[str, StringConstraints(max_length=5000, pattern=PLAIN)] = ""
+    step_after: Annotated[str, StringConstraints(max_length=5000, pattern=PLAIN)] = Field(
         default="", description='"The step after": what will be done with the deliverable.')
     themes: Annotated[list[ThemeCreate], Field(min_length=1, max_length=10)]
     phases: Annotated[list[PhaseCreate], Field(max_length=5)] = []
@@ -185,9 +227,11 @@ class ThreadCreate(Input):
         default=None, description="Optional: one of the theme's sub-themes.")
     title: Title = Field(description="The discussion's title, or the survey question.")
     kind: ThreadKindName = "discussion"
-    idea_id: Annotated[str, StringConstraints(min_length=1, max_length=100)] | None = Field(
+    idea_id: Annotated[str, StringConstraints(min_length=1, max_length=100,
+                                              pattern=PLAIN)] | None = Field(
         default=None, description="two_column: the idea under deepening (opaque reference).")
-    columns: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=60)]],
+    columns: Annotated[list[Annotated[str, StringConstraints(min_length=1, max_length=60,
+                                                             pattern=PLAIN)]],
                        Field(max_length=4)] = Field(
         default=[], description='two_column: 2-4 labels; default "Advantages", "Drawbacks".')
 

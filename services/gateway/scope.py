@@ -52,6 +52,8 @@ RESOLVERS: dict[str, Resolver] = {
     "post_id": _of_post,
     "session_id": _of_vote_session,
 }
+# Path parameters that place a route in a consultation (admission applies there).
+SCOPE_PARAMETERS = frozenset({"consultation_id", *RESOLVERS})
 
 
 async def consultation_of(path_params: Mapping[str, str], clients: ServiceClients,

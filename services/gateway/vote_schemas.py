@@ -14,11 +14,13 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import voting_pb2
 from services.gateway.languages import text_in
-from services.gateway.schemas import Input, Language
+from services.gateway.schemas import INTEGRAL, PLAIN, Input, Instant, Language, ResourceId
 
 MAX_TOKENS = 1000
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
+                                        pattern=PLAIN)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000,
+                                        pattern=PLAIN)]
 LocalizedName = Annotated[dict[Language, Name], Field(min_length=1, max_length=20)]
 LocalizedText = Annotated[dict[Language, Text], Field(max_length=20)]
 OpaqueId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
@@ -45,9 +47,10 @@ def _maybe(message: object, field: str) -> datetime | None:
 class TokenCategoryCreate(Input):
     name: LocalizedName
     color: Color
-    total_number: Annotated[int, Field(ge=1, le=MAX_TOKENS)]
+    total_number: Annotated[int, Field(ge=1, le=MAX_TOKENS), INTEGRAL]
     max_per_proposal: Annotated[int, Field(ge=0, le=MAX_TOKENS,
-                                           description="0 = no cap beyond total_number")] = 0
+                                           description="0 = no cap beyond total_number"),
+                                INTEGRAL] = 0
 
 
 class GaugeChoiceCreate(Input):
@@ -60,8 +63,8 @@ class GaugeCreate(Input):
     question: LocalizedName
     choices: Annotated[list[GaugeChoiceCreate], Field(max_length=10)] = Field(
         default_factory=list)
-    min: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] = 0
-    max: Annotated[int, Field(ge=-1_000_000, le=1_000_000)] = 0
+    min: Annotated[int, Field(ge=-1_000_000, le=1_000_000), INTEGRAL] = 0
+    max: Annotated[int, Field(ge=-1_000_000, le=1_000_000), INTEGRAL] = 0
     unit: Annotated[str, StringConstraints(max_length=20)] = ""
 
 
@@ -83,8 +86,8 @@ class VoteSessionCreate(Input):
         "shuffled order (against the list's head bias); otherwise in the order given here.")
     proposals: Annotated[list[ProposalCreate], Field(
         min_length=1, max_length=200, description="In the order voters and results show them.")]
-    opens_at: Annotated[datetime | None, Field(strict=False)] = None
-    closes_at: Annotated[datetime | None, Field(strict=False)] = None
+    opens_at: Instant | None = None
+    closes_at: Instant | None = None
 
 
 class TokenCategoryPublic(BaseModel):
@@ -168,15 +171,15 @@ class VoteSessionsPage(BaseModel):
 
 
 class AllocationPut(Input):
-    proposal_id: Annotated[str, StringConstraints(max_length=64)]
-    category_id: Annotated[str, StringConstraints(max_length=64)]
-    tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS)]
+    proposal_id: ResourceId
+    category_id: ResourceId
+    tokens: Annotated[int, Field(ge=0, le=MAX_TOKENS), INTEGRAL]
 
 
 class GaugeAnswerPut(Input):
-    proposal_id: Annotated[str, StringConstraints(max_length=64)]
-    gauge_id: Annotated[str, StringConstraints(max_length=64)]
-    value: Annotated[int, Field(ge=-1_000_000, le=1_000_000)]
+    proposal_id: ResourceId
+    gauge_id: ResourceId
+    value: Annotated[int, Field(ge=-1_000_000, le=1_000_000), INTEGRAL]
 
 
 class BallotPut(Input):

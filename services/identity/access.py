@@ -10,21 +10,27 @@ stored policy is public.
 
 from __future__ import annotations
 
+import re
+
 from agora.v1 import identity_pb2
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument
 from agora_kit.events.envelope import new_envelope
 from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
-from services.identity.accounts import normalise_email
+from services.identity.accounts import DOMAIN, normalise_email
 
 MODES = ("public", "registered", "invitation")
 DOMAIN_MAX = 100
 
 
-def _domain(value: str) -> str:
+DOMAIN_NAME = re.compile(rf"^{DOMAIN}$")  # the grammar of an email address's domain
+
+
+def _domain(value: str, *, field: str) -> str:
     domain = value.strip().lower().removeprefix("@")
-    normalise_email(f"x@{domain}")  # same grammar as an email's domain
+    if len(domain) > 253 or not DOMAIN_NAME.match(domain):
+        raise InvalidArgument("this is not a domain name (e.g. company.example)", field=field)
     return domain
 
 
@@ -59,8 +65,10 @@ class AccessPolicies:
             raise InvalidArgument("too many invited emails or domains", field="policy")
         document = {
             "_id": consultation_id, "mode": mode,
-            "invited_emails": sorted({normalise_email(e) for e in invited_emails}),
-            "allowed_domains": sorted({_domain(d) for d in allowed_domains}),
+            "invited_emails": sorted({normalise_email(e, field=f"invited_emails.{i}")
+                                      for i, e in enumerate(invited_emails)}),
+            "allowed_domains": sorted({_domain(d, field=f"allowed_domains.{i}")
+                                       for i, d in enumerate(allowed_domains)}),
             "updated_by": actor, "updated_at": now(),
         }
         envelope = new_envelope(event_type="access_policy.changed",

@@ -31,14 +31,15 @@ from services.identity.metrics import ACCOUNTS_REGISTERED, LOGINS
 from services.identity.tokens import digest
 
 log = logging.getLogger(__name__)
-EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+DOMAIN = r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+"
+EMAIL = re.compile(rf"^[^@\s]{{1,64}}@{DOMAIN}$")
 BAD_CREDENTIALS = "the email or password is wrong"
 
 
-def normalise_email(email: str) -> str:
+def normalise_email(email: str, *, field: str = "email") -> str:
     value = email.strip().lower()
     if len(value) > 254 or not EMAIL.match(value):
-        raise InvalidArgument("this is not an email address", field="email")
+        raise InvalidArgument("this is not an email address", field=field)
     return value
 
 
@@ -211,7 +212,7 @@ class Accounts:
             {"$set": {"used_at": now()}},
         )
         if record is None:
-            raise InvalidArgument("the code is invalid, used or expired", field="token")
+            raise InvalidArgument("the code is invalid, used or expired", field="code")
         return str(record["account_id"])
 
     async def _send_verification(self, account_id: str, address: str) -> None:

@@ -9,7 +9,7 @@ from typing import TypeAlias
 import grpc
 
 from agora.v1 import identity_pb2, identity_pb2_grpc
-from agora_kit.errors import InvalidArgument
+from agora_kit.errors import InvalidArgument, NotFound
 from agora_kit.ids import is_valid_id, require_id
 from agora_kit.mongo import Document
 from services.identity.access import AccessPolicies, admits
@@ -40,6 +40,14 @@ def _secret(value: str, field: str) -> str:
     if not value or len(value) > SECRET_MAX:
         raise InvalidArgument(f"{field} is missing or too long", field=field)
     return value
+
+
+def _own(account_id: str) -> str:
+    """The caller's own account id, which the gateway takes from their token: one that
+    is not an id names no account (a development token's `dev-alice`), so it is not found."""
+    if not is_valid_id(account_id):
+        raise NotFound("no such account", field="account_id")
+    return account_id
 
 
 def _pair(account_id: str, issued: Issued) -> identity_pb2.TokenPair:
@@ -83,7 +91,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def VerifyEmail(self, request: identity_pb2.VerifyEmailRequest,
                           context: Context) -> identity_pb2.VerifyEmailResponse:
-        await self._accounts.verify_email(_secret(request.token, "token"))
+        await self._accounts.verify_email(_secret(request.token, "code"))
         return identity_pb2.VerifyEmailResponse()
 
     async def Login(self, request: identity_pb2.LoginRequest,
@@ -115,7 +123,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ChangePassword(self, request: identity_pb2.ChangePasswordRequest,
                              context: Context) -> identity_pb2.ChangePasswordResponse:
-        account_id = require_id(request.account_id, field="account_id")
+        account_id = _own(request.account_id)
         await self._accounts.change_password(
             account_id=account_id, current=_secret(request.current_password, "current_password"),
             new=request.new_password)
@@ -130,14 +138,14 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ResetPassword(self, request: identity_pb2.ResetPasswordRequest,
                             context: Context) -> identity_pb2.ResetPasswordResponse:
-        account_id = await self._accounts.reset_password(token=_secret(request.token, "token"),
+        account_id = await self._accounts.reset_password(token=_secret(request.token, "code"),
                                                          new=request.new_password)
         await self._issuer.revoke_all(account_id)
         return identity_pb2.ResetPasswordResponse()
 
     async def GetAccount(self, request: identity_pb2.GetAccountRequest,
                          context: Context) -> identity_pb2.Account:
-        doc = await self._accounts.get(require_id(request.account_id, field="account_id"))
+        doc = await self._accounts.get(_own(request.account_id))
         return identity_pb2.Account(id=doc["_id"], email=doc["email"],
                                     email_verified=doc["email_verified"],
                                     display_name=doc["display_name"])
@@ -213,12 +221,12 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ExportAccount(self, request: identity_pb2.ExportAccountRequest,
                             context: Context) -> identity_pb2.AccountExport:
-        data = await self._privacy.export(require_id(request.account_id, field="account_id"))
+        data = await self._privacy.export(_own(request.account_id))
         return identity_pb2.AccountExport(json=json.dumps(data))
 
     async def EraseAccount(self, request: identity_pb2.EraseAccountRequest,
                            context: Context) -> identity_pb2.EraseAccountResponse:
-        await self._privacy.erase(account_id=require_id(request.account_id, field="account_id"),
+        await self._privacy.erase(account_id=_own(request.account_id),
                                   password=_secret(request.password, "password"))
         return identity_pb2.EraseAccountResponse()
 
@@ -226,7 +234,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                            context: Context) -> identity_pb2.SetPseudonymResponse:
         await self._pseudonyms.set(
             consultation_id=require_id(request.consultation_id, field="consultation_id"),
-            account_id=require_id(request.account_id, field="account_id"),
+            account_id=_own(request.account_id),
             pseudonym=request.pseudonym)
         return identity_pb2.SetPseudonymResponse()
 

@@ -68,11 +68,11 @@ def validate(phases: Sequence[Phase]) -> list[Phase]:
     for i, phase in enumerate(phases):
         if phase.ends_at <= phase.starts_at:
             raise InvalidArgument(f"phase {phase.kind} must end after it starts",
-                                  field=f"phases[{i}].ends_at")
+                                  field=f"phases.{i}.ends_at")
         if phase.ends_at - phase.starts_at > MAX_DURATION:
             raise InvalidArgument(f"phase {phase.kind} lasts more than a year",
-                                  field=f"phases[{i}].ends_at")
-        check_modules(phase.kind, phase.modules, field=f"phases[{i}].modules")
+                                  field=f"phases.{i}.ends_at")
+        check_modules(phase.kind, phase.modules, field=f"phases.{i}.modules")
     by_start = sorted(phases, key=lambda p: p.starts_at)
     for before, after in pairwise(by_start):
         if after.starts_at < before.ends_at:

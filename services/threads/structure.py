@@ -65,7 +65,7 @@ class ConsultationDraft:
         for i, draft in enumerate(self.themes):
             if draft.id is not None and draft.id not in known:
                 raise InvalidArgument(f"theme {draft.id} is not a theme of this consultation",
-                                      field=f"themes[{i}].id")
+                                      field=f"themes.{i}.id")
             old = known.get(draft.id or "", {}).get("sub_themes", [])
             themes.append({"id": draft.id or new_id(), "title": draft.title,
                            "sub_themes": _sub_theme_fields(draft.sub_themes, old, i)})
@@ -87,14 +87,14 @@ def _sub_theme_fields(drafts: Sequence[SubThemeDraft], existing: Sequence[dict[s
     for draft in drafts:
         if draft.id is not None and draft.id not in ids:
             raise InvalidArgument(f"sub-theme {draft.id} is not a sub-theme of this theme",
-                                  field=f"themes[{theme}].sub_themes")
+                                  field=f"themes.{theme}.sub_themes")
         fields.append({"id": draft.id or by_title.pop(draft.title, None) or new_id(),
                        "title": draft.title})
     return fields
 
 
 def _theme(draft: threads_pb2.ThemeDraft, i: int) -> ThemeDraft:
-    field = f"themes[{i}].sub_themes"
+    field = f"themes.{i}.sub_themes"
     subs = [validation.title(s, field=field) for s in draft.sub_themes]
     if subs and not SUB_THEMES[0] <= len(subs) <= SUB_THEMES[1]:
         raise InvalidArgument("a theme has 2 or 3 sub-themes (or none yet)", field=field)
@@ -111,17 +111,17 @@ def _theme(draft: threads_pb2.ThemeDraft, i: int) -> ThemeDraft:
         raise InvalidArgument("a sub-theme id appears twice", field=field)
     theme_id = draft.id or None
     if theme_id is not None:
-        require_id(theme_id, field=f"themes[{i}].id")
-    return ThemeDraft(theme_id, validation.title(draft.title, field=f"themes[{i}].title"),
+        require_id(theme_id, field=f"themes.{i}.id")
+    return ThemeDraft(theme_id, validation.title(draft.title, field=f"themes.{i}.title"),
                       tuple(SubThemeDraft(sub_id or None, title)
                             for sub_id, title in zip(sub_ids, subs, strict=True)))
 
 
 def _phase(draft: threads_pb2.PhaseDraft, i: int) -> phases.Phase:
     if draft.kind == threads_pb2.PHASE_KIND_UNSPECIFIED or draft.kind not in range(1, 6):
-        raise InvalidArgument("phase kind is required", field=f"phases[{i}].kind")
+        raise InvalidArgument("phase kind is required", field=f"phases.{i}.kind")
     if not draft.HasField("starts_at") or not draft.HasField("ends_at"):
-        raise InvalidArgument("a phase needs starts_at and ends_at", field=f"phases[{i}]")
+        raise InvalidArgument("a phase needs starts_at and ends_at", field=f"phases.{i}")
     kind = phases.ORDER[draft.kind - 1]
     modules = tuple(draft.modules) or phases.DEFAULT_MODULES[kind]
     return phases.Phase(kind, to_millis(draft.starts_at.ToDatetime(tzinfo=UTC)),
@@ -161,7 +161,7 @@ def _draft(*, title: str, question: str, languages: Sequence[str], description: 
         if key in seen:
             raise InvalidArgument(
                 f"themes {seen[key]} and {i} are both titled {theme.title!r}; theme titles "
-                "must differ (a workshop CSV names themes by title)", field=f"themes[{i}].title")
+                "must differ (a workshop CSV names themes by title)", field=f"themes.{i}.title")
         seen[key] = i
     return ConsultationDraft(
         title=validation.title(title),

@@ -52,4 +52,4 @@ def theme_titles(values: Sequence[str]) -> list[str]:
         raise InvalidArgument("at least one theme is required", field="themes")
     if len(values) > MAX_THEMES:
         raise InvalidArgument(f"at most {MAX_THEMES} themes", field="themes")
-    return [title(v, field=f"themes[{i}].title") for i, v in enumerate(values)]
+    return [title(v, field=f"themes.{i}.title") for i, v in enumerate(values)]

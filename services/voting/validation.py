@@ -100,7 +100,7 @@ def categories(drafts: Sequence[CategoryDraft]) -> list[CategoryDraft]:
         raise InvalidArgument(f"1 to {MAX_CATEGORIES} token categories", field="categories")
     checked = []
     for i, draft in enumerate(drafts):
-        field = f"categories[{i}]"
+        field = f"categories.{i}"
         if not COLOR.match(draft.color):
             raise InvalidArgument("color must look like #2e7d32", field=f"{field}.color")
         if not 1 <= draft.total_number <= MAX_TOKENS:
@@ -123,7 +123,7 @@ def proposals(drafts: Sequence[ProposalDraft]) -> list[ProposalDraft]:
         raise InvalidArgument(f"1 to {MAX_PROPOSALS} proposals", field="proposals")
     checked = []
     for i, draft in enumerate(drafts):
-        field = f"proposals[{i}]"
+        field = f"proposals.{i}"
         if draft.idea_id and not OPAQUE_ID.match(draft.idea_id):
             raise InvalidArgument("idea_id must be an id", field=f"{field}.idea_id")
         checked.append(ProposalDraft(
@@ -141,9 +141,9 @@ def gauges(drafts: Sequence[GaugeDraft], *, field: str) -> list[GaugeDraft]:
         raise InvalidArgument(f"at most {MAX_GAUGES} gauges per proposal", field=field)
     checked = []
     for i, draft in enumerate(drafts):
-        where = f"{field}[{i}]"
+        where = f"{field}.{i}"
         question = localized(draft.question, field=f"{where}.question", max_chars=NAME_MAX)
-        choices = [localized(c, field=f"{where}.choices[{j}]", max_chars=NAME_MAX)
+        choices = [localized(c, field=f"{where}.choices.{j}", max_chars=NAME_MAX)
                    for j, c in enumerate(draft.choices)]
         if choices and not 2 <= len(choices) <= MAX_CHOICES:
             raise InvalidArgument(f"2 to {MAX_CHOICES} choices", field=f"{where}.choices")
@@ -166,14 +166,14 @@ def within_languages(languages: Sequence[str], *, instructions: Mapping[str, str
     """InvalidArgument naming the first text written in a language the consultation does
     not speak: readers get the session in one of the consultation's languages."""
     texts: list[tuple[str, Mapping[str, str]]] = [("instructions", instructions)]
-    texts += [(f"categories[{i}].name", c.name) for i, c in enumerate(categories)]
+    texts += [(f"categories.{i}.name", c.name) for i, c in enumerate(categories)]
     for i, proposal in enumerate(proposals):
-        texts += [(f"proposals[{i}].title", proposal.title),
-                  (f"proposals[{i}].description", proposal.description)]
+        texts += [(f"proposals.{i}.title", proposal.title),
+                  (f"proposals.{i}.description", proposal.description)]
         for j, gauge in enumerate(proposal.gauges):
-            where = f"proposals[{i}].gauges[{j}]"
+            where = f"proposals.{i}.gauges.{j}"
             texts.append((f"{where}.question", gauge.question))
-            texts += [(f"{where}.choices[{k}]", c) for k, c in enumerate(gauge.choices)]
+            texts += [(f"{where}.choices.{k}", c) for k, c in enumerate(gauge.choices)]
     spoken = set(languages)
     for field, text in texts:
         foreign = sorted(set(text) - spoken)
@@ -189,7 +189,7 @@ def gauge_answers(answers: Sequence[GaugeAnswerInput], session: Document) -> lis
     proposal_ids = {p["id"] for p in session["proposals"]}
     seen: set[tuple[str, str]] = set()
     for i, answer in enumerate(answers):
-        field = f"gauge_answers[{i}]"
+        field = f"gauge_answers.{i}"
         if answer.proposal_id not in proposal_ids:
             raise InvalidArgument(f"proposal {answer.proposal_id!r} is not in this session",
                                   field=f"{field}.proposal_id")
@@ -216,7 +216,7 @@ def ballot(allocations: Sequence[AllocationInput], session: Document) -> list[Do
     spent = dict.fromkeys(rules, 0)
     categories_on: dict[str, set[str]] = {}
     for i, allocation in enumerate(allocations):
-        field = f"allocations[{i}]"
+        field = f"allocations.{i}"
         if allocation.proposal_id not in proposal_ids:
             raise InvalidArgument(
                 f"proposal {allocation.proposal_id!r} is not in this session",

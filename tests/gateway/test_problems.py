@@ -101,7 +101,7 @@ async def test_malformed_json_is_400(api: httpx.AsyncClient, thread: dict[str, o
     reply = await api.post(f"/v1/threads/{thread['id']}/posts", content=b'{"body": "unterminated',
                            headers={**auth("mallory"), "content-type": "application/json"})
     body = assert_problem(reply, 400)
-    assert body["type"] == "urn:agora:problem:malformed-json"
+    assert body["type"] == "urn:agora:problem:malformed-request"
 
 
 async def test_oversized_body_is_413_without_reading_it_all(
@@ -178,7 +178,7 @@ async def test_bad_pagination_is_422(api: httpx.AsyncClient, thread: dict[str, o
     url = f"/v1/threads/{thread['id']}/posts"
     assert_problem(await api.get(url, params={"limit": 0}), 422, "query.limit")
     assert_problem(await api.get(url, params={"limit": 101}), 422, "query.limit")
-    assert_problem(await api.get(url, params={"cursor": "garbage!"}), 422, "cursor")
+    assert_problem(await api.get(url, params={"cursor": "garbage!"}), 422, "query.cursor")
 
 
 async def test_request_id_is_echoed_and_generated(api: httpx.AsyncClient) -> None:

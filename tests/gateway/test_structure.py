@@ -155,26 +155,26 @@ async def test_adapting_themes_and_phases_keeps_content(
 
 
 @pytest.mark.parametrize(("change", "field"), [
-    ({"themes": [{"title": "a", "sub_themes": ["only one"]}]}, "themes[0].sub_themes"),
+    ({"themes": [{"title": "a", "sub_themes": ["only one"]}]}, "themes.0.sub_themes"),
     ({"themes": [{"title": "a", "sub_themes": ["1", "2", "3", "4"]}]}, "themes.0.sub_themes"),
     ({"phases": list(reversed(schedule("ideation")))}, "phases"),
     ({"phases": [{"kind": "ideation", "starts_at": "2030-01-02T00:00:00Z",
-                  "ends_at": "2030-01-01T00:00:00Z"}]}, "phases[0].ends_at"),
+                  "ends_at": "2030-01-01T00:00:00Z"}]}, "phases.0.ends_at"),
     ({"phases": [{"kind": "brainstorm", "starts_at": "2030-01-01T00:00:00Z",
                   "ends_at": "2030-01-02T00:00:00Z"}]}, "phases.0.kind"),
     ({"phases": [{"kind": "ideation", "starts_at": "2030-01-01T00:00:00Z",
                   "ends_at": "2030-01-02T00:00:00Z", "modules": ["karaoke"]}]},
      "phases.0.modules.0"),
-    ({"themes": [{"title": "a", "id": "000000000000000000000000"}]}, "themes[0].id"),
+    ({"themes": [{"title": "a", "id": "000000000000000000000000"}]}, "themes.0.id"),
     # Titles name themes in workshop CSVs: two alike would make a line ambiguous.
     ({"themes": [{"title": "Work"}, {"title": "Home"}, {"title": " work "}]},
-     "themes[2].title"),
+     "themes.2.title"),
     ({"themes": [{"title": "a", "sub_themes": [{"title": "x", "id": "0" * 24},
-                                               {"title": "y"}]}]}, "themes[0].sub_themes"),
+                                               {"title": "y"}]}]}, "themes.0.sub_themes"),
     # A phase offers only its modules of the method: no token vote during ideation.
     ({"phases": [{"kind": "ideation", "starts_at": "2030-01-01T00:00:00Z",
                   "ends_at": "2030-01-02T00:00:00Z", "modules": ["token_vote"]}]},
-     "phases[0].modules"),
+     "phases.0.modules"),
     ({"question": "?" * 501}, "question"),
     ({"title": ""}, "title"),
     ({"languages": []}, "languages"),

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
+from tests.gateway.test_problems import assert_problem
 from tests.identity.support import (
     PASSWORD,
     login,
@@ -84,7 +85,8 @@ async def test_the_verification_code_works_once(api: httpx.AsyncClient, mail_dir
     me = await api.get("/v1/accounts/me", headers=session.headers)
     assert me.json()["email_verified"] is False
     assert (await api.post("/v1/accounts/verification", json={"code": code})).status_code == 204
-    assert (await api.post("/v1/accounts/verification", json={"code": code})).status_code == 422
+    used = await api.post("/v1/accounts/verification", json={"code": code})
+    assert_problem(used, 422, "code")  # the body's field, not identity's `token`
     me = await api.get("/v1/accounts/me", headers=session.headers)
     assert (me.json()["email"], me.json()["email_verified"]) == (email, True)
 

@@ -13,6 +13,7 @@ from pymongo import AsyncMongoClient
 from agora.v1 import identity_pb2, identity_pb2_grpc
 from agora_kit.events.envelope import parse_envelope
 from devstack.stack import Stack
+from tests.gateway.test_problems import assert_problem
 from tests.helpers import auth, create_consultation, eventually
 from tests.identity.support import Session, new_account
 
@@ -162,3 +163,31 @@ async def test_a_grant_made_behind_the_gateway_applies_through_its_event(
         return (await api.get(url, headers=member.headers)).status_code
 
     await eventually(status, lambda code: code == 200, within=10)
+
+
+async def test_a_bad_domain_is_called_a_bad_domain(api: httpx.AsyncClient, stack: Stack) -> None:
+    """Was "this is not an email address", naming no list entry, from the gateway and
+    from identity alike."""
+    cid = str((await create_consultation(api))["id"])
+    reply = await api.put(f"/v1/consultations/{cid}/access", headers=OPERATOR,
+                          json={"mode": "invitation", "allowed_domains": ["not a domain"]})
+    assert_problem(reply, 422, "allowed_domains.0")
+    assert "not a domain name" in reply.json()["detail"]
+    policy = identity_pb2.AccessPolicy(consultation_id=cid, mode="invitation",
+                                       allowed_domains=["ok.example", "not a domain"],
+                                       invited_emails=["nobody"])
+    async with grpc.aio.insecure_channel(stack.config.address("identity")) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await identity_pb2_grpc.IdentityServiceStub(channel).SetAccessPolicy(
+                identity_pb2.SetAccessPolicyRequest(policy=policy, actor_id="root",
+                                                    actor_roles=["operator"]), timeout=5)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert dict(refused.value.trailing_metadata() or ())["agora-field"] == "invited_emails.0"
+    policy.ClearField("invited_emails")
+    async with grpc.aio.insecure_channel(stack.config.address("identity")) as channel:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await identity_pb2_grpc.IdentityServiceStub(channel).SetAccessPolicy(
+                identity_pb2.SetAccessPolicyRequest(policy=policy, actor_id="root",
+                                                    actor_roles=["operator"]), timeout=5)
+    assert "not a domain name" in refused.value.details()
+    assert dict(refused.value.trailing_metadata() or ())["agora-field"] == "allowed_domains.1"

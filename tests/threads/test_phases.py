@@ -187,5 +187,5 @@ def test_a_phase_offers_only_the_modules_of_the_method(
 ) -> None:
     with pytest.raises(InvalidArgument, match=message) as raised:
         phases.validate([Phase(kind, NOW, NOW + DAY, modules)])
-    assert raised.value.field == "phases[0].modules"
+    assert raised.value.field == "phases.0.modules"
     phases.validate([Phase(kind, NOW, NOW + DAY, phases.DEFAULT_MODULES[kind][:1])])

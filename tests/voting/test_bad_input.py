@@ -79,12 +79,12 @@ BAD_BODIES: dict[str, tuple[Build, int, str | None]] = {
     "unknown proposal": (
         lambda p, g, r: [allocation("f" * 24, g, 1)],
         422,
-        "allocations[0].proposal_id",
+        "allocations.0.proposal_id",
     ),
     "unknown category": (
         lambda p, g, r: [allocation(p[0], "f" * 24, 1)],
         422,
-        "allocations[0].category_id",
+        "allocations.0.category_id",
     ),
     "over budget": (
         lambda p, g, r: [allocation(p[0], g, 3), allocation(p[1], g, 3)],
@@ -94,17 +94,17 @@ BAD_BODIES: dict[str, tuple[Build, int, str | None]] = {
     "over the per-proposal cap": (
         lambda p, g, r: [allocation(p[0], g, 4)],
         422,
-        "allocations[0].tokens",
+        "allocations.0.tokens",
     ),
     "two categories on one proposal": (
         lambda p, g, r: [allocation(p[0], g, 1), allocation(p[0], r, 1)],
         422,
-        "allocations[1].category_id",
+        "allocations.1.category_id",
     ),
     "the same cell twice": (
         lambda p, g, r: [allocation(p[0], g, 1), allocation(p[0], g, 1)],
         422,
-        "allocations[1]",
+        "allocations.1",
     ),
     "unknown field": (lambda p, g, r: [{**allocation(p[0], g, 1), "bonus": 1}], 422, None),
 }
@@ -242,7 +242,7 @@ async def test_unknown_sessions_missing_tokens_and_bad_headers(
         await api.put(f"/v1/vote-sessions/{session['id']}/ballot", json={"allocations": []}), 401
     )
     assert_problem(
-        await put_ballot(api, session, voter, [], **{"If-Match": "soon"}), 422, "If-Match"
+        await put_ballot(api, session, voter, [], **{"If-Match": "soon"}), 422, "header.If-Match"
     )
 
 
@@ -289,8 +289,8 @@ async def test_sessions_with_past_or_empty_dates_or_foreign_languages_are_refuse
         (session_body(closes_at=(now - timedelta(minutes=1)).isoformat()), "closes_at"),
         (session_body(opens_at=(now + timedelta(days=1)).isoformat(),
                       closes_at=(now + timedelta(days=1)).isoformat()), "closes_at"),
-        (german, "proposals[1].title"),
-        (category, "categories[1].name"),
+        (german, "proposals.1.title"),
+        (category, "categories.1.name"),
         (instructions, "instructions"),
     ]
     consultation_id = await prioritising(api)

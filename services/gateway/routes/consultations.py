@@ -7,7 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Caller, Clients, IdempotencyKey, Keys, Writer, admitted, roles
+from services.gateway.deps import (
+    Caller,
+    Clients,
+    Cursor,
+    IdempotencyKey,
+    Keys,
+    Limit,
+    Writer,
+    admitted,
+    roles,
+)
 from services.gateway.listing import visible_page
 from services.gateway.permissions import ROUTES
 from services.gateway.routes.ids import existing_id
@@ -50,8 +60,8 @@ async def list_all(
     request: Request,
     clients: Clients,
     caller: Caller,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str, Query(max_length=200)] = "",
+    limit: Limit = 20,
+    cursor: Cursor = "",
 ) -> ConsultationsPage:
     """The consultations the caller may enter, oldest first, a page at a time: anonymous
     callers see the public ones; an account also those it is admitted to (registered,
@@ -109,8 +119,8 @@ async def list_threads(
     theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
     sub_theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
     kind: ThreadKindName | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str, Query(max_length=200)] = "",
+    limit: Limit = 20,
+    cursor: Cursor = "",
 ) -> ThreadsPage:
     """The consultation's threads (optionally of one theme, sub-theme or kind), oldest
     first, each with its count of published posts (a survey question's answers)."""

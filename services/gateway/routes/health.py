@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
-from services.gateway.deps import Clients
+from services.gateway.clients import ServiceClients
 from services.gateway.schemas import ServiceStatus
 
 router = APIRouter(tags=["health"])
@@ -22,8 +22,9 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz", response_model=ServiceStatus, responses={503: {"model": ServiceStatus}})
-async def readyz(request: Request, clients: Clients) -> JSONResponse:
+async def readyz(request: Request) -> JSONResponse:
     """200 only when every service answers SERVING and Redis answers."""
+    clients: ServiceClients = request.app.state.clients  # health checks raise no problem
     services = await clients.health()
     redis: Literal["ok", "unreachable"] = "ok"
     try:

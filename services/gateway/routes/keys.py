@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 
-from services.gateway.jwks import JwksVerifier
+from agora.v1 import identity_pb2
+from services.gateway.deps import Clients
 
 router = APIRouter(tags=["keys"])
+JWK_SET = "application/jwk-set+json"
+JWKS_SCHEMA = {"type": "object", "required": ["keys"], "properties": {"keys": {
+    "type": "array", "items": {"type": "object", "required": ["kty", "kid"],
+                               "properties": {"kty": {"type": "string"},
+                                              "kid": {"type": "string"}}}}}}
 
 
-@router.get("/.well-known/jwks.json")
-async def jwks(request: Request) -> Response:
+@router.get("/.well-known/jwks.json", response_class=Response,
+            responses={200: {"content": {JWK_SET: {"schema": JWKS_SCHEMA}},
+                             "description": "The JSON Web Key Set (RFC 7517)."}})
+async def jwks(clients: Clients) -> Response:
     """The JSON Web Key Set (RFC 7517) of the keys that sign access tokens."""
-    verifier: JwksVerifier = request.app.state.jwks
-    return Response(await verifier.jwks_json(), media_type="application/jwk-set+json",
+    reply = await clients.call("identity", clients.identity.GetJwks,
+                               identity_pb2.GetJwksRequest())
+    return Response(reply.json, media_type=JWK_SET,
                     headers={"Cache-Control": "public, max-age=300"})

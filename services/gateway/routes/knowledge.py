@@ -16,7 +16,16 @@ from services.gateway.debate_schemas import (
     WorkshopImportCreate,
     WorkshopImportPublic,
 )
-from services.gateway.deps import Cache, Clients, IdempotencyKey, Keys, Writer, roles
+from services.gateway.deps import (
+    Cache,
+    Clients,
+    Cursor,
+    IdempotencyKey,
+    Keys,
+    Limit,
+    Writer,
+    roles,
+)
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
@@ -43,8 +52,8 @@ async def create_resource(consultation_id: str, body: ResourceCreate, user: Writ
 async def list_resources(
     consultation_id: str, clients: Clients,
     theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str, Query(max_length=200)] = "",
+    limit: Limit = 20,
+    cursor: Cursor = "",
 ) -> ResourcesPage:
     """The consultation's resources (optionally of one theme), oldest first."""
     request = threads_pb2.ListResourcesRequest(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from agora.v1 import threads_pb2
 from services.gateway.debate_schemas import (
@@ -16,13 +14,21 @@ from services.gateway.debate_schemas import (
     QueueItemPublic,
     ReportPublic,
 )
-from services.gateway.deps import Cache, Clients, CurrentUser, Keys, Names, Writer, roles
+from services.gateway.deps import (
+    Cache,
+    Clients,
+    CurrentUser,
+    Cursor,
+    Keys,
+    Limit,
+    Names,
+    Writer,
+    roles,
+)
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
 
 router = APIRouter(tags=["moderation"])
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str, Query(max_length=200)]
 
 
 @router.post("/v1/posts/{post_id}/moderation", response_model=PostPublic)

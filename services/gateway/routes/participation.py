@@ -26,6 +26,16 @@ from services.gateway.routes.ids import existing_id
 router = APIRouter(prefix="/v1/consultations", tags=["participation"])
 MAX_DAYS = 92
 ThemeId = Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")]
+DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a date as ISO 8601 writes it, nothing else
+
+
+def _day(value: str, name: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise Problem(422, f"{name} is not a calendar date",
+                      errors=[{"field": f"query.{name}", "message": "not a calendar date"}],
+                      ) from None
 
 
 class ParticipationPublic(BaseModel):
@@ -92,13 +102,14 @@ def stored_levels(days: list[date], stored: dict[date, threads_pb2.Participation
 @router.get("/{consultation_id}/participation", response_model=ParticipationPublic)
 async def levels(
     consultation_id: str, request: Request, user: CurrentUser, clients: Clients,
-    day: date | None = None, theme_id: ThemeId = None,
+    day: Annotated[str | None, Query(pattern=DAY, description="UTC, e.g. 2026-03-01.")] = None,
+    theme_id: ThemeId = None,
 ) -> ParticipationPublic:
     """Distinct contributors (posted), reactors (reacted or voted, did not post) and
     learners (only read) on one day (UTC, default today), for the consultation or one
     theme. Counts are HyperLogLog estimates (about 1% error)."""
     await _check(consultation_id, user, clients)
-    chosen = day or datetime.now(UTC).date()
+    chosen = _day(day, "day") if day is not None else datetime.now(UTC).date()
     [found] = await _levels(request, clients, consultation_id=consultation_id, first=chosen,
                             last=chosen, theme_id=theme_id)
     return found
@@ -107,16 +118,18 @@ async def levels(
 @router.get("/{consultation_id}/participation/days", response_model=ParticipationDays)
 async def levels_by_day(
     consultation_id: str, request: Request, user: CurrentUser, clients: Clients,
-    first: Annotated[date, Query(alias="from", description="First day (UTC), inclusive.")],
-    last: Annotated[date, Query(alias="to", description="Last day (UTC), inclusive.")],
+    first_day: Annotated[str, Query(alias="from", pattern=DAY,
+                                    description="First day (UTC), inclusive.")],
+    last_day: Annotated[str, Query(alias="to", pattern=DAY,
+                                   description="Last day (UTC), inclusive.")],
     theme_id: ThemeId = None,
 ) -> ParticipationDays:
     """The levels of each day from `from` to `to` (at most 92 days), oldest first; each
     day counts its own distinct participants."""
+    first, last = _day(first_day, "from"), _day(last_day, "to")
     if last < first or (last - first).days >= MAX_DAYS:
         raise Problem(422, f"to must be on or after from, at most {MAX_DAYS} days in all",
-                      kind="validation", errors=[{"field": "to",
-                                                  "message": "outside the allowed range"}])
+                      errors=[{"field": "query.to", "message": "outside the allowed range"}])
     await _check(consultation_id, user, clients)
     return ParticipationDays(items=await _levels(
         request, clients, consultation_id=consultation_id, first=first, last=last,

@@ -5,15 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from agora.v1 import threads_pb2
 from services.gateway.auth import Principal
 from services.gateway.deps import (
     Cache,
     Clients,
+    Cursor,
     IdempotencyKey,
     Keys,
+    Limit,
     Names,
     OptionalUser,
     Recorder,
@@ -86,8 +88,8 @@ async def list_posts(
     names: Names,
     keys: Keys,
     http: Request,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str, Query(max_length=200)] = "",
+    limit: Limit = 20,
+    cursor: Cursor = "",
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """A thread's posts, oldest first, flat with `parent_id` references (build the tree

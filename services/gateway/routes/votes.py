@@ -20,7 +20,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from agora.v1 import voting_pb2
 from services.gateway.auth import Principal
@@ -28,7 +28,10 @@ from services.gateway.csv_export import csv_document
 from services.gateway.deps import (
     Clients,
     CurrentUser,
+    Cursor,
     IdempotencyKey,
+    LeafCursor,
+    Limit,
     OptionalUser,
     Recorder,
     Writer,
@@ -60,9 +63,8 @@ consultation_router = APIRouter(prefix="/v1/consultations", tags=["votes"])
 # SecantusDB, while voting goes on. It is rare and idempotent (a retry finishes the job).
 # Opening creates the session's gates and closing shuts them: seconds on a loaded store.
 CLOSE_TIMEOUT_SECONDS = 60.0
-_VERSION = re.compile(r'^(W/)?"?(\d{1,18})"?$')
-Limit = Annotated[int, Query(ge=1, le=100)]
-Cursor = Annotated[str, Query(max_length=200)]
+VERSION_PATTERN = r'^(W/)?"?([0-9]{1,18})"?$'
+_VERSION = re.compile(VERSION_PATTERN)
 
 
 def _session_id(value: str) -> str:
@@ -180,7 +182,8 @@ async def put_ballot(
     session_id: str, body: BallotPut, user: Writer, clients: Clients, response: Response,
     participation: Recorder, http: Request, idempotency_key: IdempotencyKey = None,
     if_match: Annotated[str | None, Header(
-        alias="If-Match", description="Replace only if your ballot is at this version.")] = None,
+        alias="If-Match", pattern=VERSION_PATTERN,
+        description='Replace only if your ballot is at this version (`"3"`).')] = None,
 ) -> BallotPublic:
     """Replace your whole ballot (every proposal and category at once), all-or-nothing."""
     request = voting_pb2.SubmitBallotRequest(
@@ -195,8 +198,7 @@ async def put_ballot(
         match = _VERSION.match(if_match.strip())
         if match is None:
             raise Problem(422, "If-Match must be a ballot version such as \"3\"",
-                          kind="validation", errors=[{"field": "If-Match",
-                                                      "message": "not a version"}])
+                          errors=[{"field": "header.If-Match", "message": "not a version"}])
         request.expected_version = int(match.group(2))
     ballot = await clients.call("voting", clients.voting.SubmitBallot, request)
     await _count_voter(http, clients, participation, account_id=user.account_id)
@@ -285,7 +287,7 @@ async def results_csv(session_id: str, user: OptionalUser, clients: Clients,
 
 @router.get("/{session_id}/leaves", response_model=LeavesPage)
 async def leaves(session_id: str, clients: Clients, limit: Limit = 20,
-                 cursor: Cursor = "") -> LeavesPage:
+                 cursor: LeafCursor = "") -> LeavesPage:
     """Once closed, every counted ballot as its published leaf, in Merkle order, a page at
     a time: hash them into the root and add them up into the tallies."""
     request = voting_pb2.ListLeavesRequest(session_id=_session_id(session_id),

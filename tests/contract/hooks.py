@@ -1,0 +1,105 @@
+"""Schemathesis hooks for the contract runs: the rules no JSON Schema can state.
+
+`positive_data_acceptance` expects every schema-valid request to be accepted. Our
+request schemas carry every rule one field can state (lengths, patterns, enums, ranges,
+id formats), but some rules relate a field to another field or to stored state — a
+post's language must be one of its consultation's, a theme must belong to the
+consultation, a mailed code must be the one that was mailed. The API refuses those with
+a 422 naming the field. So the runs accept a 422 on schema-valid data (configured in
+schemathesis_run.py) and this check takes over judging it, more strictly than a status
+list could: the 422 must name only fields listed here for that operation, each with the
+rule the schema cannot express. Any other 422 on schema-valid data fails the run.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import schemathesis
+from schemathesis.specs.openapi.checks import skips_on_unexpected_http_status
+
+LANGUAGE = "must be one of the consultation's languages (stored state)"
+THEME = "must be a theme of this consultation (stored state)"
+IN_SESSION = "must be one of this vote session's (stored state)"
+# (method, path template) -> {field the 422 may name: the rule}
+SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
+    ("POST", "/v1/accounts"): {
+        "password": "not a common password, not containing the email (a list; two fields)"},
+    ("PUT", "/v1/accounts/me/password"): {
+        "new_password": "not a common password", "password": "not a common password"},
+    ("POST", "/v1/accounts/verification"): {"code": "the code that was mailed (stored)"},
+    ("POST", "/v1/accounts/password-reset/confirmation"): {
+        "code": "the code that was mailed (stored)", "password": "not a common password"},
+    ("POST", "/v1/consultations/{consultation_id}/resources"): {"theme_id": THEME},
+    ("POST", "/v1/consultations/{consultation_id}/vote-sessions"): {
+        "closes_at": "after opens_at (two fields)",
+        "proposals.*.gauges.*.max": "above min (two fields)",
+        "proposals.*.gauges.*.choices": "2-10 choices, or none for a min..max scale (two fields)",
+        "categories.*.max_per_proposal": "at most total_number (two fields)"},
+    ("POST", "/v1/consultations/{consultation_id}/workshop-imports"): {
+        "csv.line.*": "a header line, then theme,text rows naming this consultation's "
+                      "themes (the content of one string; stored state)"},
+    ("GET", "/v1/consultations/{consultation_id}/participation"): {
+        "query.day": "a calendar date (2026-02-30 has the pattern's shape)"},
+    ("POST", "/v1/consultations/{consultation_id}/threads"): {
+        "theme_id": THEME,
+        "idea_id": "only, and always, for kind two_column (two fields)",
+        "column_labels": "only for kind two_column, 2-4 distinct labels (two fields)",
+        "kind": "survey questions and two-column threads need their roles' module open"},
+    ("POST", "/v1/threads/{thread_id}/posts"): {
+        "language": LANGUAGE,
+        "parent_id": "a post of the same thread (stored state)",
+        "column_id": "a column of this two-column thread, top-level posts only (stored)"},
+    ("GET", "/v1/consultations/{consultation_id}/participation/days"): {
+        "query.to": "on or after `from`, at most 92 days later (two fields); a calendar date",
+        "query.from": "a calendar date (2026-02-30 has the pattern's shape)"},
+    ("POST", "/v1/consultations/{consultation_id}/phase-changes"): {
+        "phase": "required to extend or reopen (two fields)",
+        "ends_at": "required to extend or reopen, after the phase's start (two fields)"},
+    ("POST", "/v1/posts/{post_id}/moderation"): {
+        "reason": "required to hide (two fields)"},
+    ("POST", "/v1/consultations"): {
+        "phases": "each phase kind once, in order (uniqueness by a property)",
+        "phases.*.ends_at": "after its starts_at (two fields)"},
+    ("PUT", "/v1/consultations/{consultation_id}/structure"): {
+        "phases": "each phase kind once, in order (uniqueness by a property)",
+        "phases.*.ends_at": "after its starts_at (two fields)",
+        "themes.*.id": THEME,
+        "themes": "each theme id once (uniqueness by a property); themes with threads stay"},
+    ("PUT", "/v1/vote-sessions/{session_id}/ballot"): {
+        "allocations.*.proposal_id": IN_SESSION, "allocations.*.category_id": IN_SESSION,
+        "gauge_answers.*.proposal_id": IN_SESSION, "gauge_answers.*.gauge_id": IN_SESSION,
+        "gauge_answers.*.value": "within the gauge's own min..max or choices (stored)",
+        "gauge_answers.*": "each gauge answered once (uniqueness by two fields)",
+        "allocations.*": "each proposal and category once (uniqueness by two fields)",
+        "allocations.*.tokens": "within the category's max_per_proposal (stored)",
+        "allocations": "the category's budget: tokens summed over the ballot (an aggregate)"},
+}
+# Any creating request: an Idempotency-Key already used with another body (stored state).
+EVERYWHERE = {"idempotency_key": "a key already used for another request (stored state)"}
+NUMBER = re.compile(r"(?<=\.)[0-9]+(?=\.|$)")
+
+
+@schemathesis.check
+@skips_on_unexpected_http_status  # as positive_data_acceptance: not request-shape probes
+def semantic_refusals_are_documented(ctx: Any, response: Any, case: Any) -> bool | None:
+    """A 422 to schema-valid data names only the operation's documented semantic rules."""
+    meta = case.meta
+    if response.status_code != 422 or meta is None or not meta.generation.mode.is_positive:
+        return None
+    if case.operation.body and not isinstance(case.body, dict):
+        return None  # every request body here is an object: a `0` cannot be schema-valid
+    try:
+        fields = {NUMBER.sub("*", error["field"])
+                  for error in json.loads(response.content)["errors"]}
+    except (ValueError, KeyError, TypeError):
+        fields = set()
+    rules = {**EVERYWHERE, **SEMANTIC.get((case.method.upper(), case.operation.path), {})}
+    unexplained = sorted(fields - rules.keys()) if fields else ["(no field named)"]
+    if unexplained:
+        raise AssertionError(
+            f"schema-valid data refused with 422 for {unexplained}: either the schema is "
+            f"missing a constraint or the rule belongs in tests/contract/hooks.py SEMANTIC")
+    return None

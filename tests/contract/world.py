@@ -1,0 +1,55 @@
+"""A small consultation with something behind every path parameter, for contract runs.
+
+Schemathesis generates bodies and query strings; path parameters come from here, so
+that its requests reach real threads, posts, columns and vote sessions instead of
+stopping at a 404. Each run gets a world of its own, so one caller's destructive
+requests (closing the vote, changing the access policy) never change another's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import httpx
+
+Json = dict[str, Any]
+OPERATOR = {"Authorization": "Bearer dev-world-op~operator"}
+STRATEGIST = {"Authorization": "Bearer dev-world-strategist~strategist"}
+AUTHOR = {"Authorization": "Bearer dev-world-author"}
+
+
+def _created(reply: httpx.Response) -> Json:
+    assert reply.status_code in (200, 201), reply.text
+    body: Json = reply.json()
+    return body
+
+
+def build(base_url: str) -> dict[str, str]:
+    """Create the world; its ids by path parameter name."""
+    with httpx.Client(base_url=base_url, timeout=30.0) as api:
+        consultation = _created(api.post("/v1/consultations", headers=OPERATOR, json={
+            "title": f"Contract {uuid.uuid4().hex[:8]}", "languages": ["en", "fr"],
+            "themes": [{"title": "Mobility", "sub_themes": ["Bikes", "Buses"]},
+                       {"title": "Housing"}]}))
+        cid, theme = consultation["id"], consultation["themes"][0]["id"]
+        thread = _created(api.post(f"/v1/consultations/{cid}/threads", headers=AUTHOR,
+                                   json={"theme_id": theme, "title": "More bike lanes?"}))
+        post = _created(api.post(f"/v1/threads/{thread['id']}/posts", headers=AUTHOR,
+                                 json={"body": "Yes, *protected* ones.", "format": "markdown"}))
+        _created(api.post(f"/v1/threads/{thread['id']}/posts", headers=AUTHOR,
+                          json={"body": "Agreed", "parent_id": post["id"]}))
+        deepening = _created(api.post(
+            f"/v1/consultations/{cid}/threads", headers=STRATEGIST,
+            json={"theme_id": theme, "title": "Car-free Sundays", "kind": "two_column",
+                  "idea_id": "idea-1"}))
+        session = _created(api.post(f"/v1/consultations/{cid}/vote-sessions", headers=STRATEGIST,
+                                    json={"categories": [{"name": {"en": "Yes"},
+                                                          "color": "#2e7d32",
+                                                          "total_number": 5}],
+                                          "proposals": [{"title": {"en": "Bike lanes"}},
+                                                        {"title": {"en": "Buses"}}]}))
+        _created(api.post(f"/v1/vote-sessions/{session['id']}/open", headers=STRATEGIST))
+        return {"consultation_id": cid, "thread_id": thread["id"], "post_id": post["id"],
+                "column_id": deepening["columns"][0]["id"], "session_id": session["id"],
+                "account_id": "me", "role": "moderator"}
