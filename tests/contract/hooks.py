@@ -23,6 +23,9 @@ from schemathesis.specs.openapi.checks import skips_on_unexpected_http_status
 LANGUAGE = "must be one of the consultation's languages (stored state)"
 THEME = "must be a theme of this consultation (stored state)"
 IN_SESSION = "must be one of this vote session's (stored state)"
+TEXT_LANGUAGE = "keyed by the consultation's languages only (stored state)"
+THEME_TITLES = "theme titles differ, trimmed and ignoring case (uniqueness by a property)"
+MODULES = "only the modules of its phase's kind (two fields)"
 # (method, path template) -> {field the 422 may name: the rule}
 SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/accounts"): {
@@ -34,7 +37,11 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "code": "the code that was mailed (stored)", "password": "not a common password"},
     ("POST", "/v1/consultations/{consultation_id}/resources"): {"theme_id": THEME},
     ("POST", "/v1/consultations/{consultation_id}/vote-sessions"): {
-        "closes_at": "after opens_at (two fields)",
+        "closes_at": "after opens_at (two fields), and in the future (the clock)",
+        "instructions": TEXT_LANGUAGE, "categories.*.name": TEXT_LANGUAGE,
+        "proposals.*.title": TEXT_LANGUAGE, "proposals.*.description": TEXT_LANGUAGE,
+        "proposals.*.gauges.*.question": TEXT_LANGUAGE,
+        "proposals.*.gauges.*.choices.*": TEXT_LANGUAGE,
         "proposals.*.gauges.*.max": "above min (two fields)",
         "proposals.*.gauges.*.choices": "2-10 choices, or none for a min..max scale (two fields)",
         "categories.*.max_per_proposal": "at most total_number (two fields)"},
@@ -45,6 +52,7 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "query.day": "a calendar date (2026-02-30 has the pattern's shape)"},
     ("POST", "/v1/consultations/{consultation_id}/threads"): {
         "theme_id": THEME,
+        "sub_theme_id": "a sub-theme of the thread's theme (stored state)",
         "idea_id": "only, and always, for kind two_column (two fields)",
         "column_labels": "only for kind two_column, 2-4 distinct labels (two fields)",
         "kind": "survey questions and two-column threads need their roles' module open"},
@@ -62,11 +70,17 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "reason": "required to hide (two fields)"},
     ("POST", "/v1/consultations"): {
         "phases": "each phase kind once, in order (uniqueness by a property)",
-        "phases.*.ends_at": "after its starts_at (two fields)"},
+        "phases.*.ends_at": "after its starts_at (two fields)",
+        "phases.*.modules": MODULES, "themes.*.title": THEME_TITLES},
+    ("PUT", "/v1/consultations/{consultation_id}/pseudonym"): {
+        "pseudonym": "not blank once normalised (NFKC, invisible characters removed), and "
+                     "no letters of look-alike scripts mixed (Unicode confusables data)"},
     ("PUT", "/v1/consultations/{consultation_id}/structure"): {
         "phases": "each phase kind once, in order (uniqueness by a property)",
         "phases.*.ends_at": "after its starts_at (two fields)",
-        "themes.*.id": THEME,
+        "themes.*.id": THEME, "themes.*.title": THEME_TITLES,
+        "phases.*.modules": MODULES,
+        "themes.*.sub_themes": "sub-theme ids of this theme, each once (stored state)",
         "themes": "each theme id once (uniqueness by a property); themes with threads stay"},
     ("PUT", "/v1/vote-sessions/{session_id}/ballot"): {
         "allocations.*.proposal_id": IN_SESSION, "allocations.*.category_id": IN_SESSION,
