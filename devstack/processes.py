@@ -101,6 +101,16 @@ class Child:
                 self.process.wait()
         return self.process.returncode
 
+    def pause(self) -> None:
+        """SIGSTOP: the process keeps its sockets but answers nothing (a stalled server)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after `pause`."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
     def kill(self) -> None:
         """SIGKILL: a crash, no chance to clean up."""
         if self.process is not None and self.process.poll() is None:
