@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 import grpc
+import nats.errors
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
 from agora.v1 import threads_pb2
 from services.gateway.deps import Clients
 from services.gateway.live import LiveFeed
-from services.gateway.problems import Problem
+from services.gateway.problems import RETRY_AFTER_SECONDS, Problem
 from services.gateway.routes.ids import existing_id
 
 router = APIRouter(prefix="/v1/consultations", tags=["live"])
+EVENT_ID = re.compile(r"[0-9]+")  # ASCII digits only (str.isdigit accepts any script's)
 LastEventId = Annotated[
     str | None,
     Header(alias="Last-Event-ID", max_length=20,
@@ -28,17 +31,25 @@ async def stream(consultation_id: str, request: Request, clients: Clients,
                  last_event_id: LastEventId = None) -> StreamingResponse:
     """New posts, edits, reaction counts, phase changes and hides of one consultation, as
     `text/event-stream`; each event's `id` is its position in the event stream, so a client
-    reconnecting with `Last-Event-ID` misses nothing."""
+    reconnecting with `Last-Event-ID` misses nothing. An id beyond the stream's last event
+    resumes at its end; an id that is not a decimal number is a 422."""
     consultation_id = existing_id(consultation_id, "consultation")
     after: int | None = None
     if last_event_id is not None:
-        if not last_event_id.isdigit():
+        if not EVENT_ID.fullmatch(last_event_id):
             raise Problem(422, "Last-Event-ID must be an event id received from this stream",
                           kind="invalid-request",
                           errors=[{"field": "header.Last-Event-ID", "message": "not an id"}])
         after = int(last_event_id)
     await clients.call("threads", clients.threads.GetConsultation,
                        threads_pb2.GetConsultationRequest(consultation_id=consultation_id))
+    feed: LiveFeed = request.app.state.live
+    try:  # before the 200: once streaming, a failure can only cut the connection
+        after = await feed.resume_point(after)
+    except (nats.errors.Error, OSError) as error:
+        raise Problem(503, f"live updates are unavailable ({type(error).__name__}); retry",
+                      kind="service-unavailable",
+                      headers={"Retry-After": str(RETRY_AFTER_SECONDS)}) from error
 
     async def read_post(post_id: str) -> threads_pb2.Post | None:
         """The public view: the frame is shared by every reader (live.py)."""
@@ -52,7 +63,6 @@ async def stream(consultation_id: str, request: Request, clients: Clients,
     async def alive() -> bool:
         return not await request.is_disconnected()
 
-    feed: LiveFeed = request.app.state.live
     return StreamingResponse(
         feed.events(consultation_id, after, read_post, alive), media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
