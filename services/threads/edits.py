@@ -14,6 +14,7 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Document, Session
 from services.threads import kinds, phases
+from services.threads.post_language import redetected
 from services.threads.store import HIDDEN, ThreadsStore, consultation_phases
 
 
@@ -33,7 +34,8 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
     revision_doc = {"_id": f"{post_id}:{revision}", "post_id": post_id, "revision": revision,
                     "body": post["body"], "format": post["format"],
                     "written_at": post.get("edited_at") or post["created_at"]}
-    changes = {"body": body, "format": post_format, "revision": revision + 1, "edited_at": at}
+    changes = {"body": body, "format": post_format, "revision": revision + 1, "edited_at": at,
+               **redetected(post, body, consultation)}
     payload = debate_events_pb2.PostEdited(post_id=post_id, thread_id=post["thread_id"],
                                            body=body, revision=revision + 1)
     payload.edited_at.FromDatetime(at)
