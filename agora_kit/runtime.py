@@ -2,9 +2,10 @@
 
 Start-up binds the gRPC server at once with health NOT_SERVING (so probes get an answer),
 connects MongoDB and NATS, retrying until they answer, declares streams, consumers and
-indexes, and only then turns SERVING. A watchdog turns NOT_SERVING while a dependency is
-unreachable. SIGTERM turns NOT_SERVING, stops accepting, drains in-flight calls for the
-grace period, stops the relay and consumers, drains NATS and exits.
+indexes, and only then turns SERVING. A watchdog turns NOT_SERVING while a dependency has
+not answered for the grace period (a late answer is an answer: `dependency_watch.py`).
+SIGTERM turns NOT_SERVING, stops accepting, drains in-flight calls for the grace period,
+stops the relay and consumers, drains NATS and exits.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from opentelemetry.sdk.trace import SpanProcessor
 
+from agora_kit.dependency_watch import DependencyWatch
 from agora_kit.events.consumer import ConsumerSpec, EventConsumer, Handler
 from agora_kit.events.outbox import Outbox, OutboxRelay
 from agora_kit.events.streams import ensure_streams
@@ -143,7 +145,7 @@ class ServiceRuntime:
             self._spawn(job)
         await self._set_status(SERVING)
         self._ready.set()
-        self._spawn(self._watch_dependencies())
+        self._spawn(self._watchdog().run())
         log.info("serving", extra={"service": self.app.name})
 
     async def stop(self) -> None:
@@ -175,6 +177,10 @@ class ServiceRuntime:
                         connect_timeout=2,
                         max_reconnect_attempts=-1,
                         reconnect_time_wait=1,
+                        # A server that stops answering is dropped after about the grace
+                        # period (three unanswered pings), not after the default 4 min.
+                        ping_interval=max(1, round(self.settings.dependency_grace_seconds / 3)),
+                        max_outstanding_pings=2,
                         error_cb=_log_nats_error,
                         disconnected_cb=_log_nats_disconnect,
                         reconnected_cb=_log_nats_reconnect,
@@ -185,19 +191,21 @@ class ServiceRuntime:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
-    async def _watch_dependencies(self, interval: float = 2.0) -> None:
-        serving = True
-        while True:
-            await asyncio.sleep(interval)
-            try:
-                await asyncio.wait_for(ping(self.deps.mongo), interval)
-                healthy = self.deps.nats.is_connected
-            except Exception:
-                healthy = False
-            if healthy != serving:
-                serving = healthy
-                log.warning("dependency health changed", extra={"serving": healthy})
-                await self._set_status(SERVING if healthy else NOT_SERVING)
+    def _watchdog(self) -> DependencyWatch:
+        async def mongodb() -> None:
+            await ping(self.deps.mongo)
+
+        async def nats() -> None:
+            # The client itself pings the server (see `_connect`) and drops a connection
+            # whose server stopped answering, so "connected" means it answered lately.
+            if not self.deps.nats.is_connected:
+                raise ConnectionError("NATS is not connected")
+
+        async def changed(healthy: bool) -> None:
+            await self._set_status(SERVING if healthy else NOT_SERVING)
+
+        return DependencyWatch(self.app.name, {"mongodb": mongodb, "nats": nats},
+                               grace=self.settings.dependency_grace_seconds, on_change=changed)
 
     async def _set_status(self, status: int) -> None:
         for name in self.names:

@@ -36,6 +36,8 @@ class ServiceSettings(BaseSettings):
     mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     nats_url: str = "nats://127.0.0.1:4222"
     shutdown_grace_seconds: float = Field(default=10.0, gt=0, le=300)
+    # How long MongoDB or NATS may stay silent before health turns NOT_SERVING.
+    dependency_grace_seconds: float = Field(default=6.0, ge=1, le=300)
     otel_exporter_otlp_endpoint: str | None = None
 
     @field_validator("mongo_uri")

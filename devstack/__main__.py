@@ -1,7 +1,7 @@
 """`make run`: the whole of Agora on this machine, with data kept under .data/.
 
-Starts NATS (JetStream) and SecantusDB from this virtualenv, uses the Redis answering at
-REDIS_URL or starts one, then the five services and the gateway; waits until all are
+Starts NATS (JetStream), SecantusDB and Redis of its own (the Redis at REDIS_URL instead
+when that is set), then the five services and the gateway; waits until all are
 healthy, seeds a demo consultation into an empty store, prints the URLs, and stops
 everything on Ctrl-C.
 """
@@ -12,8 +12,8 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 import redis
@@ -37,22 +37,34 @@ def redis_answers(url: str) -> bool:
         return False
 
 
-def ensure_redis(url: str, log_dir: Path) -> Child | None:
-    if redis_answers(url):
-        say(f"using the Redis answering at {url}")
-        return None
-    parsed = urlparse(url)
-    if parsed.hostname not in ("127.0.0.1", "localhost"):
-        sys.exit(f"Redis at {url} does not answer; start it or set REDIS_URL")
+def taken(child: Child) -> None:
+    """Stop, naming the variable to change, when something already listens on child's port
+    (using it would mix another project's data with ours)."""
+    if processes.port_open(child.port or 0):
+        variable = f"AGORA_DEV_{child.name.upper().replace('MONGODB', 'MONGO')}_PORT"
+        sys.exit(f"port {child.port} is taken; set {variable} to another")
+
+
+def own_redis(env: Mapping[str, str], data: Path, log_dir: Path) -> tuple[str, Child | None]:
+    """The Redis `make run` uses: the one at REDIS_URL when that is set (it must answer),
+    else one of its own, started on AGORA_DEV_REDIS_PORT with its data in data/redis. A
+    Redis that merely happens to answer on 6379 belongs to someone else and is not used."""
+    if url := env.get("REDIS_URL"):
+        if not redis_answers(url):
+            sys.exit(f"Redis at REDIS_URL={url} does not answer; start it, or unset "
+                     "REDIS_URL and make run starts its own")
+        say(f"using the Redis at REDIS_URL={url}")
+        return url, None
+    port = int(env.get("AGORA_DEV_REDIS_PORT", "6479"))
     try:
-        child = processes.redis(parsed.port or 6379, log_dir)
+        child = processes.redis(port, log_dir, data / "redis")
     except FileNotFoundError:
         sys.exit("Redis is not installed. Install it with:\n"
                  "  sudo apt-get install redis-server   (Debian/Ubuntu)\n"
                  "  brew install redis                  (macOS)\n"
-                 f"or point REDIS_URL at a running Redis (now {url}).")
-    say(f"starting redis-server on port {child.port}")
-    return child.start().wait_port()
+                 "or point REDIS_URL at a running Redis.")
+    taken(child)
+    return f"redis://127.0.0.1:{port}/0", child.start()
 
 
 def main() -> None:
@@ -60,7 +72,6 @@ def main() -> None:
     logs = DATA / "logs"
     nats_port = int(os.environ.get("AGORA_DEV_NATS_PORT", "4322"))
     mongo_port = int(os.environ.get("AGORA_DEV_MONGO_PORT", "27117"))
-    redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     infra: list[Child] = []
     stack: Stack | None = None
     interrupted = False
@@ -74,15 +85,15 @@ def main() -> None:
     try:
         for child in (processes.nats(nats_port, DATA / "nats", logs),
                       processes.secantus(mongo_port, str(DATA / "mongodb"), logs)):
-            if processes.port_open(child.port or 0):
-                sys.exit(f"port {child.port} is taken; set AGORA_DEV_"
-                         f"{child.name.upper().replace('MONGODB', 'MONGO')}_PORT to another")
+            taken(child)
             infra.append(child.start())
-        if (redis_child := ensure_redis(redis_url, logs)) is not None:
+        redis_url, redis_child = own_redis(os.environ, DATA, logs)
+        if redis_child is not None:
             infra.append(redis_child)
         for child in infra:
             child.wait_port()
-        say(f"NATS on {nats_port}, SecantusDB on {mongo_port} (data in {DATA})")
+        say(f"NATS on {nats_port}, SecantusDB on {mongo_port}"
+            + (f", Redis on {redis_child.port}" if redis_child else "") + f" (data in {DATA})")
         config = StackConfig(
             mongo_uri=f"mongodb://127.0.0.1:{mongo_port}/?directConnection=true",
             nats_url=f"nats://127.0.0.1:{nats_port}",

@@ -101,6 +101,16 @@ class Child:
                 self.process.wait()
         return self.process.returncode
 
+    def pause(self) -> None:
+        """SIGSTOP: the process keeps its sockets but answers nothing (a stalled server)."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """SIGCONT after `pause`."""
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGCONT)
+
     def kill(self) -> None:
         """SIGKILL: a crash, no chance to clean up."""
         if self.process is not None and self.process.poll() is None:
@@ -131,9 +141,16 @@ def secantus(port: int, storage: str, log_dir: Path, *, cache_size: str | None =
     return Child("mongodb", argv, log_dir / "mongodb.log", port=port)
 
 
-def redis(port: int, log_dir: Path) -> Child:
+def redis(port: int, log_dir: Path, data_dir: Path | None = None) -> Child:
+    """Redis on port; with data_dir it snapshots there (Redis' default save points and a
+    save at shutdown), without it keeps nothing (tests)."""
     argv = [executable("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no"]
+            "--appendonly", "no"]
+    if data_dir is None:
+        argv += ["--save", ""]
+    else:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        argv += ["--dir", str(data_dir)]
     return Child("redis", argv, log_dir / "redis.log", port=port)
 
 

@@ -975,6 +975,7 @@ class Post(_message.Message):
     FACT_CHECK_FIELD_NUMBER: _builtins.int
     WORKSHOP_FIELD_NUMBER: _builtins.int
     AUTHOR_LABEL_FIELD_NUMBER: _builtins.int
+    LANGUAGE_CONFIDENCE_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     thread_id: _builtins.str
     consultation_id: _builtins.str
@@ -1003,6 +1004,10 @@ class Post(_message.Message):
     workshop: _builtins.str
     """Imported from an in-person workshop: its name, and who said it there (free text)."""
     author_label: _builtins.str
+    language_confidence: _builtins.float
+    """How sure language detection was of `language` (0-1) when the author gave none;
+    absent when the author declared it. `language` is "und" when it could not be told.
+    """
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
@@ -1041,12 +1046,15 @@ class Post(_message.Message):
         fact_check: Global___FactCheck | None = ...,
         workshop: _builtins.str = ...,
         author_label: _builtins.str = ...,
+        language_confidence: _builtins.float | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "edited_at", b"edited_at", "fact_check", b"fact_check"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_language_confidence", b"_language_confidence", "created_at", b"created_at", "edited_at", b"edited_at", "fact_check", b"fact_check", "language_confidence", b"language_confidence"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "author_label", b"author_label", "body", b"body", "body_html", b"body_html", "column_id", b"column_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "fact_check", b"fact_check", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id", "workshop", b"workshop"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_language_confidence", b"_language_confidence", "author_id", b"author_id", "author_label", b"author_label", "body", b"body", "body_html", b"body_html", "column_id", b"column_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "depth", b"depth", "edited_at", b"edited_at", "fact_check", b"fact_check", "format", b"format", "hidden_reason", b"hidden_reason", "id", b"id", "language", b"language", "language_confidence", b"language_confidence", "my_reaction", b"my_reaction", "parent_id", b"parent_id", "pinned", b"pinned", "reaction_counts", b"reaction_counts", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id", "workshop", b"workshop"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__language_confidence: _TypeAlias = _typing.Literal["language_confidence"]  # noqa: Y015
+    _WhichOneofArgType__language_confidence: _TypeAlias = _typing.Literal["_language_confidence", b"_language_confidence"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__language_confidence) -> _WhichOneofReturnType__language_confidence | None: ...
 
 Global___Post: _TypeAlias = Post  # noqa: Y015
 

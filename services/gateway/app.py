@@ -31,6 +31,7 @@ from services.gateway.read_cache import ReadCache
 from services.gateway.routes import (
     accounts,
     consultations,
+    docs,
     health,
     keys,
     knowledge,
@@ -110,6 +111,8 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app = FastAPI(
         title="Agora API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
         generate_unique_id_function=operation_id,
+        # Served offline by routes/docs.py, through the permission table like every route.
+        openapi_url=None, docs_url=None, redoc_url=None,
         # Bodies are JSON; every route is authorised against the permission table.
         dependencies=[Depends(json_body), Depends(authorize)],
         # Our middleware (ObservedRequests) makes each request's SERVER span and RED
@@ -119,6 +122,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     )
     problems.install(app)
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(consultations.router)
     app.include_router(threads.router)
     app.include_router(votes.router)

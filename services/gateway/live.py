@@ -66,10 +66,22 @@ class LiveFeed:
                                                   max_reconnect_attempts=-1)
             return self._client
 
+    async def resume_point(self, after: int | None) -> int | None:
+        """Where a stream resumed after event `after` starts: right after it, or after the
+        stream's last event when `after` lies beyond it (a stream restored or reset, an id
+        guessed): the next event is delivered and none is skipped. JetStream itself would
+        wait for sequence `after + 1` to exist, and refuses one past 2^64 - 1."""
+        if after is None:
+            return None
+        client = await self._connection()
+        info = await client.jetstream().stream_info(EVENTS_STREAM)
+        return min(after, info.state.last_seq)
+
     async def events(self, consultation_id: str, after: int | None,
                      read_post: PostReader, is_alive: Callable[[], Awaitable[bool]],
                      ) -> AsyncIterator[str]:
-        """SSE frames for the consultation, after stream sequence `after` (None: new ones)."""
+        """SSE frames for the consultation, after stream sequence `after` (None: new ones;
+        from `resume_point`, so the subscription cannot be refused once the 200 is sent)."""
         client = await self._connection()
         config = (ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
                                  opt_start_seq=after + 1) if after is not None

@@ -32,6 +32,7 @@ def only(*roles: Role) -> frozenset[str]:
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "platform.health": EVERYONE,
+    "platform.docs": EVERYONE,
     "keys.read": EVERYONE,
     "account.register": EVERYONE,
     "account.verify_email": EVERYONE,
@@ -87,6 +88,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "platform.health",
     ("GET", "/readyz"): "platform.health",
     ("GET", "/metrics"): "platform.health",
+    ("GET", "/openapi.json"): "platform.docs",
+    ("GET", "/docs"): "platform.docs",
+    ("GET", "/redoc"): "platform.docs",
+    ("GET", "/docs/assets/{name}"): "platform.docs",
     ("GET", "/.well-known/jwks.json"): "keys.read",
     ("POST", "/v1/accounts"): "account.register",
     ("POST", "/v1/accounts/verification"): "account.verify_email",

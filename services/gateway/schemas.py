@@ -307,7 +307,9 @@ class FactCheckPublic(BaseModel):
 class PostCreate(Input):
     body: PostBody
     format: PostFormatName = "plain"
-    language: Language | None = None
+    language: Language | None = Field(
+        default=None, description="One of the consultation's languages; omitted, it is "
+        "detected among them (`und` when it cannot be told).")
     parent_id: ResourceId | None = Field(default=None,
                                          description="Reply to this post of the same thread.")
     column_id: ResourceId | None = Field(
@@ -330,7 +332,11 @@ class PostPublic(BaseModel):
     body: str = Field(description="The text as written; render body_html, never body, as HTML.")
     body_html: str = Field(description="The body rendered and sanitised: safe to insert.")
     format: PostFormatName
-    language: str
+    language: str = Field(description="BCP 47: declared by the author, else detected among "
+                          "the consultation's languages; `und` when it could not be told.")
+    language_confidence: float | None = Field(
+        default=None, description="How sure detection was of `language` (0-1); null when "
+        "the author declared it.")
     created_at: datetime
     parent_id: str | None = Field(description="The post this one answers (null: top level).")
     depth: int
@@ -355,7 +361,10 @@ class PostPublic(BaseModel):
             theme_id=message.theme_id, author_key=keys.of(consultation, message.author_id),
             body=message.body,
             body_html=message.body_html, format=FORMAT_FROM_PROTO[message.format],
-            language=message.language, created_at=_when(message.created_at),
+            language=message.language,
+            language_confidence=message.language_confidence
+            if message.HasField("language_confidence") else None,
+            created_at=_when(message.created_at),
             parent_id=message.parent_id or None, depth=message.depth, revision=message.revision,
             edited_at=_when(message.edited_at) if message.HasField("edited_at") else None,
             pinned=message.pinned, status=STATUS_FROM_PROTO[message.status],

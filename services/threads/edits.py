@@ -17,6 +17,7 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Document, Session
 from services.threads import kinds, moderation, phases
+from services.threads.post_language import redetected
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore, consultation_phases
 from services.threads.visibility import Viewer
 
@@ -36,7 +37,8 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
     revision_doc = {"_id": f"{post_id}:{revision}", "post_id": post_id, "revision": revision,
                     "body": post["body"], "format": post["format"],
                     "written_at": post.get("edited_at") or post["created_at"]}
-    changes = {"body": body, "format": post_format, "revision": revision + 1, "edited_at": at}
+    changes = {"body": body, "format": post_format, "revision": revision + 1, "edited_at": at,
+               **redetected(post, body, consultation)}
     resubmitted = post.get("status") == HIDDEN
     if resubmitted:
         changes |= {"status": PENDING, "resubmitted_at": at}

@@ -84,6 +84,7 @@ def post_message(doc: Document, viewer: Viewer = ANONYMOUS,
         reaction_counts=counts_message(counts or {}), my_reaction=mine,
         column_id=doc.get("column_id") or "",
         workshop=doc.get("workshop") or "", author_label=doc.get("author_label") or "",
+        language_confidence=doc.get("language_confidence"),
     )
     if doc.get("fact_check"):
         check = doc["fact_check"]

@@ -25,6 +25,7 @@ from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session
 from services.threads.metrics import MODERATION_ACTS, REPORTS
+from services.threads.post_events import post_created
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore
 from services.threads.visibility import Viewer
 
@@ -96,13 +97,9 @@ async def moderate(store: ThreadsStore, *, post_id: str, action: int, reason: st
     envelopes = [new_envelope(event_type=event_type, consultation_id=post["consultation_id"],
                               actor=actor, payload=payload)]
     if action == threads_pb2.MODERATION_ACTION_APPROVE:  # now it exists for everyone
-        created = events_pb2.PostCreated(
-            post_id=post_id, thread_id=post["thread_id"], theme_id=post["theme_id"],
-            author_id=post["author_id"], body=post["body"], language=post["language"])
-        created.created_at.FromDatetime(post["created_at"])
         envelopes.append(new_envelope(event_type="post.created",
                                       consultation_id=post["consultation_id"],
-                                      actor=post["author_id"], payload=created))
+                                      actor=post["author_id"], payload=post_created(post)))
 
     async def work(session: Session, outbox: Outbox) -> None:
         updated = await store.posts.update_one({"_id": post_id, "status": post.get("status")},

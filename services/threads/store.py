@@ -20,6 +20,8 @@ from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
 from services.threads import kinds, phases
 from services.threads.metrics import POSTS_CREATED
+from services.threads.post_events import post_created
+from services.threads.post_language import post_language
 from services.threads.structure import ConsultationDraft
 
 if TYPE_CHECKING:  # visibility.py reads this module's statuses
@@ -236,11 +238,7 @@ class ThreadsStore:
         consultation = await self.get_consultation(thread["consultation_id"])
         phases.require_module(consultation_phases(consultation),
                               kinds.MODULE[kinds.of_thread(thread)], now())
-        language = language or consultation["languages"][0]
-        if language not in consultation["languages"]:
-            raise InvalidArgument(
-                f"language {language!r} is not one of the consultation's", field="language"
-            )
+        languages = post_language(body, language, consultation)
         depth = 0
         parent_column = None
         if parent_id is not None:
@@ -275,7 +273,7 @@ class ThreadsStore:
                 "created_by": actor,
                 "body": body,
                 "format": post_format,
-                "language": language,
+                **languages,
                 "created_at": now(),
                 "parent_id": parent_id,
                 "column_id": column_id,
@@ -285,21 +283,12 @@ class ThreadsStore:
                 "status": PENDING if consultation.get("pre_moderation") else VISIBLE,
                 **extra,
             }
-            event = events_pb2.PostCreated(
-                post_id=document["_id"],
-                thread_id=thread_id,
-                theme_id=thread["theme_id"],
-                author_id=actor,
-                body=body,
-                language=language,
-            )
-            event.created_at.FromDatetime(document["created_at"])
             envelope = new_envelope(
                 # A held post is announced when a moderator approves it.
                 event_type="post.submitted" if document["status"] == PENDING else "post.created",
                 consultation_id=thread["consultation_id"],
                 actor=actor,
-                payload=event,
+                payload=post_created(document),
             )
             await self._insert(self.posts, document, envelope)
             POSTS_CREATED.inc()

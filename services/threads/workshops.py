@@ -27,6 +27,8 @@ from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session
 from services.threads import kinds
+from services.threads.post_events import post_created
+from services.threads.post_language import post_language
 from services.threads.store import VISIBLE, ThreadsStore
 from services.threads.structure import theme_key
 
@@ -133,16 +135,12 @@ async def import_lines(store: ThreadsStore, *, consultation: Document, workshop:
             "_id": new_id(), "thread_id": thread["_id"], "consultation_id": consultation_id,
             "theme_id": line.theme_id, "author_id": actor, "created_by": actor,
             "body": line.text, "format": threads_pb2.POST_FORMAT_PLAIN,
-            "language": consultation["languages"][0], "created_at": at, "parent_id": None,
+            **post_language(line.text, "", consultation), "created_at": at, "parent_id": None,
             "column_id": None, "depth": 0, "revision": 0, "pinned": False, "status": VISIBLE,
             "workshop": workshop, "author_label": line.author_label}
         posts.append(post)
-        created = events_pb2.PostCreated(post_id=post["_id"], thread_id=thread["_id"],
-                                         theme_id=line.theme_id, author_id=actor,
-                                         body=line.text, language=post["language"])
-        created.created_at.FromDatetime(at)
         envelopes.append(new_envelope(event_type="post.created", consultation_id=consultation_id,
-                                      actor=actor, payload=created))
+                                      actor=actor, payload=post_created(post)))
     thread_ids = [t["_id"] for t in threads.values()]
     envelopes.append(new_envelope(
         event_type="workshop.imported", consultation_id=consultation_id, actor=actor,

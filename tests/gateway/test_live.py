@@ -174,3 +174,34 @@ async def test_bad_stream_requests_are_problems(api: httpx.AsyncClient) -> None:
     reply = await api.get(f"/v1/consultations/{consultation['id']}/events",
                           headers={"Last-Event-ID": "abc"})
     assert_problem(reply, 422, "header.Last-Event-ID")
+
+
+async def test_an_id_beyond_the_stream_resumes_at_its_end(api: httpx.AsyncClient) -> None:
+    """A Last-Event-ID past the last event (a stream restored or reset, a client's own
+    guess, up to the largest 20-digit number) resumes with the next event: no 200 that
+    then aborts, no event skipped."""
+    consultation = await phased(api, "ideation")
+    thread = await thread_in(api, consultation)
+    async with listen(api, consultation["id"]) as stream:
+        first = await post(api, thread, "Sets the stream's end")
+        (event,) = await stream.until(has("post.created"))
+    beyond = [str(event.id + 1000), "18446744073709551615", "99999999999999999999"]
+    for last_event_id in beyond:
+        async with listen(api, consultation["id"], {"Last-Event-ID": last_event_id}) as stream:
+            written = await post(api, thread, f"After {last_event_id}")
+            events = await stream.until(has("post.created"))
+        assert [e.data["post"]["id"] for e in events] == [written["id"]], last_event_id
+        assert events[0].id > event.id
+    assert first["id"] != written["id"]
+
+
+async def test_malformed_last_event_ids_are_refused_before_the_stream(
+    api: httpx.AsyncClient,
+) -> None:
+    consultation = await phased(api, "ideation")
+    # b"\xb2" reads as "²" (headers are Latin-1), a digit to str.isdigit but not to int.
+    for bad in (b"-1", b"abc", b"1.5", b"+7", "\u0661\u0662".encode(), b"", b"1" * 21,
+                b"\xb2", b"1\xb9"):
+        reply = await api.get(f"/v1/consultations/{consultation['id']}/events",
+                              headers=[(b"Last-Event-ID", bad)])
+        assert_problem(reply, 422, "header.Last-Event-ID")

@@ -5,20 +5,23 @@ from __future__ import annotations
 from typing import Annotated
 
 import grpc
+import nats.errors
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
 from agora.v1 import threads_pb2
 from services.gateway.deps import Clients, Keys, Names
 from services.gateway.live import LiveFeed
+from services.gateway.problems import RETRY_AFTER_SECONDS, Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
 
 router = APIRouter(prefix="/v1/consultations", tags=["live"])
 LastEventId = Annotated[
     str | None,
-    Header(alias="Last-Event-ID", pattern=r"^[0-9]{1,19}$",
-           description="Resume after this event id (browsers send it on reconnect)."),
+    Header(alias="Last-Event-ID", pattern=r"^[0-9]{1,20}$",
+           description="Resume after this event id (browsers send it on reconnect); an id "
+                       "past the stream's end resumes at its end."),
 ]
 
 
@@ -29,11 +32,19 @@ async def stream(consultation_id: str, request: Request, clients: Clients, names
                  last_event_id: LastEventId = None) -> StreamingResponse:
     """New posts, edits, reaction counts, phase changes and hides of one consultation, as
     `text/event-stream`; each event's `id` is its position in the event stream, so a client
-    reconnecting with `Last-Event-ID` misses nothing."""
+    reconnecting with `Last-Event-ID` misses nothing. An id beyond the stream's last event
+    resumes at its end; an id that is not a decimal number is a 422."""
     consultation_id = existing_id(consultation_id, "consultation")
     after = int(last_event_id) if last_event_id is not None else None
     await clients.call("threads", clients.threads.GetConsultation,
                        threads_pb2.GetConsultationRequest(consultation_id=consultation_id))
+    feed: LiveFeed = request.app.state.live
+    try:  # before the 200: once streaming, a failure can only cut the connection
+        after = await feed.resume_point(after)
+    except (nats.errors.Error, OSError) as error:
+        raise Problem(503, f"live updates are unavailable ({type(error).__name__}); retry",
+                      kind="service-unavailable",
+                      headers={"Retry-After": str(RETRY_AFTER_SECONDS)}) from error
 
     async def read_post(post_id: str) -> PostPublic | None:
         """The public view: the frame is shared by every reader (live.py)."""
@@ -47,7 +58,6 @@ async def stream(consultation_id: str, request: Request, clients: Clients, names
     async def alive() -> bool:
         return not await request.is_disconnected()
 
-    feed: LiveFeed = request.app.state.live
     return StreamingResponse(
         feed.events(consultation_id, after, read_post, alive), media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
