@@ -102,7 +102,7 @@ def _reads_token(route: APIRoute, method: str) -> bool:
         return True
     if SCOPE_PARAMETERS & {p.name for p in route.dependant.path_params}:
         return True
-    principal = frozenset({authorize, _current_user, _writer})
+    principal = frozenset({authorize, _current_user, _writer, _caller})
     return any(d.name is not None and (d.call in principal or _uses(d, principal))
                for d in route.dependant.dependencies)
 
@@ -175,7 +175,15 @@ async def admitted(state: State, action: str, consultation_id: str,
 Authorized = Annotated[Principal | None, Depends(authorize)]
 # The verified token's holder (None: anonymous) before any consultation's roles apply:
 # what a list hands to `admitted` for each of its items.
-Caller = Annotated[Principal | None, Depends(_verified)]
+async def _caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal | None:
+    """The verified caller with no consultation scope: a list judges each item itself."""
+    return await _verified(request, credentials)
+
+
+Caller = Annotated[Principal | None, Depends(_caller)]
 
 
 async def _current_user(user: Authorized) -> Principal:

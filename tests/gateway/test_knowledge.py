@@ -38,8 +38,8 @@ async def test_knowledge_managers_publish_resources_per_theme(
 
 @pytest.mark.parametrize(("headers", "change", "status", "field"), [
     (auth("ana"), {}, 403, None),
-    (KNOWLEDGE, {"links": ["javascript:alert(1)"]}, 422, "links"),
-    (KNOWLEDGE, {"links": ["ftp://x.org/a"]}, 422, "links"),
+    (KNOWLEDGE, {"links": ["javascript:alert(1)"]}, 422, "links.0"),
+    (KNOWLEDGE, {"links": ["ftp://x.org/a"]}, 422, "links.0"),
     (KNOWLEDGE, {"theme_id": "000000000000000000000000"}, 422, "theme_id"),
     (KNOWLEDGE, {"title": ""}, 422, "title"),
 ])
@@ -67,7 +67,7 @@ async def test_experts_fact_check_posts_shown_with_the_post(
     assert_problem(await api.put(url, json={"status": "fake"}, headers=EXPERT), 422, "status")
     assert_problem(await api.put(url, json={"status": "misleading",
                                             "sources": ["javascript:x"]}, headers=EXPERT),
-                   422, "sources")
+                   422, "sources.0")
     assert await counts(mongo) == before
     checked = await api.put(url, headers=EXPERT, json={
         "status": "needs_context", "note": "Estimates range from 9% to 47%.",

@@ -133,6 +133,6 @@ async def test_bad_gauge_answers_are_refused_and_change_nothing(
     reply = await answer(api, session, voter, bad)
     assert reply.status_code == 422, reply.text
     assert reply.headers["content-type"] == "application/problem+json"
-    assert reply.json()["errors"][0]["field"].startswith("gauge_answers[")
+    assert reply.json()["errors"][0]["field"].startswith("gauge_answers.")
     now = await api.get(f"/v1/vote-sessions/{session['id']}/ballot", headers=auth(voter))
     assert now.json() == first.json()
