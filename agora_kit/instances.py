@@ -63,22 +63,28 @@ class Instance:
         lsid = session.session_id["id"]
         if bytes(lsid) in self._recorded:
             return
-        await self._collection.update_one(
+        result = await self._collection.update_one(
             {"_id": self.id},
             {"$push": {"lsids": {"$each": [lsid], "$slice": -MAX_RECORDED_SESSIONS}},
              "$max": {"expires_at": now() + self._lapse}},
             upsert=True)
+        self._forget_if_reaped(result.upserted_id)
         self._recorded.add(bytes(lsid))
 
     async def beat(self) -> None:
-        """Renew the heartbeat. A record that is gone was reaped while this process was
-        paused: its sessions are recorded again at their next transaction."""
+        """Renew the heartbeat (a record that is gone was reaped while this process was
+        paused)."""
         result = await self._collection.update_one(
             {"_id": self.id},
             {"$set": {"expires_at": now() + self._lapse, "service": self._service,
                       "host": socket.gethostname(), "pid": os.getpid()}},
             upsert=True)
-        if result.upserted_id is not None and self._recorded:
+        self._forget_if_reaped(result.upserted_id)
+
+    def _forget_if_reaped(self, upserted_id: object) -> None:
+        """A write that had to create the record, after sessions were recorded in it, found
+        it reaped: those sessions go on record again at their next transaction."""
+        if upserted_id is not None and self._recorded:
             log.warning("instance record was reaped; recording sessions again",
                         extra={"instance": self.id})
             self._recorded.clear()

@@ -95,20 +95,27 @@ async def test_a_live_instance_keeps_its_transaction(client: ServiceClient) -> N
     await client.drop_database(db)
 
 
+@pytest.mark.parametrize("first", ["heartbeat", "new session"])
 async def test_an_instance_reaped_while_paused_records_its_sessions_again(
-    client: ServiceClient,
+    client: ServiceClient, first: str,
 ) -> None:
     db = f"instances_{uuid.uuid4().hex[:8]}"
     paused = Instance(client, client[db], service="test", lapse_seconds=LAPSE)
     other = Instance(client, client[db], service="test", lapse_seconds=LAPSE)
-    session = client.start_session()
-    await paused.record(session)
+    old, new = client.start_session(), client.start_session()
+    await paused.record(old)
     await asyncio.sleep(LAPSE + 0.2)
     assert await other.reap() == 1
-    await paused.beat()  # it resumes: its record is gone, so it forgets what it recorded
-    await paused.record(session)
+    # It resumes, and whichever write recreates its record, it forgets what it recorded.
+    if first == "heartbeat":
+        await paused.beat()
+    else:
+        await paused.record(new)
+        await paused.beat()
+    await paused.record(old)
     stored = await client[db][COLLECTION].find_one({"_id": paused.id})
     assert stored is not None
-    assert stored["lsids"] == [session.session_id["id"]]
-    await session.end_session()
+    assert old.session_id["id"] in stored["lsids"]
+    for session in (old, new):
+        await session.end_session()
     await client.drop_database(db)
