@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.client_session import AsyncClientSession
@@ -19,9 +19,22 @@ Session = AsyncClientSession
 T = TypeVar("T")
 
 
-def connect(uri: str, *, app_name: str) -> Client:
+class SessionRecorder(Protocol):
+    async def record(self, session: Session) -> None:
+        """Keep the session's server id on record before a transaction starts on it."""
+
+
+class ServiceClient(AsyncMongoClient[Document]):
+    """A service process's client: with a `recorder` (`agora_kit/instances.py`), every
+    transaction's server session is on record before the transaction starts, so that if
+    the process dies mid-transaction another one can end it at once."""
+
+    recorder: SessionRecorder | None = None
+
+
+def connect(uri: str, *, app_name: str) -> ServiceClient:
     """A client that fails fast (5 s) when no server answers, returning tz-aware dates."""
-    return AsyncMongoClient(
+    return ServiceClient(
         uri, appname=app_name, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=3000
     )
 
@@ -36,7 +49,7 @@ async def in_transaction(client: Client, work: Callable[[Session], Awaitable[T]]
     async def transaction() -> T:
         async with client.start_session() as session:
             return await session.with_transaction(
-                work,
+                recorded(client, work),
                 read_concern=ReadConcern("snapshot"),
                 write_concern=WriteConcern("majority"),
             )
@@ -44,11 +57,28 @@ async def in_transaction(client: Client, work: Callable[[Session], Awaitable[T]]
     return await to_completion(transaction())
 
 
+def recorded(client: Client, work: Callable[[Session], Awaitable[T]]
+             ) -> Callable[[Session], Awaitable[T]]:
+    """work, preceded in every attempt by putting its session on record (before the
+    attempt's first statement, which is what opens the transaction on the server)."""
+    recorder = client.recorder if isinstance(client, ServiceClient) else None
+    if recorder is None:
+        return work
+
+    async def attempt(session: Session) -> T:
+        await recorder.record(session)
+        return await work(session)
+
+    return attempt
+
+
 async def to_completion(operation: Coroutine[Any, Any, T]) -> T:
     """Await a transaction that a cancelled caller (a gRPC deadline, a client gone) does
     not interrupt: it still commits or aborts. Cut off mid-way, it would stay open on the
-    server holding its writes, and SecantusDB, which does not expire transactions, then
-    retries every conflicting write forever. The caller still gets its cancellation."""
+    server holding its writes, and every conflicting write would fail until the server
+    reaps it (a minute; SecantusDB only when another transaction command arrives). The
+    caller still gets its cancellation. (A process that dies mid-transaction leaves the
+    same; `agora_kit/instances.py` ends those.)"""
     task = asyncio.ensure_future(operation)
     task.add_done_callback(_retrieve)
     return await asyncio.shield(task)

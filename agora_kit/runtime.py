@@ -1,11 +1,12 @@
 """The life of one service process: gRPC server, health, dependencies, events, shutdown.
 
 Start-up binds the gRPC server at once with health NOT_SERVING (so probes get an answer),
-connects MongoDB and NATS, retrying until they answer, declares streams, consumers and
-indexes, and only then turns SERVING. A watchdog turns NOT_SERVING while a dependency has
-not answered for the grace period (a late answer is an answer: `dependency_watch.py`).
-SIGTERM turns NOT_SERVING, stops accepting, drains in-flight calls for the grace period,
-stops the relay and consumers, drains NATS and exits.
+connects MongoDB and NATS, retrying until they answer, starts the instance heartbeat
+(which also ends the open transactions of dead replicas, `instances.py`), declares
+streams, consumers and indexes, and only then turns SERVING. A watchdog turns NOT_SERVING
+while a dependency has not answered for the grace period (a late answer is an answer:
+`dependency_watch.py`). SIGTERM turns NOT_SERVING, stops accepting, drains in-flight calls
+for the grace period, stops the relay and consumers, drains NATS and exits.
 """
 
 from __future__ import annotations
@@ -31,10 +32,12 @@ from agora_kit.events.consumer import ConsumerSpec, EventConsumer, Handler
 from agora_kit.events.outbox import Outbox, OutboxRelay
 from agora_kit.events.streams import ensure_streams
 from agora_kit.grpc_interceptors import ServerObservability
+from agora_kit.instances import Instance
 from agora_kit.lease import Lease
 from agora_kit.logging import configure_logging
 from agora_kit.metrics import serve_metrics
 from agora_kit.mongo import Client, Database, connect, ping
+from agora_kit.periodic import every
 from agora_kit.settings import ServiceSettings
 from agora_kit.telemetry import configure_tracing
 
@@ -88,6 +91,9 @@ class ServiceRuntime:
         self.server = grpc.aio.server(interceptors=[ServerObservability(app.name)])
         mongo = connect(settings.mongo_uri, app_name=app.name)
         db = mongo[app.database]
+        self.instance = Instance(mongo, db, service=app.name,
+                                 lapse_seconds=settings.instance_lapse_seconds)
+        mongo.recorder = self.instance
         self._wake_relay = asyncio.Event()
         nats_client = NatsClient()
         self.deps = Dependencies(
@@ -119,6 +125,9 @@ class ServiceRuntime:
         await self.server.start()
         log.info("gRPC listening", extra={"address": address, "port": self.port})
         await self._connect()
+        # At once, then every second: this process on record, dead ones' sessions ended.
+        self._spawn(every(self.instance.heartbeat_seconds, self.instance.tick,
+                          name="instance heartbeat"))
         await ensure_streams(self.deps.js)
         await self.deps.outbox.ensure_indexes()
         await self.app.prepare(self.deps)
@@ -159,6 +168,7 @@ class ServiceRuntime:
         for task in self._tasks:
             task.cancel()
         await _bounded("background tasks", asyncio.gather(*self._tasks, return_exceptions=True))
+        await _bounded("instance record", self.instance.retire())
         if self.deps.nats.is_connected:
             await _bounded("NATS drain", self.deps.nats.drain(), 0.5)
         await _bounded("NATS close", self.deps.nats.close())

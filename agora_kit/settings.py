@@ -38,6 +38,9 @@ class ServiceSettings(BaseSettings):
     shutdown_grace_seconds: float = Field(default=10.0, gt=0, le=300)
     # How long MongoDB or NATS may stay silent before health turns NOT_SERVING.
     dependency_grace_seconds: float = Field(default=6.0, ge=1, le=300)
+    # A replica that has not renewed its heartbeat for this long is taken for dead, and
+    # its open transactions are ended (agora_kit/instances.py).
+    instance_lapse_seconds: float = Field(default=5.0, ge=1, le=60)
     otel_exporter_otlp_endpoint: str | None = None
 
     @field_validator("mongo_uri")

@@ -20,7 +20,7 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from agora_kit.errors import DomainError
-from agora_kit.mongo import Client, Session, to_completion
+from agora_kit.mongo import Client, Session, recorded, to_completion
 from services.voting.metrics import BALLOT_TRANSACTION_RETRIES
 
 T = TypeVar("T")
@@ -36,6 +36,8 @@ async def run(
     client: Client, work: Callable[[Session], Awaitable[T]], *, attempts: int = 8
 ) -> T:
     """Run work in one snapshot transaction; retry conflicts up to `attempts` times."""
+    attempt_work = recorded(client, work)
+
     async def once() -> T:
         async with (
             client.start_session() as session,
@@ -43,7 +45,7 @@ async def run(
                 read_concern=ReadConcern("snapshot"), write_concern=WriteConcern("majority")
             ),
         ):
-            return await work(session)
+            return await attempt_work(session)
 
     for attempt in range(1, attempts + 1):
         try:
