@@ -230,13 +230,13 @@ class VotingWrites(Scenario):
         self.consultation_id = consultation.id
         voting = voting_pb2_grpc.VotingServiceStub(channels["voting"])
         session = await voting.CreateVoteSession(voting_pb2.CreateVoteSessionRequest(
-            consultation_id=consultation.id, actor_id="owner",
+            consultation_id=consultation.id, actor_id="owner", actor_roles=["strategist"],
             categories=[voting_pb2.TokenCategoryDraft(name={"en": "Green"}, color="#2e7d32",
                                                       total_number=5)],
             proposals=[voting_pb2.ProposalDraft(title={"en": f"P{i}"}) for i in range(3)]),
             timeout=60)
         self.session = await voting.OpenVoteSession(voting_pb2.ChangeVoteSessionRequest(
-            session_id=session.id, actor_id="owner"), timeout=60)
+            session_id=session.id, actor_id="owner", actor_roles=["strategist"]), timeout=60)
 
     def writes(self, count: int) -> list[Write]:
         return [self._ballot(i) for i in range(count)]
@@ -245,7 +245,8 @@ class VotingWrites(Scenario):
         key = uuid.uuid4().hex
         green = self.session.categories[0].id
         request = voting_pb2.SubmitBallotRequest(
-            session_id=self.session.id, actor_id=f"voter{i}", idempotency_key=key,
+            session_id=self.session.id, actor_id=f"voter{i}", actor_roles=["participant"],
+            idempotency_key=key,
             allocations=[voting_pb2.Allocation(proposal_id=self.session.proposals[i % 3].id,
                                                category_id=green, tokens=1 + i % 3)])
 
