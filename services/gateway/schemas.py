@@ -23,8 +23,17 @@ from services.gateway.problems import pattern
 # Text fields: the services refuse control characters other than tab and line breaks.
 PLAIN = pattern(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
                 "contains control characters (only tabs and line breaks are allowed)")
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                         pattern=PLAIN)]
+# Blank characters as Python's str.strip() (which the services apply) and JSON Schema's
+# `\s` count them, spelt out so that every regex engine reading the pattern (the
+# document's clients, pydantic's) agrees: a text needs one character outside them.
+_BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
+NONBLANK = pattern(rf"^[^{_CONTROL}]*[^{_BLANK}][^{_CONTROL}]*$",
+                   "is blank or contains control characters (only tabs and line breaks are "
+                   "allowed)")
+# Texts are trimmed by the services; bounds here apply to the text as sent, so that the
+# document and the API agree on every length.
+Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NONBLANK)]
 Language = Annotated[str, StringConstraints(pattern=pattern(
     r"^[a-z]{2,3}(-[A-Z]{2})?$", "not a language code like 'fr' or 'pt-BR'"))]
 ResourceId = Annotated[str, StringConstraints(pattern=pattern(
@@ -141,7 +150,7 @@ class PhaseCreate(Input):
         return draft
 
 
-Question = Annotated[str, StringConstraints(strip_whitespace=True, max_length=500, pattern=PLAIN)]
+Question = Annotated[str, StringConstraints(max_length=500, pattern=PLAIN)]
 
 
 class ConsultationStructure(Input):

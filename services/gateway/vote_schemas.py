@@ -14,13 +14,11 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import voting_pb2
 from services.gateway.languages import text_in
-from services.gateway.schemas import INTEGRAL, PLAIN, Input, Instant, Language, ResourceId
+from services.gateway.schemas import INTEGRAL, NONBLANK, Input, Instant, Language, ResourceId
 
 MAX_TOKENS = 1000
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200,
-                                        pattern=PLAIN)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000,
-                                        pattern=PLAIN)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NONBLANK)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=NONBLANK)]
 LocalizedName = Annotated[dict[Language, Name], Field(min_length=1, max_length=20)]
 LocalizedText = Annotated[dict[Language, Text], Field(max_length=20)]
 OpaqueId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]

@@ -7,6 +7,7 @@ errors every route shares (malformed cursors, bodies that are not JSON).
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -193,3 +194,27 @@ async def test_every_path_allows_exactly_its_documented_methods(
         assert_problem(reply, 405)
         allow = sorted(m.strip() for m in reply.headers["allow"].split(","))
         assert [m for m in allow if m != "HEAD"] == documented, path
+
+
+@pytest.mark.parametrize(("title", "accepted"), [
+    ("\t", False), ("\u00a0\u3000", False), (" " * 2 + "x" * 199, False),
+    (" x ", True), ("x" * 200, True),
+])
+async def test_texts_are_bounded_as_sent_and_never_blank(
+    api: httpx.AsyncClient, document: dict[str, Any], title: str, accepted: bool,
+) -> None:
+    """Was a schemathesis finding: the gateway trimmed before checking, so a tab (length 1
+    in the document) was refused and 201 characters with spaces were accepted. Now what
+    the document's pattern and lengths say of a text as sent is what the API does."""
+    schema = document["components"]["schemas"]["ConsultationCreate"]["properties"]["title"]
+    matches = re.fullmatch(schema["pattern"].strip("^$"), title) is not None
+    documented = matches and schema["minLength"] <= len(title) <= schema["maxLength"]
+    assert documented is accepted
+    reply = await api.post("/v1/consultations", json={
+        "title": title, "languages": ["en"], "themes": [{"title": "Work"}]},
+        headers=auth("blank-operator", "operator"))
+    if accepted:
+        assert reply.status_code == 201, reply.text
+        assert reply.json()["title"] == title.strip()
+    else:
+        assert_problem(reply, 422, "title")
