@@ -17,7 +17,7 @@ from pymongo.errors import DuplicateKeyError
 
 from agora.v1 import identity_pb2
 from agora_kit.clock import now
-from agora_kit.errors import AlreadyExists, InvalidArgument, NotFound, PermissionDenied
+from agora_kit.errors import AlreadyExists, InvalidArgument, PermissionDenied
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session, in_transaction
@@ -100,9 +100,10 @@ class Grants:
                                    {"account_id": account_id, "role": role})
             return deleted.deleted_count
 
-        if not await in_transaction(self._deps.mongo, work):
-            raise NotFound("this account does not hold this role here")
-        self._deps.outbox.wake_relay()
+        # Idempotent, as DELETE is: revoking a role that is not held (twice, or a retry
+        # after a lost answer) changes nothing, records nothing and succeeds.
+        if await in_transaction(self._deps.mongo, work):
+            self._deps.outbox.wake_relay()
 
     async def of_consultation(self, consultation_id: str) -> list[Document]:
         cursor = self.grants.find({"consultation_id": consultation_id}).sort("_id", ASCENDING)

@@ -5,11 +5,6 @@ The configuration is written per run: path parameters from the run's world
 
 - `GET /v1/consultations/{id}/events` is a Server-Sent Events stream that stays open;
   Schemathesis reads it until `request-timeout`, so that operation's timeout is short.
-- `DELETE /v1/consultations/{id}/roles/{account_id}/{role}` addresses a role *grant*, not
-  the consultation: after `POST /v1/consultations` the stateful phase revokes a grant
-  nobody made, which is rightly 404, and `ensure_resource_availability` would take that
-  for the new consultation going missing. That one check is off for that one operation
-  (the consultation's availability is checked by every other operation under it).
 
 One worker: with several, Hypothesis parses lambda sources from threads at once, which
 CPython 3.11.7 can fail with "AST constructor recursion depth mismatch" (a CPython race,
@@ -73,8 +68,7 @@ def config(ids: dict[str, str], *, caller: str | None, workers: int) -> str:
         lines += ["[headers]", f"Authorization = {_toml('Bearer ' + caller)}"]
     lines += ["[[operations]]", f"include-path = {_toml(EVENTS)}", "request-timeout = 1",
               "[[operations]]", f"include-path = {_toml(ROLE_PATH)}",
-              "[operations.parameters]", f"{_toml('path.account_id')} = {_toml('0' * 24)}",
-              "[operations.checks.ensure_resource_availability]", "enabled = false"]
+              "[operations.parameters]", f"{_toml('path.account_id')} = {_toml('0' * 24)}"]
     return "\n".join(lines) + "\n"
 
 
