@@ -71,7 +71,9 @@ Global___PhaseChanged: _TypeAlias = PhaseChanged  # noqa: Y015
 
 @_typing.final
 class PostEdited(_message.Message):
-    """post.edited"""
+    """post.edited: a published post's new text (a held or hidden post's revision is
+    moderation.post_resubmitted instead, without its text)
+    """
 
     DESCRIPTOR: _descriptor.Descriptor
 

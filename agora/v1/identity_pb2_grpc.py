@@ -275,7 +275,8 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SetPseudonym(self, request, context):
-        """The name an account shows in a consultation: its pseudonym there, else its display name.
+        """The name an account shows in a consultation: its pseudonym there, else its display name
+        (accounts with neither are not listed).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -62,7 +62,9 @@ class IdentityServiceStub:
     ListGrants: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ListGrantsRequest, _identity_pb2.ListGrantsResponse]
     GetAccessPolicy: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetAccessPolicyRequest, _identity_pb2.AccessPolicy]
     SetPseudonym: _grpc.UnaryUnaryMultiCallable[_identity_pb2.SetPseudonymRequest, _identity_pb2.SetPseudonymResponse]
-    """The name an account shows in a consultation: its pseudonym there, else its display name."""
+    """The name an account shows in a consultation: its pseudonym there, else its display name
+    (accounts with neither are not listed).
+    """
     GetPublicNames: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetPublicNamesRequest, _identity_pb2.GetPublicNamesResponse]
     ExportAccount: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ExportAccountRequest, _identity_pb2.AccountExport]
     """GDPR: everything identity holds about an account, and its erasure (`user.erased`)."""
@@ -103,7 +105,9 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     ListGrants: _aio.UnaryUnaryMultiCallable[_identity_pb2.ListGrantsRequest, _identity_pb2.ListGrantsResponse]  # type: ignore[assignment]
     GetAccessPolicy: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetAccessPolicyRequest, _identity_pb2.AccessPolicy]  # type: ignore[assignment]
     SetPseudonym: _aio.UnaryUnaryMultiCallable[_identity_pb2.SetPseudonymRequest, _identity_pb2.SetPseudonymResponse]  # type: ignore[assignment]
-    """The name an account shows in a consultation: its pseudonym there, else its display name."""
+    """The name an account shows in a consultation: its pseudonym there, else its display name
+    (accounts with neither are not listed).
+    """
     GetPublicNames: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetPublicNamesRequest, _identity_pb2.GetPublicNamesResponse]  # type: ignore[assignment]
     ExportAccount: _aio.UnaryUnaryMultiCallable[_identity_pb2.ExportAccountRequest, _identity_pb2.AccountExport]  # type: ignore[assignment]
     """GDPR: everything identity holds about an account, and its erasure (`user.erased`)."""
@@ -255,7 +259,9 @@ class IdentityServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _identity_pb2.SetPseudonymRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.SetPseudonymResponse, _abc.Awaitable[_identity_pb2.SetPseudonymResponse]]:
-        """The name an account shows in a consultation: its pseudonym there, else its display name."""
+        """The name an account shows in a consultation: its pseudonym there, else its display name
+        (accounts with neither are not listed).
+        """
 
     @_abc_1.abstractmethod
     def GetPublicNames(

@@ -228,8 +228,8 @@ class _ModerationActionEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Mode
     MODERATION_ACTION_DISMISS: _ModerationAction.ValueType  # 4
     """Keep a reported post visible and close its reports."""
     MODERATION_ACTION_RESUBMIT: _ModerationAction.ValueType  # 5
-    """Logged, never requested: the author revised a hidden post, which awaits moderation
-    again (the entry's moderator_id is then the author).
+    """Logged, never requested: the author revised a hidden post, or a held one, which
+    awaits moderation (again) with that text (the entry's moderator_id is the author).
     """
 
 class ModerationAction(_ModerationAction, metaclass=_ModerationActionEnumTypeWrapper): ...
@@ -242,8 +242,8 @@ MODERATION_ACTION_APPROVE: ModerationAction.ValueType  # 3
 MODERATION_ACTION_DISMISS: ModerationAction.ValueType  # 4
 """Keep a reported post visible and close its reports."""
 MODERATION_ACTION_RESUBMIT: ModerationAction.ValueType  # 5
-"""Logged, never requested: the author revised a hidden post, which awaits moderation
-again (the entry's moderator_id is then the author).
+"""Logged, never requested: the author revised a hidden post, or a held one, which
+awaits moderation (again) with that text (the entry's moderator_id is the author).
 """
 Global___ModerationAction: _TypeAlias = ModerationAction  # noqa: Y015
 

@@ -38,7 +38,7 @@ ACTION_TO_PROTO: dict[ActionName, threads_pb2.ModerationAction.ValueType] = {
     "approve": threads_pb2.MODERATION_ACTION_APPROVE,
     "dismiss": threads_pb2.MODERATION_ACTION_DISMISS,
 }
-# What the log shows: the moderators' acts, and the authors' resubmissions of hidden posts.
+# What the log shows: the moderators' acts, and the authors' revisions of unpublished posts.
 LoggedActionName = Literal["hide", "restore", "approve", "dismiss", "resubmit"]
 ACTION_FROM_PROTO: dict[threads_pb2.ModerationAction.ValueType, LoggedActionName] = {
     **{v: k for k, v in ACTION_TO_PROTO.items()},
@@ -133,7 +133,8 @@ class QueueItemPublic(BaseModel):
     reports: list[ReportPublic]
     history: list[ModerationLogEntryPublic] = Field(
         description="Every moderation act on the post so far, oldest first (a resubmitted "
-        "post: when and why it was hidden, then the author's resubmission).")
+        "post: when and why it was hidden, then the author's resubmission; a held post its "
+        "author revised: `resubmit`).")
 
 
 class ModerationQueue(BaseModel):

@@ -33,7 +33,12 @@ AccessMode = Literal["public", "registered", "invitation"]
 class AccountCreate(Input):
     email: Email
     password: NewPassword
-    display_name: Annotated[str, StringConstraints(max_length=80)] = ""
+    display_name: Annotated[str, StringConstraints(max_length=200)] = Field(
+        default="", description="Optional; shown beside your posts wherever you have no "
+        "pseudonym. Up to 80 characters once normalised (NFKC, invisible characters "
+        "removed, spaces collapsed), no `@`, no mix of scripts whose letters look alike "
+        "(as pseudonyms, 422 naming `display_name`); never derived from the email: without "
+        "one, your posts carry no `author_name`.")
 
 
 class Accepted(BaseModel):
@@ -50,12 +55,12 @@ class AccountPublic(BaseModel):
     id: str
     email: str
     email_verified: bool
-    display_name: str
+    display_name: str | None = Field(description="null: none chosen.")
 
     @classmethod
     def of(cls, message: identity_pb2.Account) -> AccountPublic:
         return cls(id=message.id, email=message.email, email_verified=message.email_verified,
-                   display_name=message.display_name)
+                   display_name=message.display_name or None)
 
 
 class PasswordChange(Input):
@@ -119,7 +124,8 @@ class PublicSelf(BaseModel):
 
     pseudonym: str | None = Field(description="Their pseudonym here (null: none).")
     author_name: str | None = Field(
-        description="The name their posts show: the pseudonym, else the display name.")
+        description="The name their posts show: the pseudonym, else the display name "
+        "(null: neither; posts then show `author_name` null beside the author key).")
     author_key: str | None = Field(
         description="The author key their posts, fact-checks and summaries carry here: "
         "compare a post's `author_key` with it to recognise one's own.")

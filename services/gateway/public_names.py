@@ -1,6 +1,6 @@
 """The names posts are shown under: a participant's pseudonym in the consultation, else
-their display name (identity's `GetPublicNames`), cached in Redis per consultation and
-account.
+their display name, else none (identity's `GetPublicNames`; readers then label the author
+by `author_key`), cached in Redis per consultation and account.
 
 Every answer and live event that carries a post names its author through here (pages,
 one post, a created or edited post, moderation, the SSE stream). Names are decoration:

@@ -337,7 +337,8 @@ class PostPublic(BaseModel):
         "own posts); null for an erased account.")
     author_name: str | None = Field(
         default=None, description="The author's pseudonym in this consultation, else their "
-        "display name (null: unknown, e.g. an erased account).")
+        "display name; null when they have neither (label them by `author_key`), for an "
+        "erased account (`author_key` null too), or while names cannot be looked up.")
     body: str = Field(description="The text as written; render body_html, never body, as HTML.")
     body_html: str = Field(description="The body rendered and sanitised: safe to insert.")
     format: PostFormatName

@@ -5,6 +5,7 @@ account enumeration): a new email gets a verification code, a taken one gets a n
 mail, and the caller cannot tell which happened. A unique index on the normalised
 email makes concurrent registrations of one address create exactly one account.
 Verification codes are single-use and stored hashed (SHA-256).
+A display name is optional and never taken from the email (display_names.py).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Document, Session, in_transaction
 from agora_kit.runtime import Dependencies
-from services.identity import passwords
+from services.identity import display_names, passwords
 from services.identity.mail import Mail, MailSender
 from services.identity.metrics import ACCOUNTS_REGISTERED, LOGINS
 from services.identity.tokens import digest
@@ -42,13 +43,6 @@ def normalise_email(email: str, *, field: str = "email") -> str:
         raise InvalidArgument("this is not an email address", field=field)
     return value
 
-
-def display_name(value: str, email: str) -> str:
-    name = " ".join(value.split())
-    if len(name) > 80:
-        raise InvalidArgument("the display name may have at most 80 characters",
-                              field="display_name")
-    return name or email.partition("@")[0]
 
 
 class Accounts:
@@ -67,6 +61,7 @@ class Accounts:
     async def ensure_indexes(self) -> None:
         await self.accounts.create_index("email", unique=True)
         await self._email_tokens.create_index("expires_at", expireAfterSeconds=0)
+        await display_names.forget_email_defaults(self.accounts)
 
     async def register(self, *, email: str, password: str, name: str) -> None:
         """Check the input now; hash, store and mail in the background.
@@ -78,7 +73,7 @@ class Accounts:
         """
         address = normalise_email(email)
         passwords.check_policy(password, min_chars=self._min_chars, email=address)
-        task = asyncio.create_task(self._create(address, password, display_name(name, address)))
+        task = asyncio.create_task(self._create(address, password, display_names.checked(name)))
         self._background.add(task)
         task.add_done_callback(self._finished)
 
@@ -90,7 +85,8 @@ class Accounts:
     async def _create(self, address: str, password: str, name: str) -> None:
         account_id = new_id()
         document = {
-            "_id": account_id, "email": address, "email_verified": False, "display_name": name,
+            "_id": account_id, "email": address, "email_verified": False,
+            **display_names.fields(name),
             "password_hash": await passwords.hash_password(password), "created_at": now(),
         }
 
@@ -127,12 +123,17 @@ class Accounts:
         await in_transaction(self._deps.mongo, work)
 
     async def create_external(self, *, email: str, verified: bool, name: str) -> str:
-        """An account without a password, for a single sign-on identity."""
+        """An account without a password, for a single sign-on identity. `name` (the
+        provider's `name` claim) is its display name if it passes the rules, else it has
+        none: a login does not fail over a name, and never takes one from the email."""
         address = normalise_email(email)
+        try:
+            chosen = display_names.checked(name)
+        except InvalidArgument:
+            chosen = ""
         account_id = new_id()
         document = {"_id": account_id, "email": address, "email_verified": verified,
-                    "display_name": display_name(name, address), "password_hash": None,
-                    "created_at": now()}
+                    **display_names.fields(chosen), "password_hash": None, "created_at": now()}
 
         await self._insert_account(document)
         self._deps.outbox.wake_relay()

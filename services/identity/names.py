@@ -1,17 +1,21 @@
-"""Names people read: the form a pseudonym is shown in, and the key that makes two
-lookalike names one name.
+"""Names people read — pseudonyms and display names: the form they are shown in, what
+they may not be, and the key that makes two lookalike names one name.
 
-A pseudonym protects only if nobody can pose as someone else under it, and text that
-looks the same can differ in its code points: invisible characters (zero-width space,
+A pseudonym protects only if nobody can pose as someone else under it, and a public name
+must not give away an email address; text that looks the same can differ in its code
+points: invisible characters (zero-width space,
 joiners, BOM, bidi controls), compatibility forms (a fullwidth A, U+FF21), letters of
 another script (Cyrillic A, U+0410, for Latin A), case. So a name is
 
 - `shown`: NFKC, invisible and format characters removed, whitespace runs collapsed to
   one space — what is stored and displayed;
-- checked by `problem`: not empty once shown, no control or private-use characters, and
-  not mixing scripts whose letters are confusable with each other ("Alice" with a
-  Cyrillic A among its Latin letters), the mixed-script check of Unicode TS #39;
-- unique under both its `lookalike_keys`: the TS #39 skeleton of its case fold
+- checked by `problem` (`checked` raises it as a 422 naming the kind's field): not empty
+  once shown, not too long for its kind, no `@` (no email address), no control or
+  private-use characters, and not mixing scripts whose letters are confusable with each
+  other ("Alice" with a Cyrillic A among its Latin letters), the mixed-script check of
+  Unicode TS #39;
+- for pseudonyms, which must be unique in their consultation, unique under both its
+  `lookalike_keys`: the TS #39 skeleton of its case fold
   (`alice`, `ALICE`, and "Alice" spelt in Cyrillic letters) and its skeleton as written
   (`AIice` with a capital I and `Alice`; folding first would tell these apart,
   skeleton-then-fold would tell `ALICE` from `alice`, so both keys are kept).
@@ -29,6 +33,20 @@ import unicodedata
 from typing import NamedTuple
 
 from confusable_homoglyphs import categories, confusables
+
+from agora_kit.errors import InvalidArgument
+
+
+class Kind(NamedTuple):
+    """A kind of name: what errors call it, the field they name, its length."""
+
+    noun: str
+    field: str
+    max_chars: int
+
+
+PSEUDONYM = Kind("a pseudonym", "pseudonym", 40)
+DISPLAY_NAME = Kind("a display name", "display_name", 80)
 
 # Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt) that are not
 # already format characters (Cf): fillers and variation selectors render as nothing.
@@ -53,16 +71,29 @@ def shown(text: str) -> str:
     return " ".join(visible.split())
 
 
-def problem(name: str) -> str | None:
-    """Why a shown name cannot be a pseudonym, or None."""
+def checked(text: str, kind: Kind) -> str:
+    """The name as shown, or InvalidArgument naming the kind's field."""
+    name = shown(text)
+    reason = problem(name, kind)
+    if reason is not None:
+        raise InvalidArgument(reason, field=kind.field)
+    return name
+
+
+def problem(name: str, kind: Kind) -> str | None:
+    """Why a shown name cannot be a name of this kind, or None."""
     if not name:
-        return "a pseudonym needs at least one visible character"
+        return f"{kind.noun} needs at least one visible character"
+    if len(name) > kind.max_chars:
+        return f"{kind.noun} has at most {kind.max_chars} characters"
+    if "@" in name:  # NFKC made every look-alike at sign (fullwidth, small) this one
+        return f"{kind.noun} cannot contain '@' (it must not be an email address)"
     for char in name:
         refused = _REFUSED_CATEGORIES.get(unicodedata.category(char))
         if refused:
-            return f"a pseudonym cannot contain {refused}"
+            return f"{kind.noun} cannot contain {refused}"
     if _mixes_confusable_scripts(name):
-        return ("a pseudonym cannot mix scripts whose letters look alike "
+        return (f"{kind.noun} cannot mix scripts whose letters look alike "
                 "(e.g. a Cyrillic letter among Latin ones)")
     return None
 

@@ -3,7 +3,8 @@
 A pseudonym is unique within its consultation under its lookalike keys (names.py: case,
 invisible characters, compatibility forms and confusable letters aside), so nobody can
 pose as someone else there, and it must not be an email address. The public name of an
-account in a consultation is its pseudonym there, else its display name; the mapping to
+account in a consultation is its pseudonym there, else its display name, else none
+(readers then tell its posts apart by their author key); the mapping to
 the account stays in identity, and posts reach readers with a per-consultation author
 key, never the account (the gateway's author_keys.py).
 """
@@ -17,12 +18,11 @@ from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from agora_kit.clock import now
-from agora_kit.errors import AlreadyExists, InvalidArgument
+from agora_kit.errors import AlreadyExists
 from agora_kit.mongo import Database
 from services.identity import names
 
 log = logging.getLogger(__name__)
-MAX_CHARS = 40
 LEGACY_INDEX = "consultation_id_1_folded_1"  # the case-fold key pseudonyms had before
 KEY_FIELDS = ("skeleton", "cased_skeleton")  # names.LookalikeKeys, in its order
 
@@ -62,14 +62,7 @@ class Pseudonyms:
         if pseudonym == "":
             await self._pseudonyms.delete_one(key)
             return
-        name = names.shown(pseudonym)
-        problem = names.problem(name)
-        if problem is None and len(name) > MAX_CHARS:
-            problem = f"a pseudonym has at most {MAX_CHARS} characters"
-        if problem is None and "@" in name:
-            problem = "a pseudonym cannot contain '@' (it must not be an email address)"
-        if problem is not None:
-            raise InvalidArgument(problem, field="pseudonym")
+        name = names.checked(pseudonym, names.PSEUDONYM)
         try:
             await self._pseudonyms.replace_one(key, {
                 "consultation_id": consultation_id, "account_id": account_id, "name": name,
@@ -80,10 +73,11 @@ class Pseudonyms:
 
     async def public_names(self, consultation_id: str,
                            account_ids: list[str]) -> dict[str, tuple[str, bool]]:
-        """account id → (name, is a pseudonym), for the accounts that exist."""
+        """account id → (name, is a pseudonym), for the accounts that have a name here."""
         found: dict[str, tuple[str, bool]] = {}
-        async for account in self._accounts.find({"_id": {"$in": account_ids}},
-                                                 {"display_name": 1}):
+        async for account in self._accounts.find(
+                {"_id": {"$in": account_ids}, "display_name": {"$nin": ["", None]}},
+                {"display_name": 1}):
             found[account["_id"]] = (account["display_name"], False)
         async for entry in self._pseudonyms.find({"consultation_id": consultation_id,
                                                   "account_id": {"$in": account_ids}}):

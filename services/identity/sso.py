@@ -6,7 +6,9 @@ state, 10 minutes) and returns the provider's authorization URL (built with auth
 secret at the token endpoint, checks the ID token (signature against the provider's
 JWKS, issuer, audience, expiry, nonce) and maps the provider's `(issuer, subject)` to an
 account: an existing link, else the account of the same *verified* email, else a new
-account without a password. An unverified provider email never takes over an account.
+account without a password, named by the provider's `name` claim if it passes the
+display-name rules (never after the email). An unverified provider email never takes
+over an account.
 """
 
 from __future__ import annotations
@@ -99,9 +101,11 @@ class OidcLogin:
         existing = await self._accounts.accounts.find_one({"email": email.lower()})
         if existing is not None and not verified:
             raise Unauthenticated("log in with your password: this email has an account")
+        name = claims.get("name")
         account_id = (str(existing["_id"]) if existing is not None else
                       await self._accounts.create_external(
-                          email=email, verified=verified, name=str(claims.get("name", ""))))
+                          email=email, verified=verified,
+                          name=name if isinstance(name, str) else ""))
         await self._links.update_one({"_id": link_id},
                                      {"$setOnInsert": {"account_id": account_id,
                                                        "linked_at": now()}}, upsert=True)

@@ -3,9 +3,11 @@
 An edit keeps the text it replaces as a revision (`post_revisions`), so the history of
 what readers saw is never lost; the post is updated only if nobody edited or moderated
 it meanwhile (the revision number and the status are the optimistic lock), together with
-its `post.edited` event. Editing a hidden post is its author's answer to the reason they
-were given: the revised post is held for moderation again (`moderation.py`,
-`resubmission`), not published, so no `post.edited` carries its text.
+its `post.edited` event. Editing a post that is not published — hidden (its author's
+answer to the reason they were given) or still awaiting moderation — is a resubmission
+(`moderation.py`, `resubmission`): the revised post is held (`pending`) until a moderator
+approves it, whose `post.created` carries the latest text. `post.edited` carries a body to
+every consumer as published text, so it is only ever emitted for a published post.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
                     "written_at": post.get("edited_at") or post["created_at"]}
     changes = {"body": body, "format": post_format, "revision": revision + 1, "edited_at": at,
                **redetected(post, body, consultation)}
-    resubmitted = post.get("status") == HIDDEN
+    resubmitted = post.get("status") in (HIDDEN, PENDING)
     if resubmitted:
         changes |= {"status": PENDING, "resubmitted_at": at}
         log_entry, envelope = moderation.resubmission(post, at=at)

@@ -7,7 +7,9 @@ one transaction; the post's status is changed conditionally, so two moderators a
 at once cannot both succeed on a stale view. The author answers a hide by revising the
 post (edits.py): it is held again (`pending`), logged as `resubmit` and announced as
 `moderation.post_resubmitted`, and waits in the queue, with its history, for a moderator
-to approve it (`post.created` then carries the revised text) or hide it again.
+to approve it (`post.created` then carries the revised text) or hide it again. A held post
+its author revises before any decision is resubmitted the same way (still `pending`, a
+`resubmit` in its history), so no consumer receives unapproved text as an edit.
 """
 
 from __future__ import annotations
@@ -122,8 +124,8 @@ async def moderate(store: ThreadsStore, *, post_id: str, action: int, reason: st
 
 
 def resubmission(post: Document, *, at: datetime) -> tuple[Document, events_pb2.EventEnvelope]:
-    """The log entry and event of an author's revision of their hidden post (edits.py
-    writes them in the edit's transaction); the entry's moderator is the author."""
+    """The log entry and event of an author's revision of their hidden or held post
+    (edits.py writes them in the edit's transaction); the entry's moderator is the author."""
     author = post["author_id"]
     payload = debate_events_pb2.PostModerated(
         post_id=post["_id"], thread_id=post["thread_id"], author_id=author,

@@ -29,7 +29,10 @@ MODULES = "only the modules of its phase's kind (two fields)"
 # (method, path template) -> {field the 422 may name: the rule}
 SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/accounts"): {
-        "password": "not a common password, not containing the email (a list; two fields)"},
+        "password": "not a common password, not containing the email (a list; two fields)",
+        "display_name": "at most 80 characters and not blank once normalised (NFKC, "
+                        "invisible characters removed), no '@' once normalised (a fullwidth "
+                        "one is one), no letters of look-alike scripts mixed (confusables)"},
     ("PUT", "/v1/accounts/me/password"): {
         "new_password": "not a common password", "password": "not a common password"},
     ("POST", "/v1/accounts/verification"): {"code": "the code that was mailed (stored)"},

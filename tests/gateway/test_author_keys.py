@@ -116,10 +116,9 @@ async def test_the_caller_reads_their_own_pseudonym_name_and_key(
     consultation = await phased(api)
     url = f"/v1/consultations/{consultation['id']}/pseudonym"
     assert (await api.get(url)).status_code == 401
-    ada = await new_account(api, work_dir / "mail")
-    display_name = (await api.get("/v1/accounts/me", headers=ada.headers)).json()["display_name"]
+    ada = await new_account(api, work_dir / "mail", display_name="Ada")
     before = (await api.get(url, headers=ada.headers)).json()
-    assert (before["pseudonym"], before["author_name"]) == (None, display_name)
+    assert (before["pseudonym"], before["author_name"]) == (None, "Ada")
     assert (await api.put(url, json={"pseudonym": "Owl of Ada"},
                           headers=ada.headers)).status_code == 204
     after = (await api.get(url, headers=ada.headers)).json()

@@ -2,7 +2,8 @@
 API (development tokens skip the gateway's consultation lookup and so hid these
 defects). What a held post is to its author, its moderator and everyone else; what a
 hidden or held post accepts as a parent of replies and as the target of reactions; and
-a hidden post revised by its author, held for moderation again."""
+a hidden post revised by its author, held for moderation again; a held post revised
+before approval, whose revisions nobody receives as published."""
 
 from __future__ import annotations
 
@@ -11,8 +12,14 @@ from typing import Any
 
 import httpx
 import pytest
+from nats.aio.client import Client as NatsClient
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js.client import JetStreamContext
 from pymongo import AsyncMongoClient
 
+from agora.v1 import debate_events_pb2, events_pb2
+from agora_kit.events.envelope import parse_envelope
+from agora_kit.events.streams import EVENTS_STREAM
 from tests.debate import OPERATOR, events_of, phased, thread_in
 from tests.gateway.test_problems import assert_problem
 from tests.identity.support import Session, new_account
@@ -212,3 +219,64 @@ async def test_a_resubmitted_post_can_be_hidden_again(api: httpx.AsyncClient,
     assert (shown["status"], shown["hidden_reason"]) == ("hidden", "still insulting")
     assert await cast.page_ids(api, cast.reader) == {post_id: "hidden"}
     assert await cast.page_ids(api, cast.author) == {post_id: "hidden"}
+
+
+async def envelopes_until(subscription: JetStreamContext.PushSubscription, last: str,
+                          within: float = 20.0) -> list[tuple[str, str]]:
+    """(type, body) of each post and moderation event read until one of type `last`; body
+    is what the event's payload carries of the post's text ("" when none)."""
+    seen: list[tuple[str, str]] = []
+    while not seen or seen[-1][0] != last:
+        try:
+            message = await subscription.next_msg(timeout=within)
+        except NatsTimeoutError:
+            raise AssertionError(f"no {last} within {within}s; seen {seen}") from None
+        envelope = parse_envelope(message.data)
+        if not envelope.type.startswith(("post.", "moderation.")):
+            continue
+        payload: events_pb2.PostCreated | debate_events_pb2.PostEdited | None = None
+        if envelope.type in ("post.created", "post.submitted"):
+            payload = events_pb2.PostCreated()
+        elif envelope.type == "post.edited":
+            payload = debate_events_pb2.PostEdited()
+        if payload is not None:
+            assert envelope.payload.Unpack(payload)
+        seen.append((envelope.type, payload.body if payload is not None else ""))
+    return seen
+
+
+async def test_a_held_post_revised_before_approval_publishes_only_when_approved(
+    api: httpx.AsyncClient, cast: Cast, nc: NatsClient,
+) -> None:
+    """What a consumer of the event stream (translation, synthesis, the gateway's cache)
+    receives: the revision of a held post is no `post.edited` (that would hand it the
+    unapproved text as published); the approval's `post.created` carries the latest text,
+    which the moderators read in the queue."""
+    cid = cast.thread["consultation_id"]
+    consumer = await nc.jetstream().subscribe(f"agora.{cid}.>", stream=EVENTS_STREAM,
+                                              ordered_consumer=True)
+    post_id = (await cast.write(api, "Call me on 0612345678 about it")).json()["id"]
+    revised = await api.patch(f"/v1/posts/{post_id}", headers=cast.author.headers,
+                              json={"body": "Ask the town hall about it"})
+    assert revised.status_code == 200, revised.text
+    assert (revised.json()["status"], revised.json()["revision"]) == ("pending", 1)
+    assert await envelopes_until(consumer, "moderation.post_resubmitted", within=5) == [
+        ("post.submitted", "Call me on 0612345678 about it"),
+        ("moderation.post_resubmitted", "")]
+    for stranger in (cast.reader, None):
+        assert_problem(await api.get(f"/v1/posts/{post_id}",
+                                     headers=stranger.headers if stranger else {}), 404)
+    queue = (await api.get(f"/v1/consultations/{cid}/moderation/queue",
+                           headers=cast.moderator.headers)).json()["items"]
+    assert [(i["post"]["id"], i["post"]["body"]) for i in queue] == [
+        (post_id, "Ask the town hall about it")]
+    assert [(h["action"], h["moderator_id"]) for h in queue[0]["history"]] == [
+        ("resubmit", cast.author.account_id)]
+
+    approved = await cast.moderate(api, post_id, "approve")
+    assert approved.status_code == 200, approved.text
+    assert await envelopes_until(consumer, "post.created") == [
+        ("moderation.post_approved", ""), ("post.created", "Ask the town hall about it")]
+    public = (await api.get(f"/v1/posts/{post_id}")).json()
+    assert (public["status"], public["body"]) == ("visible", "Ask the town hall about it")
+    await consumer.unsubscribe()

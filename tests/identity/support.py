@@ -67,9 +67,10 @@ async def login(api: httpx.AsyncClient, email: str, password: str = PASSWORD) ->
 
 
 async def new_account(api: httpx.AsyncClient, mail_dir: Path, *, domain: str = "example.org",
-                      verify: bool = True) -> Session:
+                      verify: bool = True, display_name: str = "") -> Session:
     email = unique_email(domain)
-    reply = await api.post("/v1/accounts", json={"email": email, "password": PASSWORD})
+    reply = await api.post("/v1/accounts", json={"email": email, "password": PASSWORD,
+                                                 "display_name": display_name})
     assert reply.status_code == 202, reply.text
     code = await verification_code(mail_dir, email)  # also: the account now exists
     if verify:

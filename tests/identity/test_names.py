@@ -1,8 +1,16 @@
-"""What a pseudonym shows and when two names are one (services/identity/names.py)."""
+"""What a pseudonym or display name shows, what it may not be, and when two names are one
+(services/identity/names.py)."""
 
 from __future__ import annotations
 
-from services.identity.names import lookalike_keys, problem, shown, skeleton
+from services.identity.names import (
+    DISPLAY_NAME,
+    PSEUDONYM,
+    lookalike_keys,
+    problem,
+    shown,
+    skeleton,
+)
 
 
 def test_a_name_is_shown_without_invisible_characters_and_in_compatibility_form() -> None:
@@ -14,13 +22,24 @@ def test_a_name_is_shown_without_invisible_characters_and_in_compatibility_form(
 
 
 def test_what_cannot_be_a_pseudonym() -> None:
-    assert problem("") is not None
-    assert problem("Ada\x07") is not None
-    assert problem("Ada\ue000") is not None  # private use: any glyph a font likes
-    assert problem("\u0410lice") is not None  # a Cyrillic A among Latin letters
-    assert problem("Jean \u041f\u044c\u0435\u0440") is not None  # a Cyrillic e: looks Latin
+    assert problem("", PSEUDONYM) is not None
+    assert problem("Ada\x07", PSEUDONYM) is not None
+    assert problem("Ada\ue000", PSEUDONYM) is not None  # private use: any glyph a font likes
+    assert problem("\u0410lice", PSEUDONYM) is not None  # a Cyrillic A among Latin letters
+    # A Cyrillic e among Latin letters: looks Latin.
+    assert problem("Jean \u041f\u044c\u0435\u0440", PSEUDONYM) is not None
+    assert problem("me@corp.example", PSEUDONYM) is not None
+    assert problem("x" * 41, PSEUDONYM) is not None
     for fine in ("Ada", "Anna 李", "Владимир", "Ελένη", "محمد", "Zoë", "R2-D2"):
-        assert problem(fine) is None, fine
+        assert problem(fine, PSEUDONYM) is None, fine
+
+
+def test_a_display_name_follows_the_same_rules_with_its_own_length_and_field() -> None:
+    assert problem("x" * 80, DISPLAY_NAME) is None
+    assert problem("x" * 81, DISPLAY_NAME) == "a display name has at most 80 characters"
+    assert problem(shown("john.smith\uff20corp.example"), DISPLAY_NAME) is not None
+    assert problem("\u0410lice", DISPLAY_NAME) is not None
+    assert problem("", DISPLAY_NAME) == "a display name needs at least one visible character"
 
 
 def test_the_confusables_data_gives_the_prototypes_of_unicode_ts39() -> None:

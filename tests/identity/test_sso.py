@@ -79,6 +79,7 @@ async def test_sso_creates_then_reuses_one_account(provider: Provider, sso_gatew
         me = await api.get("/v1/accounts/me",
                            headers={"Authorization": f"Bearer {first.json()['access_token']}"})
         assert (me.json()["email"], me.json()["email_verified"]) == (email, True)
+        assert me.json()["display_name"] == "Ada L."  # the provider's `name` claim
         # The state is single-use.
         replay = await api.post("/v1/sessions/oidc/callback", json={"code": code, "state": state})
         assert replay.status_code == 401
@@ -86,6 +87,27 @@ async def test_sso_creates_then_reuses_one_account(provider: Provider, sso_gatew
         second = await api.post("/v1/sessions/oidc/callback",
                                 json={"code": code, "state": state})
         assert second.json()["account_id"] == first.json()["account_id"]
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    (None, None), ("", None), (42, None),
+    ("ada@idp.example", None),  # an email address is no public name: none rather than it
+    (" Ada\u200b Lovelace ", "Ada Lovelace"),
+])
+async def test_an_sso_account_is_named_by_the_provider_never_after_the_email(
+        provider: Provider, sso_gateway: str, name: object, shown: str | None) -> None:
+    email = unique_email("idp.example")
+    provider.user = {"sub": f"sub-{email}", "email": email, "email_verified": True}
+    if name is not None:
+        provider.user["name"] = name
+    async with httpx.AsyncClient(base_url=sso_gateway, timeout=15) as api:
+        code, state = await sign_in(api, provider)
+        signed_in = await api.post("/v1/sessions/oidc/callback",
+                                   json={"code": code, "state": state})
+        assert signed_in.status_code == 200, signed_in.text
+        me = await api.get("/v1/accounts/me", headers={
+            "Authorization": f"Bearer {signed_in.json()['access_token']}"})
+    assert me.json()["display_name"] == shown
 
 
 async def test_a_forged_code_is_refused(provider: Provider, sso_gateway: str) -> None:

@@ -46,13 +46,13 @@ async def get(post_id: str, clients: Clients, viewer: OptionalUser,
 @router.patch("/{post_id}", response_model=PostPublic)
 async def edit(post_id: str, body: PostUpdate, user: Writer, clients: Clients,
                cache: Cache, names: Names, keys: Keys) -> PostPublic:
-    """Edit one's own post; the previous text is kept as a revision. A hidden post, once
-    revised, is held for the moderators again (`pending`)."""
+    """Edit one's own post; the previous text is kept as a revision. A hidden or held
+    post, once revised, is held for the moderators (`pending`) with the revised text."""
     request = threads_pb2.EditPostRequest(
         post_id=existing_id(post_id, "post"), body=body.body,
         format=FORMAT_TO_PROTO[body.format], actor_id=user.account_id, actor_roles=roles(user))
     post = await clients.call("threads", clients.threads.EditPost, request)
-    if post.status == threads_pb2.POST_STATUS_PENDING:  # e.g. a hidden post, resubmitted
+    if post.status == threads_pb2.POST_STATUS_PENDING:  # a hidden or held post, resubmitted
         await cache.after_write(cache.post_moderated(post.thread_id, user.account_id))
     else:
         await cache.after_write(cache.content_changed(post.thread_id))

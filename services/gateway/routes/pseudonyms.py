@@ -26,7 +26,7 @@ async def get_pseudonym(consultation_id: str, user: CurrentUser, clients: Client
                                    account_ids=[user.account_id]))
     found = next((n for n in reply.names if n.account_id == user.account_id), None)
     return PublicSelf(pseudonym=found.name if found and found.pseudonymous else None,
-                      author_name=found.name if found else None,
+                      author_name=found.name if found and found.name else None,
                       author_key=keys.of(consultation_id, user.account_id))
 
 
