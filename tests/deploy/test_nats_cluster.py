@@ -6,6 +6,7 @@ servers and keeps accepting events when one of them dies."""
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,7 @@ def test_the_shipped_setting_is_a_configuration_nats_server_accepts(tmp_path: Pa
     config = tmp_path / "check.conf"
     config.write_text(json.dumps({"jetstream": {"store_dir": str(tmp_path),
                                                 **jetstream_settings()}}))
-    checked = processes.subprocess.run(
+    checked = subprocess.run(
         [processes.executable("nats-server"), "-c", str(config), "-t"],
         capture_output=True, text=True, check=False)
     assert checked.returncode == 0, checked.stderr
