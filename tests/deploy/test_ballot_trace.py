@@ -74,7 +74,7 @@ class Collector(trace_service_pb2_grpc.TraceServiceServicer):
 async def collector() -> AsyncIterator[tuple[Collector, int]]:
     server = grpc.aio.server()
     found = Collector()
-    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(found, server)
+    trace_service_pb2_grpc.add_TraceServiceServicer_to_server(found, server)  # type: ignore[no-untyped-call]
     port = server.add_insecure_port("127.0.0.1:0")
     await server.start()
     yield found, port
