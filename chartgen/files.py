@@ -23,7 +23,7 @@ def dashboard_json(name: str) -> str:
         panel["id"] = number
         if panel.get("options") is None:
             panel.pop("options", None)
-    model["schemaVersion"] = 39
+    model["schemaVersion"] = 38  # Grafana 10.1's, the SDK's types; newer Grafanas migrate it
     return json.dumps(model, indent=2, sort_keys=True) + "\n"
 
 
