@@ -39,3 +39,16 @@ def test_dashboards_have_unique_ids_and_reference_ids() -> None:
             assert all(refs), (path.name, panel["title"])
             assert len(refs) == len(set(refs)), (path.name, panel["title"])
     assert len(uids) == len(list((CHART / "dashboards").glob("*.json")))
+
+
+def test_dashboards_decode_as_grafana_dashboards() -> None:
+    """Each file is a dashboard the SDK's Grafana models read back, panels and queries."""
+    from grafana_foundation_sdk.cog.plugins import register_default_plugins
+    from grafana_foundation_sdk.models.dashboard import Dashboard
+
+    register_default_plugins()
+    for path in (CHART / "dashboards").glob("*.json"):
+        model = json.loads(path.read_text())
+        decoded = Dashboard.from_json(model)
+        assert decoded.title == model["title"]
+        assert len(decoded.panels or []) == len(model["panels"])
