@@ -124,6 +124,9 @@ def test_services_are_reachable_only_from_the_gateway_and_their_callers() -> Non
     gateway = policies["agora-gateway"]["spec"]["ingress"]
     assert gateway[0]["from"] == [{"namespaceSelector": {"matchLabels": {
         "kubernetes.io/metadata.name": "ingress-nginx"}}}]
+    # Prometheus still scrapes the gateway's /metrics (on its HTTP port).
+    assert gateway[1] == {"ports": [{"port": "http", "protocol": "TCP"}], "from": [
+        {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}]}
 
     def callers(name: str) -> list[str]:
         rules = policies[f"agora-{name}"]["spec"]["ingress"]

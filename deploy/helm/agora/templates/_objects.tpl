@@ -143,6 +143,13 @@ spec:
       from:
         {{- toYaml . | nindent 8 }}
       {{- end }}
+    {{- if and $root.Values.networkPolicy.gatewayFrom $root.Values.networkPolicy.metricsFrom }}
+    # The gateway serves /metrics on its HTTP port: Prometheus may reach it too.
+    - ports:
+        - {port: http, protocol: TCP}
+      from:
+        {{- toYaml $root.Values.networkPolicy.metricsFrom | nindent 8 }}
+    {{- end }}
     {{- else }}
     - ports:
         - {port: grpc, protocol: TCP}
