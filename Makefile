@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz install proto lint typecheck check clean
+.PHONY: run test fuzz install proto chart lint typecheck check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -31,6 +31,10 @@ fuzz: $(STAMP)
 ## Regenerate Python code from proto/agora/v1/*.proto.
 proto: $(STAMP)
 	$(BIN)/python -m devstack.protogen
+
+## Regenerate the chart's dashboards and its README's values table (chartgen/).
+chart: $(STAMP)
+	$(BIN)/python -m chartgen
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

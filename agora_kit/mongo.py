@@ -6,11 +6,13 @@ import asyncio
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, TypeVar
 
-from pymongo import AsyncMongoClient
+from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
+
+from agora_kit.metrics import MONGODB_COMMAND_DURATION, MONGODB_CONNECTIONS_IN_USE
 
 Document = dict[str, Any]
 Client = AsyncMongoClient[Document]
@@ -32,10 +34,58 @@ class ServiceClient(AsyncMongoClient[Document]):
     recorder: SessionRecorder | None = None
 
 
+class CommandMetrics(monitoring.CommandListener):
+    """Every command's duration and outcome, as the client saw it (the MongoDB panels)."""
+
+    def __init__(self, service: str) -> None:
+        self._service = service
+
+    def started(self, event: monitoring.CommandStartedEvent) -> None:
+        return None
+
+    def succeeded(self, event: monitoring.CommandSucceededEvent) -> None:
+        MONGODB_COMMAND_DURATION.labels(self._service, event.command_name, "ok").observe(
+            event.duration_micros / 1e6)
+
+    def failed(self, event: monitoring.CommandFailedEvent) -> None:
+        MONGODB_COMMAND_DURATION.labels(self._service, event.command_name, "error").observe(
+            event.duration_micros / 1e6)
+
+
+class PoolMetrics(monitoring.ConnectionPoolListener):
+    """Connections checked out of the pool: its saturation."""
+
+    def __init__(self, service: str) -> None:
+        self._in_use = MONGODB_CONNECTIONS_IN_USE.labels(service)
+        self._in_use.set(0)
+
+    def connection_checked_out(self, event: monitoring.ConnectionCheckedOutEvent) -> None:
+        self._in_use.inc()
+
+    def connection_checked_in(self, event: monitoring.ConnectionCheckedInEvent) -> None:
+        self._in_use.dec()
+
+    def pool_created(self, event: monitoring.PoolCreatedEvent) -> None: ...
+    def pool_ready(self, event: monitoring.PoolReadyEvent) -> None: ...
+    def pool_cleared(self, event: monitoring.PoolClearedEvent) -> None: ...
+    def pool_closed(self, event: monitoring.PoolClosedEvent) -> None: ...
+    def connection_created(self, event: monitoring.ConnectionCreatedEvent) -> None: ...
+    def connection_ready(self, event: monitoring.ConnectionReadyEvent) -> None: ...
+    def connection_closed(self, event: monitoring.ConnectionClosedEvent) -> None: ...
+
+    def connection_check_out_started(
+        self, event: monitoring.ConnectionCheckOutStartedEvent) -> None: ...
+
+    def connection_check_out_failed(
+        self, event: monitoring.ConnectionCheckOutFailedEvent) -> None: ...
+
+
 def connect(uri: str, *, app_name: str) -> ServiceClient:
-    """A client that fails fast (5 s) when no server answers, returning tz-aware dates."""
+    """A client that fails fast (5 s) when no server answers, returning tz-aware dates,
+    with its commands and pool use measured (`agora_mongodb_*`)."""
     return ServiceClient(
-        uri, appname=app_name, tz_aware=True, serverSelectionTimeoutMS=5000, connectTimeoutMS=3000
+        uri, appname=app_name, tz_aware=True, serverSelectionTimeoutMS=5000,
+        connectTimeoutMS=3000, event_listeners=[CommandMetrics(app_name), PoolMetrics(app_name)],
     )
 
 

@@ -35,13 +35,17 @@ from agora_kit.grpc_interceptors import ServerObservability
 from agora_kit.instances import Instance
 from agora_kit.lease import Lease
 from agora_kit.logging import configure_logging
-from agora_kit.metrics import serve_metrics
+from agora_kit.metrics import NATS_CLIENTS, serve_metrics
 from agora_kit.mongo import Client, Database, connect, ping
 from agora_kit.periodic import every
 from agora_kit.settings import ServiceSettings
 from agora_kit.telemetry import configure_tracing
 
 log = logging.getLogger(__name__)
+# Liveness probes ask for this service name: SERVING while the process and its event loop
+# answer, whatever its dependencies (readiness asks for "", which follows them), so an
+# orchestrator restarts a stuck process, never every replica during a database outage.
+LIVENESS = "liveness"
 SERVING = health_pb2.HealthCheckResponse.SERVING
 NOT_SERVING = health_pb2.HealthCheckResponse.NOT_SERVING
 
@@ -96,6 +100,7 @@ class ServiceRuntime:
         mongo.recorder = self.instance
         self._wake_relay = asyncio.Event()
         nats_client = NatsClient()
+        NATS_CLIENTS.track(app.name, nats_client)
         self.deps = Dependencies(
             settings=settings,
             mongo=mongo,
@@ -122,13 +127,14 @@ class ServiceRuntime:
         address = f"{self.settings.grpc_host}:{self.settings.grpc_port}"
         self.port = self.server.add_insecure_port(address)
         await self._set_status(NOT_SERVING)
+        await self.health.set(LIVENESS, SERVING)
         await self.server.start()
         log.info("gRPC listening", extra={"address": address, "port": self.port})
         await self._connect()
         # At once, then every second: this process on record, dead ones' sessions ended.
         self._spawn(every(self.instance.heartbeat_seconds, self.instance.tick,
                           name="instance heartbeat"))
-        await ensure_streams(self.deps.js)
+        await ensure_streams(self.deps.js, self.settings.nats_stream_replicas)
         await self.deps.outbox.ensure_indexes()
         await self.app.prepare(self.deps)
         self._spawn(

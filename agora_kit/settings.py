@@ -35,6 +35,8 @@ class ServiceSettings(BaseSettings):
     metrics_port: Port = 9464
     mongo_uri: str = "mongodb://127.0.0.1:27017/?directConnection=true"
     nats_url: str = "nats://127.0.0.1:4222"
+    # JetStream servers holding each stream: 1 locally, 3 in a production cluster.
+    nats_stream_replicas: int = Field(default=1, ge=1, le=5)
     shutdown_grace_seconds: float = Field(default=10.0, gt=0, le=300)
     # How long MongoDB or NATS may stay silent before health turns NOT_SERVING.
     dependency_grace_seconds: float = Field(default=6.0, ge=1, le=300)

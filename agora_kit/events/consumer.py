@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -27,7 +28,12 @@ from opentelemetry.trace import SpanKind
 from agora.v1 import events_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import DEAD_LETTER_PREFIX, EVENTS_STREAM
-from agora_kit.metrics import CONSUMER_PENDING, EVENTS_CONSUMED, EVENTS_REDELIVERED
+from agora_kit.metrics import (
+    CONSUMER_PENDING,
+    EVENTS_CONSUMED,
+    EVENTS_DEAD_LETTERED,
+    EVENTS_REDELIVERED,
+)
 from agora_kit.mongo import Client, Database, Session, in_transaction
 from agora_kit.telemetry import extract_context
 
@@ -49,6 +55,9 @@ class ConsumerSpec:
     # (negative ack) or was never acknowledged (the server's ack timeout follows them too).
     backoff: Sequence[float] = field(default=(5.0, 15.0, 30.0, 60.0))
     batch_size: int = 50
+    # How often the consumer's lag (messages not yet delivered) is read from the server,
+    # busy or idle: a lag read only when idle would never show a backlog building up.
+    lag_report_seconds: float = 5.0
 
     def delay_after(self, attempt: int) -> float:
         return self.backoff[min(attempt, len(self.backoff)) - 1] if self.backoff else 1.0
@@ -73,6 +82,11 @@ class EventConsumer:
         self._js = js
         self._mongo = mongo
         self._processed = db[PROCESSED_COLLECTION]
+        self._lag_reported = -float("inf")
+        # Rare events exist as zero series from the start, so dashboards and alerts
+        # read 0 rather than nothing.
+        EVENTS_REDELIVERED.labels(service, spec.durable)
+        EVENTS_DEAD_LETTERED.labels(service, spec.durable)
 
     async def declare(self) -> None:
         """Create or update the durable consumer (idempotent)."""
@@ -92,10 +106,11 @@ class EventConsumer:
     async def run(self) -> None:
         subscription = await self._js.pull_subscribe_bind(self.spec.durable, EVENTS_STREAM)
         while True:
+            if time.monotonic() - self._lag_reported >= self.spec.lag_report_seconds:
+                await self._report_lag()
             try:
                 messages = await subscription.fetch(self.spec.batch_size, timeout=1.0)
             except (NatsTimeoutError, TimeoutError):
-                await self._report_lag()
                 continue
             except NatsError:
                 log.warning("fetch failed; retrying", exc_info=True)
@@ -185,8 +200,10 @@ class EventConsumer:
         )
         await message.term()
         EVENTS_CONSUMED.labels(self._service, self.spec.durable, event_type, "dead_lettered").inc()
+        EVENTS_DEAD_LETTERED.labels(self._service, self.spec.durable).inc()
 
     async def _report_lag(self) -> None:
+        self._lag_reported = time.monotonic()
         try:
             info = await self._js.consumer_info(EVENTS_STREAM, self.spec.durable)
         except (NatsError, TimeoutError):

@@ -106,6 +106,9 @@ class OutboxRelay:
         self._publish_timeout = publish_timeout
         self._max_retry_delay = max_retry_delay
         self._pace = pace
+        # The failure counter exists from the start (0), so its rate reads 0, not nothing.
+        EVENT_PUBLISH_FAILURES.labels(service)
+        OUTBOX_BACKLOG.labels(service).set(0)
 
     async def run(self) -> None:
         try:
@@ -120,7 +123,10 @@ class OutboxRelay:
         while True:
             started = asyncio.get_running_loop().time()
             if self._lease is not None and not await self._lease.acquire():
-                await asyncio.sleep(self._poll_interval)  # another replica relays
+                # Another replica relays and reports the backlog; this one's last count
+                # (from when it held the lease) would only be stale.
+                OUTBOX_BACKLOG.labels(self._service).set(0)
+                await asyncio.sleep(self._poll_interval)
                 continue
             try:
                 published, complete = await self.publish_pending()

@@ -1,4 +1,9 @@
-"""JetStream streams, declared idempotently by every service at start-up."""
+"""JetStream streams, declared idempotently by every service at start-up.
+
+`replicas` is the number of JetStream servers holding each stream (NATS_STREAM_REPLICAS):
+1 on one machine, 3 in production, where the stream that carries ballots must survive a
+server loss (with the servers' `sync_interval: always`, see deploy/helm/agora/README.md).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ DUPLICATE_WINDOW_SECONDS = 120.0
 DAY = 24 * 3600.0
 
 
-def stream_configs() -> list[StreamConfig]:
+def stream_configs(replicas: int = 1) -> list[StreamConfig]:
     return [
         StreamConfig(
             name=EVENTS_STREAM,
@@ -24,6 +29,7 @@ def stream_configs() -> list[StreamConfig]:
             discard=DiscardPolicy.OLD,
             max_age=90 * DAY,
             duplicate_window=DUPLICATE_WINDOW_SECONDS,
+            num_replicas=replicas,
         ),
         StreamConfig(
             name=DEAD_LETTER_STREAM,
@@ -32,13 +38,14 @@ def stream_configs() -> list[StreamConfig]:
             retention=RetentionPolicy.LIMITS,
             storage=StorageType.FILE,
             max_age=90 * DAY,
+            num_replicas=replicas,
         ),
     ]
 
 
-async def ensure_streams(js: JetStreamContext) -> None:
+async def ensure_streams(js: JetStreamContext, replicas: int = 1) -> None:
     """Create the streams, or bring an existing one's configuration up to date."""
-    for config in stream_configs():
+    for config in stream_configs(replicas):
         assert config.name is not None
         try:
             await js.stream_info(config.name)

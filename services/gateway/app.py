@@ -9,8 +9,8 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
-from redis.asyncio import Redis
 
+from agora_kit.redis_client import observed_redis
 from services.gateway import contract, problems
 from services.gateway.access import AccessResolver
 from services.gateway.auth import DevTokenVerifier, EitherVerifier, TokenVerifier
@@ -62,8 +62,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
         app.state.clients = ServiceClients(settings)
         # Every request uses Redis (limits, admissions, caches): the pool must not be the
         # bottleneck under a burst (redis-py's default is 100 connections).
-        app.state.redis = Redis.from_url(settings.redis_url, socket_timeout=1.0,
-                                         socket_connect_timeout=1.0, max_connections=1024)
+        app.state.redis = observed_redis(settings.redis_url, service="gateway",
+                                         socket_timeout=1.0, socket_connect_timeout=1.0,
+                                         max_connections=1024)
         app.state.rate_limiter = WriteRateLimiter(app.state.redis,
                                                   per_minute=settings.write_rate_per_minute)
         app.state.jwks = JwksVerifier(app.state.clients, issuer=settings.token_issuer,

@@ -31,6 +31,7 @@ from redis.exceptions import RedisError
 from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
+from agora_kit.metrics import NATS_CLIENTS
 from services.gateway.access import AccessResolver
 from services.gateway.read_cache import ReadCache
 
@@ -120,6 +121,7 @@ class CacheInvalidation:
             try:
                 client = await nats.connect(self._url, connect_timeout=2,
                                             max_reconnect_attempts=-1)
+                NATS_CLIENTS.track("gateway", client)
                 await self._consume(client)
             except (NatsError, OSError, TimeoutError) as error:
                 log.warning("read cache consumer restarting", extra={"error": repr(error)})

@@ -29,6 +29,7 @@ from nats.js.api import ConsumerConfig, DeliverPolicy
 from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
+from agora_kit.metrics import NATS_CLIENTS
 from services.gateway.schemas import PostPublic
 
 HEARTBEAT_SECONDS = 15.0
@@ -64,6 +65,7 @@ class LiveFeed:
             if self._client is None or self._client.is_closed:
                 self._client = await nats.connect(self._url, connect_timeout=2,
                                                   max_reconnect_attempts=-1)
+                NATS_CLIENTS.track("gateway", self._client)
             return self._client
 
     async def resume_point(self, after: int | None) -> int | None:

@@ -15,6 +15,7 @@ from services.threads.announcer import announce_due
 from services.threads.config import ThreadsSettings
 from services.threads.erasure import ERASURE_CONSUMER, Erasure
 from services.threads.participation import ParticipationStore
+from services.threads.phase_gauge import PhaseGauge
 from services.threads.servicer import ThreadsServicer
 from services.threads.store import ThreadsStore
 
@@ -45,4 +46,5 @@ class ThreadsApp(ServiceApp):
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
         interval = self._settings.phase_announce_seconds
         return [every(interval, lambda: announce_due(self._store), name="phase announcer",
-                      lease=lease_for(deps.db, "threads.phase-announcer", interval))]
+                      lease=lease_for(deps.db, "threads.phase-announcer", interval)),
+                every(interval, PhaseGauge(self._store).export, name="phase gauge")]

@@ -3,10 +3,12 @@
 from agora_kit.runtime import DependenciesOnlyApp, run
 from agora_kit.settings import load_settings
 from services.translation.config import TranslationSettings
+from services.translation.metrics import BUDGET_CHARACTERS
 
 
 def main() -> None:
     settings = load_settings(TranslationSettings, "translation")
+    BUDGET_CHARACTERS.set(settings.translation_budget_characters)
     run(DependenciesOnlyApp("translation", settings.translation_database), settings)
 
 

@@ -1,0 +1,38 @@
+# syntax=docker/dockerfile:1
+# One image for every Agora component; the component is the argument:
+#   docker run IMAGE gateway    (or identity, threads, voting, translation, synthesis)
+# Build stage: the runtime dependencies the project declares (pyproject.toml), at the
+# versions of requirements.lock, into a virtualenv; the sources, compiled to bytecode.
+FROM python:3.11.14-slim-bookworm AS build
+ENV PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    PYTHONDONTWRITEBYTECODE=1
+WORKDIR /src
+COPY pyproject.toml requirements.lock ./
+RUN python -m venv --without-pip /opt/agora \
+ && python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > runtime.txt \
+ && pip --python /opt/agora/bin/python install --no-cache-dir --only-binary=:all: \
+        -c requirements.lock -r runtime.txt
+COPY agora /app/agora
+COPY agora_kit /app/agora_kit
+COPY services /app/services
+RUN /opt/agora/bin/python -m compileall -q /app
+
+# Final stage: the interpreter, the virtualenv and the compiled sources; no pip, no
+# compiler, no build files. Runs as an unprivileged user on a read-only root.
+FROM python:3.11.14-slim-bookworm
+ENV PATH=/opt/agora/bin:$PATH \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    GRPC_HOST=0.0.0.0 \
+    GATEWAY_HOST=0.0.0.0
+RUN python -m pip uninstall --yes --no-cache-dir pip setuptools wheel \
+ && groupadd --system --gid 10001 agora \
+ && useradd --system --uid 10001 --gid agora --no-create-home --home-dir /nonexistent agora
+COPY --from=build /opt/agora /opt/agora
+COPY --from=build /app /app
+WORKDIR /app
+USER 10001:10001
+EXPOSE 8080 50051 9464
+ENTRYPOINT ["python", "-m", "services"]
+CMD ["--help"]

@@ -1,0 +1,7 @@
+"""`python -m agoractl`."""
+
+import sys
+
+from agoractl.cli import main
+
+sys.exit(main())
