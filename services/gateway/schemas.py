@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Literal, TypeAlias
+from typing import Annotated, Any, Literal, TypeAlias
 
 from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import (
@@ -105,30 +105,46 @@ def _when(stamp: Timestamp) -> datetime:
     return stamp.ToDatetime(tzinfo=UTC)
 
 
-def _not_one(values: list[str | SubThemeCreate]) -> list[str | SubThemeCreate]:
+def _not_one(values: list[Any]) -> list[Any]:
     if len(values) == 1:
         raise ValueError("a theme has 2 or 3 sub-themes (or none yet)")
     return values
 
 
-class SubThemeCreate(Input):
-    title: Title
-    id: ResourceId | None = Field(
-        default=None, description="When adapting: the sub-theme this keeps (and its threads).")
+SUB_THEME_COUNT = {"not": {"minItems": 1, "maxItems": 1}, "uniqueItems": True}
 
 
 class ThemeCreate(Input):
+    """A new theme (creation): nothing exists yet that an id could keep."""
+
     title: Title = Field(description="Unique in the consultation (trimmed, ignoring case).")
-    sub_themes: Annotated[list[Title | SubThemeCreate], Field(
-        max_length=3, json_schema_extra={"not": {"minItems": 1, "maxItems": 1},
-                                         "uniqueItems": True},
+    sub_themes: Annotated[list[Title], Field(
+        max_length=3, json_schema_extra=SUB_THEME_COUNT, description="None yet, or 2 or 3."),
+        AfterValidator(_not_one)] = []
+
+    def to_proto(self) -> threads_pb2.ThemeDraft:
+        return threads_pb2.ThemeDraft(title=self.title, sub_themes=list(self.sub_themes))
+
+
+class SubThemeAdapt(Input):
+    title: Title
+    id: ResourceId | None = Field(
+        default=None, description="The existing sub-theme this keeps (and its threads).")
+
+
+class ThemeAdapt(Input):
+    """A theme of an adapted structure: sent with its `id`, an existing one is kept."""
+
+    title: Title = Field(description="Unique in the consultation (trimmed, ignoring case).")
+    sub_themes: Annotated[list[Title | SubThemeAdapt], Field(
+        max_length=3, json_schema_extra=SUB_THEME_COUNT,
         description="None yet, or 2 or 3: titles, or {id, title} to keep (or rename) an "
                     "existing sub-theme."), AfterValidator(_not_one)] = []
     id: ResourceId | None = Field(
-        default=None, description="When adapting: the existing theme this keeps (and its content).")
+        default=None, description="The existing theme this keeps (and its content).")
 
     def to_proto(self) -> threads_pb2.ThemeDraft:
-        subs = [s if isinstance(s, SubThemeCreate) else SubThemeCreate(title=s)
+        subs = [s if isinstance(s, SubThemeAdapt) else SubThemeAdapt(title=s)
                 for s in self.sub_themes]
         ids = [s.id or "" for s in subs]
         return threads_pb2.ThemeDraft(title=self.title, sub_themes=[s.title for s in subs],
@@ -153,8 +169,8 @@ class PhaseCreate(Input):
 Question = Annotated[str, StringConstraints(max_length=500, pattern=PLAIN)]
 
 
-class ConsultationStructure(Input):
-    """What a strategist may adapt while the consultation runs (replaced as a whole)."""
+class _ConsultationTexts(Input):
+    """What a creation and an adaptation both carry, themes aside."""
 
     title: Title
     question: Question = Field(
@@ -167,13 +183,20 @@ class ConsultationStructure(Input):
     description: Annotated[str, StringConstraints(max_length=5000, pattern=PLAIN)] = ""
     step_after: Annotated[str, StringConstraints(max_length=5000, pattern=PLAIN)] = Field(
         default="", description='"The step after": what will be done with the deliverable.')
-    themes: Annotated[list[ThemeCreate], Field(min_length=1, max_length=10)]
     phases: Annotated[list[PhaseCreate], Field(max_length=5)] = []
     pre_moderation: bool = False
 
 
-class ConsultationCreate(ConsultationStructure):
+class ConsultationCreate(_ConsultationTexts):
     """A new consultation: its whole structure (operators)."""
+
+    themes: Annotated[list[ThemeCreate], Field(min_length=1, max_length=10)]
+
+
+class ConsultationStructure(_ConsultationTexts):
+    """What a strategist may adapt while the consultation runs (replaced as a whole)."""
+
+    themes: Annotated[list[ThemeAdapt], Field(min_length=1, max_length=10)]
 
 
 class SubThemePublic(BaseModel):

@@ -74,10 +74,7 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/consultations"): {
         "phases": "each phase kind once, in order (uniqueness by a property)",
         "phases.*.ends_at": "after its starts_at (two fields)",
-        "phases.*.modules": MODULES, "themes.*.title": THEME_TITLES,
-        "themes.*.id": "none at creation: only an adaptation keeps a theme by id (stored)",
-        "themes.*.sub_themes": "none kept by id at creation: only an adaptation keeps "
-                               "sub-themes by id (stored)"},
+        "phases.*.modules": MODULES, "themes.*.title": THEME_TITLES},
     ("PUT", "/v1/consultations/{consultation_id}/pseudonym"): {
         "pseudonym": "not blank once normalised (NFKC, invisible characters removed), and "
                      "no letters of look-alike scripts mixed (Unicode confusables data)"},
