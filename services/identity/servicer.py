@@ -179,7 +179,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def GrantRole(self, request: identity_pb2.RoleChange,
                         context: Context) -> identity_pb2.Grant:
         account_id = require_id(request.account_id, field="account_id")
-        await self._accounts.get(account_id)
+        try:
+            await self._accounts.get(account_id)
+        except NotFound:  # a field of the body naming no account, not a missing resource
+            raise InvalidArgument("no such account", field="account_id") from None
         doc = await self._grants.grant(
             consultation_id=_scope(request.consultation_id), account_id=account_id,
             role=request.role, actor=_actor(request.actor_id),

@@ -39,6 +39,8 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/accounts/password-reset/confirmation"): {
         "code": "the code that was mailed (stored)", "password": "not a common password"},
     ("POST", "/v1/consultations/{consultation_id}/resources"): {"theme_id": THEME},
+    ("POST", "/v1/consultations/{consultation_id}/roles"): {
+        "account_id": "an existing account (stored state)"},
     ("POST", "/v1/consultations/{consultation_id}/vote-sessions"): {
         "closes_at": "after opens_at (two fields), and in the future (the clock)",
         "instructions": TEXT_LANGUAGE, "categories.*.name": TEXT_LANGUAGE,

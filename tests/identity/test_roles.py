@@ -192,3 +192,17 @@ async def test_a_bad_domain_is_called_a_bad_domain(api: httpx.AsyncClient, stack
                                                     actor_roles=["operator"]), timeout=5)
     assert "not a domain name" in refused.value.details()
     assert dict(refused.value.trailing_metadata() or ())["agora-field"] == "allowed_domains.1"
+
+
+async def test_a_grant_to_no_account_is_a_refused_field_not_a_missing_consultation(
+    api: httpx.AsyncClient, mongo: AsyncMongoClient[dict[str, object]],
+) -> None:
+    """The consultation exists; what is wrong is the body's `account_id` (422, like any
+    field naming stored state that is not there). It was a 404, which reads as if the
+    consultation had gone."""
+    cid = (await create_consultation(api))["id"]
+    grants = mongo["agora_identity"]["grants"]
+    before = await grants.count_documents({"consultation_id": cid})
+    reply = await grant(api, cid, "e064a1482e23fe335f62f9b3", "expert", OPERATOR)
+    assert_problem(reply, 422, "account_id")
+    assert await grants.count_documents({"consultation_id": cid}) == before
