@@ -4,7 +4,9 @@ are acknowledged, and were they applied exactly once?
 One run per writer, each against its own NATS and its own databases:
 
 - `threads`: posts with idempotency keys, and reactions (one value per post and user);
-- `voting`: ballots with idempotency keys (threads runs beside it, untouched).
+- `voting`: ballots with idempotency keys (threads runs beside it, untouched);
+- `identity`: role grants, one per account (a grant's retry that finds the role already
+  held by its first attempt is acknowledged: the grant is in effect).
 
 1. start the services, prepare what the writes need (a thread and posts to react to; an
    open vote session);
@@ -16,9 +18,10 @@ One run per writer, each against its own NATS and its own databases:
    until acknowledged or `budget` seconds have passed;
 4. report, for the retried writes, the seconds from SERVING to acknowledged, and check
    the database and the stream: one post per key, one reaction value per (post, user),
-   one ballot version per key, one outbox record and one NATS message per write.
+   one ballot version per key, one grant per account, one outbox record and one NATS
+   message per write.
 
-    .venv/bin/python -m loadtests.kill_retry --writer threads --writer voting
+    .venv/bin/python -m loadtests.kill_retry --writer threads --writer voting --writer identity
 
 Exit status 1 when a retried write was not acknowledged within the budget or a write
 was applied other than once. `tests/agora_kit/test_writer_kill.py` runs the same
@@ -46,8 +49,16 @@ import nats
 from nats.js import JetStreamContext
 from pymongo import AsyncMongoClient
 
-from agora.v1 import threads_pb2, threads_pb2_grpc, voting_pb2, voting_pb2_grpc
+from agora.v1 import (
+    identity_pb2,
+    identity_pb2_grpc,
+    threads_pb2,
+    threads_pb2_grpc,
+    voting_pb2,
+    voting_pb2_grpc,
+)
 from agora_kit.events.streams import EVENTS_STREAM
+from agora_kit.ids import new_id
 from devstack import processes
 from devstack.stack import StackConfig
 
@@ -123,8 +134,8 @@ class Scenario(ABC):
     services: tuple[str, ...]
 
     @abstractmethod
-    async def prepare(self, channels: dict[str, grpc.aio.Channel]) -> None:
-        """Create what the burst writes into."""
+    async def prepare(self, channels: dict[str, grpc.aio.Channel], db: Database) -> None:
+        """Create what the burst writes into (`db`: the writer's database)."""
 
     @abstractmethod
     def writes(self, count: int) -> list[Write]:
@@ -147,7 +158,7 @@ class ThreadsWrites(Scenario):
         self.thread_id = ""
         self.targets: list[str] = []
 
-    async def prepare(self, channels: dict[str, grpc.aio.Channel]) -> None:
+    async def prepare(self, channels: dict[str, grpc.aio.Channel], db: Database) -> None:
         stub = threads_pb2_grpc.ThreadsServiceStub(channels["threads"])
         consultation = await stub.CreateConsultation(threads_pb2.CreateConsultationRequest(
             title="Kill", languages=["en"], actor_id="op", actor_roles=["operator"],
@@ -222,7 +233,7 @@ class VotingWrites(Scenario):
         self.consultation_id = ""
         self.session = voting_pb2.VoteSession()
 
-    async def prepare(self, channels: dict[str, grpc.aio.Channel]) -> None:
+    async def prepare(self, channels: dict[str, grpc.aio.Channel], db: Database) -> None:
         threads = threads_pb2_grpc.ThreadsServiceStub(channels["threads"])
         consultation = await threads.CreateConsultation(threads_pb2.CreateConsultationRequest(
             title="Kill", languages=["en"], actor_id="op", actor_roles=["operator"],
@@ -276,7 +287,61 @@ class VotingWrites(Scenario):
         return problems
 
 
-SCENARIOS: dict[str, Callable[[], Scenario]] = {"threads": ThreadsWrites, "voting": VotingWrites}
+class IdentityWrites(Scenario):
+    """Role grants by an operator, one per account (accounts seeded in the database:
+    registration hashes a password, which is not what this measures)."""
+
+    writer = "identity"
+    services = ("identity",)
+
+    def __init__(self) -> None:
+        self.consultation_id = new_id()
+        self.accounts: list[str] = []
+
+    async def prepare(self, channels: dict[str, grpc.aio.Channel], db: Database) -> None:
+        self.accounts = [new_id() for _ in range(400)]
+        await db.accounts.insert_many([{"_id": account, "email": f"{account}@kill.test",
+                                        "display_name": "", "verified": True}
+                                       for account in self.accounts])
+
+    def writes(self, count: int) -> list[Write]:
+        return [self._grant(self.accounts[i]) for i in range(count)]
+
+    def _grant(self, account_id: str) -> Write:
+        request = identity_pb2.RoleChange(
+            consultation_id=self.consultation_id, account_id=account_id, role="moderator",
+            actor_id="op", actor_roles=["operator"])
+
+        async def send(channel: grpc.aio.Channel, deadline: float) -> str:
+            try:
+                grant = await identity_pb2_grpc.IdentityServiceStub(channel).GrantRole(
+                    request, timeout=deadline)
+            except grpc.aio.AioRpcError as error:
+                if error.code() == grpc.StatusCode.ALREADY_EXISTS:
+                    return "held"  # the first attempt committed; only a retry meets this
+                raise
+            return str(grant.role)
+
+        return Write("grant", account_id, send)
+
+    async def check(self, db: Database, js: JetStreamContext, writes: list[Write]) -> list[str]:
+        problems: list[str] = []
+        sent = [w for w in writes if w.sent]
+        for write in sent:
+            grants = await db.grants.count_documents({
+                "consultation_id": self.consultation_id, "account_id": write.key,
+                "role": "moderator"})
+            if grants != 1:
+                problems.append(f"account {write.key}: {grants} grants")
+            if write.answer == "held" and not write.retried:
+                problems.append(f"account {write.key}: held before any retry")
+        problems += await _events_once(db, js, self.consultation_id,
+                                       {"role.granted": len(sent)})
+        return problems
+
+
+SCENARIOS: dict[str, Callable[[], Scenario]] = {
+    "threads": ThreadsWrites, "voting": VotingWrites, "identity": IdentityWrites}
 
 
 async def _events_once(db: Database, js: JetStreamContext, consultation_id: str,
@@ -354,18 +419,22 @@ async def _retry(writes: list[Write], channel: grpc.aio.Channel, serving_at: flo
     await asyncio.gather(*(one(w) for w in writes))
 
 
-async def run(scenario: Scenario, *, mongo_uri: str, log_dir: Path, requests: int = 240,
+async def run(scenario: Scenario, *, mongo_uri: str, redis_url: str, log_dir: Path,
+              requests: int = 240,
               concurrency: int = 40, kill_after: int = 80, budget: float = 15.0) -> Outcome:
-    """The whole scenario against the SecantusDB at mongo_uri (own databases, own NATS)."""
+    """The whole scenario against the SecantusDB at mongo_uri and the Redis at redis_url
+    (own databases, own NATS)."""
     suffix = uuid.uuid4().hex[:8]
-    databases = {"threads": f"kill_threads_{suffix}", "voting": f"kill_voting_{suffix}"}
+    databases = {"threads": f"kill_threads_{suffix}", "voting": f"kill_voting_{suffix}",
+                 "identity": f"kill_identity_{suffix}"}
     broker = processes.nats(processes.free_port(), log_dir / "nats", log_dir).start()
     broker.wait_port()
     config = StackConfig.on_free_ports(
         mongo_uri=mongo_uri, nats_url=f"nats://127.0.0.1:{broker.port}",
-        redis_url="redis://127.0.0.1:6379/0", log_dir=log_dir,
+        redis_url=redis_url, log_dir=log_dir,
         extra_env={"AGORA_ENV": "test", "THREADS_DATABASE": databases["threads"],
-                   "VOTING_DATABASE": databases["voting"]})
+                   "VOTING_DATABASE": databases["voting"],
+                   "IDENTITY_DATABASE": databases["identity"]})
     children = {name: processes.service(name, config.env(name), log_dir).start()
                 for name in scenario.services}
     mongo: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(mongo_uri, tz_aware=True)
@@ -377,7 +446,7 @@ async def run(scenario: Scenario, *, mongo_uri: str, log_dir: Path, requests: in
             processes.wait_serving(child, config.address(name))
         channels = {name: grpc.aio.insecure_channel(config.address(name))
                     for name in scenario.services}
-        await scenario.prepare(channels)
+        await scenario.prepare(channels, mongo[databases[writer]])
         writes = scenario.writes(requests)
         killed_at = 0.0
 
@@ -433,16 +502,21 @@ async def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="agora-kill-") as tmp:
         logs = Path(tmp)
         database = processes.secantus(processes.free_port(), ":memory:", logs).start()
+        cache = processes.redis(processes.free_port(), logs / "redis").start()
         try:
             database.wait_port(60)
+            cache.wait_port()
             uri = f"mongodb://127.0.0.1:{database.port}/?directConnection=true"
             for name in args.writer or sorted(SCENARIOS):
-                outcome = await run(SCENARIOS[name](), mongo_uri=uri, log_dir=logs / name,
+                outcome = await run(SCENARIOS[name](), mongo_uri=uri,
+                                    redis_url=f"redis://127.0.0.1:{cache.port}/0",
+                                    log_dir=logs / name,
                                     requests=args.requests, concurrency=args.concurrency,
                                     kill_after=args.kill_after, budget=args.budget)
                 print(outcome.summary(), flush=True)
                 failed |= bool(outcome.unacknowledged or outcome.violations)
         finally:
+            cache.stop()
             database.stop()
     return 1 if failed else 0
 

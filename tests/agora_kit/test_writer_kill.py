@@ -21,9 +21,10 @@ BOUND = 10.0  # seconds from SERVING to acknowledged
 
 @pytest.mark.parametrize("writer", sorted(kill_retry.SCENARIOS))
 async def test_retries_after_a_kill_are_acknowledged_within_seconds_and_once(
-    writer: str, mongo_uri: str, work_dir: Path,
+    writer: str, mongo_uri: str, redis_url: str, work_dir: Path,
 ) -> None:
     outcome = await kill_retry.run(kill_retry.SCENARIOS[writer](), mongo_uri=mongo_uri,
+                                   redis_url=redis_url,
                                    log_dir=work_dir / f"writer-kill-{writer}",
                                    budget=BOUND + 5)
     summary = outcome.summary()
