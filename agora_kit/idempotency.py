@@ -14,13 +14,10 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from agora_kit.errors import InvalidArgument
-from agora_kit.mongo import Document
-
-Collection = AsyncCollection[Document]
+from agora_kit.types import Collection, Document
 
 
 def fingerprint(request: dict[str, Any]) -> str:

@@ -13,8 +13,8 @@ from pymongo.read_concern import ReadConcern
 from pymongo.write_concern import WriteConcern
 
 from agora_kit.metrics import MONGODB_COMMAND_DURATION, MONGODB_CONNECTIONS_IN_USE
+from agora_kit.types import Document
 
-Document = dict[str, Any]
 Client = AsyncMongoClient[Document]
 Database = AsyncDatabase[Document]
 Session = AsyncClientSession

@@ -16,8 +16,9 @@ from agora.v1 import identity_pb2
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument
 from agora_kit.events.envelope import new_envelope
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.identity.accounts import DOMAIN, normalise_email
 
 MODES = ("public", "registered", "invitation")

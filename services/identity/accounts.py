@@ -24,8 +24,9 @@ from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument, NotFound, Unauthenticated
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.identity import display_names, passwords
 from services.identity.mail import Mail, MailSender
 from services.identity.metrics import ACCOUNTS_REGISTERED, LOGINS

@@ -20,8 +20,9 @@ from agora_kit.clock import now
 from agora_kit.errors import AlreadyExists, InvalidArgument, PermissionDenied
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 
 CONSULTATION_ROLES = ("participant", "moderator", "idea_catcher", "synthesiser",
                       "knowledge_manager", "expert", "strategist")

@@ -15,8 +15,9 @@ from typing import Any
 from agora.v1 import identity_pb2
 from agora_kit.errors import Unauthenticated
 from agora_kit.events.envelope import new_envelope
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.identity import passwords
 from services.identity.accounts import Accounts
 

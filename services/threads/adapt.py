@@ -20,7 +20,8 @@ from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads import phases
 from services.threads.store import (
     ANNOUNCED_PHASE,

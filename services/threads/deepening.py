@@ -12,7 +12,8 @@ from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, NotFound
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads import kinds
 from services.threads.store import ThreadsStore
 

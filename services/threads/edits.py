@@ -17,7 +17,8 @@ from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, PermissionDenied
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads import kinds, moderation, phases
 from services.threads.post_language import redetected
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore, consultation_phases

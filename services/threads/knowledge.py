@@ -19,7 +19,8 @@ from agora_kit.errors import InvalidArgument
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads.store import ThreadsStore
 from services.threads.visibility import Viewer
 

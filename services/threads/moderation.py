@@ -25,7 +25,8 @@ from agora_kit.errors import FailedPrecondition, InvalidArgument
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads.metrics import MODERATION_ACTS, REPORTS
 from services.threads.post_events import post_created
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore

@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
-import grpc
-
 from agora.v1 import threads_pb2, threads_pb2_grpc
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
-from agora_kit.mongo import Document
+from agora_kit.types import Context, Document
 from services.threads import moderation, reactions, validation
 from services.threads.messages import post_message, timestamp
 from services.threads.paging import page_size
@@ -17,7 +13,6 @@ from services.threads.permissions import Action, require
 from services.threads.store import ThreadsStore
 from services.threads.visibility import Viewer
 
-Context: TypeAlias = grpc.aio.ServicerContext
 NOTE_MAX = 1_000
 REASON_MAX = 500
 COUNT_MAX_POSTS = 200

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from agora.v1 import events_pb2
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 
 
 def post_created(post: Document) -> events_pb2.PostCreated:

@@ -19,7 +19,8 @@ from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads import phases
 from services.threads.metrics import REACTIONS_CHANGED
 from services.threads.store import ThreadsStore, consultation_phases

@@ -5,13 +5,11 @@ participation records in `participation_rpcs`."""
 from __future__ import annotations
 
 from datetime import UTC
-from typing import TypeAlias
-
-import grpc
 
 from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
+from agora_kit.types import Context
 from services.threads import adapt, deepening, edits, kinds, phases, reactions, validation
 from services.threads.knowledge_rpcs import KnowledgeRpcs
 from services.threads.messages import (
@@ -30,7 +28,6 @@ from services.threads.store import ThreadsStore
 from services.threads.structure import draft_of, to_millis
 from services.threads.visibility import Viewer
 
-Context: TypeAlias = grpc.aio.ServicerContext
 FORMATS = (threads_pb2.POST_FORMAT_PLAIN, threads_pb2.POST_FORMAT_MARKDOWN)
 
 

@@ -16,8 +16,9 @@ from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument, NotFound
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.threads import kinds, phases
 from services.threads.metrics import POSTS_CREATED
 from services.threads.post_events import post_created

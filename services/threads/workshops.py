@@ -25,7 +25,9 @@ from agora_kit.clock import now
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
+from agora_kit.validators import has_control_characters
 from services.threads import kinds
 from services.threads.post_events import post_created
 from services.threads.post_language import post_language
@@ -83,7 +85,7 @@ def parse(content: str, themes: list[Document], *, max_chars: int,
             problems.append(f"the text is longer than {max_chars} characters")
         if len(label) > LABEL_MAX:
             problems.append(f"the author label is longer than {LABEL_MAX} characters")
-        if any(ord(c) < 32 and c not in "\n\t\r" for c in text + label):
+        if has_control_characters(text + label):
             problems.append("control characters")
         if problems:
             errors.append((number, "; ".join(problems)))

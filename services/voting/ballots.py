@@ -19,7 +19,6 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from agora.v1 import voting_pb2
@@ -28,15 +27,15 @@ from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Collection, Document
 from services.voting import phases, transactions
 from services.voting import sessions as vote_sessions
 from services.voting.metrics import BALLOTS_ACCEPTED
 from services.voting.queues import KeyedTurns
 
 MAX_WAITING_PER_BALLOT = 16
-Collection = AsyncCollection[Document]
 
 
 def ballot_id(session_id: str, voter: str) -> str:

@@ -21,12 +21,14 @@ from pymongo import ASCENDING
 
 from agora.v1 import voting_pb2
 from agora_kit import idempotency
+from agora_kit.cache import BoundedCache
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.voting import digest, phases, validation
 from services.voting.gates import Gates
 from services.voting.phases import PhaseBook
@@ -94,7 +96,7 @@ class SessionStore:
         self.phases = phase_book
         self.sessions = deps.db["vote_sessions"]
         self.gates = Gates(deps.db)
-        self._configs: dict[str, Document] = {}
+        self._configs: BoundedCache[str, Document] = BoundedCache(CONFIG_CACHE_SIZE)
 
     async def ensure_indexes(self) -> None:
         await self.sessions.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
@@ -199,9 +201,7 @@ class SessionStore:
         cached = self._configs.get(session_id)
         if cached is None:
             cached = await self.get(session_id)
-            if len(self._configs) >= CONFIG_CACHE_SIZE:
-                self._configs.pop(next(iter(self._configs)))
-            self._configs[session_id] = cached
+            self._configs.put(session_id, cached)
         return cached
 
     async def open(self, session_id: str, *, actor: str) -> Document:
@@ -247,7 +247,7 @@ class SessionStore:
             return document
 
         document = await in_transaction(self._deps.mongo, work)
-        self._configs.pop(session_id, None)  # this replica refuses ballots from now on
+        self._configs.pop(session_id)  # this replica refuses ballots from now on
         return document
 
     async def closing(self) -> list[Document]:
