@@ -15,6 +15,7 @@ import re
 from agora.v1 import identity_pb2
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
@@ -72,7 +73,7 @@ class AccessPolicies:
                                        for i, d in enumerate(allowed_domains)}),
             "updated_by": actor, "updated_at": now(),
         }
-        envelope = new_envelope(event_type="access_policy.changed",
+        envelope = new_envelope(event_type=EVENTS.access_policy_changed,
                                 consultation_id=consultation_id, actor=actor,
                                 payload=identity_pb2.AccessPolicyChanged(mode=mode))
 

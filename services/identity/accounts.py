@@ -22,6 +22,7 @@ from pymongo.errors import DuplicateKeyError
 from agora.v1 import identity_pb2
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument, NotFound, Unauthenticated
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Session, in_transaction
@@ -113,7 +114,7 @@ class Accounts:
     async def _insert_account(self, document: Document) -> None:
         """The account and its `user.registered` event, in one transaction."""
         account_id = document["_id"]
-        envelope = new_envelope(event_type="user.registered", consultation_id="",
+        envelope = new_envelope(event_type=EVENTS.user_registered, consultation_id="",
                                 actor=account_id,
                                 payload=identity_pb2.UserRegistered(account_id=account_id))
 

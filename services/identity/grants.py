@@ -9,7 +9,7 @@ service re-checks this with the roles the gateway resolved (defence in depth).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from pymongo import ASCENDING
@@ -18,12 +18,14 @@ from pymongo.errors import DuplicateKeyError
 from agora.v1 import identity_pb2
 from agora_kit.clock import now
 from agora_kit.errors import AlreadyExists, InvalidArgument, PermissionDenied
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
 from agora_kit.types import Document
 
+M = TypeVar("M", bound=Message)
 CONSULTATION_ROLES = ("participant", "moderator", "idea_catcher", "synthesiser",
                       "knowledge_manager", "expert", "strategist")
 PLATFORM = ""  # the consultation id of platform-wide grants
@@ -77,7 +79,7 @@ class Grants:
 
         async def work(session: Session) -> None:
             await self.grants.insert_one(document, session=session)
-            await self._record(session, "role.granted", consultation_id, actor, event,
+            await self._record(session, EVENTS.role_granted, consultation_id, actor, event,
                                {"account_id": account_id, "role": role})
 
         try:
@@ -97,7 +99,7 @@ class Grants:
         async def work(session: Session) -> int:
             deleted = await self.grants.delete_one(query, session=session)
             if deleted.deleted_count:
-                await self._record(session, "role.revoked", consultation_id, actor, event,
+                await self._record(session, EVENTS.role_revoked, consultation_id, actor, event,
                                    {"account_id": account_id, "role": role})
             return deleted.deleted_count
 
@@ -114,14 +116,14 @@ class Grants:
         cursor = self._audit.find({"consultation_id": consultation_id}).sort("at", ASCENDING)
         return await cursor.limit(1000).to_list()
 
-    async def _record(self, session: Session, event_type: str, consultation_id: str,
-                      actor: str, payload: Message, details: dict[str, Any]) -> None:
+    async def _record(self, session: Session, event_type: EventType[M], consultation_id: str,
+                      actor: str, payload: M, details: dict[str, Any]) -> None:
         """The event (outbox) and its audit record, inside the caller's transaction."""
         envelope = new_envelope(event_type=event_type, consultation_id=consultation_id,
                                 actor=actor, payload=payload)
         await self._deps.outbox.add(envelope, session=session)
         await self._audit.insert_one(
-            {"_id": envelope.event_id, "type": event_type, "consultation_id": consultation_id,
+            {"_id": envelope.event_id, "type": event_type.name, "consultation_id": consultation_id,
              "actor": actor, "at": now(), **details},
             session=session,
         )

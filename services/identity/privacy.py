@@ -14,6 +14,7 @@ from typing import Any
 
 from agora.v1 import identity_pb2
 from agora_kit.errors import Unauthenticated
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.mongo import Session, in_transaction
 from agora_kit.runtime import Dependencies
@@ -54,7 +55,7 @@ class Privacy:
         account = await self._accounts.get(account_id)
         if not await passwords.verify_password(account["password_hash"], password):
             raise Unauthenticated("the password is wrong")
-        envelope = new_envelope(event_type="user.erased", consultation_id="", actor=account_id,
+        envelope = new_envelope(event_type=EVENTS.user_erased, consultation_id="", actor=account_id,
                                 payload=identity_pb2.UserErased(account_id=account_id))
 
         async def work(session: Session) -> None:

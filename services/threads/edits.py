@@ -15,6 +15,7 @@ from __future__ import annotations
 from agora.v1 import debate_events_pb2
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, PermissionDenied
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
@@ -51,7 +52,7 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
         payload = debate_events_pb2.PostEdited(post_id=post_id, thread_id=post["thread_id"],
                                                body=body, revision=revision + 1)
         payload.edited_at.FromDatetime(at)
-        envelope = new_envelope(event_type="post.edited",
+        envelope = new_envelope(event_type=EVENTS.post_edited,
                                 consultation_id=post["consultation_id"], actor=actor,
                                 payload=payload)
 
@@ -92,7 +93,8 @@ async def pin(store: ThreadsStore, *, post_id: str, pinned: bool, viewer: Viewer
     async def work(session: Session, outbox: Outbox) -> None:
         await store.posts.update_one({"_id": post_id}, {"$set": {"pinned": pinned}},
                                      session=session)
-        await outbox.add(new_envelope(event_type="post.pinned" if pinned else "post.unpinned",
+        event = EVENTS.post_pinned if pinned else EVENTS.post_unpinned
+        await outbox.add(new_envelope(event_type=event,
                                       consultation_id=post["consultation_id"], actor=actor,
                                       payload=payload), session=session)
 

@@ -16,6 +16,7 @@ from agora.v1 import debate_events_pb2, threads_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
@@ -60,7 +61,7 @@ async def create_resource(store: ThreadsStore, *, consultation_id: str, theme_id
 
         async def work(session: Session, outbox: Outbox) -> None:
             await store.resources.insert_one(document, session=session)
-            await outbox.add(new_envelope(event_type="resource.published",
+            await outbox.add(new_envelope(event_type=EVENTS.resource_published,
                                           consultation_id=consultation_id, actor=actor,
                                           payload=payload), session=session)
 
@@ -99,7 +100,7 @@ async def fact_check(store: ThreadsStore, *, post_id: str, status: int, note: st
     async def work(session: Session, outbox: Outbox) -> None:
         await store.posts.update_one({"_id": post_id}, {"$set": {"fact_check": annotation}},
                                      session=session)
-        await outbox.add(new_envelope(event_type="post.fact_checked",
+        await outbox.add(new_envelope(event_type=EVENTS.post_fact_checked,
                                       consultation_id=post["consultation_id"], actor=actor,
                                       payload=payload), session=session)
 

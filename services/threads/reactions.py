@@ -17,6 +17,7 @@ from pymongo.errors import DuplicateKeyError
 from agora.v1 import debate_events_pb2, threads_pb2
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
@@ -97,7 +98,7 @@ async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
             post_id=post_id, thread_id=post["thread_id"], user_id=actor,
             previous=VALUES.get(previous or "", threads_pb2.REACTION_KIND_UNSPECIFIED),
             current=VALUES.get(kind or "", threads_pb2.REACTION_KIND_UNSPECIFIED))
-        await outbox.add(new_envelope(event_type="reaction.changed",
+        await outbox.add(new_envelope(event_type=EVENTS.reaction_changed,
                                       consultation_id=post["consultation_id"], actor=actor,
                                       payload=payload), session=session)
 

@@ -14,6 +14,7 @@ from agora.v1 import events_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Session, in_transaction
@@ -98,7 +99,7 @@ class ThreadsStore:
                 question=draft.question,
             )
             envelope = new_envelope(
-                event_type="consultation.created",
+                event_type=EVENTS.consultation_created,
                 consultation_id=document["_id"],
                 actor=actor,
                 payload=event,
@@ -173,7 +174,7 @@ class ThreadsStore:
                 sub_theme_id=sub_theme_id or "",
             )
             envelope = new_envelope(
-                event_type="thread.created",
+                event_type=EVENTS.thread_created,
                 consultation_id=consultation_id,
                 actor=actor,
                 payload=event,
@@ -286,7 +287,8 @@ class ThreadsStore:
             }
             envelope = new_envelope(
                 # A held post is announced when a moderator approves it.
-                event_type="post.submitted" if document["status"] == PENDING else "post.created",
+                event_type=(EVENTS.post_submitted if document["status"] == PENDING
+                            else EVENTS.post_created),
                 consultation_id=thread["consultation_id"],
                 actor=actor,
                 payload=post_created(document),

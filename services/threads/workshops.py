@@ -22,6 +22,7 @@ from typing import Any
 from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
@@ -141,11 +142,12 @@ async def import_lines(store: ThreadsStore, *, consultation: Document, workshop:
             "column_id": None, "depth": 0, "revision": 0, "pinned": False, "status": VISIBLE,
             "workshop": workshop, "author_label": line.author_label}
         posts.append(post)
-        envelopes.append(new_envelope(event_type="post.created", consultation_id=consultation_id,
-                                      actor=actor, payload=post_created(post)))
+        envelopes.append(new_envelope(event_type=EVENTS.post_created,
+                                      consultation_id=consultation_id, actor=actor,
+                                      payload=post_created(post)))
     thread_ids = [t["_id"] for t in threads.values()]
     envelopes.append(new_envelope(
-        event_type="workshop.imported", consultation_id=consultation_id, actor=actor,
+        event_type=EVENTS.workshop_imported, consultation_id=consultation_id, actor=actor,
         payload=debate_events_pb2.WorkshopImported(workshop=workshop, posts=len(posts),
                                                    thread_ids=thread_ids)))
 

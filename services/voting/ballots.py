@@ -25,6 +25,7 @@ from agora.v1 import voting_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Session
@@ -185,6 +186,6 @@ class BallotStore:
             allocations=[voting_pb2.Allocation(**a) for a in ballot["allocations"]],
             gauge_answers=[voting_pb2.GaugeAnswer(**a) for a in ballot.get("gauges", [])],
         )
-        return new_envelope(event_type="ballot.submitted",
+        return new_envelope(event_type=EVENTS.ballot_submitted,
                             consultation_id=session["consultation_id"],
                             actor=ballot["voter_id"], payload=payload)

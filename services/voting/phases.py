@@ -22,10 +22,11 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 from pymongo.errors import DuplicateKeyError
 
-from agora.v1 import debate_events_pb2, events_pb2, threads_pb2, threads_pb2_grpc
+from agora.v1 import events_pb2, threads_pb2, threads_pb2_grpc
 from agora_kit.cache import BoundedCache
 from agora_kit.clock import SYSTEM_CLOCK, Clock
 from agora_kit.errors import DomainError, FailedPrecondition, NotFound
+from agora_kit.events.catalog import EVENTS, unpack
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.grpc_interceptors import client_channel
 from agora_kit.mongo import Database, Session
@@ -38,7 +39,8 @@ CACHE_ENTRIES = 10_000  # consultations this process keeps phases of in memory
 RPC_TIMEOUT_SECONDS = 5.0
 CONSUMER = ConsumerSpec(
     durable="voting-phases",
-    filter_subjects=["agora.*.consultation.phase_changed", "agora.*.consultation.updated"],
+    filter_subjects=[EVENTS.consultation_phase_changed.filter_subject,
+                     EVENTS.consultation_updated.filter_subject],
 )
 
 
@@ -143,8 +145,8 @@ class PhaseBook:
 
     async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         """Consumer handler: record the phases an event carries, unless newer ones are."""
-        payload = debate_events_pb2.PhaseChanged()
-        envelope.payload.Unpack(payload)
+        payload = unpack(envelope, EVENTS.consultation_phase_changed,
+                         EVENTS.consultation_updated)
         if payload.phases:
             await self._record(payload.consultation_id, spans_of(list(payload.phases)),
                                _at(envelope.occurred_at), session=session)

@@ -24,6 +24,7 @@ from agora_kit import idempotency
 from agora_kit.cache import BoundedCache
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.envelope import new_envelope
 from agora_kit.ids import new_id
 from agora_kit.mongo import Session, in_transaction
@@ -164,7 +165,7 @@ class SessionStore:
 
             async def work(session: Session) -> None:
                 await self.sessions.insert_one(document, session=session)
-                await self._event(document, "vote_session.created", actor, session)
+                await self._event(document, EVENTS.vote_session_created, actor, session)
 
             await in_transaction(self._deps.mongo, work)
             self._deps.outbox.wake_relay()
@@ -223,7 +224,7 @@ class SessionStore:
                 {"_id": session_id}, {"$set": {"status": OPEN}}, session=session
             )
             await self.gates.create(session_id, session=session)
-            await self._event(document, "vote_session.opened", actor, session)
+            await self._event(document, EVENTS.vote_session_opened, actor, session)
             return document
 
         document = await in_transaction(self._deps.mongo, work)
@@ -268,7 +269,7 @@ class SessionStore:
                 {"_id": document["_id"]}, {"$set": {"results": results, "status": CLOSED}},
                 session=session,
             )
-            envelope = new_envelope(event_type="vote_session.closed",
+            envelope = new_envelope(event_type=EVENTS.vote_session_closed,
                                     consultation_id=document["consultation_id"], actor=actor,
                                     payload=event)
             await self._deps.outbox.add(envelope, session=session)
@@ -278,7 +279,8 @@ class SessionStore:
         self._deps.outbox.wake_relay()
         return published
 
-    async def _event(self, document: Document, event_type: str, actor: str,
+    async def _event(self, document: Document,
+                     event_type: EventType[voting_pb2.VoteSessionChanged], actor: str,
                      session: Session) -> None:
         payload = voting_pb2.VoteSessionChanged(
             session_id=document["_id"], status=STATUS_TO_PROTO[document["status"]]
