@@ -34,8 +34,9 @@ from agora_kit.metrics import (
     EVENTS_DEAD_LETTERED,
     EVENTS_REDELIVERED,
 )
-from agora_kit.mongo import Client, Database, Session, in_transaction
+from agora_kit.mongo import Client, Database, Session
 from agora_kit.telemetry import extract_context
+from agora_kit.transactions import run
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -157,7 +158,7 @@ class EventConsumer:
             await self._handler(envelope, session)
             return True
 
-        return await in_transaction(self._mongo, work)
+        return await run(self._mongo, work)
 
     async def _on_failure(
         self, message: Msg, envelope: events_pb2.EventEnvelope, error: Exception, attempt: int

@@ -16,7 +16,8 @@ from agora.v1 import identity_pb2
 from agora_kit.errors import Unauthenticated
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
-from agora_kit.mongo import Session, in_transaction
+from agora_kit.events.outbox import Outbox
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
 from agora_kit.types import Document
 from services.identity import passwords
@@ -58,12 +59,11 @@ class Privacy:
         envelope = new_envelope(event_type=EVENTS.user_erased, consultation_id="", actor=account_id,
                                 payload=identity_pb2.UserErased(account_id=account_id))
 
-        async def work(session: Session) -> None:
+        async def work(session: Session, outbox: Outbox) -> None:
             await self._db["accounts"].delete_one({"_id": account_id}, session=session)
             for name in ("grants", "email_tokens", "refresh_tokens", "refresh_families",
                          "pseudonyms"):
                 await self._db[name].delete_many({"account_id": account_id}, session=session)
-            await self._deps.outbox.add(envelope, session=session)
+            await outbox.add(envelope, session=session)
 
-        await in_transaction(self._deps.mongo, work)
-        self._deps.outbox.wake_relay()
+        await self._deps.commit(work)

@@ -6,7 +6,8 @@ reactions and moderation live in their own modules and share `commit` below.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pymongo import ASCENDING
 
@@ -16,8 +17,9 @@ from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument, NotFound
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Session, in_transaction
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
 from agora_kit.types import Document
 from services.threads import kinds, phases
@@ -25,6 +27,8 @@ from services.threads.metrics import POSTS_CREATED
 from services.threads.post_events import post_created
 from services.threads.post_language import post_language
 from services.threads.structure import ConsultationDraft
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:  # visibility.py reads this module's statuses
     from services.threads.visibility import Viewer
@@ -347,24 +351,18 @@ class ThreadsStore:
     async def _insert(
         self, collection: Any, document: Document, envelope: events_pb2.EventEnvelope
     ) -> None:
-        """Insert the document and its event in one transaction, then wake the relay."""
+        """Insert the document and its event in one transaction."""
 
-        async def work(session: Session) -> None:
+        async def work(session: Session, outbox: Outbox) -> None:
             await collection.insert_one(document, session=session)
-            await self._deps.outbox.add(envelope, session=session)
+            await outbox.add(envelope, session=session)
 
-        await in_transaction(self._deps.mongo, work)
-        self._deps.outbox.wake_relay()
+        await self.commit(work)
 
-    async def commit(self, work: Any) -> Any:
-        """Run work(session, outbox) in one transaction, then wake the relay."""
-
-        async def run(session: Session) -> Any:
-            return await work(session, self._deps.outbox)
-
-        result = await in_transaction(self._deps.mongo, run)
-        self._deps.outbox.wake_relay()
-        return result
+    async def commit(self, work: Callable[[Session, Outbox], Awaitable[T]]) -> T:
+        """Run work(session, outbox) in one transaction with the outbox (the kit's
+        `commit`: retried on transient conflicts, the relay woken after)."""
+        return await self._deps.commit(work)
 
 
 def _held_by(author_id: str | None) -> dict[str, Any]:
