@@ -45,10 +45,3 @@ def languages(values: Sequence[str]) -> list[str]:
         raise InvalidArgument("languages must not repeat", field="languages")
     return list(values)
 
-
-def theme_titles(values: Sequence[str]) -> list[str]:
-    if not values:
-        raise InvalidArgument("at least one theme is required", field="themes")
-    if len(values) > MAX_THEMES:
-        raise InvalidArgument(f"at most {MAX_THEMES} themes", field="themes")
-    return [title(v, field=f"themes.{i}.title") for i, v in enumerate(values)]
