@@ -22,13 +22,14 @@ from agora_kit.mongo import Session
 from agora_kit.types import Document
 from services.threads import kinds, moderation, phases
 from services.threads.post_language import redetected
+from services.threads.posts import get_post
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore, consultation_phases
 from services.threads.visibility import Viewer
 
 
 async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int,
                viewer: Viewer) -> Document:
-    post = viewer.readable(await store.get_post(post_id))
+    post = viewer.readable(await get_post(store, post_id))
     actor = viewer.account_id
     if not viewer.wrote(post):
         raise PermissionDenied("only its author can edit a post")
@@ -76,12 +77,12 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
 
 
 async def revisions(store: ThreadsStore, post_id: str) -> list[Document]:
-    await store.get_post(post_id)
+    await get_post(store, post_id)
     return await store.revisions.find({"post_id": post_id}).sort("revision", 1).to_list()
 
 
 async def pin(store: ThreadsStore, *, post_id: str, pinned: bool, viewer: Viewer) -> Document:
-    post = viewer.readable(await store.get_post(post_id))
+    post = viewer.readable(await get_post(store, post_id))
     actor = viewer.account_id
     if post.get("parent_id"):
         raise FailedPrecondition("only a top-level post can be pinned as an announcement")

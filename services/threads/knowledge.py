@@ -22,6 +22,7 @@ from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
 from agora_kit.mongo import Session
 from agora_kit.types import Document
+from services.threads.posts import get_post
 from services.threads.store import ThreadsStore
 from services.threads.visibility import Viewer
 
@@ -90,7 +91,7 @@ async def fact_check(store: ThreadsStore, *, post_id: str, status: int, note: st
     if status not in STATUSES:
         raise InvalidArgument(f"status must be one of {sorted(STATUSES.values())}",
                               field="status")
-    post = viewer.readable(await store.get_post(post_id))  # a held post: not for experts
+    post = viewer.readable(await get_post(store, post_id))  # a held post: not for experts
     actor = viewer.account_id
     annotation = {"status": status, "note": note, "sources": sources, "expert_id": actor,
                   "checked_at": now()}

@@ -30,6 +30,7 @@ from agora_kit.mongo import Session
 from agora_kit.types import Document
 from services.threads.metrics import MODERATION_ACTS, REPORTS
 from services.threads.post_events import post_created
+from services.threads.posts import get_post
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore
 from services.threads.visibility import Viewer
 
@@ -54,7 +55,7 @@ async def report(store: ThreadsStore, *, post_id: str, reason: int, note: str,
     if reason not in REASONS:
         raise InvalidArgument(f"reason must be one of {sorted(REASONS.values())}",
                               field="reason")
-    post = viewer.readable(await store.get_post(post_id))
+    post = viewer.readable(await get_post(store, post_id))
     actor = viewer.account_id
     existing = await store.reports.find_one({"post_id": post_id, "reporter_id": actor,
                                              "open": True})
@@ -87,7 +88,7 @@ async def moderate(store: ThreadsStore, *, post_id: str, action: int, reason: st
     if action == threads_pb2.MODERATION_ACTION_HIDE and not reason:
         raise InvalidArgument("hiding a post needs a reason (its author is told)",
                               field="reason")
-    post = await store.get_post(post_id)
+    post = await get_post(store, post_id)
     status = post.get("status", VISIBLE)
     if status not in applies_to:
         raise FailedPrecondition(f"cannot {name} a post that is {status}", field="action")

@@ -10,6 +10,7 @@ from services.threads import moderation, reactions, validation
 from services.threads.messages import post_message, timestamp
 from services.threads.paging import page_size
 from services.threads.permissions import Action, require
+from services.threads.posts import held_post_ids
 from services.threads.store import ThreadsStore
 from services.threads.visibility import Viewer
 
@@ -68,7 +69,7 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         user = validation.actor(request.user_id)
         return threads_pb2.ListMyReactionsResponse(
             reactions=await reactions.mine_in_thread(self._store, thread_id, user),
-            held_post_ids=await self._store.held_post_ids(thread_id, user))
+            held_post_ids=await held_post_ids(self._store, thread_id, user))
 
     async def ReportPost(
         self, request: threads_pb2.ReportPostRequest, context: Context

@@ -1,5 +1,5 @@
 """The `post.created` payload, built one way wherever a post comes into existence: written
-(store.py), approved under pre-moderation (moderation.py) or imported from a workshop
+(posts.py), approved under pre-moderation (moderation.py) or imported from a workshop
 (workshops.py)."""
 
 from __future__ import annotations

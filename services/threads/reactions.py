@@ -24,6 +24,7 @@ from agora_kit.mongo import Session
 from agora_kit.types import Document
 from services.threads import phases
 from services.threads.metrics import REACTIONS_CHANGED
+from services.threads.posts import get_post
 from services.threads.store import ThreadsStore, consultation_phases
 from services.threads.visibility import Viewer
 
@@ -71,7 +72,7 @@ async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
                        viewer: Viewer) -> tuple[str | None, Document]:
     """Set, change or (kind None) remove the viewer's reaction on a post they may answer
     (visibility.py); returns the current one and the post."""
-    post = viewer.answerable(await store.get_post(post_id))
+    post = viewer.answerable(await get_post(store, post_id))
     actor = viewer.account_id
     consultation = await store.get_consultation(post["consultation_id"])
     schedule = consultation_phases(consultation)
