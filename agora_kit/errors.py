@@ -44,3 +44,9 @@ class PermissionDenied(DomainError):
 
 class Unauthenticated(DomainError):
     code = grpc.StatusCode.UNAUTHENTICATED
+
+
+class Conflict(DomainError):
+    """Another request changed the same data first; the caller may retry (409)."""
+
+    code = grpc.StatusCode.ABORTED

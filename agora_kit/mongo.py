@@ -9,12 +9,10 @@ from typing import Any, Protocol, TypeVar
 from pymongo import AsyncMongoClient, monitoring
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
-from pymongo.read_concern import ReadConcern
-from pymongo.write_concern import WriteConcern
 
 from agora_kit.metrics import MONGODB_COMMAND_DURATION, MONGODB_CONNECTIONS_IN_USE
+from agora_kit.types import Document
 
-Document = dict[str, Any]
 Client = AsyncMongoClient[Document]
 Database = AsyncDatabase[Document]
 Session = AsyncClientSession
@@ -91,20 +89,6 @@ def connect(uri: str, *, app_name: str) -> ServiceClient:
 
 async def ping(client: Client) -> None:
     await client.admin.command("ping")
-
-
-async def in_transaction(client: Client, work: Callable[[Session], Awaitable[T]]) -> T:
-    """Run work in one majority-committed transaction, retried on transient errors."""
-
-    async def transaction() -> T:
-        async with client.start_session() as session:
-            return await session.with_transaction(
-                recorded(client, work),
-                read_concern=ReadConcern("snapshot"),
-                write_concern=WriteConcern("majority"),
-            )
-
-    return await to_completion(transaction())
 
 
 def recorded(client: Client, work: Callable[[Session], Awaitable[T]]

@@ -16,9 +16,9 @@ import contextlib
 import logging
 import signal
 from abc import ABC, abstractmethod
-from collections.abc import Awaitable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -27,6 +27,7 @@ from nats.aio.client import Client as NatsClient
 from nats.js import JetStreamContext
 from opentelemetry.sdk.trace import SpanProcessor
 
+from agora_kit import transactions
 from agora_kit.dependency_watch import DependencyWatch
 from agora_kit.events.consumer import ConsumerSpec, EventConsumer, Handler
 from agora_kit.events.outbox import Outbox, OutboxRelay
@@ -36,12 +37,13 @@ from agora_kit.instances import Instance
 from agora_kit.lease import Lease
 from agora_kit.logging import configure_logging
 from agora_kit.metrics import NATS_CLIENTS, serve_metrics
-from agora_kit.mongo import Client, Database, connect, ping
+from agora_kit.mongo import Client, Database, Session, connect, ping
 from agora_kit.periodic import every
 from agora_kit.settings import ServiceSettings
 from agora_kit.telemetry import configure_tracing
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 # Liveness probes ask for this service name: SERVING while the process and its event loop
 # answer, whatever its dependencies (readiness asks for "", which follows them), so an
 # orchestrator restarts a stuck process, never every replica during a database outage.
@@ -60,6 +62,14 @@ class Dependencies:
     nats: NatsClient
     js: JetStreamContext
     outbox: Outbox
+
+    async def commit(self, work: Callable[[Session, Outbox], Awaitable[T]], *,
+                     attempts: int | None = None,
+                     on_retry: Callable[[], None] | None = None) -> T:
+        """Run work(session, outbox) in one transaction with this service's outbox,
+        retried on transient conflicts, then wake the relay (`agora_kit/transactions.py`)."""
+        return await transactions.commit(self.mongo, self.outbox, work, attempts=attempts,
+                                         on_retry=on_retry)
 
 
 class ServiceApp(ABC):

@@ -15,7 +15,7 @@ from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
 from pymongo import MongoClient
 
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 
 PREFIX = "agora_"  # every service's database is agora_<service>
 

@@ -41,14 +41,14 @@ import httpx
 from bson import Binary
 from pymongo import AsyncMongoClient
 
+from agora_kit import transactions
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
 from devstack import processes
 from devstack.stack import Stack, StackConfig
 from loadtests.cpu import cpu_seconds
 from loadtests.light_http import Connection, Dropped
-from services.voting import transactions
-from services.voting.ballots import record_id, write_ballot
+from services.voting.ballots import ATTEMPTS, record_id, write_ballot
 from services.voting.gates import Gates
 
 Json = dict[str, Any]
@@ -93,7 +93,7 @@ async def raw_rate(uri: str, total: int, concurrency: int) -> float:
                                         "published_at": None}, session=session)
 
         async with limit:
-            await transactions.run(client, work)
+            await transactions.run(client, work, attempts=ATTEMPTS)
 
     started = time.monotonic()
     await asyncio.gather(*(one(i) for i in range(total)))

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
 T = TypeVar("T")
+PROBLEM = "application/problem+json"
 
 
 def auth(account: str, *roles: str) -> dict[str, str]:
@@ -68,3 +69,20 @@ def metric_value(text: str, name: str, **labels: str) -> float:
         if all(f'{k}="{v}"' in head for k, v in labels.items()):
             total += float(value)
     return total
+
+
+def assert_problem(reply: httpx.Response, status: int, field: str | None = None
+                   ) -> dict[str, Any]:
+    """The reply is a complete problem+json of that status (naming the field, if given),
+    with no stack trace in it."""
+    assert reply.status_code == status, reply.text
+    assert reply.headers["content-type"] == PROBLEM
+    body: dict[str, Any] = reply.json()
+    assert body["status"] == status
+    assert body["type"].startswith("urn:agora:problem:")
+    assert body["title"]
+    assert body["detail"]
+    assert "Traceback" not in reply.text
+    if field is not None:
+        assert field in [e["field"] for e in body["errors"]], body
+    return body

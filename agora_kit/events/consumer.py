@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +25,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from agora.v1 import events_pb2
+from agora_kit.clock import SYSTEM_CLOCK, Clock
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import DEAD_LETTER_PREFIX, EVENTS_STREAM
 from agora_kit.metrics import (
@@ -34,8 +34,9 @@ from agora_kit.metrics import (
     EVENTS_DEAD_LETTERED,
     EVENTS_REDELIVERED,
 )
-from agora_kit.mongo import Client, Database, Session, in_transaction
+from agora_kit.mongo import Client, Database, Session
 from agora_kit.telemetry import extract_context
+from agora_kit.transactions import run
 
 log = logging.getLogger(__name__)
 tracer = trace.get_tracer(__name__)
@@ -75,8 +76,10 @@ class EventConsumer:
         js: JetStreamContext,
         mongo: Client,
         db: Database,
+        clock: Clock = SYSTEM_CLOCK,
     ) -> None:
         self.spec = spec
+        self._clock = clock
         self._service = service
         self._handler = handler
         self._js = js
@@ -106,7 +109,7 @@ class EventConsumer:
     async def run(self) -> None:
         subscription = await self._js.pull_subscribe_bind(self.spec.durable, EVENTS_STREAM)
         while True:
-            if time.monotonic() - self._lag_reported >= self.spec.lag_report_seconds:
+            if self._clock.monotonic() - self._lag_reported >= self.spec.lag_report_seconds:
                 await self._report_lag()
             try:
                 messages = await subscription.fetch(self.spec.batch_size, timeout=1.0)
@@ -157,7 +160,7 @@ class EventConsumer:
             await self._handler(envelope, session)
             return True
 
-        return await in_transaction(self._mongo, work)
+        return await run(self._mongo, work)
 
     async def _on_failure(
         self, message: Msg, envelope: events_pb2.EventEnvelope, error: Exception, attempt: int
@@ -203,7 +206,7 @@ class EventConsumer:
         EVENTS_DEAD_LETTERED.labels(self._service, self.spec.durable).inc()
 
     async def _report_lag(self) -> None:
-        self._lag_reported = time.monotonic()
+        self._lag_reported = self._clock.monotonic()
         try:
             info = await self._js.consumer_info(EVENTS_STREAM, self.spec.durable)
         except (NatsError, TimeoutError):

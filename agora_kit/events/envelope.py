@@ -2,37 +2,35 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from google.protobuf.message import DecodeError, Message
 
 from agora.v1 import events_pb2
+from agora_kit.events.catalog import EventType as EventType
+from agora_kit.events.catalog import MalformedEvent, subject_for
+from agora_kit.events.catalog import event_type as catalogued
 from agora_kit.ids import new_id
 from agora_kit.telemetry import current_trace_context
 
-SUBJECT_PREFIX = "agora"
-_TYPE = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
-
-
-class MalformedEvent(ValueError):
-    """Bytes on the bus that are not an envelope we can read (a poison message)."""
-
-
-def subject_for(consultation_id: str, event_type: str) -> str:
-    """`agora.<consultation>.<type>`; the type's dots become subject tokens."""
-    if not _TYPE.match(event_type):
-        raise ValueError(f"bad event type {event_type!r}")
-    return f"{SUBJECT_PREFIX}.{consultation_id or '_'}.{event_type}"
+M = TypeVar("M", bound=Message)
+__all__ = ["EventType", "MalformedEvent", "new_envelope", "parse_envelope", "subject_for"]
 
 
 def new_envelope(
-    *, event_type: str, consultation_id: str, actor: str, payload: Message
+    *, event_type: EventType[M] | str, consultation_id: str, actor: str, payload: M
 ) -> events_pb2.EventEnvelope:
-    """An envelope with a fresh id, the current time and the current trace context."""
+    """An envelope with a fresh id, the current time and the current trace context, for a
+    catalogued event type (a name is looked up in the catalog) and its payload message."""
+    kind: EventType[Message] = (
+        catalogued(event_type) if isinstance(event_type, str) else event_type)
+    if not isinstance(payload, kind.payload):
+        raise TypeError(f"{kind.name} carries a {kind.payload.DESCRIPTOR.name}, "
+                        f"not a {payload.DESCRIPTOR.name}")
     envelope = events_pb2.EventEnvelope(
         event_id=new_id(),
-        type=event_type,
+        type=kind.name,
         consultation_id=consultation_id,
         actor=actor,
         trace_context=current_trace_context(),

@@ -15,9 +15,12 @@ import re
 from agora.v1 import identity_pb2
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.events.outbox import Outbox
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.identity.accounts import DOMAIN, normalise_email
 
 MODES = ("public", "registered", "invitation")
@@ -71,15 +74,14 @@ class AccessPolicies:
                                        for i, d in enumerate(allowed_domains)}),
             "updated_by": actor, "updated_at": now(),
         }
-        envelope = new_envelope(event_type="access_policy.changed",
+        envelope = new_envelope(event_type=EVENTS.access_policy_changed,
                                 consultation_id=consultation_id, actor=actor,
                                 payload=identity_pb2.AccessPolicyChanged(mode=mode))
 
-        async def work(session: Session) -> None:
+        async def work(session: Session, outbox: Outbox) -> None:
             await self.policies.replace_one({"_id": consultation_id}, document, upsert=True,
                                             session=session)
-            await self._deps.outbox.add(envelope, session=session)
+            await outbox.add(envelope, session=session)
 
-        await in_transaction(self._deps.mongo, work)
-        self._deps.outbox.wake_relay()
+        await self._deps.commit(work)
         return document

@@ -22,10 +22,13 @@ from pymongo.errors import DuplicateKeyError
 from agora.v1 import identity_pb2
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument, NotFound, Unauthenticated
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.identity import display_names, passwords
 from services.identity.mail import Mail, MailSender
 from services.identity.metrics import ACCOUNTS_REGISTERED, LOGINS
@@ -105,22 +108,21 @@ class Accounts:
                 body="Someone (perhaps you) tried to register this address again. "
                      "If it was you, log in or reset your password."))
             return
-        self._deps.outbox.wake_relay()
         ACCOUNTS_REGISTERED.inc()
         await self._send_verification(account_id, address)
 
     async def _insert_account(self, document: Document) -> None:
         """The account and its `user.registered` event, in one transaction."""
         account_id = document["_id"]
-        envelope = new_envelope(event_type="user.registered", consultation_id="",
+        envelope = new_envelope(event_type=EVENTS.user_registered, consultation_id="",
                                 actor=account_id,
                                 payload=identity_pb2.UserRegistered(account_id=account_id))
 
-        async def work(session: Session) -> None:
+        async def work(session: Session, outbox: Outbox) -> None:
             await self.accounts.insert_one(document, session=session)
-            await self._deps.outbox.add(envelope, session=session)
+            await outbox.add(envelope, session=session)
 
-        await in_transaction(self._deps.mongo, work)
+        await self._deps.commit(work)
 
     async def create_external(self, *, email: str, verified: bool, name: str) -> str:
         """An account without a password, for a single sign-on identity. `name` (the
@@ -136,7 +138,6 @@ class Accounts:
                     **display_names.fields(chosen), "password_hash": None, "created_at": now()}
 
         await self._insert_account(document)
-        self._deps.outbox.wake_relay()
         ACCOUNTS_REGISTERED.inc()
         return account_id
 

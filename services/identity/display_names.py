@@ -20,7 +20,7 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 from services.identity import names
 
 log = logging.getLogger(__name__)

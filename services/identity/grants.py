@@ -9,7 +9,7 @@ service re-checks this with the roles the gateway resolved (defence in depth).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from google.protobuf.message import Message
 from pymongo import ASCENDING
@@ -18,11 +18,15 @@ from pymongo.errors import DuplicateKeyError
 from agora.v1 import identity_pb2
 from agora_kit.clock import now
 from agora_kit.errors import AlreadyExists, InvalidArgument, PermissionDenied
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 
+M = TypeVar("M", bound=Message)
 CONSULTATION_ROLES = ("participant", "moderator", "idea_catcher", "synthesiser",
                       "knowledge_manager", "expert", "strategist")
 PLATFORM = ""  # the consultation id of platform-wide grants
@@ -74,16 +78,15 @@ class Grants:
                     "granted_at": now()}
         event = identity_pb2.RoleGranted(account_id=account_id, role=role, granted_by=actor)
 
-        async def work(session: Session) -> None:
+        async def work(session: Session, outbox: Outbox) -> None:
             await self.grants.insert_one(document, session=session)
-            await self._record(session, "role.granted", consultation_id, actor, event,
-                               {"account_id": account_id, "role": role})
+            await self._record(session, outbox, EVENTS.role_granted, consultation_id, actor,
+                               event, {"account_id": account_id, "role": role})
 
         try:
-            await in_transaction(self._deps.mongo, work)
+            await self._deps.commit(work)
         except DuplicateKeyError:
             raise AlreadyExists("this account already holds this role here") from None
-        self._deps.outbox.wake_relay()
         return document
 
     async def revoke(self, *, consultation_id: str, account_id: str, role: str,
@@ -93,17 +96,16 @@ class Grants:
         event = identity_pb2.RoleRevoked(account_id=account_id, role=role, revoked_by=actor)
         query = {"consultation_id": consultation_id, "account_id": account_id, "role": role}
 
-        async def work(session: Session) -> int:
+        async def work(session: Session, outbox: Outbox) -> int:
             deleted = await self.grants.delete_one(query, session=session)
             if deleted.deleted_count:
-                await self._record(session, "role.revoked", consultation_id, actor, event,
-                                   {"account_id": account_id, "role": role})
+                await self._record(session, outbox, EVENTS.role_revoked, consultation_id,
+                                   actor, event, {"account_id": account_id, "role": role})
             return deleted.deleted_count
 
         # Idempotent, as DELETE is: revoking a role that is not held (twice, or a retry
         # after a lost answer) changes nothing, records nothing and succeeds.
-        if await in_transaction(self._deps.mongo, work):
-            self._deps.outbox.wake_relay()
+        await self._deps.commit(work)
 
     async def of_consultation(self, consultation_id: str) -> list[Document]:
         cursor = self.grants.find({"consultation_id": consultation_id}).sort("_id", ASCENDING)
@@ -113,14 +115,15 @@ class Grants:
         cursor = self._audit.find({"consultation_id": consultation_id}).sort("at", ASCENDING)
         return await cursor.limit(1000).to_list()
 
-    async def _record(self, session: Session, event_type: str, consultation_id: str,
-                      actor: str, payload: Message, details: dict[str, Any]) -> None:
+    async def _record(self, session: Session, outbox: Outbox, event_type: EventType[M],
+                      consultation_id: str, actor: str, payload: M,
+                      details: dict[str, Any]) -> None:
         """The event (outbox) and its audit record, inside the caller's transaction."""
         envelope = new_envelope(event_type=event_type, consultation_id=consultation_id,
                                 actor=actor, payload=payload)
-        await self._deps.outbox.add(envelope, session=session)
+        await outbox.add(envelope, session=session)
         await self._audit.insert_one(
-            {"_id": envelope.event_id, "type": event_type, "consultation_id": consultation_id,
+            {"_id": envelope.event_id, "type": event_type.name, "consultation_id": consultation_id,
              "actor": actor, "at": now(), **details},
             session=session,
         )

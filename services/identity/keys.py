@@ -11,7 +11,6 @@ anyone sign tokens. Keys stored before a passphrase was configured stay readable
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -21,11 +20,13 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import OKPAlgorithm
 from pymongo import DESCENDING
 
-from agora_kit.clock import now
+from agora_kit.cache import BoundedCache
+from agora_kit.clock import SYSTEM_CLOCK, Clock, now
 from agora_kit.ids import new_id
 from agora_kit.mongo import Database
 
 CACHE_SECONDS = 30.0
+CURRENT = "current"
 
 
 @dataclass(frozen=True)
@@ -36,27 +37,27 @@ class SigningKey:
 
 class KeyRing:
     def __init__(self, db: Database, *, rotation: timedelta, token_ttl: timedelta,
-                 passphrase: str = "") -> None:
+                 passphrase: str = "", clock: Clock = SYSTEM_CLOCK) -> None:
         self._keys = db["signing_keys"]
         self._passphrase = passphrase.encode()
         self._rotation = rotation
         self._token_ttl = token_ttl
-        self._current: SigningKey | None = None
-        self._loaded_at = 0.0
+        # The current key, re-read at most every CACHE_SECONDS (a replica sees another
+        # one's rotation within that).
+        self._current: BoundedCache[str, SigningKey] = BoundedCache(
+            1, ttl=CACHE_SECONDS, clock=clock)
 
     async def ensure_indexes(self) -> None:
         await self._keys.create_index([("created_at", DESCENDING)])
 
     async def current(self) -> SigningKey:
         """The key to sign with, creating one when none exists or the newest is too old."""
-        if self._current is not None and time.monotonic() - self._loaded_at < CACHE_SECONDS:
-            return self._current
+        if (current := self._current.get(CURRENT)) is not None:
+            return current
         newest = await self._keys.find_one(sort=[("created_at", DESCENDING)])
         if newest is None or newest["created_at"] < now() - self._rotation:
             return await self.rotate()
-        self._remember(newest)
-        assert self._current is not None
-        return self._current
+        return self._remember(newest)
 
     async def rotate(self) -> SigningKey:
         private_key = Ed25519PrivateKey.generate()
@@ -70,9 +71,7 @@ class KeyRing:
         document = {"_id": new_id(), "private_pem": pem, "public_jwk": public_jwk,
                     "encrypted": bool(self._passphrase), "created_at": now()}
         await self._keys.insert_one(document)
-        self._remember(document)
-        assert self._current is not None
-        return self._current
+        return self._remember(document)
 
     async def jwks(self) -> dict[str, Any]:
         """Public keys of every key that may still have live tokens."""
@@ -85,9 +84,10 @@ class KeyRing:
                          "use": "sig"})
         return {"keys": keys}
 
-    def _remember(self, document: dict[str, Any]) -> None:
+    def _remember(self, document: dict[str, Any]) -> SigningKey:
         password = self._passphrase if document.get("encrypted") else None
         key = serialization.load_pem_private_key(document["private_pem"].encode(), password)
         assert isinstance(key, Ed25519PrivateKey)
-        self._current = SigningKey(kid=document["_id"], private_key=key)
-        self._loaded_at = time.monotonic()
+        signing_key = SigningKey(kid=document["_id"], private_key=key)
+        self._current.put(CURRENT, signing_key)
+        return signing_key

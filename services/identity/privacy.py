@@ -14,9 +14,12 @@ from typing import Any
 
 from agora.v1 import identity_pb2
 from agora_kit.errors import Unauthenticated
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.events.outbox import Outbox
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.identity import passwords
 from services.identity.accounts import Accounts
 
@@ -53,15 +56,14 @@ class Privacy:
         account = await self._accounts.get(account_id)
         if not await passwords.verify_password(account["password_hash"], password):
             raise Unauthenticated("the password is wrong")
-        envelope = new_envelope(event_type="user.erased", consultation_id="", actor=account_id,
+        envelope = new_envelope(event_type=EVENTS.user_erased, consultation_id="", actor=account_id,
                                 payload=identity_pb2.UserErased(account_id=account_id))
 
-        async def work(session: Session) -> None:
+        async def work(session: Session, outbox: Outbox) -> None:
             await self._db["accounts"].delete_one({"_id": account_id}, session=session)
             for name in ("grants", "email_tokens", "refresh_tokens", "refresh_families",
                          "pseudonyms"):
                 await self._db[name].delete_many({"account_id": account_id}, session=session)
-            await self._deps.outbox.add(envelope, session=session)
+            await outbox.add(envelope, session=session)
 
-        await in_transaction(self._deps.mongo, work)
-        self._deps.outbox.wake_relay()
+        await self._deps.commit(work)

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
-from typing import TypeAlias
-
-import grpc
 
 from agora.v1 import identity_pb2, identity_pb2_grpc
 from agora_kit.errors import InvalidArgument, NotFound
 from agora_kit.ids import is_valid_id, require_id
-from agora_kit.mongo import Document
+from agora_kit.types import Context, Document
+from agora_kit.validators import is_opaque_id
 from services.identity.access import AccessPolicies, admits
 from services.identity.accounts import Accounts
 from services.identity.grants import PLATFORM, Grants, check_manager
@@ -21,8 +18,6 @@ from services.identity.pseudonyms import Pseudonyms
 from services.identity.sso import OidcLogin
 from services.identity.tokens import Issued, TokenIssuer
 
-Context: TypeAlias = grpc.aio.ServicerContext
-ACTOR = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 SECRET_MAX = 512
 
 
@@ -31,7 +26,7 @@ def _scope(consultation_id: str) -> str:
 
 
 def _actor(value: str) -> str:
-    if not ACTOR.match(value):
+    if not is_opaque_id(value):
         raise InvalidArgument("actor_id is missing or malformed", field="actor_id")
     return value
 

@@ -7,15 +7,17 @@ from collections.abc import Sequence
 import grpc
 
 from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.synthesis.config import SynthesisSettings
 from services.synthesis.corpus import Corpus
 from services.synthesis.servicer import SynthesisServicer
 
-CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus", filter_subjects=["agora.*.post.created"])
+CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus",
+                               filter_subjects=[EVENTS.post_created.filter_subject])
 ERASURE_CONSUMER = ConsumerSpec(durable="synthesis-erasure",
-                                filter_subjects=["agora.*.user.erased"])
+                                filter_subjects=[EVENTS.user_erased.filter_subject])
 
 
 class SynthesisApp(ServiceApp):

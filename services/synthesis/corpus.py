@@ -10,9 +10,9 @@ and remembers the account, so a `post.created` of theirs that arrives after the 
 
 from __future__ import annotations
 
-from agora.v1 import events_pb2, identity_pb2
+from agora.v1 import events_pb2
 from agora_kit.clock import now
-from agora_kit.events.envelope import MalformedEvent
+from agora_kit.events.catalog import EVENTS, MalformedEvent
 from agora_kit.mongo import Database, Session
 
 CORPUS_COLLECTION = "contributions"
@@ -30,9 +30,7 @@ class Corpus:
         await self._contributions.create_index("author_id")
 
     async def ingest_post(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
-        post = events_pb2.PostCreated()
-        if not envelope.payload.Unpack(post):
-            raise MalformedEvent(f"{envelope.type} does not carry a PostCreated")
+        post = EVENTS.post_created.unpack(envelope)
         author = post.author_id
         if await self._erased.find_one({"_id": author}, session=session) is not None:
             author = FORMER_PARTICIPANT
@@ -55,8 +53,8 @@ class Corpus:
         )
 
     async def anonymise(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
-        erased = identity_pb2.UserErased()
-        if not envelope.payload.Unpack(erased) or not erased.account_id:
+        erased = EVENTS.user_erased.unpack(envelope)
+        if not erased.account_id:
             raise MalformedEvent(f"{envelope.type} does not carry a UserErased")
         await self._erased.update_one({"_id": erased.account_id},
                                       {"$setOnInsert": {"erased_at": now()}}, upsert=True,

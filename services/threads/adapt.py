@@ -18,9 +18,11 @@ from datetime import datetime
 from agora.v1 import debate_events_pb2, threads_pb2
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads import phases
 from services.threads.store import (
     ANNOUNCED_PHASE,
@@ -84,7 +86,7 @@ async def _save(store: ThreadsStore, consultation: Document, fields: Document, *
     moved = change != threads_pb2.PHASE_CHANGE_UNSPECIFIED or before != phase_kind(after)
     payload = phase_changed(updated, previous=before, current=after, change=change)
     envelope = new_envelope(
-        event_type="consultation.phase_changed" if moved else "consultation.updated",
+        event_type=EVENTS.consultation_phase_changed if moved else EVENTS.consultation_updated,
         consultation_id=consultation["_id"], actor=actor, payload=payload,
     )
 

@@ -16,6 +16,7 @@ import logging
 
 from agora.v1 import threads_pb2
 from agora_kit.clock import now
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
@@ -74,7 +75,7 @@ async def announce(store: ThreadsStore, consultation_id: str) -> bool:
             return False
         payload = phase_changed(consultation, previous=previous, current=current,
                                 change=threads_pb2.PHASE_CHANGE_CALENDAR)
-        await outbox.add(new_envelope(event_type="consultation.phase_changed",
+        await outbox.add(new_envelope(event_type=EVENTS.consultation_phase_changed,
                                       consultation_id=consultation_id, actor=ACTOR,
                                       payload=payload), session=session)
         return True

@@ -10,9 +10,11 @@ from __future__ import annotations
 from agora.v1 import debate_events_pb2
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, NotFound
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads import kinds
 from services.threads.store import ThreadsStore
 
@@ -35,7 +37,7 @@ async def summarise_column(store: ThreadsStore, *, thread_id: str, column_id: st
             {"_id": thread_id, "columns.id": column_id},
             {"$set": {"columns.$.summary": summary, "columns.$.summary_by": actor,
                       "columns.$.summary_at": at}}, session=session)
-        await outbox.add(new_envelope(event_type="deepening.summary_written",
+        await outbox.add(new_envelope(event_type=EVENTS.deepening_summary_written,
                                       consultation_id=thread["consultation_id"], actor=actor,
                                       payload=payload), session=session)
 

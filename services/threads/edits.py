@@ -15,18 +15,21 @@ from __future__ import annotations
 from agora.v1 import debate_events_pb2
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, PermissionDenied
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads import kinds, moderation, phases
 from services.threads.post_language import redetected
+from services.threads.posts import get_post
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore, consultation_phases
 from services.threads.visibility import Viewer
 
 
 async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int,
                viewer: Viewer) -> Document:
-    post = viewer.readable(await store.get_post(post_id))
+    post = viewer.readable(await get_post(store, post_id))
     actor = viewer.account_id
     if not viewer.wrote(post):
         raise PermissionDenied("only its author can edit a post")
@@ -50,7 +53,7 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
         payload = debate_events_pb2.PostEdited(post_id=post_id, thread_id=post["thread_id"],
                                                body=body, revision=revision + 1)
         payload.edited_at.FromDatetime(at)
-        envelope = new_envelope(event_type="post.edited",
+        envelope = new_envelope(event_type=EVENTS.post_edited,
                                 consultation_id=post["consultation_id"], actor=actor,
                                 payload=payload)
 
@@ -74,12 +77,12 @@ async def edit(store: ThreadsStore, *, post_id: str, body: str, post_format: int
 
 
 async def revisions(store: ThreadsStore, post_id: str) -> list[Document]:
-    await store.get_post(post_id)
+    await get_post(store, post_id)
     return await store.revisions.find({"post_id": post_id}).sort("revision", 1).to_list()
 
 
 async def pin(store: ThreadsStore, *, post_id: str, pinned: bool, viewer: Viewer) -> Document:
-    post = viewer.readable(await store.get_post(post_id))
+    post = viewer.readable(await get_post(store, post_id))
     actor = viewer.account_id
     if post.get("parent_id"):
         raise FailedPrecondition("only a top-level post can be pinned as an announcement")
@@ -91,7 +94,8 @@ async def pin(store: ThreadsStore, *, post_id: str, pinned: bool, viewer: Viewer
     async def work(session: Session, outbox: Outbox) -> None:
         await store.posts.update_one({"_id": post_id}, {"$set": {"pinned": pinned}},
                                      session=session)
-        await outbox.add(new_envelope(event_type="post.pinned" if pinned else "post.unpinned",
+        event = EVENTS.post_pinned if pinned else EVENTS.post_unpinned
+        await outbox.add(new_envelope(event_type=event,
                                       consultation_id=post["consultation_id"], actor=actor,
                                       payload=payload), session=session)
 

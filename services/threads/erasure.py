@@ -8,16 +8,17 @@ they hold only once the rewrite is committed.
 
 from __future__ import annotations
 
-from agora.v1 import events_pb2, identity_pb2
+from agora.v1 import events_pb2
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.events.envelope import MalformedEvent, new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Database, Session
 
 FORMER_PARTICIPANT = "former-participant"
-ANONYMISED = "content.anonymised"
+ANONYMISED = EVENTS.content_anonymised
 ERASURE_CONSUMER = ConsumerSpec(durable="threads-erasure",
-                                filter_subjects=["agora.*.user.erased"])
+                                filter_subjects=[EVENTS.user_erased.filter_subject])
 
 
 class Erasure:
@@ -26,8 +27,8 @@ class Erasure:
         self._outbox = outbox
 
     async def anonymise(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
-        erased = identity_pb2.UserErased()
-        if not envelope.payload.Unpack(erased) or not erased.account_id:
+        erased = EVENTS.user_erased.unpack(envelope)
+        if not erased.account_id:
             raise MalformedEvent(f"{envelope.type} does not carry a UserErased")
         account = erased.account_id
         for name, fields in (("posts", ("author_id", "created_by")),

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument, NotFound
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 from services.threads import validation
 from services.threads.permissions import Action
 

@@ -16,10 +16,13 @@ from agora.v1 import debate_events_pb2, threads_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
+from services.threads.posts import get_post
 from services.threads.store import ThreadsStore
 from services.threads.visibility import Viewer
 
@@ -59,7 +62,7 @@ async def create_resource(store: ThreadsStore, *, consultation_id: str, theme_id
 
         async def work(session: Session, outbox: Outbox) -> None:
             await store.resources.insert_one(document, session=session)
-            await outbox.add(new_envelope(event_type="resource.published",
+            await outbox.add(new_envelope(event_type=EVENTS.resource_published,
                                           consultation_id=consultation_id, actor=actor,
                                           payload=payload), session=session)
 
@@ -88,7 +91,7 @@ async def fact_check(store: ThreadsStore, *, post_id: str, status: int, note: st
     if status not in STATUSES:
         raise InvalidArgument(f"status must be one of {sorted(STATUSES.values())}",
                               field="status")
-    post = viewer.readable(await store.get_post(post_id))  # a held post: not for experts
+    post = viewer.readable(await get_post(store, post_id))  # a held post: not for experts
     actor = viewer.account_id
     annotation = {"status": status, "note": note, "sources": sources, "expert_id": actor,
                   "checked_at": now()}
@@ -98,7 +101,7 @@ async def fact_check(store: ThreadsStore, *, post_id: str, status: int, note: st
     async def work(session: Session, outbox: Outbox) -> None:
         await store.posts.update_one({"_id": post_id}, {"$set": {"fact_check": annotation}},
                                      session=session)
-        await outbox.add(new_envelope(event_type="post.fact_checked",
+        await outbox.add(new_envelope(event_type=EVENTS.post_fact_checked,
                                       consultation_id=post["consultation_id"], actor=actor,
                                       payload=payload), session=session)
 

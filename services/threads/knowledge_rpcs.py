@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
-import grpc
-
 from agora.v1 import threads_pb2, threads_pb2_grpc
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
+from agora_kit.types import Context
 from services.threads import knowledge, validation, workshops
 from services.threads.messages import post_message, resource_message
 from services.threads.paging import page_size
@@ -15,7 +12,6 @@ from services.threads.permissions import Action, require
 from services.threads.store import ThreadsStore
 from services.threads.visibility import Viewer
 
-Context: TypeAlias = grpc.aio.ServicerContext
 RESOURCE_BODY_MAX = 20_000
 
 

@@ -22,27 +22,30 @@ from pymongo import ASCENDING
 from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads.metrics import MODERATION_ACTS, REPORTS
 from services.threads.post_events import post_created
+from services.threads.posts import get_post
 from services.threads.store import HIDDEN, PENDING, VISIBLE, ThreadsStore
 from services.threads.visibility import Viewer
 
 REASONS = {v: k.removeprefix("REPORT_REASON_").lower()
            for k, v in threads_pb2.ReportReason.items() if v}
-ACTIONS: dict[int, tuple[str, tuple[str, ...], str, str]] = {
+ACTIONS: dict[int, tuple[str, tuple[str, ...], str, EventType[debate_events_pb2.PostModerated]]] = {
     # action: (name, statuses it applies to, resulting status, event type)
     threads_pb2.MODERATION_ACTION_HIDE: ("hide", (VISIBLE, PENDING), HIDDEN,
-                                         "moderation.post_hidden"),
+                                         EVENTS.moderation_post_hidden),
     threads_pb2.MODERATION_ACTION_RESTORE: ("restore", (HIDDEN,), VISIBLE,
-                                            "moderation.post_restored"),
+                                            EVENTS.moderation_post_restored),
     threads_pb2.MODERATION_ACTION_APPROVE: ("approve", (PENDING,), VISIBLE,
-                                            "moderation.post_approved"),
+                                            EVENTS.moderation_post_approved),
     threads_pb2.MODERATION_ACTION_DISMISS: ("dismiss", (VISIBLE,), VISIBLE,
-                                            "moderation.reports_dismissed"),
+                                            EVENTS.moderation_reports_dismissed),
 }
 
 
@@ -52,7 +55,7 @@ async def report(store: ThreadsStore, *, post_id: str, reason: int, note: str,
     if reason not in REASONS:
         raise InvalidArgument(f"reason must be one of {sorted(REASONS.values())}",
                               field="reason")
-    post = viewer.readable(await store.get_post(post_id))
+    post = viewer.readable(await get_post(store, post_id))
     actor = viewer.account_id
     existing = await store.reports.find_one({"post_id": post_id, "reporter_id": actor,
                                              "open": True})
@@ -68,7 +71,7 @@ async def report(store: ThreadsStore, *, post_id: str, reason: int, note: str,
         await store.reports.insert_one(document, session=session)
         await store.posts.update_one({"_id": post_id}, {"$set": {"reported": True}},
                                      session=session)
-        await outbox.add(new_envelope(event_type="moderation.post_reported",
+        await outbox.add(new_envelope(event_type=EVENTS.moderation_post_reported,
                                       consultation_id=post["consultation_id"], actor=actor,
                                       payload=payload), session=session)
 
@@ -85,7 +88,7 @@ async def moderate(store: ThreadsStore, *, post_id: str, action: int, reason: st
     if action == threads_pb2.MODERATION_ACTION_HIDE and not reason:
         raise InvalidArgument("hiding a post needs a reason (its author is told)",
                               field="reason")
-    post = await store.get_post(post_id)
+    post = await get_post(store, post_id)
     status = post.get("status", VISIBLE)
     if status not in applies_to:
         raise FailedPrecondition(f"cannot {name} a post that is {status}", field="action")
@@ -99,7 +102,7 @@ async def moderate(store: ThreadsStore, *, post_id: str, action: int, reason: st
     envelopes = [new_envelope(event_type=event_type, consultation_id=post["consultation_id"],
                               actor=actor, payload=payload)]
     if action == threads_pb2.MODERATION_ACTION_APPROVE:  # now it exists for everyone
-        envelopes.append(new_envelope(event_type="post.created",
+        envelopes.append(new_envelope(event_type=EVENTS.post_created,
                                       consultation_id=post["consultation_id"],
                                       actor=post["author_id"], payload=post_created(post)))
 
@@ -133,7 +136,7 @@ def resubmission(post: Document, *, at: datetime) -> tuple[Document, events_pb2.
     entry = {"_id": new_id(), "consultation_id": post["consultation_id"],
              "post_id": post["_id"], "action": threads_pb2.MODERATION_ACTION_RESUBMIT,
              "reason": "", "moderator_id": author, "at": at}
-    return entry, new_envelope(event_type="moderation.post_resubmitted",
+    return entry, new_envelope(event_type=EVENTS.moderation_post_resubmitted,
                                consultation_id=post["consultation_id"], actor=author,
                                payload=payload)
 

@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
-import grpc
-
 from agora.v1 import threads_pb2, threads_pb2_grpc
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
-from agora_kit.mongo import Document
+from agora_kit.types import Context, Document
 from services.threads import moderation, reactions, validation
 from services.threads.messages import post_message, timestamp
 from services.threads.paging import page_size
 from services.threads.permissions import Action, require
+from services.threads.posts import held_post_ids
 from services.threads.store import ThreadsStore
 from services.threads.visibility import Viewer
 
-Context: TypeAlias = grpc.aio.ServicerContext
 NOTE_MAX = 1_000
 REASON_MAX = 500
 COUNT_MAX_POSTS = 200
@@ -73,7 +69,7 @@ class ModerationRpcs(threads_pb2_grpc.ThreadsServiceServicer):
         user = validation.actor(request.user_id)
         return threads_pb2.ListMyReactionsResponse(
             reactions=await reactions.mine_in_thread(self._store, thread_id, user),
-            held_post_ids=await self._store.held_post_ids(thread_id, user))
+            held_post_ids=await held_post_ids(self._store, thread_id, user))
 
     async def ReportPost(
         self, request: threads_pb2.ReportPostRequest, context: Context

@@ -24,7 +24,8 @@ from agora.v1 import threads_pb2
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import require_id
-from agora_kit.mongo import Database, Document
+from agora_kit.mongo import Database
+from agora_kit.types import Document
 
 COLLECTION = "participation"
 ALL_THEMES = "*"

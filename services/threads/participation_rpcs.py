@@ -6,14 +6,9 @@ strategists, whose role it checks); no participant action reaches them directly.
 
 from __future__ import annotations
 
-from typing import TypeAlias
-
-import grpc
-
 from agora.v1 import threads_pb2, threads_pb2_grpc
+from agora_kit.types import Context
 from services.threads.participation import ParticipationStore, record_message
-
-Context: TypeAlias = grpc.aio.ServicerContext
 
 
 class ParticipationRpcs(threads_pb2_grpc.ThreadsServiceServicer):

@@ -1,11 +1,11 @@
 """The `post.created` payload, built one way wherever a post comes into existence: written
-(store.py), approved under pre-moderation (moderation.py) or imported from a workshop
+(posts.py), approved under pre-moderation (moderation.py) or imported from a workshop
 (workshops.py)."""
 
 from __future__ import annotations
 
 from agora.v1 import events_pb2
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 
 
 def post_created(post: Document) -> events_pb2.PostCreated:

@@ -11,7 +11,7 @@ from typing import Any
 
 from agora_kit.errors import InvalidArgument
 from agora_kit.language_detection import detect
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 
 
 def post_language(body: str, declared: str, consultation: Document) -> dict[str, Any]:

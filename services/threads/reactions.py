@@ -16,12 +16,15 @@ from pymongo.errors import DuplicateKeyError
 
 from agora.v1 import debate_events_pb2, threads_pb2
 from agora_kit.clock import now
-from agora_kit.errors import FailedPrecondition
+from agora_kit.errors import Conflict, FailedPrecondition
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
 from services.threads import phases
 from services.threads.metrics import REACTIONS_CHANGED
+from services.threads.posts import get_post
 from services.threads.store import ThreadsStore, consultation_phases
 from services.threads.visibility import Viewer
 
@@ -33,7 +36,6 @@ KINDS: dict[KindValue, str] = {
     threads_pb2.REACTION_KIND_MORE_INFO: "more_info",
 }
 VALUES = {name: value for value, name in KINDS.items()}
-ATTEMPTS = 5
 
 
 async def counts_for(store: ThreadsStore, post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
@@ -70,7 +72,7 @@ async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
                        viewer: Viewer) -> tuple[str | None, Document]:
     """Set, change or (kind None) remove the viewer's reaction on a post they may answer
     (visibility.py); returns the current one and the post."""
-    post = viewer.answerable(await store.get_post(post_id))
+    post = viewer.answerable(await get_post(store, post_id))
     actor = viewer.account_id
     consultation = await store.get_consultation(post["consultation_id"])
     schedule = consultation_phases(consultation)
@@ -86,9 +88,12 @@ async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
         if kind is None:
             await store.reactions.delete_one({"_id": key}, session=session)
         elif old is None:
-            await store.reactions.insert_one(
-                {"_id": key, "post_id": post_id, "user_id": actor, "kind": kind,
-                 "thread_id": post["thread_id"], "at": now()}, session=session)
+            try:
+                await store.reactions.insert_one(
+                    {"_id": key, "post_id": post_id, "user_id": actor, "kind": kind,
+                     "thread_id": post["thread_id"], "at": now()}, session=session)
+            except DuplicateKeyError:  # a concurrent first reaction by the same user won
+                raise Conflict("a concurrent reaction by the same user; retried") from None
         else:
             await store.reactions.update_one({"_id": key}, {"$set": {"kind": kind, "at": now()}},
                                              session=session)
@@ -96,18 +101,12 @@ async def set_reaction(store: ThreadsStore, *, post_id: str, kind: str | None,
             post_id=post_id, thread_id=post["thread_id"], user_id=actor,
             previous=VALUES.get(previous or "", threads_pb2.REACTION_KIND_UNSPECIFIED),
             current=VALUES.get(kind or "", threads_pb2.REACTION_KIND_UNSPECIFIED))
-        await outbox.add(new_envelope(event_type="reaction.changed",
+        await outbox.add(new_envelope(event_type=EVENTS.reaction_changed,
                                       consultation_id=post["consultation_id"], actor=actor,
                                       payload=payload), session=session)
 
-    for attempt in range(ATTEMPTS):
-        try:
-            await store.commit(work)
-            REACTIONS_CHANGED.inc()
-            break
-        except DuplicateKeyError:  # a concurrent first reaction by the same user won
-            if attempt == ATTEMPTS - 1:
-                raise
+    await store.commit(work)  # a Conflict reruns the work: it then sees the winner's reaction
+    REACTIONS_CHANGED.inc()
     return kind, post
 
 

@@ -5,13 +5,11 @@ participation records in `participation_rpcs`."""
 from __future__ import annotations
 
 from datetime import UTC
-from typing import TypeAlias
-
-import grpc
 
 from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
+from agora_kit.types import Context
 from services.threads import adapt, deepening, edits, kinds, phases, reactions, validation
 from services.threads.knowledge_rpcs import KnowledgeRpcs
 from services.threads.messages import (
@@ -25,12 +23,12 @@ from services.threads.paging import page_size
 from services.threads.participation import ParticipationStore
 from services.threads.participation_rpcs import ParticipationRpcs
 from services.threads.permissions import Action, require
+from services.threads.posts import create_post, get_post, list_posts, locate_post, pinned_posts
 from services.threads.rendering import render_body
 from services.threads.store import ThreadsStore
 from services.threads.structure import draft_of, to_millis
 from services.threads.visibility import Viewer
 
-Context: TypeAlias = grpc.aio.ServicerContext
 FORMATS = (threads_pb2.POST_FORMAT_PLAIN, threads_pb2.POST_FORMAT_MARKDOWN)
 
 
@@ -181,7 +179,8 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
         require(Action.POST, request.actor_roles)
         actor = validation.actor(request.actor_id)
         viewer = Viewer.of(actor, request.actor_roles)
-        doc = await self._store.create_post(
+        doc = await create_post(
+            self._store,
             thread_id=require_id(request.thread_id, field="thread_id"),
             body=validation.text(request.body, field="body", max_chars=self._post_max_chars),
             post_format=post_format(request.format),
@@ -200,14 +199,14 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
     ) -> threads_pb2.Post:
         viewer = Viewer.of(request.viewer_id, request.viewer_roles)
         post_id = require_id(request.post_id, field="post_id")
-        doc = viewer.readable(await self._store.get_post(post_id))
+        doc = viewer.readable(await get_post(self._store, post_id))
         return (await self._with_reactions([doc], viewer))[0]
 
     async def LocatePost(
         self, request: threads_pb2.LocatePostRequest, context: Context
     ) -> threads_pb2.PostLocation:
         post_id = require_id(request.post_id, field="post_id")
-        doc = await self._store.locate_post(post_id)
+        doc = await locate_post(self._store, post_id)
         return threads_pb2.PostLocation(post_id=post_id, thread_id=doc["thread_id"],
                                         consultation_id=doc["consultation_id"])
 
@@ -219,10 +218,10 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
         limit = page_size(request.page_size)
         after = decode_cursor(request.cursor)
         held_of = None if viewer.moderates else viewer.account_id
-        docs = await self._store.list_posts(thread_id=thread_id, after=after, limit=limit + 1,
-                                            held_of=held_of)
+        docs = await list_posts(self._store, thread_id=thread_id, after=after,
+                                limit=limit + 1, held_of=held_of)
         next_cursor = encode_cursor(docs[limit - 1]["_id"]) if len(docs) > limit else ""
-        pinned = [] if after else await self._store.pinned_posts(thread_id, held_of)
+        pinned = [] if after else await pinned_posts(self._store, thread_id, held_of)
         messages = await self._with_reactions(docs[:limit] + pinned, viewer)
         return threads_pb2.ListPostsResponse(
             posts=messages[:len(docs[:limit])], pinned=messages[len(docs[:limit]):],
@@ -246,7 +245,7 @@ class ThreadsServicer(ModerationRpcs, KnowledgeRpcs, ParticipationRpcs):
     ) -> threads_pb2.ListPostRevisionsResponse:
         viewer = Viewer.of(request.viewer_id, request.viewer_roles)
         post_id = require_id(request.post_id, field="post_id")
-        post = viewer.readable(await self._store.get_post(post_id))
+        post = viewer.readable(await get_post(self._store, post_id))
         if not viewer.may_read_text(post):
             return threads_pb2.ListPostRevisionsResponse()
         docs = await edits.revisions(self._store, post_id)

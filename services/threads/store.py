@@ -1,12 +1,15 @@
-"""The threads service's MongoDB data: consultations, threads, posts.
+"""The threads service's MongoDB data: its collections, their indexes and `commit`,
+plus consultations and threads (created, read, listed).
 
-Every creation commits the document and its event (outbox) in one transaction. Edits,
-reactions and moderation live in their own modules and share `commit` below.
+Every creation commits the document and its event (outbox) in one transaction. Posts
+(`posts.py`), edits, reactions and moderation live in their own modules and share
+`insert` and `commit` below.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pymongo import ASCENDING
 
@@ -14,20 +17,21 @@ from agora.v1 import events_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.threads import kinds, phases
-from services.threads.metrics import POSTS_CREATED
-from services.threads.post_events import post_created
-from services.threads.post_language import post_language
 from services.threads.structure import ConsultationDraft
 
-if TYPE_CHECKING:  # visibility.py reads this module's statuses
-    from services.threads.visibility import Viewer
+T = TypeVar("T")
 
-MAX_DEPTH = 50
+if TYPE_CHECKING:  # visibility.py reads this module's statuses
+    pass
+
 VISIBLE, HIDDEN, PENDING = "visible", "hidden", "pending"
 
 # The phase last announced by a consultation.phase_changed (or at creation): its kind, ""
@@ -97,12 +101,12 @@ class ThreadsStore:
                 question=draft.question,
             )
             envelope = new_envelope(
-                event_type="consultation.created",
+                event_type=EVENTS.consultation_created,
                 consultation_id=document["_id"],
                 actor=actor,
                 payload=event,
             )
-            await self._insert(self.consultations, document, envelope)
+            await self.insert(self.consultations, document, envelope)
             return document
 
         return await idempotency.create_once(
@@ -172,12 +176,12 @@ class ThreadsStore:
                 sub_theme_id=sub_theme_id or "",
             )
             envelope = new_envelope(
-                event_type="thread.created",
+                event_type=EVENTS.thread_created,
                 consultation_id=consultation_id,
                 actor=actor,
                 payload=event,
             )
-            await self._insert(self.threads, document, envelope)
+            await self.insert(self.threads, document, envelope)
             return document
 
         return await idempotency.create_once(
@@ -218,159 +222,23 @@ class ThreadsStore:
         ])
         return {row["_id"]: int(row["n"]) async for row in rows}
 
-    # -- posts -------------------------------------------------------------------
-
-    async def create_post(
-        self,
-        *,
-        thread_id: str,
-        body: str,
-        post_format: int,
-        language: str,
-        parent_id: str | None,
-        viewer: Viewer,
-        idempotency_key: str | None,
-        column_id: str | None = None,
-    ) -> Document:
-        """A post by `viewer`; a reply only to a post they may answer (visibility.py)."""
-        actor = viewer.account_id
-        thread = await self.get_thread(thread_id)
-        consultation = await self.get_consultation(thread["consultation_id"])
-        phases.require_module(consultation_phases(consultation),
-                              kinds.MODULE[kinds.of_thread(thread)], now())
-        languages = post_language(body, language, consultation)
-        depth = 0
-        parent_column = None
-        if parent_id is not None:
-            parent = await self.posts.find_one(
-                {"_id": parent_id},
-                {"thread_id": 1, "depth": 1, "column_id": 1, "status": 1, "author_id": 1})
-            if parent is None or parent["thread_id"] != thread_id:
-                raise NotFound(f"post {parent_id} is not a post of this thread",
-                               field="parent_id")
-            viewer.answerable(parent, field="parent_id")
-            depth = parent.get("depth", 0) + 1
-            parent_column = parent.get("column_id")
-            if depth > MAX_DEPTH:
-                raise InvalidArgument(f"replies nest at most {MAX_DEPTH} deep", field="parent_id")
-        column_id = kinds.column_of(thread, column_id, parent_column)
-        request = {
-            "thread_id": thread_id,
-            "body": body,
-            "format": post_format,
-            "language": language,
-            "parent_id": parent_id,
-            "column_id": column_id,
-        }
-
-        async def create(extra: dict[str, Any]) -> Document:
-            document = {
-                "_id": new_id(),
-                "thread_id": thread_id,
-                "consultation_id": thread["consultation_id"],
-                "theme_id": thread["theme_id"],
-                "author_id": actor,
-                "created_by": actor,
-                "body": body,
-                "format": post_format,
-                **languages,
-                "created_at": now(),
-                "parent_id": parent_id,
-                "column_id": column_id,
-                "depth": depth,
-                "revision": 0,
-                "pinned": False,
-                "status": PENDING if consultation.get("pre_moderation") else VISIBLE,
-                **extra,
-            }
-            envelope = new_envelope(
-                # A held post is announced when a moderator approves it.
-                event_type="post.submitted" if document["status"] == PENDING else "post.created",
-                consultation_id=thread["consultation_id"],
-                actor=actor,
-                payload=post_created(document),
-            )
-            await self._insert(self.posts, document, envelope)
-            POSTS_CREATED.inc()
-            return document
-
-        return await idempotency.create_once(
-            self.posts, actor=actor, key=idempotency_key, request=request, create=create
-        )
-
-    async def get_post(self, post_id: str) -> Document:
-        document = await self.posts.find_one({"_id": post_id})
-        if document is None:
-            raise NotFound(f"post {post_id} does not exist", field="post_id")
-        return document
-
-    async def locate_post(self, post_id: str) -> Document:
-        """The post's thread and consultation, whatever its status."""
-        document = await self.posts.find_one({"_id": post_id},
-                                             {"thread_id": 1, "consultation_id": 1})
-        if document is None:
-            raise NotFound(f"post {post_id} does not exist", field="post_id")
-        return document
-
-    async def list_posts(self, *, thread_id: str, after: str | None, limit: int,
-                         held_of: str | None = "") -> list[Document]:
-        """A page in creation order. Posts held by pre-moderation: all of them when
-        `held_of` is None (moderators), else only those written by `held_of` (their
-        author; "" for nobody's)."""
-        query: dict[str, Any] = {"thread_id": thread_id, **_held_by(held_of)}
-        if after:
-            query["_id"] = {"$gt": after}
-        posts = await self.posts.find(query).sort("_id", ASCENDING).limit(limit).to_list()
-        if not posts and after is None:
-            await self.get_thread(thread_id)  # an empty page of an unknown thread is a 404
-        return posts
-
-    async def held_post_ids(self, thread_id: str, author_id: str) -> list[str]:
-        """The author's posts in the thread awaiting moderation (an equality lookup on the
-        `(thread_id, author_id, status)` index, whatever the thread's size)."""
-        docs = await self.posts.find({"thread_id": thread_id, "author_id": author_id,
-                                      "status": PENDING}, {"_id": 1}).to_list()
-        return [str(d["_id"]) for d in docs]
-
-    async def pinned_posts(self, thread_id: str, held_of: str | None = "") -> list[Document]:
-        """Pinned announcements, held ones as for `list_posts` (a hidden post that was
-        pinned and then revised is held again)."""
-        return await self.posts.find({"thread_id": thread_id, "pinned": True,
-                                      **_held_by(held_of)}).sort(
-            "_id", ASCENDING).limit(20).to_list()
-
     # -- helpers -----------------------------------------------------------------
 
-    async def _insert(
+    async def insert(
         self, collection: Any, document: Document, envelope: events_pb2.EventEnvelope
     ) -> None:
-        """Insert the document and its event in one transaction, then wake the relay."""
+        """Insert the document and its event in one transaction."""
 
-        async def work(session: Session) -> None:
+        async def work(session: Session, outbox: Outbox) -> None:
             await collection.insert_one(document, session=session)
-            await self._deps.outbox.add(envelope, session=session)
+            await outbox.add(envelope, session=session)
 
-        await in_transaction(self._deps.mongo, work)
-        self._deps.outbox.wake_relay()
+        await self.commit(work)
 
-    async def commit(self, work: Any) -> Any:
-        """Run work(session, outbox) in one transaction, then wake the relay."""
-
-        async def run(session: Session) -> Any:
-            return await work(session, self._deps.outbox)
-
-        result = await in_transaction(self._deps.mongo, run)
-        self._deps.outbox.wake_relay()
-        return result
-
-
-def _held_by(author_id: str | None) -> dict[str, Any]:
-    """The filter on held posts: None keeps them all, "" none, an account its own."""
-    if author_id is None:
-        return {}
-    if author_id == "":
-        return {"status": {"$ne": PENDING}}
-    return {"$or": [{"status": {"$ne": PENDING}}, {"author_id": author_id}]}
+    async def commit(self, work: Callable[[Session, Outbox], Awaitable[T]]) -> T:
+        """Run work(session, outbox) in one transaction with the outbox (the kit's
+        `commit`: retried on transient conflicts, the relay woken after)."""
+        return await self._deps.commit(work)
 
 
 def consultation_phases(consultation: Document) -> list[phases.Phase]:

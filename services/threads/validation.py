@@ -3,14 +3,13 @@ shapes; these run again here because the service must not trust its callers."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 
 from agora_kit.errors import InvalidArgument
 from agora_kit.requests import actor as actor
 from agora_kit.requests import idempotency_key as idempotency_key
+from agora_kit.validators import has_control_characters, is_language_code
 
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 TITLE_MAX = 200
 MAX_THEMES = 10
 MAX_LANGUAGES = 20
@@ -23,7 +22,7 @@ def text(value: str, *, field: str, max_chars: int, min_chars: int = 1) -> str:
         raise InvalidArgument(f"{field} must not be empty", field=field)
     if len(stripped) > max_chars:
         raise InvalidArgument(f"{field} must be at most {max_chars} characters", field=field)
-    if any(ord(c) < 32 and c not in "\n\t\r" for c in stripped):
+    if has_control_characters(stripped):
         raise InvalidArgument(f"{field} contains control characters", field=field)
     return stripped
 
@@ -38,7 +37,7 @@ def languages(values: Sequence[str]) -> list[str]:
     if len(values) > MAX_LANGUAGES:
         raise InvalidArgument(f"at most {MAX_LANGUAGES} languages", field="languages")
     for value in values:
-        if not LANGUAGE.match(value):
+        if not is_language_code(value):
             raise InvalidArgument(
                 f"{value!r} is not a language code like 'fr' or 'pt-BR'", field="languages"
             )
@@ -46,10 +45,3 @@ def languages(values: Sequence[str]) -> list[str]:
         raise InvalidArgument("languages must not repeat", field="languages")
     return list(values)
 
-
-def theme_titles(values: Sequence[str]) -> list[str]:
-    if not values:
-        raise InvalidArgument("at least one theme is required", field="themes")
-    if len(values) > MAX_THEMES:
-        raise InvalidArgument(f"at most {MAX_THEMES} themes", field="themes")
-    return [title(v, field=f"themes.{i}.title") for i, v in enumerate(values)]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from agora_kit.errors import FailedPrecondition, NotFound
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 from services.threads.permissions import Action, allowed
 from services.threads.store import HIDDEN, PENDING, VISIBLE
 

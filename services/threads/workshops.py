@@ -22,10 +22,13 @@ from typing import Any
 from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
+from agora_kit.types import Document
+from agora_kit.validators import has_control_characters
 from services.threads import kinds
 from services.threads.post_events import post_created
 from services.threads.post_language import post_language
@@ -83,7 +86,7 @@ def parse(content: str, themes: list[Document], *, max_chars: int,
             problems.append(f"the text is longer than {max_chars} characters")
         if len(label) > LABEL_MAX:
             problems.append(f"the author label is longer than {LABEL_MAX} characters")
-        if any(ord(c) < 32 and c not in "\n\t\r" for c in text + label):
+        if has_control_characters(text + label):
             problems.append("control characters")
         if problems:
             errors.append((number, "; ".join(problems)))
@@ -139,11 +142,12 @@ async def import_lines(store: ThreadsStore, *, consultation: Document, workshop:
             "column_id": None, "depth": 0, "revision": 0, "pinned": False, "status": VISIBLE,
             "workshop": workshop, "author_label": line.author_label}
         posts.append(post)
-        envelopes.append(new_envelope(event_type="post.created", consultation_id=consultation_id,
-                                      actor=actor, payload=post_created(post)))
+        envelopes.append(new_envelope(event_type=EVENTS.post_created,
+                                      consultation_id=consultation_id, actor=actor,
+                                      payload=post_created(post)))
     thread_ids = [t["_id"] for t in threads.values()]
     envelopes.append(new_envelope(
-        event_type="workshop.imported", consultation_id=consultation_id, actor=actor,
+        event_type=EVENTS.workshop_imported, consultation_id=consultation_id, actor=actor,
         payload=debate_events_pb2.WorkshopImported(workshop=workshop, posts=len(posts),
                                                    thread_ids=thread_ids)))
 

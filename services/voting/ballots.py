@@ -14,29 +14,32 @@ voters never conflict, except, briefly, two sharing a gate at the same instant.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator
 from typing import Any
 
 from pymongo import ASCENDING
-from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
 from agora.v1 import voting_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
-from agora_kit.errors import FailedPrecondition, InvalidArgument
+from agora_kit.errors import Conflict, FailedPrecondition
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
-from services.voting import phases, transactions
+from agora_kit.types import Collection, Document
+from services.voting import phases
 from services.voting import sessions as vote_sessions
-from services.voting.metrics import BALLOTS_ACCEPTED
+from services.voting.metrics import BALLOT_TRANSACTION_RETRIES, BALLOTS_ACCEPTED
 from services.voting.queues import KeyedTurns
 
 MAX_WAITING_PER_BALLOT = 16
-Collection = AsyncCollection[Document]
+# A voter's concurrent submissions conflict by design: a few quick attempts, then 409
+# ("retry"), rather than minutes of retries queued behind one document.
+ATTEMPTS = 8
 
 
 def ballot_id(session_id: str, voter: str) -> str:
@@ -44,11 +47,10 @@ def ballot_id(session_id: str, voter: str) -> str:
 
 
 def record_id(voter: str, key: str | None) -> str:
-    """The audit record's `_id`: derived from (voter, idempotency key) when there is a key,
-    so the `_id` index alone makes a key usable once per voter; otherwise a fresh id."""
-    if key is None:
-        return new_id()
-    return "k" + hashlib.sha256(f"{voter}\0{key}".encode()).hexdigest()[:40]
+    """The audit record's `_id`: derived from (voter, idempotency key) when there is a key
+    (`idempotency.keyed_id`: the `_id` index alone makes a key usable once per voter);
+    otherwise a fresh id."""
+    return new_id() if key is None else idempotency.keyed_id(voter, key)
 
 
 class _Replay(Exception):
@@ -81,11 +83,11 @@ async def write_ballot(ballots: Collection, key: str, fields: Document,
         try:
             await ballots.insert_one(document, session=tx)
         except DuplicateKeyError:
-            raise transactions.Conflict("concurrent first ballot") from None
+            raise Conflict("concurrent first ballot") from None
     else:
         replaced = await ballots.replace_one({"_id": key}, document, session=tx)
         if replaced.matched_count != 1:
-            raise transactions.Conflict("ballot replaced concurrently")
+            raise Conflict("ballot replaced concurrently")
     return document
 
 
@@ -122,13 +124,13 @@ class BallotStore:
         request_hash = idempotency.fingerprint(request) if idempotency_key else None
         audit_id = record_id(voter, idempotency_key)
 
-        async def work(tx: Session) -> Document:
+        async def work(tx: Session, outbox: Outbox) -> Document:
             if not await self._gates.pass_through(session_id, voter, session=tx):
                 raise _GateClosed
             fields = {"session_id": session_id, "voter_id": voter,
                       "allocations": allocations, "gauges": gauge_answers,
                       "submitted_at": now()}
-            document = await self._replace(key, fields, expected_version, tx)
+            document = await write_ballot(self.ballots, key, fields, expected_version, tx)
             record = {**document, "_id": audit_id, "created_by": voter}
             if idempotency_key is not None:
                 record |= {"idempotency_key": idempotency_key, "request_hash": request_hash}
@@ -136,7 +138,7 @@ class BallotStore:
                 await self.versions.insert_one(record, session=tx)
             except DuplicateKeyError:
                 raise _Replay from None
-            await self._deps.outbox.add(self._event(session, document), session=tx)
+            await outbox.add(self._event(session, document), session=tx)
             return record
 
         async with self._turns.turn(key):
@@ -144,30 +146,17 @@ class BallotStore:
             phases.require_prioritisation(
                 await self._sessions.phases.spans(session["consultation_id"]), now())
             try:
-                record = await transactions.run(self._deps.mongo, work)
+                record = await self._deps.commit(work, attempts=ATTEMPTS,
+                                                 on_retry=BALLOT_TRANSACTION_RETRIES.inc)
             except _Replay:
-                return await self._replayed(audit_id, request_hash)
+                return await idempotency.replayed(self.versions, audit_id, request_hash)
             except _GateClosed:
                 current = await self._sessions.get(session_id)
                 vote_sessions.require_accepting(current, now())
                 raise FailedPrecondition("the vote session is closed",
                                          field="session_id") from None
-        self._deps.outbox.wake_relay()
         BALLOTS_ACCEPTED.inc()
         return record
-
-    async def _replayed(self, audit_id: str, request_hash: str | None) -> Document:
-        first = await self.versions.find_one({"_id": audit_id})
-        if first is None:  # cannot happen: the duplicate was committed
-            raise transactions.Conflict("idempotency record vanished; retry")
-        if first.get("request_hash") != request_hash:
-            raise InvalidArgument("this idempotency key was used for a different request",
-                                  field="idempotency_key")
-        return first
-
-    async def _replace(self, key: str, fields: Document, expected_version: int | None,
-                       tx: Session) -> Document:
-        return await write_ballot(self.ballots, key, fields, expected_version, tx)
 
     async def current(self, session_id: str, voter: str) -> Document | None:
         return await self.ballots.find_one({"_id": ballot_id(session_id, voter)})
@@ -186,6 +175,6 @@ class BallotStore:
             allocations=[voting_pb2.Allocation(**a) for a in ballot["allocations"]],
             gauge_answers=[voting_pb2.GaugeAnswer(**a) for a in ballot.get("gauges", [])],
         )
-        return new_envelope(event_type="ballot.submitted",
+        return new_envelope(event_type=EVENTS.ballot_submitted,
                             consultation_id=session["consultation_id"],
                             actor=ballot["voter_id"], payload=payload)

@@ -20,7 +20,7 @@ import secrets
 from collections.abc import Sequence
 from typing import Any
 
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 
 
 def canonical_json(value: Any) -> str:

@@ -21,8 +21,10 @@ import logging
 from pymongo import ASCENDING
 from pymongo.errors import PyMongoError
 
+from agora_kit import transactions
+from agora_kit.errors import Conflict
 from agora_kit.mongo import Database, Session
-from services.voting import transactions
+from services.voting.metrics import BALLOT_TRANSACTION_RETRIES
 
 log = logging.getLogger(__name__)
 GATES = 2048
@@ -96,7 +98,8 @@ class Gates:
                                              {"$set": {"open": False}}, session=session)
 
             try:
-                await transactions.run(client, shut, attempts=3)
-            except (PyMongoError, transactions.Conflict) as error:
+                await transactions.run(client, shut, attempts=3,
+                                       on_retry=BALLOT_TRANSACTION_RETRIES.inc)
+            except (PyMongoError, Conflict) as error:
                 log.warning("closing gates conflicted; retrying", extra={"error": repr(error)})
                 await asyncio.sleep(0.05)

@@ -15,7 +15,6 @@ A consultation without scheduled phases is unscheduled and, as in threads
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -23,19 +22,25 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 from pymongo.errors import DuplicateKeyError
 
-from agora.v1 import debate_events_pb2, events_pb2, threads_pb2, threads_pb2_grpc
+from agora.v1 import events_pb2, threads_pb2, threads_pb2_grpc
+from agora_kit.cache import BoundedCache
+from agora_kit.clock import SYSTEM_CLOCK, Clock
 from agora_kit.errors import DomainError, FailedPrecondition, NotFound
+from agora_kit.events.catalog import EVENTS, unpack
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.grpc_interceptors import client_channel
-from agora_kit.mongo import Database, Document, Session
+from agora_kit.mongo import Database, Session
+from agora_kit.types import Document
 
 PRIORITISATION = "prioritisation"
 COLLECTION = "consultation_phases"
 CACHE_SECONDS = 1.0
+CACHE_ENTRIES = 10_000  # consultations this process keeps phases of in memory
 RPC_TIMEOUT_SECONDS = 5.0
 CONSUMER = ConsumerSpec(
     durable="voting-phases",
-    filter_subjects=["agora.*.consultation.phase_changed", "agora.*.consultation.updated"],
+    filter_subjects=[EVENTS.consultation_phase_changed.filter_subject,
+                     EVENTS.consultation_updated.filter_subject],
 )
 
 
@@ -97,11 +102,12 @@ def _of_doc(docs: list[Document]) -> list[Span]:
 
 
 class PhaseBook:
-    def __init__(self, db: Database, threads_addr: str) -> None:
+    def __init__(self, db: Database, threads_addr: str, *, clock: Clock = SYSTEM_CLOCK) -> None:
         self.collection = db[COLLECTION]
         self._threads_addr = threads_addr
         self._stub: threads_pb2_grpc.ThreadsServiceStub | None = None
-        self._cache: dict[str, tuple[float, list[Span]]] = {}
+        self._cache: BoundedCache[str, list[Span]] = BoundedCache(
+            CACHE_ENTRIES, ttl=CACHE_SECONDS, clock=clock)
 
     def _threads(self) -> threads_pb2_grpc.ThreadsServiceStub:
         if self._stub is None:
@@ -123,25 +129,24 @@ class PhaseBook:
             raise Unavailable("the threads service did not answer; retry shortly") from None
         spans = spans_of(list(consultation.phases))
         await self._record(consultation_id, spans, asked_at, session=None)
-        self._cache[consultation_id] = (time.monotonic(), spans)
+        self._cache.put(consultation_id, spans)
         return Consultation(spans, list(consultation.languages))
 
     async def spans(self, consultation_id: str) -> list[Span]:
         """The consultation's phases from the in-process copy (at most CACHE_SECONDS old)."""
-        cached = self._cache.get(consultation_id)
-        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
-            return cached[1]
+        if (cached := self._cache.get(consultation_id)) is not None:
+            return cached
         found = await self.collection.find_one({"_id": consultation_id})
         if found is None:
             return (await self.fetch(consultation_id)).spans
         spans = _of_doc(found["phases"])
-        self._cache[consultation_id] = (time.monotonic(), spans)
+        self._cache.put(consultation_id, spans)
         return spans
 
     async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         """Consumer handler: record the phases an event carries, unless newer ones are."""
-        payload = debate_events_pb2.PhaseChanged()
-        envelope.payload.Unpack(payload)
+        payload = unpack(envelope, EVENTS.consultation_phase_changed,
+                         EVENTS.consultation_updated)
         if payload.phases:
             await self._record(payload.consultation_id, spans_of(list(payload.phases)),
                                _at(envelope.occurred_at), session=session)
@@ -153,7 +158,7 @@ class PhaseBook:
         else:
             await self._record(payload.consultation_id, [], _at(envelope.occurred_at),
                                session=session)
-        self._cache.pop(payload.consultation_id, None)
+        self._cache.pop(payload.consultation_id)
 
     async def _record(self, consultation_id: str, spans: list[Span], as_of: datetime,
                       *, session: Session | None) -> None:

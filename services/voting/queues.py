@@ -15,7 +15,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from services.voting.transactions import Conflict
+from agora_kit.errors import Conflict
 
 
 class KeyedTurns:

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from pymongo import ASCENDING
 from pymongo.errors import BulkWriteError
 
-from agora_kit.mongo import Database, Document
+from agora_kit.mongo import Database
+from agora_kit.types import Document
 from services.voting import merkle
 
 COLLECTION = "receipts"

@@ -24,9 +24,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from agora.v1 import voting_pb2
+from agora_kit.cache import BoundedCache
+from agora_kit.clock import SYSTEM_CLOCK, Clock
 from agora_kit.errors import DomainError, FailedPrecondition, NotFound
 from agora_kit.lease import Lease, holder_id
-from agora_kit.mongo import Database, Document
+from agora_kit.mongo import Database
+from agora_kit.types import Document
 from services.voting import digest, merkle, tallies
 from services.voting.ballots import BallotStore
 from services.voting.metrics import VOTE_SESSIONS_CLOSED
@@ -53,12 +56,14 @@ class Snapshot:
 
 
 LIVE_RESULTS_MAX_AGE = 1.0
+LIVE_RESULTS_ENTRIES = 1000  # open sessions whose live results this process keeps
 log = logging.getLogger(__name__)
 
 
 class Results:
     def __init__(self, sessions: SessionStore, ballots: BallotStore,
-                 receipts: ReceiptStore, *, leases: Database, lease_seconds: float) -> None:
+                 receipts: ReceiptStore, *, leases: Database, lease_seconds: float,
+                 clock: Clock = SYSTEM_CLOCK) -> None:
         self._sessions = sessions
         self._ballots = ballots
         self._receipts = receipts
@@ -67,7 +72,8 @@ class Results:
         self._holder = holder_id()
         # Live results are one pass over every ballot: a second-old answer is served from
         # here, so a popular results page costs one pass per second, not one per reader.
-        self._live: dict[str, tuple[float, Document]] = {}
+        self._live: BoundedCache[str, Document] = BoundedCache(
+            LIVE_RESULTS_ENTRIES, ttl=LIVE_RESULTS_MAX_AGE, clock=clock)
         self._closing: dict[str, asyncio.Task[Document]] = {}
 
     async def snapshot(self, session: Document) -> Snapshot:
@@ -97,14 +103,13 @@ class Results:
             stored: Document = session["results"]
             return {**stored, "final": True, "announced": announced(stored)}
         if session["status"] == OPEN and session["live_results"]:
-            cached = self._live.get(session["_id"])
-            if cached is not None and time.monotonic() - cached[0] < LIVE_RESULTS_MAX_AGE:
-                return cached[1]
+            if (cached := self._live.get(session["_id"])) is not None:
+                return cached
             snapshot = await self.snapshot(session)
             live = {"final": False, "ballot_count": len(snapshot.leaves),
                     "tallies": tallies.as_rows(snapshot.tallies), "gauges": snapshot.gauges,
                     "merkle_root": "", "results_digest": "", "announced": ""}
-            self._live[session["_id"]] = (time.monotonic(), live)
+            self._live.put(session["_id"], live)
             return live
         raise FailedPrecondition("results are hidden until the vote session closes",
                                  field="session_id")

@@ -7,16 +7,14 @@ gateway passes the caller's roles in the consultation; nobody else is trusted).
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TypeAlias
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from agora.v1 import voting_pb2, voting_pb2_grpc
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, page_size, require_id
-from agora_kit.mongo import Document
+from agora_kit.types import Context, Document
 from services.voting import phases, validation
 from services.voting.ballots import BallotStore
 from services.voting.digest import is_pseudonym
@@ -31,8 +29,6 @@ from services.voting.sessions import (
     accepting_ballots,
     voter_order,
 )
-
-Context: TypeAlias = grpc.aio.ServicerContext
 
 
 def _timestamp(value: datetime | None) -> Timestamp | None:

@@ -20,13 +20,18 @@ from typing import Any
 from pymongo import ASCENDING
 
 from agora.v1 import voting_pb2
+from agora.v1.events_pb2 import EventEnvelope
 from agora_kit import idempotency
+from agora_kit.cache import BoundedCache
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Document, Session, in_transaction
+from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from agora_kit.types import Document
 from services.voting import digest, phases, validation
 from services.voting.gates import Gates
 from services.voting.phases import PhaseBook
@@ -94,7 +99,7 @@ class SessionStore:
         self.phases = phase_book
         self.sessions = deps.db["vote_sessions"]
         self.gates = Gates(deps.db)
-        self._configs: dict[str, Document] = {}
+        self._configs: BoundedCache[str, Document] = BoundedCache(CONFIG_CACHE_SIZE)
 
     async def ensure_indexes(self) -> None:
         await self.sessions.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
@@ -160,12 +165,12 @@ class SessionStore:
                 "results": None, "created_by": actor, "created_at": now(), **extra,
             }
 
-            async def work(session: Session) -> None:
+            async def work(session: Session, outbox: Outbox) -> None:
                 await self.sessions.insert_one(document, session=session)
-                await self._event(document, "vote_session.created", actor, session)
+                await outbox.add(self._event(document, EVENTS.vote_session_created, actor),
+                                 session=session)
 
-            await in_transaction(self._deps.mongo, work)
-            self._deps.outbox.wake_relay()
+            await self._deps.commit(work)
             return document
 
         return await idempotency.create_once(
@@ -199,9 +204,7 @@ class SessionStore:
         cached = self._configs.get(session_id)
         if cached is None:
             cached = await self.get(session_id)
-            if len(self._configs) >= CONFIG_CACHE_SIZE:
-                self._configs.pop(next(iter(self._configs)))
-            self._configs[session_id] = cached
+            self._configs.put(session_id, cached)
         return cached
 
     async def open(self, session_id: str, *, actor: str) -> Document:
@@ -211,7 +214,7 @@ class SessionStore:
         consultation = await self.phases.fetch(document["consultation_id"])
         phases.require_prioritisation(consultation.spans, now())
 
-        async def work(session: Session) -> Document:
+        async def work(session: Session, outbox: Outbox) -> Document:
             document = await self.get(session_id, session=session)
             if document["status"] != DRAFT:
                 raise FailedPrecondition(
@@ -223,18 +226,17 @@ class SessionStore:
                 {"_id": session_id}, {"$set": {"status": OPEN}}, session=session
             )
             await self.gates.create(session_id, session=session)
-            await self._event(document, "vote_session.opened", actor, session)
+            await outbox.add(self._event(document, EVENTS.vote_session_opened, actor),
+                             session=session)
             return document
 
-        document = await in_transaction(self._deps.mongo, work)
-        self._deps.outbox.wake_relay()
-        return document
+        return await self._deps.commit(work)
 
     async def mark_closing(self, session_id: str, *, actor: str) -> Document:
         """Open → closing: reads report the session closed; the gates still have to shut
         before counting (`Results.close`)."""
 
-        async def work(session: Session) -> Document:
+        async def work(session: Session, outbox: Outbox) -> Document:
             document = await self.get(session_id, session=session)
             if document["status"] == DRAFT:
                 raise FailedPrecondition("a draft session cannot be closed; open it first",
@@ -246,8 +248,8 @@ class SessionStore:
                                                session=session)
             return document
 
-        document = await in_transaction(self._deps.mongo, work)
-        self._configs.pop(session_id, None)  # this replica refuses ballots from now on
+        document = await self._deps.commit(work)
+        self._configs.pop(session_id)  # this replica refuses ballots from now on
         return document
 
     async def closing(self) -> list[Document]:
@@ -260,7 +262,7 @@ class SessionStore:
     ) -> Document:
         """Store the final results (status closed) and the vote_session.closed event, once."""
 
-        async def work(session: Session) -> Document:
+        async def work(session: Session, outbox: Outbox) -> Document:
             current = await self.get(document["_id"], session=session)
             if current.get("results") is not None:
                 return current
@@ -268,22 +270,19 @@ class SessionStore:
                 {"_id": document["_id"]}, {"$set": {"results": results, "status": CLOSED}},
                 session=session,
             )
-            envelope = new_envelope(event_type="vote_session.closed",
+            envelope = new_envelope(event_type=EVENTS.vote_session_closed,
                                     consultation_id=document["consultation_id"], actor=actor,
                                     payload=event)
-            await self._deps.outbox.add(envelope, session=session)
+            await outbox.add(envelope, session=session)
             return {**current, "results": results, "status": CLOSED}
 
-        published = await in_transaction(self._deps.mongo, work)
-        self._deps.outbox.wake_relay()
-        return published
+        return await self._deps.commit(work)
 
-    async def _event(self, document: Document, event_type: str, actor: str,
-                     session: Session) -> None:
+    @staticmethod
+    def _event(document: Document, event_type: EventType[voting_pb2.VoteSessionChanged],
+               actor: str) -> EventEnvelope:
         payload = voting_pb2.VoteSessionChanged(
             session_id=document["_id"], status=STATUS_TO_PROTO[document["status"]]
         )
-        envelope = new_envelope(event_type=event_type,
-                                consultation_id=document["consultation_id"], actor=actor,
-                                payload=payload)
-        await self._deps.outbox.add(envelope, session=session)
+        return new_envelope(event_type=event_type, consultation_id=document["consultation_id"],
+                            actor=actor, payload=payload)

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 
 
 @dataclass(frozen=True)

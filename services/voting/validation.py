@@ -15,13 +15,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from agora_kit.errors import InvalidArgument
-from agora_kit.mongo import Document
 from agora_kit.requests import actor as actor
 from agora_kit.requests import idempotency_key as idempotency_key
+from agora_kit.types import Document
+from agora_kit.validators import has_control_characters, is_language_code, is_opaque_id
 
-LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-OPAQUE_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 MAX_CATEGORIES = 5
 MAX_PROPOSALS = 200
 MAX_TOKENS = 1000
@@ -82,14 +81,14 @@ def localized(
         raise InvalidArgument(f"{field} needs at least one language", field=field)
     result = {}
     for language, text in value.items():
-        if not LANGUAGE.match(language):
+        if not is_language_code(language):
             raise InvalidArgument(f"{language!r} is not a language code", field=field)
         stripped = text.strip()
         if not stripped or len(stripped) > max_chars:
             raise InvalidArgument(
                 f"{field}.{language} must be 1 to {max_chars} characters", field=field
             )
-        if any(ord(c) < 32 and c not in "\n\t\r" for c in stripped):
+        if has_control_characters(stripped):
             raise InvalidArgument(f"{field}.{language} contains control characters", field=field)
         result[language] = stripped
     return result
@@ -124,7 +123,7 @@ def proposals(drafts: Sequence[ProposalDraft]) -> list[ProposalDraft]:
     checked = []
     for i, draft in enumerate(drafts):
         field = f"proposals.{i}"
-        if draft.idea_id and not OPAQUE_ID.match(draft.idea_id):
+        if draft.idea_id and not is_opaque_id(draft.idea_id):
             raise InvalidArgument("idea_id must be an id", field=f"{field}.idea_id")
         checked.append(ProposalDraft(
             title=localized(draft.title, field=f"{field}.title", max_chars=NAME_MAX),

@@ -12,7 +12,8 @@ from pymongo import ASCENDING
 from pymongo.errors import OperationFailure
 
 from agora_kit.instances import COLLECTION, Instance
-from agora_kit.mongo import ServiceClient, Session, in_transaction
+from agora_kit.mongo import ServiceClient, Session
+from agora_kit.transactions import run
 
 LAPSE = 1.0
 WRITE_CONFLICT = 112
@@ -39,7 +40,7 @@ async def insert_in_transaction(client: ServiceClient, db: str, document: Any) -
     async def work(session: Session) -> None:
         await client[db]["posts"].insert_one(document, session=session)
 
-    await asyncio.wait_for(in_transaction(client, work), 5)
+    await asyncio.wait_for(run(client, work), 5)
 
 
 async def conflicts(client: ServiceClient, db: str, document: Any) -> bool:

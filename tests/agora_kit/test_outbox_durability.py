@@ -3,18 +3,20 @@ killed before it could publish, are each delivered exactly once after recovery."
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import grpc
 import httpx
 import nats
+from nats.js.api import ConsumerInfo
 from pymongo import AsyncMongoClient
 
 from agora.v1 import synthesis_pb2, synthesis_pb2_grpc, threads_pb2, threads_pb2_grpc
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.streams import EVENTS_STREAM
 from devstack import processes
 from devstack.stack import StackConfig
+from services.synthesis.app import CORPUS_CONSUMER
 from tests.helpers import eventually, metric_value
 
 POSTS = 25
@@ -78,12 +80,22 @@ async def test_posts_survive_nats_outage_and_writer_crash(
         client = await nats.connect(config.nats_url)
         try:
             js = client.jetstream()
-            info = await js.stream_info(EVENTS_STREAM, subjects_filter="agora.*.post.created")
+            info = await js.stream_info(EVENTS_STREAM,
+                                        subjects_filter=EVENTS.post_created.filter_subject)
             assert sum((info.state.subjects or {}).values()) == POSTS
+
+            # Nothing left to deliver or awaiting an ack: no redelivery can come any more,
+            # so the counters below are final (rather than waiting a while and hoping).
+            async def corpus_consumer() -> ConsumerInfo:
+                info: ConsumerInfo = await js.consumer_info(EVENTS_STREAM,
+                                                            CORPUS_CONSUMER.durable)
+                return info
+
+            await eventually(corpus_consumer,
+                             lambda c: c.num_pending == 0 and c.num_ack_pending == 0, within=30)
         finally:
             await client.close()
         metrics_url = f"http://127.0.0.1:{config.metrics_ports['synthesis']}/metrics"
-        await asyncio.sleep(1.0)  # room for any stray redelivery to show up in the counters
         async with httpx.AsyncClient() as http:
             text = (await http.get(metrics_url)).text
         applied = metric_value(text, "agora_events_consumed_total", type="post.created",

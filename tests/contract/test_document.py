@@ -16,8 +16,7 @@ import pytest
 from services.gateway.auth import Role
 from services.gateway.permissions import ANONYMOUS, PERMISSIONS, ROUTES, allowed
 from services.gateway.problems import PROBLEM_MEDIA_TYPE, PROBLEM_TYPES
-from tests.gateway.test_problems import assert_problem
-from tests.helpers import auth, create_consultation, create_thread
+from tests.helpers import assert_problem, auth, create_consultation, create_thread
 from tests.voting.support import session_body, sessions_url
 
 METHODS = ("get", "post", "put", "patch", "delete")

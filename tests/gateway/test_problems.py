@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
@@ -13,23 +12,8 @@ from pymongo import AsyncMongoClient
 
 from devstack import processes
 from devstack.stack import Stack, StackConfig
+from tests.helpers import assert_problem as assert_problem
 from tests.helpers import auth, create_consultation, create_thread
-
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(reply: httpx.Response, status: int, field: str | None = None) -> dict[str, Any]:
-    assert reply.status_code == status, reply.text
-    assert reply.headers["content-type"] == PROBLEM
-    body: dict[str, Any] = reply.json()
-    assert body["status"] == status
-    assert body["type"].startswith("urn:agora:problem:")
-    assert body["title"]
-    assert body["detail"]
-    assert "Traceback" not in reply.text
-    if field is not None:
-        assert field in [e["field"] for e in body["errors"]], body
-    return body
 
 
 async def write_counts(mongo: AsyncMongoClient[dict[str, object]]) -> tuple[int, ...]:

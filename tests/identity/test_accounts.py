@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from tests.gateway.test_problems import assert_problem
+from tests.helpers import assert_problem
 from tests.identity.support import (
     PASSWORD,
     login,

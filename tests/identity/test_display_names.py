@@ -11,8 +11,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from services.identity.display_names import forget_email_defaults
-from tests.gateway.test_problems import assert_problem
-from tests.helpers import create_consultation, create_thread
+from tests.helpers import assert_problem, create_consultation, create_thread
 from tests.identity.support import PASSWORD, login, new_account, unique_email, verification_code
 
 Mongo = AsyncMongoClient[dict[str, object]]

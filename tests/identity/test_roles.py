@@ -13,8 +13,7 @@ from pymongo import AsyncMongoClient
 from agora.v1 import identity_pb2, identity_pb2_grpc
 from agora_kit.events.envelope import parse_envelope
 from devstack.stack import Stack
-from tests.gateway.test_problems import assert_problem
-from tests.helpers import auth, create_consultation, eventually
+from tests.helpers import assert_problem, auth, create_consultation, eventually
 from tests.identity.support import Session, new_account
 
 Mongo = AsyncMongoClient[dict[str, object]]

@@ -14,7 +14,7 @@ from pymongo import AsyncMongoClient
 
 from agora.v1 import voting_pb2, voting_pb2_grpc
 from devstack.stack import Stack
-from tests.helpers import auth
+from tests.helpers import assert_problem, auth
 from tests.voting.support import (
     VOTING_DB,
     allocation,
@@ -39,16 +39,6 @@ async def assert_unchanged(
         {"session_id": session["id"], "voter_id": voter}
     )
     assert audit == before["version"]
-
-
-def assert_problem(reply: httpx.Response, status: int, field: str | None = None) -> None:
-    assert reply.status_code == status, reply.text
-    assert reply.headers["content-type"] == "application/problem+json"
-    body = reply.json()
-    assert body["status"] == status
-    assert body["detail"]
-    if field is not None:
-        assert field in {e["field"] for e in body["errors"]}, body
 
 
 @pytest.fixture
