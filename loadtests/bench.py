@@ -80,27 +80,35 @@ class Sampler(threading.Thread):
         self.stopped.set()
 
 
-def locust(args: argparse.Namespace, out: Path, env: dict[str, str]) -> int:
-    """Master and workers, headless; the master's exit status."""
+def locust(args: argparse.Namespace, out: Path, env: dict[str, str]
+           ) -> list[subprocess.Popen[bytes]]:
+    """Master (first) and workers, headless, started; they stop by themselves."""
     base = [str(Path(sys.executable).parent / "locust"), "-f",
             str(ROOT / "loadtests" / "locustfile.py")]
     workers = [subprocess.Popen([*base, "--worker"], env=env, cwd=ROOT,
                                 stdout=(out / f"worker{i}.log").open("w"),
                                 stderr=subprocess.STDOUT) for i in range(args.workers)]
-    master = subprocess.run(
+    master = subprocess.Popen(
         [*base, "--master", "--headless", "--expect-workers", str(args.workers),
          "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.duration}s",
          "--host", env["AGORA_BENCH_HOSTS"].split(",")[0],
          "--csv", str(out / "locust"), "--csv-full-history", "--html",
          str(out / "locust.html"), "--only-summary", "--stop-timeout", "10"],
         env=env, cwd=ROOT, stdout=(out / "locust-master.log").open("w"),
-        stderr=subprocess.STDOUT, check=False)
+        stderr=subprocess.STDOUT)
+    return [master, *workers]
+
+
+def finish(started: list[subprocess.Popen[bytes]]) -> int:
+    """Wait for the master, then the workers; the master's exit status."""
+    master, *workers = started
+    code = master.wait()
     for worker in workers:
         try:
             worker.wait(30)
         except subprocess.TimeoutExpired:
             worker.kill()
-    return master.returncode
+    return code
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -266,10 +274,13 @@ def main(argv: list[str] | None = None) -> int:
                "AGORA_BENCH_SSE_SHARE": str(args.sse_share)}
         redis_before = redis_stats(cluster)
         logins_before = metric_logins(cluster)
-        sampler = Sampler(cluster.pids())
-        sampler.start()
         print(f"[bench] {args.users} users for {args.duration} s ...", flush=True)
-        code = locust(args, out, env)
+        started = locust(args, out, env)
+        load = {"locust master": started[0].pid,
+                **{f"locust worker {i}": w.pid for i, w in enumerate(started[1:])}}
+        sampler = Sampler({**cluster.pids(), **load})
+        sampler.start()
+        code = finish(started)
         sampler.stop()
         ratios = cache_ratios(cluster, redis_before)
         logins = int(metric_logins(cluster) - logins_before)
