@@ -10,7 +10,7 @@ from pathlib import Path
 
 from devstack import processes
 from devstack.stack import Stack
-from loadtests.polis import Export, Statement, Vote
+from loadtests.polis import Export, Statement, Vote, schedule
 from loadtests.replay import mismatched, replay
 
 EXPORT = processes.ROOT.parent / "shared" / "data" / "polis" / "football-concussions"
@@ -51,3 +51,9 @@ def test_a_post_whose_counts_differ_or_that_is_missing_is_a_mismatch() -> None:
     posts = {"c1": "p1", "c2": "p2"}
     seen = {"p1": {"like": 2, "more_info": 1}, "p2": {"disagree": 0}}
     assert mismatched(expected, posts, seen) == ["c2", "c3"]
+
+
+def test_quiet_gaps_are_shortened_and_busy_ones_kept() -> None:
+    # 0 s, +0.5 s, +3 days, +0.2 s: the three-day gap becomes max_gap.
+    times = [0, 500, 500 + 3 * 86_400_000, 500 + 3 * 86_400_000 + 200]
+    assert schedule(times, max_gap_s=1.0) == [0.0, 0.5, 1.5, 1.7]
