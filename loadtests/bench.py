@@ -58,18 +58,22 @@ class Sampler(threading.Thread):
         self.ended = 0.0
 
     def cpu(self) -> dict[str, float]:
-        used = {}
+        """CPU seconds so far; a process that has exited keeps its last sampled value
+        (Locust's processes end before the run's last sample)."""
+        used = dict(getattr(self, "last_cpu", {}))
         for name, process in self.processes.items():
             try:
                 times = process.cpu_times()
                 used[name] = times.user + times.system
             except psutil.Error:
-                used[name] = 0.0
+                used.setdefault(name, 0.0)
+        self.last_cpu = used
         return used
 
     def run(self) -> None:
         while not self.stopped.wait(self.every):
             self.loads.append(os.getloadavg())
+            self.cpu()
             for name, process in self.processes.items():
                 with contextlib.suppress(psutil.Error):
                     self.peak_rss[name] = max(self.peak_rss[name], process.memory_info().rss)
