@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test fuzz install proto chart lint typecheck check clean
+.PHONY: run test fuzz bench install proto chart lint typecheck check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -27,6 +27,19 @@ test: $(STAMP)
 ## A longer Schemathesis session, stateful phase included (FUZZ_SECONDS per caller).
 fuzz: $(STAMP)
 	$(BIN)/python -m pytest -m fuzz -s tests/contract/test_schemathesis.py
+
+## A Locust scenario against a local cluster of GATEWAYS gateway replicas; report in
+## bench-reports/<time>/ (loadtests/bench.py). SCENARIO: ideation or voting-rush.
+USERS ?= 200
+DURATION ?= 120
+SCENARIO ?= ideation
+GATEWAYS ?= 2
+SPAWN_RATE ?= 20
+WORKERS ?= 1
+bench: $(STAMP)
+	$(BIN)/python -m loadtests.bench --users $(USERS) --duration $(DURATION) \
+		--scenario $(SCENARIO) --gateways $(GATEWAYS) --spawn-rate $(SPAWN_RATE) \
+		--workers $(WORKERS)
 
 ## Regenerate Python code from proto/agora/v1/*.proto.
 proto: $(STAMP)
