@@ -5,6 +5,11 @@ The configuration is written per run: path parameters from the run's world
 
 - `GET /v1/consultations/{id}/events` is a Server-Sent Events stream that stays open;
   Schemathesis reads it until `request-timeout`, so that operation's timeout is short.
+- `POST /v1/vote-sessions/{id}/close` shuts the session's 2048 gates and counts before
+  it answers; by contract it may take up to the gateway's close deadline (60 s) and then
+  answers 202 `closing`. `--checks all` holds every operation to 10 s, which the close
+  passed on a quiet machine and missed on a loaded one (11–13 s): its own limit is its
+  documented deadline, and its request timeout beyond it.
 
 One worker: with several, Hypothesis parses lambda sources from threads at once, which
 CPython 3.11.7 can fail with "AST constructor recursion depth mismatch" (a CPython race,
@@ -32,6 +37,8 @@ from pathlib import Path
 ST = Path(sys.executable).with_name("st")
 SEED = 20260517
 EVENTS = "/v1/consultations/{consultation_id}/events"
+CLOSE = "/v1/vote-sessions/{session_id}/close"
+CLOSE_DEADLINE = 60.0  # services/gateway: the close's RPC deadline
 ROLE_PATH = "/v1/consultations/{consultation_id}/roles/{account_id}/{role}"
 HOOKS = Path(__file__).with_name("hooks.py")
 POSITIVE = ["2xx", "3xx", "401", "403", "404", "409", "413", "422", "429", "5xx"]
@@ -67,6 +74,9 @@ def config(ids: dict[str, str], *, caller: str | None, workers: int) -> str:
     if caller is not None:
         lines += ["[headers]", f"Authorization = {_toml('Bearer ' + caller)}"]
     lines += ["[[operations]]", f"include-path = {_toml(EVENTS)}", "request-timeout = 1",
+              "[[operations]]", f"include-path = {_toml(CLOSE)}",
+              f"request-timeout = {CLOSE_DEADLINE + 5}",
+              f"checks.max_response_time = {CLOSE_DEADLINE}",
               "[[operations]]", f"include-path = {_toml(ROLE_PATH)}",
               "[operations.parameters]", f"{_toml('path.account_id')} = {_toml('0' * 24)}"]
     return "\n".join(lines) + "\n"
