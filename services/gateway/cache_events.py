@@ -1,5 +1,5 @@
 """Events that make the gateway's Redis caches stale: the debate's events renew the read
-cache's generations (read_cache.py); role and access-policy events drop the cached
+cache's generations (reads/cache.py); role and access-policy events drop the cached
 admissions of their consultation (access.py), so a grant made elsewhere than through
 this gateway (another replica that died before dropping it, a direct gRPC call) applies
 within moments instead of after `ACCESS_CACHE_SECONDS`; `user.erased` drops the erased
@@ -33,7 +33,7 @@ from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
 from agora_kit.metrics import NATS_CLIENTS
 from services.gateway.access import AccessResolver
-from services.gateway.read_cache import ReadCache
+from services.gateway.reads.cache import ReadCache
 
 log = logging.getLogger(__name__)
 DURABLE = "gateway-read-cache"

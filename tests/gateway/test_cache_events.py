@@ -14,7 +14,7 @@ from services.gateway.access import AccessResolver
 from services.gateway.cache_events import apply
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
-from services.gateway.read_cache import ReadCache
+from services.gateway.reads.cache import ReadCache
 
 
 @pytest.fixture

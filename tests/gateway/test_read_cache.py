@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from agora.v1 import threads_pb2, threads_pb2_grpc
 from devstack.processes import free_port
 from devstack.stack import Stack
-from services.gateway.read_cache import PageRequest, ReadCache
+from services.gateway.reads.cache import PageRequest, ReadCache
 from tests.debate import phased, post, thread_in
 from tests.helpers import auth, eventually
 
