@@ -11,11 +11,11 @@ from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from services.gateway import contract, problems
-from services.gateway.cache_events import CacheInvalidation
 from services.gateway.config import GatewaySettings
 from services.gateway.deps import authorize, json_body
+from services.gateway.events.cache import CacheInvalidation
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
-from services.gateway.participation_flush import ParticipationFlusher
+from services.gateway.participation.flush import ParticipationFlusher
 from services.gateway.reads.door import PostsPageDoor
 from services.gateway.resources import Resources
 from services.gateway.routes import (

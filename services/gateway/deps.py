@@ -27,7 +27,7 @@ from agora_kit.ids import CURSOR_PATTERN
 from services.gateway.auth import InvalidToken, Principal, Role
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.clients import ServiceClients
-from services.gateway.participation import Participation
+from services.gateway.participation.record import Participation
 from services.gateway.permissions import ANONYMOUS, action_of, allowed
 from services.gateway.problems import Problem, pattern
 from services.gateway.public_names import PublicNames

@@ -17,9 +17,9 @@ from services.gateway.auth import DevTokenVerifier, EitherVerifier, TokenVerifie
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
+from services.gateway.events.live import LiveFeed
 from services.gateway.jwks import JwksVerifier
-from services.gateway.live import LiveFeed
-from services.gateway.participation import Participation
+from services.gateway.participation.record import Participation
 from services.gateway.public_names import PublicNames
 from services.gateway.ratelimit import WriteRateLimiter
 from services.gateway.reads.cache import ReadCache

@@ -220,7 +220,7 @@ async def test_what_the_fast_path_cannot_answer_the_application_does(
     api: httpx.AsyncClient, thread: dict[str, Any],
 ) -> None:
     """Once a page is cached in the process, bad tokens, bad parameters and moderators
-    still get what the application answers (fast_reads.py only serves the success)."""
+    still get what the application answers (reads/door.py leaves them to FastAPI)."""
     await post(api, thread, "Cached")
     url = f"/v1/threads/{thread['id']}/posts"
     before = await answered_by_the_process(api)

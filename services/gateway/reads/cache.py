@@ -26,7 +26,7 @@ read-then-overwrite race, and a lost generation key (eviction, restart) becomes 
 token, never an old one. Data keys expire after `ttl`.
 
 Generations change when the gateway forwards a write (so its author reads it at once)
-and when the thread's events arrive from NATS (cache_events.py: writes made elsewhere,
+and when the thread's events arrive from NATS (events/cache.py: writes made elsewhere,
 or by a gateway that died between the write and the change).
 
 Each process also keeps the last answers it sent and the generation tokens it read,

@@ -18,8 +18,8 @@ from redis.exceptions import RedisError
 from agora.v1 import threads_pb2
 from services.gateway.auth import Role
 from services.gateway.deps import Clients, CurrentUser, resources_of
-from services.gateway.participation import ALL_THEMES, Levels
-from services.gateway.participation_flush import registers_of
+from services.gateway.participation.flush import registers_of
+from services.gateway.participation.record import ALL_THEMES, Levels
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 

@@ -39,7 +39,7 @@ from services.gateway.deps import (
     roles,
 )
 from services.gateway.languages import AcceptLanguage, LangQuery, preferred
-from services.gateway.participation import ALL_THEMES
+from services.gateway.participation.record import ALL_THEMES
 from services.gateway.permissions import allowed
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
