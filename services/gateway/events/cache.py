@@ -24,7 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import nats
 from google.protobuf.message import Message
@@ -36,10 +36,11 @@ from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from prometheus_client import Counter
 
 from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
-from agora_kit.events.consumer import ConsumerSpec, EventConsumer
+from agora_kit.events.consumer import PROCESSED_COLLECTION, ConsumerSpec, EventConsumer
 from agora_kit.events.envelope import MalformedEvent
 from agora_kit.events.streams import EVENTS_STREAM
-from agora_kit.metrics import EVENTS_DEAD_LETTERED, EVENTS_REDELIVERED, NATS_CLIENTS
+from agora_kit.metrics import NATS_CLIENTS
+from agora_kit.mongo import Client, Database, Session
 from services.gateway.access import AccessResolver
 from services.gateway.events import types
 from services.gateway.reads.cache import ReadCache
@@ -118,6 +119,10 @@ def _named(value: str, field: str) -> str:
     return value
 
 
+async def _no_marker_handler(envelope: events_pb2.EventEnvelope, session: Session) -> None:
+    raise AssertionError("GatewayConsumer.apply_once applies events itself")
+
+
 class GatewayConsumer(EventConsumer):
     """The kit's durable consumer — delivery, backoff, max_deliver, dead letters, lag and
     metrics — applying idempotent changes without a processed-marker (no database here).
@@ -125,16 +130,14 @@ class GatewayConsumer(EventConsumer):
 
     def __init__(self, *, spec: ConsumerSpec, js: JetStreamContext, cache: ReadCache,
                  access: AccessResolver) -> None:
-        # The kit's constructor wants the MongoDB of the marker; set what its delivery
-        # path uses instead (see the module docstring).
-        self.spec = spec
-        self._service = "gateway"
-        self._js = js
-        self._lag_reported = -float("inf")
+        # The kit's constructor wants the MongoDB of its processed-marker, which this
+        # consumer never touches (`apply_once` below is its own): stand-ins, so every
+        # other part of the kit's consumer is set up as the kit sets it up.
+        super().__init__(service="gateway", spec=spec, handler=_no_marker_handler, js=js,
+                         mongo=cast(Client, None),
+                         db=cast(Database, {PROCESSED_COLLECTION: None}))
         self._cache = cache
         self._access = access
-        EVENTS_REDELIVERED.labels(self._service, spec.durable)
-        EVENTS_DEAD_LETTERED.labels(self._service, spec.durable)
 
     async def declare(self) -> None:
         await self._js.add_consumer(EVENTS_STREAM, ConsumerConfig(
@@ -183,6 +186,9 @@ class CacheInvalidation:
                 await consumer.run()
             except (NatsError, OSError, TimeoutError) as error:
                 log.warning("read cache consumer restarting", extra={"error": repr(error)})
+                await asyncio.sleep(1.0)
+            except Exception:  # never stop renewing caches silently: log, start again
+                log.exception("read cache consumer failed; restarting")
                 await asyncio.sleep(1.0)
             finally:
                 if client is not None and not client.is_closed:
