@@ -69,15 +69,20 @@ async def test_each_event_renews_what_it_changes(redis: Redis,
     assert await apply(cache, access, reported) == "ignored"
     # Events naming nothing they could change are refused, never taken as applied (the
     # consumer dead-letters them: test_cache_consumer.py).
-    for event_type, nameless in (
-            ("post.created", events_pb2.PostCreated(post_id="p1")),
-            ("moderation.post_hidden", debate_events_pb2.PostModerated(post_id="p1")),
-            ("reaction.changed", events_pb2.PostCreated(post_id="p1", thread_id="t1")),
-            ("user.erased", identity_pb2.UserErased())):
+    nameless = [new_envelope(event_type=event_type, consultation_id="c1", actor="u1",
+                             payload=payload) for event_type, payload in (
+        ("post.created", events_pb2.PostCreated(post_id="p1")),
+        ("moderation.post_hidden", debate_events_pb2.PostModerated(post_id="p1")),
+        ("reaction.changed", debate_events_pb2.ReactionChanged(post_id="p1")),
+        ("user.erased", identity_pb2.UserErased()))]
+    # ... and so is one whose payload is another message than its type carries.
+    mislabelled = new_envelope(event_type="reaction.changed", consultation_id="c1",
+                               actor="u1", payload=debate_events_pb2.ReactionChanged(
+                                   post_id="p1", thread_id="t1"))
+    mislabelled.payload.Pack(events_pb2.PostCreated(post_id="p1", thread_id="t1"))
+    for envelope in [*nameless, mislabelled]:
         with pytest.raises(MalformedEvent):
-            await apply(cache, access, new_envelope(event_type=event_type,
-                                                    consultation_id="c1", actor="u1",
-                                                    payload=nameless))
+            await apply(cache, access, envelope)
 
 
 async def test_held_posts_renew_their_authors_view(redis: Redis,
