@@ -3,7 +3,9 @@
 Why one module: the cache consumer (events/cache.py) and the live stream
 (events/live.py) each matched event types as strings; a type renamed by its producer
 would silently stop renewing a cache or reaching a reader. The kit's event catalog will
-own these names; when it does, this module imports them from there (one edit).
+own these names; when it does, this module takes them from there (one edit, e.g.
+`POST_CREATED = EVENTS.post_created.name`, and `filter_of` becomes the catalogued
+type's `filter_subject`).
 """
 
 from __future__ import annotations
