@@ -7,7 +7,7 @@ per consultation (`access:<consultation>`, field = account or `-` for anonymous)
 consultation's hash right after identity committed them, so every gateway replica sees
 a change at once; the TTL bounds staleness for changes made elsewhere (an email
 verified, a grant made directly over gRPC), and the gateway's event consumer
-(cache_events.py) drops entries on `role.*`, `access_policy.changed` and `user.erased`.
+(events/cache.py) drops entries on `role.*`, `access_policy.changed` and `user.erased`.
 Redis is a cache, never the record: when it is down, identity is asked every time.
 Each process also keeps an answer for `local_seconds` (1 s), so a busy reader costs no
 Redis round trip per request; a change made through this process drops them at once,

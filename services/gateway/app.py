@@ -10,24 +10,14 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
-from agora_kit.redis_client import observed_redis
 from services.gateway import contract, problems
-from services.gateway.access import AccessResolver
-from services.gateway.auth import DevTokenVerifier, EitherVerifier, TokenVerifier
-from services.gateway.author_keys import AuthorKeys
-from services.gateway.cache_events import CacheInvalidation
-from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
 from services.gateway.deps import authorize, json_body
-from services.gateway.fast_reads import FastPageReads
-from services.gateway.jwks import JwksVerifier
-from services.gateway.live import LiveFeed
+from services.gateway.events.cache import CacheInvalidation
 from services.gateway.middleware import BodySizeLimit, ObservedRequests
-from services.gateway.participation import Participation
-from services.gateway.participation_flush import ParticipationFlusher
-from services.gateway.public_names import PublicNames
-from services.gateway.ratelimit import WriteRateLimiter
-from services.gateway.read_cache import ReadCache
+from services.gateway.participation.flush import ParticipationFlusher
+from services.gateway.reads.door import PostsPageDoor
+from services.gateway.resources import Resources
 from services.gateway.routes import (
     accounts,
     consultations,
@@ -46,7 +36,6 @@ from services.gateway.routes import (
     threads,
     votes,
 )
-from services.gateway.throttle import HourlyLimit, Limits, LoginGuard
 
 DESCRIPTION = """Agora's public API. Errors are RFC 9457 `application/problem+json`;
 lists are cursor-paginated (`next_cursor`); creating requests accept `Idempotency-Key`."""
@@ -59,43 +48,11 @@ def operation_id(route: APIRoute) -> str:
 def create_app(settings: GatewaySettings) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.clients = ServiceClients(settings)
-        # Every request uses Redis (limits, admissions, caches): the pool must not be the
-        # bottleneck under a burst (redis-py's default is 100 connections).
-        app.state.redis = observed_redis(settings.redis_url, service="gateway",
-                                         socket_timeout=1.0, socket_connect_timeout=1.0,
-                                         max_connections=1024)
-        app.state.rate_limiter = WriteRateLimiter(app.state.redis,
-                                                  per_minute=settings.write_rate_per_minute)
-        app.state.jwks = JwksVerifier(app.state.clients, issuer=settings.token_issuer,
-                                      audience=settings.token_audience,
-                                      cache_seconds=settings.jwks_cache_seconds)
-        verifier: TokenVerifier = app.state.jwks
-        if settings.auth_mode == "dev":
-            verifier = EitherVerifier(DevTokenVerifier(), app.state.jwks)
-        app.state.verifier = verifier
-        app.state.access = AccessResolver(app.state.clients, app.state.redis,
-                                          ttl=settings.access_cache_seconds,
-                                          local_seconds=settings.read_cache_local_seconds)
-        app.state.login_guard = LoginGuard(
-            app.state.redis,
-            account=Limits(settings.login_failures_per_hour, settings.login_free_failures),
-            ip=Limits(settings.ip_login_failures_per_hour, settings.ip_login_free_failures))
-        app.state.registrations = HourlyLimit(
-            app.state.redis, name="register-ip", per_hour=settings.registrations_per_ip_per_hour)
-        app.state.author_keys = AuthorKeys(settings.author_key_bytes())
-        app.state.live = LiveFeed(settings.nats_url)
-        app.state.participation = Participation(
-            app.state.redis, recheck_seconds=settings.participation_flush_seconds)
-        app.state.read_cache = ReadCache(app.state.redis, ttl=settings.read_cache_seconds,
-                                         stable_after=settings.read_cache_stable_seconds,
-                                         local_seconds=settings.read_cache_local_seconds)
-        app.state.public_names = PublicNames(app.state.redis, app.state.clients,
-                                             ttl=settings.public_name_cache_seconds)
+        resources = app.state.resources = Resources.of(settings)
         invalidation = asyncio.create_task(
-            CacheInvalidation(settings.nats_url, app.state.read_cache, app.state.access).run())
-        flusher = ParticipationFlusher(app.state.participation, app.state.redis,
-                                       app.state.clients,
+            CacheInvalidation(settings.nats_url, resources.read_cache, resources.access).run())
+        flusher = ParticipationFlusher(resources.participation, resources.redis,
+                                       resources.clients,
                                        interval=settings.participation_flush_seconds)
         flushing = asyncio.create_task(flusher.run())
         try:
@@ -105,9 +62,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await app.state.live.close()
-            await app.state.clients.close()
-            await app.state.redis.aclose()
+            await resources.close()
 
     app = FastAPI(
         title="Agora API", version="1.0.0", description=DESCRIPTION, lifespan=lifespan,
@@ -140,7 +95,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(pseudonyms.router)
     app.include_router(keys.router)
     contract.install(app)  # after the routers: the document is derived from them
-    app.add_middleware(FastPageReads)  # innermost: inside the request id, span, metrics
+    app.add_middleware(PostsPageDoor)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(ObservedRequests)
     return app

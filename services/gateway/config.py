@@ -34,13 +34,13 @@ class GatewaySettings(ServiceSettings):
     jwks_cache_seconds: float = Field(default=300.0, ge=1, le=3600)
     # How long a caller's admission and roles in a consultation are cached in Redis.
     access_cache_seconds: int = Field(default=30, ge=1, le=600)
-    # Lifetime of a cached thread page (read_cache.py); events make it stale sooner.
+    # Lifetime of a cached thread page (reads/cache.py); events make it stale sooner.
     read_cache_seconds: int = Field(default=900, ge=1, le=86_400)
     # A full page whose last post is older than this no longer changes when posts are
     # added (ids grow with time; this bounds clock skew between threads replicas).
     read_cache_stable_seconds: float = Field(default=60.0, ge=0, le=3600)
     # How long this process trusts the cache generations and access answers it read
-    # (read_cache.py, access.py): a change made through another replica shows here
+    # (reads/cache.py, access.py): a change made through another replica shows here
     # within this time; 0 asks Redis on every request.
     read_cache_local_seconds: float = Field(default=1.0, ge=0, le=60)
     # How long a participant's public name (pseudonym or display name) stays in Redis.

@@ -14,6 +14,7 @@ route can answer and whether it takes a token follow from the ones it uses.
 from __future__ import annotations
 
 import email.message
+import re
 from collections.abc import Mapping
 from typing import Annotated, Any
 
@@ -21,19 +22,17 @@ from fastapi import Depends, Header, Query, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from starlette.datastructures import State
 
 from agora_kit.ids import CURSOR_PATTERN
-from services.gateway.access import AccessResolver
-from services.gateway.auth import InvalidToken, Principal, Role, TokenVerifier
+from services.gateway.auth import InvalidToken, Principal, Role
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.clients import ServiceClients
-from services.gateway.participation import Participation
+from services.gateway.participation.record import Participation
 from services.gateway.permissions import ANONYMOUS, action_of, allowed
 from services.gateway.problems import Problem, pattern
 from services.gateway.public_names import PublicNames
-from services.gateway.ratelimit import WriteRateLimiter
-from services.gateway.read_cache import ReadCache
+from services.gateway.reads.cache import ReadCache
+from services.gateway.resources import Resources
 from services.gateway.scope import SCOPE_PARAMETERS, consultation_of
 
 BEARER_SCHEME = "bearer"
@@ -46,21 +45,35 @@ _UNAUTHENTICATED = {"WWW-Authenticate": "Bearer"}
 # `def` dependency in a worker thread, a thread hop per dependency per request.
 
 
-async def _clients(request: Request) -> ServiceClients:
-    clients: ServiceClients = request.app.state.clients
-    return clients
+def resources_of(app: Any) -> Resources:
+    """The application's resources (app.py puts them there at startup)."""
+    found: Resources = app.state.resources
+    return found
+
+
+async def _resources(request: Request) -> Resources:
+    return resources_of(request.app)
+
+
+Res = Annotated[Resources, Depends(_resources)]
+
+
+async def _clients(resources: Res) -> ServiceClients:
+    return resources.clients
+
+
+def invalid_token(error: InvalidToken) -> Problem:
+    return Problem(401, str(error), headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
 
 
 async def _verified(request: Request,
                     credentials: HTTPAuthorizationCredentials | None) -> Principal | None:
     if credentials is None:
         return None
-    verifier: TokenVerifier = request.app.state.verifier
     try:
-        return await verifier.verify(credentials.credentials)
+        return await resources_of(request.app).verifier.verify(credentials.credentials)
     except InvalidToken as error:
-        raise Problem(401, str(error),
-                      headers={"WWW-Authenticate": 'Bearer error="invalid_token"'}) from None
+        raise invalid_token(error) from None
 
 
 async def authorize(
@@ -70,11 +83,11 @@ async def authorize(
     """The caller with their roles in the route's consultation, or a 401/403 problem."""
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
-        return await admit(request.app.state, None, request.path_params, None)
+        return await admit(resources_of(request.app), None, request.path_params, None)
     action = action_of(request.method, route.path)
     caller = (await _verified(request, credentials) if reads_token(route, request.method)
               else None)
-    return await admit(request.app.state, action, request.path_params, caller)
+    return await admit(resources_of(request.app), action, request.path_params, caller)
 
 
 def _uses(dependant: Dependant, calls: frozenset[Any]) -> bool:
@@ -128,9 +141,9 @@ async def json_body(request: Request) -> None:
                       headers={"Accept": "application/json"})
 
 
-async def admit(state: State, action: str | None, path_params: Mapping[str, str],
+async def admit(resources: Resources, action: str | None, path_params: Mapping[str, str],
                 caller: Principal | None) -> Principal | None:
-    """`authorize` for a route's action and path parameters (fast_reads.py uses it too)."""
+    """`authorize` for a route's action and path parameters."""
     if action is None:  # fail closed: a route missing from the permission table
         raise Problem(403, "this route has no entry in the permission table", kind="forbidden")
     if caller is not None and caller.global_roles:  # development tokens: roles everywhere
@@ -140,11 +153,10 @@ async def admit(state: State, action: str | None, path_params: Mapping[str, str]
     if caller is None and not allowed(action, {ANONYMOUS}):
         raise Problem(401, "this action needs an access token (Authorization: Bearer ...)",
                       headers=_UNAUTHENTICATED)
-    consultation = await consultation_of(path_params, state.clients, state.redis)
+    consultation = await consultation_of(path_params, resources.clients, resources.redis)
     if caller is None and consultation is None:
         return None  # probes, login, JWKS: no lookup, so they answer while identity is down
-    resolver: AccessResolver = state.access
-    access = await resolver.resolve(caller.account_id if caller else None, consultation)
+    access = await resources.access.resolve(caller.account_id if caller else None, consultation)
     if caller is None:
         if not access.allowed:
             raise Problem(401, "this consultation is not public; log in",
@@ -159,12 +171,12 @@ async def admit(state: State, action: str | None, path_params: Mapping[str, str]
     return scoped
 
 
-async def admitted(state: State, action: str, consultation_id: str,
+async def admitted(resources: Resources, action: str, consultation_id: str,
                    caller: Principal | None) -> bool:
     """Whether `admit` lets the verified caller perform action in that consultation: how
     a list decides which items to show, so a list never shows what its item refuses."""
     try:
-        await admit(state, action, {"consultation_id": consultation_id}, caller)
+        await admit(resources, action, {"consultation_id": consultation_id}, caller)
     except Problem as refused:
         if refused.status in (401, 403):
             return False
@@ -198,33 +210,29 @@ CurrentUser = Annotated[Principal, Depends(_current_user)]
 OptionalUser = Authorized
 
 
-async def _participation(request: Request) -> Participation:
-    participation: Participation = request.app.state.participation
-    return participation
+async def _participation(resources: Res) -> Participation:
+    return resources.participation
 
 
 Recorder = Annotated[Participation, Depends(_participation)]
 
 
-async def _read_cache(request: Request) -> ReadCache:
-    cache: ReadCache = request.app.state.read_cache
-    return cache
+async def _read_cache(resources: Res) -> ReadCache:
+    return resources.read_cache
 
 
 Cache = Annotated[ReadCache, Depends(_read_cache)]
 
 
-async def _public_names(request: Request) -> PublicNames:
-    names: PublicNames = request.app.state.public_names
-    return names
+async def _public_names(resources: Res) -> PublicNames:
+    return resources.public_names
 
 
 Names = Annotated[PublicNames, Depends(_public_names)]
 
 
-async def _author_keys(request: Request) -> AuthorKeys:
-    keys: AuthorKeys = request.app.state.author_keys
-    return keys
+async def _author_keys(resources: Res) -> AuthorKeys:
+    return resources.author_keys
 
 
 Keys = Annotated[AuthorKeys, Depends(_author_keys)]
@@ -235,9 +243,8 @@ def roles(user: Principal | None) -> list[str]:
     return sorted(role.value for role in user.roles) if user is not None else []
 
 
-async def _writer(request: Request, user: CurrentUser) -> Principal:
-    limiter: WriteRateLimiter = request.app.state.rate_limiter
-    retry_after = await limiter.retry_after(user.account_id)
+async def _writer(resources: Res, user: CurrentUser) -> Principal:
+    retry_after = await resources.rate_limiter.retry_after(user.account_id)
     if retry_after is not None:
         raise Problem(429, "too many writes; slow down", kind="rate-limited",
                       headers={"Retry-After": str(retry_after)})
@@ -247,7 +254,10 @@ async def _writer(request: Request, user: CurrentUser) -> Principal:
 Clients = Annotated[ServiceClients, Depends(_clients)]
 Writer = Annotated[Principal, Depends(_writer)]
 MAX_CURSOR = 24  # what encode_cursor makes (agora_kit/ids.py); CURSOR_PATTERN says so
-Limit = Annotated[int, Query(ge=1, le=100, description="Items per page.")]
+CURSOR_RE = re.compile(CURSOR_PATTERN)
+MAX_LIMIT = 100
+DEFAULT_LIMIT = 20
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page.")]
 Cursor = Annotated[str, Query(max_length=MAX_CURSOR,
                               pattern=pattern(CURSOR_PATTERN, "not a cursor this API gave"),
                               description="`next_cursor` of the previous page (opaque).")]

@@ -9,12 +9,12 @@ import pytest
 from redis.asyncio import Redis
 
 from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
-from agora_kit.events.envelope import new_envelope
+from agora_kit.events.envelope import MalformedEvent, new_envelope
 from services.gateway.access import AccessResolver
-from services.gateway.cache_events import apply
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
-from services.gateway.read_cache import ReadCache
+from services.gateway.events.cache import apply
+from services.gateway.reads.cache import ReadCache
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ async def test_each_event_renews_what_it_changes(redis: Redis,
 
     created = new_envelope(event_type="post.created", consultation_id="c1", actor="u1",
                            payload=events_pb2.PostCreated(post_id="p1", thread_id="t1"))
-    assert await apply(cache, access, created.SerializeToString()) == "renewed"
+    assert await apply(cache, access, created) == "renewed"
     after_post = await generations(redis, "t1", "u1")
     assert after_post[1] != tail
     assert (after_post[0], after_post[2], after_post[3]) == (content, reactions, reader)
@@ -52,7 +52,7 @@ async def test_each_event_renews_what_it_changes(redis: Redis,
     reacted = new_envelope(event_type="reaction.changed", consultation_id="c1", actor="u1",
                            payload=debate_events_pb2.ReactionChanged(
                                post_id="p1", thread_id="t1", user_id="u1"))
-    assert await apply(cache, access, reacted.SerializeToString()) == "renewed"
+    assert await apply(cache, access, reacted) == "renewed"
     after_reaction = await generations(redis, "t1", "u1")
     assert after_reaction[2] != after_post[2]
     assert after_reaction[3] != after_post[3]
@@ -61,13 +61,28 @@ async def test_each_event_renews_what_it_changes(redis: Redis,
     hidden = new_envelope(event_type="moderation.post_hidden", consultation_id="c1",
                           actor="mod", payload=debate_events_pb2.PostModerated(
                               post_id="p1", thread_id="t1"))
-    assert await apply(cache, access, hidden.SerializeToString()) == "renewed"
+    assert await apply(cache, access, hidden) == "renewed"
     assert (await generations(redis, "t1", "u1"))[0] != content
 
     reported = new_envelope(event_type="moderation.post_reported", consultation_id="c1",
                             actor="u1", payload=debate_events_pb2.PostReported(post_id="p1"))
-    assert await apply(cache, access, reported.SerializeToString()) == "ignored"
-    assert await apply(cache, access, b"not an envelope") == "malformed"
+    assert await apply(cache, access, reported) == "ignored"
+    # Events naming nothing they could change are refused, never taken as applied (the
+    # consumer dead-letters them: test_cache_consumer.py).
+    nameless = [new_envelope(event_type=event_type, consultation_id="c1", actor="u1",
+                             payload=payload) for event_type, payload in (
+        ("post.created", events_pb2.PostCreated(post_id="p1")),
+        ("moderation.post_hidden", debate_events_pb2.PostModerated(post_id="p1")),
+        ("reaction.changed", debate_events_pb2.ReactionChanged(post_id="p1")),
+        ("user.erased", identity_pb2.UserErased()))]
+    # ... and so is one whose payload is another message than its type carries.
+    mislabelled = new_envelope(event_type="reaction.changed", consultation_id="c1",
+                               actor="u1", payload=debate_events_pb2.ReactionChanged(
+                                   post_id="p1", thread_id="t1"))
+    mislabelled.payload.Pack(events_pb2.PostCreated(post_id="p1", thread_id="t1"))
+    for envelope in [*nameless, mislabelled]:
+        with pytest.raises(MalformedEvent):
+            await apply(cache, access, envelope)
 
 
 async def test_held_posts_renew_their_authors_view(redis: Redis,
@@ -81,7 +96,7 @@ async def test_held_posts_renew_their_authors_view(redis: Redis,
     submitted = new_envelope(event_type="post.submitted", consultation_id="c1",
                              actor="author", payload=events_pb2.PostCreated(
                                  post_id="p2", thread_id="t2", author_id="author"))
-    assert await apply(cache, access, submitted.SerializeToString()) == "renewed"
+    assert await apply(cache, access, submitted) == "renewed"
     held = await generations(redis, "t2", "author")
     assert held[:3] == before[:3]
     assert held[3] != before[3]
@@ -92,7 +107,7 @@ async def test_held_posts_renew_their_authors_view(redis: Redis,
         moderated = new_envelope(event_type=event_type, consultation_id="c1", actor="mod",
                                  payload=debate_events_pb2.PostModerated(
                                      post_id="p2", thread_id="t2", author_id="author"))
-        assert await apply(cache, access, moderated.SerializeToString()) == "renewed"
+        assert await apply(cache, access, moderated) == "renewed"
         now = await generations(redis, "t2", "author")
         assert (now[0] != previous[0], now[3] != previous[3]) == (True, True), event_type
         assert now[1:3] == previous[1:3]
@@ -106,12 +121,12 @@ async def test_role_and_erasure_events_drop_cached_admissions(
     erased = new_envelope(event_type="user.erased", consultation_id="", actor="ana",
                           payload=identity_pb2.UserErased(account_id="ana"))
     assert await apply(ReadCache(redis, ttl=60, stable_after=0), access,
-                       erased.SerializeToString()) == "renewed"
+                       erased) == "renewed"
     assert await redis.hkeys("access:c1") == [b"bob"]
     assert await redis.exists("access:c2") == 0
 
     granted = new_envelope(event_type="role.granted", consultation_id="c1", actor="root",
                            payload=identity_pb2.RoleGranted(account_id="bob", role="expert"))
     assert await apply(ReadCache(redis, ttl=60, stable_after=0), access,
-                       granted.SerializeToString()) == "renewed"
+                       granted) == "renewed"
     assert await redis.exists("access:c1") == 0

@@ -16,8 +16,8 @@ from agora.v1 import threads_pb2, threads_pb2_grpc
 from devstack.stack import Stack
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
-from services.gateway.participation import Levels, Participation
-from services.gateway.participation_flush import ParticipationFlusher
+from services.gateway.participation.flush import ParticipationFlusher
+from services.gateway.participation.record import Levels, Participation
 from services.gateway.problems import Problem
 from services.gateway.routes.participation import stored_levels
 from tests.debate import STRATEGIST, phased, post, thread_in

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from agora.v1 import threads_pb2, threads_pb2_grpc
 from devstack.processes import free_port
 from devstack.stack import Stack
-from services.gateway.read_cache import PageRequest, ReadCache
+from services.gateway.reads.cache import PageRequest, ReadCache
 from tests.debate import phased, post, thread_in
 from tests.helpers import auth, eventually
 
@@ -220,7 +220,7 @@ async def test_what_the_fast_path_cannot_answer_the_application_does(
     api: httpx.AsyncClient, thread: dict[str, Any],
 ) -> None:
     """Once a page is cached in the process, bad tokens, bad parameters and moderators
-    still get what the application answers (fast_reads.py only serves the success)."""
+    still get what the application answers (reads/door.py leaves them to FastAPI)."""
     await post(api, thread, "Cached")
     url = f"/v1/threads/{thread['id']}/posts"
     before = await answered_by_the_process(api)

@@ -13,8 +13,7 @@ from fastapi import APIRouter, Request, Response
 from redis.exceptions import RedisError
 
 from agora.v1 import identity_pb2
-from services.gateway.access import AccessResolver
-from services.gateway.deps import Clients, CurrentUser
+from services.gateway.deps import Clients, CurrentUser, resources_of
 from services.gateway.identity_schemas import (
     Accepted,
     AccountCreate,
@@ -26,7 +25,6 @@ from services.gateway.identity_schemas import (
     ResetRequest,
 )
 from services.gateway.problems import Problem
-from services.gateway.throttle import HourlyLimit
 
 router = APIRouter(prefix="/v1/accounts", tags=["accounts"])
 REGISTERED = "if this address can be registered, a verification code is on its way"
@@ -40,7 +38,7 @@ def client_ip(request: Request) -> str:
 @router.post("", status_code=202, response_model=Accepted)
 async def register(body: AccountCreate, request: Request, clients: Clients) -> Accepted:
     """Create an account; the answer never says whether the email was already taken."""
-    limit: HourlyLimit = request.app.state.registrations
+    limit = resources_of(request.app).registrations
     retry_after = await limit.retry_after(client_ip(request))
     if retry_after is not None:
         raise Problem(429, "too many registrations from this address; try later",
@@ -53,7 +51,7 @@ async def register(body: AccountCreate, request: Request, clients: Clients) -> A
 @router.post("/password-reset", status_code=202, response_model=Accepted)
 async def request_reset(body: ResetRequest, request: Request, clients: Clients) -> Accepted:
     """Mail a reset code; the answer never says whether the email has an account."""
-    limit: HourlyLimit = request.app.state.registrations  # same per-IP budget
+    limit = resources_of(request.app).registrations  # same per-IP budget
     retry_after = await limit.retry_after(client_ip(request))
     if retry_after is not None:
         raise Problem(429, "too many requests from this address; try later",
@@ -118,7 +116,7 @@ async def erase(body: Erasure, user: CurrentUser, clients: Clients,
     await clients.call("identity", clients.identity.EraseAccount,
                        identity_pb2.EraseAccountRequest(account_id=user.account_id,
                                                         password=body.password))
-    access: AccessResolver = request.app.state.access
+    access = resources_of(request.app).access
     with contextlib.suppress(RedisError):  # the user.erased event drops it too
         await access.forget_account(user.account_id)
     return Response(status_code=204)

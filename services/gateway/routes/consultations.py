@@ -16,6 +16,7 @@ from services.gateway.deps import (
     Limit,
     Writer,
     admitted,
+    resources_of,
     roles,
 )
 from services.gateway.listing import visible_page
@@ -75,7 +76,7 @@ async def list_all(
         return list(page.consultations), page.next_cursor
 
     async def enters(consultation: threads_pb2.Consultation) -> bool:
-        return await admitted(request.app.state, ITEM_ACTION, consultation.id, caller)
+        return await admitted(resources_of(request.app), ITEM_ACTION, consultation.id, caller)
 
     items, next_cursor = await visible_page(fetch, enters, lambda c: str(c.id), limit=limit,
                                             cursor=cursor)

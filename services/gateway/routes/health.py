@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
-from services.gateway.clients import ServiceClients
+from services.gateway.deps import resources_of
 from services.gateway.schemas import ServiceStatus
 
 router = APIRouter(tags=["health"])
@@ -24,11 +24,11 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", response_model=ServiceStatus, responses={503: {"model": ServiceStatus}})
 async def readyz(request: Request) -> JSONResponse:
     """200 only when every service answers SERVING and Redis answers."""
-    clients: ServiceClients = request.app.state.clients  # health checks raise no problem
+    clients = resources_of(request.app).clients  # health checks raise no problem
     services = await clients.health()
     redis: Literal["ok", "unreachable"] = "ok"
     try:
-        await request.app.state.redis.ping()
+        await resources_of(request.app).redis.ping()
     except (RedisError, OSError):
         redis = "unreachable"
     ready = redis == "ok" and all(status == "SERVING" for status in services.values())

@@ -10,8 +10,7 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, Keys, Names
-from services.gateway.live import LiveFeed
+from services.gateway.deps import Clients, Keys, Names, resources_of
 from services.gateway.problems import RETRY_AFTER_SECONDS, Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
@@ -38,7 +37,7 @@ async def stream(consultation_id: str, request: Request, clients: Clients, names
     after = int(last_event_id) if last_event_id is not None else None
     await clients.call("threads", clients.threads.GetConsultation,
                        threads_pb2.GetConsultationRequest(consultation_id=consultation_id))
-    feed: LiveFeed = request.app.state.live
+    feed = resources_of(request.app).live
     try:  # before the 200: once streaming, a failure can only cut the connection
         after = await feed.resume_point(after)
     except (nats.errors.Error, OSError) as error:

@@ -17,9 +17,9 @@ from redis.exceptions import RedisError
 
 from agora.v1 import threads_pb2
 from services.gateway.auth import Role
-from services.gateway.deps import Clients, CurrentUser
-from services.gateway.participation import ALL_THEMES, Levels, Participation
-from services.gateway.participation_flush import registers_of
+from services.gateway.deps import Clients, CurrentUser, resources_of
+from services.gateway.participation.flush import registers_of
+from services.gateway.participation.record import ALL_THEMES, Levels
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 
@@ -68,7 +68,7 @@ async def _levels(request: Request, clients: Clients, *, consultation_id: str, f
                                    to_day=last.isoformat(), theme_id=theme))
     stored = {date.fromisoformat(r.day): r for r in found.records}
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    participation: Participation = request.app.state.participation
+    participation = resources_of(request.app).participation
     counted: dict[date, Levels] = {}
     try:
         for day in days:

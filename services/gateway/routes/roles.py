@@ -10,8 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from agora.v1 import identity_pb2
-from services.gateway.access import AccessResolver
-from services.gateway.deps import Clients, CurrentUser, Writer
+from services.gateway.deps import Clients, CurrentUser, Writer, resources_of
 from services.gateway.identity_schemas import (
     AccessPolicyPublic,
     AccessPolicyUpdate,
@@ -25,7 +24,7 @@ router = APIRouter(prefix="/v1/consultations/{consultation_id}", tags=["roles"])
 
 
 async def _forget(request: Request, consultation_id: str) -> None:
-    resolver: AccessResolver = request.app.state.access
+    resolver = resources_of(request.app).access
     await resolver.forget(consultation_id)
 
 

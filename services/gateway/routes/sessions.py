@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from agora.v1 import identity_pb2
-from services.gateway.deps import Clients
+from services.gateway.deps import Clients, resources_of
 from services.gateway.identity_schemas import (
     LoginRequest,
     OidcCallback,
@@ -19,7 +19,6 @@ from services.gateway.identity_schemas import (
 )
 from services.gateway.problems import Problem
 from services.gateway.routes.accounts import client_ip
-from services.gateway.throttle import LoginGuard
 
 router = APIRouter(prefix="/v1/sessions", tags=["sessions"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -29,7 +28,7 @@ NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 async def login(body: LoginRequest, request: Request, response: Response,
                 clients: Clients) -> TokenPairPublic:
     """Exchange email and password for an access token and a refresh token."""
-    guard: LoginGuard = request.app.state.login_guard
+    guard = resources_of(request.app).login_guard
     ip = client_ip(request)
     retry_after = await guard.retry_after(body.email, ip)
     if retry_after is not None:

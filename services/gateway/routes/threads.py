@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Response
 
 from agora.v1 import threads_pb2
-from services.gateway.auth import Principal
 from services.gateway.deps import (
+    DEFAULT_LIMIT,
     Cache,
     Clients,
     Cursor,
@@ -19,12 +18,12 @@ from services.gateway.deps import (
     Names,
     OptionalUser,
     Recorder,
+    Res,
     Writer,
     roles,
 )
-from services.gateway.permissions import allowed
-from services.gateway.public_names import authored
-from services.gateway.read_cache import Answer, Own, PageRequest, dumps, etag_of
+from services.gateway.reads.cache import dumps
+from services.gateway.reads.posts_page import PageQuery, read_page, sent
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import (
     FORMAT_TO_PROTO,
@@ -34,7 +33,6 @@ from services.gateway.schemas import (
     PostsPage,
     ThreadPublic,
 )
-from services.gateway.scope import consultation_of
 
 router = APIRouter(prefix="/v1/threads", tags=["threads"])
 
@@ -81,14 +79,9 @@ async def create_post(
 @router.get("/{thread_id}/posts", response_model=PostsPage)
 async def list_posts(
     thread_id: str,
-    clients: Clients,
+    resources: Res,
     viewer: OptionalUser,
-    participation: Recorder,
-    cache: Cache,
-    names: Names,
-    keys: Keys,
-    http: Request,
-    limit: Limit = 20,
+    limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = "",
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
@@ -96,58 +89,13 @@ async def list_posts(
     client-side); follow `next_cursor` for the next page. Pinned announcements come with
     the first page. Answers carry an `ETag`; `If-None-Match` gets 304 when unchanged.
 
-    Served from the gateway's read cache (read_cache.py) except for moderators; a
-    reader's own posts awaiting moderation are shown to them alone."""
-    thread_id = existing_id(thread_id, "thread")
-
-    async def read(reader: Principal | None) -> dict[str, Any]:
-        request = threads_pb2.ListPostsRequest(
-            thread_id=thread_id, page_size=limit, cursor=cursor,
-            viewer_id=reader.account_id if reader else "", viewer_roles=roles(reader))
-        page = await clients.call("threads", clients.threads.ListPosts, request)
-        return {"items": [authored(p, keys) for p in page.posts],
-                "pinned": [authored(p, keys) for p in page.pinned],
-                "next_cursor": page.next_cursor or None}
-
-    async def counts(post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
-        reply = await clients.call("threads", clients.threads.CountReactions,
-                                   threads_pb2.CountReactionsRequest(post_ids=post_ids))
-        return {post: dict(value.counts) for post, value in reply.posts.items()}
-
-    async def mine() -> Own:
-        reply = await clients.call("threads", clients.threads.ListMyReactions,
-                                   threads_pb2.ListMyReactionsRequest(
-                                       thread_id=thread_id,
-                                       user_id=viewer.account_id if viewer else ""))
-        return Own(reactions=dict(reply.reactions), held=list(reply.held_post_ids))
-
-    answer = None
-    if viewer is None or not allowed("post.moderate", viewer.roles):
-        consultation_id = await consultation_of({"thread_id": thread_id}, clients,
-                                                http.app.state.redis)
-        answer = await cache.page(
-            PageRequest(thread_id, cursor, limit, viewer.account_id if viewer else "",
-                        consultation_id or ""),
-            fetch_page=lambda: read(None), fetch_counts=counts, fetch_mine=mine,
-            name_posts=names.name_posts)
-    if answer is None:
-        page = await read(viewer)
-        await names.name_posts(page["items"] + page["pinned"])
-        answer = Answer.of(page)
-    if viewer is not None and answer.theme_id:
-        await participation.record(consultation_id=answer.consultation_id,
-                                   theme_id=answer.theme_id,
-                                   account_id=viewer.account_id, level="read")
-    return cacheable(answer.body, if_none_match)
-
-
-def cacheable(body: bytes, if_none_match: str | None) -> Response:
-    """JSON with a strong ETag over its bytes; 304 when the client holds these bytes."""
-    etag = etag_of(body)
-    headers = {"ETag": etag, "Cache-Control": "private, no-cache"}
-    if if_none_match is not None and etag in {t.strip() for t in if_none_match.split(",")}:
-        return Response(status_code=304, headers=headers)
-    return Response(content=body, media_type="application/json", headers=headers)
+    Served from the gateway's read cache (reads/cache.py) except for moderators; a
+    reader's own posts awaiting moderation are shown to them alone. The steps are
+    reads/posts_page.py's, which reads/door.py also runs before FastAPI."""
+    query = PageQuery(existing_id(thread_id, "thread"), limit, cursor)
+    status, headers, body = sent(await read_page(resources, query, viewer), if_none_match)
+    return Response(content=body, status_code=status,
+                    headers={key.decode(): value.decode() for key, value in headers})
 
 
 @router.put("/{thread_id}/columns/{column_id}/summary", response_model=ThreadPublic)

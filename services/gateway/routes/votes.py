@@ -35,10 +35,11 @@ from services.gateway.deps import (
     OptionalUser,
     Recorder,
     Writer,
+    resources_of,
     roles,
 )
 from services.gateway.languages import AcceptLanguage, LangQuery, preferred
-from services.gateway.participation import ALL_THEMES
+from services.gateway.participation.record import ALL_THEMES
 from services.gateway.permissions import allowed
 from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
@@ -213,7 +214,8 @@ async def _count_voter(http: Request, clients: Clients, participation: Recorder,
     extra call per ballot); the ballot is already accepted, so a failed lookup is logged,
     never answered as an error."""
     try:
-        consultation_id = await consultation_of(http.path_params, clients, http.app.state.redis)
+        consultation_id = await consultation_of(http.path_params, clients,
+                                                resources_of(http.app).redis)
     except Problem as problem:
         log.warning("voter not counted as reactor", extra={"detail": problem.detail})
         return

@@ -26,16 +26,22 @@ read-then-overwrite race, and a lost generation key (eviction, restart) becomes 
 token, never an old one. Data keys expire after `ttl`.
 
 Generations change when the gateway forwards a write (so its author reads it at once)
-and when the thread's events arrive from NATS (cache_events.py: writes made elsewhere,
+and when the thread's events arrive from NATS (events/cache.py: writes made elsewhere,
 or by a gateway that died between the write and the change).
 
 Each process also keeps the last answers it sent and the generation tokens it read,
 trusting a token for `local_seconds` (1 s) before asking Redis again; a generation this
-process renews is known at once. So a repeated read is answered from memory with no
-I/O at all (`local_answer`, used by fast_reads.py), and a change made through another
-gateway replica, or arriving by event, shows here within `local_seconds`. Moderators,
-readers whose own hidden post is on the page and readers with a post of theirs awaiting
-moderation in the thread read through the service: they see more.
+process renews is known at once. This is the first tier of `page`: a repeated read is
+answered from memory with no I/O at all, and a change made through another gateway
+replica, or arriving by event, shows here within `local_seconds`. The tiers — process,
+Redis, service — are one pipeline, used by the one route that reads pages
+(routes/threads.py `list_posts`). Moderators, readers whose own hidden post is on the
+page and readers with a post of theirs awaiting moderation in the thread read through
+the service: they see more.
+
+Keys are typed: `Generations` names the generations a page depends on, `PageKeys` the
+entries built on them. The Lua script builds the same keys in Redis from templates that
+are `PageKeys` built on placeholder tokens, so there is one description of the layout.
 """
 
 from __future__ import annotations
@@ -46,15 +52,15 @@ import functools
 import hashlib
 import json
 import logging
-import re
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
+from prometheus_client import Counter
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -67,6 +73,9 @@ GLOBAL_GENERATION = "rc:gen:*"
 # In every data key: changed when what is cached changes shape (2: author keys instead of
 # account ids), so a new gateway never reads an old one's entries.
 SHAPE = "2"
+ANSWERED_BY_PROCESS = Counter(
+    "agora_page_reads_from_process_total",
+    "Thread page reads answered from the gateway process's own cache (its first tier).")
 
 PageFetcher = Callable[[], Awaitable[dict[str, Any]]]
 CountsFetcher = Callable[[Sequence[str]], Awaitable[dict[str, dict[str, int]]]]
@@ -156,6 +165,74 @@ class PageRequest:
     reader: str  # account id, "" when anonymous
     consultation_id: str = ""
 
+    def generations(self) -> Generations:
+        """The Redis names of the generations this page depends on."""
+        thread = self.thread_id
+        return Generations(
+            everything=GLOBAL_GENERATION, content=_content(thread), tail=_tail(thread),
+            reactions=_reactions(thread), names=_names(self.consultation_id),
+            reader=_reader(thread, self.reader) if self.reader else None)
+
+
+class Generations(NamedTuple):
+    """One value per generation a page depends on: their Redis names, or their tokens.
+    `reader` is None for an anonymous reader (nothing of theirs is cached)."""
+
+    everything: str
+    content: str
+    tail: str
+    reactions: str
+    names: str
+    reader: str | None
+
+    def present(self) -> list[str]:
+        return [value for value in self if value is not None]
+
+
+# Stand-ins for the tokens in the script's templates: "%N" is the Nth generation.
+PLACEHOLDERS = Generations(*(f"%{n}" for n in range(1, 7)))
+
+
+@dataclass(frozen=True)
+class PageKeys:
+    """The keys of one page request's entries, built on the generations' tokens.
+
+    `settled` keys hold a page no new post can change (see `ReadCache._settled`) and do
+    not depend on the tail generation; `recent` ones do. The answer depends on every
+    generation; the page on the content ones; the counts on the reactions too; the
+    reader's own entry (signed-in only) on their generation alone."""
+
+    answer_settled: str
+    answer_recent: str
+    page_settled: str
+    page_recent: str
+    counts_settled: str
+    counts_recent: str
+    own: str | None
+
+    @classmethod
+    def of(cls, request: PageRequest, tokens: Generations) -> PageKeys:
+        thread, reader = request.thread_id, request.reader
+        # A cursor is the client's text: hashed, it cannot shape another reader's key.
+        cursor = hashlib.blake2b(request.cursor.encode(), digest_size=12).hexdigest()
+        settled = f"{thread}:{tokens.everything}:{tokens.content}:{request.limit}:{cursor}"
+        recent = f"{settled}:{tokens.tail}"
+        viewer = (f"{tokens.reactions}:{tokens.names}:{reader}:{tokens.reader}" if reader
+                  else f"{tokens.reactions}:{tokens.names}")
+        return cls(
+            answer_settled=f"rc:view{SHAPE}:{settled}:{viewer}",
+            answer_recent=f"rc:view{SHAPE}:{recent}:{viewer}",
+            page_settled=f"rc:page{SHAPE}:{settled}", page_recent=f"rc:page{SHAPE}:{recent}",
+            counts_settled=f"rc:counts:{settled}:{tokens.reactions}",
+            counts_recent=f"rc:counts:{recent}:{tokens.reactions}",
+            own=f"rc:own:{thread}:{reader}:{tokens.reader}" if reader else None)
+
+    def present(self) -> list[str]:
+        """The keys, in field order (the script GETs them in this order)."""
+        return [key for key in (self.answer_settled, self.answer_recent, self.page_settled,
+                                self.page_recent, self.counts_settled, self.counts_recent,
+                                self.own) if key is not None]
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -204,78 +281,86 @@ class ReadCache:
     async def page(self, request: PageRequest, *, fetch_page: PageFetcher,
                    fetch_counts: CountsFetcher, fetch_mine: MineFetcher,
                    name_posts: Namer) -> Answer | None:
-        """The page as `request.reader` sees it, or None when it must be read from the
-        service (Redis unreachable, or the reader's own hidden post is on it)."""
+        """The page as `request.reader` sees it — from this process, else from Redis,
+        else built from the service's answers — or None when it must be read from the
+        service as the reader (Redis unreachable, or the reader's own hidden or held post
+        is on it)."""
+        generations = request.generations()
+        local = self._local(request, generations)
+        if local is not None:
+            ANSWERED_BY_PROCESS.inc()
+            return local
         try:
-            return await self._page(request, fetch_page, fetch_counts, fetch_mine, name_posts)
+            return await self._page(request, generations, fetch_page, fetch_counts,
+                                    fetch_mine, name_posts)
         except RedisError as error:
             log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
             return None
 
-    def local_answer(self, request: PageRequest) -> Answer | None:
+    def _local(self, request: PageRequest, generations: Generations) -> Answer | None:
         """The answer this process sent for the same request, if every generation it was
         built on is known here to be current (no I/O); None otherwise."""
-        generations, templates = _layout(request)
         started = time.monotonic()
-        tokens = []
-        for name in generations:
+        tokens: list[str] = []
+        for name in generations.present():
             known = self._known.get(name)
             if known is None or started - known[1] >= self._local_seconds:
                 return None
             tokens.append(known[0])
-        for template in templates[:2]:
-            key = _fill(template, tokens)
+        keys = PageKeys.of(request, _tokens(tokens, request))
+        for key in (keys.answer_settled, keys.answer_recent):
             answer = self._answers.get(key)
             if answer is not None:
                 self._answers.move_to_end(key)
                 return answer
         return None
 
-    async def _page(self, request: PageRequest, fetch_page: PageFetcher,
-                    fetch_counts: CountsFetcher, fetch_mine: MineFetcher,
-                    name_posts: Namer) -> Answer | None:
+    async def _page(self, request: PageRequest, generations: Generations,
+                    fetch_page: PageFetcher, fetch_counts: CountsFetcher,
+                    fetch_mine: MineFetcher, name_posts: Namer) -> Answer | None:
         reader = request.reader
-        generations, templates = _layout(request)
+        names = generations.present()
         asked = time.monotonic()
         reply = await self._lookup(
-            keys=generations,
-            args=[GENERATION_SECONDS, *(secrets.token_hex(8) for _ in generations), *templates])
-        tokens = [_text(value) for value in reply[:len(generations)]]
-        self._learn(generations, tokens, asked)
+            keys=names, args=[GENERATION_SECONDS, *(secrets.token_hex(8) for _ in names),
+                              *PageKeys.of(request, PLACEHOLDERS).present()])
+        found_tokens = [_text(value) for value in reply[:len(names)]]
+        self._learn(names, found_tokens, asked)
+        keys = PageKeys.of(request, _tokens(found_tokens, request))
         (stable_view, recent_view, stable_page, recent_page, stable_counts, recent_counts,
-         *cached_mine) = reply[len(generations):]
+         *cached_mine) = reply[len(names):]
         if stable_view is not None or recent_view is not None:
             found = Answer.load(stable_view if stable_view is not None else recent_view)
-            self._keep(_fill(templates[0 if stable_view is not None else 1], tokens), found)
+            self._keep(keys.answer_settled if stable_view is not None else keys.answer_recent,
+                       found)
             return found
-
-        def key(template: str) -> str:
-            return _fill(template, tokens)
 
         page: dict[str, Any]
         if stable_page is not None:
-            page, cached_counts, counts_key = json.loads(stable_page), stable_counts, 4
+            page, cached_counts, settled = json.loads(stable_page), stable_counts, True
         elif recent_page is not None:
-            page, cached_counts, counts_key = json.loads(recent_page), recent_counts, 5
+            page, cached_counts, settled = json.loads(recent_page), recent_counts, False
         else:
             # A copy: concurrent readers share the fetched page, and each fills in its own
             # reactions below.
-            page = copy.deepcopy(await self._once(key(templates[3]), fetch_page))
-            counts_key = 4 if self._settled(page) else 5
+            page = copy.deepcopy(await self._once(keys.page_recent, fetch_page))
+            settled = self._settled(page)
             cached_counts = dumps({p["id"]: p["reaction_counts"] for p in _posts(page)})
-            await self._store({key(templates[counts_key - 2]): dumps(page),
-                               key(templates[counts_key]): cached_counts})
+            await self._store({keys.page_settled if settled else keys.page_recent: dumps(page),
+                               keys.counts_settled if settled else keys.counts_recent:
+                                   cached_counts})
+        counts_key = keys.counts_settled if settled else keys.counts_recent
         if cached_counts is None:
-            counts = await self._once(key(templates[counts_key]), lambda: fetch_counts(
+            counts = await self._once(counts_key, lambda: fetch_counts(
                 [p["id"] for p in _posts(page)]))
-            await self._store({key(templates[counts_key]): dumps(counts)})
+            await self._store({counts_key: dumps(counts)})
         else:
             counts = json.loads(cached_counts)
         mine: dict[str, str] = {}
-        if reader:
+        if reader and keys.own is not None:
             if cached_mine[0] is None:
                 own = await fetch_mine()
-                await self._store({key(templates[6]): own.dumps()})
+                await self._store({keys.own: own.dumps()})
             else:
                 own = Own.loads(cached_mine[0])
             if own.held:
@@ -288,8 +373,7 @@ class ReadCache:
             post["my_reaction"] = mine.get(post["id"])
         await name_posts(_posts(page))
         answer = Answer.of(page)
-        settled = counts_key == 4
-        answer_key = key(templates[0] if settled else templates[1])
+        answer_key = keys.answer_settled if settled else keys.answer_recent
         # A signed-in reader's answer (~15 KB a page) is theirs alone: kept in Redis only
         # while they are likely to read it again, so Redis holds the answers of recent
         # readers, not of everyone who read in the last `ttl`.
@@ -425,30 +509,11 @@ class ReadCache:
             self._known[name] = (token, now)
 
 
-def _layout(request: PageRequest) -> tuple[list[str], list[str]]:
-    """The generations a page depends on, and the templates of its keys ("%N" stands
-    for generation N): answer (settled, recent), page (settled, recent), counts (settled,
-    recent) and, for a signed-in reader, their reactions."""
-    thread, reader = request.thread_id, request.reader
-    generations = [GLOBAL_GENERATION, _content(thread), _tail(thread), _reactions(thread),
-                   _names(request.consultation_id)]
-    if reader:
-        generations.append(_reader(thread, reader))
-    # A cursor is the client's text: hashed, it cannot shape another reader's key.
-    cursor = hashlib.blake2b(request.cursor.encode(), digest_size=12).hexdigest()
-    stable = f"{thread}:%1:%2:{request.limit}:{cursor}"
-    recent = f"{stable}:%3"
-    viewer = f"%4:%5:{reader}:%6" if reader else "%4:%5"
-    templates = [f"rc:view{SHAPE}:{stable}:{viewer}", f"rc:view{SHAPE}:{recent}:{viewer}",
-                 f"rc:page{SHAPE}:{stable}", f"rc:page{SHAPE}:{recent}",
-                 f"rc:counts:{stable}:%4", f"rc:counts:{recent}:%4"]
-    if reader:
-        templates.append(f"rc:own:{thread}:{reader}:%6")
-    return generations, templates
-
-
-def _fill(template: str, tokens: Sequence[str]) -> str:
-    return re.sub(r"%(\d)", lambda found: tokens[int(found[1]) - 1], template)
+def _tokens(present: Sequence[str], request: PageRequest) -> Generations:
+    """The tokens of `request.generations().present()`, as Generations."""
+    everything, content, tail, reactions, names, *reader = present
+    return Generations(everything, content, tail, reactions, names,
+                       reader[0] if request.reader else None)
 
 
 def _text(value: bytes | str) -> str:

@@ -25,7 +25,7 @@ from redis.exceptions import LockError
 from agora.v1 import threads_pb2
 from agora_kit.periodic import every
 from services.gateway.clients import ServiceClients
-from services.gateway.participation import Participation, Registers
+from services.gateway.participation.record import Participation, Registers
 from services.gateway.problems import Problem
 
 log = logging.getLogger(__name__)

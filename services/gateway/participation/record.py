@@ -12,7 +12,7 @@ process made within the last `recheck_seconds` (the flush interval) is not sent 
 since adding it again changes no register; after that it is sent once more, so a
 register Redis lost before its flush is refilled as before.
 
-Redis is a cache, never the only copy: `participation_flush` copies the registers (a
+Redis is a cache, never the only copy: `participation/flush.py` copies the registers (a
 HyperLogLog is a string value) to the threads service's MongoDB every
 `PARTICIPATION_FLUSH_SECONDS`, and merges the stored registers back into Redis first
 (PFMERGE), so after Redis lost its data no observation is lost. Reads count the union

@@ -30,12 +30,13 @@ from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
 from agora_kit.metrics import NATS_CLIENTS
+from services.gateway.events import types
 from services.gateway.schemas import PostPublic
 
 HEARTBEAT_SECONDS = 15.0
 # Types any reader receives; the rest (reports, pending posts) only reach moderators
 # through their own reads, never this stream.
-POST_EVENTS = {"post.created", "post.edited", "moderation.post_restored"}
+POST_EVENTS = {types.POST_CREATED, types.POST_EDITED, types.POST_RESTORED}
 # The post in the public view, its author named; None when it cannot be read.
 PostReader = Callable[[str], Awaitable[PostPublic | None]]
 
@@ -135,7 +136,7 @@ async def shape(envelope: events_pb2.EventEnvelope,
         if post is None or post.status != "visible":
             return None
         return {"post": post.model_dump(mode="json")}
-    if kind == "reaction.changed":
+    if kind == types.REACTION_CHANGED:
         reaction = debate_events_pb2.ReactionChanged()
         envelope.payload.Unpack(reaction)
         post = await read_post(reaction.post_id)
@@ -143,18 +144,18 @@ async def shape(envelope: events_pb2.EventEnvelope,
             return None
         return {"post_id": post.id, "thread_id": post.thread_id,
                 "reaction_counts": dict(post.reaction_counts)}
-    if kind == "consultation.phase_changed":
+    if kind == types.PHASE_CHANGED:
         changed = debate_events_pb2.PhaseChanged()
         envelope.payload.Unpack(changed)
         return {"previous_phase": _phase(changed.previous_phase),
                 "current_phase": _phase(changed.current_phase),
                 "change": threads_pb2.PhaseChange.Name(changed.change)
                 .removeprefix("PHASE_CHANGE_").lower()}
-    if kind == "moderation.post_hidden":
+    if kind == types.POST_HIDDEN:
         moderated = debate_events_pb2.PostModerated()
         envelope.payload.Unpack(moderated)
         return {"post_id": moderated.post_id, "thread_id": moderated.thread_id}
-    if kind in ("post.pinned", "post.unpinned"):
+    if kind in (types.POST_PINNED, types.POST_UNPINNED):
         pinned = debate_events_pb2.PostPinned()
         envelope.payload.Unpack(pinned)
         return {"post_id": pinned.post_id, "thread_id": pinned.thread_id,
