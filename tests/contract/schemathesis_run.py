@@ -8,7 +8,7 @@ The configuration is written per run: path parameters from the run's world
 - `POST /v1/vote-sessions/{id}/close` shuts the session's 2048 gates and counts before
   it answers; by contract it may take up to the gateway's close deadline (60 s) and then
   answers 202 `closing`. `--checks all` holds every operation to 10 s, which the close
-  passed on a quiet machine and missed on a loaded one (11–13 s): its own limit is its
+  passed on a quiet machine and missed on a loaded one (over 10 s): its own limit is its
   documented deadline, and its request timeout beyond it.
 
 One worker: with several, Hypothesis parses lambda sources from threads at once, which
