@@ -49,12 +49,9 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=Message)
 ACCESS_EVENTS = {types.ROLE_GRANTED, types.ROLE_REVOKED, types.ACCESS_POLICY_CHANGED}
 CONTENT_EVENTS: dict[str, type[Message]] = {
-    types.POST_EDITED: debate_events_pb2.PostEdited,
-    types.POST_PINNED: debate_events_pb2.PostPinned,
-    types.POST_UNPINNED: debate_events_pb2.PostPinned,
-    types.POST_FACT_CHECKED: debate_events_pb2.PostFactChecked,
-    types.SUMMARY_WRITTEN: debate_events_pb2.ColumnSummaryWritten,
-}
+    name: types.payload_of(name)
+    for name in (types.POST_EDITED, types.POST_PINNED, types.POST_UNPINNED,
+                 types.POST_FACT_CHECKED, types.SUMMARY_WRITTEN)}
 # A status change: every page, and whether the author has a post awaiting moderation.
 MODERATION_EVENTS = {types.POST_HIDDEN, types.POST_RESTORED, types.POST_APPROVED,
                      types.POST_RESUBMITTED}

@@ -1,35 +1,43 @@
-"""Every event type the gateway reads, spelt once.
+"""The event types the gateway reads, named after the kit's catalog.
 
-Why one module: the cache consumer (events/cache.py) and the live stream
-(events/live.py) each matched event types as strings; a type renamed by its producer
-would silently stop renewing a cache or reaching a reader. The kit's event catalog will
-own these names; when it does, this module takes them from there (one edit, e.g.
-`POST_CREATED = EVENTS.post_created.name`, and `filter_of` becomes the catalogued
-type's `filter_subject`).
+Why a module of its own: the cache consumer (events/cache.py) and the live stream
+(events/live.py) both match on these types. Each name below is the catalog's
+(`agora_kit/events/catalog.py`), so nothing in the gateway spells an event type: a type
+renamed or dropped by its producer fails here at import, instead of silently no longer
+renewing a cache or reaching a reader.
 """
 
 from __future__ import annotations
 
-POST_CREATED = "post.created"
-POST_SUBMITTED = "post.submitted"  # held for moderation: its author alone sees it
-POST_EDITED = "post.edited"
-POST_PINNED = "post.pinned"
-POST_UNPINNED = "post.unpinned"
-POST_FACT_CHECKED = "post.fact_checked"
-POST_HIDDEN = "moderation.post_hidden"
-POST_RESTORED = "moderation.post_restored"
-POST_APPROVED = "moderation.post_approved"
-POST_RESUBMITTED = "moderation.post_resubmitted"
-REACTION_CHANGED = "reaction.changed"
-SUMMARY_WRITTEN = "deepening.summary_written"
-CONTENT_ANONYMISED = "content.anonymised"
-ROLE_GRANTED = "role.granted"
-ROLE_REVOKED = "role.revoked"
-ACCESS_POLICY_CHANGED = "access_policy.changed"
-USER_ERASED = "user.erased"
-PHASE_CHANGED = "consultation.phase_changed"
+from google.protobuf.message import Message
+
+from agora_kit.events.catalog import EVENTS, event_type
+
+POST_CREATED = EVENTS.post_created.name
+POST_SUBMITTED = EVENTS.post_submitted.name  # held for moderation: its author alone sees it
+POST_EDITED = EVENTS.post_edited.name
+POST_PINNED = EVENTS.post_pinned.name
+POST_UNPINNED = EVENTS.post_unpinned.name
+POST_FACT_CHECKED = EVENTS.post_fact_checked.name
+POST_HIDDEN = EVENTS.moderation_post_hidden.name
+POST_RESTORED = EVENTS.moderation_post_restored.name
+POST_APPROVED = EVENTS.moderation_post_approved.name
+POST_RESUBMITTED = EVENTS.moderation_post_resubmitted.name
+REACTION_CHANGED = EVENTS.reaction_changed.name
+SUMMARY_WRITTEN = EVENTS.deepening_summary_written.name
+CONTENT_ANONYMISED = EVENTS.content_anonymised.name
+ROLE_GRANTED = EVENTS.role_granted.name
+ROLE_REVOKED = EVENTS.role_revoked.name
+ACCESS_POLICY_CHANGED = EVENTS.access_policy_changed.name
+USER_ERASED = EVENTS.user_erased.name
+PHASE_CHANGED = EVENTS.consultation_phase_changed.name
 
 
-def filter_of(event_type: str) -> str:
+def filter_of(name: str) -> str:
     """The JetStream subject filter of one event type, in any consultation."""
-    return f"agora.*.{event_type}"
+    return event_type(name).filter_subject
+
+
+def payload_of(name: str) -> type[Message]:
+    """The payload message the catalog gives that type."""
+    return event_type(name).payload
