@@ -3,8 +3,12 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -15,6 +19,52 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _ExtractNature:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ExtractNatureEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ExtractNature.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    EXTRACT_NATURE_UNSPECIFIED: _ExtractNature.ValueType  # 0
+    EXTRACT_NATURE_ISSUE: _ExtractNature.ValueType  # 1
+    EXTRACT_NATURE_ACTIONABLE_SOLUTION: _ExtractNature.ValueType  # 2
+    EXTRACT_NATURE_KNOWLEDGE: _ExtractNature.ValueType  # 3
+    EXTRACT_NATURE_EXAMPLE: _ExtractNature.ValueType  # 4
+    EXTRACT_NATURE_CONCEPT: _ExtractNature.ValueType  # 5
+    EXTRACT_NATURE_ARGUMENT: _ExtractNature.ValueType  # 6
+
+class ExtractNature(_ExtractNature, metaclass=_ExtractNatureEnumTypeWrapper): ...
+
+EXTRACT_NATURE_UNSPECIFIED: ExtractNature.ValueType  # 0
+EXTRACT_NATURE_ISSUE: ExtractNature.ValueType  # 1
+EXTRACT_NATURE_ACTIONABLE_SOLUTION: ExtractNature.ValueType  # 2
+EXTRACT_NATURE_KNOWLEDGE: ExtractNature.ValueType  # 3
+EXTRACT_NATURE_EXAMPLE: ExtractNature.ValueType  # 4
+EXTRACT_NATURE_CONCEPT: ExtractNature.ValueType  # 5
+EXTRACT_NATURE_ARGUMENT: ExtractNature.ValueType  # 6
+Global___ExtractNature: _TypeAlias = ExtractNature  # noqa: Y015
+
+class _ExtractState:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ExtractStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ExtractState.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    EXTRACT_STATE_UNSPECIFIED: _ExtractState.ValueType  # 0
+    EXTRACT_STATE_ANCHORED: _ExtractState.ValueType  # 1
+    """The selectors point at the passage in the post's current text."""
+    EXTRACT_STATE_ORPHANED: _ExtractState.ValueType  # 2
+    """The post was edited and the passage is gone: listed, waiting to be re-anchored."""
+
+class ExtractState(_ExtractState, metaclass=_ExtractStateEnumTypeWrapper): ...
+
+EXTRACT_STATE_UNSPECIFIED: ExtractState.ValueType  # 0
+EXTRACT_STATE_ANCHORED: ExtractState.ValueType  # 1
+"""The selectors point at the passage in the post's current text."""
+EXTRACT_STATE_ORPHANED: ExtractState.ValueType  # 2
+"""The post was edited and the passage is gone: listed, waiting to be re-anchored."""
+Global___ExtractState: _TypeAlias = ExtractState  # noqa: Y015
 
 @_typing.final
 class GetCorpusStatsRequest(_message.Message):
@@ -60,3 +110,306 @@ class CorpusStats(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CorpusStats: _TypeAlias = CorpusStats  # noqa: Y015
+
+@_typing.final
+class TextAnchor(_message.Message):
+    """The W3C Web Annotation selectors of a passage: a TextQuoteSelector (exact, prefix,
+    suffix) and a TextPositionSelector (start, end: code points of the original text).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXACT_FIELD_NUMBER: _builtins.int
+    PREFIX_FIELD_NUMBER: _builtins.int
+    SUFFIX_FIELD_NUMBER: _builtins.int
+    START_FIELD_NUMBER: _builtins.int
+    END_FIELD_NUMBER: _builtins.int
+    exact: _builtins.str
+    prefix: _builtins.str
+    suffix: _builtins.str
+    start: _builtins.int
+    end: _builtins.int
+    def __init__(
+        self,
+        *,
+        exact: _builtins.str = ...,
+        prefix: _builtins.str = ...,
+        suffix: _builtins.str = ...,
+        start: _builtins.int = ...,
+        end: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end", b"end", "exact", b"exact", "prefix", b"prefix", "start", b"start", "suffix", b"suffix"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TextAnchor: _TypeAlias = TextAnchor  # noqa: Y015
+
+@_typing.final
+class Extract(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    NATURE_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    ANCHOR_FIELD_NUMBER: _builtins.int
+    QUOTE_WITHHELD_FIELD_NUMBER: _builtins.int
+    POST_STATUS_FIELD_NUMBER: _builtins.int
+    AUTHOR_ID_FIELD_NUMBER: _builtins.int
+    AUTHOR_ERASED_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
+    POST_REVISION_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    ANCHORED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    consultation_id: _builtins.str
+    post_id: _builtins.str
+    thread_id: _builtins.str
+    theme_id: _builtins.str
+    nature: Global___ExtractNature.ValueType
+    state: Global___ExtractState.ValueType
+    quote_withheld: _builtins.bool
+    post_status: _builtins.str
+    """The post's state as the extract knows it: "visible" or "hidden"."""
+    author_id: _builtins.str
+    """The post's author ("former-participant" once erased)."""
+    author_erased: _builtins.bool
+    language: _builtins.str
+    """The post's original language: anchors are always on the original text."""
+    post_revision: _builtins.int
+    """The revision of the post the anchor is on."""
+    created_by: _builtins.str
+    @_builtins.property
+    def anchor(self) -> Global___TextAnchor:
+        """Empty (and quote_withheld set) when the post is hidden and the viewer may not read it."""
+
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def anchored_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        thread_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        nature: Global___ExtractNature.ValueType = ...,
+        state: Global___ExtractState.ValueType = ...,
+        anchor: Global___TextAnchor | None = ...,
+        quote_withheld: _builtins.bool = ...,
+        post_status: _builtins.str = ...,
+        author_id: _builtins.str = ...,
+        author_erased: _builtins.bool = ...,
+        language: _builtins.str = ...,
+        post_revision: _builtins.int = ...,
+        created_by: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        anchored_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "anchored_at", b"anchored_at", "created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "anchored_at", b"anchored_at", "author_erased", b"author_erased", "author_id", b"author_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "language", b"language", "nature", b"nature", "post_id", b"post_id", "post_revision", b"post_revision", "post_status", b"post_status", "quote_withheld", b"quote_withheld", "state", b"state", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Extract: _TypeAlias = Extract  # noqa: Y015
+
+@_typing.final
+class FileExtractRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    START_FIELD_NUMBER: _builtins.int
+    END_FIELD_NUMBER: _builtins.int
+    NATURE_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    post_id: _builtins.str
+    start: _builtins.int
+    """The selection, in code points of the post's original text: [start, end)."""
+    end: _builtins.int
+    nature: Global___ExtractNature.ValueType
+    actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        start: _builtins.int = ...,
+        end: _builtins.int = ...,
+        nature: Global___ExtractNature.ValueType = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "end", b"end", "idempotency_key", b"idempotency_key", "nature", b"nature", "post_id", b"post_id", "start", b"start"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FileExtractRequest: _TypeAlias = FileExtractRequest  # noqa: Y015
+
+@_typing.final
+class GetExtractRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    EXTRACT_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    extract_id: _builtins.str
+    viewer_id: _builtins.str
+    @_builtins.property
+    def viewer_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        extract_id: _builtins.str = ...,
+        viewer_id: _builtins.str = ...,
+        viewer_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "extract_id", b"extract_id", "viewer_id", b"viewer_id", "viewer_roles", b"viewer_roles"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetExtractRequest: _TypeAlias = GetExtractRequest  # noqa: Y015
+
+@_typing.final
+class ListExtractsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    VIEWER_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    post_id: _builtins.str
+    """Optional filter: the extracts of one post."""
+    page_size: _builtins.int
+    cursor: _builtins.str
+    viewer_id: _builtins.str
+    @_builtins.property
+    def viewer_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+        viewer_id: _builtins.str = ...,
+        viewer_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size", "post_id", b"post_id", "viewer_id", b"viewer_id", "viewer_roles", b"viewer_roles"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListExtractsRequest: _TypeAlias = ListExtractsRequest  # noqa: Y015
+
+@_typing.final
+class ListExtractsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXTRACTS_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def extracts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Extract]: ...
+    def __init__(
+        self,
+        *,
+        extracts: _abc.Iterable[Global___Extract] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["extracts", b"extracts", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListExtractsResponse: _TypeAlias = ListExtractsResponse  # noqa: Y015
+
+@_typing.final
+class ReanchorExtractRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    EXTRACT_ID_FIELD_NUMBER: _builtins.int
+    START_FIELD_NUMBER: _builtins.int
+    END_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    extract_id: _builtins.str
+    start: _builtins.int
+    end: _builtins.int
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        extract_id: _builtins.str = ...,
+        start: _builtins.int = ...,
+        end: _builtins.int = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "end", b"end", "extract_id", b"extract_id", "start", b"start"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReanchorExtractRequest: _TypeAlias = ReanchorExtractRequest  # noqa: Y015
+
+@_typing.final
+class ExtractChanged(_message.Message):
+    """extract.filed, extract.reanchored, extract.orphaned"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXTRACT_ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    extract_id: _builtins.str
+    post_id: _builtins.str
+    state: Global___ExtractState.ValueType
+    def __init__(
+        self,
+        *,
+        extract_id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        state: Global___ExtractState.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["extract_id", b"extract_id", "post_id", b"post_id", "state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExtractChanged: _TypeAlias = ExtractChanged  # noqa: Y015

@@ -26,8 +26,8 @@ if _version_not_supported:
 
 
 class SynthesisServiceStub:
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     def __init__(self, channel):
@@ -41,15 +41,61 @@ class SynthesisServiceStub:
                 request_serializer=agora_dot_v1_dot_synthesis__pb2.GetCorpusStatsRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_synthesis__pb2.CorpusStats.FromString,
                 _registered_method=True)
+        self.FileExtract = channel.unary_unary(
+                '/agora.v1.SynthesisService/FileExtract',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.FileExtractRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+                _registered_method=True)
+        self.GetExtract = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetExtract',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetExtractRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+                _registered_method=True)
+        self.ListExtracts = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListExtracts',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListExtractsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListExtractsResponse.FromString,
+                _registered_method=True)
+        self.ReanchorExtract = channel.unary_unary(
+                '/agora.v1.SynthesisService/ReanchorExtract',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+                _registered_method=True)
 
 
 class SynthesisServiceServicer:
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     def GetCorpusStats(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FileExtract(self, request, context):
+        """Harvesting: an idea catcher (or synthesiser) files a passage of a post.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExtract(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExtracts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReanchorExtract(self, request, context):
+        """Anchor an extract again on the post's current text (an orphaned one, typically).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -62,6 +108,26 @@ def add_SynthesisServiceServicer_to_server(servicer, server):
                     request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetCorpusStatsRequest.FromString,
                     response_serializer=agora_dot_v1_dot_synthesis__pb2.CorpusStats.SerializeToString,
             ),
+            'FileExtract': grpc.unary_unary_rpc_method_handler(
+                    servicer.FileExtract,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.FileExtractRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Extract.SerializeToString,
+            ),
+            'GetExtract': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExtract,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetExtractRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Extract.SerializeToString,
+            ),
+            'ListExtracts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExtracts,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListExtractsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListExtractsResponse.SerializeToString,
+            ),
+            'ReanchorExtract': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReanchorExtract,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Extract.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'agora.v1.SynthesisService', rpc_method_handlers)
@@ -71,8 +137,8 @@ def add_SynthesisServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SynthesisService:
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     @staticmethod
@@ -92,6 +158,114 @@ class SynthesisService:
             '/agora.v1.SynthesisService/GetCorpusStats',
             agora_dot_v1_dot_synthesis__pb2.GetCorpusStatsRequest.SerializeToString,
             agora_dot_v1_dot_synthesis__pb2.CorpusStats.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FileExtract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/FileExtract',
+            agora_dot_v1_dot_synthesis__pb2.FileExtractRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExtract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetExtract',
+            agora_dot_v1_dot_synthesis__pb2.GetExtractRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExtracts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListExtracts',
+            agora_dot_v1_dot_synthesis__pb2.ListExtractsRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListExtractsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReanchorExtract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ReanchorExtract',
+            agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
             options,
             channel_credentials,
             insecure,

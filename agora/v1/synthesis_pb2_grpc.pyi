@@ -27,8 +27,8 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class SynthesisServiceStub:
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     @_typing.overload
@@ -36,19 +36,31 @@ class SynthesisServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> SynthesisServiceAsyncStub: ...
     GetCorpusStats: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetCorpusStatsRequest, _synthesis_pb2.CorpusStats]
+    FileExtract: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.FileExtractRequest, _synthesis_pb2.Extract]
+    """Harvesting: an idea catcher (or synthesiser) files a passage of a post."""
+    GetExtract: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetExtractRequest, _synthesis_pb2.Extract]
+    ListExtracts: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListExtractsRequest, _synthesis_pb2.ListExtractsResponse]
+    ReanchorExtract: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ReanchorExtractRequest, _synthesis_pb2.Extract]
+    """Anchor an extract again on the post's current text (an orphaned one, typically)."""
 
 @_typing.type_check_only
 class SynthesisServiceAsyncStub(SynthesisServiceStub):
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetCorpusStats: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetCorpusStatsRequest, _synthesis_pb2.CorpusStats]  # type: ignore[assignment]
+    FileExtract: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.FileExtractRequest, _synthesis_pb2.Extract]  # type: ignore[assignment]
+    """Harvesting: an idea catcher (or synthesiser) files a passage of a post."""
+    GetExtract: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetExtractRequest, _synthesis_pb2.Extract]  # type: ignore[assignment]
+    ListExtracts: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListExtractsRequest, _synthesis_pb2.ListExtractsResponse]  # type: ignore[assignment]
+    ReanchorExtract: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ReanchorExtractRequest, _synthesis_pb2.Extract]  # type: ignore[assignment]
+    """Anchor an extract again on the post's current text (an orphaned one, typically)."""
 
 class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     @_abc_1.abstractmethod
@@ -57,5 +69,35 @@ class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _synthesis_pb2.GetCorpusStatsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_synthesis_pb2.CorpusStats, _abc.Awaitable[_synthesis_pb2.CorpusStats]]: ...
+
+    @_abc_1.abstractmethod
+    def FileExtract(
+        self,
+        request: _synthesis_pb2.FileExtractRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Extract, _abc.Awaitable[_synthesis_pb2.Extract]]:
+        """Harvesting: an idea catcher (or synthesiser) files a passage of a post."""
+
+    @_abc_1.abstractmethod
+    def GetExtract(
+        self,
+        request: _synthesis_pb2.GetExtractRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Extract, _abc.Awaitable[_synthesis_pb2.Extract]]: ...
+
+    @_abc_1.abstractmethod
+    def ListExtracts(
+        self,
+        request: _synthesis_pb2.ListExtractsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListExtractsResponse, _abc.Awaitable[_synthesis_pb2.ListExtractsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ReanchorExtract(
+        self,
+        request: _synthesis_pb2.ReanchorExtractRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Extract, _abc.Awaitable[_synthesis_pb2.Extract]]:
+        """Anchor an extract again on the post's current text (an orphaned one, typically)."""
 
 def add_SynthesisServiceServicer_to_server(servicer: SynthesisServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -43,6 +43,7 @@ from services.gateway.routes import (
     pseudonyms,
     roles,
     sessions,
+    synthesis,
     threads,
     votes,
 )
@@ -139,6 +140,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(roles.router)
     app.include_router(pseudonyms.router)
     app.include_router(keys.router)
+    app.include_router(synthesis.router)
     contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(FastPageReads)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

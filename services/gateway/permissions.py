@@ -82,6 +82,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "role.revoke": MANAGERS,
     "access_policy.read": MANAGERS,
     "access_policy.write": MANAGERS,
+    # Harvesting (the synthesis service re-checks with services/synthesis/permissions.py):
+    # idea catchers and synthesisers file extracts; whoever the consultation admits reads.
+    "extract.write": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "extract.read": EVERYONE,
 }
 
 ROUTES: dict[tuple[str, str], str] = {
@@ -154,6 +158,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/consultations/{consultation_id}/roles/{account_id}/{role}"): "role.revoke",
     ("GET", "/v1/consultations/{consultation_id}/access"): "access_policy.read",
     ("PUT", "/v1/consultations/{consultation_id}/access"): "access_policy.write",
+    ("POST", "/v1/consultations/{consultation_id}/extracts"): "extract.write",
+    ("GET", "/v1/consultations/{consultation_id}/extracts"): "extract.read",
+    ("GET", "/v1/consultations/{consultation_id}/extracts/{extract_id}"): "extract.read",
+    ("PUT", "/v1/consultations/{consultation_id}/extracts/{extract_id}/anchor"):
+        "extract.write",
 }
 
 

@@ -9,8 +9,12 @@ import grpc
 from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.runtime import Dependencies, ServiceApp
+from services.synthesis import extract_events
 from services.synthesis.config import SynthesisSettings
 from services.synthesis.corpus import Corpus
+from services.synthesis.extract_events import ExtractEvents
+from services.synthesis.extracts import Extracts
+from services.synthesis.posts import Posts
 from services.synthesis.servicer import SynthesisServicer
 
 CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus", filter_subjects=["agora.*.post.created"])
@@ -27,16 +31,24 @@ class SynthesisApp(ServiceApp):
     ) -> None:
         self.database = settings.synthesis_database
         self._corpus_consumer = corpus_consumer
+        self._posts = Posts(settings.threads_addr)
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
         self.corpus = Corpus(deps.db)
+        self.extracts = Extracts(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
+                                 posts=self._posts)
+        self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
         synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(
-            SynthesisServicer(self.corpus), server
+            SynthesisServicer(self.corpus, self.extracts), server
         )
 
     async def prepare(self, deps: Dependencies) -> None:
         await self.corpus.ensure_indexes()
+        await self.extracts.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
         return [(self._corpus_consumer, self.corpus.ingest_post),
-                (ERASURE_CONSUMER, self.corpus.anonymise)]
+                (ERASURE_CONSUMER, self.corpus.anonymise),
+                (extract_events.EDITS_CONSUMER, self._extract_events.on_edited),
+                (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
+                (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased)]

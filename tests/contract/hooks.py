@@ -26,6 +26,8 @@ IN_SESSION = "must be one of this vote session's (stored state)"
 TEXT_LANGUAGE = "keyed by the consultation's languages only (stored state)"
 THEME_TITLES = "theme titles differ, trimmed and ignoring case (uniqueness by a property)"
 MODULES = "only the modules of its phase's kind (two fields)"
+SELECTION = {"start": "within the post's text, not only whitespace (stored state)",
+             "end": "after start, within the post's text (two fields; stored state)"}
 # (method, path template) -> {field the 422 may name: the rule}
 SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/accounts"): {
@@ -71,6 +73,9 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/consultations/{consultation_id}/phase-changes"): {
         "phase": "required to extend or reopen (two fields)",
         "ends_at": "required to extend or reopen, after the phase's start (two fields)"},
+    ("POST", "/v1/consultations/{consultation_id}/extracts"): {
+        **SELECTION, "post_id": "a post of this consultation (stored state)"},
+    ("PUT", "/v1/consultations/{consultation_id}/extracts/{extract_id}/anchor"): SELECTION,
     ("POST", "/v1/posts/{post_id}/moderation"): {
         "reason": "required to hide (two fields)"},
     ("POST", "/v1/consultations"): {

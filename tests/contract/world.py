@@ -17,6 +17,7 @@ Json = dict[str, Any]
 OPERATOR = {"Authorization": "Bearer dev-world-op~operator"}
 STRATEGIST = {"Authorization": "Bearer dev-world-strategist~strategist"}
 AUTHOR = {"Authorization": "Bearer dev-world-author"}
+CATCHER = {"Authorization": "Bearer dev-world-catcher~idea_catcher"}
 
 
 def _created(reply: httpx.Response) -> Json:
@@ -50,6 +51,9 @@ def build(base_url: str) -> dict[str, str]:
                                           "proposals": [{"title": {"en": "Bike lanes"}},
                                                         {"title": {"en": "Buses"}}]}))
         _created(api.post(f"/v1/vote-sessions/{session['id']}/open", headers=STRATEGIST))
+        extract = _created(api.post(f"/v1/consultations/{cid}/extracts", headers=CATCHER,
+                                    json={"post_id": post["id"], "start": 5, "end": 16,
+                                          "nature": "actionable_solution"}))
         return {"consultation_id": cid, "thread_id": thread["id"], "post_id": post["id"],
                 "column_id": deepening["columns"][0]["id"], "session_id": session["id"],
-                "account_id": "me", "role": "moderator"}
+                "extract_id": extract["id"], "account_id": "me", "role": "moderator"}
