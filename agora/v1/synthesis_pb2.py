@@ -25,17 +25,19 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x61gora/v1/synthesis.proto\x12\x08\x61gora.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"0\n\x15GetCorpusStatsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\"S\n\x0b\x43orpusStats\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x15\n\rcontributions\x18\x02 \x01(\x03\x12\x14\n\x0c\x63ontributors\x18\x03 \x01(\x03\"W\n\nTextAnchor\x12\r\n\x05\x65xact\x18\x01 \x01(\t\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\x0e\n\x06suffix\x18\x03 \x01(\t\x12\r\n\x05start\x18\x04 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x05 \x01(\x05\"\xcf\x03\n\x07\x45xtract\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x02 \x01(\t\x12\x0f\n\x07post_id\x18\x03 \x01(\t\x12\x11\n\tthread_id\x18\x04 \x01(\t\x12\x10\n\x08theme_id\x18\x05 \x01(\t\x12\'\n\x06nature\x18\x06 \x01(\x0e\x32\x17.agora.v1.ExtractNature\x12%\n\x05state\x18\x07 \x01(\x0e\x32\x16.agora.v1.ExtractState\x12$\n\x06\x61nchor\x18\x08 \x01(\x0b\x32\x14.agora.v1.TextAnchor\x12\x16\n\x0equote_withheld\x18\t \x01(\x08\x12\x13\n\x0bpost_status\x18\n \x01(\t\x12\x11\n\tauthor_id\x18\x0b \x01(\t\x12\x15\n\rauthor_erased\x18\x0c \x01(\x08\x12\x10\n\x08language\x18\r \x01(\t\x12\x15\n\rpost_revision\x18\x0e \x01(\x05\x12\x12\n\ncreated_by\x18\x0f \x01(\t\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61nchored_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xc3\x01\n\x12\x46ileExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12\r\n\x05start\x18\x03 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x04 \x01(\x05\x12\'\n\x06nature\x18\x05 \x01(\x0e\x32\x17.agora.v1.ExtractNature\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x07 \x03(\t\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\"i\n\x11GetExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x12\n\nextract_id\x18\x02 \x01(\t\x12\x11\n\tviewer_id\x18\x03 \x01(\t\x12\x14\n\x0cviewer_roles\x18\x04 \x03(\t\"\x8b\x01\n\x13ListExtractsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\x12\x11\n\tviewer_id\x18\x05 \x01(\t\x12\x14\n\x0cviewer_roles\x18\x06 \x03(\t\"P\n\x14ListExtractsResponse\x12#\n\x08\x65xtracts\x18\x01 \x03(\x0b\x32\x11.agora.v1.Extract\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\x88\x01\n\x16ReanchorExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x12\n\nextract_id\x18\x02 \x01(\t\x12\r\n\x05start\x18\x03 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x04 \x01(\x05\x12\x10\n\x08\x61\x63tor_id\x18\x05 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x06 \x03(\t\"\\\n\x0e\x45xtractChanged\x12\x12\n\nextract_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12%\n\x05state\x18\x03 \x01(\x0e\x32\x16.agora.v1.ExtractState*\xe4\x01\n\rExtractNature\x12\x1e\n\x1a\x45XTRACT_NATURE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45XTRACT_NATURE_ISSUE\x10\x01\x12&\n\"EXTRACT_NATURE_ACTIONABLE_SOLUTION\x10\x02\x12\x1c\n\x18\x45XTRACT_NATURE_KNOWLEDGE\x10\x03\x12\x1a\n\x16\x45XTRACT_NATURE_EXAMPLE\x10\x04\x12\x1a\n\x16\x45XTRACT_NATURE_CONCEPT\x10\x05\x12\x1b\n\x17\x45XTRACT_NATURE_ARGUMENT\x10\x06*e\n\x0c\x45xtractState\x12\x1d\n\x19\x45XTRACT_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45XTRACT_STATE_ANCHORED\x10\x01\x12\x1a\n\x16\x45XTRACT_STATE_ORPHANED\x10\x02\x32\xf1\x02\n\x10SynthesisService\x12H\n\x0eGetCorpusStats\x12\x1f.agora.v1.GetCorpusStatsRequest\x1a\x15.agora.v1.CorpusStats\x12>\n\x0b\x46ileExtract\x12\x1c.agora.v1.FileExtractRequest\x1a\x11.agora.v1.Extract\x12<\n\nGetExtract\x12\x1b.agora.v1.GetExtractRequest\x1a\x11.agora.v1.Extract\x12M\n\x0cListExtracts\x12\x1d.agora.v1.ListExtractsRequest\x1a\x1e.agora.v1.ListExtractsResponse\x12\x46\n\x0fReanchorExtract\x12 .agora.v1.ReanchorExtractRequest\x1a\x11.agora.v1.Extractb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x61gora/v1/synthesis.proto\x12\x08\x61gora.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"0\n\x15GetCorpusStatsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\"S\n\x0b\x43orpusStats\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x15\n\rcontributions\x18\x02 \x01(\x03\x12\x14\n\x0c\x63ontributors\x18\x03 \x01(\x03\"W\n\nTextAnchor\x12\r\n\x05\x65xact\x18\x01 \x01(\t\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\x0e\n\x06suffix\x18\x03 \x01(\t\x12\r\n\x05start\x18\x04 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x05 \x01(\x05\"\xe0\x03\n\x07\x45xtract\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x02 \x01(\t\x12\x0f\n\x07post_id\x18\x03 \x01(\t\x12\x11\n\tthread_id\x18\x04 \x01(\t\x12\x10\n\x08theme_id\x18\x05 \x01(\t\x12\'\n\x06nature\x18\x06 \x01(\x0e\x32\x17.agora.v1.ExtractNature\x12%\n\x05state\x18\x07 \x01(\x0e\x32\x16.agora.v1.ExtractState\x12$\n\x06\x61nchor\x18\x08 \x01(\x0b\x32\x14.agora.v1.TextAnchor\x12\x16\n\x0equote_withheld\x18\t \x01(\x08\x12\x13\n\x0bpost_status\x18\n \x01(\t\x12\x11\n\tauthor_id\x18\x0b \x01(\t\x12\x15\n\rauthor_erased\x18\x0c \x01(\x08\x12\x10\n\x08language\x18\r \x01(\t\x12\x15\n\rpost_revision\x18\x0e \x01(\x05\x12\x12\n\ncreated_by\x18\x0f \x01(\t\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61nchored_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07idea_id\x18\x12 \x01(\t\"\xd4\x01\n\x12\x46ileExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12\r\n\x05start\x18\x03 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x04 \x01(\x05\x12\'\n\x06nature\x18\x05 \x01(\x0e\x32\x17.agora.v1.ExtractNature\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x07 \x03(\t\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\x12\x0f\n\x07idea_id\x18\t \x01(\t\"i\n\x11GetExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x12\n\nextract_id\x18\x02 \x01(\t\x12\x11\n\tviewer_id\x18\x03 \x01(\t\x12\x14\n\x0cviewer_roles\x18\x04 \x03(\t\"\x8b\x01\n\x13ListExtractsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\x12\x11\n\tviewer_id\x18\x05 \x01(\t\x12\x14\n\x0cviewer_roles\x18\x06 \x03(\t\"P\n\x14ListExtractsResponse\x12#\n\x08\x65xtracts\x18\x01 \x03(\x0b\x32\x11.agora.v1.Extract\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\x88\x01\n\x16ReanchorExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x12\n\nextract_id\x18\x02 \x01(\t\x12\r\n\x05start\x18\x03 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x04 \x01(\x05\x12\x10\n\x08\x61\x63tor_id\x18\x05 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x06 \x03(\t\"\\\n\x0e\x45xtractChanged\x12\x12\n\nextract_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12%\n\x05state\x18\x03 \x01(\x0e\x32\x16.agora.v1.ExtractState\"Q\n\nIdeaCounts\x12\x10\n\x08\x65xtracts\x18\x01 \x01(\x03\x12\r\n\x05posts\x18\x02 \x01(\x03\x12\x0f\n\x07\x61uthors\x18\x03 \x01(\x03\x12\x11\n\treactions\x18\x04 \x01(\x03\"\xc3\x02\n\x04Idea\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x02 \x01(\t\x12\x10\n\x08theme_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x11\n\tparent_id\x18\x06 \x01(\t\x12$\n\x06status\x18\x07 \x01(\x0e\x32\x14.agora.v1.IdeaStatus\x12\x13\n\x0bmerged_into\x18\x08 \x01(\t\x12\x11\n\tthread_id\x18\t \x01(\t\x12$\n\x06\x63ounts\x18\n \x01(\x0b\x32\x14.agora.v1.IdeaCounts\x12\x15\n\rresolved_from\x18\x0b \x01(\t\x12\x12\n\ncreated_by\x18\x0c \x01(\t\x12.\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb5\x01\n\x11\x43reateIdeaRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x11\n\tparent_id\x18\x05 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x07 \x03(\t\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\":\n\x0eGetIdeaRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\"x\n\x10ListIdeasRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\x12\x16\n\x0einclude_merged\x18\x05 \x01(\x08\"G\n\x11ListIdeasResponse\x12\x1d\n\x05ideas\x18\x01 \x03(\x0b\x32\x0e.agora.v1.Idea\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\xa5\x01\n\x14SetIdeaStatusRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\x12$\n\x06status\x18\x03 \x01(\x0e\x32\x14.agora.v1.IdeaStatus\x12\x16\n\x0eopen_deepening\x18\x04 \x01(\x08\x12\x10\n\x08\x61\x63tor_id\x18\x05 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x06 \x03(\t\"t\n\x10MergeIdeaRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\x12\x0f\n\x07into_id\x18\x03 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x05 \x03(\t\"c\n\x10UndoMergeRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x04 \x03(\t\"Y\n\x0bIdeaChanged\x12\x0f\n\x07idea_id\x18\x01 \x01(\t\x12$\n\x06status\x18\x02 \x01(\x0e\x32\x14.agora.v1.IdeaStatus\x12\x13\n\x0bmerged_into\x18\x03 \x01(\t*\xe4\x01\n\rExtractNature\x12\x1e\n\x1a\x45XTRACT_NATURE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45XTRACT_NATURE_ISSUE\x10\x01\x12&\n\"EXTRACT_NATURE_ACTIONABLE_SOLUTION\x10\x02\x12\x1c\n\x18\x45XTRACT_NATURE_KNOWLEDGE\x10\x03\x12\x1a\n\x16\x45XTRACT_NATURE_EXAMPLE\x10\x04\x12\x1a\n\x16\x45XTRACT_NATURE_CONCEPT\x10\x05\x12\x1b\n\x17\x45XTRACT_NATURE_ARGUMENT\x10\x06*e\n\x0c\x45xtractState\x12\x1d\n\x19\x45XTRACT_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45XTRACT_STATE_ANCHORED\x10\x01\x12\x1a\n\x16\x45XTRACT_STATE_ORPHANED\x10\x02*\x90\x01\n\nIdeaStatus\x12\x1b\n\x17IDEA_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14IDEA_STATUS_PROPOSED\x10\x01\x12\x18\n\x14IDEA_STATUS_RETAINED\x10\x02\x12\x16\n\x12IDEA_STATUS_MERGED\x10\x03\x12\x19\n\x15IDEA_STATUS_SET_ASIDE\x10\x04\x32\xda\x05\n\x10SynthesisService\x12H\n\x0eGetCorpusStats\x12\x1f.agora.v1.GetCorpusStatsRequest\x1a\x15.agora.v1.CorpusStats\x12>\n\x0b\x46ileExtract\x12\x1c.agora.v1.FileExtractRequest\x1a\x11.agora.v1.Extract\x12<\n\nGetExtract\x12\x1b.agora.v1.GetExtractRequest\x1a\x11.agora.v1.Extract\x12M\n\x0cListExtracts\x12\x1d.agora.v1.ListExtractsRequest\x1a\x1e.agora.v1.ListExtractsResponse\x12\x46\n\x0fReanchorExtract\x12 .agora.v1.ReanchorExtractRequest\x1a\x11.agora.v1.Extract\x12\x39\n\nCreateIdea\x12\x1b.agora.v1.CreateIdeaRequest\x1a\x0e.agora.v1.Idea\x12\x33\n\x07GetIdea\x12\x18.agora.v1.GetIdeaRequest\x1a\x0e.agora.v1.Idea\x12\x44\n\tListIdeas\x12\x1a.agora.v1.ListIdeasRequest\x1a\x1b.agora.v1.ListIdeasResponse\x12?\n\rSetIdeaStatus\x12\x1e.agora.v1.SetIdeaStatusRequest\x1a\x0e.agora.v1.Idea\x12\x37\n\tMergeIdea\x12\x1a.agora.v1.MergeIdeaRequest\x1a\x0e.agora.v1.Idea\x12\x37\n\tUndoMerge\x12\x1a.agora.v1.UndoMergeRequest\x1a\x0e.agora.v1.Ideab\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'agora.v1.synthesis_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EXTRACTNATURE']._serialized_start=1524
-  _globals['_EXTRACTNATURE']._serialized_end=1752
-  _globals['_EXTRACTSTATE']._serialized_start=1754
-  _globals['_EXTRACTSTATE']._serialized_end=1855
+  _globals['_EXTRACTNATURE']._serialized_start=2884
+  _globals['_EXTRACTNATURE']._serialized_end=3112
+  _globals['_EXTRACTSTATE']._serialized_start=3114
+  _globals['_EXTRACTSTATE']._serialized_end=3215
+  _globals['_IDEASTATUS']._serialized_start=3218
+  _globals['_IDEASTATUS']._serialized_end=3362
   _globals['_GETCORPUSSTATSREQUEST']._serialized_start=71
   _globals['_GETCORPUSSTATSREQUEST']._serialized_end=119
   _globals['_CORPUSSTATS']._serialized_start=121
@@ -43,19 +45,39 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_TEXTANCHOR']._serialized_start=206
   _globals['_TEXTANCHOR']._serialized_end=293
   _globals['_EXTRACT']._serialized_start=296
-  _globals['_EXTRACT']._serialized_end=759
-  _globals['_FILEEXTRACTREQUEST']._serialized_start=762
-  _globals['_FILEEXTRACTREQUEST']._serialized_end=957
-  _globals['_GETEXTRACTREQUEST']._serialized_start=959
-  _globals['_GETEXTRACTREQUEST']._serialized_end=1064
-  _globals['_LISTEXTRACTSREQUEST']._serialized_start=1067
-  _globals['_LISTEXTRACTSREQUEST']._serialized_end=1206
-  _globals['_LISTEXTRACTSRESPONSE']._serialized_start=1208
-  _globals['_LISTEXTRACTSRESPONSE']._serialized_end=1288
-  _globals['_REANCHOREXTRACTREQUEST']._serialized_start=1291
-  _globals['_REANCHOREXTRACTREQUEST']._serialized_end=1427
-  _globals['_EXTRACTCHANGED']._serialized_start=1429
-  _globals['_EXTRACTCHANGED']._serialized_end=1521
-  _globals['_SYNTHESISSERVICE']._serialized_start=1858
-  _globals['_SYNTHESISSERVICE']._serialized_end=2227
+  _globals['_EXTRACT']._serialized_end=776
+  _globals['_FILEEXTRACTREQUEST']._serialized_start=779
+  _globals['_FILEEXTRACTREQUEST']._serialized_end=991
+  _globals['_GETEXTRACTREQUEST']._serialized_start=993
+  _globals['_GETEXTRACTREQUEST']._serialized_end=1098
+  _globals['_LISTEXTRACTSREQUEST']._serialized_start=1101
+  _globals['_LISTEXTRACTSREQUEST']._serialized_end=1240
+  _globals['_LISTEXTRACTSRESPONSE']._serialized_start=1242
+  _globals['_LISTEXTRACTSRESPONSE']._serialized_end=1322
+  _globals['_REANCHOREXTRACTREQUEST']._serialized_start=1325
+  _globals['_REANCHOREXTRACTREQUEST']._serialized_end=1461
+  _globals['_EXTRACTCHANGED']._serialized_start=1463
+  _globals['_EXTRACTCHANGED']._serialized_end=1555
+  _globals['_IDEACOUNTS']._serialized_start=1557
+  _globals['_IDEACOUNTS']._serialized_end=1638
+  _globals['_IDEA']._serialized_start=1641
+  _globals['_IDEA']._serialized_end=1964
+  _globals['_CREATEIDEAREQUEST']._serialized_start=1967
+  _globals['_CREATEIDEAREQUEST']._serialized_end=2148
+  _globals['_GETIDEAREQUEST']._serialized_start=2150
+  _globals['_GETIDEAREQUEST']._serialized_end=2208
+  _globals['_LISTIDEASREQUEST']._serialized_start=2210
+  _globals['_LISTIDEASREQUEST']._serialized_end=2330
+  _globals['_LISTIDEASRESPONSE']._serialized_start=2332
+  _globals['_LISTIDEASRESPONSE']._serialized_end=2403
+  _globals['_SETIDEASTATUSREQUEST']._serialized_start=2406
+  _globals['_SETIDEASTATUSREQUEST']._serialized_end=2571
+  _globals['_MERGEIDEAREQUEST']._serialized_start=2573
+  _globals['_MERGEIDEAREQUEST']._serialized_end=2689
+  _globals['_UNDOMERGEREQUEST']._serialized_start=2691
+  _globals['_UNDOMERGEREQUEST']._serialized_end=2790
+  _globals['_IDEACHANGED']._serialized_start=2792
+  _globals['_IDEACHANGED']._serialized_end=2881
+  _globals['_SYNTHESISSERVICE']._serialized_start=3365
+  _globals['_SYNTHESISSERVICE']._serialized_end=4095
 # @@protoc_insertion_point(module_scope)

@@ -66,6 +66,29 @@ EXTRACT_STATE_ORPHANED: ExtractState.ValueType  # 2
 """The post was edited and the passage is gone: listed, waiting to be re-anchored."""
 Global___ExtractState: _TypeAlias = ExtractState  # noqa: Y015
 
+class _IdeaStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _IdeaStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_IdeaStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    IDEA_STATUS_UNSPECIFIED: _IdeaStatus.ValueType  # 0
+    IDEA_STATUS_PROPOSED: _IdeaStatus.ValueType  # 1
+    IDEA_STATUS_RETAINED: _IdeaStatus.ValueType  # 2
+    """Retained for deepening (a two-column thread may be opened for it)."""
+    IDEA_STATUS_MERGED: _IdeaStatus.ValueType  # 3
+    IDEA_STATUS_SET_ASIDE: _IdeaStatus.ValueType  # 4
+
+class IdeaStatus(_IdeaStatus, metaclass=_IdeaStatusEnumTypeWrapper): ...
+
+IDEA_STATUS_UNSPECIFIED: IdeaStatus.ValueType  # 0
+IDEA_STATUS_PROPOSED: IdeaStatus.ValueType  # 1
+IDEA_STATUS_RETAINED: IdeaStatus.ValueType  # 2
+"""Retained for deepening (a two-column thread may be opened for it)."""
+IDEA_STATUS_MERGED: IdeaStatus.ValueType  # 3
+IDEA_STATUS_SET_ASIDE: IdeaStatus.ValueType  # 4
+Global___IdeaStatus: _TypeAlias = IdeaStatus  # noqa: Y015
+
 @_typing.final
 class GetCorpusStatsRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
@@ -167,6 +190,7 @@ class Extract(_message.Message):
     CREATED_BY_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     ANCHORED_AT_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     consultation_id: _builtins.str
     post_id: _builtins.str
@@ -185,6 +209,7 @@ class Extract(_message.Message):
     post_revision: _builtins.int
     """The revision of the post the anchor is on."""
     created_by: _builtins.str
+    idea_id: _builtins.str
     @_builtins.property
     def anchor(self) -> Global___TextAnchor:
         """Empty (and quote_withheld set) when the post is hidden and the viewer may not read it."""
@@ -213,10 +238,11 @@ class Extract(_message.Message):
         created_by: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         anchored_at: _timestamp_pb2.Timestamp | None = ...,
+        idea_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "anchored_at", b"anchored_at", "created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "anchored_at", b"anchored_at", "author_erased", b"author_erased", "author_id", b"author_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "language", b"language", "nature", b"nature", "post_id", b"post_id", "post_revision", b"post_revision", "post_status", b"post_status", "quote_withheld", b"quote_withheld", "state", b"state", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "anchored_at", b"anchored_at", "author_erased", b"author_erased", "author_id", b"author_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "idea_id", b"idea_id", "language", b"language", "nature", b"nature", "post_id", b"post_id", "post_revision", b"post_revision", "post_status", b"post_status", "quote_withheld", b"quote_withheld", "state", b"state", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -234,6 +260,7 @@ class FileExtractRequest(_message.Message):
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     ACTOR_ROLES_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     post_id: _builtins.str
     start: _builtins.int
@@ -242,6 +269,8 @@ class FileExtractRequest(_message.Message):
     nature: Global___ExtractNature.ValueType
     actor_id: _builtins.str
     idempotency_key: _builtins.str
+    idea_id: _builtins.str
+    """Optional: the idea (of the same consultation) the passage supports."""
     @_builtins.property
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
@@ -255,10 +284,11 @@ class FileExtractRequest(_message.Message):
         actor_id: _builtins.str = ...,
         actor_roles: _abc.Iterable[_builtins.str] | None = ...,
         idempotency_key: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "end", b"end", "idempotency_key", b"idempotency_key", "nature", b"nature", "post_id", b"post_id", "start", b"start"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "end", b"end", "idea_id", b"idea_id", "idempotency_key", b"idempotency_key", "nature", b"nature", "post_id", b"post_id", "start", b"start"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -413,3 +443,338 @@ class ExtractChanged(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___ExtractChanged: _TypeAlias = ExtractChanged  # noqa: Y015
+
+@_typing.final
+class IdeaCounts(_message.Message):
+    """Computed from the extracts and the reactions on their posts at read time: no stored
+    count that could drift from its source.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXTRACTS_FIELD_NUMBER: _builtins.int
+    POSTS_FIELD_NUMBER: _builtins.int
+    AUTHORS_FIELD_NUMBER: _builtins.int
+    REACTIONS_FIELD_NUMBER: _builtins.int
+    extracts: _builtins.int
+    posts: _builtins.int
+    authors: _builtins.int
+    reactions: _builtins.int
+    def __init__(
+        self,
+        *,
+        extracts: _builtins.int = ...,
+        posts: _builtins.int = ...,
+        authors: _builtins.int = ...,
+        reactions: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["authors", b"authors", "extracts", b"extracts", "posts", b"posts", "reactions", b"reactions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IdeaCounts: _TypeAlias = IdeaCounts  # noqa: Y015
+
+@_typing.final
+class Idea(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    PARENT_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    MERGED_INTO_FIELD_NUMBER: _builtins.int
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    COUNTS_FIELD_NUMBER: _builtins.int
+    RESOLVED_FROM_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    description: _builtins.str
+    parent_id: _builtins.str
+    status: Global___IdeaStatus.ValueType
+    merged_into: _builtins.str
+    thread_id: _builtins.str
+    """The two-column thread opened when it was retained ("" when none)."""
+    resolved_from: _builtins.str
+    """Set when the id asked for was merged: that id (this idea is where it went)."""
+    created_by: _builtins.str
+    @_builtins.property
+    def counts(self) -> Global___IdeaCounts: ...
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        parent_id: _builtins.str = ...,
+        status: Global___IdeaStatus.ValueType = ...,
+        merged_into: _builtins.str = ...,
+        thread_id: _builtins.str = ...,
+        counts: Global___IdeaCounts | None = ...,
+        resolved_from: _builtins.str = ...,
+        created_by: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["counts", b"counts", "created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "counts", b"counts", "created_at", b"created_at", "created_by", b"created_by", "description", b"description", "id", b"id", "merged_into", b"merged_into", "parent_id", b"parent_id", "resolved_from", b"resolved_from", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Idea: _TypeAlias = Idea  # noqa: Y015
+
+@_typing.final
+class CreateIdeaRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    PARENT_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    description: _builtins.str
+    parent_id: _builtins.str
+    actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        parent_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "description", b"description", "idempotency_key", b"idempotency_key", "parent_id", b"parent_id", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateIdeaRequest: _TypeAlias = CreateIdeaRequest  # noqa: Y015
+
+@_typing.final
+class GetIdeaRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "idea_id", b"idea_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetIdeaRequest: _TypeAlias = GetIdeaRequest  # noqa: Y015
+
+@_typing.final
+class ListIdeasRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    INCLUDE_MERGED_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    page_size: _builtins.int
+    cursor: _builtins.str
+    include_merged: _builtins.bool
+    """Merged ideas are left out unless asked for."""
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+        include_merged: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "include_merged", b"include_merged", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListIdeasRequest: _TypeAlias = ListIdeasRequest  # noqa: Y015
+
+@_typing.final
+class ListIdeasResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDEAS_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def ideas(self) -> _containers.RepeatedCompositeFieldContainer[Global___Idea]: ...
+    def __init__(
+        self,
+        *,
+        ideas: _abc.Iterable[Global___Idea] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ideas", b"ideas", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListIdeasResponse: _TypeAlias = ListIdeasResponse  # noqa: Y015
+
+@_typing.final
+class SetIdeaStatusRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    OPEN_DEEPENING_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    status: Global___IdeaStatus.ValueType
+    """PROPOSED, RETAINED or SET_ASIDE (MERGED is MergeIdea's)."""
+    open_deepening: _builtins.bool
+    """With RETAINED: open the idea's two-column thread in threads."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+        status: Global___IdeaStatus.ValueType = ...,
+        open_deepening: _builtins.bool = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idea_id", b"idea_id", "open_deepening", b"open_deepening", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetIdeaStatusRequest: _TypeAlias = SetIdeaStatusRequest  # noqa: Y015
+
+@_typing.final
+class MergeIdeaRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    INTO_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    into_id: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+        into_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idea_id", b"idea_id", "into_id", b"into_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MergeIdeaRequest: _TypeAlias = MergeIdeaRequest  # noqa: Y015
+
+@_typing.final
+class UndoMergeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    """The merged idea."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idea_id", b"idea_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UndoMergeRequest: _TypeAlias = UndoMergeRequest  # noqa: Y015
+
+@_typing.final
+class IdeaChanged(_message.Message):
+    """idea.created, idea.status_changed, idea.merged, idea.unmerged"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    MERGED_INTO_FIELD_NUMBER: _builtins.int
+    idea_id: _builtins.str
+    status: Global___IdeaStatus.ValueType
+    merged_into: _builtins.str
+    def __init__(
+        self,
+        *,
+        idea_id: _builtins.str = ...,
+        status: Global___IdeaStatus.ValueType = ...,
+        merged_into: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idea_id", b"idea_id", "merged_into", b"merged_into", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IdeaChanged: _TypeAlias = IdeaChanged  # noqa: Y015

@@ -61,6 +61,36 @@ class SynthesisServiceStub:
                 request_serializer=agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
                 _registered_method=True)
+        self.CreateIdea = channel.unary_unary(
+                '/agora.v1.SynthesisService/CreateIdea',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.CreateIdeaRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.GetIdea = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetIdea',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetIdeaRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.ListIdeas = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListIdeas',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListIdeasRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListIdeasResponse.FromString,
+                _registered_method=True)
+        self.SetIdeaStatus = channel.unary_unary(
+                '/agora.v1.SynthesisService/SetIdeaStatus',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.SetIdeaStatusRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.MergeIdea = channel.unary_unary(
+                '/agora.v1.SynthesisService/MergeIdea',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.MergeIdeaRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.UndoMerge = channel.unary_unary(
+                '/agora.v1.SynthesisService/UndoMerge',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
 
 
 class SynthesisServiceServicer:
@@ -100,6 +130,44 @@ class SynthesisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateIdea(self, request, context):
+        """Ideas: a tree per theme, with counts computed from the extracts that support them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetIdea(self, request, context):
+        """A merged idea's id resolves to the idea it was merged into (`resolved_from` set).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListIdeas(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetIdeaStatus(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MergeIdea(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UndoMerge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SynthesisServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -127,6 +195,36 @@ def add_SynthesisServiceServicer_to_server(servicer, server):
                     servicer.ReanchorExtract,
                     request_deserializer=agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.FromString,
                     response_serializer=agora_dot_v1_dot_synthesis__pb2.Extract.SerializeToString,
+            ),
+            'CreateIdea': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateIdea,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.CreateIdeaRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'GetIdea': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIdea,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetIdeaRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'ListIdeas': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIdeas,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListIdeasRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListIdeasResponse.SerializeToString,
+            ),
+            'SetIdeaStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetIdeaStatus,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.SetIdeaStatusRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'MergeIdea': grpc.unary_unary_rpc_method_handler(
+                    servicer.MergeIdea,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.MergeIdeaRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'UndoMerge': grpc.unary_unary_rpc_method_handler(
+                    servicer.UndoMerge,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -266,6 +364,168 @@ class SynthesisService:
             '/agora.v1.SynthesisService/ReanchorExtract',
             agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.SerializeToString,
             agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateIdea(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/CreateIdea',
+            agora_dot_v1_dot_synthesis__pb2.CreateIdeaRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIdea(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetIdea',
+            agora_dot_v1_dot_synthesis__pb2.GetIdeaRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListIdeas(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListIdeas',
+            agora_dot_v1_dot_synthesis__pb2.ListIdeasRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListIdeasResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetIdeaStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/SetIdeaStatus',
+            agora_dot_v1_dot_synthesis__pb2.SetIdeaStatusRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MergeIdea(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/MergeIdea',
+            agora_dot_v1_dot_synthesis__pb2.MergeIdeaRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UndoMerge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/UndoMerge',
+            agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
             options,
             channel_credentials,
             insecure,

@@ -42,6 +42,14 @@ class SynthesisServiceStub:
     ListExtracts: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListExtractsRequest, _synthesis_pb2.ListExtractsResponse]
     ReanchorExtract: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ReanchorExtractRequest, _synthesis_pb2.Extract]
     """Anchor an extract again on the post's current text (an orphaned one, typically)."""
+    CreateIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.CreateIdeaRequest, _synthesis_pb2.Idea]
+    """Ideas: a tree per theme, with counts computed from the extracts that support them."""
+    GetIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetIdeaRequest, _synthesis_pb2.Idea]
+    """A merged idea's id resolves to the idea it was merged into (`resolved_from` set)."""
+    ListIdeas: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListIdeasRequest, _synthesis_pb2.ListIdeasResponse]
+    SetIdeaStatus: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.SetIdeaStatusRequest, _synthesis_pb2.Idea]
+    MergeIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.MergeIdeaRequest, _synthesis_pb2.Idea]
+    UndoMerge: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.UndoMergeRequest, _synthesis_pb2.Idea]
 
 @_typing.type_check_only
 class SynthesisServiceAsyncStub(SynthesisServiceStub):
@@ -57,6 +65,14 @@ class SynthesisServiceAsyncStub(SynthesisServiceStub):
     ListExtracts: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListExtractsRequest, _synthesis_pb2.ListExtractsResponse]  # type: ignore[assignment]
     ReanchorExtract: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ReanchorExtractRequest, _synthesis_pb2.Extract]  # type: ignore[assignment]
     """Anchor an extract again on the post's current text (an orphaned one, typically)."""
+    CreateIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.CreateIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    """Ideas: a tree per theme, with counts computed from the extracts that support them."""
+    GetIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    """A merged idea's id resolves to the idea it was merged into (`resolved_from` set)."""
+    ListIdeas: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListIdeasRequest, _synthesis_pb2.ListIdeasResponse]  # type: ignore[assignment]
+    SetIdeaStatus: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.SetIdeaStatusRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    MergeIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.MergeIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    UndoMerge: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.UndoMergeRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
 
 class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
     """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
@@ -99,5 +115,49 @@ class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_synthesis_pb2.Extract, _abc.Awaitable[_synthesis_pb2.Extract]]:
         """Anchor an extract again on the post's current text (an orphaned one, typically)."""
+
+    @_abc_1.abstractmethod
+    def CreateIdea(
+        self,
+        request: _synthesis_pb2.CreateIdeaRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]:
+        """Ideas: a tree per theme, with counts computed from the extracts that support them."""
+
+    @_abc_1.abstractmethod
+    def GetIdea(
+        self,
+        request: _synthesis_pb2.GetIdeaRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]:
+        """A merged idea's id resolves to the idea it was merged into (`resolved_from` set)."""
+
+    @_abc_1.abstractmethod
+    def ListIdeas(
+        self,
+        request: _synthesis_pb2.ListIdeasRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListIdeasResponse, _abc.Awaitable[_synthesis_pb2.ListIdeasResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SetIdeaStatus(
+        self,
+        request: _synthesis_pb2.SetIdeaStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]: ...
+
+    @_abc_1.abstractmethod
+    def MergeIdea(
+        self,
+        request: _synthesis_pb2.MergeIdeaRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]: ...
+
+    @_abc_1.abstractmethod
+    def UndoMerge(
+        self,
+        request: _synthesis_pb2.UndoMergeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]: ...
 
 def add_SynthesisServiceServicer_to_server(servicer: SynthesisServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -33,6 +33,7 @@ from services.gateway.routes import (
     consultations,
     docs,
     health,
+    ideas,
     keys,
     knowledge,
     live,
@@ -141,6 +142,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(pseudonyms.router)
     app.include_router(keys.router)
     app.include_router(synthesis.router)
+    app.include_router(ideas.router)
     contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(FastPageReads)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -86,6 +86,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # idea catchers and synthesisers file extracts; whoever the consultation admits reads.
     "extract.write": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
     "extract.read": EVERYONE,
+    "idea.write": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "idea.read": EVERYONE,
 }
 
 ROUTES: dict[tuple[str, str], str] = {
@@ -163,6 +165,12 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/v1/consultations/{consultation_id}/extracts/{extract_id}"): "extract.read",
     ("PUT", "/v1/consultations/{consultation_id}/extracts/{extract_id}/anchor"):
         "extract.write",
+    ("POST", "/v1/consultations/{consultation_id}/ideas"): "idea.write",
+    ("GET", "/v1/consultations/{consultation_id}/ideas"): "idea.read",
+    ("GET", "/v1/consultations/{consultation_id}/ideas/{idea_id}"): "idea.read",
+    ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): "idea.write",
+    ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",
+    ("DELETE", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",
 }
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import synthesis_pb2
-from services.gateway.schemas import Input, ResourceId
+from services.gateway.schemas import NONBLANK, PLAIN, Input, ResourceId
 
 NatureName = Literal["issue", "actionable_solution", "knowledge", "example", "concept",
                      "argument"]
@@ -40,6 +40,8 @@ class Selection(Input):
 class ExtractCreate(Selection):
     post_id: ResourceId
     nature: NatureName
+    idea_id: ResourceId | None = Field(
+        default=None, description="The idea of this consultation the passage supports.")
 
 
 class QuoteSelector(BaseModel):
@@ -75,6 +77,7 @@ class ExtractPublic(BaseModel):
         description="Empty when the quote is withheld.")
     author_erased: bool
     language: str = Field(description="The post's original language (anchors are on it).")
+    idea_id: str | None
     post_revision: int
     created_at: datetime
     anchored_at: datetime
@@ -92,6 +95,7 @@ class ExtractPublic(BaseModel):
             post_status="hidden" if extract.post_status == "hidden" else "visible",
             quote_withheld=extract.quote_withheld, selectors=selectors,
             author_erased=extract.author_erased, language=extract.language,
+            idea_id=extract.idea_id or None,
             post_revision=extract.post_revision,
             created_at=extract.created_at.ToDatetime(tzinfo=UTC),
             anchored_at=extract.anchored_at.ToDatetime(tzinfo=UTC))
@@ -99,4 +103,76 @@ class ExtractPublic(BaseModel):
 
 class ExtractsPage(BaseModel):
     items: list[ExtractPublic]
+    next_cursor: str | None
+
+
+IdeaStatusName = Literal["proposed", "retained", "merged", "set_aside"]
+IDEA_STATUS_TO_PROTO: dict[IdeaStatusName, synthesis_pb2.IdeaStatus.ValueType] = {
+    "proposed": synthesis_pb2.IDEA_STATUS_PROPOSED,
+    "retained": synthesis_pb2.IDEA_STATUS_RETAINED,
+    "merged": synthesis_pb2.IDEA_STATUS_MERGED,
+    "set_aside": synthesis_pb2.IDEA_STATUS_SET_ASIDE,
+}
+IDEA_STATUS_FROM_PROTO = {v: k for k, v in IDEA_STATUS_TO_PROTO.items()}
+IdeaTitle = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NONBLANK)]
+IdeaDescription = Annotated[str, StringConstraints(max_length=5000, pattern=PLAIN)]
+
+
+class IdeaCreate(Input):
+    theme_id: ResourceId
+    title: IdeaTitle
+    description: IdeaDescription = ""
+    parent_id: ResourceId | None = Field(default=None,
+                                         description="A current idea of the same theme.")
+
+
+class IdeaStatusUpdate(Input):
+    status: Literal["proposed", "retained", "set_aside"]
+    open_deepening: bool = Field(
+        default=False, description="With retained: open the idea's two-column thread.")
+
+
+class IdeaMerge(Input):
+    into_id: ResourceId = Field(description="The idea that takes this one's extracts; "
+                                            "not this idea nor one below it.")
+
+
+class IdeaCountsPublic(BaseModel):
+    extracts: int
+    posts: int = Field(description="Distinct posts its extracts come from.")
+    authors: int = Field(description="Distinct authors of those posts.")
+    reactions: int = Field(description="Current reactions on those posts.")
+
+
+class IdeaPublic(BaseModel):
+    id: str
+    consultation_id: str
+    theme_id: str
+    title: str
+    description: str
+    parent_id: str | None
+    status: IdeaStatusName
+    merged_into: str | None
+    thread_id: str | None = Field(description="Its two-column thread, once opened.")
+    counts: IdeaCountsPublic
+    resolved_from: str | None = Field(
+        description="The merged idea's id that was asked for, when this is where it went.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, idea: synthesis_pb2.Idea) -> IdeaPublic:
+        c = idea.counts
+        return cls(
+            id=idea.id, consultation_id=idea.consultation_id, theme_id=idea.theme_id,
+            title=idea.title, description=idea.description, parent_id=idea.parent_id or None,
+            status=IDEA_STATUS_FROM_PROTO[idea.status], merged_into=idea.merged_into or None,
+            thread_id=idea.thread_id or None,
+            counts=IdeaCountsPublic(extracts=c.extracts, posts=c.posts, authors=c.authors,
+                                    reactions=c.reactions),
+            resolved_from=idea.resolved_from or None,
+            created_at=idea.created_at.ToDatetime(tzinfo=UTC))
+
+
+class IdeasPage(BaseModel):
+    items: list[IdeaPublic]
     next_cursor: str | None

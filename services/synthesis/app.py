@@ -9,12 +9,14 @@ import grpc
 from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.runtime import Dependencies, ServiceApp
-from services.synthesis import extract_events
+from services.synthesis import extract_events, reactions
 from services.synthesis.config import SynthesisSettings
 from services.synthesis.corpus import Corpus
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
+from services.synthesis.ideas import Ideas
 from services.synthesis.posts import Posts
+from services.synthesis.reactions import Reactions
 from services.synthesis.servicer import SynthesisServicer
 
 CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus", filter_subjects=["agora.*.post.created"])
@@ -38,17 +40,23 @@ class SynthesisApp(ServiceApp):
         self.extracts = Extracts(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
                                  posts=self._posts)
         self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
+        self.reactions = Reactions(deps.db)
+        self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
+                           reactions=self.reactions)
         synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(
-            SynthesisServicer(self.corpus, self.extracts), server
+            SynthesisServicer(self.corpus, self.extracts, self.ideas), server
         )
 
     async def prepare(self, deps: Dependencies) -> None:
         await self.corpus.ensure_indexes()
         await self.extracts.ensure_indexes()
+        await self.reactions.ensure_indexes()
+        await self.ideas.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
         return [(self._corpus_consumer, self.corpus.ingest_post),
                 (ERASURE_CONSUMER, self.corpus.anonymise),
                 (extract_events.EDITS_CONSUMER, self._extract_events.on_edited),
                 (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
-                (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased)]
+                (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased),
+                (reactions.CONSUMER, self.reactions.apply)]

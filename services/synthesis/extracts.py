@@ -63,11 +63,13 @@ class Extracts:
         await idempotency.ensure_index(self.extracts)
 
     async def file(self, *, consultation_id: str, post_id: str, start: int, end: int,
-                   nature: str, actor: str, roles: list[str],
+                   nature: str, idea_id: str | None, actor: str, roles: list[str],
                    idempotency_key: str | None) -> Document:
+        """File the passage; `idea_id` is a current idea of the consultation, resolved by
+        the caller (ideas.py)."""
         permissions.require(permissions.Action.HARVEST, roles)
         request = {"consultation_id": consultation_id, "post_id": post_id, "start": start,
-                   "end": end, "nature": nature}
+                   "end": end, "nature": nature, "idea_id": idea_id}
 
         async def create(extra: dict[str, Any]) -> Document:
             asked_at = now()
@@ -76,6 +78,7 @@ class Extracts:
             document: Document = {
                 "_id": new_id(), "consultation_id": consultation_id, "post_id": post.id,
                 "thread_id": post.thread_id, "theme_id": post.theme_id, "nature": nature,
+                "idea_id": idea_id,
                 "state": ANCHORED, "anchor": anchor.document(), "post_status": post.status,
                 "author_id": post.author_id,
                 "author_erased": post.author_id == FORMER_PARTICIPANT,

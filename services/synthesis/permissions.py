@@ -16,10 +16,12 @@ from agora_kit.errors import PermissionDenied
 
 class Action(StrEnum):
     HARVEST = "harvest"  # file and re-anchor extracts
+    SHAPE_IDEAS = "shape_ideas"  # create, retain, set aside, merge ideas
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.HARVEST: frozenset({"idea_catcher", "synthesiser"}),
+    Action.SHAPE_IDEAS: frozenset({"idea_catcher", "synthesiser"}),
 }
 # Who reads the quote of a hidden post: as for the post itself (services/threads/visibility.py).
 READS_HIDDEN_TEXT = frozenset({"moderator"})

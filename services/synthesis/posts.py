@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import grpc
 
 from agora.v1 import threads_pb2, threads_pb2_grpc
-from agora_kit.errors import DomainError, NotFound
+from agora_kit.errors import FIELD_METADATA_KEY, DomainError, NotFound
 from agora_kit.grpc_interceptors import client_channel
 
 RPC_TIMEOUT_SECONDS = 5.0
@@ -28,6 +28,17 @@ SYSTEM_ROLES = ("moderator",)
 
 class Unavailable(DomainError):
     code = grpc.StatusCode.UNAVAILABLE
+
+
+class Refused(DomainError):
+    """Threads refused a request made on a caller's behalf: passed on with its status,
+    message and field, so the caller sees threads' own reason (its phase, its roles)."""
+
+    def __init__(self, error: grpc.aio.AioRpcError) -> None:
+        field = dict(error.trailing_metadata() or ()).get(FIELD_METADATA_KEY)
+        super().__init__(error.details() or "threads refused the request",
+                         field=str(field) if field else None)
+        self.code = error.code()
 
 
 @dataclass(frozen=True)
@@ -70,3 +81,27 @@ class Posts:
                     thread_id=post.thread_id, theme_id=post.theme_id,
                     author_id=post.author_id, body=post.body, language=post.language,
                     revision=post.revision, status=_STATUS[post.status])
+
+    async def create_thread(self, request: threads_pb2.CreateThreadRequest) -> str:
+        """Create a thread in threads on the caller's behalf (their roles are in the
+        request); its id."""
+        try:
+            thread = await self._threads().CreateThread(request, timeout=RPC_TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise Unavailable("the threads service did not answer; retry shortly") from None
+            raise Refused(error) from None
+        return str(thread.id)
+
+    async def theme_ids(self, consultation_id: str) -> set[str]:
+        """The consultation's themes (NotFound for an unknown consultation)."""
+        try:
+            consultation = await self._threads().GetConsultation(
+                threads_pb2.GetConsultationRequest(consultation_id=consultation_id),
+                timeout=RPC_TIMEOUT_SECONDS)
+        except grpc.aio.AioRpcError as error:
+            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
+                raise NotFound(f"consultation {consultation_id} does not exist",
+                               field="consultation_id") from None
+            raise Unavailable("the threads service did not answer; retry shortly") from None
+        return {theme.id for theme in consultation.themes}

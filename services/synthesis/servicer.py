@@ -11,6 +11,8 @@ from agora_kit.ids import decode_cursor, encode_cursor, page_size, require_id
 from agora_kit.mongo import Document
 from services.synthesis.corpus import Corpus
 from services.synthesis.extracts import STATE_TO_PROTO, Extracts, nature_of
+from services.synthesis.idea_rpcs import IdeaRpcs
+from services.synthesis.ideas import Ideas
 from services.synthesis.permissions import READS_HIDDEN_TEXT
 from services.synthesis.posts import HIDDEN
 
@@ -38,7 +40,8 @@ def extract_message(extract: Document, viewer_id: str,
         state=STATE_TO_PROTO[extract["state"]], quote_withheld=not shown,
         post_status=extract["post_status"], author_id=extract["author_id"],
         author_erased=extract["author_erased"], language=extract["language"],
-        post_revision=extract["post_revision"], created_by=extract["created_by"])
+        post_revision=extract["post_revision"], created_by=extract["created_by"],
+        idea_id=extract.get("idea_id") or "")
     if shown:
         message.anchor.CopyFrom(synthesis_pb2.TextAnchor(
             exact=anchor["exact"], prefix=anchor["prefix"], suffix=anchor["suffix"],
@@ -48,10 +51,11 @@ def extract_message(extract: Document, viewer_id: str,
     return message
 
 
-class SynthesisServicer(synthesis_pb2_grpc.SynthesisServiceServicer):
-    def __init__(self, corpus: Corpus, extracts: Extracts) -> None:
+class SynthesisServicer(IdeaRpcs, synthesis_pb2_grpc.SynthesisServiceServicer):
+    def __init__(self, corpus: Corpus, extracts: Extracts, ideas: Ideas) -> None:
         self._corpus = corpus
         self._extracts = extracts
+        self._ideas = ideas
 
     async def GetCorpusStats(
         self, request: synthesis_pb2.GetCorpusStatsRequest, context: Context
@@ -67,10 +71,17 @@ class SynthesisServicer(synthesis_pb2_grpc.SynthesisServiceServicer):
     async def FileExtract(
         self, request: synthesis_pb2.FileExtractRequest, context: Context
     ) -> synthesis_pb2.Extract:
+        consultation_id = require_id(request.consultation_id, field="consultation_id")
+        idea_id = None
+        if request.idea_id:
+            idea = await self._ideas.resolve(
+                consultation_id, require_id(request.idea_id, field="idea_id"), in_body=True)
+            idea_id = idea["_id"]
         filed = await self._extracts.file(
             consultation_id=require_id(request.consultation_id, field="consultation_id"),
             post_id=require_id(request.post_id, field="post_id"), start=request.start,
-            end=request.end, nature=nature_of(request.nature), actor=request.actor_id,
+            end=request.end, nature=nature_of(request.nature), idea_id=idea_id,
+            actor=request.actor_id,
             roles=list(request.actor_roles), idempotency_key=request.idempotency_key or None)
         return extract_message(filed, request.actor_id, list(request.actor_roles))
 

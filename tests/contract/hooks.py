@@ -74,7 +74,14 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "phase": "required to extend or reopen (two fields)",
         "ends_at": "required to extend or reopen, after the phase's start (two fields)"},
     ("POST", "/v1/consultations/{consultation_id}/extracts"): {
-        **SELECTION, "post_id": "a post of this consultation (stored state)"},
+        **SELECTION, "post_id": "a post of this consultation (stored state)",
+        "idea_id": "an idea of this consultation (stored state)"},
+    ("POST", "/v1/consultations/{consultation_id}/ideas"): {
+        "theme_id": THEME, "parent_id": "a current idea of the same theme (stored state)"},
+    ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): {
+        "open_deepening": "only with status retained (two fields)"},
+    ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): {
+        "into_id": "another idea of this consultation, not below this one (stored state)"},
     ("PUT", "/v1/consultations/{consultation_id}/extracts/{extract_id}/anchor"): SELECTION,
     ("POST", "/v1/posts/{post_id}/moderation"): {
         "reason": "required to hide (two fields)"},

@@ -188,7 +188,7 @@ async def test_every_path_allows_exactly_its_documented_methods(
     """405 names every documented method of the path (Starlette named one route's)."""
     values = {**ids, "post_id": "0" * 24, "session_id": "0" * 24, "column_id": "0" * 24,
               "account_id": "0" * 24, "role": "moderator", "voter_id": "me",
-              "extract_id": "0" * 24}
+              "extract_id": "0" * 24, "idea_id": "0" * 24}
     for path, item in document["paths"].items():
         documented = sorted(m.upper() for m in item if m in METHODS)
         reply = await api.request("OPTIONS", path.format(**values))

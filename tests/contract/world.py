@@ -51,9 +51,12 @@ def build(base_url: str) -> dict[str, str]:
                                           "proposals": [{"title": {"en": "Bike lanes"}},
                                                         {"title": {"en": "Buses"}}]}))
         _created(api.post(f"/v1/vote-sessions/{session['id']}/open", headers=STRATEGIST))
+        idea = _created(api.post(f"/v1/consultations/{cid}/ideas", headers=CATCHER,
+                                 json={"theme_id": theme, "title": "Protected bike lanes"}))
         extract = _created(api.post(f"/v1/consultations/{cid}/extracts", headers=CATCHER,
                                     json={"post_id": post["id"], "start": 5, "end": 16,
                                           "nature": "actionable_solution"}))
         return {"consultation_id": cid, "thread_id": thread["id"], "post_id": post["id"],
                 "column_id": deepening["columns"][0]["id"], "session_id": session["id"],
-                "extract_id": extract["id"], "account_id": "me", "role": "moderator"}
+                "extract_id": extract["id"], "idea_id": idea["id"], "account_id": "me",
+                "role": "moderator"}

@@ -47,7 +47,7 @@ async def file_extract(consultation_id: str, body: ExtractCreate, user: Writer,
     request = synthesis_pb2.FileExtractRequest(
         consultation_id=existing_id(consultation_id, "consultation"), post_id=body.post_id,
         start=body.start, end=body.end, nature=NATURE_TO_PROTO[body.nature],
-        actor_id=user.account_id, actor_roles=roles(user),
+        idea_id=body.idea_id or "", actor_id=user.account_id, actor_roles=roles(user),
         idempotency_key=idempotency_key or "")
     filed = await clients.call("synthesis", clients.synthesis.FileExtract, request)
     response.headers["Location"] = f"/v1/consultations/{consultation_id}/extracts/{filed.id}"
