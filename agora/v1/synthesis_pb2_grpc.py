@@ -91,6 +91,61 @@ class SynthesisServiceStub:
                 request_serializer=agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
                 _registered_method=True)
+        self.CreateSynthesis = channel.unary_unary(
+                '/agora.v1.SynthesisService/CreateSynthesis',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.CreateSynthesisRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+                _registered_method=True)
+        self.GetSynthesis = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetSynthesis',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetSynthesisRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+                _registered_method=True)
+        self.ListSyntheses = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListSyntheses',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListSynthesesRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListSynthesesResponse.FromString,
+                _registered_method=True)
+        self.SaveDraft = channel.unary_unary(
+                '/agora.v1.SynthesisService/SaveDraft',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.SaveDraftRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+                _registered_method=True)
+        self.PublishSynthesis = channel.unary_unary(
+                '/agora.v1.SynthesisService/PublishSynthesis',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.PublishSynthesisRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.FromString,
+                _registered_method=True)
+        self.GetSynthesisVersion = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetSynthesisVersion',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetSynthesisVersionRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.FromString,
+                _registered_method=True)
+        self.DiffSynthesisVersions = channel.unary_unary(
+                '/agora.v1.SynthesisService/DiffSynthesisVersions',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.DiffSynthesisVersionsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.SynthesisDiff.FromString,
+                _registered_method=True)
+        self.ContestParagraph = channel.unary_unary(
+                '/agora.v1.SynthesisService/ContestParagraph',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ContestParagraphRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+                _registered_method=True)
+        self.AnswerContest = channel.unary_unary(
+                '/agora.v1.SynthesisService/AnswerContest',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.AnswerContestRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+                _registered_method=True)
+        self.ResolveContest = channel.unary_unary(
+                '/agora.v1.SynthesisService/ResolveContest',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ResolveContestRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+                _registered_method=True)
+        self.ListContests = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListContests',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.FromString,
+                _registered_method=True)
 
 
 class SynthesisServiceServicer:
@@ -168,6 +223,74 @@ class SynthesisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateSynthesis(self, request, context):
+        """Syntheses: a draft of Markdown paragraphs, published as immutable versions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSynthesis(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSyntheses(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SaveDraft(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PublishSynthesis(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSynthesisVersion(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiffSynthesisVersions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ContestParagraph(self, request, context):
+        """Contests: a comment thread on one published paragraph.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerContest(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveContest(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListContests(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SynthesisServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -225,6 +348,61 @@ def add_SynthesisServiceServicer_to_server(servicer, server):
                     servicer.UndoMerge,
                     request_deserializer=agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.FromString,
                     response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'CreateSynthesis': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSynthesis,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.CreateSynthesisRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.SerializeToString,
+            ),
+            'GetSynthesis': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSynthesis,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetSynthesisRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.SerializeToString,
+            ),
+            'ListSyntheses': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSyntheses,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListSynthesesRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListSynthesesResponse.SerializeToString,
+            ),
+            'SaveDraft': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveDraft,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.SaveDraftRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.SerializeToString,
+            ),
+            'PublishSynthesis': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishSynthesis,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.PublishSynthesisRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.SerializeToString,
+            ),
+            'GetSynthesisVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSynthesisVersion,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetSynthesisVersionRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.SerializeToString,
+            ),
+            'DiffSynthesisVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiffSynthesisVersions,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.DiffSynthesisVersionsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.SynthesisDiff.SerializeToString,
+            ),
+            'ContestParagraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContestParagraph,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ContestParagraphRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Contest.SerializeToString,
+            ),
+            'AnswerContest': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerContest,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.AnswerContestRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Contest.SerializeToString,
+            ),
+            'ResolveContest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveContest,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ResolveContestRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Contest.SerializeToString,
+            ),
+            'ListContests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContests,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -526,6 +704,303 @@ class SynthesisService:
             '/agora.v1.SynthesisService/UndoMerge',
             agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.SerializeToString,
             agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSynthesis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/CreateSynthesis',
+            agora_dot_v1_dot_synthesis__pb2.CreateSynthesisRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSynthesis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetSynthesis',
+            agora_dot_v1_dot_synthesis__pb2.GetSynthesisRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSyntheses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListSyntheses',
+            agora_dot_v1_dot_synthesis__pb2.ListSynthesesRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListSynthesesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveDraft(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/SaveDraft',
+            agora_dot_v1_dot_synthesis__pb2.SaveDraftRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishSynthesis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/PublishSynthesis',
+            agora_dot_v1_dot_synthesis__pb2.PublishSynthesisRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSynthesisVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetSynthesisVersion',
+            agora_dot_v1_dot_synthesis__pb2.GetSynthesisVersionRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiffSynthesisVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/DiffSynthesisVersions',
+            agora_dot_v1_dot_synthesis__pb2.DiffSynthesisVersionsRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.SynthesisDiff.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ContestParagraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ContestParagraph',
+            agora_dot_v1_dot_synthesis__pb2.ContestParagraphRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnswerContest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/AnswerContest',
+            agora_dot_v1_dot_synthesis__pb2.AnswerContestRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveContest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ResolveContest',
+            agora_dot_v1_dot_synthesis__pb2.ResolveContestRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListContests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListContests',
+            agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -50,6 +50,19 @@ class SynthesisServiceStub:
     SetIdeaStatus: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.SetIdeaStatusRequest, _synthesis_pb2.Idea]
     MergeIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.MergeIdeaRequest, _synthesis_pb2.Idea]
     UndoMerge: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.UndoMergeRequest, _synthesis_pb2.Idea]
+    CreateSynthesis: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.CreateSynthesisRequest, _synthesis_pb2.Synthesis]
+    """Syntheses: a draft of Markdown paragraphs, published as immutable versions."""
+    GetSynthesis: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisRequest, _synthesis_pb2.Synthesis]
+    ListSyntheses: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListSynthesesRequest, _synthesis_pb2.ListSynthesesResponse]
+    SaveDraft: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.SaveDraftRequest, _synthesis_pb2.Synthesis]
+    PublishSynthesis: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.PublishSynthesisRequest, _synthesis_pb2.SynthesisVersion]
+    GetSynthesisVersion: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisVersionRequest, _synthesis_pb2.SynthesisVersion]
+    DiffSynthesisVersions: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.DiffSynthesisVersionsRequest, _synthesis_pb2.SynthesisDiff]
+    ContestParagraph: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ContestParagraphRequest, _synthesis_pb2.Contest]
+    """Contests: a comment thread on one published paragraph."""
+    AnswerContest: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.AnswerContestRequest, _synthesis_pb2.Contest]
+    ResolveContest: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ResolveContestRequest, _synthesis_pb2.Contest]
+    ListContests: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListContestsRequest, _synthesis_pb2.ListContestsResponse]
 
 @_typing.type_check_only
 class SynthesisServiceAsyncStub(SynthesisServiceStub):
@@ -73,6 +86,19 @@ class SynthesisServiceAsyncStub(SynthesisServiceStub):
     SetIdeaStatus: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.SetIdeaStatusRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
     MergeIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.MergeIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
     UndoMerge: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.UndoMergeRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    CreateSynthesis: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.CreateSynthesisRequest, _synthesis_pb2.Synthesis]  # type: ignore[assignment]
+    """Syntheses: a draft of Markdown paragraphs, published as immutable versions."""
+    GetSynthesis: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisRequest, _synthesis_pb2.Synthesis]  # type: ignore[assignment]
+    ListSyntheses: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListSynthesesRequest, _synthesis_pb2.ListSynthesesResponse]  # type: ignore[assignment]
+    SaveDraft: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.SaveDraftRequest, _synthesis_pb2.Synthesis]  # type: ignore[assignment]
+    PublishSynthesis: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.PublishSynthesisRequest, _synthesis_pb2.SynthesisVersion]  # type: ignore[assignment]
+    GetSynthesisVersion: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisVersionRequest, _synthesis_pb2.SynthesisVersion]  # type: ignore[assignment]
+    DiffSynthesisVersions: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.DiffSynthesisVersionsRequest, _synthesis_pb2.SynthesisDiff]  # type: ignore[assignment]
+    ContestParagraph: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ContestParagraphRequest, _synthesis_pb2.Contest]  # type: ignore[assignment]
+    """Contests: a comment thread on one published paragraph."""
+    AnswerContest: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.AnswerContestRequest, _synthesis_pb2.Contest]  # type: ignore[assignment]
+    ResolveContest: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ResolveContestRequest, _synthesis_pb2.Contest]  # type: ignore[assignment]
+    ListContests: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListContestsRequest, _synthesis_pb2.ListContestsResponse]  # type: ignore[assignment]
 
 class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
     """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
@@ -159,5 +185,84 @@ class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _synthesis_pb2.UndoMergeRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]: ...
+
+    @_abc_1.abstractmethod
+    def CreateSynthesis(
+        self,
+        request: _synthesis_pb2.CreateSynthesisRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Synthesis, _abc.Awaitable[_synthesis_pb2.Synthesis]]:
+        """Syntheses: a draft of Markdown paragraphs, published as immutable versions."""
+
+    @_abc_1.abstractmethod
+    def GetSynthesis(
+        self,
+        request: _synthesis_pb2.GetSynthesisRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Synthesis, _abc.Awaitable[_synthesis_pb2.Synthesis]]: ...
+
+    @_abc_1.abstractmethod
+    def ListSyntheses(
+        self,
+        request: _synthesis_pb2.ListSynthesesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListSynthesesResponse, _abc.Awaitable[_synthesis_pb2.ListSynthesesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SaveDraft(
+        self,
+        request: _synthesis_pb2.SaveDraftRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Synthesis, _abc.Awaitable[_synthesis_pb2.Synthesis]]: ...
+
+    @_abc_1.abstractmethod
+    def PublishSynthesis(
+        self,
+        request: _synthesis_pb2.PublishSynthesisRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.SynthesisVersion, _abc.Awaitable[_synthesis_pb2.SynthesisVersion]]: ...
+
+    @_abc_1.abstractmethod
+    def GetSynthesisVersion(
+        self,
+        request: _synthesis_pb2.GetSynthesisVersionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.SynthesisVersion, _abc.Awaitable[_synthesis_pb2.SynthesisVersion]]: ...
+
+    @_abc_1.abstractmethod
+    def DiffSynthesisVersions(
+        self,
+        request: _synthesis_pb2.DiffSynthesisVersionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.SynthesisDiff, _abc.Awaitable[_synthesis_pb2.SynthesisDiff]]: ...
+
+    @_abc_1.abstractmethod
+    def ContestParagraph(
+        self,
+        request: _synthesis_pb2.ContestParagraphRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Contest, _abc.Awaitable[_synthesis_pb2.Contest]]:
+        """Contests: a comment thread on one published paragraph."""
+
+    @_abc_1.abstractmethod
+    def AnswerContest(
+        self,
+        request: _synthesis_pb2.AnswerContestRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Contest, _abc.Awaitable[_synthesis_pb2.Contest]]: ...
+
+    @_abc_1.abstractmethod
+    def ResolveContest(
+        self,
+        request: _synthesis_pb2.ResolveContestRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Contest, _abc.Awaitable[_synthesis_pb2.Contest]]: ...
+
+    @_abc_1.abstractmethod
+    def ListContests(
+        self,
+        request: _synthesis_pb2.ListContestsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListContestsResponse, _abc.Awaitable[_synthesis_pb2.ListContestsResponse]]: ...
 
 def add_SynthesisServiceServicer_to_server(servicer: SynthesisServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -44,6 +44,7 @@ from services.gateway.routes import (
     pseudonyms,
     roles,
     sessions,
+    syntheses,
     synthesis,
     threads,
     votes,
@@ -143,6 +144,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(keys.router)
     app.include_router(synthesis.router)
     app.include_router(ideas.router)
+    app.include_router(syntheses.router)
     contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(FastPageReads)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -88,8 +88,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "extract.read": EVERYONE,
     "idea.write": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
     "idea.read": EVERYONE,
+    # Syntheses: synthesisers write and answer contests; any member contests a paragraph.
+    "synthesis.write": only(Role.SYNTHESISER),
+    "synthesis.read": EVERYONE,
+    "contest.write": MEMBERS,
 }
 
+SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "platform.health",
     ("GET", "/readyz"): "platform.health",
@@ -171,6 +176,19 @@ ROUTES: dict[tuple[str, str], str] = {
     ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): "idea.write",
     ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",
     ("DELETE", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",
+    ("POST", "/v1/consultations/{consultation_id}/syntheses"): "synthesis.write",
+    ("GET", "/v1/consultations/{consultation_id}/syntheses"): "synthesis.read",
+    ("GET", SYNTHESIS): "synthesis.read",
+    ("PUT", SYNTHESIS + "/draft"): "synthesis.write",
+    ("POST", SYNTHESIS + "/versions"): "synthesis.write",
+    ("GET", SYNTHESIS + "/versions/{number}"): "synthesis.read",
+    ("GET", SYNTHESIS + "/diff"): "synthesis.read",
+    ("POST", SYNTHESIS + "/versions/{number}/paragraphs/{anchor}/contests"): "contest.write",
+    ("GET", SYNTHESIS + "/contests"): "synthesis.read",
+    ("POST", "/v1/consultations/{consultation_id}/contests/{contest_id}/answers"):
+        "synthesis.write",
+    ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"):
+        "synthesis.write",
 }
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import synthesis_pb2
+from services.gateway.author_keys import AuthorKeys
 from services.gateway.schemas import NONBLANK, PLAIN, Input, ResourceId
 
 NatureName = Literal["issue", "actionable_solution", "knowledge", "example", "concept",
@@ -175,4 +176,138 @@ class IdeaPublic(BaseModel):
 
 class IdeasPage(BaseModel):
     items: list[IdeaPublic]
+    next_cursor: str | None
+
+
+ParagraphText = Annotated[str, StringConstraints(min_length=1, max_length=10_000,
+                                                 pattern=NONBLANK)]
+Anchor = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+ContestBody = Annotated[str, StringConstraints(min_length=1, max_length=5000,
+                                               pattern=NONBLANK)]
+
+
+class SynthesisCreate(Input):
+    title: IdeaTitle
+    theme_id: ResourceId | None = Field(default=None,
+                                        description="None: the whole consultation.")
+
+
+class ParagraphDraft(Input):
+    anchor: Anchor | None = Field(
+        default=None, description="The anchor of the latest version's paragraph this one "
+                                  "carries over (it keeps its contests); none for a new one.")
+    text: ParagraphText = Field(description="Markdown; may cite `[idea:<id>]` and "
+                                            "`[extract:<id>]` of this consultation.")
+
+
+class DraftUpdate(Input):
+    paragraphs: list[ParagraphDraft] = Field(max_length=200)
+
+
+class ParagraphPublic(BaseModel):
+    anchor: str | None
+    text: str
+    contests: int = Field(description="Contests on this anchor (published versions).")
+
+
+class SynthesisPublic(BaseModel):
+    id: str
+    consultation_id: str
+    theme_id: str | None
+    title: str
+    draft: list[ParagraphPublic] = Field(description="For synthesisers only (else empty).")
+    latest_version: int
+    created_at: datetime
+
+    @classmethod
+    def of(cls, s: synthesis_pb2.Synthesis, *, with_draft: bool) -> SynthesisPublic:
+        return cls(id=s.id, consultation_id=s.consultation_id, theme_id=s.theme_id or None,
+                   title=s.title, latest_version=s.latest_version,
+                   draft=[ParagraphPublic(anchor=p.anchor or None, text=p.text, contests=0)
+                          for p in s.draft] if with_draft else [],
+                   created_at=s.created_at.ToDatetime(tzinfo=UTC))
+
+
+class SynthesesPage(BaseModel):
+    items: list[SynthesisPublic]
+    next_cursor: str | None
+
+
+class SynthesisVersionPublic(BaseModel):
+    synthesis_id: str
+    number: int
+    title: str
+    paragraphs: list[ParagraphPublic]
+    published_at: datetime
+
+    @classmethod
+    def of(cls, v: synthesis_pb2.SynthesisVersion) -> SynthesisVersionPublic:
+        return cls(synthesis_id=v.synthesis_id, number=v.number, title=v.title,
+                   paragraphs=[ParagraphPublic(anchor=p.anchor, text=p.text,
+                                               contests=p.contests) for p in v.paragraphs],
+                   published_at=v.published_at.ToDatetime(tzinfo=UTC))
+
+
+class ParagraphChangePublic(BaseModel):
+    anchor: str
+    change: Literal["added", "removed", "changed", "unchanged"]
+    before: str
+    after: str
+    html: str = Field(description="The change rendered: escaped text with <del>/<ins>.")
+
+
+class SynthesisDiffPublic(BaseModel):
+    from_version: int
+    to_version: int
+    changes: list[ParagraphChangePublic]
+
+
+class ContestCreate(Input):
+    body: ContestBody
+
+
+class ContestAnswer(Input):
+    body: ContestBody
+
+
+class ContestResolution(Input):
+    version: int = Field(ge=1, le=1_000_000,
+                         description="The later version that changed the paragraph.")
+
+
+class ContestReplyPublic(BaseModel):
+    author_key: str | None
+    body: str
+    created_at: datetime
+
+
+class ContestPublic(BaseModel):
+    id: str
+    synthesis_id: str
+    anchor: str
+    version: int
+    body: str
+    author_key: str | None = Field(description="The author's key in this consultation.")
+    status: Literal["open", "answered", "taken_into_account"]
+    replies: list[ContestReplyPublic]
+    resolved_in_version: int | None
+
+    @classmethod
+    def of(cls, c: synthesis_pb2.Contest, keys: AuthorKeys,
+           consultation_id: str) -> ContestPublic:
+        status: Literal["open", "answered", "taken_into_account"] = (
+            "taken_into_account" if c.status == "taken_into_account"
+            else "answered" if c.status == "answered" else "open")
+        return cls(id=c.id, synthesis_id=c.synthesis_id, anchor=c.anchor, version=c.version,
+                   body=c.body, author_key=keys.of(consultation_id, c.author_id),
+                   status=status,
+                   replies=[ContestReplyPublic(author_key=keys.of(consultation_id, r.author_id),
+                                               body=r.body,
+                                               created_at=r.created_at.ToDatetime(tzinfo=UTC))
+                            for r in c.replies],
+                   resolved_in_version=c.resolved_in_version or None)
+
+
+class ContestsPage(BaseModel):
+    items: list[ContestPublic]
     next_cursor: str | None

@@ -11,6 +11,7 @@ from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.synthesis import extract_events, reactions
 from services.synthesis.config import SynthesisSettings
+from services.synthesis.contests import Contests
 from services.synthesis.corpus import Corpus
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
@@ -18,6 +19,7 @@ from services.synthesis.ideas import Ideas
 from services.synthesis.posts import Posts
 from services.synthesis.reactions import Reactions
 from services.synthesis.servicer import SynthesisServicer
+from services.synthesis.syntheses import Syntheses
 
 CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus", filter_subjects=["agora.*.post.created"])
 ERASURE_CONSUMER = ConsumerSpec(durable="synthesis-erasure",
@@ -43,8 +45,13 @@ class SynthesisApp(ServiceApp):
         self.reactions = Reactions(deps.db)
         self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
                            reactions=self.reactions)
+        self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
+                                   posts=self._posts)
+        self.contests = Contests(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
+                                 syntheses=self.syntheses)
         synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(
-            SynthesisServicer(self.corpus, self.extracts, self.ideas), server
+            SynthesisServicer(self.corpus, self.extracts, self.ideas, self.syntheses,
+                              self.contests), server
         )
 
     async def prepare(self, deps: Dependencies) -> None:
@@ -52,6 +59,8 @@ class SynthesisApp(ServiceApp):
         await self.extracts.ensure_indexes()
         await self.reactions.ensure_indexes()
         await self.ideas.ensure_indexes()
+        await self.syntheses.ensure_indexes()
+        await self.contests.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
         return [(self._corpus_consumer, self.corpus.ingest_post),

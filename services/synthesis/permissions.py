@@ -17,11 +17,15 @@ from agora_kit.errors import PermissionDenied
 class Action(StrEnum):
     HARVEST = "harvest"  # file and re-anchor extracts
     SHAPE_IDEAS = "shape_ideas"  # create, retain, set aside, merge ideas
+    WRITE_SYNTHESES = "write_syntheses"  # drafts, publications, answers to contests
+    CONTEST = "contest"  # contest a published paragraph
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.HARVEST: frozenset({"idea_catcher", "synthesiser"}),
     Action.SHAPE_IDEAS: frozenset({"idea_catcher", "synthesiser"}),
+    Action.WRITE_SYNTHESES: frozenset({"synthesiser"}),
+    Action.CONTEST: frozenset({"participant"}),
 }
 # Who reads the quote of a hidden post: as for the post itself (services/threads/visibility.py).
 READS_HIDDEN_TEXT = frozenset({"moderator"})

@@ -9,12 +9,15 @@ import grpc
 from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.ids import decode_cursor, encode_cursor, page_size, require_id
 from agora_kit.mongo import Document
+from services.synthesis.contests import Contests
 from services.synthesis.corpus import Corpus
 from services.synthesis.extracts import STATE_TO_PROTO, Extracts, nature_of
 from services.synthesis.idea_rpcs import IdeaRpcs
 from services.synthesis.ideas import Ideas
 from services.synthesis.permissions import READS_HIDDEN_TEXT
 from services.synthesis.posts import HIDDEN
+from services.synthesis.syntheses import Syntheses
+from services.synthesis.synthesis_rpcs import SynthesisRpcs
 
 Context: TypeAlias = grpc.aio.ServicerContext
 
@@ -51,11 +54,15 @@ def extract_message(extract: Document, viewer_id: str,
     return message
 
 
-class SynthesisServicer(IdeaRpcs, synthesis_pb2_grpc.SynthesisServiceServicer):
-    def __init__(self, corpus: Corpus, extracts: Extracts, ideas: Ideas) -> None:
+class SynthesisServicer(IdeaRpcs, SynthesisRpcs,
+                        synthesis_pb2_grpc.SynthesisServiceServicer):
+    def __init__(self, corpus: Corpus, extracts: Extracts, ideas: Ideas,
+                 syntheses: Syntheses, contests: Contests) -> None:
         self._corpus = corpus
         self._extracts = extracts
         self._ideas = ideas
+        self._syntheses = syntheses
+        self._contests = contests
 
     async def GetCorpusStats(
         self, request: synthesis_pb2.GetCorpusStatsRequest, context: Context

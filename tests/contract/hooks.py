@@ -83,6 +83,14 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): {
         "into_id": "another idea of this consultation, not below this one (stored state)"},
     ("PUT", "/v1/consultations/{consultation_id}/extracts/{extract_id}/anchor"): SELECTION,
+    ("POST", "/v1/consultations/{consultation_id}/syntheses"): {"theme_id": THEME},
+    ("PUT", "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}/draft"): {
+        "paragraphs.*.text": "its [idea:…]/[extract:…] citations name ideas and extracts of "
+                             "this consultation (stored state)",
+        "paragraphs.*.anchor": "an anchor of the latest published version, once (stored "
+                               "state; uniqueness)"},
+    ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"): {
+        "version": "later than the contested version (stored state)"},
     ("POST", "/v1/posts/{post_id}/moderation"): {
         "reason": "required to hide (two fields)"},
     ("POST", "/v1/consultations"): {
