@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import grpc
 
@@ -31,10 +32,14 @@ class SynthesisApp(ServiceApp):
     grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,)
 
     def __init__(
-        self, settings: SynthesisSettings, *, corpus_consumer: ConsumerSpec = CORPUS_CONSUMER
+        self, settings: SynthesisSettings, *, corpus_consumer: ConsumerSpec = CORPUS_CONSUMER,
+        consumer_prefix: str = "synthesis",
     ) -> None:
+        """`consumer_prefix` renames the other durable consumers (`synthesis-…`), so a
+        second instance on the same NATS (a test's) never takes the stack's events."""
         self.database = settings.synthesis_database
         self._corpus_consumer = corpus_consumer
+        self._consumer_prefix = consumer_prefix
         self._posts = Posts(settings.threads_addr)
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
@@ -63,9 +68,14 @@ class SynthesisApp(ServiceApp):
         await self.contests.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
+        own: list[tuple[ConsumerSpec, Handler]] = [
+            (ERASURE_CONSUMER, self.corpus.anonymise),
+            (extract_events.EDITS_CONSUMER, self._extract_events.on_edited),
+            (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
+            (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased),
+            (reactions.CONSUMER, self.reactions.apply)]
         return [(self._corpus_consumer, self.corpus.ingest_post),
-                (ERASURE_CONSUMER, self.corpus.anonymise),
-                (extract_events.EDITS_CONSUMER, self._extract_events.on_edited),
-                (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
-                (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased),
-                (reactions.CONSUMER, self.reactions.apply)]
+                *((self._named(spec), handler) for spec, handler in own)]
+
+    def _named(self, spec: ConsumerSpec) -> ConsumerSpec:
+        return replace(spec, durable=spec.durable.replace("synthesis", self._consumer_prefix, 1))

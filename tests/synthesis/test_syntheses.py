@@ -126,3 +126,13 @@ async def test_bad_syntheses_and_contests_are_refused_and_nothing_is_written(
         if field:
             assert field in [e["field"] for e in reply.json()["errors"]], reply.json()
     assert await stored(mongo) == before
+
+
+async def test_a_version_number_that_names_no_version_is_404(api: httpx.AsyncClient) -> None:
+    """Was a 500 for numbers beyond 32 bits (the gRPC field) before paths were parsed."""
+    consultation, _ = await debate(api, "Bike lanes.")
+    url = await synthesis_in(api, consultation)
+    for number in ("0", "abc", "99999999999", "\u0661", "2"):
+        reply = await api.get(f"{url}/versions/{number}")
+        assert reply.status_code == 404, (number, reply.text)
+        assert reply.headers["content-type"].startswith("application/problem+json")

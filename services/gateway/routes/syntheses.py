@@ -26,6 +26,7 @@ from services.gateway.deps import (
     roles,
 )
 from services.gateway.permissions import allowed
+from services.gateway.problems import Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.synthesis_schemas import (
     Anchor,
@@ -44,17 +45,20 @@ from services.gateway.synthesis_schemas import (
 )
 
 router = APIRouter(prefix="/v1/consultations", tags=["synthesis"])
-Version = Annotated[int, Query(ge=1, le=1_000_000)]
 
 
 def _writes(user: Principal | None) -> bool:
     return user is not None and allowed("synthesis.write", user.roles)
 
 
-def _version(number: int) -> int:
-    if number < 1:
-        existing_id("", "version")  # raises the 404 of a version that does not exist
-    return number
+MAX_VERSION = 1_000_000
+
+
+def _version(number: str) -> int:
+    """A version number from the path; anything else names no version (404, as for ids)."""
+    if not number.isascii() or not number.isdigit() or not 1 <= int(number) <= MAX_VERSION:
+        raise Problem(404, f"version {number} does not exist", kind="not-found")
+    return int(number)
 
 
 @router.post("/{consultation_id}/syntheses", status_code=201, response_model=SynthesisPublic)
@@ -126,7 +130,7 @@ async def publish_synthesis(consultation_id: str, synthesis_id: str, user: Write
 
 @router.get("/{consultation_id}/syntheses/{synthesis_id}/versions/{number}",
             response_model=SynthesisVersionPublic)
-async def get_version(consultation_id: str, synthesis_id: str, number: int,
+async def get_version(consultation_id: str, synthesis_id: str, number: str,
                       clients: Clients) -> SynthesisVersionPublic:
     """A published version: its paragraphs, anchors and contest counts."""
     request = synthesis_pb2.GetSynthesisVersionRequest(
@@ -157,7 +161,7 @@ async def diff_versions(consultation_id: str, synthesis_id: str, clients: Client
 
 @router.post("/{consultation_id}/syntheses/{synthesis_id}/versions/{number}/paragraphs/"
              "{anchor}/contests", status_code=201, response_model=ContestPublic)
-async def contest_paragraph(consultation_id: str, synthesis_id: str, number: int,
+async def contest_paragraph(consultation_id: str, synthesis_id: str, number: str,
                             anchor: str, body: ContestCreate, user: Writer, clients: Clients,
                             keys: Keys, idempotency_key: IdempotencyKey = None
                             ) -> ContestPublic:
