@@ -36,7 +36,8 @@ async def test_one_trace_spans_gateway_threads_and_consumer(
     threads = ServiceRuntime(ThreadsApp(threads_settings), threads_settings)
     synthesis = ServiceRuntime(
         SynthesisApp(synthesis_settings, corpus_consumer=ConsumerSpec(
-            durable="trace-test-corpus", filter_subjects=["agora.*.post.created"])),
+            durable="trace-test-corpus", filter_subjects=["agora.*.post.created"]),
+            consumer_prefix="trace-test"),
         synthesis_settings,
     )
     await threads.start()

@@ -22,19 +22,104 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x61gora/v1/synthesis.proto\x12\x08\x61gora.v1\"0\n\x15GetCorpusStatsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\"S\n\x0b\x43orpusStats\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x15\n\rcontributions\x18\x02 \x01(\x03\x12\x14\n\x0c\x63ontributors\x18\x03 \x01(\x03\x32\\\n\x10SynthesisService\x12H\n\x0eGetCorpusStats\x12\x1f.agora.v1.GetCorpusStatsRequest\x1a\x15.agora.v1.CorpusStatsb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x61gora/v1/synthesis.proto\x12\x08\x61gora.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"0\n\x15GetCorpusStatsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\"S\n\x0b\x43orpusStats\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x15\n\rcontributions\x18\x02 \x01(\x03\x12\x14\n\x0c\x63ontributors\x18\x03 \x01(\x03\"W\n\nTextAnchor\x12\r\n\x05\x65xact\x18\x01 \x01(\t\x12\x0e\n\x06prefix\x18\x02 \x01(\t\x12\x0e\n\x06suffix\x18\x03 \x01(\t\x12\r\n\x05start\x18\x04 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x05 \x01(\x05\"\xe0\x03\n\x07\x45xtract\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x02 \x01(\t\x12\x0f\n\x07post_id\x18\x03 \x01(\t\x12\x11\n\tthread_id\x18\x04 \x01(\t\x12\x10\n\x08theme_id\x18\x05 \x01(\t\x12\'\n\x06nature\x18\x06 \x01(\x0e\x32\x17.agora.v1.ExtractNature\x12%\n\x05state\x18\x07 \x01(\x0e\x32\x16.agora.v1.ExtractState\x12$\n\x06\x61nchor\x18\x08 \x01(\x0b\x32\x14.agora.v1.TextAnchor\x12\x16\n\x0equote_withheld\x18\t \x01(\x08\x12\x13\n\x0bpost_status\x18\n \x01(\t\x12\x11\n\tauthor_id\x18\x0b \x01(\t\x12\x15\n\rauthor_erased\x18\x0c \x01(\x08\x12\x10\n\x08language\x18\r \x01(\t\x12\x15\n\rpost_revision\x18\x0e \x01(\x05\x12\x12\n\ncreated_by\x18\x0f \x01(\t\x12.\n\ncreated_at\x18\x10 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x61nchored_at\x18\x11 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07idea_id\x18\x12 \x01(\t\"\xd4\x01\n\x12\x46ileExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12\r\n\x05start\x18\x03 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x04 \x01(\x05\x12\'\n\x06nature\x18\x05 \x01(\x0e\x32\x17.agora.v1.ExtractNature\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x07 \x03(\t\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\x12\x0f\n\x07idea_id\x18\t \x01(\t\"i\n\x11GetExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x12\n\nextract_id\x18\x02 \x01(\t\x12\x11\n\tviewer_id\x18\x03 \x01(\t\x12\x14\n\x0cviewer_roles\x18\x04 \x03(\t\"\x8b\x01\n\x13ListExtractsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\x12\x11\n\tviewer_id\x18\x05 \x01(\t\x12\x14\n\x0cviewer_roles\x18\x06 \x03(\t\"P\n\x14ListExtractsResponse\x12#\n\x08\x65xtracts\x18\x01 \x03(\x0b\x32\x11.agora.v1.Extract\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\x88\x01\n\x16ReanchorExtractRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x12\n\nextract_id\x18\x02 \x01(\t\x12\r\n\x05start\x18\x03 \x01(\x05\x12\x0b\n\x03\x65nd\x18\x04 \x01(\x05\x12\x10\n\x08\x61\x63tor_id\x18\x05 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x06 \x03(\t\"\\\n\x0e\x45xtractChanged\x12\x12\n\nextract_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12%\n\x05state\x18\x03 \x01(\x0e\x32\x16.agora.v1.ExtractState\"Q\n\nIdeaCounts\x12\x10\n\x08\x65xtracts\x18\x01 \x01(\x03\x12\r\n\x05posts\x18\x02 \x01(\x03\x12\x0f\n\x07\x61uthors\x18\x03 \x01(\x03\x12\x11\n\treactions\x18\x04 \x01(\x03\"\xc3\x02\n\x04Idea\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x02 \x01(\t\x12\x10\n\x08theme_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\x12\x11\n\tparent_id\x18\x06 \x01(\t\x12$\n\x06status\x18\x07 \x01(\x0e\x32\x14.agora.v1.IdeaStatus\x12\x13\n\x0bmerged_into\x18\x08 \x01(\t\x12\x11\n\tthread_id\x18\t \x01(\t\x12$\n\x06\x63ounts\x18\n \x01(\x0b\x32\x14.agora.v1.IdeaCounts\x12\x15\n\rresolved_from\x18\x0b \x01(\t\x12\x12\n\ncreated_by\x18\x0c \x01(\t\x12.\n\ncreated_at\x18\r \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb5\x01\n\x11\x43reateIdeaRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\x11\n\tparent_id\x18\x05 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x07 \x03(\t\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\":\n\x0eGetIdeaRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\"x\n\x10ListIdeasRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x04 \x01(\t\x12\x16\n\x0einclude_merged\x18\x05 \x01(\x08\"G\n\x11ListIdeasResponse\x12\x1d\n\x05ideas\x18\x01 \x03(\x0b\x32\x0e.agora.v1.Idea\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\xa5\x01\n\x14SetIdeaStatusRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\x12$\n\x06status\x18\x03 \x01(\x0e\x32\x14.agora.v1.IdeaStatus\x12\x16\n\x0eopen_deepening\x18\x04 \x01(\x08\x12\x10\n\x08\x61\x63tor_id\x18\x05 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x06 \x03(\t\"t\n\x10MergeIdeaRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\x12\x0f\n\x07into_id\x18\x03 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x05 \x03(\t\"c\n\x10UndoMergeRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07idea_id\x18\x02 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x04 \x03(\t\"Y\n\x0bIdeaChanged\x12\x0f\n\x07idea_id\x18\x01 \x01(\t\x12$\n\x06status\x18\x02 \x01(\x0e\x32\x14.agora.v1.IdeaStatus\x12\x13\n\x0bmerged_into\x18\x03 \x01(\t\";\n\tParagraph\x12\x0e\n\x06\x61nchor\x18\x01 \x01(\t\x12\x0c\n\x04text\x18\x02 \x01(\t\x12\x10\n\x08\x63ontests\x18\x03 \x01(\x03\"\xd1\x01\n\tSynthesis\x12\n\n\x02id\x18\x01 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x02 \x01(\t\x12\x10\n\x08theme_id\x18\x03 \x01(\t\x12\r\n\x05title\x18\x04 \x01(\t\x12\"\n\x05\x64raft\x18\x05 \x03(\x0b\x32\x13.agora.v1.Paragraph\x12\x16\n\x0elatest_version\x18\x06 \x01(\x05\x12\x12\n\ncreated_by\x18\x07 \x01(\t\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd1\x01\n\x10SynthesisVersion\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x02 \x01(\t\x12\x0e\n\x06number\x18\x03 \x01(\x05\x12\r\n\x05title\x18\x04 \x01(\t\x12\'\n\nparagraphs\x18\x05 \x03(\x0b\x32\x13.agora.v1.Paragraph\x12\x14\n\x0cpublished_by\x18\x06 \x01(\t\x12\x30\n\x0cpublished_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x92\x01\n\x16\x43reateSynthesisRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x05 \x03(\t\x12\x17\n\x0fidempotency_key\x18\x06 \x01(\t\"D\n\x13GetSynthesisRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x14\n\x0csynthesis_id\x18\x02 \x01(\t\"R\n\x14ListSynthesesRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x03 \x01(\t\"T\n\x15ListSynthesesResponse\x12&\n\tsyntheses\x18\x01 \x03(\x0b\x32\x13.agora.v1.Synthesis\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"\x91\x01\n\x10SaveDraftRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x14\n\x0csynthesis_id\x18\x02 \x01(\t\x12\'\n\nparagraphs\x18\x03 \x03(\x0b\x32\x13.agora.v1.Paragraph\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x05 \x03(\t\"o\n\x17PublishSynthesisRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x14\n\x0csynthesis_id\x18\x02 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x04 \x03(\t\"[\n\x1aGetSynthesisVersionRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x14\n\x0csynthesis_id\x18\x02 \x01(\t\x12\x0e\n\x06number\x18\x03 \x01(\x05\"u\n\x1c\x44iffSynthesisVersionsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x14\n\x0csynthesis_id\x18\x02 \x01(\t\x12\x13\n\x0b\x66rom_number\x18\x03 \x01(\x05\x12\x11\n\tto_number\x18\x04 \x01(\x05\"^\n\x0fParagraphChange\x12\x0e\n\x06\x61nchor\x18\x01 \x01(\t\x12\x0e\n\x06\x63hange\x18\x02 \x01(\t\x12\x0e\n\x06\x62\x65\x66ore\x18\x03 \x01(\t\x12\r\n\x05\x61\x66ter\x18\x04 \x01(\t\x12\x0c\n\x04html\x18\x05 \x01(\t\"c\n\rSynthesisDiff\x12\x13\n\x0b\x66rom_number\x18\x01 \x01(\x05\x12\x11\n\tto_number\x18\x02 \x01(\x05\x12*\n\x07\x63hanges\x18\x03 \x03(\x0b\x32\x19.agora.v1.ParagraphChange\"_\n\x0c\x43ontestReply\x12\x11\n\tauthor_id\x18\x01 \x01(\t\x12\x0c\n\x04\x62ody\x18\x02 \x01(\t\x12.\n\ncreated_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xf3\x01\n\x07\x43ontest\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0csynthesis_id\x18\x02 \x01(\t\x12\x0e\n\x06\x61nchor\x18\x03 \x01(\t\x12\x0f\n\x07version\x18\x04 \x01(\x05\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12\x11\n\tauthor_id\x18\x06 \x01(\t\x12\x0e\n\x06status\x18\x07 \x01(\t\x12\'\n\x07replies\x18\x08 \x03(\x0b\x32\x16.agora.v1.ContestReply\x12\x1b\n\x13resolved_in_version\x18\t \x01(\x05\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xb7\x01\n\x17\x43ontestParagraphRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x14\n\x0csynthesis_id\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12\x0e\n\x06\x61nchor\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x06 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x07 \x03(\t\x12\x17\n\x0fidempotency_key\x18\x08 \x01(\t\"x\n\x14\x41nswerContestRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x12\n\ncontest_id\x18\x02 \x01(\t\x12\x0c\n\x04\x62ody\x18\x03 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x05 \x03(\t\"|\n\x15ResolveContestRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x12\n\ncontest_id\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x05\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x05 \x03(\t\"w\n\x13ListContestsRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x14\n\x0csynthesis_id\x18\x02 \x01(\t\x12\x0e\n\x06\x61nchor\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x0e\n\x06\x63ursor\x18\x05 \x01(\t\"P\n\x14ListContestsResponse\x12#\n\x08\x63ontests\x18\x01 \x03(\x0b\x32\x11.agora.v1.Contest\x12\x13\n\x0bnext_cursor\x18\x02 \x01(\t\"M\n\x10SynthesisChanged\x12\x14\n\x0csynthesis_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x12\n\ncontest_id\x18\x03 \x01(\t*\xe4\x01\n\rExtractNature\x12\x1e\n\x1a\x45XTRACT_NATURE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45XTRACT_NATURE_ISSUE\x10\x01\x12&\n\"EXTRACT_NATURE_ACTIONABLE_SOLUTION\x10\x02\x12\x1c\n\x18\x45XTRACT_NATURE_KNOWLEDGE\x10\x03\x12\x1a\n\x16\x45XTRACT_NATURE_EXAMPLE\x10\x04\x12\x1a\n\x16\x45XTRACT_NATURE_CONCEPT\x10\x05\x12\x1b\n\x17\x45XTRACT_NATURE_ARGUMENT\x10\x06*e\n\x0c\x45xtractState\x12\x1d\n\x19\x45XTRACT_STATE_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45XTRACT_STATE_ANCHORED\x10\x01\x12\x1a\n\x16\x45XTRACT_STATE_ORPHANED\x10\x02*\x90\x01\n\nIdeaStatus\x12\x1b\n\x17IDEA_STATUS_UNSPECIFIED\x10\x00\x12\x18\n\x14IDEA_STATUS_PROPOSED\x10\x01\x12\x18\n\x14IDEA_STATUS_RETAINED\x10\x02\x12\x16\n\x12IDEA_STATUS_MERGED\x10\x03\x12\x19\n\x15IDEA_STATUS_SET_ASIDE\x10\x04\x32\xa1\x0c\n\x10SynthesisService\x12H\n\x0eGetCorpusStats\x12\x1f.agora.v1.GetCorpusStatsRequest\x1a\x15.agora.v1.CorpusStats\x12>\n\x0b\x46ileExtract\x12\x1c.agora.v1.FileExtractRequest\x1a\x11.agora.v1.Extract\x12<\n\nGetExtract\x12\x1b.agora.v1.GetExtractRequest\x1a\x11.agora.v1.Extract\x12M\n\x0cListExtracts\x12\x1d.agora.v1.ListExtractsRequest\x1a\x1e.agora.v1.ListExtractsResponse\x12\x46\n\x0fReanchorExtract\x12 .agora.v1.ReanchorExtractRequest\x1a\x11.agora.v1.Extract\x12\x39\n\nCreateIdea\x12\x1b.agora.v1.CreateIdeaRequest\x1a\x0e.agora.v1.Idea\x12\x33\n\x07GetIdea\x12\x18.agora.v1.GetIdeaRequest\x1a\x0e.agora.v1.Idea\x12\x44\n\tListIdeas\x12\x1a.agora.v1.ListIdeasRequest\x1a\x1b.agora.v1.ListIdeasResponse\x12?\n\rSetIdeaStatus\x12\x1e.agora.v1.SetIdeaStatusRequest\x1a\x0e.agora.v1.Idea\x12\x37\n\tMergeIdea\x12\x1a.agora.v1.MergeIdeaRequest\x1a\x0e.agora.v1.Idea\x12\x37\n\tUndoMerge\x12\x1a.agora.v1.UndoMergeRequest\x1a\x0e.agora.v1.Idea\x12H\n\x0f\x43reateSynthesis\x12 .agora.v1.CreateSynthesisRequest\x1a\x13.agora.v1.Synthesis\x12\x42\n\x0cGetSynthesis\x12\x1d.agora.v1.GetSynthesisRequest\x1a\x13.agora.v1.Synthesis\x12P\n\rListSyntheses\x12\x1e.agora.v1.ListSynthesesRequest\x1a\x1f.agora.v1.ListSynthesesResponse\x12<\n\tSaveDraft\x12\x1a.agora.v1.SaveDraftRequest\x1a\x13.agora.v1.Synthesis\x12Q\n\x10PublishSynthesis\x12!.agora.v1.PublishSynthesisRequest\x1a\x1a.agora.v1.SynthesisVersion\x12W\n\x13GetSynthesisVersion\x12$.agora.v1.GetSynthesisVersionRequest\x1a\x1a.agora.v1.SynthesisVersion\x12X\n\x15\x44iffSynthesisVersions\x12&.agora.v1.DiffSynthesisVersionsRequest\x1a\x17.agora.v1.SynthesisDiff\x12H\n\x10\x43ontestParagraph\x12!.agora.v1.ContestParagraphRequest\x1a\x11.agora.v1.Contest\x12\x42\n\rAnswerContest\x12\x1e.agora.v1.AnswerContestRequest\x1a\x11.agora.v1.Contest\x12\x44\n\x0eResolveContest\x12\x1f.agora.v1.ResolveContestRequest\x1a\x11.agora.v1.Contest\x12M\n\x0cListContests\x12\x1d.agora.v1.ListContestsRequest\x1a\x1e.agora.v1.ListContestsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'agora.v1.synthesis_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETCORPUSSTATSREQUEST']._serialized_start=38
-  _globals['_GETCORPUSSTATSREQUEST']._serialized_end=86
-  _globals['_CORPUSSTATS']._serialized_start=88
-  _globals['_CORPUSSTATS']._serialized_end=171
-  _globals['_SYNTHESISSERVICE']._serialized_start=173
-  _globals['_SYNTHESISSERVICE']._serialized_end=265
+  _globals['_EXTRACTNATURE']._serialized_start=5487
+  _globals['_EXTRACTNATURE']._serialized_end=5715
+  _globals['_EXTRACTSTATE']._serialized_start=5717
+  _globals['_EXTRACTSTATE']._serialized_end=5818
+  _globals['_IDEASTATUS']._serialized_start=5821
+  _globals['_IDEASTATUS']._serialized_end=5965
+  _globals['_GETCORPUSSTATSREQUEST']._serialized_start=71
+  _globals['_GETCORPUSSTATSREQUEST']._serialized_end=119
+  _globals['_CORPUSSTATS']._serialized_start=121
+  _globals['_CORPUSSTATS']._serialized_end=204
+  _globals['_TEXTANCHOR']._serialized_start=206
+  _globals['_TEXTANCHOR']._serialized_end=293
+  _globals['_EXTRACT']._serialized_start=296
+  _globals['_EXTRACT']._serialized_end=776
+  _globals['_FILEEXTRACTREQUEST']._serialized_start=779
+  _globals['_FILEEXTRACTREQUEST']._serialized_end=991
+  _globals['_GETEXTRACTREQUEST']._serialized_start=993
+  _globals['_GETEXTRACTREQUEST']._serialized_end=1098
+  _globals['_LISTEXTRACTSREQUEST']._serialized_start=1101
+  _globals['_LISTEXTRACTSREQUEST']._serialized_end=1240
+  _globals['_LISTEXTRACTSRESPONSE']._serialized_start=1242
+  _globals['_LISTEXTRACTSRESPONSE']._serialized_end=1322
+  _globals['_REANCHOREXTRACTREQUEST']._serialized_start=1325
+  _globals['_REANCHOREXTRACTREQUEST']._serialized_end=1461
+  _globals['_EXTRACTCHANGED']._serialized_start=1463
+  _globals['_EXTRACTCHANGED']._serialized_end=1555
+  _globals['_IDEACOUNTS']._serialized_start=1557
+  _globals['_IDEACOUNTS']._serialized_end=1638
+  _globals['_IDEA']._serialized_start=1641
+  _globals['_IDEA']._serialized_end=1964
+  _globals['_CREATEIDEAREQUEST']._serialized_start=1967
+  _globals['_CREATEIDEAREQUEST']._serialized_end=2148
+  _globals['_GETIDEAREQUEST']._serialized_start=2150
+  _globals['_GETIDEAREQUEST']._serialized_end=2208
+  _globals['_LISTIDEASREQUEST']._serialized_start=2210
+  _globals['_LISTIDEASREQUEST']._serialized_end=2330
+  _globals['_LISTIDEASRESPONSE']._serialized_start=2332
+  _globals['_LISTIDEASRESPONSE']._serialized_end=2403
+  _globals['_SETIDEASTATUSREQUEST']._serialized_start=2406
+  _globals['_SETIDEASTATUSREQUEST']._serialized_end=2571
+  _globals['_MERGEIDEAREQUEST']._serialized_start=2573
+  _globals['_MERGEIDEAREQUEST']._serialized_end=2689
+  _globals['_UNDOMERGEREQUEST']._serialized_start=2691
+  _globals['_UNDOMERGEREQUEST']._serialized_end=2790
+  _globals['_IDEACHANGED']._serialized_start=2792
+  _globals['_IDEACHANGED']._serialized_end=2881
+  _globals['_PARAGRAPH']._serialized_start=2883
+  _globals['_PARAGRAPH']._serialized_end=2942
+  _globals['_SYNTHESIS']._serialized_start=2945
+  _globals['_SYNTHESIS']._serialized_end=3154
+  _globals['_SYNTHESISVERSION']._serialized_start=3157
+  _globals['_SYNTHESISVERSION']._serialized_end=3366
+  _globals['_CREATESYNTHESISREQUEST']._serialized_start=3369
+  _globals['_CREATESYNTHESISREQUEST']._serialized_end=3515
+  _globals['_GETSYNTHESISREQUEST']._serialized_start=3517
+  _globals['_GETSYNTHESISREQUEST']._serialized_end=3585
+  _globals['_LISTSYNTHESESREQUEST']._serialized_start=3587
+  _globals['_LISTSYNTHESESREQUEST']._serialized_end=3669
+  _globals['_LISTSYNTHESESRESPONSE']._serialized_start=3671
+  _globals['_LISTSYNTHESESRESPONSE']._serialized_end=3755
+  _globals['_SAVEDRAFTREQUEST']._serialized_start=3758
+  _globals['_SAVEDRAFTREQUEST']._serialized_end=3903
+  _globals['_PUBLISHSYNTHESISREQUEST']._serialized_start=3905
+  _globals['_PUBLISHSYNTHESISREQUEST']._serialized_end=4016
+  _globals['_GETSYNTHESISVERSIONREQUEST']._serialized_start=4018
+  _globals['_GETSYNTHESISVERSIONREQUEST']._serialized_end=4109
+  _globals['_DIFFSYNTHESISVERSIONSREQUEST']._serialized_start=4111
+  _globals['_DIFFSYNTHESISVERSIONSREQUEST']._serialized_end=4228
+  _globals['_PARAGRAPHCHANGE']._serialized_start=4230
+  _globals['_PARAGRAPHCHANGE']._serialized_end=4324
+  _globals['_SYNTHESISDIFF']._serialized_start=4326
+  _globals['_SYNTHESISDIFF']._serialized_end=4425
+  _globals['_CONTESTREPLY']._serialized_start=4427
+  _globals['_CONTESTREPLY']._serialized_end=4522
+  _globals['_CONTEST']._serialized_start=4525
+  _globals['_CONTEST']._serialized_end=4768
+  _globals['_CONTESTPARAGRAPHREQUEST']._serialized_start=4771
+  _globals['_CONTESTPARAGRAPHREQUEST']._serialized_end=4954
+  _globals['_ANSWERCONTESTREQUEST']._serialized_start=4956
+  _globals['_ANSWERCONTESTREQUEST']._serialized_end=5076
+  _globals['_RESOLVECONTESTREQUEST']._serialized_start=5078
+  _globals['_RESOLVECONTESTREQUEST']._serialized_end=5202
+  _globals['_LISTCONTESTSREQUEST']._serialized_start=5204
+  _globals['_LISTCONTESTSREQUEST']._serialized_end=5323
+  _globals['_LISTCONTESTSRESPONSE']._serialized_start=5325
+  _globals['_LISTCONTESTSRESPONSE']._serialized_end=5405
+  _globals['_SYNTHESISCHANGED']._serialized_start=5407
+  _globals['_SYNTHESISCHANGED']._serialized_end=5484
+  _globals['_SYNTHESISSERVICE']._serialized_start=5968
+  _globals['_SYNTHESISSERVICE']._serialized_end=7537
 # @@protoc_insertion_point(module_scope)

@@ -3,8 +3,12 @@
 isort:skip_file
 """
 
+from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -15,6 +19,75 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _ExtractNature:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ExtractNatureEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ExtractNature.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    EXTRACT_NATURE_UNSPECIFIED: _ExtractNature.ValueType  # 0
+    EXTRACT_NATURE_ISSUE: _ExtractNature.ValueType  # 1
+    EXTRACT_NATURE_ACTIONABLE_SOLUTION: _ExtractNature.ValueType  # 2
+    EXTRACT_NATURE_KNOWLEDGE: _ExtractNature.ValueType  # 3
+    EXTRACT_NATURE_EXAMPLE: _ExtractNature.ValueType  # 4
+    EXTRACT_NATURE_CONCEPT: _ExtractNature.ValueType  # 5
+    EXTRACT_NATURE_ARGUMENT: _ExtractNature.ValueType  # 6
+
+class ExtractNature(_ExtractNature, metaclass=_ExtractNatureEnumTypeWrapper): ...
+
+EXTRACT_NATURE_UNSPECIFIED: ExtractNature.ValueType  # 0
+EXTRACT_NATURE_ISSUE: ExtractNature.ValueType  # 1
+EXTRACT_NATURE_ACTIONABLE_SOLUTION: ExtractNature.ValueType  # 2
+EXTRACT_NATURE_KNOWLEDGE: ExtractNature.ValueType  # 3
+EXTRACT_NATURE_EXAMPLE: ExtractNature.ValueType  # 4
+EXTRACT_NATURE_CONCEPT: ExtractNature.ValueType  # 5
+EXTRACT_NATURE_ARGUMENT: ExtractNature.ValueType  # 6
+Global___ExtractNature: _TypeAlias = ExtractNature  # noqa: Y015
+
+class _ExtractState:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _ExtractStateEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_ExtractState.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    EXTRACT_STATE_UNSPECIFIED: _ExtractState.ValueType  # 0
+    EXTRACT_STATE_ANCHORED: _ExtractState.ValueType  # 1
+    """The selectors point at the passage in the post's current text."""
+    EXTRACT_STATE_ORPHANED: _ExtractState.ValueType  # 2
+    """The post was edited and the passage is gone: listed, waiting to be re-anchored."""
+
+class ExtractState(_ExtractState, metaclass=_ExtractStateEnumTypeWrapper): ...
+
+EXTRACT_STATE_UNSPECIFIED: ExtractState.ValueType  # 0
+EXTRACT_STATE_ANCHORED: ExtractState.ValueType  # 1
+"""The selectors point at the passage in the post's current text."""
+EXTRACT_STATE_ORPHANED: ExtractState.ValueType  # 2
+"""The post was edited and the passage is gone: listed, waiting to be re-anchored."""
+Global___ExtractState: _TypeAlias = ExtractState  # noqa: Y015
+
+class _IdeaStatus:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _IdeaStatusEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_IdeaStatus.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    IDEA_STATUS_UNSPECIFIED: _IdeaStatus.ValueType  # 0
+    IDEA_STATUS_PROPOSED: _IdeaStatus.ValueType  # 1
+    IDEA_STATUS_RETAINED: _IdeaStatus.ValueType  # 2
+    """Retained for deepening (a two-column thread may be opened for it)."""
+    IDEA_STATUS_MERGED: _IdeaStatus.ValueType  # 3
+    IDEA_STATUS_SET_ASIDE: _IdeaStatus.ValueType  # 4
+
+class IdeaStatus(_IdeaStatus, metaclass=_IdeaStatusEnumTypeWrapper): ...
+
+IDEA_STATUS_UNSPECIFIED: IdeaStatus.ValueType  # 0
+IDEA_STATUS_PROPOSED: IdeaStatus.ValueType  # 1
+IDEA_STATUS_RETAINED: IdeaStatus.ValueType  # 2
+"""Retained for deepening (a two-column thread may be opened for it)."""
+IDEA_STATUS_MERGED: IdeaStatus.ValueType  # 3
+IDEA_STATUS_SET_ASIDE: IdeaStatus.ValueType  # 4
+Global___IdeaStatus: _TypeAlias = IdeaStatus  # noqa: Y015
 
 @_typing.final
 class GetCorpusStatsRequest(_message.Message):
@@ -60,3 +133,1309 @@ class CorpusStats(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___CorpusStats: _TypeAlias = CorpusStats  # noqa: Y015
+
+@_typing.final
+class TextAnchor(_message.Message):
+    """The W3C Web Annotation selectors of a passage: a TextQuoteSelector (exact, prefix,
+    suffix) and a TextPositionSelector (start, end: code points of the original text).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXACT_FIELD_NUMBER: _builtins.int
+    PREFIX_FIELD_NUMBER: _builtins.int
+    SUFFIX_FIELD_NUMBER: _builtins.int
+    START_FIELD_NUMBER: _builtins.int
+    END_FIELD_NUMBER: _builtins.int
+    exact: _builtins.str
+    prefix: _builtins.str
+    suffix: _builtins.str
+    start: _builtins.int
+    end: _builtins.int
+    def __init__(
+        self,
+        *,
+        exact: _builtins.str = ...,
+        prefix: _builtins.str = ...,
+        suffix: _builtins.str = ...,
+        start: _builtins.int = ...,
+        end: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["end", b"end", "exact", b"exact", "prefix", b"prefix", "start", b"start", "suffix", b"suffix"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___TextAnchor: _TypeAlias = TextAnchor  # noqa: Y015
+
+@_typing.final
+class Extract(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    NATURE_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    ANCHOR_FIELD_NUMBER: _builtins.int
+    QUOTE_WITHHELD_FIELD_NUMBER: _builtins.int
+    POST_STATUS_FIELD_NUMBER: _builtins.int
+    AUTHOR_ID_FIELD_NUMBER: _builtins.int
+    AUTHOR_ERASED_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
+    POST_REVISION_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    ANCHORED_AT_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    consultation_id: _builtins.str
+    post_id: _builtins.str
+    thread_id: _builtins.str
+    theme_id: _builtins.str
+    nature: Global___ExtractNature.ValueType
+    state: Global___ExtractState.ValueType
+    quote_withheld: _builtins.bool
+    post_status: _builtins.str
+    """The post's state as the extract knows it: "visible" or "hidden"."""
+    author_id: _builtins.str
+    """The post's author ("former-participant" once erased)."""
+    author_erased: _builtins.bool
+    language: _builtins.str
+    """The post's original language: anchors are always on the original text."""
+    post_revision: _builtins.int
+    """The revision of the post the anchor is on."""
+    created_by: _builtins.str
+    idea_id: _builtins.str
+    @_builtins.property
+    def anchor(self) -> Global___TextAnchor:
+        """Empty (and quote_withheld set) when the post is hidden and the viewer may not read it."""
+
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def anchored_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        thread_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        nature: Global___ExtractNature.ValueType = ...,
+        state: Global___ExtractState.ValueType = ...,
+        anchor: Global___TextAnchor | None = ...,
+        quote_withheld: _builtins.bool = ...,
+        post_status: _builtins.str = ...,
+        author_id: _builtins.str = ...,
+        author_erased: _builtins.bool = ...,
+        language: _builtins.str = ...,
+        post_revision: _builtins.int = ...,
+        created_by: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+        anchored_at: _timestamp_pb2.Timestamp | None = ...,
+        idea_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "anchored_at", b"anchored_at", "created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "anchored_at", b"anchored_at", "author_erased", b"author_erased", "author_id", b"author_id", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "id", b"id", "idea_id", b"idea_id", "language", b"language", "nature", b"nature", "post_id", b"post_id", "post_revision", b"post_revision", "post_status", b"post_status", "quote_withheld", b"quote_withheld", "state", b"state", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Extract: _TypeAlias = Extract  # noqa: Y015
+
+@_typing.final
+class FileExtractRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    START_FIELD_NUMBER: _builtins.int
+    END_FIELD_NUMBER: _builtins.int
+    NATURE_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    post_id: _builtins.str
+    start: _builtins.int
+    """The selection, in code points of the post's original text: [start, end)."""
+    end: _builtins.int
+    nature: Global___ExtractNature.ValueType
+    actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    idea_id: _builtins.str
+    """Optional: the idea (of the same consultation) the passage supports."""
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        start: _builtins.int = ...,
+        end: _builtins.int = ...,
+        nature: Global___ExtractNature.ValueType = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "end", b"end", "idea_id", b"idea_id", "idempotency_key", b"idempotency_key", "nature", b"nature", "post_id", b"post_id", "start", b"start"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___FileExtractRequest: _TypeAlias = FileExtractRequest  # noqa: Y015
+
+@_typing.final
+class GetExtractRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    EXTRACT_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    extract_id: _builtins.str
+    viewer_id: _builtins.str
+    @_builtins.property
+    def viewer_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        extract_id: _builtins.str = ...,
+        viewer_id: _builtins.str = ...,
+        viewer_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "extract_id", b"extract_id", "viewer_id", b"viewer_id", "viewer_roles", b"viewer_roles"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetExtractRequest: _TypeAlias = GetExtractRequest  # noqa: Y015
+
+@_typing.final
+class ListExtractsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    VIEWER_ID_FIELD_NUMBER: _builtins.int
+    VIEWER_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    post_id: _builtins.str
+    """Optional filter: the extracts of one post."""
+    page_size: _builtins.int
+    cursor: _builtins.str
+    viewer_id: _builtins.str
+    @_builtins.property
+    def viewer_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+        viewer_id: _builtins.str = ...,
+        viewer_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size", "post_id", b"post_id", "viewer_id", b"viewer_id", "viewer_roles", b"viewer_roles"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListExtractsRequest: _TypeAlias = ListExtractsRequest  # noqa: Y015
+
+@_typing.final
+class ListExtractsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXTRACTS_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def extracts(self) -> _containers.RepeatedCompositeFieldContainer[Global___Extract]: ...
+    def __init__(
+        self,
+        *,
+        extracts: _abc.Iterable[Global___Extract] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["extracts", b"extracts", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListExtractsResponse: _TypeAlias = ListExtractsResponse  # noqa: Y015
+
+@_typing.final
+class ReanchorExtractRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    EXTRACT_ID_FIELD_NUMBER: _builtins.int
+    START_FIELD_NUMBER: _builtins.int
+    END_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    extract_id: _builtins.str
+    start: _builtins.int
+    end: _builtins.int
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        extract_id: _builtins.str = ...,
+        start: _builtins.int = ...,
+        end: _builtins.int = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "end", b"end", "extract_id", b"extract_id", "start", b"start"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ReanchorExtractRequest: _TypeAlias = ReanchorExtractRequest  # noqa: Y015
+
+@_typing.final
+class ExtractChanged(_message.Message):
+    """extract.filed, extract.reanchored, extract.orphaned"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXTRACT_ID_FIELD_NUMBER: _builtins.int
+    POST_ID_FIELD_NUMBER: _builtins.int
+    STATE_FIELD_NUMBER: _builtins.int
+    extract_id: _builtins.str
+    post_id: _builtins.str
+    state: Global___ExtractState.ValueType
+    def __init__(
+        self,
+        *,
+        extract_id: _builtins.str = ...,
+        post_id: _builtins.str = ...,
+        state: Global___ExtractState.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["extract_id", b"extract_id", "post_id", b"post_id", "state", b"state"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ExtractChanged: _TypeAlias = ExtractChanged  # noqa: Y015
+
+@_typing.final
+class IdeaCounts(_message.Message):
+    """Computed from the extracts and the reactions on their posts at read time: no stored
+    count that could drift from its source.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    EXTRACTS_FIELD_NUMBER: _builtins.int
+    POSTS_FIELD_NUMBER: _builtins.int
+    AUTHORS_FIELD_NUMBER: _builtins.int
+    REACTIONS_FIELD_NUMBER: _builtins.int
+    extracts: _builtins.int
+    posts: _builtins.int
+    authors: _builtins.int
+    reactions: _builtins.int
+    def __init__(
+        self,
+        *,
+        extracts: _builtins.int = ...,
+        posts: _builtins.int = ...,
+        authors: _builtins.int = ...,
+        reactions: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["authors", b"authors", "extracts", b"extracts", "posts", b"posts", "reactions", b"reactions"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IdeaCounts: _TypeAlias = IdeaCounts  # noqa: Y015
+
+@_typing.final
+class Idea(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    PARENT_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    MERGED_INTO_FIELD_NUMBER: _builtins.int
+    THREAD_ID_FIELD_NUMBER: _builtins.int
+    COUNTS_FIELD_NUMBER: _builtins.int
+    RESOLVED_FROM_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    description: _builtins.str
+    parent_id: _builtins.str
+    status: Global___IdeaStatus.ValueType
+    merged_into: _builtins.str
+    thread_id: _builtins.str
+    """The two-column thread opened when it was retained ("" when none)."""
+    resolved_from: _builtins.str
+    """Set when the id asked for was merged: that id (this idea is where it went)."""
+    created_by: _builtins.str
+    @_builtins.property
+    def counts(self) -> Global___IdeaCounts: ...
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        parent_id: _builtins.str = ...,
+        status: Global___IdeaStatus.ValueType = ...,
+        merged_into: _builtins.str = ...,
+        thread_id: _builtins.str = ...,
+        counts: Global___IdeaCounts | None = ...,
+        resolved_from: _builtins.str = ...,
+        created_by: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["counts", b"counts", "created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "counts", b"counts", "created_at", b"created_at", "created_by", b"created_by", "description", b"description", "id", b"id", "merged_into", b"merged_into", "parent_id", b"parent_id", "resolved_from", b"resolved_from", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Idea: _TypeAlias = Idea  # noqa: Y015
+
+@_typing.final
+class CreateIdeaRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    PARENT_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    description: _builtins.str
+    parent_id: _builtins.str
+    actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        parent_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "description", b"description", "idempotency_key", b"idempotency_key", "parent_id", b"parent_id", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateIdeaRequest: _TypeAlias = CreateIdeaRequest  # noqa: Y015
+
+@_typing.final
+class GetIdeaRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "idea_id", b"idea_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetIdeaRequest: _TypeAlias = GetIdeaRequest  # noqa: Y015
+
+@_typing.final
+class ListIdeasRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    INCLUDE_MERGED_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    page_size: _builtins.int
+    cursor: _builtins.str
+    include_merged: _builtins.bool
+    """Merged ideas are left out unless asked for."""
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+        include_merged: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "include_merged", b"include_merged", "page_size", b"page_size", "theme_id", b"theme_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListIdeasRequest: _TypeAlias = ListIdeasRequest  # noqa: Y015
+
+@_typing.final
+class ListIdeasResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDEAS_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def ideas(self) -> _containers.RepeatedCompositeFieldContainer[Global___Idea]: ...
+    def __init__(
+        self,
+        *,
+        ideas: _abc.Iterable[Global___Idea] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["ideas", b"ideas", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListIdeasResponse: _TypeAlias = ListIdeasResponse  # noqa: Y015
+
+@_typing.final
+class SetIdeaStatusRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    OPEN_DEEPENING_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    status: Global___IdeaStatus.ValueType
+    """PROPOSED, RETAINED or SET_ASIDE (MERGED is MergeIdea's)."""
+    open_deepening: _builtins.bool
+    """With RETAINED: open the idea's two-column thread in threads."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+        status: Global___IdeaStatus.ValueType = ...,
+        open_deepening: _builtins.bool = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idea_id", b"idea_id", "open_deepening", b"open_deepening", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SetIdeaStatusRequest: _TypeAlias = SetIdeaStatusRequest  # noqa: Y015
+
+@_typing.final
+class MergeIdeaRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    INTO_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    into_id: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+        into_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idea_id", b"idea_id", "into_id", b"into_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___MergeIdeaRequest: _TypeAlias = MergeIdeaRequest  # noqa: Y015
+
+@_typing.final
+class UndoMergeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    """The merged idea."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idea_id", b"idea_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___UndoMergeRequest: _TypeAlias = UndoMergeRequest  # noqa: Y015
+
+@_typing.final
+class IdeaChanged(_message.Message):
+    """idea.created, idea.status_changed, idea.merged, idea.unmerged"""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    MERGED_INTO_FIELD_NUMBER: _builtins.int
+    idea_id: _builtins.str
+    status: Global___IdeaStatus.ValueType
+    merged_into: _builtins.str
+    def __init__(
+        self,
+        *,
+        idea_id: _builtins.str = ...,
+        status: Global___IdeaStatus.ValueType = ...,
+        merged_into: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["idea_id", b"idea_id", "merged_into", b"merged_into", "status", b"status"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___IdeaChanged: _TypeAlias = IdeaChanged  # noqa: Y015
+
+@_typing.final
+class Paragraph(_message.Message):
+    """A Markdown paragraph; `anchor` is stable across versions (a paragraph carried over
+    keeps it, and its contests).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ANCHOR_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    CONTESTS_FIELD_NUMBER: _builtins.int
+    anchor: _builtins.str
+    text: _builtins.str
+    contests: _builtins.int
+    """In a published version: contests on this anchor (any status)."""
+    def __init__(
+        self,
+        *,
+        anchor: _builtins.str = ...,
+        text: _builtins.str = ...,
+        contests: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "contests", b"contests", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Paragraph: _TypeAlias = Paragraph  # noqa: Y015
+
+@_typing.final
+class Synthesis(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DRAFT_FIELD_NUMBER: _builtins.int
+    LATEST_VERSION_FIELD_NUMBER: _builtins.int
+    CREATED_BY_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    """"" for the whole consultation."""
+    title: _builtins.str
+    latest_version: _builtins.int
+    """0 before the first publication."""
+    created_by: _builtins.str
+    @_builtins.property
+    def draft(self) -> _containers.RepeatedCompositeFieldContainer[Global___Paragraph]:
+        """The draft: paragraphs with the anchor of the published one they carry over ("" new)."""
+
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        draft: _abc.Iterable[Global___Paragraph] | None = ...,
+        latest_version: _builtins.int = ...,
+        created_by: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "draft", b"draft", "id", b"id", "latest_version", b"latest_version", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Synthesis: _TypeAlias = Synthesis  # noqa: Y015
+
+@_typing.final
+class SynthesisVersion(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    NUMBER_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    PARAGRAPHS_FIELD_NUMBER: _builtins.int
+    PUBLISHED_BY_FIELD_NUMBER: _builtins.int
+    PUBLISHED_AT_FIELD_NUMBER: _builtins.int
+    synthesis_id: _builtins.str
+    consultation_id: _builtins.str
+    number: _builtins.int
+    title: _builtins.str
+    published_by: _builtins.str
+    @_builtins.property
+    def paragraphs(self) -> _containers.RepeatedCompositeFieldContainer[Global___Paragraph]: ...
+    @_builtins.property
+    def published_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        synthesis_id: _builtins.str = ...,
+        consultation_id: _builtins.str = ...,
+        number: _builtins.int = ...,
+        title: _builtins.str = ...,
+        paragraphs: _abc.Iterable[Global___Paragraph] | None = ...,
+        published_by: _builtins.str = ...,
+        published_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["published_at", b"published_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "number", b"number", "paragraphs", b"paragraphs", "published_at", b"published_at", "published_by", b"published_by", "synthesis_id", b"synthesis_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SynthesisVersion: _TypeAlias = SynthesisVersion  # noqa: Y015
+
+@_typing.final
+class CreateSynthesisRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    THEME_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    theme_id: _builtins.str
+    title: _builtins.str
+    actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        theme_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idempotency_key", b"idempotency_key", "theme_id", b"theme_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CreateSynthesisRequest: _TypeAlias = CreateSynthesisRequest  # noqa: Y015
+
+@_typing.final
+class GetSynthesisRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    synthesis_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        synthesis_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "synthesis_id", b"synthesis_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetSynthesisRequest: _TypeAlias = GetSynthesisRequest  # noqa: Y015
+
+@_typing.final
+class ListSynthesesRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    page_size: _builtins.int
+    cursor: _builtins.str
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSynthesesRequest: _TypeAlias = ListSynthesesRequest  # noqa: Y015
+
+@_typing.final
+class ListSynthesesResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SYNTHESES_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def syntheses(self) -> _containers.RepeatedCompositeFieldContainer[Global___Synthesis]: ...
+    def __init__(
+        self,
+        *,
+        syntheses: _abc.Iterable[Global___Synthesis] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["next_cursor", b"next_cursor", "syntheses", b"syntheses"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListSynthesesResponse: _TypeAlias = ListSynthesesResponse  # noqa: Y015
+
+@_typing.final
+class SaveDraftRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    PARAGRAPHS_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    synthesis_id: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def paragraphs(self) -> _containers.RepeatedCompositeFieldContainer[Global___Paragraph]: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        synthesis_id: _builtins.str = ...,
+        paragraphs: _abc.Iterable[Global___Paragraph] | None = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "paragraphs", b"paragraphs", "synthesis_id", b"synthesis_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SaveDraftRequest: _TypeAlias = SaveDraftRequest  # noqa: Y015
+
+@_typing.final
+class PublishSynthesisRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    synthesis_id: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        synthesis_id: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "synthesis_id", b"synthesis_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublishSynthesisRequest: _TypeAlias = PublishSynthesisRequest  # noqa: Y015
+
+@_typing.final
+class GetSynthesisVersionRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    NUMBER_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    synthesis_id: _builtins.str
+    number: _builtins.int
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        synthesis_id: _builtins.str = ...,
+        number: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "number", b"number", "synthesis_id", b"synthesis_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetSynthesisVersionRequest: _TypeAlias = GetSynthesisVersionRequest  # noqa: Y015
+
+@_typing.final
+class DiffSynthesisVersionsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    FROM_NUMBER_FIELD_NUMBER: _builtins.int
+    TO_NUMBER_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    synthesis_id: _builtins.str
+    from_number: _builtins.int
+    to_number: _builtins.int
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        synthesis_id: _builtins.str = ...,
+        from_number: _builtins.int = ...,
+        to_number: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "from_number", b"from_number", "synthesis_id", b"synthesis_id", "to_number", b"to_number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DiffSynthesisVersionsRequest: _TypeAlias = DiffSynthesisVersionsRequest  # noqa: Y015
+
+@_typing.final
+class ParagraphChange(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ANCHOR_FIELD_NUMBER: _builtins.int
+    CHANGE_FIELD_NUMBER: _builtins.int
+    BEFORE_FIELD_NUMBER: _builtins.int
+    AFTER_FIELD_NUMBER: _builtins.int
+    HTML_FIELD_NUMBER: _builtins.int
+    anchor: _builtins.str
+    change: _builtins.str
+    """"added", "removed", "changed" or "unchanged" """
+    before: _builtins.str
+    after: _builtins.str
+    html: _builtins.str
+    """The change rendered as HTML (<del>/<ins>), escaped."""
+    def __init__(
+        self,
+        *,
+        anchor: _builtins.str = ...,
+        change: _builtins.str = ...,
+        before: _builtins.str = ...,
+        after: _builtins.str = ...,
+        html: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["after", b"after", "anchor", b"anchor", "before", b"before", "change", b"change", "html", b"html"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ParagraphChange: _TypeAlias = ParagraphChange  # noqa: Y015
+
+@_typing.final
+class SynthesisDiff(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    FROM_NUMBER_FIELD_NUMBER: _builtins.int
+    TO_NUMBER_FIELD_NUMBER: _builtins.int
+    CHANGES_FIELD_NUMBER: _builtins.int
+    from_number: _builtins.int
+    to_number: _builtins.int
+    @_builtins.property
+    def changes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ParagraphChange]: ...
+    def __init__(
+        self,
+        *,
+        from_number: _builtins.int = ...,
+        to_number: _builtins.int = ...,
+        changes: _abc.Iterable[Global___ParagraphChange] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["changes", b"changes", "from_number", b"from_number", "to_number", b"to_number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SynthesisDiff: _TypeAlias = SynthesisDiff  # noqa: Y015
+
+@_typing.final
+class ContestReply(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    AUTHOR_ID_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    author_id: _builtins.str
+    body: _builtins.str
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        author_id: _builtins.str = ...,
+        body: _builtins.str = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["author_id", b"author_id", "body", b"body", "created_at", b"created_at"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ContestReply: _TypeAlias = ContestReply  # noqa: Y015
+
+@_typing.final
+class Contest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ID_FIELD_NUMBER: _builtins.int
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    ANCHOR_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    AUTHOR_ID_FIELD_NUMBER: _builtins.int
+    STATUS_FIELD_NUMBER: _builtins.int
+    REPLIES_FIELD_NUMBER: _builtins.int
+    RESOLVED_IN_VERSION_FIELD_NUMBER: _builtins.int
+    CREATED_AT_FIELD_NUMBER: _builtins.int
+    id: _builtins.str
+    synthesis_id: _builtins.str
+    anchor: _builtins.str
+    version: _builtins.int
+    """The version whose paragraph was contested."""
+    body: _builtins.str
+    author_id: _builtins.str
+    status: _builtins.str
+    """"open", "answered" or "taken_into_account" """
+    resolved_in_version: _builtins.int
+    """With taken_into_account: the version that changed the paragraph."""
+    @_builtins.property
+    def replies(self) -> _containers.RepeatedCompositeFieldContainer[Global___ContestReply]: ...
+    @_builtins.property
+    def created_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        id: _builtins.str = ...,
+        synthesis_id: _builtins.str = ...,
+        anchor: _builtins.str = ...,
+        version: _builtins.int = ...,
+        body: _builtins.str = ...,
+        author_id: _builtins.str = ...,
+        status: _builtins.str = ...,
+        replies: _abc.Iterable[Global___ContestReply] | None = ...,
+        resolved_in_version: _builtins.int = ...,
+        created_at: _timestamp_pb2.Timestamp | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "author_id", b"author_id", "body", b"body", "created_at", b"created_at", "id", b"id", "replies", b"replies", "resolved_in_version", b"resolved_in_version", "status", b"status", "synthesis_id", b"synthesis_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Contest: _TypeAlias = Contest  # noqa: Y015
+
+@_typing.final
+class ContestParagraphRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    ANCHOR_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    synthesis_id: _builtins.str
+    version: _builtins.int
+    anchor: _builtins.str
+    body: _builtins.str
+    actor_id: _builtins.str
+    idempotency_key: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        synthesis_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        anchor: _builtins.str = ...,
+        body: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idempotency_key: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "anchor", b"anchor", "body", b"body", "consultation_id", b"consultation_id", "idempotency_key", b"idempotency_key", "synthesis_id", b"synthesis_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ContestParagraphRequest: _TypeAlias = ContestParagraphRequest  # noqa: Y015
+
+@_typing.final
+class AnswerContestRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    CONTEST_ID_FIELD_NUMBER: _builtins.int
+    BODY_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    contest_id: _builtins.str
+    body: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        contest_id: _builtins.str = ...,
+        body: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "body", b"body", "consultation_id", b"consultation_id", "contest_id", b"contest_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___AnswerContestRequest: _TypeAlias = AnswerContestRequest  # noqa: Y015
+
+@_typing.final
+class ResolveContestRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    CONTEST_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    contest_id: _builtins.str
+    version: _builtins.int
+    """The later version that changed (or removed) the contested paragraph."""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        contest_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "contest_id", b"contest_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ResolveContestRequest: _TypeAlias = ResolveContestRequest  # noqa: Y015
+
+@_typing.final
+class ListContestsRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    ANCHOR_FIELD_NUMBER: _builtins.int
+    PAGE_SIZE_FIELD_NUMBER: _builtins.int
+    CURSOR_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    synthesis_id: _builtins.str
+    anchor: _builtins.str
+    """Optional: one paragraph's."""
+    page_size: _builtins.int
+    cursor: _builtins.str
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        synthesis_id: _builtins.str = ...,
+        anchor: _builtins.str = ...,
+        page_size: _builtins.int = ...,
+        cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["anchor", b"anchor", "consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size", "synthesis_id", b"synthesis_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListContestsRequest: _TypeAlias = ListContestsRequest  # noqa: Y015
+
+@_typing.final
+class ListContestsResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTESTS_FIELD_NUMBER: _builtins.int
+    NEXT_CURSOR_FIELD_NUMBER: _builtins.int
+    next_cursor: _builtins.str
+    @_builtins.property
+    def contests(self) -> _containers.RepeatedCompositeFieldContainer[Global___Contest]: ...
+    def __init__(
+        self,
+        *,
+        contests: _abc.Iterable[Global___Contest] | None = ...,
+        next_cursor: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contests", b"contests", "next_cursor", b"next_cursor"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ListContestsResponse: _TypeAlias = ListContestsResponse  # noqa: Y015
+
+@_typing.final
+class SynthesisChanged(_message.Message):
+    """synthesis.created, synthesis.published; contest.opened, contest.answered,
+    contest.resolved
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    CONTEST_ID_FIELD_NUMBER: _builtins.int
+    synthesis_id: _builtins.str
+    version: _builtins.int
+    contest_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        synthesis_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        contest_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contest_id", b"contest_id", "synthesis_id", b"synthesis_id", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SynthesisChanged: _TypeAlias = SynthesisChanged  # noqa: Y015

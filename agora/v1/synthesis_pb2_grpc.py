@@ -26,8 +26,8 @@ if _version_not_supported:
 
 
 class SynthesisServiceStub:
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     def __init__(self, channel):
@@ -41,14 +41,251 @@ class SynthesisServiceStub:
                 request_serializer=agora_dot_v1_dot_synthesis__pb2.GetCorpusStatsRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_synthesis__pb2.CorpusStats.FromString,
                 _registered_method=True)
+        self.FileExtract = channel.unary_unary(
+                '/agora.v1.SynthesisService/FileExtract',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.FileExtractRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+                _registered_method=True)
+        self.GetExtract = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetExtract',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetExtractRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+                _registered_method=True)
+        self.ListExtracts = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListExtracts',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListExtractsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListExtractsResponse.FromString,
+                _registered_method=True)
+        self.ReanchorExtract = channel.unary_unary(
+                '/agora.v1.SynthesisService/ReanchorExtract',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+                _registered_method=True)
+        self.CreateIdea = channel.unary_unary(
+                '/agora.v1.SynthesisService/CreateIdea',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.CreateIdeaRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.GetIdea = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetIdea',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetIdeaRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.ListIdeas = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListIdeas',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListIdeasRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListIdeasResponse.FromString,
+                _registered_method=True)
+        self.SetIdeaStatus = channel.unary_unary(
+                '/agora.v1.SynthesisService/SetIdeaStatus',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.SetIdeaStatusRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.MergeIdea = channel.unary_unary(
+                '/agora.v1.SynthesisService/MergeIdea',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.MergeIdeaRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.UndoMerge = channel.unary_unary(
+                '/agora.v1.SynthesisService/UndoMerge',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
+        self.CreateSynthesis = channel.unary_unary(
+                '/agora.v1.SynthesisService/CreateSynthesis',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.CreateSynthesisRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+                _registered_method=True)
+        self.GetSynthesis = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetSynthesis',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetSynthesisRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+                _registered_method=True)
+        self.ListSyntheses = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListSyntheses',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListSynthesesRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListSynthesesResponse.FromString,
+                _registered_method=True)
+        self.SaveDraft = channel.unary_unary(
+                '/agora.v1.SynthesisService/SaveDraft',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.SaveDraftRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+                _registered_method=True)
+        self.PublishSynthesis = channel.unary_unary(
+                '/agora.v1.SynthesisService/PublishSynthesis',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.PublishSynthesisRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.FromString,
+                _registered_method=True)
+        self.GetSynthesisVersion = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetSynthesisVersion',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetSynthesisVersionRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.FromString,
+                _registered_method=True)
+        self.DiffSynthesisVersions = channel.unary_unary(
+                '/agora.v1.SynthesisService/DiffSynthesisVersions',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.DiffSynthesisVersionsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.SynthesisDiff.FromString,
+                _registered_method=True)
+        self.ContestParagraph = channel.unary_unary(
+                '/agora.v1.SynthesisService/ContestParagraph',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ContestParagraphRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+                _registered_method=True)
+        self.AnswerContest = channel.unary_unary(
+                '/agora.v1.SynthesisService/AnswerContest',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.AnswerContestRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+                _registered_method=True)
+        self.ResolveContest = channel.unary_unary(
+                '/agora.v1.SynthesisService/ResolveContest',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ResolveContestRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+                _registered_method=True)
+        self.ListContests = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListContests',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.FromString,
+                _registered_method=True)
 
 
 class SynthesisServiceServicer:
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     def GetCorpusStats(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def FileExtract(self, request, context):
+        """Harvesting: an idea catcher (or synthesiser) files a passage of a post.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetExtract(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListExtracts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReanchorExtract(self, request, context):
+        """Anchor an extract again on the post's current text (an orphaned one, typically).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateIdea(self, request, context):
+        """Ideas: a tree per theme, with counts computed from the extracts that support them.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetIdea(self, request, context):
+        """A merged idea's id resolves to the idea it was merged into (`resolved_from` set).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListIdeas(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SetIdeaStatus(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def MergeIdea(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UndoMerge(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateSynthesis(self, request, context):
+        """Syntheses: a draft of Markdown paragraphs, published as immutable versions.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSynthesis(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSyntheses(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SaveDraft(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PublishSynthesis(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSynthesisVersion(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DiffSynthesisVersions(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ContestParagraph(self, request, context):
+        """Contests: a comment thread on one published paragraph.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AnswerContest(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResolveContest(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListContests(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -62,6 +299,111 @@ def add_SynthesisServiceServicer_to_server(servicer, server):
                     request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetCorpusStatsRequest.FromString,
                     response_serializer=agora_dot_v1_dot_synthesis__pb2.CorpusStats.SerializeToString,
             ),
+            'FileExtract': grpc.unary_unary_rpc_method_handler(
+                    servicer.FileExtract,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.FileExtractRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Extract.SerializeToString,
+            ),
+            'GetExtract': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetExtract,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetExtractRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Extract.SerializeToString,
+            ),
+            'ListExtracts': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListExtracts,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListExtractsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListExtractsResponse.SerializeToString,
+            ),
+            'ReanchorExtract': grpc.unary_unary_rpc_method_handler(
+                    servicer.ReanchorExtract,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Extract.SerializeToString,
+            ),
+            'CreateIdea': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateIdea,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.CreateIdeaRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'GetIdea': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetIdea,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetIdeaRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'ListIdeas': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListIdeas,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListIdeasRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListIdeasResponse.SerializeToString,
+            ),
+            'SetIdeaStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetIdeaStatus,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.SetIdeaStatusRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'MergeIdea': grpc.unary_unary_rpc_method_handler(
+                    servicer.MergeIdea,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.MergeIdeaRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'UndoMerge': grpc.unary_unary_rpc_method_handler(
+                    servicer.UndoMerge,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'CreateSynthesis': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSynthesis,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.CreateSynthesisRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.SerializeToString,
+            ),
+            'GetSynthesis': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSynthesis,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetSynthesisRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.SerializeToString,
+            ),
+            'ListSyntheses': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSyntheses,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListSynthesesRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListSynthesesResponse.SerializeToString,
+            ),
+            'SaveDraft': grpc.unary_unary_rpc_method_handler(
+                    servicer.SaveDraft,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.SaveDraftRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Synthesis.SerializeToString,
+            ),
+            'PublishSynthesis': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishSynthesis,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.PublishSynthesisRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.SerializeToString,
+            ),
+            'GetSynthesisVersion': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSynthesisVersion,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetSynthesisVersionRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.SerializeToString,
+            ),
+            'DiffSynthesisVersions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DiffSynthesisVersions,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.DiffSynthesisVersionsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.SynthesisDiff.SerializeToString,
+            ),
+            'ContestParagraph': grpc.unary_unary_rpc_method_handler(
+                    servicer.ContestParagraph,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ContestParagraphRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Contest.SerializeToString,
+            ),
+            'AnswerContest': grpc.unary_unary_rpc_method_handler(
+                    servicer.AnswerContest,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.AnswerContestRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Contest.SerializeToString,
+            ),
+            'ResolveContest': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResolveContest,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ResolveContestRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Contest.SerializeToString,
+            ),
+            'ListContests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListContests,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'agora.v1.SynthesisService', rpc_method_handlers)
@@ -71,8 +413,8 @@ def add_SynthesisServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SynthesisService:
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     @staticmethod
@@ -92,6 +434,573 @@ class SynthesisService:
             '/agora.v1.SynthesisService/GetCorpusStats',
             agora_dot_v1_dot_synthesis__pb2.GetCorpusStatsRequest.SerializeToString,
             agora_dot_v1_dot_synthesis__pb2.CorpusStats.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FileExtract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/FileExtract',
+            agora_dot_v1_dot_synthesis__pb2.FileExtractRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetExtract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetExtract',
+            agora_dot_v1_dot_synthesis__pb2.GetExtractRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListExtracts(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListExtracts',
+            agora_dot_v1_dot_synthesis__pb2.ListExtractsRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListExtractsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReanchorExtract(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ReanchorExtract',
+            agora_dot_v1_dot_synthesis__pb2.ReanchorExtractRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Extract.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateIdea(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/CreateIdea',
+            agora_dot_v1_dot_synthesis__pb2.CreateIdeaRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetIdea(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetIdea',
+            agora_dot_v1_dot_synthesis__pb2.GetIdeaRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListIdeas(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListIdeas',
+            agora_dot_v1_dot_synthesis__pb2.ListIdeasRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListIdeasResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetIdeaStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/SetIdeaStatus',
+            agora_dot_v1_dot_synthesis__pb2.SetIdeaStatusRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MergeIdea(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/MergeIdea',
+            agora_dot_v1_dot_synthesis__pb2.MergeIdeaRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UndoMerge(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/UndoMerge',
+            agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSynthesis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/CreateSynthesis',
+            agora_dot_v1_dot_synthesis__pb2.CreateSynthesisRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSynthesis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetSynthesis',
+            agora_dot_v1_dot_synthesis__pb2.GetSynthesisRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSyntheses(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListSyntheses',
+            agora_dot_v1_dot_synthesis__pb2.ListSynthesesRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListSynthesesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SaveDraft(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/SaveDraft',
+            agora_dot_v1_dot_synthesis__pb2.SaveDraftRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Synthesis.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishSynthesis(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/PublishSynthesis',
+            agora_dot_v1_dot_synthesis__pb2.PublishSynthesisRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSynthesisVersion(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetSynthesisVersion',
+            agora_dot_v1_dot_synthesis__pb2.GetSynthesisVersionRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.SynthesisVersion.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DiffSynthesisVersions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/DiffSynthesisVersions',
+            agora_dot_v1_dot_synthesis__pb2.DiffSynthesisVersionsRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.SynthesisDiff.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ContestParagraph(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ContestParagraph',
+            agora_dot_v1_dot_synthesis__pb2.ContestParagraphRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AnswerContest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/AnswerContest',
+            agora_dot_v1_dot_synthesis__pb2.AnswerContestRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResolveContest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ResolveContest',
+            agora_dot_v1_dot_synthesis__pb2.ResolveContestRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Contest.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListContests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListContests',
+            agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -27,8 +27,8 @@ GRPC_GENERATED_VERSION: str
 GRPC_VERSION: str
 
 class SynthesisServiceStub:
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     @_typing.overload
@@ -36,19 +36,73 @@ class SynthesisServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> SynthesisServiceAsyncStub: ...
     GetCorpusStats: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetCorpusStatsRequest, _synthesis_pb2.CorpusStats]
+    FileExtract: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.FileExtractRequest, _synthesis_pb2.Extract]
+    """Harvesting: an idea catcher (or synthesiser) files a passage of a post."""
+    GetExtract: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetExtractRequest, _synthesis_pb2.Extract]
+    ListExtracts: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListExtractsRequest, _synthesis_pb2.ListExtractsResponse]
+    ReanchorExtract: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ReanchorExtractRequest, _synthesis_pb2.Extract]
+    """Anchor an extract again on the post's current text (an orphaned one, typically)."""
+    CreateIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.CreateIdeaRequest, _synthesis_pb2.Idea]
+    """Ideas: a tree per theme, with counts computed from the extracts that support them."""
+    GetIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetIdeaRequest, _synthesis_pb2.Idea]
+    """A merged idea's id resolves to the idea it was merged into (`resolved_from` set)."""
+    ListIdeas: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListIdeasRequest, _synthesis_pb2.ListIdeasResponse]
+    SetIdeaStatus: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.SetIdeaStatusRequest, _synthesis_pb2.Idea]
+    MergeIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.MergeIdeaRequest, _synthesis_pb2.Idea]
+    UndoMerge: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.UndoMergeRequest, _synthesis_pb2.Idea]
+    CreateSynthesis: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.CreateSynthesisRequest, _synthesis_pb2.Synthesis]
+    """Syntheses: a draft of Markdown paragraphs, published as immutable versions."""
+    GetSynthesis: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisRequest, _synthesis_pb2.Synthesis]
+    ListSyntheses: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListSynthesesRequest, _synthesis_pb2.ListSynthesesResponse]
+    SaveDraft: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.SaveDraftRequest, _synthesis_pb2.Synthesis]
+    PublishSynthesis: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.PublishSynthesisRequest, _synthesis_pb2.SynthesisVersion]
+    GetSynthesisVersion: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisVersionRequest, _synthesis_pb2.SynthesisVersion]
+    DiffSynthesisVersions: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.DiffSynthesisVersionsRequest, _synthesis_pb2.SynthesisDiff]
+    ContestParagraph: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ContestParagraphRequest, _synthesis_pb2.Contest]
+    """Contests: a comment thread on one published paragraph."""
+    AnswerContest: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.AnswerContestRequest, _synthesis_pb2.Contest]
+    ResolveContest: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ResolveContestRequest, _synthesis_pb2.Contest]
+    ListContests: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListContestsRequest, _synthesis_pb2.ListContestsResponse]
 
 @_typing.type_check_only
 class SynthesisServiceAsyncStub(SynthesisServiceStub):
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetCorpusStats: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetCorpusStatsRequest, _synthesis_pb2.CorpusStats]  # type: ignore[assignment]
+    FileExtract: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.FileExtractRequest, _synthesis_pb2.Extract]  # type: ignore[assignment]
+    """Harvesting: an idea catcher (or synthesiser) files a passage of a post."""
+    GetExtract: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetExtractRequest, _synthesis_pb2.Extract]  # type: ignore[assignment]
+    ListExtracts: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListExtractsRequest, _synthesis_pb2.ListExtractsResponse]  # type: ignore[assignment]
+    ReanchorExtract: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ReanchorExtractRequest, _synthesis_pb2.Extract]  # type: ignore[assignment]
+    """Anchor an extract again on the post's current text (an orphaned one, typically)."""
+    CreateIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.CreateIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    """Ideas: a tree per theme, with counts computed from the extracts that support them."""
+    GetIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    """A merged idea's id resolves to the idea it was merged into (`resolved_from` set)."""
+    ListIdeas: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListIdeasRequest, _synthesis_pb2.ListIdeasResponse]  # type: ignore[assignment]
+    SetIdeaStatus: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.SetIdeaStatusRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    MergeIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.MergeIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    UndoMerge: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.UndoMergeRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    CreateSynthesis: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.CreateSynthesisRequest, _synthesis_pb2.Synthesis]  # type: ignore[assignment]
+    """Syntheses: a draft of Markdown paragraphs, published as immutable versions."""
+    GetSynthesis: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisRequest, _synthesis_pb2.Synthesis]  # type: ignore[assignment]
+    ListSyntheses: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListSynthesesRequest, _synthesis_pb2.ListSynthesesResponse]  # type: ignore[assignment]
+    SaveDraft: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.SaveDraftRequest, _synthesis_pb2.Synthesis]  # type: ignore[assignment]
+    PublishSynthesis: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.PublishSynthesisRequest, _synthesis_pb2.SynthesisVersion]  # type: ignore[assignment]
+    GetSynthesisVersion: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisVersionRequest, _synthesis_pb2.SynthesisVersion]  # type: ignore[assignment]
+    DiffSynthesisVersions: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.DiffSynthesisVersionsRequest, _synthesis_pb2.SynthesisDiff]  # type: ignore[assignment]
+    ContestParagraph: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ContestParagraphRequest, _synthesis_pb2.Contest]  # type: ignore[assignment]
+    """Contests: a comment thread on one published paragraph."""
+    AnswerContest: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.AnswerContestRequest, _synthesis_pb2.Contest]  # type: ignore[assignment]
+    ResolveContest: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ResolveContestRequest, _synthesis_pb2.Contest]  # type: ignore[assignment]
+    ListContests: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListContestsRequest, _synthesis_pb2.ListContestsResponse]  # type: ignore[assignment]
 
 class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
-    """Ideas, extracts and syntheses. For now: the corpus of contributions the
-    synthesis service has ingested from `post.*` events.
+    """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
+    has ingested from `post.*` events.
     """
 
     @_abc_1.abstractmethod
@@ -57,5 +111,158 @@ class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _synthesis_pb2.GetCorpusStatsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_synthesis_pb2.CorpusStats, _abc.Awaitable[_synthesis_pb2.CorpusStats]]: ...
+
+    @_abc_1.abstractmethod
+    def FileExtract(
+        self,
+        request: _synthesis_pb2.FileExtractRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Extract, _abc.Awaitable[_synthesis_pb2.Extract]]:
+        """Harvesting: an idea catcher (or synthesiser) files a passage of a post."""
+
+    @_abc_1.abstractmethod
+    def GetExtract(
+        self,
+        request: _synthesis_pb2.GetExtractRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Extract, _abc.Awaitable[_synthesis_pb2.Extract]]: ...
+
+    @_abc_1.abstractmethod
+    def ListExtracts(
+        self,
+        request: _synthesis_pb2.ListExtractsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListExtractsResponse, _abc.Awaitable[_synthesis_pb2.ListExtractsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ReanchorExtract(
+        self,
+        request: _synthesis_pb2.ReanchorExtractRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Extract, _abc.Awaitable[_synthesis_pb2.Extract]]:
+        """Anchor an extract again on the post's current text (an orphaned one, typically)."""
+
+    @_abc_1.abstractmethod
+    def CreateIdea(
+        self,
+        request: _synthesis_pb2.CreateIdeaRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]:
+        """Ideas: a tree per theme, with counts computed from the extracts that support them."""
+
+    @_abc_1.abstractmethod
+    def GetIdea(
+        self,
+        request: _synthesis_pb2.GetIdeaRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]:
+        """A merged idea's id resolves to the idea it was merged into (`resolved_from` set)."""
+
+    @_abc_1.abstractmethod
+    def ListIdeas(
+        self,
+        request: _synthesis_pb2.ListIdeasRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListIdeasResponse, _abc.Awaitable[_synthesis_pb2.ListIdeasResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SetIdeaStatus(
+        self,
+        request: _synthesis_pb2.SetIdeaStatusRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]: ...
+
+    @_abc_1.abstractmethod
+    def MergeIdea(
+        self,
+        request: _synthesis_pb2.MergeIdeaRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]: ...
+
+    @_abc_1.abstractmethod
+    def UndoMerge(
+        self,
+        request: _synthesis_pb2.UndoMergeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]: ...
+
+    @_abc_1.abstractmethod
+    def CreateSynthesis(
+        self,
+        request: _synthesis_pb2.CreateSynthesisRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Synthesis, _abc.Awaitable[_synthesis_pb2.Synthesis]]:
+        """Syntheses: a draft of Markdown paragraphs, published as immutable versions."""
+
+    @_abc_1.abstractmethod
+    def GetSynthesis(
+        self,
+        request: _synthesis_pb2.GetSynthesisRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Synthesis, _abc.Awaitable[_synthesis_pb2.Synthesis]]: ...
+
+    @_abc_1.abstractmethod
+    def ListSyntheses(
+        self,
+        request: _synthesis_pb2.ListSynthesesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListSynthesesResponse, _abc.Awaitable[_synthesis_pb2.ListSynthesesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def SaveDraft(
+        self,
+        request: _synthesis_pb2.SaveDraftRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Synthesis, _abc.Awaitable[_synthesis_pb2.Synthesis]]: ...
+
+    @_abc_1.abstractmethod
+    def PublishSynthesis(
+        self,
+        request: _synthesis_pb2.PublishSynthesisRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.SynthesisVersion, _abc.Awaitable[_synthesis_pb2.SynthesisVersion]]: ...
+
+    @_abc_1.abstractmethod
+    def GetSynthesisVersion(
+        self,
+        request: _synthesis_pb2.GetSynthesisVersionRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.SynthesisVersion, _abc.Awaitable[_synthesis_pb2.SynthesisVersion]]: ...
+
+    @_abc_1.abstractmethod
+    def DiffSynthesisVersions(
+        self,
+        request: _synthesis_pb2.DiffSynthesisVersionsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.SynthesisDiff, _abc.Awaitable[_synthesis_pb2.SynthesisDiff]]: ...
+
+    @_abc_1.abstractmethod
+    def ContestParagraph(
+        self,
+        request: _synthesis_pb2.ContestParagraphRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Contest, _abc.Awaitable[_synthesis_pb2.Contest]]:
+        """Contests: a comment thread on one published paragraph."""
+
+    @_abc_1.abstractmethod
+    def AnswerContest(
+        self,
+        request: _synthesis_pb2.AnswerContestRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Contest, _abc.Awaitable[_synthesis_pb2.Contest]]: ...
+
+    @_abc_1.abstractmethod
+    def ResolveContest(
+        self,
+        request: _synthesis_pb2.ResolveContestRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Contest, _abc.Awaitable[_synthesis_pb2.Contest]]: ...
+
+    @_abc_1.abstractmethod
+    def ListContests(
+        self,
+        request: _synthesis_pb2.ListContestsRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListContestsResponse, _abc.Awaitable[_synthesis_pb2.ListContestsResponse]]: ...
 
 def add_SynthesisServiceServicer_to_server(servicer: SynthesisServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

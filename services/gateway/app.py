@@ -23,6 +23,7 @@ from services.gateway.routes import (
     consultations,
     docs,
     health,
+    ideas,
     keys,
     knowledge,
     live,
@@ -33,6 +34,8 @@ from services.gateway.routes import (
     pseudonyms,
     roles,
     sessions,
+    syntheses,
+    synthesis,
     threads,
     votes,
 )
@@ -94,6 +97,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(roles.router)
     app.include_router(pseudonyms.router)
     app.include_router(keys.router)
+    app.include_router(synthesis.router)
+    app.include_router(ideas.router)
+    app.include_router(syntheses.router)
     contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(PostsPageDoor)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

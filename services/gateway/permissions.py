@@ -82,8 +82,19 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "role.revoke": MANAGERS,
     "access_policy.read": MANAGERS,
     "access_policy.write": MANAGERS,
+    # Harvesting (the synthesis service re-checks with services/synthesis/permissions.py):
+    # idea catchers and synthesisers file extracts; whoever the consultation admits reads.
+    "extract.write": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "extract.read": EVERYONE,
+    "idea.write": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "idea.read": EVERYONE,
+    # Syntheses: synthesisers write and answer contests; any member contests a paragraph.
+    "synthesis.write": only(Role.SYNTHESISER),
+    "synthesis.read": EVERYONE,
+    "contest.write": MEMBERS,
 }
 
+SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
 ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/healthz"): "platform.health",
     ("GET", "/readyz"): "platform.health",
@@ -154,6 +165,30 @@ ROUTES: dict[tuple[str, str], str] = {
     ("DELETE", "/v1/consultations/{consultation_id}/roles/{account_id}/{role}"): "role.revoke",
     ("GET", "/v1/consultations/{consultation_id}/access"): "access_policy.read",
     ("PUT", "/v1/consultations/{consultation_id}/access"): "access_policy.write",
+    ("POST", "/v1/consultations/{consultation_id}/extracts"): "extract.write",
+    ("GET", "/v1/consultations/{consultation_id}/extracts"): "extract.read",
+    ("GET", "/v1/consultations/{consultation_id}/extracts/{extract_id}"): "extract.read",
+    ("PUT", "/v1/consultations/{consultation_id}/extracts/{extract_id}/anchor"):
+        "extract.write",
+    ("POST", "/v1/consultations/{consultation_id}/ideas"): "idea.write",
+    ("GET", "/v1/consultations/{consultation_id}/ideas"): "idea.read",
+    ("GET", "/v1/consultations/{consultation_id}/ideas/{idea_id}"): "idea.read",
+    ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): "idea.write",
+    ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",
+    ("DELETE", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",
+    ("POST", "/v1/consultations/{consultation_id}/syntheses"): "synthesis.write",
+    ("GET", "/v1/consultations/{consultation_id}/syntheses"): "synthesis.read",
+    ("GET", SYNTHESIS): "synthesis.read",
+    ("PUT", SYNTHESIS + "/draft"): "synthesis.write",
+    ("POST", SYNTHESIS + "/versions"): "synthesis.write",
+    ("GET", SYNTHESIS + "/versions/{number}"): "synthesis.read",
+    ("GET", SYNTHESIS + "/diff"): "synthesis.read",
+    ("POST", SYNTHESIS + "/versions/{number}/paragraphs/{anchor}/contests"): "contest.write",
+    ("GET", SYNTHESIS + "/contests"): "synthesis.read",
+    ("POST", "/v1/consultations/{consultation_id}/contests/{contest_id}/answers"):
+        "synthesis.write",
+    ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"):
+        "synthesis.write",
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import grpc
 
@@ -10,9 +11,17 @@ from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.runtime import Dependencies, ServiceApp
+from services.synthesis import extract_events, reactions
 from services.synthesis.config import SynthesisSettings
+from services.synthesis.contests import Contests
 from services.synthesis.corpus import Corpus
+from services.synthesis.extract_events import ExtractEvents
+from services.synthesis.extracts import Extracts
+from services.synthesis.ideas import Ideas
+from services.synthesis.posts import Posts
+from services.synthesis.reactions import Reactions
 from services.synthesis.servicer import SynthesisServicer
+from services.synthesis.syntheses import Syntheses
 
 CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus",
                                filter_subjects=[EVENTS.post_created.filter_subject])
@@ -25,20 +34,50 @@ class SynthesisApp(ServiceApp):
     grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,)
 
     def __init__(
-        self, settings: SynthesisSettings, *, corpus_consumer: ConsumerSpec = CORPUS_CONSUMER
+        self, settings: SynthesisSettings, *, corpus_consumer: ConsumerSpec = CORPUS_CONSUMER,
+        consumer_prefix: str = "synthesis",
     ) -> None:
+        """`consumer_prefix` renames the other durable consumers (`synthesis-…`), so a
+        second instance on the same NATS (a test's) never takes the stack's events."""
         self.database = settings.synthesis_database
         self._corpus_consumer = corpus_consumer
+        self._consumer_prefix = consumer_prefix
+        self._posts = Posts(settings.threads_addr)
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
         self.corpus = Corpus(deps.db)
+        self.extracts = Extracts(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
+                                 posts=self._posts)
+        self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
+        self.reactions = Reactions(deps.db)
+        self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
+                           reactions=self.reactions)
+        self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
+                                   posts=self._posts)
+        self.contests = Contests(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
+                                 syntheses=self.syntheses)
         synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(
-            SynthesisServicer(self.corpus), server
+            SynthesisServicer(self.corpus, self.extracts, self.ideas, self.syntheses,
+                              self.contests), server
         )
 
     async def prepare(self, deps: Dependencies) -> None:
         await self.corpus.ensure_indexes()
+        await self.extracts.ensure_indexes()
+        await self.reactions.ensure_indexes()
+        await self.ideas.ensure_indexes()
+        await self.syntheses.ensure_indexes()
+        await self.contests.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
+        own: list[tuple[ConsumerSpec, Handler]] = [
+            (ERASURE_CONSUMER, self.corpus.anonymise),
+            (extract_events.EDITS_CONSUMER, self._extract_events.on_edited),
+            (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
+            (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased),
+            (reactions.CONSUMER, self.reactions.apply)]
         return [(self._corpus_consumer, self.corpus.ingest_post),
-                (ERASURE_CONSUMER, self.corpus.anonymise)]
+                *((self._named(spec), handler) for spec, handler in own)]
+
+    def _named(self, spec: ConsumerSpec) -> ConsumerSpec:
+        return replace(spec, durable=spec.durable.replace("synthesis", self._consumer_prefix, 1))

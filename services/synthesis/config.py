@@ -9,3 +9,5 @@ class SynthesisSettings(ServiceSettings):
     grpc_port: Port = 50055
     metrics_port: Port = 9105
     synthesis_database: str = "agora_synthesis"
+    # Threads owns posts: asked for a post's original text when an extract is filed.
+    threads_addr: str = "127.0.0.1:50052"

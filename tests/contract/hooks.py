@@ -26,6 +26,8 @@ IN_SESSION = "must be one of this vote session's (stored state)"
 TEXT_LANGUAGE = "keyed by the consultation's languages only (stored state)"
 THEME_TITLES = "theme titles differ, trimmed and ignoring case (uniqueness by a property)"
 MODULES = "only the modules of its phase's kind (two fields)"
+SELECTION = {"start": "within the post's text, not only whitespace (stored state)",
+             "end": "after start, within the post's text (two fields; stored state)"}
 # (method, path template) -> {field the 422 may name: the rule}
 SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/accounts"): {
@@ -71,6 +73,24 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/consultations/{consultation_id}/phase-changes"): {
         "phase": "required to extend or reopen (two fields)",
         "ends_at": "required to extend or reopen, after the phase's start (two fields)"},
+    ("POST", "/v1/consultations/{consultation_id}/extracts"): {
+        **SELECTION, "post_id": "a post of this consultation (stored state)",
+        "idea_id": "an idea of this consultation (stored state)"},
+    ("POST", "/v1/consultations/{consultation_id}/ideas"): {
+        "theme_id": THEME, "parent_id": "a current idea of the same theme (stored state)"},
+    ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): {
+        "open_deepening": "only with status retained (two fields)"},
+    ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): {
+        "into_id": "another idea of this consultation, not below this one (stored state)"},
+    ("PUT", "/v1/consultations/{consultation_id}/extracts/{extract_id}/anchor"): SELECTION,
+    ("POST", "/v1/consultations/{consultation_id}/syntheses"): {"theme_id": THEME},
+    ("PUT", "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}/draft"): {
+        "paragraphs.*.text": "its [idea:…]/[extract:…] citations name ideas and extracts of "
+                             "this consultation (stored state)",
+        "paragraphs.*.anchor": "an anchor of the latest published version, once (stored "
+                               "state; uniqueness)"},
+    ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"): {
+        "version": "later than the contested version (stored state)"},
     ("POST", "/v1/posts/{post_id}/moderation"): {
         "reason": "required to hide (two fields)"},
     ("POST", "/v1/consultations"): {

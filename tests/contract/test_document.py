@@ -129,7 +129,7 @@ async def ids(api: httpx.AsyncClient) -> dict[str, str]:
                              headers=auth("cursor-chair", "strategist"))
     assert session.status_code == 201, session.text
     return {"consultation_id": str(consultation["id"]), "thread_id": str(thread["id"]),
-            "session_id": str(session.json()["id"])}
+            "session_id": str(session.json()["id"]), "synthesis_id": "0" * 24}
 
 
 @pytest.mark.parametrize("cursor", ["é", "\u00ff\u00fe", "%FF", "djE6" + "a" * 32, "A" * 24])
@@ -186,7 +186,10 @@ async def test_every_path_allows_exactly_its_documented_methods(
 ) -> None:
     """405 names every documented method of the path (Starlette named one route's)."""
     values = {**ids, "post_id": "0" * 24, "session_id": "0" * 24, "column_id": "0" * 24,
-              "account_id": "0" * 24, "role": "moderator", "voter_id": "me"}
+              "account_id": "0" * 24, "role": "moderator", "voter_id": "me",
+              "extract_id": "0" * 24, "idea_id": "0" * 24,
+              "synthesis_id": "0" * 24, "number": "1", "anchor": "0" * 24,
+              "contest_id": "0" * 24}
     for path, item in document["paths"].items():
         documented = sorted(m.upper() for m in item if m in METHODS)
         reply = await api.request("OPTIONS", path.format(**values))

@@ -50,7 +50,7 @@ def _assert_clean(outcomes: dict[str, schemathesis_run.Outcome]) -> None:
         f"== {name}\n{o.output[-20000:]}" for name, o in failed.items())
 
 
-@pytest.mark.timeout(400)
+@pytest.mark.timeout(600)
 def test_schemathesis_finds_nothing(stack: Stack, tmp_path: Path) -> None:
     """Two lanes in parallel (the machine has two cores): coverage as staff; fuzzing as
     each caller in turn."""

@@ -17,6 +17,8 @@ Json = dict[str, Any]
 OPERATOR = {"Authorization": "Bearer dev-world-op~operator"}
 STRATEGIST = {"Authorization": "Bearer dev-world-strategist~strategist"}
 AUTHOR = {"Authorization": "Bearer dev-world-author"}
+CATCHER = {"Authorization": "Bearer dev-world-catcher~idea_catcher"}
+SYNTHESISER = {"Authorization": "Bearer dev-world-writer~synthesiser"}
 
 
 def _created(reply: httpx.Response) -> Json:
@@ -50,6 +52,23 @@ def build(base_url: str) -> dict[str, str]:
                                           "proposals": [{"title": {"en": "Bike lanes"}},
                                                         {"title": {"en": "Buses"}}]}))
         _created(api.post(f"/v1/vote-sessions/{session['id']}/open", headers=STRATEGIST))
+        idea = _created(api.post(f"/v1/consultations/{cid}/ideas", headers=CATCHER,
+                                 json={"theme_id": theme, "title": "Protected bike lanes"}))
+        extract = _created(api.post(f"/v1/consultations/{cid}/extracts", headers=CATCHER,
+                                    json={"post_id": post["id"], "start": 5, "end": 16,
+                                          "nature": "actionable_solution"}))
+        synthesis = _created(api.post(f"/v1/consultations/{cid}/syntheses", headers=SYNTHESISER,
+                                      json={"title": "What we heard"}))
+        synthesis_url = f"/v1/consultations/{cid}/syntheses/{synthesis['id']}"
+        _created(api.put(f"{synthesis_url}/draft", headers=SYNTHESISER, json={
+            "paragraphs": [{"text": f"Bike lanes [idea:{idea['id']}]."}]}))
+        version = _created(api.post(f"{synthesis_url}/versions", headers=SYNTHESISER))
+        anchor = version["paragraphs"][0]["anchor"]
+        contest = _created(api.post(
+            f"{synthesis_url}/versions/1/paragraphs/{anchor}/contests", headers=AUTHOR,
+            json={"body": "Buses matter too."}))
         return {"consultation_id": cid, "thread_id": thread["id"], "post_id": post["id"],
                 "column_id": deepening["columns"][0]["id"], "session_id": session["id"],
-                "account_id": "me", "role": "moderator"}
+                "extract_id": extract["id"], "idea_id": idea["id"], "account_id": "me",
+                "role": "moderator", "synthesis_id": synthesis["id"], "number": "1",
+                "anchor": anchor, "contest_id": contest["id"]}

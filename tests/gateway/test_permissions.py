@@ -44,7 +44,9 @@ async def ids(api: httpx.AsyncClient) -> dict[str, str]:
     assert post.status_code == 201, post.text
     return {"consultation_id": str(consultation["id"]), "thread_id": str(thread["id"]),
             "post_id": post.json()["id"], "account_id": "0" * 24, "role": "moderator",
-            "column_id": "0" * 24, "session_id": "0" * 24, "voter_id": "someone"}
+            "column_id": "0" * 24, "session_id": "0" * 24, "voter_id": "someone",
+            "extract_id": "0" * 24, "idea_id": "0" * 24,
+            "synthesis_id": "0" * 24, "number": "1", "anchor": "0" * 24, "contest_id": "0" * 24}
 
 
 async def test_every_route_obeys_the_permission_table(api: httpx.AsyncClient,
