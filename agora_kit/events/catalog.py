@@ -16,7 +16,7 @@ from typing import Generic, TypeVar
 
 from google.protobuf.message import Message
 
-from agora.v1 import debate_events_pb2, events_pb2, identity_pb2, voting_pb2
+from agora.v1 import debate_events_pb2, events_pb2, identity_pb2, synthesis_pb2, voting_pb2
 
 SUBJECT_PREFIX = "agora"
 _NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
@@ -98,6 +98,19 @@ class Events:
     vote_session_opened = EventType("vote_session.opened", voting_pb2.VoteSessionChanged)
     vote_session_closed = EventType("vote_session.closed", voting_pb2.VoteSessionClosed)
     ballot_submitted = EventType("ballot.submitted", voting_pb2.BallotSubmitted)
+    # synthesis: harvesting, ideas, syntheses and their contests
+    extract_filed = EventType("extract.filed", synthesis_pb2.ExtractChanged)
+    extract_reanchored = EventType("extract.reanchored", synthesis_pb2.ExtractChanged)
+    extract_orphaned = EventType("extract.orphaned", synthesis_pb2.ExtractChanged)
+    idea_created = EventType("idea.created", synthesis_pb2.IdeaChanged)
+    idea_status_changed = EventType("idea.status_changed", synthesis_pb2.IdeaChanged)
+    idea_merged = EventType("idea.merged", synthesis_pb2.IdeaChanged)
+    idea_unmerged = EventType("idea.unmerged", synthesis_pb2.IdeaChanged)
+    synthesis_created = EventType("synthesis.created", synthesis_pb2.SynthesisChanged)
+    synthesis_published = EventType("synthesis.published", synthesis_pb2.SynthesisChanged)
+    contest_opened = EventType("contest.opened", synthesis_pb2.SynthesisChanged)
+    contest_answered = EventType("contest.answered", synthesis_pb2.SynthesisChanged)
+    contest_resolved = EventType("contest.resolved", synthesis_pb2.SynthesisChanged)
 
 
 EVENTS = Events()

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from diff_match_patch import diff_match_patch
 
 from agora_kit.errors import InvalidArgument
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 
 CONTEXT = 32
 MAX_CHANGE = 0.2

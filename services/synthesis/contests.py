@@ -12,15 +12,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from google.protobuf.message import Message
 from pymongo import ASCENDING
 
 from agora.v1 import synthesis_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Client, Database, Document, Session, in_transaction
+from agora_kit.mongo import Client, Database, Session
+from agora_kit.transactions import commit
+from agora_kit.types import Document
 from services.synthesis import permissions
 from services.synthesis.events import publish
 from services.synthesis.syntheses import Syntheses
@@ -68,11 +72,10 @@ class Contests:
 
             async def work(session: Session) -> Document:
                 await self.contests.insert_one(document, session=session)
-                await self._event(document, "contest.opened", actor, session)
+                await self._event(document, EVENTS.contest_opened, actor, session)
                 return document
 
-            created = await in_transaction(self._mongo, work)
-            self._outbox.wake_relay()
+            created = await commit(self._mongo, self._outbox, lambda session, _: work(session))
             return created
 
         return await idempotency.create_once(self.contests, actor=actor, key=idempotency_key,
@@ -97,11 +100,10 @@ class Contests:
                                            {"$push": {"replies": reply},
                                             "$set": {"status": status}}, session=session)
             updated = {**contest, "status": status, "replies": [*contest["replies"], reply]}
-            await self._event(updated, "contest.answered", actor, session)
+            await self._event(updated, EVENTS.contest_answered, actor, session)
             return updated
 
-        updated = await in_transaction(self._mongo, work)
-        self._outbox.wake_relay()
+        updated = await commit(self._mongo, self._outbox, lambda session, _: work(session))
         return updated
 
     async def resolve(self, *, consultation_id: str, contest_id: str, number: int,
@@ -125,11 +127,10 @@ class Contests:
             await self.contests.update_one({"_id": contest_id}, {"$set": change},
                                            session=session)
             updated = {**contest, **change}
-            await self._event(updated, "contest.resolved", actor, session)
+            await self._event(updated, EVENTS.contest_resolved, actor, session)
             return updated
 
-        updated = await in_transaction(self._mongo, work)
-        self._outbox.wake_relay()
+        updated = await commit(self._mongo, self._outbox, lambda session, _: work(session))
         return updated
 
     async def page(self, synthesis_id: str, *, anchor: str | None, after: str | None,
@@ -150,7 +151,7 @@ class Contests:
             counts[c["anchor"]] = counts.get(c["anchor"], 0) + 1
         return counts
 
-    async def _event(self, contest: Document, event_type: str, actor: str,
+    async def _event(self, contest: Document, event_type: EventType[Message], actor: str,
                      session: Session) -> None:
         await publish(self._outbox, event_type=event_type,
                       consultation_id=contest["consultation_id"], actor=actor,

@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import UTC
 
 from agora.v1 import debate_events_pb2, events_pb2, identity_pb2, synthesis_pb2, threads_pb2
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.events.envelope import MalformedEvent
 from agora_kit.events.outbox import Outbox
@@ -34,12 +35,13 @@ from services.synthesis.extracts import (
 from services.synthesis.posts import HIDDEN, VISIBLE, Posts
 
 EDITS_CONSUMER = ConsumerSpec(durable="synthesis-extract-edits",
-                              filter_subjects=["agora.*.post.edited"])
+                              filter_subjects=[EVENTS.post_edited.filter_subject])
 MODERATION_CONSUMER = ConsumerSpec(
     durable="synthesis-extract-moderation",
-    filter_subjects=["agora.*.moderation.post_hidden", "agora.*.moderation.post_restored"])
+    filter_subjects=[EVENTS.moderation_post_hidden.filter_subject,
+                     EVENTS.moderation_post_restored.filter_subject])
 ERASURE_CONSUMER = ConsumerSpec(durable="synthesis-extract-erasure",
-                                filter_subjects=["agora.*.user.erased"])
+                                filter_subjects=[EVENTS.user_erased.filter_subject])
 
 
 class ExtractEvents:
@@ -102,7 +104,8 @@ class ExtractEvents:
             await self._extracts.extracts.update_one({"_id": extract["_id"]},
                                                      {"$set": change}, session=session)
             state = change["state"]
-            event_type = "extract.reanchored" if state != "orphaned" else "extract.orphaned"
+            event_type = (EVENTS.extract_reanchored if state != "orphaned"
+                          else EVENTS.extract_orphaned)
             payload = synthesis_pb2.ExtractChanged(extract_id=extract["_id"], post_id=post_id,
                                                    state=STATE_TO_PROTO[state])
             await publish(self._outbox, event_type=event_type,

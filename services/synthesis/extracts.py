@@ -17,15 +17,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from google.protobuf.message import Message
 from pymongo import ASCENDING
 
 from agora.v1 import synthesis_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Client, Database, Document, Session, in_transaction
+from agora_kit.mongo import Client, Database, Session
+from agora_kit.transactions import commit
+from agora_kit.types import Document
 from services.synthesis import anchoring, permissions
 from services.synthesis.events import publish
 from services.synthesis.posts import HIDDEN, VISIBLE, Post, Posts
@@ -89,11 +93,10 @@ class Extracts:
             async def work(session: Session) -> Document:
                 caught_up = await self._catch_up(document, asked_at, session)
                 await self.extracts.insert_one(caught_up, session=session)
-                await self._event(caught_up, "extract.filed", actor, session)
+                await self._event(caught_up, EVENTS.extract_filed, actor, session)
                 return caught_up
 
-            filed = await in_transaction(self._mongo, work)
-            self._outbox.wake_relay()
+            filed = await commit(self._mongo, self._outbox, lambda session, _: work(session))
             return filed
 
         return await idempotency.create_once(self.extracts, actor=actor, key=idempotency_key,
@@ -131,11 +134,10 @@ class Extracts:
             updated = {**current, **change}
             await self.extracts.update_one({"_id": extract_id}, {"$set": change},
                                            session=session)
-            await self._event(updated, "extract.reanchored", actor, session)
+            await self._event(updated, EVENTS.extract_reanchored, actor, session)
             return updated
 
-        updated = await in_transaction(self._mongo, work)
-        self._outbox.wake_relay()
+        updated = await commit(self._mongo, self._outbox, lambda session, _: work(session))
         return updated
 
     async def _harvestable(self, consultation_id: str, post_id: str, actor: str,
@@ -167,7 +169,7 @@ class Extracts:
             document = {**document, "post_status": known["status"]}
         return document
 
-    async def _event(self, document: Document, event_type: str, actor: str,
+    async def _event(self, document: Document, event_type: EventType[Message], actor: str,
                      session: Session) -> None:
         await publish(self._outbox, event_type=event_type,
                       consultation_id=document["consultation_id"], actor=actor,

@@ -16,15 +16,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from google.protobuf.message import Message
 from pymongo import ASCENDING
 
 from agora.v1 import synthesis_pb2, threads_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Client, Database, Document, Session, in_transaction
+from agora_kit.mongo import Client, Database, Session
+from agora_kit.transactions import commit
+from agora_kit.types import Document
 from services.synthesis import permissions
 from services.synthesis.events import publish
 from services.synthesis.posts import Posts
@@ -83,11 +87,10 @@ class Ideas:
 
             async def work(session: Session) -> Document:
                 await self.ideas.insert_one(document, session=session)
-                await self._event(document, "idea.created", actor, session)
+                await self._event(document, EVENTS.idea_created, actor, session)
                 return document
 
-            created = await in_transaction(self._mongo, work)
-            self._outbox.wake_relay()
+            created = await commit(self._mongo, self._outbox, lambda session, _: work(session))
             return created
 
         return await idempotency.create_once(self.ideas, actor=actor, key=idempotency_key,
@@ -164,11 +167,10 @@ class Ideas:
         async def work(session: Session) -> Document:
             updated = {**idea, **change}
             await self.ideas.update_one({"_id": idea_id}, {"$set": change}, session=session)
-            await self._event(updated, "idea.status_changed", actor, session)
+            await self._event(updated, EVENTS.idea_status_changed, actor, session)
             return updated
 
-        updated = await in_transaction(self._mongo, work)
-        self._outbox.wake_relay()
+        updated = await commit(self._mongo, self._outbox, lambda session, _: work(session))
         return updated
 
     async def merge(self, *, consultation_id: str, idea_id: str, into_id: str, actor: str,
@@ -199,11 +201,10 @@ class Ideas:
                      "previous_status": source["status"], "at": now(), "by": actor}
             change = {"status": MERGED, "merged_into": into_id, "merge": merge}
             await self.ideas.update_one({"_id": idea_id}, {"$set": change}, session=session)
-            await self._event({**source, **change}, "idea.merged", actor, session)
+            await self._event({**source, **change}, EVENTS.idea_merged, actor, session)
             return target
 
-        target = await in_transaction(self._mongo, work)
-        self._outbox.wake_relay()
+        target = await commit(self._mongo, self._outbox, lambda session, _: work(session))
         return target
 
     async def undo_merge(self, *, consultation_id: str, idea_id: str, actor: str,
@@ -224,11 +225,10 @@ class Ideas:
             change = {"status": merge["previous_status"], "merged_into": None, "merge": None}
             await self.ideas.update_one({"_id": idea_id}, {"$set": change}, session=session)
             restored = {**source, **change}
-            await self._event(restored, "idea.unmerged", actor, session)
+            await self._event(restored, EVENTS.idea_unmerged, actor, session)
             return restored
 
-        restored = await in_transaction(self._mongo, work)
-        self._outbox.wake_relay()
+        restored = await commit(self._mongo, self._outbox, lambda session, _: work(session))
         return restored
 
     async def _ancestors(self, idea: Document, session: Session) -> set[str]:
@@ -255,7 +255,7 @@ class Ideas:
         thread = await self._posts.create_thread(request)
         return thread
 
-    async def _event(self, idea: Document, event_type: str, actor: str,
+    async def _event(self, idea: Document, event_type: EventType[Message], actor: str,
                      session: Session) -> None:
         await publish(self._outbox, event_type=event_type,
                       consultation_id=idea["consultation_id"], actor=actor,

@@ -12,13 +12,14 @@ from __future__ import annotations
 from datetime import UTC
 
 from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
+from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.events.envelope import MalformedEvent
 from agora_kit.mongo import Database, Session
 
 REACTIONS = "post_reactions"
 CONSUMER = ConsumerSpec(durable="synthesis-reactions",
-                        filter_subjects=["agora.*.reaction.changed"])
+                        filter_subjects=[EVENTS.reaction_changed.filter_subject])
 
 
 class Reactions:

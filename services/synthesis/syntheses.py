@@ -20,15 +20,20 @@ import re
 from typing import Any
 
 from diff_match_patch import diff_match_patch
+from google.protobuf.message import Message
 from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import DuplicateKeyError
 
 from agora.v1 import synthesis_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
-from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
+from agora_kit.errors import Conflict, FailedPrecondition, InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import is_valid_id, new_id
-from agora_kit.mongo import Client, Database, Document, Session, in_transaction
+from agora_kit.mongo import Client, Database, Session
+from agora_kit.transactions import commit
+from agora_kit.types import Document
 from services.synthesis import permissions
 from services.synthesis.events import publish
 from services.synthesis.posts import Posts
@@ -75,11 +80,10 @@ class Syntheses:
 
             async def work(session: Session) -> Document:
                 await self.syntheses.insert_one(document, session=session)
-                await self._event(document, "synthesis.created", 0, actor, session)
+                await self._event(document, EVENTS.synthesis_created, 0, actor, session)
                 return document
 
-            created = await in_transaction(self._mongo, work)
-            self._outbox.wake_relay()
+            created = await commit(self._mongo, self._outbox, lambda session, _: work(session))
             return created
 
         return await idempotency.create_once(self.syntheses, actor=actor,
@@ -162,16 +166,18 @@ class Syntheses:
                 "paragraphs": [{"anchor": p["anchor"] or new_id(), "text": p["text"]}
                                for p in synthesis["draft"]],
                 "published_by": actor, "published_at": now()}
-            await self.versions.insert_one(version, session=session)
+            try:
+                await self.versions.insert_one(version, session=session)
+            except DuplicateKeyError:  # a concurrent publish took this number: rerun
+                raise Conflict("another version was published meanwhile") from None
             # The draft continues from what was published: every paragraph now has its anchor.
             await self.syntheses.update_one({"_id": synthesis_id},
                                             {"$set": {"draft": version["paragraphs"]}},
                                             session=session)
-            await self._event(synthesis, "synthesis.published", number, actor, session)
+            await self._event(synthesis, EVENTS.synthesis_published, number, actor, session)
             return version
 
-        version = await in_transaction(self._mongo, work)
-        self._outbox.wake_relay()
+        version = await commit(self._mongo, self._outbox, lambda session, _: work(session))
         return version
 
     async def diff(self, consultation_id: str, synthesis_id: str, before: int,
@@ -197,8 +203,8 @@ class Syntheses:
                 raise InvalidArgument(f"[{kind}:{cited}] cites no {kind} of this consultation",
                                       field=field)
 
-    async def _event(self, synthesis: Document, event_type: str, number: int, actor: str,
-                     session: Session) -> None:
+    async def _event(self, synthesis: Document, event_type: EventType[Message], number: int,
+                     actor: str, session: Session) -> None:
         await publish(self._outbox, event_type=event_type,
                       consultation_id=synthesis["consultation_id"], actor=actor,
                       payload=synthesis_pb2.SynthesisChanged(synthesis_id=synthesis["_id"],

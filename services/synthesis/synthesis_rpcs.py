@@ -8,7 +8,7 @@ import grpc
 
 from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.ids import decode_cursor, encode_cursor, page_size, require_id
-from agora_kit.mongo import Document
+from agora_kit.types import Document
 from services.synthesis.contests import Contests
 from services.synthesis.syntheses import Syntheses
 
