@@ -130,7 +130,14 @@ async def read_counts(pool: Pool, thread_id: str) -> dict[str, dict[str, int]]:
     while True:
         path = f"/v1/threads/{thread_id}/posts?limit=100" + (f"&cursor={cursor}" if cursor
                                                              else "")
-        status, raw = await pool.request("GET", path, headers={})
+        for attempt in range(ATTEMPTS):  # an idle keep-alive connection may have closed
+            try:
+                status, raw = await pool.request("GET", path, headers={})
+            except Dropped:
+                status, raw = 0, b""
+            if status not in RETRY_STATUSES:
+                break
+            await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
         if status != 200:
             raise RuntimeError(f"reading the thread: {status} {raw[:200]!r}")
         page = json.loads(raw)
