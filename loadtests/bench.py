@@ -135,11 +135,20 @@ def plots(out: Path) -> None:
     def column(name: str) -> list[float]:
         return [float(r[name]) if r[name] not in ("", "N/A") else float("nan") for r in history]
 
+    # Per request type: the aggregate would mix in the SSE streams, held 20-60 s each.
     figure, axis = plt.subplots(figsize=(9, 4))
-    for name in ("50%", "95%", "99%"):
-        axis.plot(seconds, column(name), label=f"p{name.rstrip('%')}")
-    axis.set(xlabel="seconds", ylabel="ms (all requests)", title="Latency over time")
-    axis.legend()
+    every = rows(out / "locust_stats_history.csv")
+    for name, cut in (("GET /v1/threads/{id}/posts", "50%"), ("GET /v1/threads/{id}/posts", "95%"),
+                      ("GET /v1/threads/{id}/posts", "99%"), ("PUT /v1/posts/{id}/reaction", "95%"),
+                      ("POST /v1/threads/{id}/posts", "95%"),
+                      ("PUT /v1/vote-sessions/{id}/ballot", "95%")):
+        series = [(int(r["Timestamp"]) - start, float(r[cut])) for r in every
+                  if r["Name"] == name and r[cut] not in ("", "N/A")]
+        if series:
+            axis.plot(*zip(*series, strict=True), label=f"{name} p{cut.rstrip('%')}")
+    axis.set_yscale("log")
+    axis.set(xlabel="seconds", ylabel="ms", title="Latency over time (by request type)")
+    axis.legend(fontsize=7)
     figure.savefig(out / "latency.png", dpi=90, bbox_inches="tight")
     figure, axis = plt.subplots(figsize=(9, 4))
     axis.plot(seconds, column("Requests/s"), label="requests/s")

@@ -115,8 +115,9 @@ class Participant(FastHttpUser):
                               f"Host: {host}\r\nAccept: text/event-stream\r\n"
                               f"Authorization: {self.headers['Authorization']}\r\n\r\n")
                              .encode())
-                sock.settimeout(1.0)
+                sock.settimeout(10.0)  # the answer's head: as long as any request may take
                 head = sock.recv(4096)
+                sock.settimeout(1.0)  # then wake every second to check the deadline
                 if not head.startswith(b"HTTP/1.1 200"):
                     raise ConnectionError(head[:80].decode(errors="replace"))
                 deadline = time.monotonic() + seconds

@@ -123,14 +123,31 @@ async def create_thread(pool: Pool, title: str) -> str:
     return str(json.loads(raw)["id"])
 
 
-async def read_counts(pool: Pool, thread_id: str) -> dict[str, dict[str, int]]:
-    """post id → reaction counts, every page of the thread (read anonymously)."""
+async def read_counts(url: str, thread_id: str) -> dict[str, dict[str, int]]:
+    """post id → reaction counts, every page of the thread (read anonymously), on a
+    connection of its own: the pool's have been idle long enough for the gateway to
+    close them (uvicorn's keep-alive timeout is 5 s)."""
+    connection = Connection(url)
+    try:
+        return await _read_counts(connection, thread_id)
+    finally:
+        await connection.close()
+
+
+async def _read_counts(connection: Connection, thread_id: str) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {}
     cursor = ""
     while True:
         path = f"/v1/threads/{thread_id}/posts?limit=100" + (f"&cursor={cursor}" if cursor
                                                              else "")
-        status, raw = await pool.request("GET", path, headers={})
+        for attempt in range(ATTEMPTS):  # an idle keep-alive connection may have closed
+            try:
+                status, raw = await connection.request("GET", path, headers={})
+            except Dropped:
+                status, raw = 0, b""
+            if status not in RETRY_STATUSES:
+                break
+            await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
         if status != 200:
             raise RuntimeError(f"reading the thread: {status} {raw[:200]!r}")
         page = json.loads(raw)
@@ -217,7 +234,7 @@ async def replay(export: Export, urls: list[str], *, speed: float, max_gap: floa
         # Reads come from the gateway's cache, refreshed by the events: allow it to settle.
         deadline = time.monotonic() + settle
         while True:
-            wrong = mismatched(expected, posts, await read_counts(pool, thread_id))
+            wrong = mismatched(expected, posts, await read_counts(urls[0], thread_id))
             if not wrong or time.monotonic() > deadline:
                 break
             await asyncio.sleep(0.5)
