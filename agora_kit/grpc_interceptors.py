@@ -1,8 +1,10 @@
 """gRPC interceptors: one trace and one RED observation per call, errors mapped once.
 
 The server side maps `DomainError` to its status (the offending field in trailing
-metadata) and any other exception to INTERNAL with a generic message, after logging the
-traceback. The client side carries the W3C trace context in the call's metadata.
+metadata), a lost connection to the database (pymongo's `ConnectionFailure`: a reset under
+overload, a fail-over, a timeout selecting a server) to UNAVAILABLE, which callers retry
+(the gateway's 503), and any other exception to INTERNAL with a generic message, after
+logging the traceback. The client side carries the W3C trace context in the call's metadata.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import grpc
 from grpc.aio import ClientCallDetails
 from opentelemetry import trace
 from opentelemetry.trace import SpanKind, Status, StatusCode
+from pymongo.errors import ConnectionFailure
 
 from agora_kit.errors import FIELD_METADATA_KEY, DomainError
 from agora_kit.metrics import RPC_CLIENT_DURATION, RPC_SERVER_DURATION
@@ -58,6 +61,11 @@ class ServerObservability(grpc.aio.ServerInterceptor):  # type: ignore[misc]
                 except grpc.aio.AbortError:
                     code = context.code() or grpc.StatusCode.UNKNOWN
                     raise
+                except ConnectionFailure as error:
+                    code = grpc.StatusCode.UNAVAILABLE
+                    span.record_exception(error)
+                    log.warning("database unreachable in %s: %s", method, error)
+                    await context.abort(code, "the database is unreachable; retry")
                 except Exception as error:
                     code = grpc.StatusCode.INTERNAL
                     span.set_status(Status(StatusCode.ERROR))
