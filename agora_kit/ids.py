@@ -28,6 +28,7 @@ def require_id(value: str, *, field: str) -> str:
     return value
 
 
+ID_PATTERN = r"^[0-9a-f]{24}$"  # what `new_id` makes, as schemas state it
 CURSOR_PATTERN = r"^([0-9a-f]{24})?$"
 
 

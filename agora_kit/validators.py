@@ -12,6 +12,8 @@ import re
 LANGUAGE_PATTERN = r"^[a-z]{2,3}(-[A-Z]{2})?$"  # "fr", "pt-BR"
 OPAQUE_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"  # an account id, an idea's reference
 ALLOWED_CONTROLS = "\n\t\r"
+# The refused control characters as a regular-expression class (the gateway's schemas).
+CONTROL_CLASS = r"\x00-\x08\x0b\x0c\x0e-\x1f"
 
 _LANGUAGE = re.compile(LANGUAGE_PATTERN)
 _OPAQUE_ID = re.compile(OPAQUE_ID_PATTERN)

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
-ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+from agora_kit.validators import OPAQUE_ID_PATTERN
+
+ACCOUNT_ID = re.compile(OPAQUE_ID_PATTERN)
 
 
 class Role(StrEnum):

@@ -17,17 +17,19 @@ from pydantic import (
 )
 
 from agora.v1 import threads_pb2
+from agora_kit.ids import ID_PATTERN
+from agora_kit.validators import CONTROL_CLASS, LANGUAGE_PATTERN
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.problems import pattern
 
 # Text fields: the services refuse control characters other than tab and line breaks.
-PLAIN = pattern(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f]*$",
+PLAIN = pattern(rf"^[^{CONTROL_CLASS}]*$",
                 "contains control characters (only tabs and line breaks are allowed)")
 # Blank characters as Python's str.strip() (which the services apply) and JSON Schema's
 # `\s` count them, spelt out so that every regex engine reading the pattern (the
 # document's clients, pydantic's) agrees: a text needs one character outside them.
 _BLANK = r"\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f"
+_CONTROL = CONTROL_CLASS
 NONBLANK = pattern(rf"^[^{_CONTROL}]*[^{_BLANK}][^{_CONTROL}]*$",
                    "is blank or contains control characters (only tabs and line breaks are "
                    "allowed)")
@@ -35,9 +37,9 @@ NONBLANK = pattern(rf"^[^{_CONTROL}]*[^{_BLANK}][^{_CONTROL}]*$",
 # document and the API agree on every length.
 Title = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NONBLANK)]
 Language = Annotated[str, StringConstraints(pattern=pattern(
-    r"^[a-z]{2,3}(-[A-Z]{2})?$", "not a language code like 'fr' or 'pt-BR'"))]
+    LANGUAGE_PATTERN, "not a language code like 'fr' or 'pt-BR'"))]
 ResourceId = Annotated[str, StringConstraints(pattern=pattern(
-    r"^[0-9a-f]{24}$", "not an id (24 hexadecimal digits)"))]
+    ID_PATTERN, "not an id (24 hexadecimal digits)"))]
 PostBody = Annotated[str, StringConstraints(min_length=1, max_length=10_000, pattern=PLAIN)]
 PostFormatName = Literal["plain", "markdown"]
 

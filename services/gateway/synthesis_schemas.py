@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import synthesis_pb2
+from agora_kit.ids import ID_PATTERN
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.schemas import NONBLANK, PLAIN, Input, ResourceId
 
@@ -181,7 +182,7 @@ class IdeasPage(BaseModel):
 
 ParagraphText = Annotated[str, StringConstraints(min_length=1, max_length=10_000,
                                                  pattern=NONBLANK)]
-Anchor = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{24}$")]
+Anchor = Annotated[str, StringConstraints(pattern=ID_PATTERN)]
 ContestBody = Annotated[str, StringConstraints(min_length=1, max_length=5000,
                                                pattern=NONBLANK)]
 

@@ -13,6 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import voting_pb2
+from agora_kit.validators import OPAQUE_ID_PATTERN
 from services.gateway.languages import text_in
 from services.gateway.schemas import INTEGRAL, NONBLANK, Input, Instant, Language, ResourceId
 
@@ -21,7 +22,7 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=200, pattern=NO
 Text = Annotated[str, StringConstraints(min_length=1, max_length=5000, pattern=NONBLANK)]
 LocalizedName = Annotated[dict[Language, Name], Field(min_length=1, max_length=20)]
 LocalizedText = Annotated[dict[Language, Text], Field(max_length=20)]
-OpaqueId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+OpaqueId = Annotated[str, StringConstraints(pattern=OPAQUE_ID_PATTERN)]
 Color = Annotated[str, StringConstraints(pattern=r"^#[0-9a-fA-F]{6}$")]
 Status = Literal["draft", "open", "closing", "closed"]
 STATUS_FROM_PROTO: dict[int, Status] = {

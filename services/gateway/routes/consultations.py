@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from agora.v1 import threads_pb2
+from agora_kit.ids import ID_PATTERN
 from services.gateway.deps import (
     Caller,
     Clients,
@@ -117,8 +118,8 @@ async def list_threads(
     consultation_id: str,
     clients: Clients,
     keys: Keys,
-    theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
-    sub_theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
+    theme_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
+    sub_theme_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
     kind: ThreadKindName | None = None,
     limit: Limit = 20,
     cursor: Cursor = "",

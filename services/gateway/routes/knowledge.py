@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from agora.v1 import threads_pb2
+from agora_kit.ids import ID_PATTERN
 from services.gateway.debate_schemas import (
     FactCheckUpdate,
     ResourceCreate,
@@ -51,7 +52,7 @@ async def create_resource(consultation_id: str, body: ResourceCreate, user: Writ
 @router.get("/v1/consultations/{consultation_id}/resources", response_model=ResourcesPage)
 async def list_resources(
     consultation_id: str, clients: Clients,
-    theme_id: Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")] = None,
+    theme_id: Annotated[str | None, Query(pattern=ID_PATTERN)] = None,
     limit: Limit = 20,
     cursor: Cursor = "",
 ) -> ResourcesPage:

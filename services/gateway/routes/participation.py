@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from redis.exceptions import RedisError
 
 from agora.v1 import threads_pb2
+from agora_kit.ids import ID_PATTERN
 from services.gateway.auth import Role
 from services.gateway.deps import Clients, CurrentUser, resources_of
 from services.gateway.participation.flush import registers_of
@@ -25,7 +26,7 @@ from services.gateway.routes.ids import existing_id
 
 router = APIRouter(prefix="/v1/consultations", tags=["participation"])
 MAX_DAYS = 92
-ThemeId = Annotated[str | None, Query(pattern=r"^[0-9a-f]{24}$")]
+ThemeId = Annotated[str | None, Query(pattern=ID_PATTERN)]
 DAY = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"  # a date as ISO 8601 writes it, nothing else
 
 
