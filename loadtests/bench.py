@@ -164,7 +164,8 @@ def plots(out: Path) -> None:
 def cache_ratios(cluster: Cluster, before: dict[str, float]) -> dict[str, float]:
     """Redis keyspace hits / (hits + misses) during the run; the share of thread page
     reads the gateways answered without asking threads for the page (ListPosts), and
-    those answered from a gateway's own process cache (the read pipeline's first tier, reads/posts_page.py)."""
+    those answered from a gateway's own process cache (the read pipeline's first tier,
+    reads/posts_page.py)."""
     stats = redis_stats(cluster)
     hits = stats["keyspace_hits"] - before["keyspace_hits"]
     misses = stats["keyspace_misses"] - before["keyspace_misses"]
