@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import grpc
 
-from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
+from agora.v1 import exposure_pb2, exposure_pb2_grpc, synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.runtime import Dependencies, ServiceApp
@@ -15,6 +15,7 @@ from services.synthesis import extract_events, reactions
 from services.synthesis.config import SynthesisSettings
 from services.synthesis.contests import Contests
 from services.synthesis.corpus import Corpus
+from services.synthesis.exposure.service import Exposure, ExposureServicer
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
 from services.synthesis.ideas import Ideas
@@ -31,7 +32,8 @@ ERASURE_CONSUMER = ConsumerSpec(durable="synthesis-erasure",
 
 class SynthesisApp(ServiceApp):
     name = "synthesis"
-    grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,)
+    grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,
+                     exposure_pb2.DESCRIPTOR.services_by_name["ExposureService"].full_name)
 
     def __init__(
         self, settings: SynthesisSettings, *, corpus_consumer: ConsumerSpec = CORPUS_CONSUMER,
@@ -43,6 +45,7 @@ class SynthesisApp(ServiceApp):
         self._corpus_consumer = corpus_consumer
         self._consumer_prefix = consumer_prefix
         self._posts = Posts(settings.threads_addr)
+        self._exposure_min_reactions = settings.exposure_min_reactions
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
         self.corpus = Corpus(deps.db)
@@ -56,6 +59,10 @@ class SynthesisApp(ServiceApp):
                                    posts=self._posts)
         self.contests = Contests(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
                                  syntheses=self.syntheses)
+        self.exposure = Exposure(deps.db, self.reactions,
+                                 min_reactions=self._exposure_min_reactions)
+        exposure_pb2_grpc.add_ExposureServiceServicer_to_server(
+            ExposureServicer(self.exposure), server)
         synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(
             SynthesisServicer(self.corpus, self.extracts, self.ideas, self.syntheses,
                               self.contests), server
@@ -68,6 +75,7 @@ class SynthesisApp(ServiceApp):
         await self.ideas.ensure_indexes()
         await self.syntheses.ensure_indexes()
         await self.contests.ensure_indexes()
+        await self.exposure.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
         own: list[tuple[ConsumerSpec, Handler]] = [

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from agora_kit.settings import Port, ServiceSettings
 
 
@@ -11,3 +13,6 @@ class SynthesisSettings(ServiceSettings):
     synthesis_database: str = "agora_synthesis"
     # Threads owns posts: asked for a post's original text when an extract is filed.
     threads_addr: str = "127.0.0.1:50052"
+    # The order of exposure (exposure/): below this many reactions a post counts as new
+    # and is offered first; the simulation on the Pol.is conversations used 10.
+    exposure_min_reactions: int = Field(default=10, ge=1, le=1000)

@@ -5,6 +5,12 @@ document holds the current value (no kind once removed), so a reaction is one va
 never counted twice; a redelivered or older event changes nothing (each
 document remembers when its value was set). Idea counts (idea_counts.py) count these
 documents for the posts an idea's extracts come from, at read time.
+
+Beside them, `post_reaction_counts` holds each post's agree / disagree / other totals
+for the order of exposure (exposure/), which ranks every post of a thread per request
+and cannot count documents per post each time. They change in the same transaction as
+the document, by the difference between its old and new value, so they equal the
+documents' counts after any redelivery or reordering.
 """
 
 from __future__ import annotations
@@ -18,6 +24,10 @@ from agora_kit.events.envelope import MalformedEvent
 from agora_kit.mongo import Database, Session
 
 REACTIONS = "post_reactions"
+COUNTS = "post_reaction_counts"
+AGREE, DISAGREE, OTHER = "agree", "disagree", "other"
+BUCKETS = {threads_pb2.ReactionKind.Name(threads_pb2.REACTION_KIND_LIKE): AGREE,
+           threads_pb2.ReactionKind.Name(threads_pb2.REACTION_KIND_DISAGREE): DISAGREE}
 CONSUMER = ConsumerSpec(durable="synthesis-reactions",
                         filter_subjects=[EVENTS.reaction_changed.filter_subject])
 
@@ -25,6 +35,7 @@ CONSUMER = ConsumerSpec(durable="synthesis-reactions",
 class Reactions:
     def __init__(self, db: Database) -> None:
         self.collection = db[REACTIONS]
+        self.counts = db[COUNTS]
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("post_id")
@@ -43,6 +54,26 @@ class Reactions:
         await self.collection.update_one(
             {"_id": key}, {"$set": {"post_id": changed.post_id, "kind": kind, "at": at}},
             upsert=True, session=session)
+        change: dict[str, int] = {}
+        before = known["kind"] if known is not None else ""
+        if before:
+            change[_bucket(before)] = change.get(_bucket(before), 0) - 1
+        if kind:
+            change[_bucket(kind)] = change.get(_bucket(kind), 0) + 1
+        if any(change.values()):  # more_info -> dont_understand changes no total
+            await self.counts.update_one({"_id": changed.post_id}, {"$inc": change},
+                                         upsert=True, session=session)
+
+    async def totals(self, post_ids: list[str]) -> dict[str, dict[str, int]]:
+        """Agree / disagree / other totals of these posts (absent: none yet)."""
+        return {doc["_id"]: {b: int(doc.get(b, 0)) for b in (AGREE, DISAGREE, OTHER)}
+                async for doc in self.counts.find({"_id": {"$in": post_ids}})}
+
+    async def reacted(self, user_id: str, post_ids: list[str]) -> set[str]:
+        """Which of these posts `user_id` currently has a reaction on."""
+        keys = [f"{post}:{user_id}" for post in post_ids]
+        return {doc["post_id"] async for doc in self.collection.find(
+            {"_id": {"$in": keys}, "kind": {"$ne": ""}}, {"post_id": 1})}
 
     async def per_post(self, post_ids: list[str]) -> dict[str, int]:
         """Current reactions per post (a removed reaction is kept with no kind)."""
@@ -51,3 +82,7 @@ class Reactions:
                                               {"post_id": 1}):
             counts[doc["post_id"]] = counts.get(doc["post_id"], 0) + 1
         return counts
+
+
+def _bucket(kind: str) -> str:
+    return BUCKETS.get(kind, OTHER)
