@@ -9,12 +9,13 @@ import grpc
 
 from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.errors import InvalidArgument
-from agora_kit.ids import page_size, require_id
+from agora_kit.ids import decode_cursor, encode_cursor, page_size, require_id
 from agora_kit.types import Document
 from services.synthesis.deliverable.jobs import Jobs
 from services.synthesis.deliverable.store import FORMATS, Store
 
 Context: TypeAlias = grpc.aio.ServicerContext
+MAX_NUMBER = 10_000_000  # past any version: a cursor beyond it reads the same empty page
 
 
 def job_message(job: Document) -> synthesis_pb2.DeliverableJob:
@@ -39,12 +40,15 @@ def deliverable_message(version: Document) -> synthesis_pb2.Deliverable:
 
 
 def _cursor(cursor: str) -> int | None:
-    """The cursor of a page of versions: the last number seen, as digits."""
-    if not cursor:
-        return None
-    if not cursor.isascii() or not cursor.isdigit() or len(cursor) > 7:
-        raise InvalidArgument("not a cursor this list gave", field="cursor")
-    return int(cursor)
+    """The version number a cursor points after. A cursor is an id (24 hex digits, as
+    every cursor of the API): the number in hexadecimal, so any id names a position (one
+    past every version reads an empty page)."""
+    found = decode_cursor(cursor)
+    return None if found is None else min(int(found, 16), MAX_NUMBER)
+
+
+def _next_cursor(number: int) -> str:
+    return encode_cursor(f"{number:024x}")
 
 
 class DeliverableRpcs(synthesis_pb2_grpc.SynthesisServiceServicer):
@@ -81,7 +85,8 @@ class DeliverableRpcs(synthesis_pb2_grpc.SynthesisServiceServicer):
             after=_cursor(request.cursor), limit=limit + 1)
         return synthesis_pb2.ListDeliverablesResponse(
             deliverables=[deliverable_message(v) for v in found[:limit]],
-            next_cursor=str(found[limit - 1]["number"]) if len(found) > limit else "")
+            next_cursor=_next_cursor(found[limit - 1]["number"]) if len(found) > limit
+            else "")
 
     async def ReadDeliverableFile(
         self, request: synthesis_pb2.ReadDeliverableFileRequest, context: Context
