@@ -12,12 +12,16 @@ import re
 from agora_kit.types import Document
 
 CITATION = re.compile(r"\[(idea|extract):([^\]\s]*)\]")
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_INLINE = re.compile(r"([\\`*_{}\[\]()!|<>~&])")
+# What would open a heading, list or quote (a digit takes no escape: "1\." is one).
+_BLOCK = re.compile(r"^([#>+=-]|\d+(?=[.)]))")
 
 
 def _quote(text: str) -> str:
-    """Participant text, inert: Markdown specials escaped, one line."""
-    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+    """Participant text, inert: one line, inline Markdown specials escaped, and a leading
+    block marker too (the step after stands on a line of its own)."""
+    inert = _INLINE.sub(r"\\\1", " ".join(text.split()))
+    return _BLOCK.sub(lambda m: m[1] + "\\" if m[1][0].isdigit() else "\\" + m[1], inert)
 
 
 def _cite(text: str, base: str) -> str:
