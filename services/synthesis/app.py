@@ -49,7 +49,7 @@ class SynthesisApp(ServiceApp):
         self.extracts = Extracts(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
                                  posts=self._posts)
         self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
-        self.reactions = Reactions(deps.db)
+        self.reactions = Reactions(deps.db, deps.outbox)
         self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
                            reactions=self.reactions)
         self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
