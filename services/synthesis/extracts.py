@@ -76,8 +76,8 @@ class Extracts:
     async def file(self, *, consultation_id: str, post_id: str, start: int, end: int,
                    nature: str, idea_id: str | None, actor: str, roles: list[str],
                    idempotency_key: str | None) -> Document:
-        """File the passage; `idea_id` is a current idea of the consultation, resolved by
-        the caller (ideas.py)."""
+        """File the passage; `idea_id` is an idea of the consultation, resolved by the
+        caller (ideas.py) and again in the transaction (merged meanwhile: its target)."""
         permissions.require(permissions.Action.HARVEST, roles)
         request = {"consultation_id": consultation_id, "post_id": post_id, "start": start,
                    "end": end, "nature": nature, "idea_id": idea_id}

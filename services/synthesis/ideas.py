@@ -58,7 +58,7 @@ class Ideas:
         await self.ideas.create_index([("consultation_id", ASCENDING), ("theme_id", ASCENDING),
                                        ("_id", ASCENDING)])
         await self.ideas.create_index("parent_id")
-        await self._extracts.create_index("idea_id")
+        # The extracts' (idea_id, _id) index (extracts.py) serves counts and merges.
         await idempotency.ensure_index(self.ideas)
 
     async def create(self, *, consultation_id: str, theme_id: str, title: str,
