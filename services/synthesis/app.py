@@ -17,12 +17,12 @@ from services.synthesis import extract_events, reactions
 from services.synthesis.config import SynthesisSettings
 from services.synthesis.contests import Contests
 from services.synthesis.corpus import Corpus
-from services.synthesis.exposure.service import Exposure, ExposureServicer
 from services.synthesis.deliverable import votes
 from services.synthesis.deliverable.gather import Gatherer
 from services.synthesis.deliverable.jobs import Jobs
 from services.synthesis.deliverable.store import Store
 from services.synthesis.deliverable.votes import VoteResults
+from services.synthesis.exposure.service import Exposure, ExposureServicer
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
 from services.synthesis.ideas import Ideas
@@ -60,7 +60,7 @@ class SynthesisApp(ServiceApp):
         self.extracts = Extracts(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
                                  posts=self._posts)
         self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
-        self.reactions = Reactions(deps.db)
+        self.reactions = Reactions(deps.db, deps.outbox)
         self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
                            reactions=self.reactions)
         self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
