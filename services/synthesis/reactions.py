@@ -4,7 +4,8 @@ Fed by `reaction.changed` (one user's reaction went from `previous` to `current`
 document holds the current value (no kind once removed), so a reaction is one value,
 never counted twice; a redelivered or older event changes nothing (each
 document remembers when its value was set). Idea counts (idea_counts.py) count these
-documents for the posts an idea's extracts come from, at read time.
+documents for the posts an idea's extracts come from, at read time. Each also names its
+user and consultation, so the deliverable counts who reacted in one indexed read.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class Reactions:
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("post_id")
+        await self.collection.create_index("consultation_id")  # the deliverable's reactors
 
     async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         changed = debate_events_pb2.ReactionChanged()
@@ -41,7 +43,9 @@ class Reactions:
         kind = "" if changed.current == threads_pb2.REACTION_KIND_UNSPECIFIED \
             else threads_pb2.ReactionKind.Name(changed.current)
         await self.collection.update_one(
-            {"_id": key}, {"$set": {"post_id": changed.post_id, "kind": kind, "at": at}},
+            {"_id": key}, {"$set": {"post_id": changed.post_id, "kind": kind, "at": at,
+                                    "user_id": changed.user_id,
+                                    "consultation_id": envelope.consultation_id}},
             upsert=True, session=session)
 
     async def per_post(self, post_ids: list[str]) -> dict[str, int]:
