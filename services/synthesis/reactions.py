@@ -6,7 +6,8 @@ never counted twice; a redelivered or older event changes nothing (each
 document remembers when its value was set). Idea counts (ideas.py `counts`) count these
 documents for the posts an idea's extracts come from, at read time; a reaction on a post
 that extracts quote writes `extract.source_changed` in the same transaction, so caches of
-those counts (the gateway's) are renewed after the change, never before it.
+those counts (the gateway's) are renewed after the change, never before it. Each also
+names its user and consultation, so the deliverable counts who reacted in one indexed read.
 
 Beside them, `post_reaction_counts` holds each post's agree / disagree / other totals
 for the order of exposure (exposure/), which ranks every post of a thread per request
@@ -45,6 +46,7 @@ class Reactions:
 
     async def ensure_indexes(self) -> None:
         await self.collection.create_index("post_id")
+        await self.collection.create_index("consultation_id")  # the deliverable's reactors
 
     async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         changed = debate_events_pb2.ReactionChanged()
@@ -58,7 +60,9 @@ class Reactions:
         kind = "" if changed.current == threads_pb2.REACTION_KIND_UNSPECIFIED \
             else threads_pb2.ReactionKind.Name(changed.current)
         await self.collection.update_one(
-            {"_id": key}, {"$set": {"post_id": changed.post_id, "kind": kind, "at": at}},
+            {"_id": key}, {"$set": {"post_id": changed.post_id, "kind": kind, "at": at,
+                                    "user_id": changed.user_id,
+                                    "consultation_id": envelope.consultation_id}},
             upsert=True, session=session)
         change: dict[str, int] = {}
         before = known["kind"] if known is not None else ""

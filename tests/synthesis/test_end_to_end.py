@@ -91,6 +91,12 @@ async def job_done(api: httpx.AsyncClient, location: str) -> Json:
     return done
 
 
+def by_counts(document: Json, idea_id: str) -> Json:
+    counts: Json = next(r["counts"] for r in document["recommendations"]
+                        if r["idea_id"] == idea_id)
+    return counts
+
+
 def read_pdf(data: bytes, where: Path) -> tuple[list[bytes], str]:
     """The PDF's pages rendered to PNG (pdftoppm), and its text (pdftotext)."""
     pdf = where / "deliverable.pdf"
@@ -123,7 +129,8 @@ async def closed_vote(api: httpx.AsyncClient, mongo: Mongo, consultation_id: str
                        for p, t in zip(session["proposals"], tokens, strict=True) if t]
         await ok(api, "PUT", f"/v1/vote-sessions/{session['id']}/ballot", headers=auth(voter),
                  json={"allocations": allocations})
-    closing = await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=STRATEGIST)
+    closing = await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=STRATEGIST,
+                             timeout=75)  # its documented deadline is 60 s (then 202)
     assert closing.status_code in (200, 202), closing.text
 
     async def read_model() -> Any:
@@ -209,8 +216,17 @@ async def test_a_consultation_from_posts_to_a_traceable_deliverable(
                         headers=SYNTHESISER, json={"body": "They are in the vote."})
     assert answered["status"] == "answered"
 
-    # A vote closes.
+    # Two people react to a post; a vote closes.
+    for reactor in ("r1", "r2"):
+        await ok(api, "PUT", f"/v1/posts/{bikes['id']}/reaction", headers=auth(reactor),
+                 json={"kind": "like"})
     session = await closed_vote(api, mongo, cid, [lanes, frequent])
+
+    async def reactions() -> int:
+        return await mongo[SYNTHESIS_DB]["post_reactions"].count_documents(
+            {"consultation_id": cid})
+
+    await eventually(reactions, lambda n: n == 2)
 
     # The deliverable: only strategists generate it; twice at once is 409, nothing written.
     assert (await generate(api, cid, **auth("pat"))).status_code == 403
@@ -250,6 +266,8 @@ async def test_a_consultation_from_posts_to_a_traceable_deliverable(
     assert document["synthesis"]["version"] == 2
     assert document["participation"]["contributions"] >= 3
     assert document["participation"]["ballots"] == 3
+    assert document["participation"]["reactors"] == 2
+    assert by_counts(document, lanes["id"])["reactions"] == 2
 
     with zipfile.ZipFile(io.BytesIO(files["csv"].content)) as bundle:
         tables = {name: list(csv.DictReader(io.StringIO(bundle.read(name).decode())))
