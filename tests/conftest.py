@@ -79,7 +79,9 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
                    "SIGNING_KEY_PASSPHRASE": "test-only passphrase for signing keys",
                    # Schedulers tick fast so their tests wait seconds, not minutes.
                    "PHASE_ANNOUNCE_SECONDS": "1", "PARTICIPATION_FLUSH_SECONDS": "2",
-                   "CLOSE_RESUME_SECONDS": "1"},
+                   "CLOSE_RESUME_SECONDS": "1",
+                   # A deliverable job whose process died is taken over within seconds.
+                   "DELIVERABLE_LEASE_SECONDS": "2", "DELIVERABLE_RESUME_SECONDS": "1"},
     )
     running = Stack(config)
     try:

@@ -91,7 +91,13 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Syntheses: synthesisers write and answer contests; any member contests a paragraph.
     "synthesis.write": only(Role.SYNTHESISER),
     "synthesis.read": EVERYONE,
+    # The order of exposure is a signed-in participant's own (never their posts, never
+    # what they reacted to).
+    "exposure.read": MEMBERS,
     "contest.write": MEMBERS,
+    # The deliverable: strategists generate it (and follow the job); all read its versions.
+    "deliverable.write": only(Role.STRATEGIST),
+    "deliverable.read": EVERYONE,
 }
 
 SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
@@ -172,6 +178,7 @@ ROUTES: dict[tuple[str, str], str] = {
         "extract.write",
     ("POST", "/v1/consultations/{consultation_id}/ideas"): "idea.write",
     ("GET", "/v1/consultations/{consultation_id}/ideas"): "idea.read",
+    ("GET", "/v1/consultations/{consultation_id}/next-posts"): "exposure.read",
     ("GET", "/v1/consultations/{consultation_id}/ideas/{idea_id}"): "idea.read",
     ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): "idea.write",
     ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",
@@ -189,6 +196,14 @@ ROUTES: dict[tuple[str, str], str] = {
         "synthesis.write",
     ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"):
         "synthesis.write",
+    ("POST", "/v1/consultations/{consultation_id}/deliverables"): "deliverable.write",
+    ("GET", "/v1/consultations/{consultation_id}/deliverable-jobs/{job_id}"):
+        "deliverable.write",
+    ("GET", "/v1/consultations/{consultation_id}/deliverables"): "deliverable.read",
+    ("GET", "/v1/consultations/{consultation_id}/deliverables/{number}"): "deliverable.read",
+    ("GET", "/v1/consultations/{consultation_id}/deliverables/{number}/{file_format}"):
+        "deliverable.read",
+    ("GET", "/v1/schemas/deliverable.json"): "deliverable.read",
 }
 
 
