@@ -13,6 +13,7 @@ from agora_kit.events.envelope import MalformedEvent, new_envelope
 from services.gateway.access import AccessResolver
 from services.gateway.clients import ServiceClients
 from services.gateway.config import GatewaySettings
+from services.gateway.events import types
 from services.gateway.events.cache import apply
 from services.gateway.reads.cache import ReadCache
 
@@ -130,3 +131,25 @@ async def test_role_and_erasure_events_drop_cached_admissions(
     assert await apply(ReadCache(redis, ttl=60, stable_after=0), access,
                        granted) == "renewed"
     assert await redis.exists("access:c1") == 0
+
+
+@pytest.mark.parametrize("kind", sorted(types.SYNTHESIS))
+async def test_each_synthesis_event_renews_its_consultations_synthesis_reads(
+    redis: Redis, access: AccessResolver, kind: str,
+) -> None:
+    """Every change of synthesis's read model renews the one generation its cached reads
+    (reads/synthesis.py) are built on — that consultation's, no other, and no thread's."""
+    cache = ReadCache(redis, ttl=60, stable_after=0)
+    names = ["rc:sgen:c1", "rc:sgen:c2", "rc:gen:t1"]
+    await redis.set("rc:sgen:c1", "old")
+    await redis.set("rc:sgen:c2", "other")
+    await redis.set("rc:gen:t1", "thread")
+    payload = types.payload_of(kind)()
+    event = new_envelope(event_type=kind, consultation_id="c1", actor="u1", payload=payload)
+    assert await apply(cache, access, event) == "renewed"
+    mine, other, thread = await redis.mget(names)
+    assert mine not in (None, b"old")
+    assert (other, thread) == (b"other", b"thread")
+    unnamed = new_envelope(event_type=kind, consultation_id="", actor="u1", payload=payload)
+    with pytest.raises(MalformedEvent):
+        await apply(cache, access, unnamed)
