@@ -92,6 +92,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "synthesis.write": only(Role.SYNTHESISER),
     "synthesis.read": EVERYONE,
     "contest.write": MEMBERS,
+    # Topics and suggestions (services/synthesis/topics/): for those who shape ideas; the
+    # synthesis service re-checks. Duplicates while writing: for any member drafting.
+    "topics.read": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "topics.compute": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "suggestion.decide": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "similar.read": MEMBERS,
 }
 
 SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
@@ -189,6 +195,14 @@ ROUTES: dict[tuple[str, str], str] = {
         "synthesis.write",
     ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"):
         "synthesis.write",
+    ("POST", "/v1/consultations/{consultation_id}/topics/runs"): "topics.compute",
+    ("GET", "/v1/consultations/{consultation_id}/topics"): "topics.read",
+    ("GET", "/v1/consultations/{consultation_id}/suggestions"): "topics.read",
+    ("POST", "/v1/consultations/{consultation_id}/suggestions/{suggestion_id}/acceptance"):
+        "suggestion.decide",
+    ("POST", "/v1/consultations/{consultation_id}/suggestions/{suggestion_id}/dismissal"):
+        "suggestion.decide",
+    ("POST", "/v1/consultations/{consultation_id}/similar"): "similar.read",
 }
 
 

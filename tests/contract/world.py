@@ -71,4 +71,7 @@ def build(base_url: str) -> dict[str, str]:
                 "column_id": deepening["columns"][0]["id"], "session_id": session["id"],
                 "extract_id": extract["id"], "idea_id": idea["id"], "account_id": "me",
                 "role": "moderator", "synthesis_id": synthesis["id"], "number": "1",
-                "anchor": anchor, "contest_id": contest["id"]}
+                "anchor": anchor, "contest_id": contest["id"],
+                # Two posts make no topic, so no suggestion: its routes answer 404 here
+                # (tests/synthesis/test_topics.py decides real ones).
+                "suggestion_id": "0" * 24}
