@@ -4,7 +4,9 @@ Across themes (`theme_id` "") every post is clustered; then each theme's posts o
 own, on the same vectors (one TF-IDF and one SVD per run, the costly part). Topics
 smaller than `MIN_TOPIC_SIZE` posts are dropped (noise, not a theme of the debate).
 Pure and picklable, so it runs in a process of its own (runner.py) and never holds the
-service's event loop.
+service's event loop; its numeric libraries use one thread, so a run takes one core of
+the two and leaves the other to the service (more threads on a shared machine only
+fight each other).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from services.synthesis.topics import clustering, labels
 from services.synthesis.topics.features import Features, Featuriser, tfidf_lsa
@@ -72,6 +75,11 @@ def run(posts: Sequence[PostText], seed: int = 0,
     theme clusters its own rows (its key phrases set it apart from the theme's rest)."""
     if len(posts) < MIN_TOPIC_SIZE:
         return []
+    with threadpool_limits(limits=1):
+        return _run(posts, seed, featuriser)
+
+
+def _run(posts: Sequence[PostText], seed: int, featuriser: Featuriser) -> list[Topic]:
     features = featuriser([p.body for p in posts], [p.language for p in posts], seed)
     by_theme: dict[str, list[int]] = {}
     for row, post in enumerate(posts):
