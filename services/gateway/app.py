@@ -39,6 +39,7 @@ from services.gateway.routes import (
     syntheses,
     synthesis,
     threads,
+    topics,
     votes,
 )
 
@@ -104,6 +105,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(syntheses.router)
     app.include_router(exposure.router)
     app.include_router(deliverables.router)
+    app.include_router(topics.router)
     contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(PostsPageDoor)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -14,6 +14,7 @@ from agora.v1 import (
     identity_pb2_grpc,
     synthesis_pb2_grpc,
     threads_pb2_grpc,
+    topics_pb2_grpc,
     voting_pb2_grpc,
 )
 from agora_kit.grpc_interceptors import client_channel
@@ -34,6 +35,7 @@ class ServiceClients:
         self.threads = threads_pb2_grpc.ThreadsServiceStub(self._channels["threads"])
         self.synthesis = synthesis_pb2_grpc.SynthesisServiceStub(self._channels["synthesis"])
         self.exposure = exposure_pb2_grpc.ExposureServiceStub(self._channels["synthesis"])
+        self.topics = topics_pb2_grpc.TopicsServiceStub(self._channels["synthesis"])
         self.voting = voting_pb2_grpc.VotingServiceStub(self._channels["voting"])
 
     async def call(self, service: str, method: Callable[..., Awaitable[T]], request: Any,

@@ -98,6 +98,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The deliverable: strategists generate it (and follow the job); all read its versions.
     "deliverable.write": only(Role.STRATEGIST),
     "deliverable.read": EVERYONE,
+    # Topics and suggestions (services/synthesis/topics/): for those who shape ideas; the
+    # synthesis service re-checks. Duplicates while writing: for any member drafting.
+    "topics.read": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "topics.compute": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "suggestion.decide": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
+    "similar.read": MEMBERS,
 }
 
 SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
@@ -204,6 +210,14 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/v1/consultations/{consultation_id}/deliverables/{number}/{file_format}"):
         "deliverable.read",
     ("GET", "/v1/schemas/deliverable.json"): "deliverable.read",
+    ("POST", "/v1/consultations/{consultation_id}/topics/runs"): "topics.compute",
+    ("GET", "/v1/consultations/{consultation_id}/topics"): "topics.read",
+    ("GET", "/v1/consultations/{consultation_id}/suggestions"): "topics.read",
+    ("POST", "/v1/consultations/{consultation_id}/suggestions/{suggestion_id}/acceptance"):
+        "suggestion.decide",
+    ("POST", "/v1/consultations/{consultation_id}/suggestions/{suggestion_id}/dismissal"):
+        "suggestion.decide",
+    ("POST", "/v1/consultations/{consultation_id}/similar"): "similar.read",
 }
 
 

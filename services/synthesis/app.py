@@ -8,12 +8,19 @@ from typing import Any
 
 import grpc
 
-from agora.v1 import exposure_pb2, exposure_pb2_grpc, synthesis_pb2, synthesis_pb2_grpc
+from agora.v1 import (
+    exposure_pb2,
+    exposure_pb2_grpc,
+    synthesis_pb2,
+    synthesis_pb2_grpc,
+    topics_pb2,
+    topics_pb2_grpc,
+)
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.periodic import every
 from agora_kit.runtime import Dependencies, ServiceApp
-from services.synthesis import extract_events, reactions
+from services.synthesis import corpus, extract_events, reactions
 from services.synthesis.config import SynthesisSettings
 from services.synthesis.contests import Contests
 from services.synthesis.corpus import Corpus
@@ -30,6 +37,11 @@ from services.synthesis.posts import Posts
 from services.synthesis.reactions import Reactions
 from services.synthesis.servicer import SynthesisServicer
 from services.synthesis.syntheses import Syntheses
+from services.synthesis.topics.rpcs import TopicsServicer
+from services.synthesis.topics.runner import TopicRunner
+from services.synthesis.topics.similar import SimilarIndex
+from services.synthesis.topics.store import TopicStore
+from services.synthesis.topics.suggestions import Suggestions
 
 CORPUS_CONSUMER = ConsumerSpec(durable="synthesis-corpus",
                                filter_subjects=[EVENTS.post_created.filter_subject])
@@ -40,7 +52,8 @@ ERASURE_CONSUMER = ConsumerSpec(durable="synthesis-erasure",
 class SynthesisApp(ServiceApp):
     name = "synthesis"
     grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,
-                     exposure_pb2.DESCRIPTOR.services_by_name["ExposureService"].full_name)
+                     exposure_pb2.DESCRIPTOR.services_by_name["ExposureService"].full_name,
+                     topics_pb2.DESCRIPTOR.services_by_name["TopicsService"].full_name)
 
     def __init__(
         self, settings: SynthesisSettings, *, corpus_consumer: ConsumerSpec = CORPUS_CONSUMER,
@@ -81,6 +94,14 @@ class SynthesisApp(ServiceApp):
             SynthesisServicer(self.corpus, self.extracts, self.ideas, self.syntheses,
                               self.contests, self.jobs, self.store), server
         )
+        self.topics = TopicStore(mongo=deps.mongo, db=deps.db)
+        self.topic_runner = TopicRunner(deps.db, self.topics)
+        self.similar = SimilarIndex(deps.db)
+        topics_pb2_grpc.add_TopicsServiceServicer_to_server(TopicsServicer(
+            db=deps.db, posts=self._posts, store=self.topics, runner=self.topic_runner,
+            suggestions=Suggestions(db=deps.db, ideas=self.ideas, extracts=self.extracts,
+                                    posts=self._posts),
+            similar=self.similar, ideas=self.ideas), server)
 
     async def prepare(self, deps: Dependencies) -> None:
         await self.corpus.ensure_indexes()
@@ -93,6 +114,7 @@ class SynthesisApp(ServiceApp):
         await self.votes.ensure_indexes()
         await self.store.ensure_indexes()
         await self.jobs.ensure_indexes()
+        await self.topics.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
         own: list[tuple[ConsumerSpec, Handler]] = [
@@ -101,14 +123,16 @@ class SynthesisApp(ServiceApp):
             (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
             (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased),
             (reactions.CONSUMER, self.reactions.apply),
-            (votes.CONSUMER, self.votes.apply)]
+            (votes.CONSUMER, self.votes.apply),
+            (corpus.CHANGES_CONSUMER, self.corpus.follow)]
         return [(self._corpus_consumer, self.corpus.ingest_post),
                 *((self._named(spec), handler) for spec, handler in own)]
 
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
         # Every replica looks: each job has its own lease (deliverable/jobs.py).
         return [every(self._settings.deliverable_resume_seconds, self.jobs.resume,
-                      name="unfinished deliverables")]
+                      name="unfinished deliverables"),
+                self.similar.serve(), self.topic_runner.serve()]
 
     def _named(self, spec: ConsumerSpec) -> ConsumerSpec:
         return replace(spec, durable=spec.durable.replace("synthesis", self._consumer_prefix, 1))

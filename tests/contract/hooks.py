@@ -78,6 +78,9 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "idea_id": "an idea of this consultation (stored state)"},
     ("GET", "/v1/consultations/{consultation_id}/extracts"): {
         "idea_id": "an idea of this consultation (stored state)"},
+    ("POST", "/v1/consultations/{consultation_id}/similar"): {"theme_id": THEME},
+    ("GET", "/v1/consultations/{consultation_id}/topics"): {"theme_id": THEME},
+    ("GET", "/v1/consultations/{consultation_id}/suggestions"): {"theme_id": THEME},
     ("POST", "/v1/consultations/{consultation_id}/ideas"): {
         "theme_id": THEME, "parent_id": "a current idea of the same theme (stored state)"},
     ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): {

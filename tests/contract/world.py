@@ -82,4 +82,7 @@ def build(base_url: str) -> dict[str, str]:
                 "extract_id": extract["id"], "idea_id": idea["id"], "account_id": "me",
                 "role": "moderator", "synthesis_id": synthesis["id"], "number": "1",
                 "anchor": anchor, "contest_id": contest["id"], "job_id": job.json()["id"],
-                "file_format": "pdf"}
+                "file_format": "pdf",
+                # Two posts make no topic, so no suggestion: its routes answer 404 here
+                # (tests/synthesis/test_topics.py decides real ones).
+                "suggestion_id": "0" * 24}
