@@ -3,12 +3,13 @@
 from agora_kit.runtime import DependenciesOnlyApp, run
 from agora_kit.settings import load_settings
 from services.translation.config import TranslationSettings
-from services.translation.metrics import BUDGET_CHARACTERS
+from services.translation.metrics import BUDGET_CHARACTERS, expose_provider
 
 
 def main() -> None:
     settings = load_settings(TranslationSettings, "translation")
     BUDGET_CHARACTERS.set(settings.translation_budget_characters)
+    expose_provider(settings.translation_provider)
     run(DependenciesOnlyApp("translation", settings.translation_database), settings)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from services.translation.config import TranslationSettings
+from services.translation.metrics import breaker_changed
 from services.translation.providers.base import Limits, Provider
 from services.translation.providers.deepl import DeepL
 from services.translation.providers.libretranslate import LibreTranslate
@@ -35,7 +36,7 @@ def raw_provider(settings: TranslationSettings) -> Provider:
             return NoProvider()
 
 
-def build_provider(settings: TranslationSettings, on_state: StateListener | None = None
+def build_provider(settings: TranslationSettings, on_state: StateListener = breaker_changed
                    ) -> Provider:
     """The configured provider; `none` is returned bare, it is never called."""
     inner = raw_provider(settings)
