@@ -18,6 +18,8 @@ class TranslationSettings(ServiceSettings):
     # Machine-translation budget in source characters per rolling 30 days (0: no budget);
     # an alert fires at 80 % (agora_translation_budget_characters).
     translation_budget_characters: int = Field(default=10_000_000, ge=0)
+    # Threads owns consultations: asked for their languages.
+    threads_addr: str = "127.0.0.1:50052"
 
     # Which machine translation this deployment uses (README "Translation providers").
     translation_provider: ProviderName = "none"

@@ -43,6 +43,7 @@ class Reply:
 @dataclass
 class FakeProvider:
     delay: float = 0.0
+    record: bool = True  # False for the long-running stack server
     requests: list[tuple[str, dict[str, Any], dict[str, str]]] = field(default_factory=list)
     queued: list[Reply] = field(default_factory=list)
     always: Reply | None = None
@@ -65,7 +66,7 @@ class FakeProvider:
     def calls(self, path: str) -> int:
         return sum(1 for p, _, _ in self.requests if p == path)
 
-    async def start(self) -> None:
+    async def start(self, port: int = 0) -> None:
         app = web.Application()
         app.router.add_post("/translate", self._libre)
         app.router.add_post("/v2/translate", self._deepl)
@@ -73,7 +74,7 @@ class FakeProvider:
         app.router.add_post("/v1/chat/completions", self._openai)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{port}"
@@ -84,7 +85,8 @@ class FakeProvider:
 
     async def _scripted(self, request: web.Request) -> tuple[dict[str, Any], web.Response | None]:
         body = await request.json()
-        self.requests.append((request.path, body, dict(request.headers)))
+        if self.record:
+            self.requests.append((request.path, body, dict(request.headers)))
         if self.delay:
             await asyncio.sleep(self.delay)
         reply = self.queued.pop(0) if self.queued else self.always
