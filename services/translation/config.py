@@ -42,8 +42,7 @@ class TranslationSettings(ServiceSettings):
 
     provider_timeout_seconds: float = Field(default=20.0, gt=0, le=300)
     provider_attempts: int = Field(default=4, ge=1, le=10)
-    # A Retry-After longer than this is not waited for inside a call: the event is
-    # redelivered later instead.
+    # A Retry-After longer than this is not waited for inside a call: the job waits it.
     provider_max_wait_seconds: float = Field(default=30.0, gt=0, le=600)
     breaker_threshold: int = Field(default=5, ge=1)
     breaker_reset_seconds: float = Field(default=30.0, gt=0, le=3600)

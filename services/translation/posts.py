@@ -1,48 +1,36 @@
-"""Posts into every language of their consultation, on post.created and post.edited.
+"""Posts to translate, on post.created and post.edited: one job per other language of
+their consultation, recorded in the event's transaction (the worker translates them).
 
-The translation is computed in the consumer's transaction and stored with its
-`translation.ready` event in the same commit (the outbox). A provider that fails is
-retried by redelivery with growing delays (the breaker keeps a dead provider uncalled);
-a request the provider refuses for this text (an unsupported language) is given up at
-once: the original is what readers get, as they do while a translation is pending.
+A post that arrives `und` is detected again among the consultation's languages; one still
+undetermined is not translated (readers get the original). Edits do not carry the
+language, so the original's is remembered.
 """
 
 from __future__ import annotations
 
-import logging
-
-from agora.v1 import debate_events_pb2, events_pb2, translation_pb2
+from agora.v1 import debate_events_pb2, events_pb2
 from agora_kit.events.catalog import EVENTS, MalformedEvent, unpack
 from agora_kit.events.consumer import ConsumerSpec
-from agora_kit.events.envelope import new_envelope
-from agora_kit.events.outbox import Outbox
 from agora_kit.language_detection import detect
 from agora_kit.mongo import Session
 from services.translation.consultations import ConsultationLanguages
-from services.translation.metrics import TRANSLATIONS
-from services.translation.pipeline import Pipeline
-from services.translation.providers.base import NO_GLOSSARY
-from services.translation.providers.errors import InputRejected
-from services.translation.store import StoredTranslation, Translations
+from services.translation.jobs import Job, Jobs
+from services.translation.store import Translations
 
-log = logging.getLogger(__name__)
-
-# A provider outage should outlast several redeliveries before an event is dead-lettered.
 CONSUMER = ConsumerSpec(
     durable="translation-posts",
-    filter_subjects=[EVENTS.post_created.filter_subject, EVENTS.post_edited.filter_subject],
-    max_deliver=12, backoff=(2.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0))
+    filter_subjects=[EVENTS.post_created.filter_subject, EVENTS.post_edited.filter_subject])
 UNDETERMINED = ("", "und")
 
 
-class PostTranslator:
-    def __init__(self, *, pipeline: Pipeline | None, store: Translations,
-                 languages: ConsultationLanguages, outbox: Outbox) -> None:
-        """`pipeline` is None when the deployment has no machine translation."""
-        self._pipeline = pipeline
+class PostJobs:
+    def __init__(self, *, enabled: bool, jobs: Jobs, store: Translations,
+                 languages: ConsultationLanguages) -> None:
+        """`enabled` is False when the deployment has no machine translation."""
+        self._enabled = enabled
+        self._jobs = jobs
         self._store = store
         self._languages = languages
-        self._outbox = outbox
 
     async def on_post(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         payload = unpack(envelope, EVENTS.post_created, EVENTS.post_edited)
@@ -54,32 +42,14 @@ class PostTranslator:
             revision = payload.revision
         else:
             raise MalformedEvent(f"{envelope.type} is not a post event")
-        post_id, thread_id, body = payload.post_id, payload.thread_id, payload.body
         if source in UNDETERMINED:
-            source = detect(body, languages).language
-        await self._store.remember_source(post_id, source, session=session)
-        if self._pipeline is None or source in UNDETERMINED:
+            source = detect(payload.body, languages).language
+        await self._store.remember_source(payload.post_id, source, session=session)
+        if not self._enabled or source in UNDETERMINED:
             return
-        for target in (language for language in languages if language != source):
-            try:
-                [text] = await self._pipeline.translate(
-                    [body], source=source, target=target, glossary=NO_GLOSSARY)
-            except InputRejected as refused:
-                log.warning("translation refused; the original is served",
-                            extra={"post_id": post_id, "target": target,
-                                   "error": str(refused)})
-                continue
-            stored = await self._store.save(StoredTranslation(
-                content_id=post_id, consultation_id=envelope.consultation_id,
-                thread_id=thread_id, target=target, source_language=source,
-                revision=revision, text=text, provider=self._pipeline.provider),
-                session=session)
-            if stored:
-                TRANSLATIONS.labels("machine").inc()
-                await self._outbox.add(new_envelope(
-                    event_type=EVENTS.translation_ready,
-                    consultation_id=envelope.consultation_id, actor="system",
-                    payload=translation_pb2.TranslationReady(
-                        content_id=post_id, thread_id=thread_id,
-                        target=target, source_language=source, revision=revision)),
-                    session=session)
+        for target in languages:
+            if target != source:
+                await self._jobs.add(Job(
+                    content_id=payload.post_id, consultation_id=envelope.consultation_id,
+                    thread_id=payload.thread_id, target=target, source=source,
+                    revision=revision, body=payload.body), session=session)

@@ -1,7 +1,7 @@
 """What can go wrong when asking a provider, one type per outcome the caller acts on.
 
-`Transient` failures are retried within a call (resilience.py) and then redelivered by
-the consumer; `InputRejected` concerns one request only and never opens the breaker;
+`Transient` failures are retried within a call (resilience.py) and then by the worker
+later (jobs.py); `InputRejected` concerns one request only and never opens the breaker;
 everything else counts against the provider's circuit breaker.
 """
 

@@ -4,7 +4,7 @@ Each attempt passes through the provider's breaker, so a provider that keeps fai
 left alone for `reset_seconds` and then tried again (half-open) by itself. Transient
 failures are retried with jittered exponential backoff; a 429's Retry-After is honoured
 when it is short, and handed up (as `RateLimited`) when it is longer than a call should
-wait, so the consumer redelivers the event later instead of holding a worker.
+wait, so the worker retries that job later instead of holding the others.
 """
 
 from __future__ import annotations
