@@ -50,6 +50,9 @@ class FakeProvider:
     drop_last_segment: bool = False
     glossaries: dict[str, dict[str, str]] = field(default_factory=dict)
     url: str = ""
+    # Totals over all calls, served at GET /stats (the benchmark reads them).
+    totals: dict[str, int] = field(default_factory=lambda: {
+        "calls": 0, "segments": 0, "characters": 0})
     _runner: web.AppRunner | None = None
 
     def fail(self, status: int, body: Any = None, *, raw: str | None = None,
@@ -68,6 +71,7 @@ class FakeProvider:
 
     async def start(self, port: int = 0) -> None:
         app = web.Application()
+        app.router.add_get("/stats", self._stats)
         app.router.add_post("/translate", self._libre)
         app.router.add_post("/v2/translate", self._deepl)
         app.router.add_post("/v2/glossaries", self._deepl_glossary)
@@ -102,10 +106,17 @@ class FakeProvider:
         out = [fake_translate(text, target, entries) for text in texts]
         return out[:-1] if self.drop_last_segment else out
 
+    async def _stats(self, request: web.Request) -> web.Response:
+        return web.json_response(self.totals)
+
     async def _libre(self, request: web.Request) -> web.Response:
         body, scripted = await self._scripted(request)
         if scripted is not None:
             return scripted
+        segments = body["q"] if isinstance(body["q"], list) else [body["q"]]
+        self.totals["calls"] += 1
+        self.totals["segments"] += len(segments)
+        self.totals["characters"] += sum(len(segment) for segment in segments)
         if body.get("target") == "xx":
             return web.json_response({"error": "xx is not supported"}, status=400)
         q = body["q"]
