@@ -26,6 +26,7 @@ from pathlib import Path
 
 import grpc
 import httpx
+from pymongo import AsyncMongoClient
 
 from agora.v1 import translation_pb2, translation_pb2_grpc
 from devstack import processes
@@ -97,6 +98,24 @@ async def run(stack: Stack, lt_url: str, seconds: float, rate: float,
                     all_seen.set()
                 await asyncio.sleep(0.1)
 
+        backlog = {"events": 0.0, "jobs": 0}
+        metrics_url = f"http://127.0.0.1:{stack.config.metrics_ports['translation']}/metrics"
+        mongo: AsyncMongoClient[dict[str, object]] = AsyncMongoClient(stack.config.mongo_uri)
+        jobs = mongo["agora_translation"]["jobs"]
+
+        async def sample() -> None:
+            """Where translations wait: events not yet consumed, or jobs not yet done."""
+            async with httpx.AsyncClient() as scraper:
+                while not stop_polling.is_set():
+                    text = (await scraper.get(metrics_url)).text
+                    events = sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                                 if line.startswith("agora_consumer_pending_messages{")
+                                 and "translation-posts" in line)
+                    backlog["events"] = max(backlog["events"], events)
+                    backlog["jobs"] = max(backlog["jobs"], await jobs.count_documents({}))
+                    await asyncio.sleep(1.0)
+
+        sampler = asyncio.create_task(sample())
         poller = asyncio.create_task(poll())
         writers = []
         started = time.monotonic()
@@ -114,6 +133,8 @@ async def run(stack: Stack, lt_url: str, seconds: float, rate: float,
             await asyncio.wait_for(all_seen.wait(), 60)
         stop_polling.set()
         await poller
+        await sampler
+        await mongo.close()
         await channel.close()
         stats = (await httpx.AsyncClient().get(f"{lt_url}/stats")).json()
     delays = sorted(readable[(p, t)] - acked[p] for p in acked for t in TARGETS
@@ -128,6 +149,8 @@ async def run(stack: Stack, lt_url: str, seconds: float, rate: float,
         "delay p50 s": statistics.median(delays) if delays else float("nan"),
         "delay p95 s": delays[int(0.95 * (len(delays) - 1))] if delays else float("nan"),
         "delay max s": delays[-1] if delays else float("nan"),
+        "most events waiting for the consumer": backlog["events"],
+        "most jobs waiting for the worker": backlog["jobs"],
         "provider calls": stats["calls"], "segments per call": stats["segments"] / max(
             1, stats["calls"]),
         "characters per call": stats["characters"] / max(1, stats["calls"]),
