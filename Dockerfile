@@ -26,6 +26,12 @@ ENV PATH=/opt/agora/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     GRPC_HOST=0.0.0.0 \
     GATEWAY_HOST=0.0.0.0
+# Pango, HarfBuzz and a font: WeasyPrint renders the deliverable's PDF with them.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0=1.50.12+ds-1 \
+        libpangoft2-1.0-0=1.50.12+ds-1 libharfbuzz-subset0=6.0.0+dfsg-3 \
+        fonts-dejavu-core=2.37-6 \
+ && rm -rf /var/lib/apt/lists/*
 RUN python -m pip uninstall --yes --no-cache-dir pip setuptools wheel \
  && groupadd --system --gid 10001 agora \
  && useradd --system --uid 10001 --gid agora --no-create-home --home-dir /nonexistent agora

@@ -94,6 +94,8 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path,
                    # Schedulers tick fast so their tests wait seconds, not minutes.
                    "PHASE_ANNOUNCE_SECONDS": "1", "PARTICIPATION_FLUSH_SECONDS": "2",
                    "CLOSE_RESUME_SECONDS": "1",
+                   # A deliverable job whose process died is taken over within seconds.
+                   "DELIVERABLE_LEASE_SECONDS": "2", "DELIVERABLE_RESUME_SECONDS": "1",
                    "TRANSLATION_PROVIDER": "libretranslate",
                    "LIBRETRANSLATE_URL": f"http://127.0.0.1:{libretranslate.port}"},
     )

@@ -146,6 +146,31 @@ class SynthesisServiceStub:
                 request_serializer=agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.FromString,
                 _registered_method=True)
+        self.GenerateDeliverable = channel.unary_unary(
+                '/agora.v1.SynthesisService/GenerateDeliverable',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GenerateDeliverableRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.DeliverableJob.FromString,
+                _registered_method=True)
+        self.GetDeliverableJob = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetDeliverableJob',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetDeliverableJobRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.DeliverableJob.FromString,
+                _registered_method=True)
+        self.GetDeliverable = channel.unary_unary(
+                '/agora.v1.SynthesisService/GetDeliverable',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.GetDeliverableRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Deliverable.FromString,
+                _registered_method=True)
+        self.ListDeliverables = channel.unary_unary(
+                '/agora.v1.SynthesisService/ListDeliverables',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ListDeliverablesRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.ListDeliverablesResponse.FromString,
+                _registered_method=True)
+        self.ReadDeliverableFile = channel.unary_stream(
+                '/agora.v1.SynthesisService/ReadDeliverableFile',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.ReadDeliverableFileRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.DeliverableChunk.FromString,
+                _registered_method=True)
 
 
 class SynthesisServiceServicer:
@@ -291,6 +316,38 @@ class SynthesisServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GenerateDeliverable(self, request, context):
+        """The deliverable: strategists start its generation (a background job that survives a
+        restart); every reader reads its immutable versions, one file per format.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDeliverableJob(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetDeliverable(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDeliverables(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ReadDeliverableFile(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SynthesisServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -403,6 +460,31 @@ def add_SynthesisServiceServicer_to_server(servicer, server):
                     servicer.ListContests,
                     request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.FromString,
                     response_serializer=agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.SerializeToString,
+            ),
+            'GenerateDeliverable': grpc.unary_unary_rpc_method_handler(
+                    servicer.GenerateDeliverable,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GenerateDeliverableRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.DeliverableJob.SerializeToString,
+            ),
+            'GetDeliverableJob': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDeliverableJob,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetDeliverableJobRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.DeliverableJob.SerializeToString,
+            ),
+            'GetDeliverable': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDeliverable,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.GetDeliverableRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Deliverable.SerializeToString,
+            ),
+            'ListDeliverables': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDeliverables,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ListDeliverablesRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.ListDeliverablesResponse.SerializeToString,
+            ),
+            'ReadDeliverableFile': grpc.unary_stream_rpc_method_handler(
+                    servicer.ReadDeliverableFile,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.ReadDeliverableFileRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.DeliverableChunk.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1001,6 +1083,141 @@ class SynthesisService:
             '/agora.v1.SynthesisService/ListContests',
             agora_dot_v1_dot_synthesis__pb2.ListContestsRequest.SerializeToString,
             agora_dot_v1_dot_synthesis__pb2.ListContestsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateDeliverable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GenerateDeliverable',
+            agora_dot_v1_dot_synthesis__pb2.GenerateDeliverableRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.DeliverableJob.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDeliverableJob(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetDeliverableJob',
+            agora_dot_v1_dot_synthesis__pb2.GetDeliverableJobRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.DeliverableJob.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDeliverable(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/GetDeliverable',
+            agora_dot_v1_dot_synthesis__pb2.GetDeliverableRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Deliverable.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDeliverables(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ListDeliverables',
+            agora_dot_v1_dot_synthesis__pb2.ListDeliverablesRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.ListDeliverablesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ReadDeliverableFile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/agora.v1.SynthesisService/ReadDeliverableFile',
+            agora_dot_v1_dot_synthesis__pb2.ReadDeliverableFileRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.DeliverableChunk.FromString,
             options,
             channel_credentials,
             insecure,

@@ -63,6 +63,14 @@ class SynthesisServiceStub:
     AnswerContest: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.AnswerContestRequest, _synthesis_pb2.Contest]
     ResolveContest: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ResolveContestRequest, _synthesis_pb2.Contest]
     ListContests: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListContestsRequest, _synthesis_pb2.ListContestsResponse]
+    GenerateDeliverable: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GenerateDeliverableRequest, _synthesis_pb2.DeliverableJob]
+    """The deliverable: strategists start its generation (a background job that survives a
+    restart); every reader reads its immutable versions, one file per format.
+    """
+    GetDeliverableJob: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetDeliverableJobRequest, _synthesis_pb2.DeliverableJob]
+    GetDeliverable: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetDeliverableRequest, _synthesis_pb2.Deliverable]
+    ListDeliverables: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.ListDeliverablesRequest, _synthesis_pb2.ListDeliverablesResponse]
+    ReadDeliverableFile: _grpc.UnaryStreamMultiCallable[_synthesis_pb2.ReadDeliverableFileRequest, _synthesis_pb2.DeliverableChunk]
 
 @_typing.type_check_only
 class SynthesisServiceAsyncStub(SynthesisServiceStub):
@@ -99,6 +107,14 @@ class SynthesisServiceAsyncStub(SynthesisServiceStub):
     AnswerContest: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.AnswerContestRequest, _synthesis_pb2.Contest]  # type: ignore[assignment]
     ResolveContest: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ResolveContestRequest, _synthesis_pb2.Contest]  # type: ignore[assignment]
     ListContests: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListContestsRequest, _synthesis_pb2.ListContestsResponse]  # type: ignore[assignment]
+    GenerateDeliverable: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GenerateDeliverableRequest, _synthesis_pb2.DeliverableJob]  # type: ignore[assignment]
+    """The deliverable: strategists start its generation (a background job that survives a
+    restart); every reader reads its immutable versions, one file per format.
+    """
+    GetDeliverableJob: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetDeliverableJobRequest, _synthesis_pb2.DeliverableJob]  # type: ignore[assignment]
+    GetDeliverable: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetDeliverableRequest, _synthesis_pb2.Deliverable]  # type: ignore[assignment]
+    ListDeliverables: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.ListDeliverablesRequest, _synthesis_pb2.ListDeliverablesResponse]  # type: ignore[assignment]
+    ReadDeliverableFile: _aio.UnaryStreamMultiCallable[_synthesis_pb2.ReadDeliverableFileRequest, _synthesis_pb2.DeliverableChunk]  # type: ignore[assignment]
 
 class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
     """Ideas, extracts and syntheses, and the corpus of contributions the synthesis service
@@ -264,5 +280,43 @@ class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _synthesis_pb2.ListContestsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_synthesis_pb2.ListContestsResponse, _abc.Awaitable[_synthesis_pb2.ListContestsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def GenerateDeliverable(
+        self,
+        request: _synthesis_pb2.GenerateDeliverableRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.DeliverableJob, _abc.Awaitable[_synthesis_pb2.DeliverableJob]]:
+        """The deliverable: strategists start its generation (a background job that survives a
+        restart); every reader reads its immutable versions, one file per format.
+        """
+
+    @_abc_1.abstractmethod
+    def GetDeliverableJob(
+        self,
+        request: _synthesis_pb2.GetDeliverableJobRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.DeliverableJob, _abc.Awaitable[_synthesis_pb2.DeliverableJob]]: ...
+
+    @_abc_1.abstractmethod
+    def GetDeliverable(
+        self,
+        request: _synthesis_pb2.GetDeliverableRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Deliverable, _abc.Awaitable[_synthesis_pb2.Deliverable]]: ...
+
+    @_abc_1.abstractmethod
+    def ListDeliverables(
+        self,
+        request: _synthesis_pb2.ListDeliverablesRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.ListDeliverablesResponse, _abc.Awaitable[_synthesis_pb2.ListDeliverablesResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def ReadDeliverableFile(
+        self,
+        request: _synthesis_pb2.ReadDeliverableFileRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_abc.Iterator[_synthesis_pb2.DeliverableChunk], _abc.AsyncIterator[_synthesis_pb2.DeliverableChunk]]: ...
 
 def add_SynthesisServiceServicer_to_server(servicer: SynthesisServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -21,6 +21,7 @@ from services.gateway.resources import Resources
 from services.gateway.routes import (
     accounts,
     consultations,
+    deliverables,
     docs,
     exposure,
     health,
@@ -102,6 +103,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(ideas.router)
     app.include_router(syntheses.router)
     app.include_router(exposure.router)
+    app.include_router(deliverables.router)
     contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(PostsPageDoor)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

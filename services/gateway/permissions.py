@@ -95,6 +95,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # what they reacted to).
     "exposure.read": MEMBERS,
     "contest.write": MEMBERS,
+    # The deliverable: strategists generate it (and follow the job); all read its versions.
+    "deliverable.write": only(Role.STRATEGIST),
+    "deliverable.read": EVERYONE,
 }
 
 SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
@@ -193,6 +196,14 @@ ROUTES: dict[tuple[str, str], str] = {
         "synthesis.write",
     ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"):
         "synthesis.write",
+    ("POST", "/v1/consultations/{consultation_id}/deliverables"): "deliverable.write",
+    ("GET", "/v1/consultations/{consultation_id}/deliverable-jobs/{job_id}"):
+        "deliverable.write",
+    ("GET", "/v1/consultations/{consultation_id}/deliverables"): "deliverable.read",
+    ("GET", "/v1/consultations/{consultation_id}/deliverables/{number}"): "deliverable.read",
+    ("GET", "/v1/consultations/{consultation_id}/deliverables/{number}/{file_format}"):
+        "deliverable.read",
+    ("GET", "/v1/schemas/deliverable.json"): "deliverable.read",
 }
 
 

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
+from typing import Any
 
 import grpc
 
 from agora.v1 import exposure_pb2, exposure_pb2_grpc, synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec, Handler
+from agora_kit.periodic import every
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.synthesis import extract_events, reactions
 from services.synthesis.config import SynthesisSettings
 from services.synthesis.contests import Contests
 from services.synthesis.corpus import Corpus
+from services.synthesis.deliverable import votes
+from services.synthesis.deliverable.gather import Gatherer
+from services.synthesis.deliverable.jobs import Jobs
+from services.synthesis.deliverable.store import Store
+from services.synthesis.deliverable.votes import VoteResults
 from services.synthesis.exposure.service import Exposure, ExposureServicer
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
@@ -46,13 +53,14 @@ class SynthesisApp(ServiceApp):
         self._consumer_prefix = consumer_prefix
         self._posts = Posts(settings.threads_addr)
         self._exposure_min_reactions = settings.exposure_min_reactions
+        self._settings = settings
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
         self.corpus = Corpus(deps.db)
         self.extracts = Extracts(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
                                  posts=self._posts)
         self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
-        self.reactions = Reactions(deps.db)
+        self.reactions = Reactions(deps.db, deps.outbox)
         self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
                            reactions=self.reactions)
         self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
@@ -63,9 +71,15 @@ class SynthesisApp(ServiceApp):
                                  min_reactions=self._exposure_min_reactions)
         exposure_pb2_grpc.add_ExposureServiceServicer_to_server(
             ExposureServicer(self.exposure), server)
+        self.votes = VoteResults(deps.db, self._settings.voting_addr)
+        self.store = Store(deps.db)
+        self.jobs = Jobs(mongo=deps.mongo, db=deps.db, posts=self._posts, store=self.store,
+                         gatherer=Gatherer(db=deps.db, posts=self._posts, ideas=self.ideas,
+                                           corpus=self.corpus, votes=self.votes),
+                         lease_seconds=self._settings.deliverable_lease_seconds)
         synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(
             SynthesisServicer(self.corpus, self.extracts, self.ideas, self.syntheses,
-                              self.contests), server
+                              self.contests, self.jobs, self.store), server
         )
 
     async def prepare(self, deps: Dependencies) -> None:
@@ -76,6 +90,9 @@ class SynthesisApp(ServiceApp):
         await self.syntheses.ensure_indexes()
         await self.contests.ensure_indexes()
         await self.exposure.ensure_indexes()
+        await self.votes.ensure_indexes()
+        await self.store.ensure_indexes()
+        await self.jobs.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
         own: list[tuple[ConsumerSpec, Handler]] = [
@@ -83,9 +100,15 @@ class SynthesisApp(ServiceApp):
             (extract_events.EDITS_CONSUMER, self._extract_events.on_edited),
             (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
             (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased),
-            (reactions.CONSUMER, self.reactions.apply)]
+            (reactions.CONSUMER, self.reactions.apply),
+            (votes.CONSUMER, self.votes.apply)]
         return [(self._corpus_consumer, self.corpus.ingest_post),
                 *((self._named(spec), handler) for spec, handler in own)]
+
+    def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
+        # Every replica looks: each job has its own lease (deliverable/jobs.py).
+        return [every(self._settings.deliverable_resume_seconds, self.jobs.resume,
+                      name="unfinished deliverables")]
 
     def _named(self, spec: ConsumerSpec) -> ConsumerSpec:
         return replace(spec, durable=spec.durable.replace("synthesis", self._consumer_prefix, 1))

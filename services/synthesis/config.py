@@ -16,3 +16,9 @@ class SynthesisSettings(ServiceSettings):
     # The order of exposure (exposure/): below this many reactions a post counts as new
     # and is offered first; the simulation on the Pol.is conversations used 10.
     exposure_min_reactions: int = Field(default=10, ge=1, le=1000)
+    # Voting owns vote sessions: asked for a closed session's proposals (deliverable/votes.py).
+    voting_addr: str = "127.0.0.1:50053"
+    # The deliverable's job: its lease (renewed while it runs; a crashed holder's expires),
+    # and how often every replica looks for jobs whose lease nobody renews.
+    deliverable_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600)
+    deliverable_resume_seconds: float = Field(default=10.0, ge=0.1, le=3600)

@@ -19,6 +19,7 @@ class Action(StrEnum):
     SHAPE_IDEAS = "shape_ideas"  # create, retain, set aside, merge ideas
     WRITE_SYNTHESES = "write_syntheses"  # drafts, publications, answers to contests
     CONTEST = "contest"  # contest a published paragraph
+    GENERATE_DELIVERABLE = "generate_deliverable"  # a new version of the deliverable
 
 
 PERMISSIONS: dict[Action, frozenset[str]] = {
@@ -26,6 +27,7 @@ PERMISSIONS: dict[Action, frozenset[str]] = {
     Action.SHAPE_IDEAS: frozenset({"idea_catcher", "synthesiser"}),
     Action.WRITE_SYNTHESES: frozenset({"synthesiser"}),
     Action.CONTEST: frozenset({"participant"}),
+    Action.GENERATE_DELIVERABLE: frozenset({"strategist"}),
 }
 # Who reads the quote of a hidden post: as for the post itself (services/threads/visibility.py).
 READS_HIDDEN_TEXT = frozenset({"moderator"})

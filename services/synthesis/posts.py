@@ -95,8 +95,35 @@ class Posts:
 
     async def theme_ids(self, consultation_id: str) -> set[str]:
         """The consultation's themes (NotFound for an unknown consultation)."""
+        return {theme.id for theme in (await self.consultation(consultation_id)).themes}
+
+    async def two_columns(self, thread_id: str) -> tuple[threads_pb2.Thread,
+                                                         list[threads_pb2.Post]]:
+        """A two-column thread and its posts as a public reader sees them (a hidden post's
+        text withheld), for the deliverable's arguments."""
         try:
-            consultation = await self._threads().GetConsultation(
+            thread = await self._threads().GetThread(
+                threads_pb2.GetThreadRequest(thread_id=thread_id), timeout=RPC_TIMEOUT_SECONDS)
+            posts: list[threads_pb2.Post] = []
+            cursor = ""
+            while True:
+                page = await self._threads().ListPosts(
+                    threads_pb2.ListPostsRequest(thread_id=thread_id, page_size=100,
+                                                 cursor=cursor),
+                    timeout=RPC_TIMEOUT_SECONDS)
+                posts += page.posts
+                cursor = page.next_cursor
+                if not cursor:
+                    return thread, posts
+        except grpc.aio.AioRpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                raise NotFound(f"thread {thread_id} does not exist", field="thread_id") from None
+            raise Unavailable("the threads service did not answer; retry shortly") from None
+
+    async def consultation(self, consultation_id: str) -> threads_pb2.Consultation:
+        """The consultation (NotFound for an unknown one)."""
+        try:
+            found: threads_pb2.Consultation = await self._threads().GetConsultation(
                 threads_pb2.GetConsultationRequest(consultation_id=consultation_id),
                 timeout=RPC_TIMEOUT_SECONDS)
         except grpc.aio.AioRpcError as error:
@@ -104,4 +131,4 @@ class Posts:
                 raise NotFound(f"consultation {consultation_id} does not exist",
                                field="consultation_id") from None
             raise Unavailable("the threads service did not answer; retry shortly") from None
-        return {theme.id for theme in consultation.themes}
+        return found

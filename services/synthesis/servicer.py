@@ -11,6 +11,9 @@ from agora_kit.ids import decode_cursor, encode_cursor, page_size, require_id
 from agora_kit.types import Document
 from services.synthesis.contests import Contests
 from services.synthesis.corpus import Corpus
+from services.synthesis.deliverable.jobs import Jobs
+from services.synthesis.deliverable.rpcs import DeliverableRpcs
+from services.synthesis.deliverable.store import Store
 from services.synthesis.extracts import STATE_TO_PROTO, Extracts, nature_of
 from services.synthesis.idea_rpcs import IdeaRpcs
 from services.synthesis.ideas import Ideas
@@ -54,15 +57,17 @@ def extract_message(extract: Document, viewer_id: str,
     return message
 
 
-class SynthesisServicer(IdeaRpcs, SynthesisRpcs,
+class SynthesisServicer(IdeaRpcs, SynthesisRpcs, DeliverableRpcs,
                         synthesis_pb2_grpc.SynthesisServiceServicer):
     def __init__(self, corpus: Corpus, extracts: Extracts, ideas: Ideas,
-                 syntheses: Syntheses, contests: Contests) -> None:
+                 syntheses: Syntheses, contests: Contests, jobs: Jobs, store: Store) -> None:
         self._corpus = corpus
         self._extracts = extracts
         self._ideas = ideas
         self._syntheses = syntheses
         self._contests = contests
+        self._jobs = jobs
+        self._store = store
 
     async def GetCorpusStats(
         self, request: synthesis_pb2.GetCorpusStatsRequest, context: Context
@@ -104,9 +109,15 @@ class SynthesisServicer(IdeaRpcs, SynthesisRpcs,
         self, request: synthesis_pb2.ListExtractsRequest, context: Context
     ) -> synthesis_pb2.ListExtractsResponse:
         limit = page_size(request.page_size)
+        consultation_id = require_id(request.consultation_id, field="consultation_id")
         post_id = require_id(request.post_id, field="post_id") if request.post_id else None
+        idea_id = None
+        if request.idea_id:  # a merged idea's extracts are its target's now
+            idea_id = (await self._ideas.resolve(
+                consultation_id, require_id(request.idea_id, field="idea_id"),
+                in_body=True))["_id"]
         found = await self._extracts.page(
-            require_id(request.consultation_id, field="consultation_id"), post_id=post_id,
+            consultation_id, post_id=post_id, idea_id=idea_id,
             after=decode_cursor(request.cursor), limit=limit + 1)
         roles = list(request.viewer_roles)
         return synthesis_pb2.ListExtractsResponse(

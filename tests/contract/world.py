@@ -8,6 +8,7 @@ requests (closing the vote, changing the access policy) never change another's.
 
 from __future__ import annotations
 
+import time
 import uuid
 from typing import Any
 
@@ -67,8 +68,18 @@ def build(base_url: str) -> dict[str, str]:
         contest = _created(api.post(
             f"{synthesis_url}/versions/1/paragraphs/{anchor}/contests", headers=AUTHOR,
             json={"body": "Buses matter too."}))
+        job = api.post(f"/v1/consultations/{cid}/deliverables", headers=STRATEGIST,
+                       json={"step_after": "The council votes on it."})
+        assert job.status_code == 202, job.text
+        for _ in range(600):  # a deliverable version for the file routes to read
+            status = _created(api.get(job.headers["Location"], headers=STRATEGIST))
+            if status["status"] in ("done", "failed"):
+                break
+            time.sleep(0.1)
+        assert status["status"] == "done", status
         return {"consultation_id": cid, "thread_id": thread["id"], "post_id": post["id"],
                 "column_id": deepening["columns"][0]["id"], "session_id": session["id"],
                 "extract_id": extract["id"], "idea_id": idea["id"], "account_id": "me",
                 "role": "moderator", "synthesis_id": synthesis["id"], "number": "1",
-                "anchor": anchor, "contest_id": contest["id"]}
+                "anchor": anchor, "contest_id": contest["id"], "job_id": job.json()["id"],
+                "file_format": "pdf"}

@@ -7,7 +7,7 @@ import io
 
 import httpx
 
-from services.gateway.csv_export import csv_document, neutralise
+from agora_kit.csv_export import csv_document, neutralise
 from tests.helpers import auth
 from tests.voting.support import (
     allocation,

@@ -10,6 +10,7 @@ from pymongo import AsyncMongoClient
 
 from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
 from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
 from services.synthesis.reactions import Reactions
 
 LIKE, DISAGREE = threads_pb2.REACTION_KIND_LIKE, threads_pb2.REACTION_KIND_DISAGREE
@@ -30,7 +31,8 @@ def changed(user: str, current: threads_pb2.ReactionKind.ValueType,
 async def test_totals_follow_the_latest_reaction_of_each_user(
     mongo: AsyncMongoClient[dict[str, object]],
 ) -> None:
-    reactions = Reactions(mongo["test_reaction_totals"])
+    db = mongo["test_reaction_totals"]
+    reactions = Reactions(db, Outbox(db))
     await reactions.collection.delete_many({})
     await reactions.counts.delete_many({})
     ana_likes, ana_disagrees = changed("ana", LIKE, 1), changed("ana", DISAGREE, 5)

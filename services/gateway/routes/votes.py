@@ -23,8 +23,8 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 
 from agora.v1 import voting_pb2
+from agora_kit.csv_export import csv_document
 from services.gateway.auth import Principal
-from services.gateway.csv_export import csv_document
 from services.gateway.deps import (
     Clients,
     CurrentUser,
@@ -272,7 +272,7 @@ async def results_csv(session_id: str, user: OptionalUser, clients: Clients,
                       lang: LangQuery = None,
                       accept_language: AcceptLanguage = None) -> Response:
     """The same tallies as CSV (one row per proposal and category, as in the JSON); text
-    cells that a spreadsheet would run as a formula start with `'` (csv_export.py)."""
+    cells that a spreadsheet would run as a formula start with `'` (agora_kit/csv_export.py)."""
     found, labels = await _results(session_id, user, clients, lang, accept_language)
     document = csv_document(
         ["category_id", "category_name", "rank", "proposal_id", "proposal_title", "tokens",

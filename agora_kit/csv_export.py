@@ -8,7 +8,8 @@ is one of these gets a leading `'`: spreadsheets then show it as text. Numbers (
 float) are written as they are, so a negative count stays a number; a text cell that
 merely looks like a negative number ("-3") is quoted like any other text.
 
-Every CSV route builds its body with `csv_document`: one writer, one rule.
+Every CSV the platform emits (the gateway's routes, the deliverable's bundle) is built with
+`csv_document`: one writer, one rule.
 """
 
 from __future__ import annotations
