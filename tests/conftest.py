@@ -6,6 +6,7 @@ that stop or kill a server start their own.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -65,7 +66,20 @@ def redis_url(redis_server: Child) -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iterator[Stack]:
+def libretranslate(work_dir: Path) -> Iterator[Child]:
+    """The stack's machine translation: a LibreTranslate-protocol server (test-only)."""
+    port = processes.free_port()
+    child = Child("libretranslate", [sys.executable, "-m", "tests.translation.fake_libretranslate",
+                                     str(port)], work_dir / "logs" / "libretranslate.log",
+                  port=port).start()
+    child.wait_port()
+    yield child
+    child.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path,
+          libretranslate: Child) -> Iterator[Stack]:
     """All six Agora processes, as `make run` starts them, on free ports."""
     config = StackConfig.on_free_ports(
         mongo_uri=mongo_uri, nats_url=nats_url, redis_url=redis_url,
@@ -81,7 +95,9 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path) -> Iter
                    "PHASE_ANNOUNCE_SECONDS": "1", "PARTICIPATION_FLUSH_SECONDS": "2",
                    "CLOSE_RESUME_SECONDS": "1",
                    # A deliverable job whose process died is taken over within seconds.
-                   "DELIVERABLE_LEASE_SECONDS": "2", "DELIVERABLE_RESUME_SECONDS": "1"},
+                   "DELIVERABLE_LEASE_SECONDS": "2", "DELIVERABLE_RESUME_SECONDS": "1",
+                   "TRANSLATION_PROVIDER": "libretranslate",
+                   "LIBRETRANSLATE_URL": f"http://127.0.0.1:{libretranslate.port}"},
     )
     running = Stack(config)
     try:

@@ -16,7 +16,14 @@ from typing import Generic, TypeVar
 
 from google.protobuf.message import Message
 
-from agora.v1 import debate_events_pb2, events_pb2, identity_pb2, synthesis_pb2, voting_pb2
+from agora.v1 import (
+    debate_events_pb2,
+    events_pb2,
+    identity_pb2,
+    synthesis_pb2,
+    translation_pb2,
+    voting_pb2,
+)
 
 SUBJECT_PREFIX = "agora"
 _NAME = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
@@ -115,6 +122,8 @@ class Events:
     contest_opened = EventType("contest.opened", synthesis_pb2.SynthesisChanged)
     contest_answered = EventType("contest.answered", synthesis_pb2.SynthesisChanged)
     contest_resolved = EventType("contest.resolved", synthesis_pb2.SynthesisChanged)
+    # translation
+    translation_ready = EventType("translation.ready", translation_pb2.TranslationReady)
 
 
 EVENTS = Events()

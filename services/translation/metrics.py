@@ -1,19 +1,45 @@
 """Business metrics of the translation service.
 
-Its API has not landed yet, so nothing counts translations today; the series exist (at
-zero) so that deployment, dashboards and the budget alert do not change when it does.
-The translation work must count each machine translation's source characters in
-`TRANSLATED_CHARACTERS` (the budget is spent on them) and each translation in
-`TRANSLATIONS` by kind.
+`TRANSLATED_CHARACTERS` counts the source characters actually sent to a provider (cache
+hits cost nothing), by provider and language pair: the budget is spent on them. The cache
+hit ratio is `hit / (hit + miss)` of `CACHE_LOOKUPS`, per segment. `expose_provider`
+creates the deployment's series at zero at start-up (empty language labels, which
+Prometheus treats as absent), so the budget panel and alert have data before the first
+translation.
 """
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter, Gauge, Histogram
 
 TRANSLATIONS = Counter("agora_translations_total", "Translations stored, by kind.", ["kind"])
 for _kind in ("machine", "human"):
     TRANSLATIONS.labels(_kind)
 TRANSLATED_CHARACTERS = Counter(
-    "agora_translation_characters_total", "Source characters sent to machine translation.")
+    "agora_translation_characters_total", "Source characters sent to machine translation.",
+    ["provider", "source", "target"])
 BUDGET_CHARACTERS = Gauge(
     "agora_translation_budget_characters",
     "Machine-translation budget in source characters per rolling 30 days (0: none).")
+CACHE_LOOKUPS = Counter(
+    "agora_translation_cache_lookups_total", "Segment cache lookups, by result.", ["result"])
+for _result in ("hit", "miss"):
+    CACHE_LOOKUPS.labels(_result)
+PROVIDER_LATENCY = Histogram(
+    "agora_translation_provider_seconds", "One provider call, retries included.",
+    ["provider"], buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
+PROVIDER_ERRORS = Counter(
+    "agora_translation_provider_errors_total", "Provider calls that failed, by error type.",
+    ["provider", "error"])
+BREAKER_OPEN = Gauge(
+    "agora_translation_breaker_open",
+    "1 while the provider's circuit breaker is open or half-open, 0 when closed.",
+    ["provider"])
+
+
+def breaker_changed(provider: str, state: str) -> None:
+    """The resilience layer's state listener."""
+    BREAKER_OPEN.labels(provider).set(0 if state == "closed" else 1)
+
+
+def expose_provider(provider: str) -> None:
+    TRANSLATED_CHARACTERS.labels(provider, "", "")
+    BREAKER_OPEN.labels(provider).set(0)

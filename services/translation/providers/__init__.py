@@ -1,0 +1,1 @@
+"""Machine-translation providers behind one interface (base.Provider), chosen by settings."""

@@ -1,0 +1,82 @@
+"""Translates pending jobs in batches: all due jobs of one language pair in one pipeline
+run (whose calls carry as many segments as the provider allows), then stores each result
+with its `translation.ready` in one transaction per pair."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+
+from agora.v1 import translation_pb2
+from agora_kit.events.catalog import EVENTS
+from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
+from agora_kit.mongo import Session
+from agora_kit.runtime import Dependencies
+from services.translation.jobs import Job, Jobs
+from services.translation.metrics import TRANSLATIONS
+from services.translation.pipeline import Pipeline
+from services.translation.providers.base import NO_GLOSSARY
+from services.translation.providers.errors import InputRejected, ProviderError, RateLimited
+from services.translation.store import StoredTranslation, Translations
+
+log = logging.getLogger(__name__)
+JOBS_PER_PASS = 500
+
+
+class Worker:
+    def __init__(self, *, pipeline: Pipeline, jobs: Jobs, store: Translations,
+                 deps: Dependencies) -> None:
+        self._pipeline = pipeline
+        self._jobs = jobs
+        self._store = store
+        self._deps = deps
+
+    async def run_once(self) -> int:
+        """Translate what is due now; how many jobs were taken."""
+        due = await self._jobs.due(JOBS_PER_PASS)
+        pairs: dict[tuple[str, str], list[Job]] = defaultdict(list)
+        for job in due:
+            pairs[(job.source, job.target)].append(job)
+        await asyncio.gather(*(self._pair(source, target, jobs)
+                               for (source, target), jobs in pairs.items()))
+        return len(due)
+
+    async def _pair(self, source: str, target: str, jobs: list[Job]) -> None:
+        try:
+            texts = await self._pipeline.translate([job.body for job in jobs], source=source,
+                                                   target=target, glossary=NO_GLOSSARY)
+        except InputRejected as refused:
+            log.warning("translation refused; the original is served",
+                        extra={"source": source, "target": target, "error": str(refused)})
+            await self._jobs.drop(jobs)
+            return
+        except ProviderError as failed:
+            after = failed.retry_after if isinstance(failed, RateLimited) else None
+            log.warning("translation failed; will retry",
+                        extra={"source": source, "target": target, "error": str(failed)})
+            await self._jobs.retry(jobs, after=after)
+            return
+
+        async def store(session: Session, outbox: Outbox) -> None:
+            for job, text in zip(jobs, texts, strict=True):
+                await self._finish(job, text, session=session, outbox=outbox)
+
+        await self._deps.commit(store)
+
+    async def _finish(self, job: Job, text: str, *, session: Session, outbox: Outbox) -> None:
+        await self._jobs.done(job, session=session)
+        stored = await self._store.save(StoredTranslation(
+            content_id=job.content_id, consultation_id=job.consultation_id,
+            thread_id=job.thread_id, target=job.target, source_language=job.source,
+            revision=job.revision, text=text, provider=self._pipeline.provider),
+            session=session)
+        if not stored:
+            return
+        TRANSLATIONS.labels("machine").inc()
+        await outbox.add(new_envelope(
+            event_type=EVENTS.translation_ready, consultation_id=job.consultation_id,
+            actor="system", payload=translation_pb2.TranslationReady(
+                content_id=job.content_id, thread_id=job.thread_id, target=job.target,
+                source_language=job.source, revision=job.revision)), session=session)
