@@ -17,7 +17,7 @@ would measure posting, not topics. Then:
   counted.
 
     .venv/bin/python -u -m loadtests.bench_topics [--posts 100000] [--drafts 1000]
-        [--skip-topics]
+        [--skip-topics] [--index-only]
 """
 
 from __future__ import annotations
@@ -139,6 +139,32 @@ async def duplicates(api: httpx.AsyncClient, cid: str, bodies: list[tuple[str, s
           f"first {first / drafts:.1%}")
 
 
+def index_only(count: int, drafts: int) -> None:
+    """The synthesis service's index in this process, without the gateway and gRPC: what
+    the route's latency is made of."""
+    from services.synthesis.topics.shard import Item, Shard
+
+    bodies = [body for _, body in posts(count)]
+    shard = Shard()
+    began = time.monotonic()
+    for start in range(0, count, BATCH):
+        chunk = bodies[start:start + BATCH]
+        shard.put([Item("post", str(start + i), f"t{(start + i) % THEMES}", "t", text[:300],
+                        "en") for i, text in enumerate(chunk)], chunk)
+    shard.rebuild()
+    rng = random.Random(11)
+    latencies: list[float] = []
+    for _ in range(drafts):
+        draft = draft_of(bodies[rng.randrange(count)], rng)
+        t = time.perf_counter()
+        shard.search(draft, theme_id="", limit=5, minimum=0.05)
+        latencies.append((time.perf_counter() - t) * 1000)
+    cuts = statistics.quantiles(latencies, n=100)
+    print(f"index only: built over {count} posts in {time.monotonic() - began:.1f} s; "
+          f"{drafts} drafts p50 {cuts[49]:.1f} ms, p95 {cuts[94]:.1f} ms, "
+          f"p99 {cuts[98]:.1f} ms (load average {os.getloadavg()[0]:.2f})")
+
+
 async def main(count: int, drafts: int, skip_topics: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="agora-bench-topics-"))
     logs = work / "logs"
@@ -183,5 +209,10 @@ if __name__ == "__main__":
     parser.add_argument("--posts", type=int, default=100_000)
     parser.add_argument("--drafts", type=int, default=1_000)
     parser.add_argument("--skip-topics", action="store_true", help="duplicates only")
+    parser.add_argument("--index-only", action="store_true",
+                        help="the similar-text index in process, no stack")
     arguments = parser.parse_args()
-    asyncio.run(main(arguments.posts, arguments.drafts, arguments.skip_topics))
+    if arguments.index_only:
+        index_only(arguments.posts, arguments.drafts)
+    else:
+        asyncio.run(main(arguments.posts, arguments.drafts, arguments.skip_topics))
