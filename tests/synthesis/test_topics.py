@@ -173,7 +173,7 @@ async def test_duplicates_while_writing_follow_moderation(api: httpx.AsyncClient
                                                           mongo: Mongo) -> None:
     consultation, subject_of = await _consultation_with_posts(api, mongo)
     url = f"/v1/consultations/{consultation['id']}/similar"
-    target = next(p for p, s in subject_of.items() if s == "housing")
+    target = next(p for p, s in subject_of.items() if s == "housing")  # by housing-0
     body = (await api.get(f"/v1/posts/{target}")).json()["body"]
     draft = {"text": body.replace("far too high", "really much too high")}
 
@@ -198,6 +198,15 @@ async def test_duplicates_while_writing_follow_moderation(api: httpx.AsyncClient
                               json={"action": "restore"})
     assert restored.status_code == 200, restored.text
     await eventually(similar, lambda items: bool(items) and items[0]["id"] == target)
+
+    # An edit replaces the text the post is found by.
+    edited = await api.patch(f"/v1/posts/{target}", headers=auth("housing-0"), json={
+        "body": "Harbour trucks should pay parking fees at the container terminal."})
+    assert edited.status_code == 200, edited.text
+    draft = {"text": "parking fees for trucks at the harbour terminal"}
+    await eventually(similar, lambda items: bool(items) and items[0]["id"] == target)
+    draft = {"text": body}
+    assert target not in [m["id"] for m in await similar()]
 
 
 async def test_bad_drafts_and_unknown_places_are_problems(api: httpx.AsyncClient,

@@ -4,6 +4,7 @@ for idea catchers and synthesisers) and leaves out posts the corpus now knows hi
 
 from __future__ import annotations
 
+import time
 from typing import Any, TypeAlias
 
 import grpc
@@ -29,6 +30,7 @@ LIMIT_MAX = 20
 SHOWN = 5
 EXCERPT = 300
 STATUSES = ("", "open", "accepted", "dismissed")
+THEMES_SECONDS = 10.0  # how long a consultation's themes are trusted without asking again
 
 
 def _run(run: Document) -> topics_pb2.TopicRun:
@@ -53,18 +55,31 @@ class TopicsServicer(topics_pb2_grpc.TopicsServiceServicer):
         self._suggestions = suggestions
         self._similar = similar
         self._ideas = ideas
+        self._themes: dict[str, tuple[float, set[str]]] = {}
+
+    async def _theme_ids(self, consultation_id: str) -> set[str]:
+        """The consultation's themes, asked of threads at most every few seconds: the
+        duplicates route is asked on every pause in typing, themes change rarely."""
+        known = self._themes.get(consultation_id)
+        if known is not None and known[0] > time.monotonic():
+            return known[1]
+        themes = await self._posts.theme_ids(consultation_id)
+        if len(self._themes) > 10_000:
+            self._themes.clear()
+        self._themes[consultation_id] = (time.monotonic() + THEMES_SECONDS, themes)
+        return themes
 
     async def _consultation(self, consultation_id: str) -> str:
         """The consultation's id, NotFound when threads does not know it."""
         checked = require_id(consultation_id, field="consultation_id")
-        await self._posts.theme_ids(checked)
+        await self._theme_ids(checked)
         return checked
 
     async def _theme(self, consultation_id: str, theme_id: str) -> str:
         if not theme_id:
             return ""
         checked = require_id(theme_id, field="theme_id")
-        if checked not in await self._posts.theme_ids(consultation_id):
+        if checked not in await self._theme_ids(consultation_id):
             raise InvalidArgument(f"theme {checked} is not a theme of this consultation",
                                   field="theme_id")
         return checked
