@@ -33,6 +33,7 @@ from typing import Any
 import httpx
 import psutil  # type: ignore[import-untyped]
 import redis
+from prometheus_client.parser import text_string_to_metric_families
 
 from devstack import processes
 from loadtests.bench_thread_read import drive
@@ -176,27 +177,36 @@ def cache_ratios(cluster: Cluster, before: dict[str, float]) -> dict[str, float]
             "process_page_reads": now["process_page_reads"] - before["process_page_reads"]}
 
 
+def counted(name: str, labels: dict[str, str]) -> str | None:
+    """Which of the report's counts a gateway's metric sample adds to, if any."""
+    if name == "http_server_request_duration_seconds_count" and labels.get("method") == "GET" \
+            and labels.get("route") == "/v1/threads/{thread_id}/posts":
+        return "page_reads"
+    if name == "rpc_client_duration_seconds_count" and \
+            labels.get("method", "").endswith("ThreadsService/ListPosts"):
+        return "list_posts"
+    if name == "agora_page_reads_from_process_total":
+        return "process_page_reads"
+    if name == "rpc_client_duration_seconds_count" and labels.get("code") == "OK" and \
+            labels.get("method", "").endswith("IdentityService/Login"):
+        return "logins"
+    return None
+
+
 def gateway_counts(cluster: Cluster) -> dict[str, float]:
-    """Sums over the gateways' /metrics of what the cache ratios and logins need."""
+    """Sums over the gateways' /metrics of what the cache ratios and logins need (parsed
+    with Prometheus's own text parser: label order is the exporter's business)."""
     totals = {"page_reads": 0.0, "list_posts": 0.0, "process_page_reads": 0.0, "logins": 0.0}
     for url in cluster.gateway_urls:
         try:
             text = httpx.get(f"{url}/metrics", timeout=10).text
         except httpx.HTTPError:
             continue
-        for line in text.splitlines():
-            value = line.rpartition(" ")[2]
-            if line.startswith("http_server_request_duration_seconds_count{method=\"GET\","
-                               "route=\"/v1/threads/{thread_id}/posts\""):
-                totals["page_reads"] += float(value)
-            elif line.startswith("rpc_client_duration_seconds_count") and \
-                    "ThreadsService/ListPosts" in line:
-                totals["list_posts"] += float(value)
-            elif line.startswith("agora_page_reads_from_process_total"):
-                totals["process_page_reads"] += float(value)
-            elif line.startswith("rpc_client_duration_seconds_count{code=\"OK\"") and \
-                    "IdentityService/Login" in line:
-                totals["logins"] += float(value)
+        for family in text_string_to_metric_families(text):
+            for sample in family.samples:
+                key = counted(sample.name, sample.labels)
+                if key:
+                    totals[key] += sample.value
     return totals
 
 

@@ -4,15 +4,22 @@ Four kinds of participant, weighted by the phase the scenario stands for
 (`AGORA_BENCH_SCENARIO`: `ideation` or `voting-rush`):
 
 - learners (most of the crowd) read the consultation, a theme's threads and thread
-  pages, in English, French or German (Accept-Language); which thread is Zipf-
-  distributed over the seeded ≥ 200 threads, which page mostly the first;
+  pages, a theme's ideas table and its published synthesis, in English, French or
+  German (Accept-Language); which thread is Zipf-distributed over the seeded ≥ 200
+  threads, which page mostly the first;
 - reactors read too, react to posts, and in the voting rush submit their tokens;
-- contributors post and reply (with an Idempotency-Key, as the web client does);
-- a few facilitators read the moderation queue and log and moderate a post.
+- contributors post and reply (with an Idempotency-Key, as the web client does),
+  answer survey questions (the appropriation consultation) and add arguments to a
+  column of a retained idea's two-column thread (the deepening consultation);
+- a few facilitators moderate (the queue, the log, a post hidden then restored),
+  harvest (an extract of a post filed under one of its theme's ideas) and rework then
+  publish a theme's synthesis (a 409 "another version was published meanwhile" is the
+  API's answer to two facilitators publishing at once, so it counts as handled).
 
 A share of each kind also follows the live-updates stream (SSE) for a while
 (`AGORA_BENCH_SSE_SHARE`). Every participant thinks 5-15 s between actions
-(`AGORA_BENCH_THINK`, "min,max"). A share of participants (`AGORA_BENCH_LOGIN_SHARE`)
+(`AGORA_BENCH_THINK`, "min,max"); `AGORA_BENCH_MIX` overrides the kinds' weights.
+A share of participants (`AGORA_BENCH_LOGIN_SHARE`)
 logs in through the real identity flow (argon2id) with a seeded account as it arrives
 — arrivals are spread by the spawn rate, as a real morning's are —; the others arrive
 already signed in (a development token of their own distinct account), since a crowd
@@ -155,6 +162,24 @@ class Learner(Participant):
         self.client.get(f"/v1/consultations/{SEED['ideation']}/threads?theme_id={theme}",
                         headers=self.headers, name="GET /v1/consultations/{id}/threads")
 
+    @task(1)
+    def ideas_table(self) -> None:
+        theme = zipf_thread(self.rng)["theme_id"]
+        self.client.get(f"/v1/consultations/{SEED['ideation']}/ideas?theme_id={theme}",
+                        headers=self.headers, name="GET /v1/consultations/{id}/ideas")
+
+    @task(1)
+    def synthesis(self) -> None:
+        base = f"/v1/consultations/{SEED['ideation']}/syntheses"
+        synthesis = self.rng.choice(SEED["syntheses"])
+        with self.client.get(f"{base}/{synthesis}", headers=self.headers,
+                             name="GET /v1/consultations/{id}/syntheses/{id}",
+                             catch_response=True) as reply:
+            latest = reply.json()["latest_version"] if reply.status_code == 200 else 0
+        if latest:
+            self.client.get(f"{base}/{synthesis}/versions/{latest}", headers=self.headers,
+                            name="GET /v1/consultations/{id}/syntheses/{id}/versions/{n}")
+
 
 class Reactor(Participant):
     """Reads, reacts to posts; in the voting rush, votes its tokens."""
@@ -215,12 +240,32 @@ class Contributor(Participant):
                          headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex},
                          name="POST /v1/threads/{id}/posts")
 
+    @task(1)
+    def answer_survey(self) -> None:
+        question = self.rng.choice(SEED["surveys"])
+        body = {"body": f"From what I have seen ({self.number}), people learn on the job.",
+                "format": "markdown", "language": self.language}
+        self.client.post(f"/v1/threads/{question}/posts", json=body,
+                         headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex},
+                         name="POST /v1/threads/{id}/posts (survey answer)")
+
+    @task(1)
+    def argue(self) -> None:
+        thread = self.rng.choice(SEED["two_columns"])
+        body = {"body": f"Argument {self.number}: it would cost less than it seems.",
+                "format": "markdown", "language": self.language,
+                "column_id": self.rng.choice(thread["columns"])}
+        self.client.post(f"/v1/threads/{thread['id']}/posts", json=body,
+                         headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex},
+                         name="POST /v1/threads/{id}/posts (two-column argument)")
+
 
 class Facilitator(Participant):
-    """Moderates: the queue, the log, and a post hidden then restored."""
+    """Moderates (the queue, the log, a post hidden then restored), harvests and
+    publishes syntheses."""
 
     def roles_suffix(self) -> str:
-        return "~moderator,strategist"
+        return "~moderator,strategist,idea_catcher,synthesiser"
 
     @task(3)
     def queue(self) -> None:
@@ -234,13 +279,72 @@ class Facilitator(Participant):
 
     @task(1)
     def moderate(self) -> None:
-        post = self.rng.choice(self.rng.choice(THREADS)["posts"])
+        """Hide then restore one of the posts kept for moderation (loadtests/seed.py), so
+        nobody else reacts to or harvests it meanwhile; two facilitators on the same post
+        get a 409 for a hide of a hidden post, the API's answer to a race."""
+        post = self.rng.choice(self.rng.choice(THREADS)["moderated"])
         for action in ("hide", "restore"):
-            self.client.post(f"/v1/posts/{post}/moderation",
-                             json={"action": action, "reason": "load test"},
-                             headers=self.headers, name=f"POST /v1/posts/{{id}}/moderation "
-                                                        f"({action})")
+            with self.client.post(f"/v1/posts/{post}/moderation",
+                                  json={"action": action, "reason": "load test"},
+                                  headers=self.headers, catch_response=True,
+                                  name=f"POST /v1/posts/{{id}}/moderation ({action})") as reply:
+                if reply.status_code == 409:
+                    reply.success()
+
+    @task(2)
+    def harvest(self) -> None:
+        thread = zipf_thread(self.rng)
+        self.client.post(f"/v1/consultations/{SEED['ideation']}/extracts", json={
+            "post_id": self.rng.choice(thread["posts"]), "start": 0, "end": 6,
+            "nature": self.rng.choice(("issue", "actionable_solution", "knowledge")),
+            "idea_id": self.rng.choice(SEED["ideas"][thread["theme_id"]])},
+            headers={**self.headers, "Idempotency-Key": uuid.uuid4().hex},
+            name="POST /v1/consultations/{id}/extracts")
+
+    @task(1)
+    def publish_synthesis(self) -> None:
+        """Rework a theme's synthesis (the draft carries the latest version's anchors;
+        one paragraph is added, the oldest added one dropped) and publish it. Each
+        facilitator keeps to one theme's synthesis, as synthesisers share the themes out;
+        when two still race, the later draft names anchors the new version dropped (422)
+        or its publish comes second (409): both are the API telling them, not failures."""
+        syntheses = SEED["syntheses"]
+        base = (f"/v1/consultations/{SEED['ideation']}/syntheses/"
+                f"{syntheses[self.number % len(syntheses)]}")
+        with self.client.get(base, headers=self.headers, catch_response=True,
+                             name="GET /v1/consultations/{id}/syntheses/{id} (draft)") as reply:
+            if reply.status_code != 200:
+                return
+            draft = reply.json()["draft"]
+        paragraphs = [{"anchor": p["anchor"], "text": p["text"]} for p in draft]
+        paragraphs = paragraphs[:1] + paragraphs[max(1, len(paragraphs) - 4):]
+        paragraphs.append({"text": f"Facilitator {self.number} adds what the last posts say."})
+        with self.client.put(f"{base}/draft", json={"paragraphs": paragraphs},
+                             headers=self.headers, catch_response=True,
+                             name="PUT /v1/consultations/{id}/syntheses/{id}/draft") as reply:
+            if reply.status_code == 422 and "anchor" in reply.text:
+                reply.success()  # another facilitator published meanwhile: the draft is stale
+                return
+        with self.client.post(f"{base}/versions", headers=self.headers, catch_response=True,
+                              name="POST /v1/consultations/{id}/syntheses/{id}/versions"
+                              ) as reply:
+            if reply.status_code == 409:
+                reply.success()
 
 
-for _kind, _weight in WEIGHTS[SCENARIO].items():
+
+
+def mix() -> dict[str, int]:
+    """The phase's weights, or `AGORA_BENCH_MIX` ("Learner=1,Facilitator=1,…") to
+    override them: a short run of a few users would otherwise spawn no facilitator."""
+    weights = dict(WEIGHTS[SCENARIO])
+    for item in filter(None, os.environ.get("AGORA_BENCH_MIX", "").split(",")):
+        kind, _, weight = item.partition("=")
+        if kind not in weights:
+            raise ValueError(f"AGORA_BENCH_MIX: unknown kind {kind!r}")
+        weights[kind] = int(weight)
+    return weights
+
+
+for _kind, _weight in mix().items():
     globals()[_kind].weight = _weight

@@ -9,8 +9,12 @@ bench_thread_read, because seeding is not what is measured and through the API i
 would take minutes of the run's machine. Accounts are registered through the real
 identity flow (argon2id), so the scenarios' logins are real logins.
 
-Two consultations: one in ideation (threads, posts, reactions) and one in
-prioritisation with an open vote session (the voting rush).
+Four consultations, one per phase the crowd works in: ideation (threads, posts,
+reactions, and what facilitators harvest: ideas per theme, an extract each, a published
+synthesis per theme), appropriation (survey questions), deepening (two-column threads of
+ideas retained there) and prioritisation with an open vote session (the voting rush).
+A share of each thread's posts (`moderated`) is kept for the facilitators' hide/restore,
+so no other participant reacts to or harvests a post while it is hidden.
 """
 
 from __future__ import annotations
@@ -31,9 +35,14 @@ from agora_kit.ids import encode_cursor
 Json = dict[str, Any]
 OPERATOR = {"Authorization": "Bearer dev-bench-operator~operator"}
 STRATEGIST = {"Authorization": "Bearer dev-bench-strategist~strategist,operator"}
+CATCHER = {"Authorization": "Bearer dev-bench-catcher~idea_catcher,synthesiser"}
 PASSWORD = "load test passphrase 2026"
 LANGUAGES = ("en", "fr", "de")
 PAGE = 20
+IDEAS_PER_THEME = 5
+SURVEY_QUESTIONS = 20
+DEEPENED_IDEAS = 10
+MODERATED_SHARE = 5  # one post in five of those listed per thread is the facilitators'
 PHASES = ("appropriation", "ideation", "deepening", "prioritisation", "deliverable")
 BODIES = {
     "en": "Post {i}: evening classes at the *library* would help people retrain.",
@@ -112,6 +121,14 @@ async def seed(gateway: str, mongo_uri: str, *, threads: int = 200, accounts: in
                                          "de": f"Vorschlag {i}"}} for i in range(10)]}))
         session = ok(await api.post(f"/v1/vote-sessions/{session['id']}/open",
                                     headers=STRATEGIST))
+        appropriation = await consultation(api, "How we learn about work", "appropriation")
+        surveys = [ok(await api.post(
+            f"/v1/consultations/{appropriation['id']}/threads", headers=STRATEGIST,
+            json={"theme_id": appropriation["themes"][i % 4]["id"], "kind": "survey_question",
+                  "title": f"Survey question {i}: what do you know about it?"}))["id"]
+            for i in range(SURVEY_QUESTIONS)]
+        deepening = await consultation(api, "Deepening the retained ideas", "deepening")
+        two_columns = await deepen(api, deepening)
         emails = await register(api, accounts)
 
     client: AsyncMongoClient[Json] = AsyncMongoClient(mongo_uri)
@@ -136,12 +153,75 @@ async def seed(gateway: str, mongo_uri: str, *, threads: int = 200, accounts: in
         await db["posts"].insert_many(docs)
         cursors = [""] + [encode_cursor(docs[p - 1]["_id"])
                           for p in range(PAGE, len(docs), PAGE)]
-        thread_pages.append({"id": thread["id"], "posts": [d["_id"] for d in docs[:40]],
-                             "cursors": cursors})
+        listed = [d["_id"] for d in docs[:40]]
+        thread_pages.append({"id": thread["id"], "theme_id": thread["theme_id"],
+                             "posts": [p for i, p in enumerate(listed)
+                                       if i % MODERATED_SHARE],
+                             "moderated": listed[::MODERATED_SHARE], "cursors": cursors})
     await client.close()
+    async with httpx.AsyncClient(base_url=gateway, timeout=60) as api:
+        harvest = await harvested(api, ideation, thread_pages)
     return {"ideation": ideation["id"], "themes": [t["id"] for t in ideation["themes"]],
             "threads": thread_pages, "voting": voting["id"], "session": session,
-            "accounts": emails, "password": PASSWORD, "languages": list(LANGUAGES)}
+            "accounts": emails, "password": PASSWORD, "languages": list(LANGUAGES),
+            "appropriation": appropriation["id"], "surveys": surveys,
+            "deepening": deepening["id"], "two_columns": two_columns, **harvest}
+
+
+async def consultation(api: httpx.AsyncClient, title: str, phase: str) -> Json:
+    return ok(await api.post("/v1/consultations", headers=OPERATOR, json={
+        "title": title, "languages": list(LANGUAGES),
+        "themes": [{"title": f"{title}: theme {i}"} for i in range(4)],
+        "phases": schedule(phase)}))
+
+
+async def deepen(api: httpx.AsyncClient, deepening: Json) -> list[Json]:
+    """Ideas retained for deepening, each with its two-column thread opened by the
+    synthesis service through threads' API (as a facilitator does it)."""
+    made = []
+    for i in range(DEEPENED_IDEAS):
+        theme = deepening["themes"][i % len(deepening["themes"])]["id"]
+        idea = ok(await api.post(f"/v1/consultations/{deepening['id']}/ideas",
+                                 headers=CATCHER,
+                                 json={"theme_id": theme, "title": f"Retained idea {i}"}))
+        retained = ok(await api.put(
+            f"/v1/consultations/{deepening['id']}/ideas/{idea['id']}/status",
+            headers=CATCHER, json={"status": "retained", "open_deepening": True}))
+        thread = ok(await api.get(f"/v1/threads/{retained['thread_id']}",
+                                  headers=CATCHER))
+        made.append({"id": thread["id"], "columns": [c["id"] for c in thread["columns"]]})
+    return made
+
+
+async def harvested(api: httpx.AsyncClient, ideation: Json,
+                    threads: list[Json]) -> Json:
+    """Ideas per theme, one extract each, and a synthesis per theme published once, so
+    learners have an ideas table and a synthesis to read, and facilitators a draft to
+    rework."""
+    ideas: dict[str, list[str]] = {}
+    for theme in ideation["themes"]:
+        ideas[theme["id"]] = [ok(await api.post(
+            f"/v1/consultations/{ideation['id']}/ideas", headers=CATCHER,
+            json={"theme_id": theme["id"], "title": f"Idea {i} of {theme['title']}"}))["id"]
+            for i in range(IDEAS_PER_THEME)]
+    for rank, thread in enumerate(threads[:len(ideation["themes"]) * IDEAS_PER_THEME]):
+        idea = ideas[thread["theme_id"]][rank % IDEAS_PER_THEME]
+        ok(await api.post(f"/v1/consultations/{ideation['id']}/extracts", headers=CATCHER,
+                          json={"post_id": thread["posts"][0], "start": 0, "end": 6,
+                                "nature": "actionable_solution", "idea_id": idea}))
+    syntheses = []
+    for theme in ideation["themes"]:
+        made = ok(await api.post(f"/v1/consultations/{ideation['id']}/syntheses",
+                                 headers=CATCHER,
+                                 json={"title": f"Synthesis of {theme['title']}",
+                                       "theme_id": theme["id"]}))
+        base = f"/v1/consultations/{ideation['id']}/syntheses/{made['id']}"
+        ok(await api.put(f"{base}/draft", headers=CATCHER, json={"paragraphs": [
+            {"text": f"Participants ask for [idea:{ideas[theme['id']][0]}]."},
+            {"text": "Several doubt it can be funded."}]}))
+        ok(await api.post(f"{base}/versions", headers=CATCHER))
+        syntheses.append(made["id"])
+    return {"ideas": ideas, "syntheses": syntheses}
 
 
 def write(path: Path, seeded: Json) -> None:

@@ -333,12 +333,17 @@ class ListExtractsRequest(_message.Message):
     CURSOR_FIELD_NUMBER: _builtins.int
     VIEWER_ID_FIELD_NUMBER: _builtins.int
     VIEWER_ROLES_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     post_id: _builtins.str
     """Optional filter: the extracts of one post."""
     page_size: _builtins.int
     cursor: _builtins.str
     viewer_id: _builtins.str
+    idea_id: _builtins.str
+    """Optional filter: the extracts supporting one idea (a merged idea's id names the idea
+    it was merged into, as GetIdea resolves it).
+    """
     @_builtins.property
     def viewer_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
@@ -350,10 +355,11 @@ class ListExtractsRequest(_message.Message):
         cursor: _builtins.str = ...,
         viewer_id: _builtins.str = ...,
         viewer_roles: _abc.Iterable[_builtins.str] | None = ...,
+        idea_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "page_size", b"page_size", "post_id", b"post_id", "viewer_id", b"viewer_id", "viewer_roles", b"viewer_roles"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "cursor", b"cursor", "idea_id", b"idea_id", "page_size", b"page_size", "post_id", b"post_id", "viewer_id", b"viewer_id", "viewer_roles", b"viewer_roles"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

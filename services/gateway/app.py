@@ -23,6 +23,7 @@ from services.gateway.routes import (
     consultations,
     deliverables,
     docs,
+    exposure,
     health,
     ideas,
     keys,
@@ -101,6 +102,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(synthesis.router)
     app.include_router(ideas.router)
     app.include_router(syntheses.router)
+    app.include_router(exposure.router)
     app.include_router(deliverables.router)
     contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(PostsPageDoor)  # innermost: inside the request id, span, metrics

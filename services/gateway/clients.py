@@ -10,6 +10,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from agora.v1 import (
+    exposure_pb2_grpc,
     identity_pb2_grpc,
     synthesis_pb2_grpc,
     threads_pb2_grpc,
@@ -32,6 +33,7 @@ class ServiceClients:
         self.identity = identity_pb2_grpc.IdentityServiceStub(self._channels["identity"])
         self.threads = threads_pb2_grpc.ThreadsServiceStub(self._channels["threads"])
         self.synthesis = synthesis_pb2_grpc.SynthesisServiceStub(self._channels["synthesis"])
+        self.exposure = exposure_pb2_grpc.ExposureServiceStub(self._channels["synthesis"])
         self.voting = voting_pb2_grpc.VotingServiceStub(self._channels["voting"])
 
     async def call(self, service: str, method: Callable[..., Awaitable[T]], request: Any,

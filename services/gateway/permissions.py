@@ -91,6 +91,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # Syntheses: synthesisers write and answer contests; any member contests a paragraph.
     "synthesis.write": only(Role.SYNTHESISER),
     "synthesis.read": EVERYONE,
+    # The order of exposure is a signed-in participant's own (never their posts, never
+    # what they reacted to).
+    "exposure.read": MEMBERS,
     "contest.write": MEMBERS,
     # The deliverable: strategists generate it (and follow the job); all read its versions.
     "deliverable.write": only(Role.STRATEGIST),
@@ -175,6 +178,7 @@ ROUTES: dict[tuple[str, str], str] = {
         "extract.write",
     ("POST", "/v1/consultations/{consultation_id}/ideas"): "idea.write",
     ("GET", "/v1/consultations/{consultation_id}/ideas"): "idea.read",
+    ("GET", "/v1/consultations/{consultation_id}/next-posts"): "exposure.read",
     ("GET", "/v1/consultations/{consultation_id}/ideas/{idea_id}"): "idea.read",
     ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): "idea.write",
     ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",

@@ -8,7 +8,7 @@ from typing import Any
 
 import grpc
 
-from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
+from agora.v1 import exposure_pb2, exposure_pb2_grpc, synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.periodic import every
@@ -22,6 +22,7 @@ from services.synthesis.deliverable.gather import Gatherer
 from services.synthesis.deliverable.jobs import Jobs
 from services.synthesis.deliverable.store import Store
 from services.synthesis.deliverable.votes import VoteResults
+from services.synthesis.exposure.service import Exposure, ExposureServicer
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
 from services.synthesis.ideas import Ideas
@@ -38,7 +39,8 @@ ERASURE_CONSUMER = ConsumerSpec(durable="synthesis-erasure",
 
 class SynthesisApp(ServiceApp):
     name = "synthesis"
-    grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,)
+    grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,
+                     exposure_pb2.DESCRIPTOR.services_by_name["ExposureService"].full_name)
 
     def __init__(
         self, settings: SynthesisSettings, *, corpus_consumer: ConsumerSpec = CORPUS_CONSUMER,
@@ -50,6 +52,7 @@ class SynthesisApp(ServiceApp):
         self._corpus_consumer = corpus_consumer
         self._consumer_prefix = consumer_prefix
         self._posts = Posts(settings.threads_addr)
+        self._exposure_min_reactions = settings.exposure_min_reactions
         self._settings = settings
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
@@ -57,13 +60,17 @@ class SynthesisApp(ServiceApp):
         self.extracts = Extracts(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
                                  posts=self._posts)
         self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
-        self.reactions = Reactions(deps.db)
+        self.reactions = Reactions(deps.db, deps.outbox)
         self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
                            reactions=self.reactions)
         self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
                                    posts=self._posts)
         self.contests = Contests(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
                                  syntheses=self.syntheses)
+        self.exposure = Exposure(deps.db, self.reactions,
+                                 min_reactions=self._exposure_min_reactions)
+        exposure_pb2_grpc.add_ExposureServiceServicer_to_server(
+            ExposureServicer(self.exposure), server)
         self.votes = VoteResults(deps.db, self._settings.voting_addr)
         self.store = Store(deps.db)
         self.jobs = Jobs(mongo=deps.mongo, db=deps.db, posts=self._posts, store=self.store,
@@ -82,6 +89,7 @@ class SynthesisApp(ServiceApp):
         await self.ideas.ensure_indexes()
         await self.syntheses.ensure_indexes()
         await self.contests.ensure_indexes()
+        await self.exposure.ensure_indexes()
         await self.votes.ensure_indexes()
         await self.store.ensure_indexes()
         await self.jobs.ensure_indexes()

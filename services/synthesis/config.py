@@ -13,6 +13,9 @@ class SynthesisSettings(ServiceSettings):
     synthesis_database: str = "agora_synthesis"
     # Threads owns posts: asked for a post's original text when an extract is filed.
     threads_addr: str = "127.0.0.1:50052"
+    # The order of exposure (exposure/): below this many reactions a post counts as new
+    # and is offered first; the simulation on the Pol.is conversations used 10.
+    exposure_min_reactions: int = Field(default=10, ge=1, le=1000)
     # Voting owns vote sessions: asked for a closed session's proposals (deliverable/votes.py).
     voting_addr: str = "127.0.0.1:50053"
     # The deliverable's job: its lease (renewed while it runs; a crashed holder's expires),

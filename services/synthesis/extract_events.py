@@ -10,6 +10,9 @@
   threads and the extracts re-anchored on it.
 - `user.erased`: the extracts' author becomes `former-participant`.
 
+A change of an extract's post (its status, its author) that touches extracts writes
+`extract.source_changed` in the same transaction, as a reaction on it does (reactions.py).
+
 Each handler also records what it learnt in `post_texts` (revision and text, status and
 when), which filing reads in its transaction (extracts.py) so an event applied before
 an extract existed still reaches it.
@@ -33,6 +36,7 @@ from services.synthesis.extracts import (
     relocated,
 )
 from services.synthesis.posts import HIDDEN, VISIBLE, Posts
+from services.synthesis.reactions import source_changed
 
 EDITS_CONSUMER = ConsumerSpec(durable="synthesis-extract-edits",
                               filter_subjects=[EVENTS.post_edited.filter_subject])
@@ -72,9 +76,15 @@ class ExtractEvents:
         await texts.update_one({"_id": moderated.post_id},
                                {"$set": {"status": status, "status_at": at}}, upsert=True,
                                session=session)
+        quoted = await self._extracts.extracts.find_one({"post_id": moderated.post_id},
+                                                        {"consultation_id": 1},
+                                                        session=session)
         await self._extracts.extracts.update_many({"post_id": moderated.post_id},
                                                   {"$set": {"post_status": status}},
                                                   session=session)
+        if quoted is not None:
+            await source_changed(self._outbox, quoted["consultation_id"], moderated.post_id,
+                                 session)
         if status == VISIBLE:
             post = await self._posts.get(moderated.post_id)
             await self._new_text(envelope.consultation_id, post.id, post.body, post.revision,
@@ -84,10 +94,14 @@ class ExtractEvents:
         erased = identity_pb2.UserErased()
         if not envelope.payload.Unpack(erased) or not erased.account_id:
             raise MalformedEvent(f"{envelope.type} does not carry a UserErased")
+        consultations = {e["consultation_id"] async for e in self._extracts.extracts.find(
+            {"author_id": erased.account_id}, {"consultation_id": 1}, session=session)}
         await self._extracts.extracts.update_many(
             {"author_id": erased.account_id},
             {"$set": {"author_id": FORMER_PARTICIPANT, "author_erased": True}},
             session=session)
+        for consultation_id in sorted(consultations):
+            await source_changed(self._outbox, consultation_id, "", session)
 
     async def _new_text(self, consultation_id: str, post_id: str, body: str, revision: int,
                         session: Session) -> None:

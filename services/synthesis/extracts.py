@@ -9,7 +9,11 @@ write: an edit or a hiding that threads committed after it answered but that thi
 service applied before the extract existed is caught up at once, not lost.
 
 Every refusal happens before the one transaction that writes the extract and its
-`extract.filed` event, so a refused request writes nothing.
+`extract.filed` event, so a refused request writes nothing. The idea it supports is
+looked at again in that transaction, which also writes to it (`last_filed_at`): an idea
+merged since the caller resolved it is followed to the idea it went into, and a merge
+committing meanwhile conflicts with the filing (one of them reruns), so no extract is
+ever filed on a merged idea.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from agora_kit.transactions import commit
 from agora_kit.types import Document
 from services.synthesis import anchoring, permissions
 from services.synthesis.events import publish
+from services.synthesis.ideas import IDEAS, MAX_DEPTH, MERGED
 from services.synthesis.posts import HIDDEN, VISIBLE, Post, Posts
 
 EXTRACTS = "extracts"
@@ -59,18 +64,20 @@ class Extracts:
         self._posts = posts
         self.extracts = db[EXTRACTS]
         self.post_texts = db[POST_TEXTS]
+        self._ideas = db[IDEAS]
 
     async def ensure_indexes(self) -> None:
         await self.extracts.create_index([("consultation_id", ASCENDING), ("_id", ASCENDING)])
         await self.extracts.create_index([("post_id", ASCENDING), ("_id", ASCENDING)])
         await self.extracts.create_index("author_id")
+        await self.extracts.create_index([("idea_id", ASCENDING), ("_id", ASCENDING)])
         await idempotency.ensure_index(self.extracts)
 
     async def file(self, *, consultation_id: str, post_id: str, start: int, end: int,
                    nature: str, idea_id: str | None, actor: str, roles: list[str],
                    idempotency_key: str | None) -> Document:
-        """File the passage; `idea_id` is a current idea of the consultation, resolved by
-        the caller (ideas.py)."""
+        """File the passage; `idea_id` is an idea of the consultation, resolved by the
+        caller (ideas.py) and again in the transaction (merged meanwhile: its target)."""
         permissions.require(permissions.Action.HARVEST, roles)
         request = {"consultation_id": consultation_id, "post_id": post_id, "start": start,
                    "end": end, "nature": nature, "idea_id": idea_id}
@@ -92,6 +99,9 @@ class Extracts:
 
             async def work(session: Session) -> Document:
                 caught_up = await self._catch_up(document, asked_at, session)
+                if idea_id is not None:
+                    caught_up = {**caught_up, "idea_id": await self._current_idea(
+                        consultation_id, idea_id, asked_at, session)}
                 await self.extracts.insert_one(caught_up, session=session)
                 await self._event(caught_up, EVENTS.extract_filed, actor, session)
                 return caught_up
@@ -110,10 +120,12 @@ class Extracts:
         return found
 
     async def page(self, consultation_id: str, *, post_id: str | None, after: str | None,
-                   limit: int) -> list[Document]:
+                   limit: int, idea_id: str | None = None) -> list[Document]:
         query: dict[str, Any] = {"consultation_id": consultation_id}
         if post_id:
             query["post_id"] = post_id
+        if idea_id:
+            query["idea_id"] = idea_id
         if after is not None:
             query["_id"] = {"$gt": after}
         found: list[Document] = await self.extracts.find(query).sort("_id", ASCENDING) \
@@ -155,6 +167,25 @@ class Extracts:
             raise FailedPrecondition(f"post {post_id} is awaiting moderation; extracts are "
                                      "taken from published posts", field="post_id")
         return post
+
+    async def _current_idea(self, consultation_id: str, idea_id: str, at: datetime,
+                            session: Session) -> str:
+        """The idea the extract goes to, as this transaction sees it: `idea_id`, or the
+        idea it was merged into since; written to, so a concurrent merge conflicts."""
+        current = idea_id
+        for _ in range(MAX_DEPTH):
+            idea = await self._ideas.find_one(
+                {"_id": current, "consultation_id": consultation_id},
+                {"status": 1, "merged_into": 1}, session=session)
+            if idea is None:
+                raise InvalidArgument(f"idea {idea_id} does not exist in this consultation",
+                                      field="idea_id")
+            if idea["status"] != MERGED:
+                await self._ideas.update_one({"_id": current},
+                                             {"$set": {"last_filed_at": at}}, session=session)
+                return current
+            current = idea["merged_into"]
+        raise FailedPrecondition(f"idea {idea_id} has no current idea", field="idea_id")
 
     async def _catch_up(self, document: Document, asked_at: datetime,
                         session: Session) -> Document:

@@ -58,7 +58,7 @@ class Ideas:
         await self.ideas.create_index([("consultation_id", ASCENDING), ("theme_id", ASCENDING),
                                        ("_id", ASCENDING)])
         await self.ideas.create_index("parent_id")
-        await self._extracts.create_index("idea_id")
+        # The extracts' (idea_id, _id) index (extracts.py) serves counts and merges.
         await idempotency.ensure_index(self.ideas)
 
     async def create(self, *, consultation_id: str, theme_id: str, title: str,
@@ -120,16 +120,23 @@ class Ideas:
 
     async def page(self, consultation_id: str, *, theme_id: str | None, after: str | None,
                    limit: int, include_merged: bool) -> list[Document]:
+        """Up to `limit` ideas after `after`, oldest first. Merged ones are left out here,
+        not in the query: a `status: {$ne: merged}` filter made SecantusDB scan every
+        idea of the consultation (~150 ms for 2,000) instead of the theme's index range."""
         query: dict[str, Any] = {"consultation_id": consultation_id}
         if theme_id:
             query["theme_id"] = theme_id
-        if after is not None:
-            query["_id"] = {"$gt": after}
-        if not include_merged:
-            query["status"] = {"$ne": MERGED}
-        found: list[Document] = await self.ideas.find(query).sort("_id", ASCENDING) \
-            .limit(limit).to_list()
-        return found
+        found: list[Document] = []
+        while len(found) < limit:
+            if after is not None:
+                query["_id"] = {"$gt": after}
+            batch: list[Document] = await self.ideas.find(query).sort("_id", ASCENDING) \
+                .limit(limit).to_list()
+            found += [i for i in batch if include_merged or i["status"] != MERGED]
+            if len(batch) < limit:
+                break
+            after = batch[-1]["_id"]
+        return found[:limit]
 
     async def counts(self, idea_ids: list[str]) -> dict[str, synthesis_pb2.IdeaCounts]:
         """Each idea's counts, computed now from its extracts and their posts' reactions."""

@@ -109,9 +109,15 @@ class SynthesisServicer(IdeaRpcs, SynthesisRpcs, DeliverableRpcs,
         self, request: synthesis_pb2.ListExtractsRequest, context: Context
     ) -> synthesis_pb2.ListExtractsResponse:
         limit = page_size(request.page_size)
+        consultation_id = require_id(request.consultation_id, field="consultation_id")
         post_id = require_id(request.post_id, field="post_id") if request.post_id else None
+        idea_id = None
+        if request.idea_id:  # a merged idea's extracts are its target's now
+            idea_id = (await self._ideas.resolve(
+                consultation_id, require_id(request.idea_id, field="idea_id"),
+                in_body=True))["_id"]
         found = await self._extracts.page(
-            require_id(request.consultation_id, field="consultation_id"), post_id=post_id,
+            consultation_id, post_id=post_id, idea_id=idea_id,
             after=decode_cursor(request.cursor), limit=limit + 1)
         roles = list(request.viewer_roles)
         return synthesis_pb2.ListExtractsResponse(

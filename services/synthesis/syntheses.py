@@ -8,6 +8,9 @@ the contests on it (contests.py). Citations `[idea:<id>]` and `[extract:<id>]` a
 checked on save: each must name an idea or extract of the same consultation (422 on
 `paragraphs.<i>.text` otherwise).
 
+Saving a draft writes `synthesis.draft_saved` with it (one transaction): the gateway
+renews its cached reads and streams it to synthesisers only, since a draft is not public.
+
 Publishing copies the draft into an immutable version numbered after the latest; the
 version's `_id` is `<synthesis>:<number>`, so two concurrent publications cannot both
 take a number. An empty draft is not published.
@@ -143,8 +146,15 @@ class Syntheses:
             seen.add(anchor)
             await self._check_citations(consultation_id, text, f"paragraphs.{i}.text")
             draft.append({"anchor": anchor or None, "text": text})
-        await self.syntheses.update_one({"_id": synthesis_id}, {"$set": {"draft": draft}})
-        return {**synthesis, "draft": draft}
+        saved = {**synthesis, "draft": draft}
+
+        async def work(session: Session) -> Document:
+            await self.syntheses.update_one({"_id": synthesis_id}, {"$set": {"draft": draft}},
+                                            session=session)
+            await self._event(saved, EVENTS.synthesis_draft_saved, 0, actor, session)
+            return saved
+
+        return await commit(self._mongo, self._outbox, lambda session, _: work(session))
 
     async def publish(self, *, consultation_id: str, synthesis_id: str, actor: str,
                       roles: list[str]) -> Document:

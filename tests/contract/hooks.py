@@ -76,6 +76,8 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/consultations/{consultation_id}/extracts"): {
         **SELECTION, "post_id": "a post of this consultation (stored state)",
         "idea_id": "an idea of this consultation (stored state)"},
+    ("GET", "/v1/consultations/{consultation_id}/extracts"): {
+        "idea_id": "an idea of this consultation (stored state)"},
     ("POST", "/v1/consultations/{consultation_id}/ideas"): {
         "theme_id": THEME, "parent_id": "a current idea of the same theme (stored state)"},
     ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): {

@@ -17,6 +17,7 @@ from tests.debate import MODERATOR, STRATEGIST, phased, post, thread_in
 from tests.gateway.test_problems import assert_problem
 from tests.helpers import auth, metric_value
 from tests.identity.support import new_account
+from tests.synthesis.support import CATCHER, SYNTHESISER, debate
 
 
 @dataclass
@@ -205,3 +206,47 @@ async def test_malformed_last_event_ids_are_refused_before_the_stream(
         reply = await api.get(f"/v1/consultations/{consultation['id']}/events",
                               headers=[(b"Last-Event-ID", bad)])
         assert_problem(reply, 422, "header.Last-Event-ID")
+
+
+async def test_synthesis_events_stream_and_drafts_reach_synthesisers_only(
+    api: httpx.AsyncClient,
+) -> None:
+    """Extracts, ideas, syntheses and contests stream to every admitted reader as ids and
+    states; a saved draft (not public) reaches synthesisers alone."""
+    consultation, (written,) = await debate(api, "Buses need lanes on every avenue.")
+    base = f"/v1/consultations/{consultation['id']}"
+    async with listen(api, consultation["id"], auth("watcher")) as public, \
+            listen(api, consultation["id"], SYNTHESISER) as synthesisers:
+        idea = (await api.post(f"{base}/ideas", headers=CATCHER, json={
+            "theme_id": consultation["themes"][0]["id"], "title": "Bus lanes"})).json()
+        filed = await api.post(f"{base}/extracts", headers=CATCHER, json={
+            "post_id": written["id"], "start": 0, "end": 16, "nature": "issue",
+            "idea_id": idea["id"]})
+        assert filed.status_code == 201, filed.text
+        synthesis = (await api.post(f"{base}/syntheses", headers=SYNTHESISER,
+                                    json={"title": "Mobility"})).json()
+        url = f"{base}/syntheses/{synthesis['id']}"
+        saved = await api.put(f"{url}/draft", headers=SYNTHESISER,
+                              json={"paragraphs": [{"text": "Secret draft words"}]})
+        assert saved.status_code == 200, saved.text
+        version = (await api.post(f"{url}/versions", headers=SYNTHESISER)).json()
+        anchor = version["paragraphs"][0]["anchor"]
+        contested = await api.post(f"{url}/versions/1/paragraphs/{anchor}/contests",
+                                   headers=auth("critic"), json={"body": "Why?"})
+        assert contested.status_code == 201, contested.text
+        done = has("idea.created", "extract.filed", "synthesis.created",
+                   "synthesis.published", "contest.opened")
+        seen = await public.until(done)
+        written_for_synthesisers = await synthesisers.until(
+            lambda events: done(events) and has("synthesis.draft_saved")(events))
+    by_type = {e.type: e.data for e in seen}
+    assert "synthesis.draft_saved" not in by_type
+    assert by_type["idea.created"] == {"idea_id": idea["id"], "status": "proposed",
+                                       "merged_into": None}
+    assert by_type["extract.filed"] == {"extract_id": filed.json()["id"],
+                                        "post_id": written["id"], "state": "anchored"}
+    assert by_type["synthesis.published"]["version"] == 1
+    assert by_type["contest.opened"]["contest_id"] == contested.json()["id"]
+    drafts = [e.data for e in written_for_synthesisers if e.type == "synthesis.draft_saved"]
+    assert drafts == [{"synthesis_id": synthesis["id"], "version": None, "contest_id": None}]
+    assert "Secret" not in json.dumps([e.data for e in written_for_synthesisers])

@@ -244,3 +244,24 @@ async def answered_by_the_process(api: httpx.AsyncClient) -> float:
     return sum(sample.value for family in text_string_to_metric_families(metrics)
                for sample in family.samples
                if sample.name == "agora_page_reads_from_process_total")
+
+
+async def test_pages_the_fast_path_answers_are_measured_under_their_route(
+    api: httpx.AsyncClient, thread: dict[str, Any],
+) -> None:
+    """The dashboards' request rate and latency of the most read route: a page answered
+    before FastAPI counts under `/v1/threads/{thread_id}/posts`, not as `unmatched`."""
+    await post(api, thread, "Counted")
+    before = await page_reads_measured(api)
+    for _ in range(4):
+        await page(api, thread)
+    assert await page_reads_measured(api) >= before + 4
+
+
+async def page_reads_measured(api: httpx.AsyncClient) -> float:
+    metrics = (await api.get("/metrics")).text
+    return sum(sample.value for family in text_string_to_metric_families(metrics)
+               for sample in family.samples
+               if sample.name == "http_server_request_duration_seconds_count"
+               and sample.labels.get("route") == "/v1/threads/{thread_id}/posts"
+               and sample.labels.get("method") == "GET")

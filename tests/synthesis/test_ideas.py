@@ -8,6 +8,10 @@ from typing import Any
 import httpx
 from pymongo import AsyncMongoClient
 
+from agora_kit.events.outbox import Outbox
+from devstack.stack import Stack
+from services.synthesis.extracts import Extracts
+from services.synthesis.posts import Posts
 from tests.helpers import auth, eventually
 from tests.synthesis.support import CATCHER, SYNTHESISER, debate, file_extract
 
@@ -170,3 +174,30 @@ async def test_retaining_opens_the_ideas_two_column_thread(api: httpx.AsyncClien
     assert again.json()["thread_id"] == thread_id
     aside = await api.put(url, json={"status": "set_aside"}, headers=CATCHER)
     assert aside.json()["status"] == "set_aside"
+
+
+async def test_an_extract_filed_on_an_idea_merged_meanwhile_goes_to_its_target(
+    api: httpx.AsyncClient, stack: Stack, mongo: Mongo,
+) -> None:
+    """The race the request-level check left open: the caller resolved the idea, then it
+    was merged before the extract's transaction. The store, called as the servicer calls
+    it after its check, files the extract on the idea it went into, never the merged one."""
+    consultation, (post,) = await debate(api, BODY)
+    source = await new_idea(api, consultation, "Bike lanes")
+    target = await new_idea(api, consultation, "Cycling")
+    merged = await api.post(f"{ideas_url(consultation)}/{source['id']}/merge",
+                            headers=CATCHER, json={"into_id": target["id"]})
+    assert merged.status_code == 200, merged.text
+    db = mongo["agora_synthesis"]
+    extracts = Extracts(mongo=mongo, db=db, outbox=Outbox(db),
+                        posts=Posts(stack.config.address("threads")))
+    filed = await extracts.file(consultation_id=consultation["id"], post_id=post["id"],
+                                start=0, end=9, nature="issue", idea_id=source["id"],
+                                actor="catcher", roles=["idea_catcher"],
+                                idempotency_key=None)
+    assert filed["idea_id"] == target["id"]
+    assert (await db["extracts"].find_one({"_id": filed["_id"]}) or {})["idea_id"] == \
+        target["id"]
+    supporting = (await api.get(f"/v1/consultations/{consultation['id']}/extracts",
+                                params={"idea_id": target["id"]})).json()["items"]
+    assert [e["id"] for e in supporting] == [filed["_id"]]

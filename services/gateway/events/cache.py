@@ -1,7 +1,9 @@
 """Events that make the gateway's Redis caches stale: the debate's events renew the read
-cache's generations (reads/cache.py); role and access-policy events drop the cached
-admissions of their consultation (access.py), so a grant made elsewhere than through
-this gateway (another replica that died before dropping it, a direct gRPC call) applies
+cache's generations (reads/cache.py), and the synthesis service's (`extract.*`, `idea.*`,
+`synthesis.*`, `contest.*`) its consultation's synthesis generation (reads/synthesis.py);
+role and access-policy events drop the cached admissions of their consultation
+(access.py), so a grant made elsewhere than through this gateway (another replica that
+died before dropping it, a direct gRPC call) applies
 within moments instead of after `ACCESS_CACHE_SECONDS`; `user.erased` drops the erased
 account's admissions everywhere, so its still-valid access token stops admitting it.
 
@@ -57,7 +59,7 @@ MODERATION_EVENTS = {types.POST_HIDDEN, types.POST_RESTORED, types.POST_APPROVED
                      types.POST_RESUBMITTED}
 CONSUMED = sorted({*ACCESS_EVENTS, *CONTENT_EVENTS, *MODERATION_EVENTS, types.USER_ERASED,
                    types.CONTENT_ANONYMISED, types.POST_CREATED, types.POST_SUBMITTED,
-                   types.REACTION_CHANGED})
+                   types.REACTION_CHANGED, *types.SYNTHESIS})
 SPEC = ConsumerSpec(durable="gateway-read-cache",
                     filter_subjects=[types.filter_of(t) for t in CONSUMED],
                     # About eight hours of retries while Redis is unreachable.
@@ -78,6 +80,8 @@ async def apply(cache: ReadCache, access: AccessResolver,
     elif kind == types.USER_ERASED:
         erased = _payload(envelope, identity_pb2.UserErased())
         await access.forget_account(_named(erased.account_id, "account_id"))
+    elif kind in types.SYNTHESIS:
+        await cache.synthesis_changed(_named(envelope.consultation_id, "consultation_id"))
     elif kind == types.CONTENT_ANONYMISED:
         await cache.everything_changed()
     elif kind in (types.POST_CREATED, types.POST_SUBMITTED):

@@ -12,6 +12,11 @@ connection, and they all receive a new event at about the same moment, so each g
 process shapes it once for the connections asking meanwhile (one `GetPost`, however many
 readers are connected). Nothing is kept once shaped: a later reader (a replay) re-reads
 the post as it is then, so a post hidden since is not replayed.
+
+The synthesis service's events (`extract.*`, `idea.*`, `synthesis.*`, `contest.*`)
+stream as the ids and states they carry — never a quote or a paragraph's text: a reader
+fetches what changed through the cached reads. `synthesis.draft_saved` reaches only the
+connections whose reader may write syntheses (`sees`), since a draft is not public.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from nats.aio.client import Client as NatsClient
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from agora.v1 import debate_events_pb2, events_pb2, threads_pb2
+from agora.v1 import debate_events_pb2, events_pb2, synthesis_pb2, threads_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
 from agora_kit.metrics import NATS_CLIENTS
@@ -37,8 +42,15 @@ HEARTBEAT_SECONDS = 15.0
 # Types any reader receives; the rest (reports, pending posts) only reach moderators
 # through their own reads, never this stream.
 POST_EVENTS = {types.POST_CREATED, types.POST_EDITED, types.POST_RESTORED}
+# Synthesis events a reader receives (a post's reaction, moderation or erasure reaching
+# extracts is streamed as the post's own events already).
+SYNTHESIS_EVENTS = types.SYNTHESIS - {types.EVENTS_SOURCE_CHANGED}
+# Only to readers who may write syntheses.
+SYNTHESISERS_ONLY = frozenset({types.DRAFT_SAVED})
 # The post in the public view, its author named; None when it cannot be read.
 PostReader = Callable[[str], Awaitable[PostPublic | None]]
+# Whether this connection's reader receives events of that type.
+Audience = Callable[[str], bool]
 
 
 class LiveFeed:
@@ -82,6 +94,7 @@ class LiveFeed:
 
     async def events(self, consultation_id: str, after: int | None,
                      read_post: PostReader, is_alive: Callable[[], Awaitable[bool]],
+                     sees: Audience = lambda kind: kind not in SYNTHESISERS_ONLY,
                      ) -> AsyncIterator[str]:
         """SSE frames for the consultation, after stream sequence `after` (None: new ones;
         from `resume_point`, so the subscription cannot be refused once the 200 is sent)."""
@@ -103,6 +116,8 @@ class LiveFeed:
                 try:
                     envelope = parse_envelope(message.data)
                 except MalformedEvent:
+                    continue
+                if not sees(envelope.type):
                     continue
                 frame = await self._frame(message.metadata.sequence.stream, envelope, read_post)
                 if frame is not None:
@@ -155,11 +170,33 @@ async def shape(envelope: events_pb2.EventEnvelope,
         moderated = debate_events_pb2.PostModerated()
         envelope.payload.Unpack(moderated)
         return {"post_id": moderated.post_id, "thread_id": moderated.thread_id}
+    if kind in SYNTHESIS_EVENTS:
+        return _synthesis(envelope)
     if kind in (types.POST_PINNED, types.POST_UNPINNED):
         pinned = debate_events_pb2.PostPinned()
         envelope.payload.Unpack(pinned)
         return {"post_id": pinned.post_id, "thread_id": pinned.thread_id,
                 "pinned": pinned.pinned}
+    return None
+
+
+def _synthesis(envelope: events_pb2.EventEnvelope) -> dict[str, Any] | None:
+    """The ids and state a synthesis event carries, by its payload."""
+    payload = types.payload_of(envelope.type)()
+    if not envelope.payload.Unpack(payload):
+        return None
+    if isinstance(payload, synthesis_pb2.ExtractChanged):
+        return {"extract_id": payload.extract_id, "post_id": payload.post_id,
+                "state": synthesis_pb2.ExtractState.Name(payload.state)
+                .removeprefix("EXTRACT_STATE_").lower()}
+    if isinstance(payload, synthesis_pb2.IdeaChanged):
+        return {"idea_id": payload.idea_id,
+                "status": synthesis_pb2.IdeaStatus.Name(payload.status)
+                .removeprefix("IDEA_STATUS_").lower(),
+                "merged_into": payload.merged_into or None}
+    if isinstance(payload, synthesis_pb2.SynthesisChanged):
+        return {"synthesis_id": payload.synthesis_id, "version": payload.version or None,
+                "contest_id": payload.contest_id or None}
     return None
 
 

@@ -31,6 +31,15 @@ ROLE_REVOKED = EVENTS.role_revoked.name
 ACCESS_POLICY_CHANGED = EVENTS.access_policy_changed.name
 USER_ERASED = EVENTS.user_erased.name
 PHASE_CHANGED = EVENTS.consultation_phase_changed.name
+# synthesis: every change of its read model of a consultation
+DRAFT_SAVED = EVENTS.synthesis_draft_saved.name  # a draft is not public: synthesisers only
+EVENTS_SOURCE_CHANGED = EVENTS.extract_source_changed.name
+SYNTHESIS = frozenset(event.name for event in (
+    EVENTS.extract_filed, EVENTS.extract_reanchored, EVENTS.extract_orphaned,
+    EVENTS.extract_source_changed, EVENTS.idea_created, EVENTS.idea_status_changed,
+    EVENTS.idea_merged, EVENTS.idea_unmerged, EVENTS.synthesis_created,
+    EVENTS.synthesis_draft_saved, EVENTS.synthesis_published, EVENTS.contest_opened,
+    EVENTS.contest_answered, EVENTS.contest_resolved))
 
 
 def filter_of(name: str) -> str:

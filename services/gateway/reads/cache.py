@@ -76,6 +76,10 @@ SHAPE = "2"
 ANSWERED_BY_PROCESS = Counter(
     "agora_page_reads_from_process_total",
     "Thread page reads answered from the gateway process's own cache (its first tier).")
+ANSWERS = Counter(
+    "agora_cached_answers_total",
+    "Reads answered through `ReadCache.answer`, by read and by the tier that answered "
+    "(process, redis, service; bypass: Redis unreachable).", ["read", "tier"])
 
 PageFetcher = Callable[[], Awaitable[dict[str, Any]]]
 CountsFetcher = Callable[[Sequence[str]], Awaitable[dict[str, dict[str, int]]]]
@@ -128,6 +132,10 @@ def _reader(thread_id: str, user_id: str) -> str:
 
 def _names(consultation_id: str) -> str:
     return f"rc:ngen:{consultation_id}"
+
+
+def _synthesis(consultation_id: str) -> str:
+    return f"rc:sgen:{consultation_id}"
 
 
 def etag_of(body: bytes) -> str:
@@ -296,6 +304,44 @@ class ReadCache:
         except RedisError as error:
             log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
             return None
+
+    async def answer(self, read: str, generations: Sequence[str], request: str,
+                     build: Callable[[], Awaitable[Answer]]) -> Answer | None:
+        """A whole answer cached under `generations` (their Redis names), through the same
+        tiers as `page` — this process, then one LOOKUP in Redis, then `build` (once per
+        key at a time) — or None when Redis is unreachable (the caller builds it).
+        `request` names what is asked (path, query, the reader's view): it is hashed, so
+        no client text shapes a key. `read` labels the tier counter."""
+        name = hashlib.blake2b(request.encode(), digest_size=12).hexdigest()
+        template = f"rc:answer{SHAPE}:{read}:{name}:" + ":".join(
+            f"%{n}" for n in range(1, len(generations) + 1))
+        started = time.monotonic()
+        local_tokens = [self._known.get(g) for g in generations]
+        if all(k is not None and started - k[1] < self._local_seconds for k in local_tokens):
+            found = self._answers.get(_filled(template, [k[0] for k in local_tokens if k]))
+            if found is not None:
+                ANSWERS.labels(read, "process").inc()
+                return found
+        try:
+            reply = await self._lookup(keys=list(generations), args=[
+                GENERATION_SECONDS, *(secrets.token_hex(8) for _ in generations), template])
+            tokens = [_text(value) for value in reply[:len(generations)]]
+            self._learn(generations, tokens, started)
+            key = _filled(template, tokens)
+            if reply[len(generations)] is not None:
+                ANSWERS.labels(read, "redis").inc()
+                cached = Answer.load(reply[len(generations)])
+                self._keep(key, cached)
+                return cached
+            built: Answer = await self._once(key, build)
+            await self._store({key: built.stored()})
+        except RedisError as error:
+            log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
+            ANSWERS.labels(read, "bypass").inc()
+            return None
+        ANSWERS.labels(read, "service").inc()
+        self._keep(key, built)
+        return built
 
     def _local(self, request: PageRequest, generations: Generations) -> Answer | None:
         """The answer this process sent for the same request, if every generation it was
@@ -486,6 +532,11 @@ class ReadCache:
         """A participant of the consultation took or dropped a pseudonym."""
         await self._renew([_names(consultation_id)])
 
+    async def synthesis_changed(self, consultation_id: str) -> None:
+        """An extract, idea, synthesis or contest of the consultation changed (or a post
+        its extracts quote): every synthesis read of it may differ."""
+        await self._renew([_synthesis(consultation_id)])
+
     async def everything_changed(self) -> None:
         """Content changed in threads unknown here (e.g. authors anonymised)."""
         await self._renew([GLOBAL_GENERATION])
@@ -514,6 +565,18 @@ def _tokens(present: Sequence[str], request: PageRequest) -> Generations:
     everything, content, tail, reactions, names, *reader = present
     return Generations(everything, content, tail, reactions, names,
                        reader[0] if request.reader else None)
+
+
+def synthesis_generations(consultation_id: str) -> list[str]:
+    """What every synthesis read of a consultation is cached under (reads/synthesis.py)."""
+    return [GLOBAL_GENERATION, _synthesis(consultation_id)]
+
+
+def _filled(template: str, tokens: Sequence[str]) -> str:
+    """The key of a `%N` template (as LOOKUP fills it) with these tokens."""
+    for n, token in enumerate(tokens, start=1):
+        template = template.replace(f"%{n}", token)
+    return template
 
 
 def _text(value: bytes | str) -> str:

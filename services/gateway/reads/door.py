@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import re
 
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.auth import InvalidToken, Principal
@@ -68,7 +68,9 @@ class PostsPageDoor:
 
     def _route_of(self, scope: Scope) -> APIRoute | None:
         if self._route is None:
-            self._route = next((r for r in scope["app"].routes if isinstance(r, APIRoute)
+            # Through the included routers: the app's own list holds them, not their routes.
+            self._route = next((r for c in iter_route_contexts(scope["app"].routes)
+                                if isinstance(r := c.original_route, APIRoute)
                                 and r.path == ROUTE and "GET" in (r.methods or ())), None)
         return self._route
 

@@ -5,17 +5,29 @@ opening their two-column thread), set them aside, merge and un-merge them
 (`idea.write`); everyone the consultation admits reads them (`idea.read`). Counts come
 from the synthesis service, computed from the extracts at read time. A merged idea's id
 keeps resolving: its GET answers the idea it went into, with `resolved_from` and a
-`Content-Location` naming that idea's own URL.
+`Content-Location` naming that idea's own URL. Reads come from the gateway's read cache
+with an ETag (reads/synthesis.py); every write renews it before answering.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from agora.v1 import synthesis_pb2
-from services.gateway.deps import Clients, Cursor, IdempotencyKey, Limit, Writer, roles
+from services.gateway.deps import (
+    Cache,
+    Clients,
+    Cursor,
+    IdempotencyKey,
+    Limit,
+    Res,
+    Writer,
+    roles,
+)
+from services.gateway.reads.synthesis import IfNoneMatch, answer, respond
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import ResourceId
 from services.gateway.synthesis_schemas import (
@@ -36,7 +48,7 @@ def _url(consultation_id: str, idea_id: str) -> str:
 
 @router.post("/{consultation_id}/ideas", status_code=201, response_model=IdeaPublic)
 async def create_idea(consultation_id: str, body: IdeaCreate, user: Writer, clients: Clients,
-                      response: Response,
+                      cache: Cache, response: Response,
                       idempotency_key: IdempotencyKey = None) -> IdeaPublic:
     """Propose an idea in a theme, optionally under a parent idea."""
     request = synthesis_pb2.CreateIdeaRequest(
@@ -45,41 +57,55 @@ async def create_idea(consultation_id: str, body: IdeaCreate, user: Writer, clie
         actor_id=user.account_id, actor_roles=roles(user),
         idempotency_key=idempotency_key or "")
     created = await clients.call("synthesis", clients.synthesis.CreateIdea, request)
+    await cache.after_write(cache.synthesis_changed(request.consultation_id))
     response.headers["Location"] = _url(consultation_id, created.id)
     return IdeaPublic.of(created)
 
 
 @router.get("/{consultation_id}/ideas", response_model=IdeasPage)
 async def list_ideas(
-    consultation_id: str, clients: Clients,
+    consultation_id: str, clients: Clients, resources: Res,
     theme_id: Annotated[ResourceId | None, Query(description="Only this theme's.")] = None,
     include_merged: Annotated[bool, Query(description="Merged ideas too.")] = False,
-    limit: Limit = 20, cursor: Cursor = "",
-) -> IdeasPage:
-    """The ideas table: ideas oldest first, with their counts."""
+    limit: Limit = 20, cursor: Cursor = "", if_none_match: IfNoneMatch = None,
+) -> Response:
+    """The ideas table: ideas oldest first, with their counts. Answers carry an `ETag`;
+    `If-None-Match` gets 304 while the table is unchanged."""
     request = synthesis_pb2.ListIdeasRequest(
         consultation_id=existing_id(consultation_id, "consultation"), theme_id=theme_id or "",
         include_merged=include_merged, page_size=limit, cursor=cursor)
-    page = await clients.call("synthesis", clients.synthesis.ListIdeas, request)
-    return IdeasPage(items=[IdeaPublic.of(i) for i in page.ideas],
-                     next_cursor=page.next_cursor or None)
+
+    async def build() -> IdeasPage:
+        page = await clients.call("synthesis", clients.synthesis.ListIdeas, request)
+        return IdeasPage(items=[IdeaPublic.of(i) for i in page.ideas],
+                         next_cursor=page.next_cursor or None)
+
+    return respond(await answer(resources, read="ideas", consultation_id=request.consultation_id,
+                                view="", request=str(request), build=build), if_none_match)
 
 
 @router.get("/{consultation_id}/ideas/{idea_id}", response_model=IdeaPublic)
-async def get_idea(consultation_id: str, idea_id: str, clients: Clients,
-                   response: Response) -> IdeaPublic:
-    """One idea with its counts; a merged idea's id answers the idea it went into."""
+async def get_idea(consultation_id: str, idea_id: str, clients: Clients, resources: Res,
+                   if_none_match: IfNoneMatch = None) -> Response:
+    """One idea with its counts; a merged idea's id answers the idea it went into. Its
+    extracts (and through them its posts): `GET .../extracts?idea_id=`."""
     request = synthesis_pb2.GetIdeaRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         idea_id=existing_id(idea_id, "idea"))
-    idea = await clients.call("synthesis", clients.synthesis.GetIdea, request)
-    response.headers["Content-Location"] = _url(consultation_id, idea.id)
-    return IdeaPublic.of(idea)
+
+    async def build() -> IdeaPublic:
+        return IdeaPublic.of(await clients.call("synthesis", clients.synthesis.GetIdea,
+                                                request))
+
+    found = await answer(resources, read="idea", consultation_id=request.consultation_id, view="",
+                         request=str(request), build=build)
+    location = _url(consultation_id, json.loads(found.body)["id"])
+    return respond(found, if_none_match, {"Content-Location": location})
 
 
 @router.put("/{consultation_id}/ideas/{idea_id}/status", response_model=IdeaPublic)
 async def set_idea_status(consultation_id: str, idea_id: str, body: IdeaStatusUpdate,
-                          user: Writer, clients: Clients) -> IdeaPublic:
+                          user: Writer, clients: Clients, cache: Cache) -> IdeaPublic:
     """Propose, retain for deepening (optionally opening its two-column thread), or set
     aside."""
     request = synthesis_pb2.SetIdeaStatusRequest(
@@ -87,30 +113,33 @@ async def set_idea_status(consultation_id: str, idea_id: str, body: IdeaStatusUp
         idea_id=existing_id(idea_id, "idea"), status=IDEA_STATUS_TO_PROTO[body.status],
         open_deepening=body.open_deepening, actor_id=user.account_id,
         actor_roles=roles(user))
-    return IdeaPublic.of(await clients.call("synthesis", clients.synthesis.SetIdeaStatus,
-                                            request))
+    changed = await clients.call("synthesis", clients.synthesis.SetIdeaStatus, request)
+    await cache.after_write(cache.synthesis_changed(request.consultation_id))
+    return IdeaPublic.of(changed)
 
 
 @router.post("/{consultation_id}/ideas/{idea_id}/merge", response_model=IdeaPublic)
 async def merge_idea(consultation_id: str, idea_id: str, body: IdeaMerge, user: Writer,
-                     clients: Clients) -> IdeaPublic:
+                     clients: Clients, cache: Cache) -> IdeaPublic:
     """Merge this idea into another: its extracts and children move there, its id
     resolves there; answers the idea merged into."""
     request = synthesis_pb2.MergeIdeaRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         idea_id=existing_id(idea_id, "idea"), into_id=body.into_id,
         actor_id=user.account_id, actor_roles=roles(user))
-    return IdeaPublic.of(await clients.call("synthesis", clients.synthesis.MergeIdea,
-                                            request))
+    changed = await clients.call("synthesis", clients.synthesis.MergeIdea, request)
+    await cache.after_write(cache.synthesis_changed(request.consultation_id))
+    return IdeaPublic.of(changed)
 
 
 @router.delete("/{consultation_id}/ideas/{idea_id}/merge", response_model=IdeaPublic)
 async def undo_merge(consultation_id: str, idea_id: str, user: Writer,
-                     clients: Clients) -> IdeaPublic:
+                     clients: Clients, cache: Cache) -> IdeaPublic:
     """Undo this idea's merge: what it moved comes back, its status is restored."""
     request = synthesis_pb2.UndoMergeRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         idea_id=existing_id(idea_id, "idea"), actor_id=user.account_id,
         actor_roles=roles(user))
-    return IdeaPublic.of(await clients.call("synthesis", clients.synthesis.UndoMerge,
-                                            request))
+    changed = await clients.call("synthesis", clients.synthesis.UndoMerge, request)
+    await cache.after_write(cache.synthesis_changed(request.consultation_id))
+    return IdeaPublic.of(changed)

@@ -10,7 +10,9 @@ from fastapi import APIRouter, Header, Request
 from fastapi.responses import StreamingResponse
 
 from agora.v1 import threads_pb2
-from services.gateway.deps import Clients, Keys, Names, resources_of
+from services.gateway.deps import Clients, Keys, Names, OptionalUser, resources_of
+from services.gateway.events.live import SYNTHESISERS_ONLY
+from services.gateway.permissions import allowed
 from services.gateway.problems import RETRY_AFTER_SECONDS, Problem
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import PostPublic
@@ -27,12 +29,14 @@ LastEventId = Annotated[
 @router.get("/{consultation_id}/events", response_class=StreamingResponse,
             responses={200: {"content": {"text/event-stream": {}}}})
 async def stream(consultation_id: str, request: Request, clients: Clients, names: Names,
-                 keys: Keys,
+                 keys: Keys, user: OptionalUser,
                  last_event_id: LastEventId = None) -> StreamingResponse:
-    """New posts, edits, reaction counts, phase changes and hides of one consultation, as
-    `text/event-stream`; each event's `id` is its position in the event stream, so a client
-    reconnecting with `Last-Event-ID` misses nothing. An id beyond the stream's last event
-    resumes at its end; an id that is not a decimal number is a 422."""
+    """New posts, edits, reaction counts, phase changes and hides of one consultation,
+    and its extracts, ideas, syntheses and contests as they change (ids and states;
+    `synthesis.draft_saved` to synthesisers only), as `text/event-stream`; each event's
+    `id` is its position in the event stream, so a client reconnecting with
+    `Last-Event-ID` misses nothing. An id beyond the stream's last event resumes at its
+    end; an id that is not a decimal number is a 422."""
     consultation_id = existing_id(consultation_id, "consultation")
     after = int(last_event_id) if last_event_id is not None else None
     await clients.call("threads", clients.threads.GetConsultation,
@@ -57,6 +61,12 @@ async def stream(consultation_id: str, request: Request, clients: Clients, names
     async def alive() -> bool:
         return not await request.is_disconnected()
 
+    writes = user is not None and allowed("synthesis.write", user.roles)
+
+    def sees(kind: str) -> bool:
+        return writes or kind not in SYNTHESISERS_ONLY
+
     return StreamingResponse(
-        feed.events(consultation_id, after, read_post, alive), media_type="text/event-stream",
+        feed.events(consultation_id, after, read_post, alive, sees),
+        media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -1,0 +1,1 @@
+"""A fair order of exposure: which posts each participant is offered to react to next."""
