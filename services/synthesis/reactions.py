@@ -6,8 +6,9 @@ never counted twice; a redelivered or older event changes nothing (each
 document remembers when its value was set). Idea counts (ideas.py `counts`) count these
 documents for the posts an idea's extracts come from, at read time; a reaction on a post
 that extracts quote writes `extract.source_changed` in the same transaction, so caches of
-those counts (the gateway's) are renewed after the change, never before it. Each also
-names its user and consultation, so the deliverable counts who reacted in one indexed read.
+those counts (the gateway's) are renewed after the change, never before it. Each
+document also names its user and consultation, so the deliverable counts who reacted in
+one indexed read.
 
 Beside them, `post_reaction_counts` holds each post's agree / disagree / other totals
 for the order of exposure (exposure/), which ranks every post of a thread per request
