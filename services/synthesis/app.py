@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import replace
+from datetime import timedelta
+from typing import Any
 
 import grpc
 
-from agora.v1 import synthesis_pb2, synthesis_pb2_grpc
+from agora.v1 import events_pb2, synthesis_pb2, synthesis_pb2_grpc
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec, Handler
+from agora_kit.lease import holder_id
+from agora_kit.mongo import Session
+from agora_kit.periodic import every
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.synthesis import extract_events, reactions
 from services.synthesis.config import SynthesisSettings
@@ -18,6 +23,7 @@ from services.synthesis.corpus import Corpus
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
 from services.synthesis.ideas import Ideas
+from services.synthesis.opinions.store import OpinionMaps
 from services.synthesis.posts import Posts
 from services.synthesis.reactions import Reactions
 from services.synthesis.servicer import SynthesisServicer
@@ -43,6 +49,7 @@ class SynthesisApp(ServiceApp):
         self._corpus_consumer = corpus_consumer
         self._consumer_prefix = consumer_prefix
         self._posts = Posts(settings.threads_addr)
+        self._settings = settings
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
         self.corpus = Corpus(deps.db)
@@ -50,6 +57,7 @@ class SynthesisApp(ServiceApp):
                                  posts=self._posts)
         self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
         self.reactions = Reactions(deps.db)
+        self.opinion_maps = OpinionMaps(deps.db)
         self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
                            reactions=self.reactions)
         self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
@@ -65,6 +73,7 @@ class SynthesisApp(ServiceApp):
         await self.corpus.ensure_indexes()
         await self.extracts.ensure_indexes()
         await self.reactions.ensure_indexes()
+        await self.opinion_maps.ensure_indexes()
         await self.ideas.ensure_indexes()
         await self.syntheses.ensure_indexes()
         await self.contests.ensure_indexes()
@@ -75,9 +84,23 @@ class SynthesisApp(ServiceApp):
             (extract_events.EDITS_CONSUMER, self._extract_events.on_edited),
             (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
             (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased),
-            (reactions.CONSUMER, self.reactions.apply)]
+            (reactions.CONSUMER, self._on_reaction)]
         return [(self._corpus_consumer, self.corpus.ingest_post),
                 *((self._named(spec), handler) for spec, handler in own)]
+
+    async def _on_reaction(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
+        """The reaction read model, and the consultation's opinion map is due."""
+        await self.reactions.apply(envelope, session)
+        if envelope.consultation_id:
+            await self.opinion_maps.mark_dirty(envelope.consultation_id, session)
+
+    def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
+        # Every replica looks; each consultation's recompute has its own lease.
+        holder = holder_id()
+        debounce = timedelta(seconds=self._settings.opinion_debounce_seconds)
+        return [every(self._settings.opinion_check_seconds,
+                      lambda: self.opinion_maps.recompute_due(holder, debounce),
+                      name="opinion maps")]
 
     def _named(self, spec: ConsumerSpec) -> ConsumerSpec:
         return replace(spec, durable=spec.durable.replace("synthesis", self._consumer_prefix, 1))
