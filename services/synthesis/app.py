@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Coroutine, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import grpc
 
 from agora.v1 import (
+    events_pb2,
     exposure_pb2,
     exposure_pb2_grpc,
     synthesis_pb2,
@@ -18,6 +20,8 @@ from agora.v1 import (
 )
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec, Handler
+from agora_kit.lease import holder_id
+from agora_kit.mongo import Session
 from agora_kit.periodic import every
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.synthesis import corpus, extract_events, reactions
@@ -33,6 +37,7 @@ from services.synthesis.exposure.service import Exposure, ExposureServicer
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
 from services.synthesis.ideas import Ideas
+from services.synthesis.opinions.store import OpinionMaps
 from services.synthesis.posts import Posts
 from services.synthesis.reactions import Reactions
 from services.synthesis.servicer import SynthesisServicer
@@ -74,6 +79,7 @@ class SynthesisApp(ServiceApp):
                                  posts=self._posts)
         self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
         self.reactions = Reactions(deps.db, deps.outbox)
+        self.opinion_maps = OpinionMaps(deps.db)
         self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
                            reactions=self.reactions)
         self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,
@@ -107,6 +113,7 @@ class SynthesisApp(ServiceApp):
         await self.corpus.ensure_indexes()
         await self.extracts.ensure_indexes()
         await self.reactions.ensure_indexes()
+        await self.opinion_maps.ensure_indexes()
         await self.ideas.ensure_indexes()
         await self.syntheses.ensure_indexes()
         await self.contests.ensure_indexes()
@@ -122,16 +129,28 @@ class SynthesisApp(ServiceApp):
             (extract_events.EDITS_CONSUMER, self._extract_events.on_edited),
             (extract_events.MODERATION_CONSUMER, self._extract_events.on_moderated),
             (extract_events.ERASURE_CONSUMER, self._extract_events.on_erased),
-            (reactions.CONSUMER, self.reactions.apply),
+            (reactions.CONSUMER, self._on_reaction),
             (votes.CONSUMER, self.votes.apply),
             (corpus.CHANGES_CONSUMER, self.corpus.follow)]
         return [(self._corpus_consumer, self.corpus.ingest_post),
                 *((self._named(spec), handler) for spec, handler in own)]
 
+    async def _on_reaction(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
+        """The reaction read model, and the consultation's opinion map is due."""
+        await self.reactions.apply(envelope, session)
+        if envelope.consultation_id:
+            await self.opinion_maps.mark_dirty(envelope.consultation_id, session)
+
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
-        # Every replica looks: each job has its own lease (deliverable/jobs.py).
+        # Every replica looks: each deliverable job and each consultation's opinion map
+        # recompute has its own lease (deliverable/jobs.py, opinions/store.py).
+        holder = holder_id()
+        debounce = timedelta(seconds=self._settings.opinion_debounce_seconds)
         return [every(self._settings.deliverable_resume_seconds, self.jobs.resume,
                       name="unfinished deliverables"),
+                every(self._settings.opinion_check_seconds,
+                      lambda: self.opinion_maps.recompute_due(holder, debounce),
+                      name="opinion maps"),
                 self.similar.serve(), self.topic_runner.serve()]
 
     def _named(self, spec: ConsumerSpec) -> ConsumerSpec:

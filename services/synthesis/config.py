@@ -22,3 +22,7 @@ class SynthesisSettings(ServiceSettings):
     # and how often every replica looks for jobs whose lease nobody renews.
     deliverable_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600)
     deliverable_resume_seconds: float = Field(default=10.0, ge=0.1, le=3600)
+    # Opinion maps: recomputed after reactions at most once per this many seconds per
+    # consultation, looked for this often.
+    opinion_debounce_seconds: float = 10.0
+    opinion_check_seconds: float = 5.0

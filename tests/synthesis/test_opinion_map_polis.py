@@ -32,7 +32,9 @@ def agreement(name: str) -> tuple[float, int, int]:
     theirs = polis_export.polis_groups(DATA / name)
     placed = {str(p): g for p, g in result["participants"].items() if g is not None}
     both = sorted(set(placed) & set(theirs))
-    assert len(both) >= 0.5 * len(theirs), "most of Polis's clustered participants are ours too"
+    # Older Polis also clustered participants with fewer than 7 votes (football: 1,434 of
+    # 1,487); ours follow the current in-conv rule, so only a floor is asserted.
+    assert len(both) >= 100, "the comparison rests on enough participants"
     ari = adjusted_rand_score([theirs[p] for p in both], [placed[p] for p in both])
     return float(ari), len(result["groups"]), len(set(theirs.values()))
 

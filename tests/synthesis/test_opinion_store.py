@@ -12,6 +12,7 @@ from typing import Any
 from pymongo import AsyncMongoClient
 
 from agora_kit.clock import now
+from agora_kit.lease import Lease
 from services.synthesis.opinions.store import OpinionMaps, load_votes
 
 
@@ -80,21 +81,25 @@ async def test_a_held_lease_stops_a_second_replica(
         mongo: AsyncMongoClient[dict[str, Any]]) -> None:
     db, consultation = await seeded(mongo)
     maps = OpinionMaps(db)
-    await db["opinion_maps"].insert_one({"_id": consultation, "lease_owner": "replica-a",
-                                         "lease_until": now() + timedelta(minutes=1)})
+    held = Lease(db, f"opinion-map:{consultation}", holder="replica-a", ttl_seconds=60)
+    assert await held.acquire()
     assert not await maps.recompute(consultation, "replica-b")
     assert await maps.read(consultation) is None
-    await db["opinion_maps"].update_one({"_id": consultation},
-                                        {"$set": {"lease_until": now() - timedelta(seconds=1)}})
-    assert await maps.recompute(consultation, "replica-b")  # an expired lease is taken over
+    await held.release()
+    assert await maps.recompute(consultation, "replica-b")
+    assert await db["leases"].count_documents({"_id": f"opinion-map:{consultation}"}) == 0
 
 
-async def test_dirty_consultations_are_due_after_the_debounce(
+async def test_a_changed_map_is_due_at_most_once_per_debounce(
         mongo: AsyncMongoClient[dict[str, Any]]) -> None:
     db, consultation = await seeded(mongo)
     maps = OpinionMaps(db)
-    await maps.mark_dirty(consultation)
-    assert await maps.due(timedelta(minutes=5)) == []
-    assert await maps.due(timedelta(0)) == [consultation]
-    await maps.recompute(consultation, "replica-a")
     assert await maps.due(timedelta(0)) == []
+    await maps.mark_dirty(consultation)
+    assert await maps.due(timedelta(minutes=5)) == [consultation], "never computed: now"
+    assert await maps.recompute_due("replica-a", timedelta(minutes=5)) == 1
+    assert await maps.read(consultation) is not None
+    assert await maps.due(timedelta(0)) == []
+    await maps.mark_dirty(consultation)  # a new reaction
+    assert await maps.due(timedelta(minutes=5)) == [], "computed less than 5 minutes ago"
+    assert await maps.due(timedelta(0)) == [consultation]

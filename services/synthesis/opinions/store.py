@@ -3,8 +3,8 @@
 The votes come from what the service already keeps: `contributions` (post ->
 consultation), `post_reactions` (one current reaction per post and user: `LIKE` is
 agree, `DISAGREE` disagree, the other kinds are no vote) and `post_texts` (a hidden
-post leaves the map). `recompute` takes a lease on the consultation's document in
-`opinion_maps` first, so two replicas never compute the same map at once, starts from
+post leaves the map). `recompute` takes the consultation's lease (agora_kit.lease,
+`opinion-map:<id>`) first, so two replicas never compute the same map at once, starts from
 the stored state (a warm start), runs the math off the event loop and stores the
 result with its state. Participants are shown by an anonymised key, stable within a
 consultation and meaningless outside it.
@@ -18,11 +18,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
-from pymongo import ReturnDocument
-from pymongo.errors import DuplicateKeyError
 
 from agora_kit.clock import now
-from agora_kit.mongo import Database
+from agora_kit.lease import Lease
+from agora_kit.mongo import Database, Session
 from services.synthesis.corpus import CORPUS_COLLECTION
 from services.synthesis.opinions import matrix
 from services.synthesis.opinions.clustering import KSmoother
@@ -33,7 +32,8 @@ from services.synthesis.reactions import REACTIONS
 
 MAPS = "opinion_maps"
 POST_TEXTS = "post_texts"
-LEASE = timedelta(minutes=2)
+LEASE_PREFIX = "opinion-map:"
+LEASE_SECONDS = 120.0
 # Reaction kinds as reactions.py stores them; the other kinds are no vote.
 VOTE = {"REACTION_KIND_LIKE": 1, "REACTION_KIND_DISAGREE": -1}
 
@@ -63,32 +63,39 @@ class OpinionMaps:
         self.db = db
         self.maps = db[MAPS]
 
-    async def mark_dirty(self, consultation_id: str) -> None:
+    async def ensure_indexes(self) -> None:
+        await self.maps.create_index("dirty_at")
+
+    async def mark_dirty(self, consultation_id: str, session: Session | None = None) -> None:
+        """A reaction changed: the map is due once the debounce has passed."""
         await self.maps.update_one({"_id": consultation_id}, {"$set": {"dirty_at": now()}},
-                                   upsert=True)
+                                   upsert=True, session=session)
 
     async def recompute(self, consultation_id: str, owner: str) -> bool:
-        """Recompute under a lease; False when another owner holds it."""
-        at = now()
-        try:
-            doc = await self.maps.find_one_and_update(
-                {"_id": consultation_id, "$or": [{"lease_until": {"$exists": False}},
-                                                 {"lease_until": {"$lt": at}}]},
-                {"$set": {"lease_until": at + LEASE, "lease_owner": owner}},
-                upsert=True, return_document=ReturnDocument.AFTER)
-        except DuplicateKeyError:
-            return False  # the document exists and its lease is held
-        if doc is None or doc.get("lease_owner") != owner:
+        """Recompute under the consultation's lease; False when another holder has it."""
+        lease = Lease(self.db, f"{LEASE_PREFIX}{consultation_id}", holder=owner,
+                      ttl_seconds=LEASE_SECONDS)
+        if not await lease.acquire():
             return False
-        started = now()
-        votes = await load_votes(self.db, consultation_id)
-        result = await asyncio.to_thread(update, votes, _state(doc.get("state")))
-        await self.maps.update_one(
-            {"_id": consultation_id, "lease_owner": owner},
-            {"$set": {"computed_at": started, "result": _result(consultation_id, result),
-                      "state": _stored(result.state)},
-             "$unset": {"lease_until": "", "lease_owner": ""}})
+        try:
+            started = now()
+            doc = await self.maps.find_one({"_id": consultation_id}, {"state": 1}) or {}
+            votes = await load_votes(self.db, consultation_id)
+            result = await asyncio.to_thread(update, votes, _state(doc.get("state")))
+            await self.maps.update_one(
+                {"_id": consultation_id},
+                {"$set": {"computed_at": started, "result": _result(consultation_id, result),
+                          "state": _stored(result.state)}}, upsert=True)
+        finally:
+            await lease.release()
         return True
+
+    async def recompute_due(self, owner: str, debounce: timedelta) -> int:
+        """Recompute every consultation that is due (the background job); how many."""
+        done = 0
+        for consultation_id in await self.due(debounce):
+            done += await self.recompute(consultation_id, owner)
+        return done
 
     async def read(self, consultation_id: str) -> dict[str, Any] | None:
         doc = await self.maps.find_one({"_id": consultation_id}, {"result": 1,
@@ -100,13 +107,14 @@ class OpinionMaps:
         return out
 
     async def due(self, debounce: timedelta) -> list[str]:
-        """Consultations whose reactions changed since their map, the last change at
-        least `debounce` ago (so a burst of reactions is one recompute)."""
+        """Consultations whose reactions changed since their map was computed, that map
+        at least `debounce` old (so a stream of reactions is one recompute per interval)."""
         cutoff: datetime = now() - debounce
         out = []
-        async for doc in self.maps.find({"dirty_at": {"$lte": cutoff}},
+        async for doc in self.maps.find({"dirty_at": {"$exists": True}},
                                         {"computed_at": 1, "dirty_at": 1}):
-            if doc.get("computed_at") is None or doc["computed_at"] < doc["dirty_at"]:
+            computed = doc.get("computed_at")
+            if computed is None or (computed < doc["dirty_at"] and computed <= cutoff):
                 out.append(doc["_id"])
         return out
 
