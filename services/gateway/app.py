@@ -30,6 +30,7 @@ from services.gateway.routes import (
     knowledge,
     live,
     moderation,
+    opinions,
     participation,
     phases,
     posts,
@@ -104,6 +105,7 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(ideas.router)
     app.include_router(syntheses.router)
     app.include_router(exposure.router)
+    app.include_router(opinions.router)
     app.include_router(deliverables.router)
     app.include_router(topics.router)
     contract.install(app)  # after the routers: the document is derived from them

@@ -12,6 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from agora.v1 import (
     exposure_pb2_grpc,
     identity_pb2_grpc,
+    opinions_pb2_grpc,
     synthesis_pb2_grpc,
     threads_pb2_grpc,
     topics_pb2_grpc,
@@ -35,6 +36,7 @@ class ServiceClients:
         self.threads = threads_pb2_grpc.ThreadsServiceStub(self._channels["threads"])
         self.synthesis = synthesis_pb2_grpc.SynthesisServiceStub(self._channels["synthesis"])
         self.exposure = exposure_pb2_grpc.ExposureServiceStub(self._channels["synthesis"])
+        self.opinions = opinions_pb2_grpc.OpinionsServiceStub(self._channels["synthesis"])
         self.topics = topics_pb2_grpc.TopicsServiceStub(self._channels["synthesis"])
         self.voting = voting_pb2_grpc.VotingServiceStub(self._channels["voting"])
 

@@ -94,6 +94,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # The order of exposure is a signed-in participant's own (never their posts, never
     # what they reacted to).
     "exposure.read": MEMBERS,
+    # Opinion groups and their map: whoever the consultation admits.
+    "opinions.read": EVERYONE,
     "contest.write": MEMBERS,
     # The deliverable: strategists generate it (and follow the job); all read its versions.
     "deliverable.write": only(Role.STRATEGIST),
@@ -185,6 +187,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/consultations/{consultation_id}/ideas"): "idea.write",
     ("GET", "/v1/consultations/{consultation_id}/ideas"): "idea.read",
     ("GET", "/v1/consultations/{consultation_id}/next-posts"): "exposure.read",
+    ("GET", "/v1/consultations/{consultation_id}/opinion-groups"): "opinions.read",
+    ("GET", "/v1/consultations/{consultation_id}/opinion-map"): "opinions.read",
     ("GET", "/v1/consultations/{consultation_id}/ideas/{idea_id}"): "idea.read",
     ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): "idea.write",
     ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",

@@ -13,6 +13,8 @@ from agora.v1 import (
     events_pb2,
     exposure_pb2,
     exposure_pb2_grpc,
+    opinions_pb2,
+    opinions_pb2_grpc,
     synthesis_pb2,
     synthesis_pb2_grpc,
     topics_pb2,
@@ -37,6 +39,7 @@ from services.synthesis.exposure.service import Exposure, ExposureServicer
 from services.synthesis.extract_events import ExtractEvents
 from services.synthesis.extracts import Extracts
 from services.synthesis.ideas import Ideas
+from services.synthesis.opinions.servicer import OpinionsServicer
 from services.synthesis.opinions.store import OpinionMaps
 from services.synthesis.posts import Posts
 from services.synthesis.reactions import Reactions
@@ -58,6 +61,7 @@ class SynthesisApp(ServiceApp):
     name = "synthesis"
     grpc_services = (synthesis_pb2.DESCRIPTOR.services_by_name["SynthesisService"].full_name,
                      exposure_pb2.DESCRIPTOR.services_by_name["ExposureService"].full_name,
+                     opinions_pb2.DESCRIPTOR.services_by_name["OpinionsService"].full_name,
                      topics_pb2.DESCRIPTOR.services_by_name["TopicsService"].full_name)
 
     def __init__(
@@ -80,6 +84,8 @@ class SynthesisApp(ServiceApp):
         self._extract_events = ExtractEvents(self.extracts, deps.outbox, self._posts)
         self.reactions = Reactions(deps.db, deps.outbox)
         self.opinion_maps = OpinionMaps(deps.db)
+        opinions_pb2_grpc.add_OpinionsServiceServicer_to_server(
+            OpinionsServicer(self.opinion_maps), server)
         self.ideas = Ideas(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
                            reactions=self.reactions)
         self.syntheses = Syntheses(mongo=deps.mongo, db=deps.db, outbox=deps.outbox,

@@ -40,3 +40,36 @@ async def test_two_camps_of_reactions_make_two_groups(
         assert group["representative"]
     assert {p["key"] for p in result["participants"]}.isdisjoint(
         {f"voter{u}" for u in range(10)})
+
+    # The same map through the gateway, as a front-end draws it.
+    url = f"/v1/consultations/{consultation['id']}"
+    groups = await api.get(f"{url}/opinion-groups", headers=auth("reader"))
+    assert groups.status_code == 200, groups.text
+    served = groups.json()
+    assert served["computed"] is True
+    assert served["computed_at"]
+    assert sorted(g["size"] for g in served["groups"]) == [5, 5]
+    for group in served["groups"]:
+        assert all(s["post_id"] in ids and s["url"] == f"/v1/posts/{s['post_id']}"
+                   and s["repful_for"] in ("agree", "disagree")
+                   and s["in_group"]["seen"] >= s["in_group"]["agree"]
+                   for s in group["representative"])
+    drawn = await api.get(f"{url}/opinion-map", headers=auth("reader"))
+    assert drawn.status_code == 200, drawn.text
+    participants = drawn.json()["participants"]
+    assert len(participants) == 10
+    assert {p["group"] for p in participants} == {g["id"] for g in served["groups"]}
+    assert {p["key"] for p in participants} == {p["key"] for p in result["participants"]}
+
+
+async def test_a_consultation_without_a_map_says_so(api: httpx.AsyncClient) -> None:
+    consultation, _ = await debate(api, "Nobody reacted yet")
+    url = f"/v1/consultations/{consultation['id']}"
+    for route in ("opinion-groups", "opinion-map"):
+        reply = await api.get(f"{url}/{route}", headers=auth("reader"))
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["computed"] is False
+        assert reply.json()["groups"] == []
+    missing = await api.get("/v1/consultations/not-an-id/opinion-groups",
+                            headers=auth("reader"))
+    assert missing.status_code == 404
