@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import grpc
 
 from agora.v1 import threads_pb2, threads_pb2_grpc
+from agora_kit.consultations import Unavailable, fetch_consultation
 from agora_kit.errors import FIELD_METADATA_KEY, DomainError, NotFound
 from agora_kit.grpc_interceptors import client_channel
 
@@ -25,9 +26,6 @@ _STATUS = {threads_pb2.POST_STATUS_VISIBLE: VISIBLE, threads_pb2.POST_STATUS_HID
            threads_pb2.POST_STATUS_UNSPECIFIED: VISIBLE}
 SYSTEM_ROLES = ("moderator",)
 
-
-class Unavailable(DomainError):
-    code = grpc.StatusCode.UNAVAILABLE
 
 
 class Refused(DomainError):
@@ -122,13 +120,6 @@ class Posts:
 
     async def consultation(self, consultation_id: str) -> threads_pb2.Consultation:
         """The consultation (NotFound for an unknown one)."""
-        try:
-            found: threads_pb2.Consultation = await self._threads().GetConsultation(
-                threads_pb2.GetConsultationRequest(consultation_id=consultation_id),
-                timeout=RPC_TIMEOUT_SECONDS)
-        except grpc.aio.AioRpcError as error:
-            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-                raise NotFound(f"consultation {consultation_id} does not exist",
-                               field="consultation_id") from None
-            raise Unavailable("the threads service did not answer; retry shortly") from None
+        found = await fetch_consultation(self._threads(), consultation_id,
+                                             deadline_seconds=RPC_TIMEOUT_SECONDS)
         return found

@@ -8,17 +8,12 @@ from __future__ import annotations
 
 import time
 
-import grpc
-
-from agora.v1 import threads_pb2, threads_pb2_grpc
-from agora_kit.errors import DomainError, NotFound
+from agora.v1 import threads_pb2_grpc
+from agora_kit.consultations import fetch_consultation
 from agora_kit.grpc_interceptors import client_channel
 
 RPC_TIMEOUT_SECONDS = 5.0
 
-
-class Unavailable(DomainError):
-    code = grpc.StatusCode.UNAVAILABLE
 
 
 class ConsultationLanguages:
@@ -38,15 +33,8 @@ class ConsultationLanguages:
         cached = self._known.get(consultation_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        try:
-            consultation = await self._threads().GetConsultation(
-                threads_pb2.GetConsultationRequest(consultation_id=consultation_id),
-                timeout=RPC_TIMEOUT_SECONDS)
-        except grpc.aio.AioRpcError as error:
-            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-                raise NotFound(f"consultation {consultation_id} does not exist",
-                               field="consultation_id") from None
-            raise Unavailable("the threads service did not answer; retry shortly") from None
+        consultation = await fetch_consultation(self._threads(), consultation_id,
+                                                    deadline_seconds=RPC_TIMEOUT_SECONDS)
         languages = tuple(consultation.languages)
         self._known[consultation_id] = (time.monotonic() + self._ttl, languages)
         return languages

@@ -18,14 +18,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 from pymongo.errors import DuplicateKeyError
 
 from agora.v1 import events_pb2, threads_pb2, threads_pb2_grpc
 from agora_kit.cache import BoundedCache
 from agora_kit.clock import SYSTEM_CLOCK, Clock
-from agora_kit.errors import DomainError, FailedPrecondition, NotFound
+from agora_kit.consultations import fetch_consultation
+from agora_kit.errors import FailedPrecondition
 from agora_kit.events.catalog import EVENTS, unpack
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.grpc_interceptors import client_channel
@@ -43,9 +43,6 @@ CONSUMER = ConsumerSpec(
                      EVENTS.consultation_updated.filter_subject],
 )
 
-
-class Unavailable(DomainError):
-    code = grpc.StatusCode.UNAVAILABLE
 
 
 @dataclass(frozen=True)
@@ -118,15 +115,8 @@ class PhaseBook:
     async def fetch(self, consultation_id: str) -> Consultation:
         """Ask threads now (NotFound for an unknown consultation) and record the phases."""
         asked_at = datetime.now(UTC)
-        try:
-            consultation = await self._threads().GetConsultation(
-                threads_pb2.GetConsultationRequest(consultation_id=consultation_id),
-                timeout=RPC_TIMEOUT_SECONDS)
-        except grpc.aio.AioRpcError as error:
-            if error.code() in (grpc.StatusCode.NOT_FOUND, grpc.StatusCode.INVALID_ARGUMENT):
-                raise NotFound(f"consultation {consultation_id} does not exist",
-                               field="consultation_id") from None
-            raise Unavailable("the threads service did not answer; retry shortly") from None
+        consultation = await fetch_consultation(self._threads(), consultation_id,
+                                                    deadline_seconds=RPC_TIMEOUT_SECONDS)
         spans = spans_of(list(consultation.phases))
         await self._record(consultation_id, spans, asked_at, session=None)
         self._cache.put(consultation_id, spans)

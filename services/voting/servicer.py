@@ -12,6 +12,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from agora.v1 import voting_pb2, voting_pb2_grpc
 from agora_kit.clock import now
+from agora_kit.consultations import Unavailable
 from agora_kit.errors import FailedPrecondition, InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, page_size, require_id
 from agora_kit.types import Context, Document
@@ -148,7 +149,7 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
         doc = await self._sessions.get(require_id(request.session_id, field="session_id"))
         try:
             spans = await self._sessions.phases.spans(doc["consultation_id"])
-        except phases.Unavailable:  # threads is down: show the session as it stands
+        except Unavailable:  # threads is down: show the session as it stands
             spans = []
         in_phase = not spans or phases.current(spans, now()) == phases.PRIORITISATION
         return session_message(doc, request.actor_id, in_phase=in_phase)
@@ -162,7 +163,7 @@ class VotingServicer(voting_pb2_grpc.VotingServiceServicer):
                                          limit=limit + 1, include_drafts=request.include_drafts)
         try:
             spans = await self._sessions.phases.spans(consultation_id) if docs else []
-        except phases.Unavailable:  # threads is down: show the sessions as they stand
+        except Unavailable:  # threads is down: show the sessions as they stand
             spans = []
         in_phase = not spans or phases.current(spans, now()) == phases.PRIORITISATION
         return voting_pb2.ListVoteSessionsResponse(

@@ -24,6 +24,7 @@ from agora.v1.events_pb2 import EventEnvelope
 from agora_kit import idempotency
 from agora_kit.cache import BoundedCache
 from agora_kit.clock import now
+from agora_kit.consultations import Unavailable
 from agora_kit.errors import FailedPrecondition, InvalidArgument, NotFound
 from agora_kit.events.catalog import EVENTS, EventType
 from agora_kit.events.envelope import new_envelope
@@ -194,7 +195,7 @@ class SessionStore:
         cursor = self.sessions.find(query).sort("_id", ASCENDING).limit(limit)
         found: list[Document] = await cursor.to_list()
         if not found and after is None:  # none yet, or an unknown consultation (404)?
-            with contextlib.suppress(phases.Unavailable):  # threads down: an empty page
+            with contextlib.suppress(Unavailable):  # threads down: an empty page
                 await self.phases.spans(consultation_id)
         return found
 

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
-
 import pytest
 from pymongo import AsyncMongoClient
 
@@ -16,21 +13,6 @@ from services.translation.providers.libretranslate import LibreTranslate
 from tests.translation.fake_provider import FakeProvider
 
 Mongo = AsyncMongoClient[dict[str, object]]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeProvider]:
-    server = FakeProvider()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def db(mongo: Mongo) -> AsyncIterator[object]:
-    name = f"translation_{uuid.uuid4().hex[:8]}"
-    yield mongo[name]
-    await mongo.drop_database(name)
 
 
 LIMITS = Limits(max_segments=4, max_chars=60)

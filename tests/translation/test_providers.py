@@ -45,14 +45,6 @@ QUOTA = {"libretranslate": None,
                                     "code": "insufficient_quota"}})}
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeProvider]:
-    server = FakeProvider()
-    await server.start()
-    yield server
-    await server.stop()
-
-
 @pytest.fixture(params=sorted(PROVIDERS))
 def kind(request: pytest.FixtureRequest) -> str:
     return str(request.param)

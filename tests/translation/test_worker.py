@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
@@ -25,21 +23,6 @@ from services.translation.worker import Worker
 from tests.translation.fake_provider import FakeProvider
 
 Mongo = AsyncMongoClient[dict[str, object]]
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeProvider]:
-    server = FakeProvider()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def db(mongo: Mongo) -> AsyncIterator[Database]:
-    name = f"translation_{uuid.uuid4().hex[:8]}"
-    yield mongo[name]
-    await mongo.drop_database(name)
 
 
 @pytest.fixture

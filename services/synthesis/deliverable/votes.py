@@ -14,12 +14,13 @@ from datetime import UTC
 import grpc
 
 from agora.v1 import events_pb2, voting_pb2, voting_pb2_grpc
+from agora_kit.consultations import Unavailable
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.grpc_interceptors import client_channel
 from agora_kit.mongo import Database, Session
 from agora_kit.types import Document
-from services.synthesis.posts import RPC_TIMEOUT_SECONDS, Unavailable
+from services.synthesis.posts import RPC_TIMEOUT_SECONDS
 
 VOTE_RESULTS = "vote_results"
 CONSUMER = ConsumerSpec(durable="synthesis-vote-results",
