@@ -8,6 +8,8 @@ already make harmless.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import socket
 import uuid
@@ -57,3 +59,12 @@ class Lease:
     async def release(self) -> None:
         await self._collection.delete_one({"_id": self.name, "holder": self.holder})
         self._held_until = now()
+
+    async def keep(self) -> None:
+        """Renew the lease every quarter of its time until cancelled, for work that runs
+        longer than it (a vote's count, a deliverable): a missed renewal is retried by the
+        next one, well before the lease lapses."""
+        while True:
+            await asyncio.sleep(self._ttl.total_seconds() / 4)
+            with contextlib.suppress(Exception):
+                await self.acquire()

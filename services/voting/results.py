@@ -153,7 +153,7 @@ class Results:
                       ttl_seconds=self._lease_seconds)
         if not await lease.acquire():  # another replica is counting it
             return await self._sessions.get(session_id)
-        keeper = asyncio.create_task(self._keep(lease))
+        keeper = asyncio.create_task(lease.keep())
         try:
             session = await self._sessions.mark_closing(session_id, actor=actor)
             if session.get("results") is not None:
@@ -163,13 +163,6 @@ class Results:
             keeper.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(lease.release()), 2.0)
-
-    async def _keep(self, lease: Lease) -> None:
-        """Renew the close's lease while the count runs."""
-        while True:
-            await asyncio.sleep(self._lease_seconds / 4)
-            with contextlib.suppress(Exception):  # a missed renewal: the next one retries
-                await lease.acquire()
 
     async def _finish(self, session: Document) -> Document:
         session_id = session["_id"]

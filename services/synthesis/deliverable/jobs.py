@@ -129,7 +129,7 @@ class Jobs:
                       ttl_seconds=self._lease_seconds)
         if not await lease.acquire():  # another replica runs it
             return
-        keeper = asyncio.create_task(self._keep(lease))
+        keeper = asyncio.create_task(lease.keep())
         try:
             job = await self.jobs.find_one({"_id": job_id})
             if job is None or job["status"] not in (QUEUED, RUNNING):
@@ -146,12 +146,6 @@ class Jobs:
             keeper.cancel()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(lease.release()), 2.0)
-
-    async def _keep(self, lease: Lease) -> None:
-        while True:
-            await asyncio.sleep(self._lease_seconds / 4)
-            with contextlib.suppress(Exception):  # a missed renewal: the next one retries
-                await lease.acquire()
 
     async def _progress(self, job_id: str, stage: str, percent: int) -> None:
         await self.jobs.update_one({"_id": job_id},
