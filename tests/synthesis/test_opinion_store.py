@@ -103,3 +103,25 @@ async def test_a_changed_map_is_due_at_most_once_per_debounce(
     await maps.mark_dirty(consultation)  # a new reaction
     assert await maps.due(timedelta(minutes=5)) == [], "computed less than 5 minutes ago"
     assert await maps.due(timedelta(0)) == [consultation]
+
+
+async def test_a_consultation_without_a_map_never_holds_up_the_others(
+    mongo: AsyncMongoClient[dict[str, Any]],
+) -> None:
+    """Reactions that are neither agree nor disagree make no map: that consultation is
+    recorded as computed (waiting for its next reaction), and the one after it in the
+    background job's list still gets its map — the suite's long-lived stack once waited
+    90 s for a map behind such a consultation."""
+    db, consultation = await seeded(mongo)
+    await db["contributions"].insert_one({"_id": "puzzling", "consultation_id": "c0"})
+    await db["post_reactions"].insert_one({"_id": "puzzling:u1", "post_id": "puzzling",
+                                           "kind": "REACTION_KIND_MORE_INFO", "at": now()})
+    maps = OpinionMaps(db)
+    await maps.mark_dirty("c0")
+    await maps.mark_dirty(consultation)
+    assert await maps.recompute_due("me", timedelta(0)) == 2
+    assert await maps.read("c0") is None
+    assert await maps.due(timedelta(0)) == []  # not retried until a new reaction
+    computed = await maps.read(consultation)
+    assert computed is not None
+    assert len(computed["groups"]) == 2

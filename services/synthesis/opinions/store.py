@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -30,6 +31,7 @@ from services.synthesis.opinions.opinion_map import OpinionMap, State, update
 from services.synthesis.opinions.representativeness import Statement
 from services.synthesis.reactions import REACTIONS
 
+log = logging.getLogger(__name__)
 MAPS = "opinion_maps"
 POST_TEXTS = "post_texts"
 LEASE_PREFIX = "opinion-map:"
@@ -81,11 +83,23 @@ class OpinionMaps:
             started = now()
             doc = await self.maps.find_one({"_id": consultation_id}, {"state": 1}) or {}
             votes = await load_votes(self.db, consultation_id)
-            result = await asyncio.to_thread(update, votes, _state(doc.get("state")))
+            try:
+                result = await asyncio.to_thread(update, votes, _state(doc.get("state")))
+            except Exception as error:
+                # No map from these votes (none agree or disagree yet, say): recorded as
+                # computed, so it waits for the next reaction instead of being retried —
+                # and blocking the consultations after it — every few seconds.
+                log.warning("opinion map of %s not computed: %r", consultation_id, error)
+                await self.maps.update_one(
+                    {"_id": consultation_id},
+                    {"$set": {"computed_at": started, "error": repr(error)[:500]}},
+                    upsert=True)
+                return True
             await self.maps.update_one(
                 {"_id": consultation_id},
                 {"$set": {"computed_at": started, "result": _result(consultation_id, result),
-                          "state": _stored(result.state)}}, upsert=True)
+                          "state": _stored(result.state)}, "$unset": {"error": ""}},
+                upsert=True)
         finally:
             await lease.release()
         return True
@@ -94,7 +108,10 @@ class OpinionMaps:
         """Recompute every consultation that is due (the background job); how many."""
         done = 0
         for consultation_id in await self.due(debounce):
-            done += await self.recompute(consultation_id, owner)
+            try:
+                done += await self.recompute(consultation_id, owner)
+            except Exception:  # one consultation's failure never starves the others
+                log.exception("opinion map of %s failed", consultation_id)
         return done
 
     async def read(self, consultation_id: str) -> dict[str, Any] | None:
