@@ -1,8 +1,17 @@
-"""One user action is one trace: HTTP at the gateway → gRPC in threads → NATS → consumer."""
+"""One user action is one trace: HTTP at the gateway → gRPC in threads → NATS → consumer.
+
+The test has a NATS server of its own: its consumer starts at the stream's beginning, as
+every durable consumer does, and on the suite's shared server that is every post the
+earlier tests wrote — on a loaded CI machine, more than the test's deadline to work through.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import httpx
+import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
@@ -10,6 +19,7 @@ from opentelemetry.trace import SpanKind
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.runtime import ServiceRuntime
 from agora_kit.telemetry import configure_tracing
+from devstack import processes
 from devstack.processes import free_port
 from services.gateway.app import create_app
 from services.gateway.config import GatewaySettings
@@ -23,9 +33,18 @@ TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE_ID}-00f067aa0ba902b7-01"
 
 
+@pytest.fixture
+def own_nats_url(tmp_path: Path) -> Iterator[str]:
+    child = processes.nats(free_port(), tmp_path / "nats", tmp_path / "logs").start()
+    child.wait_port()
+    yield f"nats://127.0.0.1:{child.port}"
+    child.stop()
+
+
 async def test_one_trace_spans_gateway_threads_and_consumer(
-    mongo_uri: str, nats_url: str, redis_url: str
+    mongo_uri: str, own_nats_url: str, redis_url: str
 ) -> None:
+    nats_url = own_nats_url
     exporter = InMemorySpanExporter()
     configure_tracing("agora-test", extra_processor=SimpleSpanProcessor(exporter))
     threads_settings = ThreadsSettings(threads_database="trace_threads", grpc_port=free_port(),

@@ -110,3 +110,13 @@ def test_a_warm_update_keeps_the_groups() -> None:
     second = update(m, first.state)
     assert [g.size for g in second.groups] == [g.size for g in first.groups]
     assert (second.group_of == first.group_of).all()
+
+
+def test_no_votes_make_an_empty_map() -> None:
+    """Only "more info" reactions, or none: no group, no participant — not an error (the
+    column means of an empty matrix once came back as integers and failed to divide)."""
+    result = update(matrix.build([]))
+    assert result.groups == []
+    assert result.participants == ()
+    assert result.consensus == []
+    assert result.divisive == []

@@ -13,7 +13,7 @@ from pymongo import AsyncMongoClient
 
 from agora_kit.clock import now
 from agora_kit.lease import Lease
-from services.synthesis.opinions.store import OpinionMaps, load_votes
+from services.synthesis.opinions.store import MAPS, OpinionMaps, load_votes
 
 
 async def seeded(mongo: AsyncMongoClient[dict[str, Any]]) -> tuple[Any, str]:
@@ -108,8 +108,8 @@ async def test_a_changed_map_is_due_at_most_once_per_debounce(
 async def test_a_consultation_without_a_map_never_holds_up_the_others(
     mongo: AsyncMongoClient[dict[str, Any]],
 ) -> None:
-    """Reactions that are neither agree nor disagree make no map: that consultation is
-    recorded as computed (waiting for its next reaction), and the one after it in the
+    """Reactions that are neither agree nor disagree make an empty map (no participant
+    placed, no group): it is computed without an error, and the one after it in the
     background job's list still gets its map — the suite's long-lived stack once waited
     90 s for a map behind such a consultation."""
     db, consultation = await seeded(mongo)
@@ -120,7 +120,11 @@ async def test_a_consultation_without_a_map_never_holds_up_the_others(
     await maps.mark_dirty("c0")
     await maps.mark_dirty(consultation)
     assert await maps.recompute_due("me", timedelta(0)) == 2
-    assert await maps.read("c0") is None
+    empty = await maps.read("c0")
+    assert empty is not None
+    assert empty["groups"] == []
+    assert empty["participants"] == []
+    assert "error" not in (await db[MAPS].find_one({"_id": "c0"}) or {})
     assert await maps.due(timedelta(0)) == []  # not retried until a new reaction
     computed = await maps.read(consultation)
     assert computed is not None

@@ -36,7 +36,9 @@ class Pca:
 def column_means(matrix: VoteMatrix) -> Floats:
     votes = matrix.votes
     counts = np.bincount(votes.indices, minlength=matrix.shape[1]).astype(np.float64)
-    sums = np.bincount(votes.indices, weights=votes.data, minlength=matrix.shape[1])
+    # float64 even for a matrix without votes, where bincount's weighted sum comes back int.
+    sums = np.bincount(votes.indices, weights=votes.data,
+                       minlength=matrix.shape[1]).astype(np.float64)
     return np.divide(sums, counts, out=np.zeros_like(sums), where=counts > 0)
 
 
