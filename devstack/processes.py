@@ -21,7 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SERVICES = ("identity", "threads", "voting", "translation", "synthesis")
+SERVICES = ("identity", "threads", "voting", "translation", "synthesis", "notifications")
 
 
 def free_port() -> int:
