@@ -62,7 +62,7 @@ class Composer:
         for consultation_id, themes in grouped.items():
             info = infos[consultation_id]
             consultations.append({"title": info.title, "themes": [
-                {"title": info.themes.get(theme_id, ""), "items": [
+                {"title": info.themes.get(theme_id, ""), "entries": [
                     {"summary": render.summary(lang, i["kind"]), "excerpt": i["excerpt"],
                      "link": self.link(i)} for i in entries]}
                 for theme_id, entries in themes.items()]})

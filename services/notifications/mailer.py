@@ -122,6 +122,8 @@ class Mailer:
                 log.error("giving up on mail", extra={"mail": mail["_id"], "error": repr(error)})
                 await self._finish(mail, "failed", attempts=attempts)
                 return
+            log.warning("mail not sent; will retry", extra={
+                "mail": mail["_id"], "attempt": attempts, "error": repr(error)})
             MAILS.labels("retried").inc()
             await self._mails.update_one({"_id": mail["_id"]}, {"$set": {
                 "status": "pending", "attempts": attempts,
