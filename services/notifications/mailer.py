@@ -2,9 +2,10 @@
 digest.py): one replica sends at a time (a lease), each mail claimed before it is sent
 and marked sent as soon as the server accepted it.
 
-A process killed between the server's acceptance and that mark would send the mail again
-after `RECLAIM_SECONDS` (at-least-once, with the same Message-ID so receivers can fold
-it); the window is the few milliseconds of one update. A 5xx refusal is a bounce: the
+Mails a previous lease holder left claimed (it died, or lost the lease) are taken back
+by the next holder; one killed between the server's acceptance and the "sent" mark would
+so be sent again (at-least-once, with the same Message-ID so receivers can fold it): the
+window is the few milliseconds of one update. A 5xx refusal is a bounce: the
 account's e-mail is turned off (`account_settings.bounced`) and later mails are dropped.
 """
 
@@ -30,7 +31,6 @@ from services.notifications.preferences import Preferences
 from services.notifications.smtp import Rejected, SmtpSender
 
 log = logging.getLogger(__name__)
-RECLAIM_SECONDS = 60.0
 
 
 class Mailer:
@@ -66,14 +66,15 @@ class Mailer:
 
     async def drain(self) -> int:
         """Send every mail due now; how many were handled."""
+        holder = self._lease.holder
         await self._mails.update_many(
-            {"status": "sending", "claimed_at": {"$lt": now() - timedelta(
-                seconds=RECLAIM_SECONDS)}}, {"$set": {"status": "pending"}})
+            {"status": "sending", "claimed_by": {"$ne": holder}},
+            {"$set": {"status": "pending"}})
         handled = 0
         while True:
             mail: Document | None = await self._mails.find_one_and_update(
                 {"status": "pending", "next_at": {"$not": {"$gt": now()}}},
-                {"$set": {"status": "sending", "claimed_at": now()}},
+                {"$set": {"status": "sending", "claimed_by": holder, "claimed_at": now()}},
                 sort=[("_id", 1)], return_document=ReturnDocument.AFTER)
             if mail is None:
                 return handled
