@@ -63,7 +63,10 @@ async def _readable(clients: ServiceClients, user: CurrentUser, consultation_id:
         post = await clients.call("threads", clients.threads.GetPost, threads_pb2.GetPostRequest(
             post_id=existing_id(target_id, kind), viewer_id=user.account_id,
             viewer_roles=roles(user)))
-        if post.consultation_id != consultation_id:
+        # A hidden or held post shows a placeholder: nothing to follow, but for its author.
+        visible = post.status == threads_pb2.POST_STATUS_VISIBLE
+        if post.consultation_id != consultation_id or not (
+                visible or post.author_id == user.account_id):
             raise _absent(kind, target_id)
     elif kind == "idea":
         await clients.call("synthesis", clients.synthesis.GetIdea, synthesis_pb2.GetIdeaRequest(
