@@ -33,6 +33,7 @@ def only(*roles: Role) -> frozenset[str]:
 PERMISSIONS: dict[str, frozenset[str]] = {
     "platform.health": EVERYONE,
     "platform.docs": EVERYONE,
+    "platform.web": EVERYONE,
     "keys.read": EVERYONE,
     "account.register": EVERYONE,
     "account.verify_email": EVERYONE,
@@ -117,6 +118,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/docs"): "platform.docs",
     ("GET", "/redoc"): "platform.docs",
     ("GET", "/docs/assets/{name}"): "platform.docs",
+    ("GET", "/"): "platform.web",
+    ("GET", "/assets/{name}"): "platform.web",
     ("GET", "/.well-known/jwks.json"): "keys.read",
     ("POST", "/v1/accounts"): "account.register",
     ("POST", "/v1/accounts/verification"): "account.verify_email",

@@ -25,7 +25,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 # Served, but not part of the public API schema (tests/gateway/test_docs.py checks that
 # every served route is in the table).
 HIDDEN_ROUTES = {("GET", "/metrics"), ("GET", "/openapi.json"), ("GET", "/docs"),
-                 ("GET", "/redoc"), ("GET", "/docs/assets/{name}")}
+                 ("GET", "/redoc"), ("GET", "/docs/assets/{name}"),
+                 ("GET", "/"), ("GET", "/assets/{name}")}
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
