@@ -83,7 +83,8 @@ const en = {
   "auth.verifyHint": "We sent a code to {email}. Enter it to confirm your address (you can already take part).",
   "auth.code": "Code from the email",
   "auth.submitVerify": "Confirm",
-  "auth.verified": "Your email is confirmed.",
+  "auth.verified": "Your email is confirmed and you are signed in.",
+  "auth.continue": "Continue",
   "auth.skip": "Later",
   "form.errors": "Please correct the following:",
 } as const;
@@ -170,7 +171,8 @@ const fr: Table = {
   "auth.verifyHint": "Nous avons envoyé un code à {email}. Saisissez-le pour confirmer votre adresse (vous pouvez déjà participer).",
   "auth.code": "Code reçu par e-mail",
   "auth.submitVerify": "Confirmer",
-  "auth.verified": "Votre adresse est confirmée.",
+  "auth.verified": "Votre adresse est confirmée et vous êtes connecté·e.",
+  "auth.continue": "Continuer",
   "auth.skip": "Plus tard",
   "form.errors": "Merci de corriger ceci :",
 };

@@ -10,6 +10,19 @@ async function logIn(email: string, password: string): Promise<void> {
   session.set({ accessToken: pair.access_token, refreshToken: pair.refresh_token, accountId: pair.account_id, email });
 }
 
+/** Identity answers a registration at once and creates the account in the background
+ * (its timing reveals nothing): the first login may come a moment too early. */
+async function logInOnceCreated(email: string, password: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await logIn(email, password);
+    } catch (caught) {
+      if (!(caught instanceof ApiError) || caught.status !== 401 || attempt >= 5) throw caught;
+      await new Promise((resolve) => setTimeout(resolve, 400 * (attempt + 1)));
+    }
+  }
+}
+
 /** Log in (identity's POST /v1/sessions), then back to where the reader was. */
 export function LoginView({ back }: { back: string }) {
   const t = useT();
@@ -51,8 +64,8 @@ export function LoginView({ back }: { back: string }) {
   );
 }
 
-/** Create an account (POST /v1/accounts), log in with it, then offer to confirm the
- * email with the mailed code (taking part does not wait for it). */
+/** Create an account (POST /v1/accounts), confirm the email with the mailed code, and
+ * log in with it; "later" logs in without confirming (taking part does not wait for it). */
 export function SignupView({ back }: { back: string }) {
   const t = useT();
   const [email, setEmail] = useState("");
@@ -71,7 +84,6 @@ export function SignupView({ back }: { back: string }) {
     try {
       const body = name.trim() ? { email, password, display_name: name.trim() } : { email, password };
       ok(await api.POST("/v1/accounts", { body }));
-      await logIn(email, password);
       setVerifying(true);
     } catch (caught) {
       setError(caught);
@@ -86,7 +98,21 @@ export function SignupView({ back }: { back: string }) {
     setError(null);
     try {
       ok(await api.POST("/v1/accounts/verification", { body: { code: code.trim() } }));
+      await logInOnceCreated(email, password);
       setVerified(true);
+    } catch (caught) {
+      setError(caught);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function later() {
+    setBusy(true);
+    setError(null);
+    try {
+      await logInOnceCreated(email, password);
+      go(back);
     } catch (caught) {
       setError(caught);
     } finally {
@@ -99,7 +125,7 @@ export function SignupView({ back }: { back: string }) {
       <>
         <h1 tabIndex={-1}>{t("auth.verify")}</h1>
         {verified ? (
-          <p role="status">{t("auth.verified")} <a href={back}>{t("thread.back")}</a></p>
+          <p role="status">{t("auth.verified")} <a href={back}>{t("auth.continue")}</a></p>
         ) : (
           <form class="auth" onSubmit={verify}>
             <p id="verify-hint">{t("auth.verifyHint", { email })}</p>
@@ -109,7 +135,7 @@ export function SignupView({ back }: { back: string }) {
             {error !== null && <ErrorNote error={error} />}
             <div class="actions">
               <button type="submit" class="primary" disabled={busy}>{t("auth.submitVerify")}</button>
-              <a href={back}>{t("auth.skip")}</a>
+              <button type="button" disabled={busy} onClick={later}>{t("auth.skip")}</button>
             </div>
           </form>
         )}
