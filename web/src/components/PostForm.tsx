@@ -5,6 +5,13 @@ import { ErrorNote } from "./ErrorNote";
 
 let formCount = 0;
 
+/** A fresh Idempotency-Key: a retried publish is one post. crypto.randomUUID exists only
+ * in secure contexts (https, localhost); getRandomValues everywhere. */
+function idempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** Write a contribution (or a reply, with parentId); the thread shows it from the answer
  * and, for everyone else, from the live stream. */
 export function PostForm({ threadId, parentId, label, onPosted, onCancel }: {
@@ -19,18 +26,23 @@ export function PostForm({ threadId, parentId, label, onPosted, onCancel }: {
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const id = useRef(`post-form-${++formCount}`).current;
+  // One key per text: a retry after a lost answer publishes once; a new text gets a new key.
+  const keyRef = useRef<{ body: string; key: string } | null>(null);
 
   async function submit(event: Event) {
     event.preventDefault();
     if (!body.trim()) return;
     setSending(true);
     setError(null);
+    if (keyRef.current?.body !== body) keyRef.current = { body, key: idempotencyKey() };
+    const key = keyRef.current.key;
     try {
       const post = ok(await api.POST("/v1/threads/{thread_id}/posts", {
-        params: { path: { thread_id: threadId }, header: { "Idempotency-Key": crypto.randomUUID() } },
+        params: { path: { thread_id: threadId }, header: { "Idempotency-Key": key } },
         body: { body, format: "markdown", parent_id: parentId ?? null },
       }));
       setBody("");
+      keyRef.current = null;
       onPosted(post);
     } catch (caught) {
       setError(caught);
