@@ -24,7 +24,7 @@ pytestmark = pytest.mark.timeout(180)
 DAY = timedelta(days=1)
 
 
-async def consultation_with_a_thread(api: httpx.AsyncClient) -> tuple[dict[str, Any], str]:
+async def consultation_with_a_thread(api: httpx.AsyncClient) -> tuple[dict[str, Any], str, str]:
     now = datetime.now(UTC)
     phases = [("appropriation", now - 7 * DAY, now - DAY), ("ideation", now - DAY, now + 13 * DAY),
               ("deepening", now + 13 * DAY, now + 27 * DAY),
@@ -51,7 +51,7 @@ async def consultation_with_a_thread(api: httpx.AsyncClient) -> tuple[dict[str, 
         "body": "Separate the lanes from traffic with **kerbs**, not paint.",
         "format": "markdown", "language": "en"})
     assert post.status_code == 201, post.text
-    return consultation, thread_id
+    return consultation, thread_id, post.json()["id"]
 
 
 async def no_violations(page: Page, screen: str) -> None:
@@ -76,7 +76,7 @@ async def tab_to(page: Page, selector: str, limit: int = 80) -> None:
 
 async def test_a_participant_walks_through_the_front_end(stack: Stack, api: httpx.AsyncClient,
                                                          browser: Browser) -> None:
-    consultation, thread_id = await consultation_with_a_thread(api)
+    consultation, thread_id, seed_id = await consultation_with_a_thread(api)
     base = stack.config.gateway_url
     landing = f"{base}/#/c/{consultation['id']}"
     participant = await browser.new_context(viewport={"width": 1100, "height": 900},
@@ -182,6 +182,16 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     await expect(seed.get_by_role("button", name="Je suis d'accord")).to_be_visible()
     await no_violations(page, "thread fr")
     await no_violations(reader, "thread anonymous 360")
+
+    # A moderator hides the first post: both readers see the placeholder without reload.
+    hidden = await api.post(f"/v1/posts/{seed_id}/moderation",
+                            headers=auth("web-moderator", "moderator"),
+                            json={"action": "hide", "reason": "Off topic for this test"})
+    assert hidden.status_code == 200, hidden.text
+    for viewer, placeholder in ((reader, "This contribution was hidden by moderation."),
+                                (page, "Cette contribution a été masquée par la modération.")):
+        await expect(viewer.get_by_text(placeholder)).to_be_visible(timeout=15_000)
+    await expect(reader.get_by_text("Separate the lanes from traffic")).to_have_count(0)
 
     # A phase change reaches the open landing page without reload.
     await reader.goto(landing)
