@@ -85,7 +85,12 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     page_errors: list[str] = []
     page.on("pageerror", lambda error: page_errors.append(str(error)))
 
-    # Landing: question, stakes, themes with the thread, timeline, the step after.
+    # The list of consultations, then the landing page: question, stakes, themes with the
+    # thread, timeline, the step after.
+    await page.goto(f"{base}/")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Consultations")
+    await expect(page.locator(".card h2 a").first).to_be_visible()  # the suite's, oldest first
+    await no_violations(page, "consultations en")
     await page.goto(landing)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Cycling in Lyon")
     await expect(page.get_by_text("How do we make cycling safe")).to_be_visible()
@@ -166,6 +171,7 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     arrived = reader.locator(".post", has_text="lighting at night")
     await expect(arrived).to_be_visible(timeout=15_000)
     await expect(arrived).to_have_class("post depth-1")
+    await expect(reader.get_by_role("status")).to_have_text("New contribution by Camille")
 
     # A reaction: pressed for its author, counted live for the other reader.
     seed = page.locator(".post", has_text="Separate the lanes")
@@ -202,6 +208,8 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     assert changed.status_code in (200, 201), changed.text
     await expect(reader.locator('.timeline [aria-current="step"]')).to_contain_text(
         "Deepening", timeout=15_000)
+    await expect(reader.get_by_role("status")).to_have_text(
+        "The consultation moved to the Deepening phase.")
     assert not page_errors, page_errors
     await reader_context.close()
     await participant.close()

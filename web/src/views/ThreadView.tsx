@@ -113,7 +113,10 @@ export function ThreadView({ id }: { id: string }) {
 
   if (loaded.error !== null && !loaded.data) return <ErrorNote error={loaded.error} onRetry={loaded.reload} />;
   if (!loaded.data) return <p>{t("loading")}</p>;
-  const { thread, consultation, posts, pinned } = loaded.data;
+  const { thread, consultation, pinned } = loaded.data;
+  // Pinned announcements head the first page; they are not repeated in the flow.
+  const pinnedIds = new Set(pinned.map((p) => p.id));
+  const posts = loaded.data.posts.filter((p) => !pinnedIds.has(p.id));
   const theme = consultation.themes.find((th) => th.id === thread.theme_id);
   const change = (post: Post) => loaded.set((d) => ({ ...d, posts: upsert(d.posts, post) }));
   const back = href.thread(id);
