@@ -141,6 +141,20 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     await page.get_by_label("Password").fill(password)
     await page.get_by_role("button", name="Log in").click()
     await expect(page.get_by_text(f"Signed in as {email}")).to_be_visible()
+    # An access token that no longer passes (expired: it lives 5 minutes) is refreshed
+    # with the refresh token and the request sent again.
+    await page.evaluate("""() => {
+        const saved = JSON.parse(sessionStorage.getItem('agora.session'));
+        sessionStorage.setItem('agora.session',
+            JSON.stringify({...saved, accessToken: saved.accessToken.slice(0, -4) + 'AAAA'}));
+    }""")
+    refreshes: list[int] = []
+    page.on("response", lambda r: refreshes.append(r.status)
+            if r.url.endswith("/v1/sessions/refresh") else None)
+    await page.reload()
+    await expect(page.get_by_role("heading", name="The question")).to_be_visible()
+    await expect(page.get_by_text(f"Signed in as {email}")).to_be_visible()
+    assert refreshes == [200], refreshes  # once, for every request that met the bad token
 
     # A second reader, anonymous in another browser context, has the thread open.
     reader_context = await browser.new_context(viewport={"width": 360, "height": 800})

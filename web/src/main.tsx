@@ -35,7 +35,8 @@ function App() {
   const current = useStore(route);
   const language = useStore(lang);
   const who = useStore(session);
-  const back = location.hash || "#/";
+  // Where login and sign-up return to: this screen, or where an auth screen would return.
+  const back = current.name === "login" || current.name === "signup" ? current.back : location.hash || "#/";
 
   // A new screen: move focus to its heading, as a page load would, for screen readers
   // and keyboard users (not on the first load: the browser starts at the top).
