@@ -156,6 +156,15 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     await expect(page.get_by_text(f"Signed in as {email}")).to_be_visible()
     assert refreshes == [200], refreshes  # once, for every request that met the bad token
 
+    # A pseudonym in this consultation: refused with the API's reason, then taken.
+    await page.get_by_label("Pseudonym in this consultation").fill("camille@example.org")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator(".pseudonym [role=alert]")).to_contain_text("pseudonym")
+    await page.get_by_label("Pseudonym in this consultation").fill("Camille à vélo")
+    await page.get_by_role("button", name="Save").click()
+    await expect(page.locator(".pseudonym strong")).to_have_text("Camille à vélo")
+    await no_violations(page, "landing signed in en")
+
     # A second reader, anonymous in another browser context, has the thread open.
     reader_context = await browser.new_context(viewport={"width": 360, "height": 800})
     reader = await reader_context.new_page()
@@ -178,14 +187,14 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
                  ).to_be_focused()
     await page.keyboard.press("Enter")
     mine = page.locator(".post", has_text="lighting at night")
-    await expect(mine).to_contain_text("Camille")
+    await expect(mine.locator(".post-meta")).to_contain_text("Camille à vélo (you)")
     await expect(mine.locator("em")).to_have_text("lighting")
 
     # ... and the other reader sees it arrive without reloading.
     arrived = reader.locator(".post", has_text="lighting at night")
     await expect(arrived).to_be_visible(timeout=15_000)
     await expect(arrived).to_have_class("post depth-1")
-    await expect(reader.get_by_role("status")).to_have_text("New contribution by Camille")
+    await expect(reader.get_by_role("status")).to_have_text("New contribution by Camille à vélo")
 
     # A reaction: pressed for its author, counted live for the other reader.
     seed = page.locator(".post", has_text="Separate the lanes")

@@ -88,6 +88,13 @@ const en = {
   "auth.continue": "Continue",
   "auth.skip": "Later",
   "form.errors": "Please correct the following:",
+  "pseudonym.title": "How you appear",
+  "pseudonym.current": "Your contributions here are signed:",
+  "pseudonym.label": "Pseudonym in this consultation",
+  "pseudonym.hint": "Up to 40 characters; leave empty to use your account's name.",
+  "pseudonym.save": "Save",
+  "pseudonym.saved": "Saved.",
+  "thread.you": "you",
 } as const;
 
 type Key = keyof typeof en;
@@ -177,6 +184,13 @@ const fr: Table = {
   "auth.continue": "Continuer",
   "auth.skip": "Plus tard",
   "form.errors": "Merci de corriger ceci :",
+  "pseudonym.title": "Votre signature",
+  "pseudonym.current": "Vos contributions ici sont signées :",
+  "pseudonym.label": "Pseudonyme dans cette consultation",
+  "pseudonym.hint": "Jusqu'à 40 caractères ; laissez vide pour utiliser le nom de votre compte.",
+  "pseudonym.save": "Enregistrer",
+  "pseudonym.saved": "Enregistré.",
+  "thread.you": "vous",
 };
 
 export const LANGUAGES = { en: "English", fr: "Français" } as const;

@@ -16,8 +16,9 @@ export function authorLabel(t: T, post: Post): string {
 
 /** One contribution: author, date, sanitised body (the API's body_html), reactions and a
  * reply form. */
-export function PostItem({ post, onChange, onPosted }: {
+export function PostItem({ post, mine = false, onChange, onPosted }: {
   post: Post;
+  mine?: boolean;
   onChange: (post: Post) => void;
   onPosted: (post: Post) => void;
 }) {
@@ -46,7 +47,8 @@ export function PostItem({ post, onChange, onPosted }: {
   return (
     <article class={`post depth-${depth}`} id={`post-${post.id}`} aria-labelledby={`post-${post.id}-author`}>
       <header class="post-meta">
-        <strong id={`post-${post.id}-author`}>{author}</strong>{" "}
+        <strong id={`post-${post.id}-author`}>{author}</strong>
+        {mine && <span class="muted"> ({t("thread.you")})</span>}{" "}
         <time dateTime={post.created_at}>{formatDate(language, post.created_at, true)}</time>
         {post.edited_at && <span class="muted"> · {t("thread.edited")}</span>}
         {post.pinned && <span class="badge">{t("thread.pinned")}</span>}

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, ok, type Consultation, type Thread } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { PhaseTimeline } from "../components/PhaseTimeline";
+import { Pseudonym } from "../components/Pseudonym";
 import { lang, translate, useT, type T } from "../i18n";
 import { subscribe } from "../live";
 import { useLoad } from "../load";
@@ -78,6 +79,12 @@ export function ConsultationView({ id }: { id: string }) {
         <h2 id="themes">{t("consultation.themes")}</h2>
         <Themes consultation={consultation} threads={threads} t={t} />
       </section>
+      {who && (
+        <section aria-labelledby="me">
+          <h2 id="me">{t("pseudonym.title")}</h2>
+          <Pseudonym consultationId={consultation.id} />
+        </section>
+      )}
       {consultation.step_after && (
         <section aria-labelledby="after">
           <h2 id="after">{t("consultation.stepAfter")}</h2>

@@ -3,6 +3,7 @@ import { api, ok, type Post } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { authorLabel, PostItem } from "../components/PostItem";
 import { PostForm } from "../components/PostForm";
+import { readSelf } from "../components/Pseudonym";
 import { lang, translate, useT } from "../i18n";
 import { subscribe } from "../live";
 import { useLoad } from "../load";
@@ -36,6 +37,7 @@ function upsert(posts: Post[], post: Post): Post[] {
 interface ThreadData {
   thread: Awaited<ReturnType<typeof loadThread>>["thread"];
   consultation: Awaited<ReturnType<typeof loadThread>>["consultation"];
+  me: string | null;
   posts: Post[];
   pinned: Post[];
   cursor: string | null;
@@ -60,7 +62,9 @@ export function ThreadView({ id }: { id: string }) {
   const [moreError, setMoreError] = useState<unknown>(null);
   const loaded = useLoad<ThreadData>(async () => {
     const { thread, consultation, page } = await loadThread(id);
-    return { thread, consultation, posts: page.items, pinned: page.pinned ?? [], cursor: page.next_cursor ?? null };
+    // Pages are shared by every reader: one's own posts are those with one's author key.
+    const me = session.value ? (await readSelf(consultation.id).catch(() => null))?.author_key ?? null : null;
+    return { thread, consultation, me, posts: page.items, pinned: page.pinned ?? [], cursor: page.next_cursor ?? null };
   }, [id, language, who?.accountId]);
 
   const consultationId = loaded.data?.consultation.id;
@@ -138,7 +142,10 @@ export function ThreadView({ id }: { id: string }) {
         <h2 id="contributions">{t("thread.contributions")}</h2>
         {posts.length === 0 && <p>{t("thread.empty")}</p>}
         <div class="posts">
-          {threaded(posts).map((post) => <PostItem key={post.id} post={post} onChange={change} onPosted={change} />)}
+          {threaded(posts).map((post) => (
+            <PostItem key={post.id} post={post} mine={post.author_key !== null && post.author_key === loaded.data?.me}
+              onChange={change} onPosted={change} />
+          ))}
         </div>
         {loaded.data.cursor && <button type="button" onClick={more}>{t("thread.more")}</button>}
         {moreError !== null && <ErrorNote error={moreError} />}
