@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from agora_kit.clock import now
 from agora_kit.mongo import Database, Session
 from agora_kit.types import Document
+from services.translation.sources import Source
 
 # Delays after the 1st, 2nd, ... failed attempt; then the job is marked failed (kept,
 # visible, never retried: readers get the original).
@@ -34,6 +35,13 @@ class Job:
     @property
     def key(self) -> str:
         return f"{self.content_id}:{self.target}"
+
+    @classmethod
+    def translating(cls, source: Source, target: str) -> Job:
+        """The job translating a content's recorded revision into target."""
+        return cls(content_id=source.content_id, consultation_id=source.consultation_id,
+                   thread_id=source.thread_id, target=target, source=source.language,
+                   revision=source.revision, body=source.body)
 
     @classmethod
     def of(cls, doc: Document) -> Job:
@@ -77,6 +85,10 @@ class Jobs:
             await self.jobs.update_one({"_id": job.key, "revision": job.revision},
                                        {"$set": {"attempts": attempt, "due": due,
                                                  "failed": failed}})
+
+    async def cancel(self, content_id: str, target: str, *, session: Session) -> None:
+        """No job into the content's own language (its language was corrected)."""
+        await self.jobs.delete_one({"_id": f"{content_id}:{target}"}, session=session)
 
     async def drop(self, jobs: list[Job]) -> None:
         for job in jobs:

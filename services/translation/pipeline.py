@@ -1,7 +1,9 @@
 """From texts to their translations: protect, split, look up, batch, call, restore.
 
 Segments are the unit of work and of the cache, so a paragraph repeated across posts, or
-an unchanged paragraph of an edited post, is never sent twice. A provider error leaves
+an unchanged paragraph of an edited post, is never sent twice; a segment's cache entry
+carries the version of the glossary terms it contains (terms.py), so a new glossary
+version costs only the segments whose terms changed. A provider error leaves
 nothing half-done: segments already translated are cached (they are correct on their
 own), and the caller gets the error and retries later, serving the original meanwhile.
 """
@@ -23,6 +25,7 @@ from services.translation.protect import PLACEHOLDER, protect, translatable
 from services.translation.providers.base import Glossary, Provider
 from services.translation.providers.errors import MalformedResponse, ProviderError
 from services.translation.segments import split
+from services.translation.terms import segment_version
 
 
 def _core(segment: str) -> tuple[str, str, str]:
@@ -57,7 +60,8 @@ class Pipeline:
             if translatable(segment)))
         keys = {core: cache_key(core, source=source, target=target,
                                 provider=self._provider.name,
-                                glossary_version=glossary.version) for core in wanted}
+                                glossary_version=segment_version(glossary, core))
+                for core in wanted}
         done = {core: text for core, text in zip(
             wanted, await self._lookup([keys[core] for core in wanted]), strict=True)
             if text is not None}

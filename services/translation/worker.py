@@ -1,6 +1,8 @@
-"""Translates pending jobs in batches: all due jobs of one language pair in one pipeline
-run (whose calls carry as many segments as the provider allows), then stores each result
-with its `translation.ready` in one transaction per pair."""
+"""Translates pending jobs in batches: all due jobs of one language pair (and glossary) in
+one pipeline run (whose calls carry as many segments as the provider allows), then stores
+each result with its `translation.ready` in one transaction per batch. Each job is
+translated under its consultation's current glossary version; consultations without one
+share their batches."""
 
 from __future__ import annotations
 
@@ -14,10 +16,11 @@ from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from services.translation.glossaries import Glossaries
 from services.translation.jobs import Job, Jobs
 from services.translation.metrics import TRANSLATIONS
 from services.translation.pipeline import Pipeline
-from services.translation.providers.base import NO_GLOSSARY
+from services.translation.providers.base import Glossary
 from services.translation.providers.errors import InputRejected, ProviderError, RateLimited
 from services.translation.store import StoredTranslation, Translations
 
@@ -27,8 +30,9 @@ JOBS_PER_PASS = 500
 
 class Worker:
     def __init__(self, *, pipeline: Pipeline, jobs: Jobs, store: Translations,
-                 deps: Dependencies) -> None:
+                 glossaries: Glossaries, deps: Dependencies) -> None:
         self._pipeline = pipeline
+        self._glossaries = glossaries
         self._jobs = jobs
         self._store = store
         self._deps = deps
@@ -36,17 +40,24 @@ class Worker:
     async def run_once(self) -> int:
         """Translate what is due now; how many jobs were taken."""
         due = await self._jobs.due(JOBS_PER_PASS)
-        pairs: dict[tuple[str, str], list[Job]] = defaultdict(list)
+        versions = await self._glossaries.current_of(
+            list({job.consultation_id for job in due}))
+        batches: dict[tuple[str, str, str], list[Job]] = defaultdict(list)
+        glossaries: dict[tuple[str, str, str], Glossary] = {}
         for job in due:
-            pairs[(job.source, job.target)].append(job)
-        await asyncio.gather(*(self._pair(source, target, jobs)
-                               for (source, target), jobs in pairs.items()))
+            glossary = versions[job.consultation_id].for_pair(job.source, job.target)
+            key = (job.source, job.target, glossary.version)
+            glossaries[key] = glossary
+            batches[key].append(job)
+        await asyncio.gather(*(self._batch(key[0], key[1], glossaries[key], jobs)
+                               for key, jobs in batches.items()))
         return len(due)
 
-    async def _pair(self, source: str, target: str, jobs: list[Job]) -> None:
+    async def _batch(self, source: str, target: str, glossary: Glossary,
+                     jobs: list[Job]) -> None:
         try:
             texts = await self._pipeline.translate([job.body for job in jobs], source=source,
-                                                   target=target, glossary=NO_GLOSSARY)
+                                                   target=target, glossary=glossary)
         except InputRejected as refused:
             log.warning("translation refused; the original is served",
                         extra={"source": source, "target": target, "error": str(refused)})

@@ -13,6 +13,7 @@ from agora_kit.mongo import Database
 from agora_kit.runtime import Dependencies
 from services.translation.cache import SegmentCache
 from services.translation.config import TranslationSettings
+from services.translation.glossaries import Glossaries
 from services.translation.jobs import Job, Jobs
 from services.translation.pipeline import Pipeline
 from services.translation.providers.base import Limits
@@ -33,7 +34,7 @@ def worker(fake: FakeProvider, db: Database, mongo: Mongo, nc: NatsClient) -> Wo
     deps = Dependencies(settings=TranslationSettings(), mongo=mongo,
                         db=db, nats=nc, js=nc.jetstream(), outbox=Outbox(db))
     return Worker(pipeline=Pipeline(provider, SegmentCache(db)), jobs=Jobs(db),
-                  store=Translations(db), deps=deps)
+                  store=Translations(db), glossaries=Glossaries(db), deps=deps)
 
 
 async def add(db: Database, mongo: Mongo, *jobs: Job) -> None:
