@@ -26,9 +26,13 @@ def pattern(terms: set[str] | frozenset[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
+# How a do-not-translate term is rendered: as the text writes it, whatever its case.
+KEPT = "\x00kept"
+
+
 def entries(glossary: Glossary) -> set[tuple[str, str]]:
-    """(term, how it is rendered) for each term; a kept term renders as itself."""
-    return ({(term.casefold(), term) for term in glossary.keep}
+    """(case-folded term, how it is rendered) for each term."""
+    return ({(term.casefold(), KEPT) for term in glossary.keep}
             | {(term.casefold(), value) for term, value in glossary.fixed.items()})
 
 

@@ -32,6 +32,21 @@ def fake_translate(text: str, target: str, entries: dict[str, str] | None = None
     return f"[{target}] {out}" if out.strip() else out
 
 
+def prompt_glossary(system: str) -> dict[str, str]:
+    """The glossary an obedient model reads in the system prompt (openai_chat.prompt)."""
+    entries: dict[str, str] = {}
+    for line in system.splitlines():
+        if line.startswith("Never translate these terms: "):
+            terms = line.removeprefix("Never translate these terms: ").rstrip(".")
+            entries.update({term: term for term in terms.split("; ")})
+        if line.startswith("Always translate these terms exactly so: "):
+            pairs = line.removeprefix("Always translate these terms exactly so: ").rstrip(".")
+            for pair in pairs.split("; "):
+                term, _, value = pair.partition(" -> ")
+                entries[term] = value
+    return entries
+
+
 @dataclass
 class Reply:
     status: int
@@ -152,7 +167,8 @@ class FakeProvider:
         if scripted is not None:
             return scripted
         texts = json.loads(body["messages"][1]["content"])
-        content = json.dumps({"translations": self._segments(texts, "en")})
+        content = json.dumps({"translations": self._segments(
+            texts, "en", prompt_glossary(body["messages"][0]["content"]))})
         return web.json_response({"id": "chatcmpl-1", "object": "chat.completion",
                                   "choices": [{"index": 0, "finish_reason": "stop",
                                                "message": {"role": "assistant",
