@@ -12,6 +12,7 @@ from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.periodic import every, lease_for
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.translation import posts
+from services.translation.budget import Budget
 from services.translation.cache import SegmentCache
 from services.translation.config import TranslationSettings
 from services.translation.consultations import ConsultationLanguages
@@ -43,6 +44,7 @@ class TranslationApp(ServiceApp):
         self.database = settings.translation_database
         self._provider: Provider = build_provider(settings)
         self._languages = ConsultationLanguages(settings.threads_addr)
+        self._budget = settings.translation_monthly_character_budget
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
         self.store = Translations(deps.db)
@@ -52,6 +54,7 @@ class TranslationApp(ServiceApp):
         enabled = not isinstance(self._provider, NoProvider)
         self.worker = (Worker(pipeline=Pipeline(self._provider, SegmentCache(deps.db)),
                               jobs=self.jobs, store=self.store, glossaries=self.glossaries,
+                              budget=Budget(deps.db, monthly_characters=self._budget),
                               deps=deps)
                        if enabled else None)
         self.posts = PostJobs(enabled=enabled, jobs=self.jobs, sources=self.sources,

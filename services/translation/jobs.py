@@ -17,7 +17,8 @@ from agora_kit.types import Document
 from services.translation.sources import Source
 
 # Delays after the 1st, 2nd, ... failed attempt; then the job is marked failed (kept,
-# visible, never retried: readers get the original).
+# visible, never retried: readers get the original). A job over its consultation's monthly
+# budget is parked (`over_budget: true`, due at the start of the next month).
 BACKOFF_SECONDS = (2.0, 5.0, 15.0, 30.0, 60.0, 120.0, 300.0, 300.0, 300.0, 300.0)
 
 
@@ -31,6 +32,7 @@ class Job:
     revision: int
     body: str
     attempts: int = 0
+    due: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -47,7 +49,8 @@ class Job:
     def of(cls, doc: Document) -> Job:
         return cls(content_id=doc["content_id"], consultation_id=doc["consultation_id"],
                    thread_id=doc["thread_id"], target=doc["target"], source=doc["source"],
-                   revision=doc["revision"], body=doc["body"], attempts=doc["attempts"])
+                   revision=doc["revision"], body=doc["body"], attempts=doc["attempts"],
+                   due=doc.get("due"))
 
 
 class Jobs:
@@ -85,6 +88,13 @@ class Jobs:
             await self.jobs.update_one({"_id": job.key, "revision": job.revision},
                                        {"$set": {"attempts": attempt, "due": due,
                                                  "failed": failed}})
+
+    async def park(self, jobs: list[Job], *, until: datetime) -> None:
+        """Over its consultation's budget: `over_budget` and due again at `until` (the
+        next month), without counting as a failed attempt."""
+        for job in jobs:
+            await self.jobs.update_one({"_id": job.key, "revision": job.revision},
+                                       {"$set": {"over_budget": True, "due": until}})
 
     async def cancel(self, content_id: str, target: str, *, session: Session) -> None:
         """No job into the content's own language (its language was corrected)."""

@@ -2,23 +2,27 @@
 one pipeline run (whose calls carry as many segments as the provider allows), then stores
 each result with its `translation.ready` in one transaction per batch. Each job is
 translated under its consultation's current glossary version; consultations without one
-share their batches."""
+share their batches. Jobs beyond their consultation's monthly budget are parked
+(budget.py) before anything is sent."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import defaultdict
 
 from agora.v1 import translation_pb2
+from agora_kit.clock import now
 from agora_kit.events.catalog import EVENTS
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
+from services.translation.budget import Budget, next_month
 from services.translation.glossaries import Glossaries
 from services.translation.jobs import Job, Jobs
-from services.translation.metrics import TRANSLATIONS
+from services.translation.metrics import PARKED_JOBS, QUEUE_LAG, TRANSLATIONS
 from services.translation.pipeline import Pipeline
 from services.translation.providers.base import Glossary
 from services.translation.providers.errors import InputRejected, ProviderError, RateLimited
@@ -26,12 +30,17 @@ from services.translation.store import StoredTranslation, Translations
 
 log = logging.getLogger(__name__)
 JOBS_PER_PASS = 500
+# How often every consultation's budget gauge is read again (it also moves after each
+# batch, for the consultations it charged).
+BUDGET_REFRESH_SECONDS = 60.0
 
 
 class Worker:
     def __init__(self, *, pipeline: Pipeline, jobs: Jobs, store: Translations,
-                 glossaries: Glossaries, deps: Dependencies) -> None:
+                 glossaries: Glossaries, budget: Budget, deps: Dependencies) -> None:
         self._pipeline = pipeline
+        self._budget = budget
+        self._next_refresh = 0.0
         self._glossaries = glossaries
         self._jobs = jobs
         self._store = store
@@ -40,11 +49,27 @@ class Worker:
     async def run_once(self) -> int:
         """Translate what is due now; how many jobs were taken."""
         due = await self._jobs.due(JOBS_PER_PASS)
+        QUEUE_LAG.set(max(0.0, (now() - due[0].due).total_seconds())
+                      if due and due[0].due else 0.0)
+        if time.monotonic() >= self._next_refresh:
+            self._next_refresh = time.monotonic() + BUDGET_REFRESH_SECONDS
+            await self._budget.refresh()
+        if not due:
+            return 0
+        admitted = await self._budget.admit([(job.consultation_id, len(job.body))
+                                             for job in due])
+        over = [job for job, fits in zip(due, admitted, strict=True) if not fits]
+        if over:
+            log.warning("translation budget spent; jobs parked until next month",
+                        extra={"jobs": len(over)})
+            PARKED_JOBS.inc(len(over))
+            await self._jobs.park(over, until=next_month(now()))
+        taken = [job for job, fits in zip(due, admitted, strict=True) if fits]
         versions = await self._glossaries.current_of(
-            list({job.consultation_id for job in due}))
+            list({job.consultation_id for job in taken}))
         batches: dict[tuple[str, str, str], list[Job]] = defaultdict(list)
         glossaries: dict[tuple[str, str, str], Glossary] = {}
-        for job in due:
+        for job in taken:
             glossary = versions[job.consultation_id].for_pair(job.source, job.target)
             key = (job.source, job.target, glossary.version)
             glossaries[key] = glossary
@@ -56,8 +81,8 @@ class Worker:
     async def _batch(self, source: str, target: str, glossary: Glossary,
                      jobs: list[Job]) -> None:
         try:
-            texts = await self._pipeline.translate([job.body for job in jobs], source=source,
-                                                   target=target, glossary=glossary)
+            texts, charged = await self._pipeline.translate_counted(
+                [job.body for job in jobs], source=source, target=target, glossary=glossary)
         except InputRejected as refused:
             log.warning("translation refused; the original is served",
                         extra={"source": source, "target": target, "error": str(refused)})
@@ -70,11 +95,17 @@ class Worker:
             await self._jobs.retry(jobs, after=after)
             return
 
+        spent: dict[str, int] = defaultdict(int)
+        for job, characters in zip(jobs, charged, strict=True):
+            spent[job.consultation_id] += characters
+
         async def store(session: Session, outbox: Outbox) -> None:
             for job, text in zip(jobs, texts, strict=True):
                 await self._finish(job, text, session=session, outbox=outbox)
+            await self._budget.charge(spent, session=session)
 
         await self._deps.commit(store)
+        await self._budget.refresh_some(list(spent))
 
     async def _finish(self, job: Job, text: str, *, session: Session, outbox: Outbox) -> None:
         await self._jobs.done(job, session=session)

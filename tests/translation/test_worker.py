@@ -6,11 +6,13 @@ from datetime import UTC, datetime
 
 import pytest
 from nats.aio.client import Client as NatsClient
+from prometheus_client import REGISTRY
 from pymongo import AsyncMongoClient
 
 from agora_kit.events.outbox import Outbox
 from agora_kit.mongo import Database
 from agora_kit.runtime import Dependencies
+from services.translation.budget import Budget, month_of, next_month
 from services.translation.cache import SegmentCache
 from services.translation.config import TranslationSettings
 from services.translation.glossaries import Glossaries
@@ -24,17 +26,36 @@ from services.translation.worker import Worker
 from tests.translation.fake_provider import FakeProvider
 
 Mongo = AsyncMongoClient[dict[str, object]]
+BUDGET = 100  # characters per consultation and month
 
 
-@pytest.fixture
-def worker(fake: FakeProvider, db: Database, mongo: Mongo, nc: NatsClient) -> Worker:
+def make_worker(fake: FakeProvider, db: Database, mongo: Mongo, nc: NatsClient, *,
+                budget: int = 0) -> Worker:
     provider = Guarded(LibreTranslate(fake.url, api_key=None, limits=Limits(50, 5000),
                                       timeout=2.0),
                        attempts=1, max_wait=1.0, threshold=100, reset_seconds=1.0)
     deps = Dependencies(settings=TranslationSettings(), mongo=mongo,
                         db=db, nats=nc, js=nc.jetstream(), outbox=Outbox(db))
     return Worker(pipeline=Pipeline(provider, SegmentCache(db)), jobs=Jobs(db),
-                  store=Translations(db), glossaries=Glossaries(db), deps=deps)
+                  store=Translations(db), glossaries=Glossaries(db),
+                  budget=Budget(db, monthly_characters=budget), deps=deps)
+
+
+@pytest.fixture
+def worker(fake: FakeProvider, db: Database, mongo: Mongo, nc: NatsClient) -> Worker:
+    return make_worker(fake, db, mongo, nc)
+
+
+@pytest.fixture
+def tight(fake: FakeProvider, db: Database, mongo: Mongo, nc: NatsClient) -> Worker:
+    """A worker whose consultations may each send 100 characters a month."""
+    return make_worker(fake, db, mongo, nc, budget=BUDGET)
+
+
+def sample(name: str, **labels: str) -> float:
+    value = REGISTRY.get_sample_value(name, labels)
+    assert value is not None, name
+    return value
 
 
 async def add(db: Database, mongo: Mongo, *jobs: Job) -> None:
@@ -96,3 +117,41 @@ async def test_a_newer_revision_wins(
     assert stored["revision"] == 2
 
 
+
+
+async def test_the_budget_stops_machine_translation_and_parks_the_rest(
+        tight: Worker, fake: FakeProvider, db: Database, mongo: Mongo) -> None:
+    # "Message numéro N." is 17 characters: five fit in 100, the sixth does not
+    await add(db, mongo, *(job(n) for n in range(8)))
+    assert await tight.run_once() == 8
+    assert await db["translations"].count_documents({}) == 5
+    sent = sum(len(q) for _, body, _ in fake.requests for q in body["q"])
+    assert sent == 5 * 17
+    usage = await db["budget_usage"].find_one({"_id": f"c1:{month_of(datetime.now(UTC))}"})
+    assert usage is not None
+    assert usage["characters"] == sent
+    parked = [doc async for doc in db["jobs"].find({})]
+    assert len(parked) == 3
+    assert all(doc["over_budget"] and not doc["failed"] for doc in parked)
+    assert parked[0]["due"] == next_month(datetime.now(UTC))
+    assert sample("agora_translation_budget_used_ratio", consultation="c1") == 85 / BUDGET
+    # nothing more is sent this month, and another consultation has its own budget
+    await add(db, mongo, Job(content_id="q1", consultation_id="c2", thread_id="t2",
+                             target="en", source="fr", revision=0, body="Autre chose."))
+    assert await tight.run_once() == 1
+    assert await db["translations"].find_one({"_id": "q1:en"}) is not None
+    assert await db["jobs"].count_documents({}) == 3
+    assert sample("agora_translation_queue_lag_seconds") < 5
+
+
+async def test_cache_hits_cost_no_budget(
+        tight: Worker, fake: FakeProvider, db: Database, mongo: Mongo) -> None:
+    await add(db, mongo, job(1))
+    await tight.run_once()
+    twins = [Job(content_id=f"t{n}", consultation_id="c1", thread_id="t1", target="en",
+                 source="fr", revision=0, body="Message numéro 1.") for n in range(3)]
+    await add(db, mongo, *twins)
+    await tight.run_once()
+    usage = await db["budget_usage"].find_one({})
+    assert usage is not None
+    assert usage["characters"] == 17
