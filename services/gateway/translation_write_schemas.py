@@ -9,11 +9,15 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import translation_pb2
-from services.gateway.schemas import NONBLANK, Input, Language, _when
+from services.gateway.problems import pattern
+from services.gateway.schemas import _BLANK, NONBLANK, Input, Language, _when
 
 CorrectedText = Annotated[str, StringConstraints(min_length=1, max_length=20_000,
                                                  pattern=NONBLANK)]
-Term = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=NONBLANK)]
+# A glossary term is one line: no control character at all (tabs and line breaks included).
+ONE_LINE = pattern(rf"^[^\x00-\x1f\x7f]*[^{_BLANK}][^\x00-\x1f\x7f]*$",
+                   "is blank or not a single line")
+Term = Annotated[str, StringConstraints(min_length=1, max_length=100, pattern=ONE_LINE)]
 
 
 class TranslationCorrection(Input):

@@ -27,7 +27,8 @@ MAX_TERM_CHARS = 100
 
 def _term(value: str, field: str) -> str:
     value = value.strip()
-    if not value or len(value) > MAX_TERM_CHARS or any(c in value for c in "\n\t\r"):
+    if not value or len(value) > MAX_TERM_CHARS or any(
+            ord(c) < 0x20 or c == "\x7f" for c in value):
         raise InvalidArgument(f"a term is 1 to {MAX_TERM_CHARS} characters on one line",
                               field=field)
     return value
