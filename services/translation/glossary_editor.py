@@ -107,7 +107,8 @@ class GlossaryEditor:
                        and terms.contains_any(terms.changed(
                            previous.for_pair(source.language, target),
                            new.for_pair(source.language, target)), sent)]
-            for target in targets:
-                await self._jobs.add(Job.translating(source, target), session=session)
-            texts += bool(targets)
+            if targets:
+                await self._jobs.add_targets(Job.translating(source, targets),
+                                             session=session)
+                texts += 1
         return texts

@@ -1,6 +1,7 @@
 """Posts to translate, on post.created and post.edited: the post is recorded (sources.py)
-and one job per other language of its consultation is queued, in the event's transaction
-(the worker translates them).
+and one job listing the other languages of its consultation is queued, in the event's
+transaction (the worker translates them): four MongoDB operations per event with the
+consumer's deduplication marker.
 
 A post that arrives `und` is detected again among the consultation's languages; one still
 undetermined is not translated (readers get the original). Edits do not carry the
@@ -56,10 +57,10 @@ class PostJobs:
 
     async def queue(self, source: Source, languages: tuple[str, ...], *,
                     session: Session) -> int:
-        """Jobs translating the content into each other language; how many."""
+        """The job translating the content into each other language; how many targets."""
         if not self._enabled or source.language in UNDETERMINED:
             return 0
         targets = [target for target in languages if target != source.language]
-        for target in targets:
-            await self._jobs.add(Job.translating(source, target), session=session)
+        if targets:
+            await self._jobs.put(Job.translating(source, targets), session=session)
         return len(targets)

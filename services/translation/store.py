@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from pymongo import UpdateOne
+
 from agora_kit.mongo import Database, Session
 from agora_kit.types import Document
 
@@ -79,20 +81,28 @@ class Translations:
     async def ensure_indexes(self) -> None:
         await self.translations.create_index("content_id")
 
-    async def save(self, item: StoredTranslation, *, session: Session) -> bool:
-        """True if stored; False when a newer revision's translation is already there."""
-        key = _key(item.content_id, item.target)
-        current = await self.translations.find_one({"_id": key}, {"revision": 1},
-                                                   session=session)
-        if current is not None and int(current.get("revision", -1)) > item.revision:
-            return False
-        await self.translations.update_one({"_id": key}, {"$set": {
-            "content_id": item.content_id, "consultation_id": item.consultation_id,
-            "thread_id": item.thread_id, "target": item.target,
-            "source_language": item.source_language, "revision": item.revision,
-            "text": item.text, "provider": item.provider, "at": datetime.now(UTC)}},
-            upsert=True, session=session)
-        return True
+    async def save_many(self, items: list[StoredTranslation], *, session: Session
+                        ) -> list[StoredTranslation]:
+        """Those stored, in two round trips (one read, one bulk write): not those whose
+        stored translation is of a newer revision."""
+        if not items:
+            return []
+        keys = [_key(item.content_id, item.target) for item in items]
+        newer = {doc["_id"]: int(doc.get("revision", -1)) async for doc in
+                 self.translations.find({"_id": {"$in": keys}}, {"revision": 1},
+                                        session=session)}
+        stored = [item for item, key in zip(items, keys, strict=True)
+                  if newer.get(key, -1) <= item.revision]
+        if stored:
+            at = datetime.now(UTC)
+            await self.translations.bulk_write([UpdateOne(
+                {"_id": _key(item.content_id, item.target)}, {"$set": {
+                    "content_id": item.content_id, "consultation_id": item.consultation_id,
+                    "thread_id": item.thread_id, "target": item.target,
+                    "source_language": item.source_language, "revision": item.revision,
+                    "text": item.text, "provider": item.provider, "at": at}}, upsert=True)
+                for item in stored], ordered=False, session=session)
+        return stored
 
     async def save_human(self, *, content_id: str, consultation_id: str, thread_id: str,
                          target: str, source_language: str, revision: int, text: str,

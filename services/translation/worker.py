@@ -21,7 +21,7 @@ from agora_kit.mongo import Session
 from agora_kit.runtime import Dependencies
 from services.translation.budget import Budget, next_month
 from services.translation.glossaries import Glossaries
-from services.translation.jobs import Job, Jobs
+from services.translation.jobs import Jobs, Task
 from services.translation.metrics import PARKED_JOBS, QUEUE_LAG, TRANSLATIONS
 from services.translation.pipeline import Pipeline
 from services.translation.providers.base import Glossary
@@ -47,78 +47,77 @@ class Worker:
         self._deps = deps
 
     async def run_once(self) -> int:
-        """Translate what is due now; how many jobs were taken."""
+        """Translate what is due now; how many (content, target) tasks were taken."""
         due = await self._jobs.due(JOBS_PER_PASS)
         QUEUE_LAG.set(max(0.0, (now() - due[0].due).total_seconds())
                       if due and due[0].due else 0.0)
         if time.monotonic() >= self._next_refresh:
             self._next_refresh = time.monotonic() + BUDGET_REFRESH_SECONDS
             await self._budget.refresh()
-        if not due:
+        tasks = [Task(job, target) for job in due for target in job.targets]
+        if not tasks:
             return 0
-        admitted = await self._budget.admit([(job.consultation_id, len(job.body))
-                                             for job in due])
-        over = [job for job, fits in zip(due, admitted, strict=True) if not fits]
+        admitted = await self._budget.admit([(task.consultation_id, len(task.job.body))
+                                             for task in tasks])
+        over = [task for task, fits in zip(tasks, admitted, strict=True) if not fits]
         if over:
             log.warning("translation budget spent; jobs parked until next month",
-                        extra={"jobs": len(over)})
+                        extra={"tasks": len(over)})
             PARKED_JOBS.inc(len(over))
             await self._jobs.park(over, until=next_month(now()))
-        taken = [job for job, fits in zip(due, admitted, strict=True) if fits]
+        taken = [task for task, fits in zip(tasks, admitted, strict=True) if fits]
         versions = await self._glossaries.current_of(
-            list({job.consultation_id for job in taken}))
-        batches: dict[tuple[str, str, str], list[Job]] = defaultdict(list)
+            list({task.consultation_id for task in taken}))
+        batches: dict[tuple[str, str, str], list[Task]] = defaultdict(list)
         glossaries: dict[tuple[str, str, str], Glossary] = {}
-        for job in taken:
-            glossary = versions[job.consultation_id].for_pair(job.source, job.target)
-            key = (job.source, job.target, glossary.version)
+        for task in taken:
+            glossary = versions[task.consultation_id].for_pair(task.job.source, task.target)
+            key = (task.job.source, task.target, glossary.version)
             glossaries[key] = glossary
-            batches[key].append(job)
-        await asyncio.gather(*(self._batch(key[0], key[1], glossaries[key], jobs)
-                               for key, jobs in batches.items()))
-        return len(due)
+            batches[key].append(task)
+        await asyncio.gather(*(self._batch(key[0], key[1], glossaries[key], batch)
+                               for key, batch in batches.items()))
+        return len(tasks)
 
     async def _batch(self, source: str, target: str, glossary: Glossary,
-                     jobs: list[Job]) -> None:
+                     tasks: list[Task]) -> None:
         try:
             texts, charged = await self._pipeline.translate_counted(
-                [job.body for job in jobs], source=source, target=target, glossary=glossary)
+                [task.job.body for task in tasks], source=source, target=target,
+                glossary=glossary)
         except InputRejected as refused:
             log.warning("translation refused; the original is served",
                         extra={"source": source, "target": target, "error": str(refused)})
-            await self._jobs.drop(jobs)
+            await self._jobs.done(tasks)
             return
         except ProviderError as failed:
             after = failed.retry_after if isinstance(failed, RateLimited) else None
             log.warning("translation failed; will retry",
                         extra={"source": source, "target": target, "error": str(failed)})
-            await self._jobs.retry(jobs, after=after)
+            await self._jobs.retry(tasks, after=after)
             return
 
         spent: dict[str, int] = defaultdict(int)
-        for job, characters in zip(jobs, charged, strict=True):
-            spent[job.consultation_id] += characters
+        for task, characters in zip(tasks, charged, strict=True):
+            spent[task.consultation_id] += characters
+        items = [StoredTranslation(
+            content_id=task.job.content_id, consultation_id=task.consultation_id,
+            thread_id=task.job.thread_id, target=target, source_language=source,
+            revision=task.job.revision, text=text, provider=self._pipeline.provider)
+            for task, text in zip(tasks, texts, strict=True)]
 
-        async def store(session: Session, outbox: Outbox) -> None:
-            for job, text in zip(jobs, texts, strict=True):
-                await self._finish(job, text, session=session, outbox=outbox)
+        async def store(session: Session, outbox: Outbox) -> int:
+            """Bulk writes: the jobs, the translations, the announcements, the budget."""
+            await self._jobs.done(tasks, session=session)
+            stored = await self._store.save_many(items, session=session)
+            await outbox.add_many([new_envelope(
+                event_type=EVENTS.translation_ready, consultation_id=item.consultation_id,
+                actor="system", payload=translation_pb2.TranslationReady(
+                    content_id=item.content_id, thread_id=item.thread_id, target=target,
+                    source_language=source, revision=item.revision))
+                for item in stored], session=session)
             await self._budget.charge(spent, session=session)
+            return len(stored)
 
-        await self._deps.commit(store)
+        TRANSLATIONS.labels("machine").inc(await self._deps.commit(store))
         await self._budget.refresh_some(list(spent))
-
-    async def _finish(self, job: Job, text: str, *, session: Session, outbox: Outbox) -> None:
-        await self._jobs.done(job, session=session)
-        stored = await self._store.save(StoredTranslation(
-            content_id=job.content_id, consultation_id=job.consultation_id,
-            thread_id=job.thread_id, target=job.target, source_language=job.source,
-            revision=job.revision, text=text, provider=self._pipeline.provider),
-            session=session)
-        if not stored:
-            return
-        TRANSLATIONS.labels("machine").inc()
-        await outbox.add(new_envelope(
-            event_type=EVENTS.translation_ready, consultation_id=job.consultation_id,
-            actor="system", payload=translation_pb2.TranslationReady(
-                content_id=job.content_id, thread_id=job.thread_id, target=job.target,
-                source_language=job.source, revision=job.revision)), session=session)

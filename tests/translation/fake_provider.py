@@ -63,6 +63,7 @@ class FakeProvider:
     queued: list[Reply] = field(default_factory=list)
     always: Reply | None = None
     drop_last_segment: bool = False
+    down_for: set[str] = field(default_factory=set)  # LibreTranslate targets answering 503
     glossaries: dict[str, dict[str, str]] = field(default_factory=dict)
     url: str = ""
     # Totals over all calls, served at GET /stats (the benchmark reads them).
@@ -132,6 +133,8 @@ class FakeProvider:
         self.totals["calls"] += 1
         self.totals["segments"] += len(segments)
         self.totals["characters"] += sum(len(segment) for segment in segments)
+        if body.get("target") in self.down_for:
+            return web.json_response({"error": "overloaded"}, status=503)
         if body.get("target") == "xx":
             return web.json_response({"error": "xx is not supported"}, status=400)
         q = body["q"]

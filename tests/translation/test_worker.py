@@ -61,17 +61,18 @@ def sample(name: str, **labels: str) -> float:
 async def add(db: Database, mongo: Mongo, *jobs: Job) -> None:
     async with mongo.start_session() as session:
         for job in jobs:
-            await Jobs(db).add(job, session=session)
+            await Jobs(db).put(job, session=session)
 
 
-def job(n: int, target: str = "en", revision: int = 0) -> Job:
-    return Job(content_id=f"p{n}", consultation_id="c1", thread_id="t1", target=target,
-               source="fr", revision=revision, body=f"Message numéro {n}.")
+def job(n: int, *targets: str, revision: int = 0) -> Job:
+    return Job(content_id=f"p{n}", consultation_id="c1", thread_id="t1",
+               targets=targets or ("en",), source="fr", revision=revision,
+               body=f"Message numéro {n}.")
 
 
 async def test_many_posts_share_one_call_and_are_announced(
         worker: Worker, fake: FakeProvider, db: Database, mongo: Mongo) -> None:
-    await add(db, mongo, *(job(n) for n in range(20)), job(0, "de"))
+    await add(db, mongo, job(0, "en", "de"), *(job(n) for n in range(1, 20)))
     assert await worker.run_once() == 21
     assert fake.calls("/translate") == 2  # one per language pair
     stored = await db["translations"].find_one({"_id": "p7:en"})
@@ -81,26 +82,43 @@ async def test_many_posts_share_one_call_and_are_announced(
     assert await db["outbox"].count_documents({"type": "translation.ready"}) == 21
 
 
+async def test_a_job_keeps_the_targets_not_done_yet(
+        worker: Worker, fake: FakeProvider, db: Database, mongo: Mongo) -> None:
+    await add(db, mongo, job(1, "en", "xx", "de"))
+    fake.down_for = {"de"}
+    assert await worker.run_once() == 3
+    pending = await db["jobs"].find_one({"_id": "p1"})
+    assert pending is not None
+    assert pending["targets"] == ["de"]  # the failed pair's; xx was given up, en is done
+    assert pending["attempts"] == 1
+    assert await db["translations"].count_documents({}) == 1
+    fake.down_for = set()
+    await db["jobs"].update_one({"_id": "p1"}, {"$set": {"due": datetime.now(UTC)}})
+    assert await worker.run_once() == 1
+    assert await db["jobs"].count_documents({}) == 0
+    assert await db["translations"].count_documents({}) == 2
+
+
 async def test_a_failing_provider_leaves_the_jobs_for_later(
         worker: Worker, fake: FakeProvider, db: Database, mongo: Mongo) -> None:
     await add(db, mongo, job(1))
     fake.fail_always(503, {"error": "down"})
     assert await worker.run_once() == 1
-    pending = await db["jobs"].find_one({"_id": "p1:en"})
+    pending = await db["jobs"].find_one({"_id": "p1"})
     assert pending is not None
     assert pending["attempts"] == 1
     assert pending["due"] > datetime.now(UTC)
     assert await worker.run_once() == 0  # not due yet: the provider is left alone
     assert await db["translations"].count_documents({}) == 0
     fake.heal()
-    await db["jobs"].update_one({"_id": "p1:en"}, {"$set": {"due": datetime.now(UTC)}})
+    await db["jobs"].update_one({"_id": "p1"}, {"$set": {"due": datetime.now(UTC)}})
     assert await worker.run_once() == 1
     assert await db["translations"].count_documents({}) == 1
 
 
 async def test_an_unsupported_language_is_given_up(
         worker: Worker, fake: FakeProvider, db: Database, mongo: Mongo) -> None:
-    await add(db, mongo, job(1, target="xx"))
+    await add(db, mongo, job(1, "xx"))
     assert await worker.run_once() == 1
     assert await db["jobs"].count_documents({}) == 0
     assert await db["translations"].count_documents({}) == 0
@@ -110,13 +128,13 @@ async def test_an_unsupported_language_is_given_up(
 async def test_a_newer_revision_wins(
         worker: Worker, db: Database, mongo: Mongo) -> None:
     await add(db, mongo, job(1, revision=2))
-    await add(db, mongo, job(1, revision=1))  # a late redelivery of an older edit
+    assert await worker.run_once() == 1
+    await add(db, mongo, job(1, revision=1))  # a late retry of an older edit's job
     assert await worker.run_once() == 1
     stored = await db["translations"].find_one({"_id": "p1:en"})
     assert stored is not None
     assert stored["revision"] == 2
-
-
+    assert await db["outbox"].count_documents({}) == 1  # the late one is not announced
 
 
 async def test_the_budget_stops_machine_translation_and_parks_the_rest(
@@ -137,7 +155,7 @@ async def test_the_budget_stops_machine_translation_and_parks_the_rest(
     assert sample("agora_translation_budget_used_ratio", consultation="c1") == 85 / BUDGET
     # nothing more is sent this month, and another consultation has its own budget
     await add(db, mongo, Job(content_id="q1", consultation_id="c2", thread_id="t2",
-                             target="en", source="fr", revision=0, body="Autre chose."))
+                             targets=("en",), source="fr", revision=0, body="Autre chose."))
     assert await tight.run_once() == 1
     assert await db["translations"].find_one({"_id": "q1:en"}) is not None
     assert await db["jobs"].count_documents({}) == 3
@@ -148,7 +166,7 @@ async def test_cache_hits_cost_no_budget(
         tight: Worker, fake: FakeProvider, db: Database, mongo: Mongo) -> None:
     await add(db, mongo, job(1))
     await tight.run_once()
-    twins = [Job(content_id=f"t{n}", consultation_id="c1", thread_id="t1", target="en",
+    twins = [Job(content_id=f"t{n}", consultation_id="c1", thread_id="t1", targets=("en",),
                  source="fr", revision=0, body="Message numéro 1.") for n in range(3)]
     await add(db, mongo, *twins)
     await tight.run_once()
