@@ -106,6 +106,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "topics.compute": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
     "suggestion.decide": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
     "similar.read": MEMBERS,
+    # Translations: the translation service lets a member correct only their own post's
+    # translation and language (knowledge managers any post's translation).
+    "translation.correct": MEMBERS,
+    "post.correct_language": MEMBERS,
+    "glossary.publish": only(Role.KNOWLEDGE_MANAGER, Role.STRATEGIST),
+    "glossary.read": EVERYONE,
 }
 
 SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
@@ -222,6 +228,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/consultations/{consultation_id}/suggestions/{suggestion_id}/dismissal"):
         "suggestion.decide",
     ("POST", "/v1/consultations/{consultation_id}/similar"): "similar.read",
+    ("PUT", "/v1/posts/{post_id}/translations/{lang}"): "translation.correct",
+    ("PUT", "/v1/posts/{post_id}/language"): "post.correct_language",
+    ("POST", "/v1/consultations/{consultation_id}/glossary/versions"): "glossary.publish",
+    ("GET", "/v1/consultations/{consultation_id}/glossary"): "glossary.read",
 }
 
 
