@@ -92,7 +92,8 @@ async def test_accept_language_is_honoured_and_lang_wins(api: httpx.AsyncClient)
                                 translated))["items"]
     assert (read["language"], read["body"]) == ("en", ENGLISH)  # en-GB reads en
     (read,) = (await page(api, thread_id, "?lang=de", header))["items"]
-    assert read["language"] == "de" and read["body"].startswith("[de] IL FAUT")
+    assert read["language"] == "de"
+    assert read["body"].startswith("[de] IL FAUT")
     # q=0 refuses a language; an unreadable weight drops its range; `*` asks for none.
     for refusing in ("en;q=0, fr", "en;q=2", "en;q=abc", "*"):
         (read,) = (await page(api, thread_id, headers={"Accept-Language": refusing}))["items"]
