@@ -12,10 +12,12 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from agora.v1 import (
     exposure_pb2_grpc,
     identity_pb2_grpc,
+    notifications_pb2_grpc,
     opinions_pb2_grpc,
     synthesis_pb2_grpc,
     threads_pb2_grpc,
     topics_pb2_grpc,
+    translation_pb2_grpc,
     voting_pb2_grpc,
 )
 from agora_kit.grpc_interceptors import client_channel
@@ -39,6 +41,10 @@ class ServiceClients:
         self.opinions = opinions_pb2_grpc.OpinionsServiceStub(self._channels["synthesis"])
         self.topics = topics_pb2_grpc.TopicsServiceStub(self._channels["synthesis"])
         self.voting = voting_pb2_grpc.VotingServiceStub(self._channels["voting"])
+        self.translation = translation_pb2_grpc.TranslationServiceStub(
+            self._channels["translation"])
+        self.notifications = notifications_pb2_grpc.NotificationsServiceStub(
+            self._channels["notifications"])
 
     async def call(self, service: str, method: Callable[..., Awaitable[T]], request: Any,
                    *, deadline: float | None = None) -> T:
