@@ -209,6 +209,17 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     assert await reader.evaluate("document.documentElement.scrollWidth") <= 360
     await switch_language(page, "fr")
     await expect(seed.get_by_role("button", name="Je suis d'accord")).to_be_visible()
+    # Read in French: the English post comes translated (the stack's LibreTranslate-protocol
+    # provider writes "[fr] " and capitals), says so, and shows its original on demand.
+    body = seed.locator(".post-body")
+    await expect(body).to_contain_text("[fr] SEPARATE THE LANES", timeout=15_000)
+    await expect(body).to_have_attribute("lang", "fr")
+    await expect(seed.locator(".translation")).to_contain_text("Traduction automatique")
+    await seed.get_by_role("button", name="Voir l'original").click()
+    await expect(body).to_have_text("Separate the lanes from traffic with kerbs, not paint.")
+    await expect(body).to_have_attribute("lang", "en")
+    await expect(seed.get_by_role("button", name="Voir l'original")
+                 ).to_have_attribute("aria-pressed", "true")
     await no_violations(page, "thread fr")
     await no_violations(reader, "thread anonymous 360")
 

@@ -95,6 +95,9 @@ const en = {
   "pseudonym.save": "Save",
   "pseudonym.saved": "Saved.",
   "thread.you": "you",
+  "translation.machine": "Machine translation from {language}.",
+  "translation.verified": "Translation from {language}, checked by a person.",
+  "translation.showOriginal": "Show original",
 } as const;
 
 type Key = keyof typeof en;
@@ -191,6 +194,9 @@ const fr: Table = {
   "pseudonym.save": "Enregistrer",
   "pseudonym.saved": "Enregistré.",
   "thread.you": "vous",
+  "translation.machine": "Traduction automatique depuis : {language}.",
+  "translation.verified": "Traduction depuis : {language}, vérifiée par une personne.",
+  "translation.showOriginal": "Voir l'original",
 };
 
 export const LANGUAGES = { en: "English", fr: "Français" } as const;

@@ -33,7 +33,7 @@ export function ConsultationView({ id }: { id: string }) {
     return { consultation, threads: threads.items };
   }, [id, language, who?.accountId]);
 
-  useEffect(() => subscribe(id, (event) => {
+  useEffect(() => subscribe(id, language, (event) => {
     if (event.type === "consultation.phase_changed") {
       const phase = String(event.data.current_phase ?? "");
       const name = translate(lang.value, `phase.${phase}` as "phase.ideation");
@@ -46,7 +46,7 @@ export function ConsultationView({ id }: { id: string }) {
         threads: data.threads.map((th) => (th.id === post?.thread_id ? { ...th, post_count: th.post_count + 1 } : th)),
       }));
     }
-  }), [id]);
+  }), [id, language]);
 
   useEffect(() => {
     if (loaded.data) document.title = `${loaded.data.consultation.title} · Agora`;
