@@ -175,7 +175,9 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     # The participant opens the thread and replies with the keyboard alone.
     await page.goto(landing)
     await page.get_by_role("link", name="Protected lanes on the quays").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Protected lanes on the quays")
+    heading = page.get_by_role("heading", level=1)
+    await expect(heading).to_have_text("Protected lanes on the quays")
+    await expect(heading).to_be_focused()  # a new screen starts at its heading
     await no_violations(page, "thread en")
     await tab_to(page, '.post button:has-text("Reply")')
     await page.keyboard.press("Enter")

@@ -5,6 +5,7 @@ import { PhaseTimeline } from "../components/PhaseTimeline";
 import { Pseudonym } from "../components/Pseudonym";
 import { lang, translate, useT, type T } from "../i18n";
 import { subscribe } from "../live";
+import { useScreenFocus } from "../focus";
 import { useLoad } from "../load";
 import { href } from "../router";
 import { session } from "../session";
@@ -32,6 +33,7 @@ export function ConsultationView({ id }: { id: string }) {
     ]);
     return { consultation, threads: threads.items };
   }, [id, language, who?.accountId]);
+  useScreenFocus(Boolean(loaded.data));
 
   useEffect(() => subscribe(id, language, (event) => {
     if (event.type === "consultation.phase_changed") {

@@ -6,6 +6,7 @@ import { PostForm } from "../components/PostForm";
 import { readSelf } from "../components/Pseudonym";
 import { lang, translate, useT } from "../i18n";
 import { subscribe } from "../live";
+import { useScreenFocus } from "../focus";
 import { useLoad } from "../load";
 import { href } from "../router";
 import { session } from "../session";
@@ -68,6 +69,7 @@ export function ThreadView({ id }: { id: string }) {
     const me = session.value ? (await readSelf(consultation.id).catch(() => null))?.author_key ?? null : null;
     return { thread, consultation, me, posts: page.items, pinned: page.pinned ?? [], cursor: page.next_cursor ?? null };
   }, [id, language, who?.accountId]);
+  useScreenFocus(Boolean(loaded.data));
 
   const consultationId = loaded.data?.consultation.id;
   useEffect(() => {
