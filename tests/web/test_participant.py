@@ -246,6 +246,19 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
         "Deepening", timeout=15_000)
     await expect(reader.get_by_role("status")).to_have_text(
         "The consultation moved to the Deepening phase.")
+
+    # A consultation for accounts only: an anonymous reader is told how to get in.
+    closed = await api.post("/v1/consultations", headers=auth("web-operator", "operator"),
+                            json={"title": "Staff only", "languages": ["en"],
+                                  "themes": [{"title": "Offices"}]})
+    assert closed.status_code == 201, closed.text
+    access = await api.put(f"/v1/consultations/{closed.json()['id']}/access",
+                           headers=auth("web-operator", "operator"), json={"mode": "registered"})
+    assert access.status_code == 200, access.text
+    await reader.goto(f"{base}/#/c/{closed.json()['id']}")
+    await expect(reader.get_by_role("alert")).to_contain_text("open to signed-in participants")
+    await expect(reader.get_by_role("alert").get_by_role("link", name="Log in")).to_be_visible()
+    await no_violations(reader, "accounts only, anonymous")
     assert not page_errors, page_errors
     await reader_context.close()
     await participant.close()

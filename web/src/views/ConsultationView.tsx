@@ -32,7 +32,7 @@ export function ConsultationView({ id }: { id: string }) {
       }).then(ok),
     ]);
     return { consultation, threads: threads.items };
-  }, [id, language, who?.accountId]);
+  }, [language, who?.accountId], id);
   useScreenFocus(Boolean(loaded.data));
 
   useEffect(() => subscribe(id, language, (event) => {
@@ -60,6 +60,7 @@ export function ConsultationView({ id }: { id: string }) {
   return (
     <>
       <p class="live-region" role="status" aria-live="polite">{announcement}</p>
+      {loaded.error !== null && <ErrorNote error={loaded.error} onRetry={loaded.reload} />}
       <h1 tabIndex={-1}>{consultation.title}</h1>
       {consultation.question && (
         <section aria-labelledby="question" class="question">

@@ -68,7 +68,7 @@ export function ThreadView({ id }: { id: string }) {
     // Pages are shared by every reader: one's own posts are those with one's author key.
     const me = session.value ? (await readSelf(consultation.id).catch(() => null))?.author_key ?? null : null;
     return { thread, consultation, me, posts: page.items, pinned: page.pinned ?? [], cursor: page.next_cursor ?? null };
-  }, [id, language, who?.accountId]);
+  }, [language, who?.accountId], id);
   useScreenFocus(Boolean(loaded.data));
 
   const consultationId = loaded.data?.consultation.id;
@@ -132,6 +132,7 @@ export function ThreadView({ id }: { id: string }) {
   return (
     <>
       <p class="live-region" role="status" aria-live="polite">{announcement}</p>
+      {loaded.error !== null && <ErrorNote error={loaded.error} onRetry={loaded.reload} />}
       <nav aria-label={t("thread.back")} class="crumbs">
         <a href={href.consultation(consultation.id)}>← {consultation.title}</a>
         {theme && <span class="muted"> · {theme.title}</span>}
