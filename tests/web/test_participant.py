@@ -235,6 +235,14 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     await no_violations(page, "thread fr")
     await no_violations(reader, "thread anonymous 360")
 
+    # A moderator pins the first post as an announcement: it heads the other reader's thread.
+    pinned = await api.put(f"/v1/posts/{seed_id}/pin", headers=auth("web-moderator", "moderator"),
+                           json={"pinned": True})
+    assert pinned.status_code == 200, pinned.text
+    await expect(reader.locator(".pinned .post")).to_contain_text("Separate the lanes")
+    await expect(reader.locator(".pinned .badge")).to_have_text("Announcement")
+    await expect(reader.locator(".posts .post")).to_have_count(1)  # not repeated in the flow
+
     # A moderator hides the first post: both readers see the placeholder without reload.
     hidden = await api.post(f"/v1/posts/{seed_id}/moderation",
                             headers=auth("web-moderator", "moderator"),
