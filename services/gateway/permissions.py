@@ -33,6 +33,7 @@ def only(*roles: Role) -> frozenset[str]:
 PERMISSIONS: dict[str, frozenset[str]] = {
     "platform.health": EVERYONE,
     "platform.docs": EVERYONE,
+    "platform.web": EVERYONE,
     "keys.read": EVERYONE,
     "account.register": EVERYONE,
     "account.verify_email": EVERYONE,
@@ -112,6 +113,14 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "post.correct_language": MEMBERS,
     "glossary.publish": only(Role.KNOWLEDGE_MANAGER, Role.STRATEGIST),
     "glossary.read": EVERYONE,
+    # Notifications (services/notifications/): one's own follows, preferences and inbox;
+    # what one follows must be readable (routes/notifications.py). Unsubscribe links
+    # carry their own signed authority (a mail's reader may not be signed in).
+    "subscription.read": MEMBERS,
+    "subscription.write": MEMBERS,
+    "notification.read": MEMBERS,
+    "notification.write": MEMBERS,
+    "notification.unsubscribe": EVERYONE,
 }
 
 SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
@@ -123,6 +132,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/docs"): "platform.docs",
     ("GET", "/redoc"): "platform.docs",
     ("GET", "/docs/assets/{name}"): "platform.docs",
+    ("GET", "/"): "platform.web",
+    ("GET", "/assets/{name}"): "platform.web",
     ("GET", "/.well-known/jwks.json"): "keys.read",
     ("POST", "/v1/accounts"): "account.register",
     ("POST", "/v1/accounts/verification"): "account.verify_email",
@@ -232,6 +243,20 @@ ROUTES: dict[tuple[str, str], str] = {
     ("PUT", "/v1/posts/{post_id}/language"): "post.correct_language",
     ("POST", "/v1/consultations/{consultation_id}/glossary/versions"): "glossary.publish",
     ("GET", "/v1/consultations/{consultation_id}/glossary"): "glossary.read",
+    ("PUT", "/v1/consultations/{consultation_id}/subscriptions/{target_kind}/{target_id}"):
+        "subscription.write",
+    ("DELETE", "/v1/consultations/{consultation_id}/subscriptions/{target_kind}/{target_id}"):
+        "subscription.write",
+    ("GET", "/v1/consultations/{consultation_id}/subscriptions"): "subscription.read",
+    ("GET", "/v1/consultations/{consultation_id}/notification-preferences"):
+        "subscription.read",
+    ("PUT", "/v1/consultations/{consultation_id}/notification-preferences"):
+        "subscription.write",
+    ("GET", "/v1/notifications"): "notification.read",
+    ("GET", "/v1/notifications/unread-count"): "notification.read",
+    ("POST", "/v1/notifications/read"): "notification.write",
+    ("GET", "/v1/notifications/unsubscribe"): "notification.unsubscribe",
+    ("POST", "/v1/notifications/unsubscribe"): "notification.unsubscribe",
 }
 
 
