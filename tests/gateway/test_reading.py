@@ -109,8 +109,9 @@ async def test_another_language_reads_the_original_and_a_malformed_one_is_a_422(
         assert (read["body"], read["language"], read["translated"]) == (FRENCH, "fr", False)
     for path in (f"/v1/threads/{thread_id}/posts", f"/v1/posts/{post['id']}",
                  f"/v1/consultations/{post['consultation_id']}/events"):
-        assert_problem(await api.get(path, params={"lang": "english"}, headers=READER), 422,
-                       "query.lang")
+        for malformed in ("english", ""):
+            assert_problem(await api.get(path, params={"lang": malformed}, headers=READER),
+                           422, "query.lang")
         assert_problem(await api.get(path, params={"original": "perhaps"}, headers=READER),
                        422, "query.original")
 
