@@ -114,6 +114,8 @@ async def test_another_language_reads_the_original_and_a_malformed_one_is_a_422(
                            422, "query.lang")
         assert_problem(await api.get(path, params={"original": "perhaps"}, headers=READER),
                        422, "query.original")
+        assert_problem(await api.get(path, headers={**READER, "Accept-Language": "en," * 200}),
+                       422)
 
 
 async def test_one_translations_call_per_page(api: httpx.AsyncClient, stack: Stack) -> None:
