@@ -14,7 +14,8 @@ from typing import Any
 from agoractl.spec import ConsultationSpec
 
 PART_OF = {"app.kubernetes.io/part-of": "agora", "app.kubernetes.io/managed-by": "agoractl"}
-GENERATED_KEYS = {"author-key-secret": 32, "signing-key-passphrase": 24}  # random bytes
+GENERATED_KEYS = {"author-key-secret": 32, "signing-key-passphrase": 24,
+                  "unsubscribe-secret": 32}  # random bytes
 
 
 def labels(spec: ConsultationSpec) -> dict[str, str]:

@@ -87,6 +87,14 @@ def main() -> None:
                       processes.secantus(mongo_port, str(DATA / "mongodb"), logs)):
             taken(child)
             infra.append(child.start())
+        mail_env: dict[str, str] = {}
+        if "SMTP_HOST" not in os.environ:  # notification mails stay on this machine
+            smtp_port = int(os.environ.get("AGORA_DEV_SMTP_PORT", "1025"))
+            smtp_child = processes.smtp(smtp_port, DATA / "notification-mail", logs)
+            taken(smtp_child)
+            infra.append(smtp_child.start())
+            mail_env = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp_port),
+                        "SMTP_TLS": "none"}
         redis_url, redis_child = own_redis(os.environ, DATA, logs)
         if redis_child is not None:
             infra.append(redis_child)
@@ -102,11 +110,13 @@ def main() -> None:
             gateway_port=int(os.environ.get("GATEWAY_PORT", "8080")),
             grpc_ports={name: 50051 + i for i, name in enumerate(SERVICES)},
             metrics_ports={name: 9101 + i for i, name in enumerate((*SERVICES, "gateway"))},
+            extra_env=mail_env,
         )
         stack = Stack(config)
         stack.start()
         seeded = seed_if_empty(config.gateway_url)
         say(f"up in {time.monotonic() - started:.1f}s" + (" (demo data seeded)" if seeded else ""))
+        say(f"web        {config.gateway_url}/")
         say(f"API        {config.gateway_url}/v1/consultations")
         say(f"API docs   {config.gateway_url}/docs")
         say(f"readiness  {config.gateway_url}/readyz")

@@ -6,6 +6,7 @@ in-memory or temporary storage), so both exercise the same start-up path.
 
 from __future__ import annotations
 
+import mailbox
 import os
 import shutil
 import signal
@@ -21,7 +22,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-SERVICES = ("identity", "threads", "voting", "translation", "synthesis")
+SERVICES = ("identity", "threads", "voting", "translation", "synthesis", "notifications")
 
 
 def free_port() -> int:
@@ -152,6 +153,15 @@ def redis(port: int, log_dir: Path, data_dir: Path | None = None) -> Child:
         data_dir.mkdir(parents=True, exist_ok=True)
         argv += ["--dir", str(data_dir)]
     return Child("redis", argv, log_dir / "redis.log", port=port)
+
+
+def smtp(port: int, maildir: Path, log_dir: Path) -> Child:
+    """A local SMTP server (aiosmtpd) keeping every message it receives in a Maildir, so a
+    developer reads the notification mails `make run` sends (nothing leaves the machine)."""
+    mailbox.Maildir(maildir, create=True)  # tmp/, new/, cur/
+    argv = [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+            "-c", "aiosmtpd.handlers.Mailbox", str(maildir)]
+    return Child("smtp", argv, log_dir / "smtp.log", port=port)
 
 
 def service(name: str, env: dict[str, str], log_dir: Path) -> Child:

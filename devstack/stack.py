@@ -1,4 +1,4 @@
-"""The six Agora processes (five gRPC services and the gateway) started as one stack."""
+"""The seven Agora processes (six gRPC services and the gateway) started as one stack."""
 
 from __future__ import annotations
 
@@ -50,6 +50,8 @@ class StackConfig:
             **{f"{s.upper()}_ADDR": self.address(s) for s in SERVICES},
             **self.extra_env,
         }
+        if name == "notifications":  # links in mails lead to the gateway
+            env.setdefault("PUBLIC_URL", self.gateway_url)
         if name == "gateway":
             env["GATEWAY_PORT"] = str(self.gateway_port)
         else:

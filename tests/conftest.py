@@ -19,6 +19,7 @@ from pymongo import AsyncMongoClient
 from devstack import processes
 from devstack.processes import Child
 from devstack.stack import Stack, StackConfig
+from tests.mailbox import Mailbox
 
 
 @pytest.fixture(scope="session")
@@ -78,9 +79,17 @@ def libretranslate(work_dir: Path) -> Iterator[Child]:
 
 
 @pytest.fixture(scope="session")
+def mailbox() -> Iterator[Mailbox]:
+    """A real SMTP server the notifications service mails to; tests read what arrived."""
+    box = Mailbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture(scope="session")
 def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path,
-          libretranslate: Child) -> Iterator[Stack]:
-    """All six Agora processes, as `make run` starts them, on free ports."""
+          libretranslate: Child, mailbox: Mailbox) -> Iterator[Stack]:
+    """All seven Agora processes, as `make run` starts them, on free ports."""
     config = StackConfig.on_free_ports(
         mongo_uri=mongo_uri, nats_url=nats_url, redis_url=redis_url,
         log_dir=work_dir / "stack-logs",
@@ -97,7 +106,12 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path,
                    # A deliverable job whose process died is taken over within seconds.
                    "DELIVERABLE_LEASE_SECONDS": "2", "DELIVERABLE_RESUME_SECONDS": "1",
                    "TRANSLATION_PROVIDER": "libretranslate",
-                   "LIBRETRANSLATE_URL": f"http://127.0.0.1:{libretranslate.port}"},
+                   "LIBRETRANSLATE_URL": f"http://127.0.0.1:{libretranslate.port}",
+                   # Notification mails go to the tests' SMTP server; a "day" of digests
+                   # lasts 4 s and its job looks every half second.
+                   "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port),
+                   "SMTP_TLS": "none", "DIGEST_DAY_SECONDS": "4",
+                   "DIGEST_CHECK_SECONDS": "0.5", "MAIL_POLL_SECONDS": "0.2"},
     )
     running = Stack(config)
     try:
@@ -111,7 +125,10 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path,
 
 @pytest.fixture
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.config.gateway_url, timeout=15.0) as client:
+    # The longest the gateway itself waits (a vote close, CLOSE_TIMEOUT_SECONDS = 60) and a
+    # margin: a client giving up first turns a slow answer on a loaded machine into a
+    # failure the API never gave (closing 2,048 gates took over 15 s at load average 11).
+    async with httpx.AsyncClient(base_url=stack.config.gateway_url, timeout=65.0) as client:
         yield client
 
 

@@ -108,6 +108,7 @@ class PostCreated(_message.Message):
     LANGUAGE_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     LANGUAGE_CONFIDENCE_FIELD_NUMBER: _builtins.int
+    PARENT_ID_FIELD_NUMBER: _builtins.int
     post_id: _builtins.str
     thread_id: _builtins.str
     theme_id: _builtins.str
@@ -116,6 +117,8 @@ class PostCreated(_message.Message):
     language: _builtins.str
     language_confidence: _builtins.float
     """Set when `language` was detected ("und": undetermined), absent when declared."""
+    parent_id: _builtins.str
+    """The post this one replies to; empty for a thread's top-level post."""
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -129,10 +132,11 @@ class PostCreated(_message.Message):
         language: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         language_confidence: _builtins.float | None = ...,
+        parent_id: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["_language_confidence", b"_language_confidence", "created_at", b"created_at", "language_confidence", b"language_confidence"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_language_confidence", b"_language_confidence", "author_id", b"author_id", "body", b"body", "created_at", b"created_at", "language", b"language", "language_confidence", b"language_confidence", "post_id", b"post_id", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_language_confidence", b"_language_confidence", "author_id", b"author_id", "body", b"body", "created_at", b"created_at", "language", b"language", "language_confidence", b"language_confidence", "parent_id", b"parent_id", "post_id", b"post_id", "theme_id", b"theme_id", "thread_id", b"thread_id"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__language_confidence: _TypeAlias = _typing.Literal["language_confidence"]  # noqa: Y015
     _WhichOneofArgType__language_confidence: _TypeAlias = _typing.Literal["_language_confidence", b"_language_confidence"]  # noqa: Y015

@@ -12,6 +12,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from agora.v1 import (
     exposure_pb2_grpc,
     identity_pb2_grpc,
+    notifications_pb2_grpc,
     opinions_pb2_grpc,
     synthesis_pb2_grpc,
     threads_pb2_grpc,
@@ -42,6 +43,8 @@ class ServiceClients:
         self.voting = voting_pb2_grpc.VotingServiceStub(self._channels["voting"])
         self.translation = translation_pb2_grpc.TranslationServiceStub(
             self._channels["translation"])
+        self.notifications = notifications_pb2_grpc.NotificationsServiceStub(
+            self._channels["notifications"])
 
     async def call(self, service: str, method: Callable[..., Awaitable[T]], request: Any,
                    *, deadline: float | None = None) -> T:

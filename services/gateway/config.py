@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -21,6 +22,7 @@ class GatewaySettings(ServiceSettings):
     voting_addr: str = "127.0.0.1:50053"
     translation_addr: str = "127.0.0.1:50054"
     synthesis_addr: str = "127.0.0.1:50055"
+    notifications_addr: str = "127.0.0.1:50056"
     # Deadline for each call to a service; a slow or dead service is a 503, never a hang.
     rpc_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     max_body_bytes: int = Field(default=256 * 1024, ge=1024, le=16 * 1024 * 1024)
@@ -57,6 +59,8 @@ class GatewaySettings(ServiceSettings):
     # from the deployment's secret store. Empty: a fixed development secret (refused in
     # production, where 32+ characters are required).
     author_key_secret: SecretStr = SecretStr("")
+    # The web front-end's build (web/dist, made by `make install`), served at /.
+    web_dist_dir: str = str(Path(__file__).resolve().parents[2] / "web" / "dist")
 
     @field_validator("redis_url")
     @classmethod
@@ -91,4 +95,5 @@ class GatewaySettings(ServiceSettings):
             "voting": self.voting_addr,
             "translation": self.translation_addr,
             "synthesis": self.synthesis_addr,
+            "notifications": self.notifications_addr,
         }

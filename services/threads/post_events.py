@@ -12,6 +12,7 @@ def post_created(post: Document) -> events_pb2.PostCreated:
     event = events_pb2.PostCreated(
         post_id=post["_id"], thread_id=post["thread_id"], theme_id=post["theme_id"],
         author_id=post["author_id"], body=post["body"], language=post["language"],
-        language_confidence=post.get("language_confidence"))
+        language_confidence=post.get("language_confidence"),
+        parent_id=post.get("parent_id") or "")
     event.created_at.FromDatetime(post["created_at"])
     return event

@@ -85,4 +85,5 @@ def build(base_url: str) -> dict[str, str]:
                 "file_format": "pdf",
                 # Two posts make no topic, so no suggestion: its routes answer 404 here
                 # (tests/synthesis/test_topics.py decides real ones).
-                "suggestion_id": "0" * 24}
+                "suggestion_id": "0" * 24,
+                "target_kind": "thread", "target_id": thread["id"]}

@@ -138,8 +138,11 @@ def test_services_are_reachable_only_from_the_gateway_and_their_callers() -> Non
                                 if e["key"] == "app.kubernetes.io/component")
         return found
 
-    assert callers("identity") == ["gateway"]
-    assert callers("threads") == ["gateway", "voting"]  # voting asks threads for phases
+    # Notifications asks identity for addresses, threads for consultations' titles.
+    assert callers("identity") == ["gateway", "notifications"]
+    # voting asks threads for phases
+    assert callers("threads") == ["gateway", "voting", "notifications"]
+    assert callers("notifications") == ["gateway"]
     for name in GRPC:
         rules = policies[f"agora-{name}"]["spec"]["ingress"]
         assert {r["ports"][0]["port"] for r in rules} == {"grpc", "metrics"}, name
@@ -184,7 +187,7 @@ def test_credentials_come_from_a_secret_the_chart_writes_or_references() -> None
     secret = docs["Secret", "agora-secrets"]["stringData"]
     assert secret["mongo-uri"].startswith("mongodb://")
     assert set(secret) == {"mongo-uri", "nats-url", "redis-url", "author-key-secret",
-                           "signing-key-passphrase"}
+                           "signing-key-passphrase", "unsubscribe-secret"}
     gateway = env_of(docs["Deployment", "agora-gateway"])
     assert gateway["REDIS_URL"] == {"secretKeyRef": {"name": "agora-secrets", "key": "redis-url"}}
     assert "MONGO_URI" not in gateway  # the gateway has no database

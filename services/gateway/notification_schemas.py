@@ -1,0 +1,106 @@
+"""Public JSON shapes of follows, notification preferences and the inbox."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from agora.v1 import notifications_pb2
+from services.gateway.schemas import Input, Language, ResourceId
+
+TargetKind = Literal["consultation", "theme", "thread", "post", "idea", "synthesis"]
+KindName = Literal["reply", "new_post"]
+Cadence = Literal["immediate", "daily", "weekly", "none"]
+UnsubscribeToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
+
+
+class SubscriptionPublic(BaseModel):
+    consultation_id: str
+    target_kind: TargetKind
+    target_id: str
+    active: bool
+    implicit: bool = Field(description="Made by writing (one's own posts, threads one wrote "
+                           "in), not by asking; unfollowing turns it off for good.")
+
+    @classmethod
+    def of(cls, s: notifications_pb2.Subscription) -> SubscriptionPublic:
+        return cls(consultation_id=s.consultation_id, target_kind=s.target_kind,  # type: ignore[arg-type]
+                   target_id=s.target_id, active=s.active, implicit=s.implicit)
+
+
+class SubscriptionsPublic(BaseModel):
+    items: list[SubscriptionPublic]
+
+
+class KindPreference(Input):
+    in_app: bool
+    email: bool
+    cadence: Cadence
+
+
+class PreferencesPublic(BaseModel):
+    language: str | None = Field(description="The language inbox texts and mails are "
+                                 "written in; none chosen: the consultation's first.")
+    kinds: dict[KindName, KindPreference]
+
+    @classmethod
+    def of(cls, p: notifications_pb2.Preferences) -> PreferencesPublic:
+        kinds: dict[Any, KindPreference] = {
+            k.kind: KindPreference.model_validate(
+                {"in_app": k.in_app, "email": k.email, "cadence": k.cadence})
+            for k in p.kinds}
+        return cls(language=p.language or None, kinds=kinds)
+
+
+class PreferencesUpdate(Input):
+    language: Language | None = None
+    kinds: dict[KindName, KindPreference] = Field(default_factory=dict)
+
+
+class NotificationPublic(BaseModel):
+    id: str
+    kind: KindName
+    consultation_id: str
+    theme_id: str
+    thread_id: str
+    post_id: str
+    excerpt: str
+    summary: str = Field(description="One line in the reader's language.")
+    language: str
+    read: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, n: notifications_pb2.Notification) -> NotificationPublic:
+        return cls(id=n.id, kind=n.kind, consultation_id=n.consultation_id,  # type: ignore[arg-type]
+                   theme_id=n.theme_id, thread_id=n.thread_id, post_id=n.post_id,
+                   excerpt=n.excerpt, summary=n.summary, language=n.language, read=n.read,
+                   created_at=n.created_at.ToDatetime(tzinfo=UTC))
+
+
+class NotificationsPage(BaseModel):
+    items: list[NotificationPublic]
+    next_cursor: str | None
+
+
+class UnreadCount(BaseModel):
+    unread: int
+
+
+class MarkRead(Input):
+    ids: list[ResourceId] = Field(default_factory=list, max_length=100)
+    all: bool = False
+
+
+class Marked(BaseModel):
+    marked: int
+
+
+class Unsubscribed(BaseModel):
+    consultation_id: str | None
+    kind: str = Field(description="The notification kind, or `digest:<cadence>`.")
+    channel: Literal["email"]
+    applied: bool = Field(description="false: what the link would turn off (GET); "
+                          "true: turned off (POST, RFC 8058 one-click).")

@@ -1,0 +1,1 @@
+"""The notifications service: subscriptions, the in-app inbox, e-mail and digests."""

@@ -1,0 +1,49 @@
+"""The vocabulary: what can be followed, which kinds of notification exist, their
+channels and cadences, and the defaults an account starts with."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from agora_kit.errors import InvalidArgument
+
+TARGETS = ("consultation", "theme", "thread", "post", "idea", "synthesis")
+CADENCES = ("immediate", "daily", "weekly", "none")
+DIGESTS = ("daily", "weekly")
+REPLY = "reply"          # a reply to my post (or to a post I follow)
+NEW_POST = "new_post"    # a new post in a thread, theme or consultation I follow
+
+
+@dataclass(frozen=True)
+class Delivery:
+    in_app: bool
+    email: bool
+    cadence: str
+
+
+DEFAULTS: dict[str, Delivery] = {
+    REPLY: Delivery(in_app=True, email=True, cadence="immediate"),
+    NEW_POST: Delivery(in_app=True, email=True, cadence="daily"),
+}
+KINDS = tuple(DEFAULTS)
+
+
+def target(value: str) -> str:
+    if value not in TARGETS:
+        raise InvalidArgument(f"unknown target kind {value!r}; one of {', '.join(TARGETS)}",
+                              field="target_kind")
+    return value
+
+
+def kind(value: str) -> str:
+    if value not in DEFAULTS:
+        raise InvalidArgument(f"unknown notification kind {value!r}; one of {', '.join(KINDS)}",
+                              field="kind")
+    return value
+
+
+def cadence(value: str) -> str:
+    if value not in CADENCES:
+        raise InvalidArgument(f"unknown cadence {value!r}; one of {', '.join(CADENCES)}",
+                              field="cadence")
+    return value

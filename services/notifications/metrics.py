@@ -1,0 +1,18 @@
+"""Business metrics of the notifications service."""
+
+from prometheus_client import Counter, Histogram
+
+NOTIFICATIONS_PRODUCED = Counter(
+    "agora_notifications_produced_total", "Notifications produced, per kind.", ["kind"])
+MAILS = Counter(
+    "agora_notification_mails_total",
+    "Notification mails by outcome (sent, failed: given up after retries, dropped: no "
+    "address or an erased account, retried).", ["outcome"])
+DIGEST_SECONDS = Histogram(
+    "agora_notification_digest_seconds", "Time to write one digest window's mails.",
+    ["cadence"], buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900))
+DIGESTS_WRITTEN = Counter(
+    "agora_notification_digests_total", "Digests queued, per cadence.", ["cadence"])
+
+for outcome in ("sent", "failed", "dropped", "retried"):
+    MAILS.labels(outcome)

@@ -1,0 +1,55 @@
+"""Texts in the recipient's language: one-line summaries (inbox, subjects) from a small
+catalogue, mails from Jinja2 templates (`templates/<language>/`, HTML autoescaped).
+
+A language without templates falls back to English, so a consultation in a language not
+written yet still mails, in English.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+TEMPLATES = Path(__file__).parent / "templates"
+FALLBACK = "en"
+LANGUAGES = tuple(sorted(p.name for p in TEMPLATES.iterdir() if p.is_dir()))
+SUMMARIES: dict[str, dict[str, str]] = {
+    "en": {"reply": "{who} replied to your post", "new_post": "{who} wrote in a conversation "
+           "you follow", "someone": "Someone",
+           "daily": "daily", "weekly": "weekly",
+           "digest_subject": "Your {cadence} Agora digest: {count} new"},
+    "fr": {"reply": "{who} a répondu à votre contribution",
+           "new_post": "{who} a écrit dans une conversation que vous suivez",
+           "someone": "Quelqu'un", "daily": "quotidien", "weekly": "hebdomadaire",
+           "digest_subject": "Votre résumé Agora {cadence} : {count} nouveautés"},
+}
+_ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                   undefined=StrictUndefined, keep_trailing_newline=True)
+
+
+def language(preferred: str, consultation_languages: list[str]) -> str:
+    """The language to write in: the recipient's choice, else the consultation's first,
+    whichever we have templates for (else English)."""
+    for candidate in (preferred, *consultation_languages):
+        if candidate in LANGUAGES:
+            return candidate
+    return FALLBACK
+
+
+def phrase(lang: str, key: str, **values: Any) -> str:
+    table = SUMMARIES.get(lang, SUMMARIES[FALLBACK])
+    return table[key].format(**values)
+
+
+def summary(lang: str, kind: str) -> str:
+    return phrase(lang, kind, who=phrase(lang, "someone"))
+
+
+def mail(lang: str, name: str, **context: Any) -> tuple[str, str]:
+    """(plain text, HTML) of template `name` in lang."""
+    lang = lang if lang in LANGUAGES else FALLBACK
+    text = _ENV.get_template(f"{lang}/{name}.txt").render(**context)
+    html = _ENV.get_template(f"{lang}/{name}.html").render(**context)
+    return text, html

@@ -1,0 +1,22 @@
+import { ApiError } from "../api/client";
+import { useT } from "../i18n";
+
+/** An error in words: the API's problem detail (and each invalid field), or the network. */
+export function ErrorNote({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const t = useT();
+  let message: string;
+  let fields: string[] = [];
+  if (error instanceof ApiError) {
+    message = t("error.generic", { detail: error.message });
+    fields = (error.problem?.errors ?? []).map((item) => [item.field, item.message].filter(Boolean).join(": "));
+  } else {
+    message = t("error.network");
+  }
+  return (
+    <div class="error" role="alert">
+      <p>{message}</p>
+      {fields.length > 0 && <ul>{fields.map((field) => <li key={field}>{field}</li>)}</ul>}
+      {onRetry && <button type="button" onClick={onRetry}>{t("retry")}</button>}
+    </div>
+  );
+}
