@@ -63,6 +63,10 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "idea_id": "only, and always, for kind two_column (two fields)",
         "column_labels": "only for kind two_column, 2-4 distinct labels (two fields)",
         "kind": "survey questions and two-column threads need their roles' module open"},
+    ("PUT", "/v1/consultations/{consultation_id}/notification-preferences"): {
+        "language": LANGUAGE},
+    ("POST", "/v1/notifications/read"): {
+        "ids": "some ids, or all: true (two fields)"},
     ("POST", "/v1/threads/{thread_id}/posts"): {
         "language": LANGUAGE,
         "parent_id": "a post of the same thread (stored state)",
