@@ -92,7 +92,7 @@ export function ThreadView({ id }: { id: string }) {
       } else if (event.type === "reaction.changed" && data.thread_id === id) {
         const counts = data.reaction_counts as Record<string, number>;
         loaded.set((d) => ({ ...d, posts: d.posts.map((p) => (p.id === data.post_id ? { ...p, reaction_counts: counts } : p)) }));
-      } else if ((event.type === "moderation.post_hidden" || event.type.startsWith("post.pinned") || event.type === "post.unpinned")
+      } else if ((event.type === "moderation.post_hidden" || event.type === "post.pinned" || event.type === "post.unpinned")
         && data.thread_id === id) {
         loaded.reload();
       } else if (event.type === "consultation.phase_changed") {
