@@ -234,8 +234,10 @@ async def test_corrections_reach_the_reader(api: httpx.AsyncClient) -> None:
                                  json={"body": "Plus de bancs publics.", "language": "en"})
     assert mislabelled.status_code == 201, mislabelled.text
     post_id = mislabelled.json()["id"]
-    reply = await api.put(f"/v1/posts/{post_id}/language", headers=auth("alice"),
-                          json={"language": "fr"})
+    # 404 until the translation service has seen the post (its post.created).
+    reply = await eventually(lambda: api.put(f"/v1/posts/{post_id}/language",
+                                             headers=auth("alice"), json={"language": "fr"}),
+                             lambda got: got.status_code != 404)
     assert reply.status_code == 200, reply.text
 
     async def in_english() -> dict[str, Any]:
