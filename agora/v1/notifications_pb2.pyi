@@ -155,7 +155,7 @@ class KindPreference(_message.Message):
     EMAIL_FIELD_NUMBER: _builtins.int
     CADENCE_FIELD_NUMBER: _builtins.int
     kind: _builtins.str
-    """reply, new_post"""
+    """reply, new_post, post_hidden, post_restored, reaction_milestone"""
     in_app: _builtins.bool
     email: _builtins.bool
     cadence: _builtins.str

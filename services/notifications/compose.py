@@ -43,7 +43,7 @@ class Composer:
                to: str) -> EmailMessage:
         token = self._links.token(account_id=mail["account_id"],
                                   consultation_id=mail["consultation_id"], kind=mail["kind"])
-        summary = render.summary(lang, item["kind"])
+        summary = render.summary(lang, item["kind"], item.get("params"))
         text, html = render.mail(
             lang, "notification", summary=summary, consultation_title=info.title,
             theme_title=info.themes.get(item["theme_id"], ""), excerpt=item["excerpt"],
@@ -63,8 +63,8 @@ class Composer:
             info = infos[consultation_id]
             consultations.append({"title": info.title, "themes": [
                 {"title": info.themes.get(theme_id, ""), "entries": [
-                    {"summary": render.summary(lang, i["kind"]), "excerpt": i["excerpt"],
-                     "link": self.link(i)} for i in entries]}
+                    {"summary": render.summary(lang, i["kind"], i.get("params")),
+                     "excerpt": i["excerpt"], "link": self.link(i)} for i in entries]}
                 for theme_id, entries in themes.items()]})
         token = self._links.token(account_id=mail["account_id"], consultation_id="",
                                   kind=mail["kind"])

@@ -2,8 +2,9 @@
 something in it, grouped by consultation and theme (compose.py), never an empty one.
 
 One replica writes digests at a time (a lease), and each (cadence, window, account) has
-a unique record written in the same transaction as its mail and the "digested" marks:
-a second replica, or a rerun after a crash, finds the record and writes nothing.
+a unique record written in the same transaction as its mail and the "digested" marks
+(`CHUNK` digests per transaction, so 100,000 accounts are 200 transactions): a second
+replica, or a rerun after a crash, finds the record and writes nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from services.notifications.preferences import Preferences
 from services.notifications.windows import Windows
 
 DIGESTS_COLLECTION = "digests"
+CHUNK = 500  # digests per transaction
 
 
 class Digests:
@@ -58,31 +60,42 @@ class Digests:
                  "digest_window": {"$lt": before_window}},
                 {"account_id": 1, "digest_window": 1}).sort("_id", 1):
             pending[(doc["account_id"], doc["digest_window"])].append(doc["_id"])
+        groups = list(pending.items())
         written = 0
-        for (account_id, window), ids in pending.items():
-            if await self._one(cadence, account_id, window, ids):
-                written += 1
+        for start in range(0, len(groups), CHUNK):
+            written += await self._chunk(cadence, groups[start:start + CHUNK])
         if written:
             DIGESTS_WRITTEN.labels(cadence).inc(written)
             self._wake.set()
         return written
 
-    async def _one(self, cadence: str, account_id: str, window: int, ids: list[str]) -> bool:
-        key = f"{cadence}:{window}:{account_id}"
-        wanted = await self._preferences.digest_email_on(account_id, cadence)
+    async def _chunk(self, cadence: str,
+                     groups: list[tuple[tuple[str, int], list[str]]]) -> int:
+        """One transaction for up to CHUNK digests: marks, records and mails together."""
+        opted_out = await self._preferences.digest_email_off_among(
+            [account for (account, _), _ in groups], cadence)
 
-        async def work(session: Session) -> bool:
+        async def work(session: Session) -> int:
+            keys = {f"{cadence}:{window}:{account}": (account, window, ids)
+                    for (account, window), ids in groups}
+            done = {doc["_id"] async for doc in self._digests.find(
+                {"_id": {"$in": list(keys)}}, {"_id": 1}, session=session)}
             await self._notifications.update_many(
-                {"_id": {"$in": ids}}, {"$set": {"digested": True}}, session=session)
-            if not wanted or await self._digests.find_one({"_id": key}, session=session):
-                return False
-            await self._digests.insert_one(
-                {"_id": key, "account_id": account_id, "cadence": cadence, "window": window,
-                 "items": len(ids), "at": now()}, session=session)
-            await self._mails.insert_one(
-                {"_id": f"digest:{key}", "account_id": account_id, "kind": f"digest:{cadence}",
-                 "consultation_id": "", "notification_ids": ids, "status": "pending",
-                 "attempts": 0, "created_at": now()}, session=session)
-            return True
+                {"_id": {"$in": [i for _, ids in groups for i in ids]}},
+                {"$set": {"digested": True}}, session=session)
+            fresh = {k: v for k, v in keys.items() if k not in done and v[0] not in opted_out}
+            if not fresh:
+                return 0
+            at = now()
+            await self._digests.insert_many(
+                [{"_id": key, "account_id": account, "cadence": cadence, "window": window,
+                  "items": len(ids), "at": at}
+                 for key, (account, window, ids) in fresh.items()], session=session)
+            await self._mails.insert_many(
+                [{"_id": f"digest:{key}", "account_id": account, "kind": f"digest:{cadence}",
+                  "consultation_id": "", "notification_ids": ids, "status": "pending",
+                  "attempts": 0, "created_at": at}
+                 for key, (account, _, ids) in fresh.items()], session=session)
+            return len(fresh)
 
         return await run(self._mongo, work)

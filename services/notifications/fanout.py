@@ -5,14 +5,21 @@ notifications, the mails to send and the "processed" marker commit together: a
 redelivered or replayed event finds its marker and produces nothing more, which makes a
 notification once per (event, recipient) whatever the restarts. Mails are only queued
 here (`mails`, keyed by event and recipient); the mail sender delivers them after commit.
+
+What notifies: a reply (followers of the parent post: its author, implicitly), a new post
+(followers of its thread, theme or consultation), one's post hidden (with the reason) or
+restored, and one's post reaching a reaction milestone (each milestone once per post,
+whatever reactions are withdrawn and given again).
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass, field
 from datetime import UTC
+from typing import Any
 
-from agora.v1 import events_pb2, identity_pb2
+from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
 from agora_kit.events.catalog import EVENTS, unpack
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.ids import new_id
@@ -27,13 +34,27 @@ from services.notifications.windows import Windows
 
 CONSUMER = ConsumerSpec(
     durable="notifications-fanout",
-    filter_subjects=[EVENTS.post_created.filter_subject, EVENTS.user_erased.filter_subject],
+    filter_subjects=[EVENTS.post_created.filter_subject, EVENTS.user_erased.filter_subject,
+                     EVENTS.moderation_post_hidden.filter_subject,
+                     EVENTS.moderation_post_restored.filter_subject,
+                     EVENTS.reaction_changed.filter_subject],
     backoff=(1.0, 5.0, 15.0, 30.0),
 )
 POSTS = "posts"              # post id -> author, thread, theme (a read model of post.created)
 NOTIFICATIONS = "notifications"
 MAILS = "mails"
 EXCERPT_CHARS = 280
+
+
+@dataclass(frozen=True)
+class Subject:
+    """What a notification is about, as the inbox and mails show it."""
+
+    theme_id: str
+    thread_id: str
+    post_id: str
+    excerpt: str
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 class Fanout:
@@ -53,9 +74,16 @@ class Fanout:
             erased = unpack(envelope, EVENTS.user_erased)
             assert isinstance(erased, identity_pb2.UserErased)
             await self._erasure.erase(session, erased.account_id)
-            return
-        post = unpack(envelope, EVENTS.post_created)
-        await self._post_created(envelope, post, session)
+        elif envelope.type == EVENTS.reaction_changed.name:
+            await self._reaction(envelope, unpack(envelope, EVENTS.reaction_changed), session)
+        elif envelope.type in (EVENTS.moderation_post_hidden.name,
+                               EVENTS.moderation_post_restored.name):
+            moderated = unpack(envelope, EVENTS.moderation_post_hidden,
+                               EVENTS.moderation_post_restored)
+            await self._moderated(envelope, moderated, session)
+        else:
+            post = unpack(envelope, EVENTS.post_created)
+            await self._post_created(envelope, post, session)
 
     async def _post_created(self, envelope: events_pb2.EventEnvelope,
                             post: events_pb2.PostCreated, session: Session) -> None:
@@ -64,7 +92,8 @@ class Fanout:
         await self._posts.update_one(
             {"_id": post.post_id},
             {"$setOnInsert": {"author_id": author, "thread_id": post.thread_id,
-                              "theme_id": post.theme_id, "consultation_id": consultation_id}},
+                              "theme_id": post.theme_id, "consultation_id": consultation_id,
+                              "reactions": 0, "milestones": []}},
             upsert=True, session=session)
         if not await self._erasure.is_erased(session, [author]):
             for target_kind, target_id in (("post", post.post_id), ("thread", post.thread_id)):
@@ -79,11 +108,47 @@ class Fanout:
             session, [("thread", post.thread_id), ("theme", post.theme_id),
                       ("consultation", consultation_id)])
         others -= repliers | {author}
+        subject = Subject(post.theme_id, post.thread_id, post.post_id, post.body[:EXCERPT_CHARS])
         for kind, recipients in ((kinds.REPLY, repliers), (kinds.NEW_POST, others)):
-            await self._notify(session, envelope, post, kind, recipients)
+            await self._notify(session, envelope, subject, kind, recipients)
+
+    async def _moderated(self, envelope: events_pb2.EventEnvelope,
+                         moderated: debate_events_pb2.PostModerated, session: Session) -> None:
+        """The author is told, hidden with the reason (restored: that it is back)."""
+        known = await self._posts.find_one({"_id": moderated.post_id}, session=session) or {}
+        hidden = envelope.type == EVENTS.moderation_post_hidden.name
+        subject = Subject(known.get("theme_id", ""), moderated.thread_id, moderated.post_id,
+                          moderated.reason[:EXCERPT_CHARS],
+                          {"reason": moderated.reason} if hidden else {})
+        await self._notify(session, envelope, subject,
+                           kinds.POST_HIDDEN if hidden else kinds.POST_RESTORED,
+                           {moderated.author_id} - {envelope.actor})
+
+    async def _reaction(self, envelope: events_pb2.EventEnvelope,
+                        reaction: debate_events_pb2.ReactionChanged, session: Session) -> None:
+        """Count reactions per post (one per participant: set, changed or unset); the author
+        hears of each milestone the first time it is reached."""
+        change = (reaction.current != 0) - (reaction.previous != 0)
+        if change == 0:
+            return
+        post = await self._posts.find_one_and_update(
+            {"_id": reaction.post_id}, {"$inc": {"reactions": change}}, session=session,
+            return_document=True)
+        if post is None or change < 0:
+            return
+        count = post["reactions"]
+        if count not in kinds.MILESTONES or count in post.get("milestones", []):
+            return
+        await self._posts.update_one({"_id": reaction.post_id},
+                                     {"$addToSet": {"milestones": count}}, session=session)
+        subject = Subject(post["theme_id"], post["thread_id"], reaction.post_id, "",
+                          {"count": count})
+        await self._notify(session, envelope, subject, kinds.REACTION_MILESTONE,
+                           {post["author_id"]})
 
     async def _notify(self, session: Session, envelope: events_pb2.EventEnvelope,
-                      post: events_pb2.PostCreated, kind: str, recipients: set[str]) -> None:
+                      subject: Subject, kind: str, recipients: set[str]) -> None:
+        recipients = {r for r in recipients if r}
         if not recipients:
             return
         recipients -= await self._erasure.is_erased(session, list(recipients))
@@ -102,10 +167,11 @@ class Fanout:
             notifications.append({
                 "_id": notification_id, "event_id": envelope.event_id,
                 "account_id": account_id, "kind": kind,
-                "consultation_id": envelope.consultation_id, "theme_id": post.theme_id,
-                "thread_id": post.thread_id, "post_id": post.post_id,
-                "excerpt": post.body[:EXCERPT_CHARS], "in_app": delivery.in_app,
-                "read": False, "created_at": created_at, "digest": digest,
+                "consultation_id": envelope.consultation_id, "theme_id": subject.theme_id,
+                "thread_id": subject.thread_id, "post_id": subject.post_id,
+                "excerpt": subject.excerpt, "params": subject.params,
+                "in_app": delivery.in_app, "read": False, "created_at": created_at,
+                "digest": digest,
                 "digest_window": self._windows.of(digest, created_at) if digest else None,
                 "digested": False,
             })

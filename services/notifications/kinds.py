@@ -12,6 +12,10 @@ CADENCES = ("immediate", "daily", "weekly", "none")
 DIGESTS = ("daily", "weekly")
 REPLY = "reply"          # a reply to my post (or to a post I follow)
 NEW_POST = "new_post"    # a new post in a thread, theme or consultation I follow
+POST_HIDDEN = "post_hidden"      # my post hidden by a moderator (with the reason)
+POST_RESTORED = "post_restored"  # my post restored
+REACTION_MILESTONE = "reaction_milestone"  # my post reached 10, 50, 100... reactions
+MILESTONES = (10, 50, 100, 500, 1000, 5000)
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,9 @@ class Delivery:
 DEFAULTS: dict[str, Delivery] = {
     REPLY: Delivery(in_app=True, email=True, cadence="immediate"),
     NEW_POST: Delivery(in_app=True, email=True, cadence="daily"),
+    POST_HIDDEN: Delivery(in_app=True, email=True, cadence="immediate"),
+    POST_RESTORED: Delivery(in_app=True, email=False, cadence="immediate"),
+    REACTION_MILESTONE: Delivery(in_app=True, email=True, cadence="daily"),
 }
 KINDS = tuple(DEFAULTS)
 

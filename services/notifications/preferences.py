@@ -78,7 +78,8 @@ class Preferences:
             {"_id": account_id}, {"$addToSet": {"digest_email_off": cadence}},
             upsert=True, session=session)
 
-    async def digest_email_on(self, account_id: str, cadence: str,
-                              session: Session | None = None) -> bool:
-        doc = await self.accounts.find_one({"_id": account_id}, session=session)
-        return doc is None or cadence not in doc.get("digest_email_off", [])
+    async def digest_email_off_among(self, account_ids: list[str], cadence: str) -> set[str]:
+        """Which of these accounts turned that digest's mail off."""
+        cursor = self.accounts.find({"_id": {"$in": account_ids}, "digest_email_off": cadence},
+                                    {"_id": 1})
+        return {doc["_id"] async for doc in cursor}

@@ -18,11 +18,17 @@ LANGUAGES = tuple(sorted(p.name for p in TEMPLATES.iterdir() if p.is_dir()))
 SUMMARIES: dict[str, dict[str, str]] = {
     "en": {"reply": "{who} replied to your post", "new_post": "{who} wrote in a conversation "
            "you follow", "someone": "Someone",
+           "post_hidden": "A moderator hid your post. Reason: {reason}",
+           "post_restored": "A moderator restored your post",
+           "reaction_milestone": "Your post reached {count} reactions",
            "daily": "daily", "weekly": "weekly",
            "digest_subject": "Your {cadence} Agora digest: {count} new"},
     "fr": {"reply": "{who} a répondu à votre contribution",
            "new_post": "{who} a écrit dans une conversation que vous suivez",
            "someone": "Quelqu'un", "daily": "quotidien", "weekly": "hebdomadaire",
+           "post_hidden": "Un modérateur a masqué votre contribution. Motif : {reason}",
+           "post_restored": "Un modérateur a rétabli votre contribution",
+           "reaction_milestone": "Votre contribution a reçu {count} réactions",
            "digest_subject": "Votre résumé Agora {cadence} : {count} nouveautés"},
 }
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -43,8 +49,8 @@ def phrase(lang: str, key: str, **values: Any) -> str:
     return table[key].format(**values)
 
 
-def summary(lang: str, kind: str) -> str:
-    return phrase(lang, kind, who=phrase(lang, "someone"))
+def summary(lang: str, kind: str, params: dict[str, Any] | None = None) -> str:
+    return phrase(lang, kind, who=phrase(lang, "someone"), **(params or {}))
 
 
 def mail(lang: str, name: str, **context: Any) -> tuple[str, str]:

@@ -124,7 +124,8 @@ class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer)
             item = notifications_pb2.Notification(
                 id=doc["_id"], kind=doc["kind"], consultation_id=consultation_id,
                 theme_id=doc["theme_id"], thread_id=doc["thread_id"], post_id=doc["post_id"],
-                excerpt=doc["excerpt"], summary=render.summary(lang, doc["kind"]),
+                excerpt=doc["excerpt"],
+                summary=render.summary(lang, doc["kind"], doc.get("params")),
                 read=doc["read"], language=lang)
             item.created_at.FromDatetime(doc["created_at"])
             out.append(item)
