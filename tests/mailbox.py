@@ -21,14 +21,14 @@ class _Keep:
     def __init__(self, box: Mailbox) -> None:
         self._box = box
 
-    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,  # noqa: N802
+    async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope,
                           address: str, options: list[str]) -> str:
         if address in self._box.refused:
             return "550 5.1.1 mailbox unavailable"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
-    async def handle_DATA(self, server: SMTP, session: Session,  # noqa: N802
+    async def handle_DATA(self, server: SMTP, session: Session,
                           envelope: Envelope) -> str:
         raw = envelope.content if isinstance(envelope.content, bytes) else b""
         message = email.message_from_bytes(raw, policy=email.policy.default)

@@ -19,9 +19,11 @@ from fastapi import Header, Query
 from services.gateway.schemas import Language
 
 MAX_RANGES = 20
+MAX_ACCEPT_LANGUAGE = 500  # characters; a longer header is a 422, like any oversized input
 LangQuery = Annotated[Language | None, Query(
     description="The language to read in (else Accept-Language, else the first language).")]
-AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language", max_length=500)]
+AcceptLanguage = Annotated[str | None, Header(alias="Accept-Language",
+                                              max_length=MAX_ACCEPT_LANGUAGE)]
 # Content written in one language and translated (reading.py): an unoffered one reads the
 # originals.
 ReadLang = Annotated[Language | None, Query(
@@ -35,7 +37,7 @@ WEIGHT = re.compile(r"^\s*[qQ]\s*=\s*(0(\.[0-9]{0,3})?|1(\.0{0,3})?)\s*$")
 
 def _ranges(header: str) -> list[str]:
     """The header's language ranges, most preferred first; q=0 means "not this one", and
-    a range with an unreadable weight is left out (a header is never an error)."""
+    a range with an unreadable weight is left out (its content is never an error)."""
     weighted: list[tuple[float, int, str]] = []
     for position, item in enumerate(header.split(",")[:MAX_RANGES]):
         tag, _, params = item.strip().partition(";")

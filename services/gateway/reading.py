@@ -95,8 +95,9 @@ async def translate_posts(clients: ServiceClients, posts: Sequence[dict[str, Any
     translation service did not answer (the originals are served: not worth caching)."""
     for post in posts:
         as_written(post)
-    wanted = [p for p in posts if language and p["status"] == "visible" and p["body"]
-              and p["original_language"] != language]
+    # Posts apparently in `language` too: the translation service knows their source
+    # language as corrected by its author, which threads' `language` does not follow.
+    wanted = [p for p in posts if language and p["status"] == "visible" and p["body"]]
     if not wanted:
         return True
     try:
@@ -111,13 +112,15 @@ async def translate_posts(clients: ServiceClients, posts: Sequence[dict[str, Any
         return False
     for post, found in zip(wanted, reply.translations, strict=False):
         if not found.found or found.revision != post["revision"]:
-            SERVED.labels("original").inc()
+            if post["original_language"] != language:
+                SERVED.labels("original").inc()
             continue
         SERVED.labels("translated").inc()
         post.update(body=found.text,
                     body_html=render_body(found.text, FORMAT_TO_PROTO[post["format"]]),
                     language=language, translated=True, machine=found.machine,
-                    human_verified=found.human_verified)
+                    human_verified=found.human_verified,
+                    original_language=found.source_language or post["original_language"])
     return True
 
 

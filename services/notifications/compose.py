@@ -56,7 +56,7 @@ class Composer:
         """Grouped by consultation, then theme, in the order things happened."""
         cadence = mail["kind"].removeprefix("digest:")
         grouped: dict[str, dict[str, list[Document]]] = defaultdict(lambda: defaultdict(list))
-        for item in sorted(items, key=lambda i: i["_id"]):
+        for item in sorted(items, key=lambda i: (i["created_at"], i["_id"])):
             grouped[item["consultation_id"]][item["theme_id"]].append(item)
         consultations: list[dict[str, Any]] = []
         for consultation_id, themes in grouped.items():

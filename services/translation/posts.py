@@ -19,9 +19,17 @@ from services.translation.consultations import ConsultationLanguages
 from services.translation.jobs import Job, Jobs
 from services.translation.sources import Source, Sources
 
+
+def post_of(envelope: events_pb2.EventEnvelope) -> str:
+    """Events of one post are applied in order; those of different posts at once."""
+    return str(getattr(unpack(envelope, EVENTS.post_created, EVENTS.post_edited),
+                       "post_id", ""))
+
+
 CONSUMER = ConsumerSpec(
     durable="translation-posts",
-    filter_subjects=[EVENTS.post_created.filter_subject, EVENTS.post_edited.filter_subject])
+    filter_subjects=[EVENTS.post_created.filter_subject, EVENTS.post_edited.filter_subject],
+    concurrency=8, order_key=post_of)
 UNDETERMINED = ("", "und")
 
 

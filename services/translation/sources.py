@@ -50,6 +50,11 @@ class Sources:
         """The content as of `source` (its revision, text and language), unless a newer
         revision is already recorded; a corrected language stays. Returns what is kept."""
         if current is not None and current.revision > source.revision:
+            if source.author_id and not current.author_id:  # the creation came after an edit
+                current = Source(**{**current.__dict__, "author_id": source.author_id})
+                await self.sources.update_one({"_id": current.content_id},
+                                              {"$set": {"author_id": source.author_id}},
+                                              session=session)
             return current
         kept = source
         if current is not None:

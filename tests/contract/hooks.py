@@ -63,6 +63,10 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "idea_id": "only, and always, for kind two_column (two fields)",
         "column_labels": "only for kind two_column, 2-4 distinct labels (two fields)",
         "kind": "survey questions and two-column threads need their roles' module open"},
+    ("PUT", "/v1/consultations/{consultation_id}/notification-preferences"): {
+        "language": LANGUAGE},
+    ("POST", "/v1/notifications/read"): {
+        "ids": "some ids, or all: true (two fields)"},
     ("POST", "/v1/threads/{thread_id}/posts"): {
         "language": LANGUAGE,
         "parent_id": "a post of the same thread (stored state)",
@@ -123,6 +127,16 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "allocations.*": "each proposal and category once (uniqueness by two fields)",
         "allocations.*.tokens": "within the category's max_per_proposal (stored)",
         "allocations": "the category's budget: tokens summed over the ballot (an aggregate)"},
+    ("PUT", "/v1/posts/{post_id}/translations/{lang}"): {
+        "target": "a language of the post's consultation, not the post's own (stored state)"},
+    ("PUT", "/v1/posts/{post_id}/language"): {
+        "language": "one of the post's consultation's languages (stored state)"},
+    ("POST", "/v1/consultations/{consultation_id}/glossary/versions"): {
+        "keep": "each term once, case-insensitively (uniqueness by a property)",
+        "fixed.*.source_language": "a language of the consultation (stored state)",
+        "fixed.*.target_language": "a language of the consultation, not the source (stored "
+                                   "state; two fields)",
+        "fixed.*.term": "once per language pair and not also kept (uniqueness, two lists)"},
 }
 # Any creating request: an Idempotency-Key already used with another body (stored state).
 EVERYWHERE = {"idempotency_key": "a key already used for another request (stored state)"}

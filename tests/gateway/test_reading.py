@@ -109,10 +109,13 @@ async def test_another_language_reads_the_original_and_a_malformed_one_is_a_422(
         assert (read["body"], read["language"], read["translated"]) == (FRENCH, "fr", False)
     for path in (f"/v1/threads/{thread_id}/posts", f"/v1/posts/{post['id']}",
                  f"/v1/consultations/{post['consultation_id']}/events"):
-        assert_problem(await api.get(path, params={"lang": "english"}, headers=READER), 422,
-                       "query.lang")
+        for malformed in ("english", ""):
+            assert_problem(await api.get(path, params={"lang": malformed}, headers=READER),
+                           422, "query.lang")
         assert_problem(await api.get(path, params={"original": "perhaps"}, headers=READER),
                        422, "query.original")
+        assert_problem(await api.get(path, headers={**READER, "Accept-Language": "en," * 200}),
+                       422)
 
 
 async def test_one_translations_call_per_page(api: httpx.AsyncClient, stack: Stack) -> None:
@@ -207,3 +210,38 @@ async def test_an_edit_is_read_as_written_until_its_own_translation_is_ready(
         ("Il faut des pistes plus larges.", False), ("[en] IL FAUT DES PISTES PLUS LARGES.", True))
     (later,) = (await eventually(lambda: page(api, thread_id, "?lang=en"), translated))["items"]
     assert later["body"] == "[en] IL FAUT DES PISTES PLUS LARGES."
+
+
+async def test_corrections_reach_the_reader(api: httpx.AsyncClient) -> None:
+    """A knowledge manager's translation replaces the machine's on the page (renewed by
+    its translation.ready), and a post whose author corrects its language to the
+    reader's own is translated from the corrected language (the service's word, not
+    threads' detected one)."""
+    _, thread_id = await thread_in(api)
+    post = await write(api, thread_id)
+    await eventually(lambda: page(api, thread_id, "?lang=en"), translated)
+    reply = await api.put(f"/v1/posts/{post['id']}/translations/en",
+                          headers=auth("kim", "knowledge_manager"),
+                          json={"text": "More *cycle* lanes are needed."})
+    assert reply.status_code == 200, reply.text
+    (read,) = (await eventually(lambda: page(api, thread_id, "?lang=en"), lambda got: got[
+        "items"][0]["human_verified"]))["items"]
+    assert (read["body"], read["machine"], read["translated"]) == (
+        "More *cycle* lanes are needed.", False, True)
+    assert read["body_html"] == "<p>More <em>cycle</em> lanes are needed.</p>\n"
+
+    mislabelled = await api.post(f"/v1/threads/{thread_id}/posts", headers=auth("alice"),
+                                 json={"body": "Plus de bancs publics.", "language": "en"})
+    assert mislabelled.status_code == 201, mislabelled.text
+    post_id = mislabelled.json()["id"]
+    reply = await api.put(f"/v1/posts/{post_id}/language", headers=auth("alice"),
+                          json={"language": "fr"})
+    assert reply.status_code == 200, reply.text
+
+    async def in_english() -> dict[str, Any]:
+        found: dict[str, Any] = (await api.get(f"/v1/posts/{post_id}?lang=en",
+                                               headers=READER)).json()
+        return found
+
+    fixed = await eventually(in_english, lambda got: got["translated"])
+    assert (fixed["body"], fixed["original_language"]) == ("[en] PLUS DE BANCS PUBLICS.", "fr")

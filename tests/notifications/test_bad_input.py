@@ -39,7 +39,8 @@ async def test_one_cannot_follow_what_one_cannot_read(api: httpx.AsyncClient,
     assert_problem(await api.put(f"{base}/planet/{thread['id']}", headers=reader.headers), 422)
     assert_problem(await api.put(f"{base}/thread/{thread['id']}"), 401)
     listed = await api.get(base, headers=reader.headers)
-    assert listed.status_code == 200 and listed.json() == {"items": []}
+    assert listed.status_code == 200
+    assert listed.json() == {"items": []}
 
     # An invitation-only consultation one is not invited to: refused like its other reads.
     policy = await api.put(f"/v1/consultations/{cid}/access", headers=OPERATOR,

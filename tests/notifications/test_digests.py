@@ -40,12 +40,14 @@ async def _digests(api: httpx.AsyncClient, work_dir: Path, mailbox: Mailbox) -> 
     for who, language in ((french, "fr"), (english, "en"), (idle, "fr")):
         chosen = await api.put(f"/v1/consultations/{cid}/notification-preferences",
                                headers=who.headers, json={"language": language})
-        assert chosen.status_code == 200 and chosen.json()["language"] == language
+        assert chosen.status_code == 200
+        assert chosen.json()["language"] == language
     for who in (french, english):
         followed = await api.put(f"/v1/consultations/{cid}/subscriptions/thread/{thread['id']}",
                                  headers=who.headers)
         assert followed.status_code == 200, followed.text
-        assert followed.json()["active"] is True and followed.json()["implicit"] is False
+        assert followed.json()["active"] is True
+        assert followed.json()["implicit"] is False
     # idle follows a theme where nothing happens: it must get no (empty) digest.
     themes = consultation["themes"]
     assert isinstance(themes, list)
@@ -65,7 +67,8 @@ async def _digests(api: httpx.AsyncClient, work_dir: Path, mailbox: Mailbox) -> 
     assert fr["Subject"] == "Votre résumé Agora quotidien : 3 nouveautés"
     assert en["Subject"] == "Your daily Agora digest: 3 new"
     fr_text, en_text = text_of(fr), text_of(en)
-    assert "== The future of work ==" in fr_text and "-- Theme 0 --" in fr_text
+    assert "== The future of work ==" in fr_text
+    assert "-- Theme 0 --" in fr_text
     assert fr_text.count("a écrit dans une conversation que vous suivez") == 3
     assert en_text.count("wrote in a conversation you follow") == 3
     assert [line for line in en_text.splitlines() if "Idea number" in line] == [
@@ -77,7 +80,8 @@ async def _digests(api: httpx.AsyncClient, work_dir: Path, mailbox: Mailbox) -> 
     found = LINK.fullmatch(fr["List-Unsubscribe"])
     assert found is not None
     clicked = await api.post(found.group(1).split("?")[0], params={"token": found.group(2)})
-    assert clicked.status_code == 200 and clicked.json()["kind"] == "digest:daily"
+    assert clicked.status_code == 200
+    assert clicked.json()["kind"] == "digest:daily"
     await write(api, str(thread["id"]), auth("writer-late"), "A late idea")
     assert len(mailbox.wait(english.email, lambda m: len(m) >= 2, timeout=3 * DAY + 10)) == 2
     await asyncio.sleep(DAY)

@@ -51,7 +51,7 @@ async def test_a_killed_consumer_makes_each_notification_and_mail_once(
                                     lambda m: len(m) >= REPLIES, 60)
     await asyncio.sleep(3)  # time for any duplicate to show
     docs = [d async for d in notifications.find({"account_id": author.account_id})]
-    assert sorted(d["post_id"] for d in docs) == sorted(replies)
+    assert sorted(str(d["post_id"]) for d in docs) == sorted(replies)
     assert len({d["event_id"] for d in docs}) == REPLIES
     mails = mailbox.to(author.email)
     assert len(mails) == REPLIES

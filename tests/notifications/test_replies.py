@@ -27,9 +27,12 @@ async def test_a_reply_notifies_the_author_in_app_and_by_mail(
     assert await eventually(lambda: unread(api, author), lambda n: n == 1) == 1
     page = await inbox(api, author)
     [item] = page["items"]
-    assert item["kind"] == "reply" and item["post_id"] == first["id"]
-    assert item["summary"] == "Someone replied to your post" and item["language"] == "en"
-    assert item["excerpt"] == "I disagree, and here is why" and not item["read"]
+    assert item["kind"] == "reply"
+    assert item["post_id"] == first["id"]
+    assert item["summary"] == "Someone replied to your post"
+    assert item["language"] == "en"
+    assert item["excerpt"] == "I disagree, and here is why"
+    assert not item["read"]
 
     [mail] = mailbox.wait(author.email, lambda m: len(m) >= 1)
     assert "replied to your post" in mail["Subject"]
@@ -48,7 +51,8 @@ async def test_a_reply_notifies_the_author_in_app_and_by_mail(
     one = await inbox(api, author, limit=2)
     two = await inbox(api, author, limit=2, cursor=one["next_cursor"])
     assert [i["excerpt"] for i in one["items"]] == ["reply 1", "reply 0"]
-    assert [i["post_id"] for i in two["items"]] == [first["id"]] and two["next_cursor"] is None
+    assert [i["post_id"] for i in two["items"]] == [first["id"]]
+    assert two["next_cursor"] is None
     marked = await api.post("/v1/notifications/read", headers=author.headers,
                             json={"ids": [one["items"][0]["id"]]})
     assert marked.json() == {"marked": 1}
@@ -57,10 +61,12 @@ async def test_a_reply_notifies_the_author_in_app_and_by_mail(
     other = await account(api, work_dir)
     foreign = await api.post("/v1/notifications/read", headers=other.headers,
                              json={"ids": [two["items"][0]["id"]]})
-    assert foreign.json() == {"marked": 0} and await unread(api, author) == 2
+    assert foreign.json() == {"marked": 0}
+    assert await unread(api, author) == 2
     everything = await api.post("/v1/notifications/read", headers=author.headers,
                                 json={"all": True})
-    assert everything.json() == {"marked": 2} and await unread(api, author) == 0
+    assert everything.json() == {"marked": 2}
+    assert await unread(api, author) == 0
 
 
 async def test_the_unsubscribe_link_turns_mail_off_once_and_refuses_forgeries(

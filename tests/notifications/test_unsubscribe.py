@@ -3,7 +3,7 @@ with another key is forged (403); both leave the preference as it was."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -24,17 +24,21 @@ async def test_expired_and_foreign_links_are_refused(
     db = mongo["agora_notifications"]
     genuine = Links(db, DEVELOPMENT_UNSUBSCRIBE_SECRET.encode(), days=60)
     foreign = Links(db, b"another deployment's secret, 32+ chars", days=60)
-    scope = {"account_id": who.account_id, "consultation_id": str(consultation["id"]),
-             "kind": "reply"}
-    expired = genuine.token(**scope, at=now() - timedelta(days=61))
+
+    def link(links: Links, at: datetime | None = None) -> str:
+        return links.token(account_id=who.account_id,
+                           consultation_id=str(consultation["id"]), kind="reply", at=at)
+
+    expired = link(genuine, now() - timedelta(days=61))
     assert_problem(await api.post("/v1/notifications/unsubscribe",
                                   params={"token": expired}), 409)
     assert_problem(await api.post("/v1/notifications/unsubscribe",
-                                  params={"token": foreign.token(**scope)}), 403)
+                                  params={"token": link(foreign)}), 403)
     preferences = await api.get(
         f"/v1/consultations/{consultation['id']}/notification-preferences",
         headers=who.headers)
     assert preferences.json()["kinds"]["reply"]["email"] is True
     fresh = await api.post("/v1/notifications/unsubscribe",
-                           params={"token": genuine.token(**scope)})
-    assert fresh.status_code == 200 and fresh.json()["applied"] is True
+                           params={"token": link(genuine)})
+    assert fresh.status_code == 200
+    assert fresh.json()["applied"] is True

@@ -164,3 +164,28 @@ async def test_the_author_corrects_the_language_and_translation_follows(
     [german] = await eventually(lambda: lookup(stack, post_id, "de"),
                                 lambda got: got[0].revision == 1)
     assert german.source_language == "en"
+
+
+async def test_a_correction_replaces_the_machine_text_in_the_gateways_pages(
+        api: httpx.AsyncClient, stack: Stack) -> None:
+    """The page read in English (cached with the machine text first) shows the person's
+    translation once it is stored: `translation.ready` renewed the cached page."""
+    thread_id = await consultation_in(api, ["fr", "en"])
+    post_id = await post(api, thread_id, "Un marché couvert le dimanche.")
+    reader = auth("rita")
+
+    async def page() -> dict[str, object]:
+        reply = await api.get(f"/v1/threads/{thread_id}/posts?lang=en", headers=reader)
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json()["items"][0])
+
+    machine = await eventually(page, lambda item: bool(item["translated"]))
+    assert (machine["body"], machine["machine"]) == ("[en] UN MARCHÉ COUVERT LE DIMANCHE.",
+                                                    True)
+    reply = await correct(api, post_id, "en", "A covered market on Sundays.", KM)
+    assert reply.status_code == 200, reply.text
+    human = await eventually(page, lambda item: item["body"] == "A covered market on Sundays.")
+    assert (human["human_verified"], human["machine"], human["translated"]) == (
+        True, False, True)
+    one = await api.get(f"/v1/posts/{post_id}?lang=en", headers=reader)
+    assert one.json()["body"] == "A covered market on Sundays."

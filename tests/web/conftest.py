@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -23,6 +23,9 @@ CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chro
 # WCAG 2.1 A and AA rules; "serious" and "critical" findings fail the test.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING = {"serious", "critical"}
+# The machine running the suite is shared and often loaded: a write through the stack can
+# take seconds. Expectations wait this long before failing (Playwright's default is 5 s).
+expect.set_options(timeout=20_000)
 
 
 def check_prerequisites() -> None:

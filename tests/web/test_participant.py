@@ -91,6 +91,10 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     await expect(page.get_by_role("heading", level=1)).to_have_text("Consultations")
     await expect(page.locator(".card h2 a").first).to_be_visible()  # the suite's, oldest first
     await no_violations(page, "consultations en")
+    await switch_language(page, "fr")
+    await expect(page.locator(".card h2 a").first).to_be_visible()
+    await no_violations(page, "consultations fr")
+    await switch_language(page, "en")
     await page.goto(landing)
     await expect(page.get_by_role("heading", level=1)).to_have_text("Cycling in Lyon")
     await expect(page.get_by_text("How do we make cycling safe")).to_be_visible()
@@ -117,11 +121,16 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     await page.get_by_role("link", name="Sign up").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
     await no_violations(page, "sign-up en")
+    await switch_language(page, "fr")
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Créer un compte")
+    await no_violations(page, "sign-up fr")
+    await switch_language(page, "en")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password", exact=True).fill(password)
     await page.get_by_label("Name shown beside").fill("Camille")
     await page.get_by_role("button", name="Create my account").click()
     await expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your email")
+    await no_violations(page, "confirm email en")
     await page.get_by_label("Code from the email").fill(
         await verification_code(Path(stack.config.extra_env["MAIL_DIR"]), email))
     await page.get_by_role("button", name="Confirm").click()
@@ -134,6 +143,7 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     await expect(page.get_by_role("heading", level=1)).to_have_text("Connexion")
     await no_violations(page, "login fr")
     await switch_language(page, "en")
+    await no_violations(page, "login en")
     await page.get_by_label("Email").fill(email)
     await page.get_by_label("Password").fill("not the password at all")
     await page.get_by_role("button", name="Log in").click()
@@ -175,7 +185,9 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     # The participant opens the thread and replies with the keyboard alone.
     await page.goto(landing)
     await page.get_by_role("link", name="Protected lanes on the quays").click()
-    await expect(page.get_by_role("heading", level=1)).to_have_text("Protected lanes on the quays")
+    heading = page.get_by_role("heading", level=1)
+    await expect(heading).to_have_text("Protected lanes on the quays")
+    await expect(heading).to_be_focused()  # a new screen starts at its heading
     await no_violations(page, "thread en")
     await tab_to(page, '.post button:has-text("Reply")')
     await page.keyboard.press("Enter")
@@ -209,6 +221,17 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
     assert await reader.evaluate("document.documentElement.scrollWidth") <= 360
     await switch_language(page, "fr")
     await expect(seed.get_by_role("button", name="Je suis d'accord")).to_be_visible()
+    # Read in French: the English post comes translated (the stack's LibreTranslate-protocol
+    # provider writes "[fr] " and capitals), says so, and shows its original on demand.
+    body = seed.locator(".post-body")
+    await expect(body).to_contain_text("[fr] SEPARATE THE LANES", timeout=15_000)
+    await expect(body).to_have_attribute("lang", "fr")
+    await expect(seed.locator(".translation")).to_contain_text("Traduction automatique")
+    await seed.get_by_role("button", name="Voir l'original").click()
+    await expect(body).to_have_text("Separate the lanes from traffic with kerbs, not paint.")
+    await expect(body).to_have_attribute("lang", "en")
+    await expect(seed.get_by_role("button", name="Voir l'original")
+                 ).to_have_attribute("aria-pressed", "true")
     await no_violations(page, "thread fr")
     await no_violations(reader, "thread anonymous 360")
 
@@ -233,6 +256,19 @@ async def test_a_participant_walks_through_the_front_end(stack: Stack, api: http
         "Deepening", timeout=15_000)
     await expect(reader.get_by_role("status")).to_have_text(
         "The consultation moved to the Deepening phase.")
+
+    # A consultation for accounts only: an anonymous reader is told how to get in.
+    closed = await api.post("/v1/consultations", headers=auth("web-operator", "operator"),
+                            json={"title": "Staff only", "languages": ["en"],
+                                  "themes": [{"title": "Offices"}]})
+    assert closed.status_code == 201, closed.text
+    access = await api.put(f"/v1/consultations/{closed.json()['id']}/access",
+                           headers=auth("web-operator", "operator"), json={"mode": "registered"})
+    assert access.status_code == 200, access.text
+    await reader.goto(f"{base}/#/c/{closed.json()['id']}")
+    await expect(reader.get_by_role("alert")).to_contain_text("open to signed-in participants")
+    await expect(reader.get_by_role("alert").get_by_role("link", name="Log in")).to_be_visible()
+    await no_violations(reader, "accounts only, anonymous")
     assert not page_errors, page_errors
     await reader_context.close()
     await participant.close()

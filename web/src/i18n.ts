@@ -18,6 +18,8 @@ const en = {
   "error.generic": "Something went wrong: {detail}",
   "error.network": "The server cannot be reached. Check your connection and retry.",
   "error.notFound": "This page does not exist.",
+  "error.loginRequired": "This consultation is open to signed-in participants: log in or create an account to take part.",
+  "error.forbidden": "Your account is not invited to this consultation.",
   "retry": "Retry",
   "home.title": "Consultations",
   "home.empty": "There is no consultation open to you yet.",
@@ -95,6 +97,9 @@ const en = {
   "pseudonym.save": "Save",
   "pseudonym.saved": "Saved.",
   "thread.you": "you",
+  "translation.machine": "Machine translation from {language}.",
+  "translation.verified": "Translation from {language}, checked by a person.",
+  "translation.showOriginal": "Show original",
 } as const;
 
 type Key = keyof typeof en;
@@ -114,6 +119,8 @@ const fr: Table = {
   "error.generic": "Une erreur est survenue : {detail}",
   "error.network": "Le serveur est injoignable. Vérifiez votre connexion et réessayez.",
   "error.notFound": "Cette page n'existe pas.",
+  "error.loginRequired": "Cette consultation est ouverte aux participant·es connecté·es : connectez-vous ou créez un compte pour y prendre part.",
+  "error.forbidden": "Votre compte n'est pas invité à cette consultation.",
   "retry": "Réessayer",
   "home.title": "Consultations",
   "home.empty": "Aucune consultation ne vous est encore ouverte.",
@@ -191,6 +198,9 @@ const fr: Table = {
   "pseudonym.save": "Enregistrer",
   "pseudonym.saved": "Enregistré.",
   "thread.you": "vous",
+  "translation.machine": "Traduction automatique depuis : {language}.",
+  "translation.verified": "Traduction depuis : {language}, vérifiée par une personne.",
+  "translation.showOriginal": "Voir l'original",
 };
 
 export const LANGUAGES = { en: "English", fr: "Français" } as const;

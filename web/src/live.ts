@@ -10,7 +10,10 @@ export interface LiveEvent {
   data: Record<string, unknown>;
 }
 
-export function subscribe(consultationId: string, onEvent: (event: LiveEvent) => void): () => void {
+/** Posts in the stream come in `language` (the reader's), translated when they can be;
+ * `translation.ready` brings a post again once its translation exists. */
+export function subscribe(consultationId: string, language: string,
+  onEvent: (event: LiveEvent) => void): () => void {
   const stop = new AbortController();
   let lastId: string | null = null;
   let delay = 1000;
@@ -18,7 +21,8 @@ export function subscribe(consultationId: string, onEvent: (event: LiveEvent) =>
   async function readOnce(): Promise<void> {
     const headers: Record<string, string> = { Accept: "text/event-stream" };
     if (lastId) headers["Last-Event-ID"] = lastId;
-    const reply = await apiFetch(new Request(`/v1/consultations/${consultationId}/events`,
+    const url = `/v1/consultations/${consultationId}/events?lang=${encodeURIComponent(language)}`;
+    const reply = await apiFetch(new Request(url,
       { headers, signal: stop.signal }));
     if (!reply.ok || !reply.body) throw new Error(`live: HTTP ${reply.status}`);
     delay = 1000;

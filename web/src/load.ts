@@ -1,4 +1,6 @@
-// Load what a screen shows; reload again on demand (a retry button, a live event).
+// Load what a screen shows; reload on demand (a retry button, a live event) or when deps
+// change (the language, the session), keeping the data shown meanwhile, unless `subject`
+// changed: another consultation's data is never shown, even for a moment, under this one.
 import { useCallback, useEffect, useState } from "preact/hooks";
 
 export interface Loaded<D> {
@@ -8,17 +10,27 @@ export interface Loaded<D> {
   set: (update: (data: D) => D) => void;
 }
 
-export function useLoad<D>(load: () => Promise<D>, deps: unknown[]): Loaded<D> {
-  const [data, setData] = useState<D | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
+interface State<D> {
+  subject: string;
+  data: D | undefined;
+  error: unknown;
+}
+
+export function useLoad<D>(load: () => Promise<D>, deps: unknown[], subject = ""): Loaded<D> {
+  const [state, setState] = useState<State<D>>({ subject, data: undefined, error: null });
   const [round, setRound] = useState(0);
   useEffect(() => {
     let current = true;
-    setError(null);
-    load().then((value) => current && setData(value), (caught) => current && setError(caught));
+    setState((old) => (old.subject === subject ? { ...old, error: null } : { subject, data: undefined, error: null }));
+    load().then(
+      (data) => current && setState({ subject, data, error: null }),
+      (error) => current && setState((old) => ({ subject, data: old.subject === subject ? old.data : undefined, error })),
+    );
     return () => { current = false; };
-  }, [...deps, round]);
+  }, [...deps, subject, round]);
   const reload = useCallback(() => setRound((n) => n + 1), []);
-  const set = useCallback((update: (data: D) => D) => setData((old) => (old === undefined ? old : update(old))), []);
-  return { data, error, reload, set };
+  const set = useCallback((update: (data: D) => D) => setState((old) => (
+    old.data === undefined ? old : { ...old, data: update(old.data) })), []);
+  const same = state.subject === subject;
+  return { data: same ? state.data : undefined, error: same ? state.error : null, reload, set };
 }

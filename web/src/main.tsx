@@ -38,15 +38,6 @@ function App() {
   // Where login and sign-up return to: this screen, or where an auth screen would return.
   const back = current.name === "login" || current.name === "signup" ? current.back : location.hash || "#/";
 
-  // A new screen: move focus to its heading, as a page load would, for screen readers
-  // and keyboard users (not on the first load: the browser starts at the top).
-  useEffect(() => {
-    const id = setTimeout(() => {
-      const heading = document.querySelector<HTMLElement>("main h1");
-      if (heading && document.activeElement === document.body) heading.focus({ preventScroll: false });
-    }, 0);
-    return () => clearTimeout(id);
-  }, [current]);
   useEffect(() => { document.title = t("app.name"); }, [current, language]);
 
   return (

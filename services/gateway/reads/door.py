@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.auth import InvalidToken, Principal
 from services.gateway.deps import admit, resources_of
+from services.gateway.languages import MAX_ACCEPT_LANGUAGE
 from services.gateway.problems import Problem
 from services.gateway.reads.posts_page import ACTION, ROUTE, PageQuery, read_page, sent
 from services.gateway.resources import Resources
@@ -64,8 +65,10 @@ class PostsPageDoor:
         resources = resources_of(scope["app"])
         caller = await _caller(resources, _header(scope, b"authorization"))
         viewer = await admit(resources, ACTION, {"thread_id": query.thread_id}, caller)
-        answer = await read_page(resources, query, viewer,
-                                 _header(scope, b"accept-language"))
+        accept_language = _header(scope, b"accept-language")
+        if accept_language is not None and len(accept_language) > MAX_ACCEPT_LANGUAGE:
+            raise _ToTheRoute  # the route words the 422
+        answer = await read_page(resources, query, viewer, accept_language)
         return sent(answer, _header(scope, b"if-none-match"))
 
     def _route_of(self, scope: Scope) -> APIRoute | None:

@@ -62,10 +62,10 @@ class PageQuery:
             return None
         limit_text = query.get("limit", [str(DEFAULT_LIMIT)])[0]
         cursor = query.get("cursor", [""])[0]
-        lang = query.get("lang", [""])[0]
+        lang = query.get("lang", [""])[0]  # `lang=` (empty) is malformed: the route's 422
         original = query.get("original", ["false"])[0]
         if (not (limit_text.isascii() and limit_text.isdigit()) or len(cursor) > MAX_CURSOR
-                or not CURSOR_RE.match(cursor) or (lang and not is_language_code(lang))
+                or not CURSOR_RE.match(cursor) or ("lang" in query and not is_language_code(lang))
                 or original not in ("true", "false")):
             return None
         limit = int(limit_text)

@@ -46,15 +46,34 @@ function authorised(request: Request): Request {
   return copy;
 }
 
+const RETRIES = 2;
+
+/** Safe to send again: idempotent methods, and creations carrying an Idempotency-Key
+ * (the API answers a retry with the first result). */
+function retryable(request: Request): boolean {
+  return ["GET", "HEAD", "PUT", "DELETE"].includes(request.method) || request.headers.has("Idempotency-Key");
+}
+
+function retryDelay(reply: Response, attempt: number): number {
+  const seconds = Number(reply.headers.get("Retry-After"));
+  return Math.min(Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 500 * (attempt + 1), 3000);
+}
+
 /** fetch with the session's token and language; an expired token is refreshed and the
- * request sent again, once. */
-export async function apiFetch(request: Request): Promise<Response> {
-  const retry = request.clone();
-  const reply = await fetch(authorised(request));
-  if (reply.status !== 401 || !session.value) return reply;
-  const before = session.value.accessToken;
-  if (!(await refresh()) || session.value?.accessToken === before) return reply;
-  return fetch(authorised(retry));
+ * request sent again, once; a 503 (a service busy or restarting) is retried after its
+ * Retry-After when the request is safe to repeat. */
+export async function apiFetch(request: Request, attempt = 0): Promise<Response> {
+  const spare = request.clone();
+  let reply = await fetch(authorised(request));
+  if (reply.status === 401 && session.value) {
+    const before = session.value.accessToken;
+    if ((await refresh()) && session.value?.accessToken !== before) reply = await fetch(authorised(spare.clone()));
+  }
+  if (reply.status === 503 && attempt < RETRIES && retryable(spare) && !spare.signal.aborted) {
+    await new Promise((resolve) => setTimeout(resolve, retryDelay(reply, attempt)));
+    return apiFetch(spare, attempt + 1);
+  }
+  return reply;
 }
 
 export const api = createClient<paths>({ baseUrl: "", fetch: apiFetch });

@@ -7,6 +7,14 @@ import { session } from "../session";
 import { ErrorNote } from "./ErrorNote";
 import { PostForm } from "./PostForm";
 
+function languageName(display: string, code: string): string {
+  try {
+    return new Intl.DisplayNames([display], { type: "language" }).of(code) ?? code;
+  } catch {
+    return code;
+  }
+}
+
 export function authorLabel(t: T, post: Post): string {
   if (post.author_name) return post.author_name;
   if (post.author_label) return post.author_label;
@@ -27,7 +35,26 @@ export function PostItem({ post, mine = false, onChange, onPosted }: {
   const signedIn = useStore(session) !== null;
   const [replying, setReplying] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  // The text as written, fetched when the reader asks for it (?original=true).
+  const [original, setOriginal] = useState<Post | null>(null);
+  const [showOriginal, setShowOriginal] = useState(false);
   const author = authorLabel(t, post);
+  const shown = showOriginal && original ? original : post;
+
+  async function toggleOriginal() {
+    setError(null);
+    if (!showOriginal && (!original || original.revision !== post.revision)) {
+      try {
+        setOriginal(ok(await api.GET("/v1/posts/{post_id}", {
+          params: { path: { post_id: post.id }, query: { original: true } },
+        })));
+      } catch (caught) {
+        setError(caught);
+        return;
+      }
+    }
+    setShowOriginal(!showOriginal);
+  }
   const published = post.status === "visible";
   const depth = Math.min(post.depth, 4);
 
@@ -57,8 +84,17 @@ export function PostItem({ post, mine = false, onChange, onPosted }: {
       {post.status === "pending" && <p class="notice">{t("thread.pending")}</p>}
       {post.status !== "hidden" && (
         // body_html is rendered and sanitised by the API (nh3): the one field safe to insert.
-        <div class="post-body" lang={post.language === "und" ? undefined : post.language}
-          dangerouslySetInnerHTML={{ __html: post.body_html }} />
+        <div class="post-body" lang={shown.language === "und" ? undefined : shown.language}
+          dangerouslySetInnerHTML={{ __html: shown.body_html }} />
+      )}
+      {post.status !== "hidden" && post.translated && (
+        <p class="translation muted">
+          {t(post.human_verified ? "translation.verified" : "translation.machine",
+            { language: languageName(language, post.original_language ?? "") })}{" "}
+          <button type="button" class="link" aria-pressed={showOriginal} onClick={toggleOriginal}>
+            {t("translation.showOriginal")}
+          </button>
+        </p>
       )}
       {published && (
         <div class="post-actions">

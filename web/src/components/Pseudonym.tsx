@@ -16,7 +16,7 @@ export async function readSelf(consultationId: string) {
  * appear under instead (identity checks it: length, look-alikes, uniqueness). */
 export function Pseudonym({ consultationId }: { consultationId: string }) {
   const t = useT();
-  const self = useLoad(() => readSelf(consultationId), [consultationId]);
+  const self = useLoad(() => readSelf(consultationId), [], consultationId);
   const [value, setValue] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);

@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, ApiError, ok } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { useT } from "../i18n";
+import { useScreenFocus } from "../focus";
 import { go, href } from "../router";
 import { session } from "../session";
 
@@ -30,6 +31,7 @@ export function LoginView({ back }: { back: string }) {
   const [password, setPassword] = useState("");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  useScreenFocus(true);
 
   async function submit(event: Event) {
     event.preventDefault();
@@ -76,6 +78,7 @@ export function SignupView({ back }: { back: string }) {
   const [verifying, setVerifying] = useState(false);
   const [code, setCode] = useState("");
   const [verified, setVerified] = useState(false);
+  useScreenFocus(true);
 
   async function submit(event: Event) {
     event.preventDefault();

@@ -5,6 +5,7 @@ import { PhaseTimeline } from "../components/PhaseTimeline";
 import { Pseudonym } from "../components/Pseudonym";
 import { lang, translate, useT, type T } from "../i18n";
 import { subscribe } from "../live";
+import { useScreenFocus } from "../focus";
 import { useLoad } from "../load";
 import { href } from "../router";
 import { session } from "../session";
@@ -31,9 +32,10 @@ export function ConsultationView({ id }: { id: string }) {
       }).then(ok),
     ]);
     return { consultation, threads: threads.items };
-  }, [id, language, who?.accountId]);
+  }, [language, who?.accountId], id);
+  useScreenFocus(Boolean(loaded.data));
 
-  useEffect(() => subscribe(id, (event) => {
+  useEffect(() => subscribe(id, language, (event) => {
     if (event.type === "consultation.phase_changed") {
       const phase = String(event.data.current_phase ?? "");
       const name = translate(lang.value, `phase.${phase}` as "phase.ideation");
@@ -46,7 +48,7 @@ export function ConsultationView({ id }: { id: string }) {
         threads: data.threads.map((th) => (th.id === post?.thread_id ? { ...th, post_count: th.post_count + 1 } : th)),
       }));
     }
-  }), [id]);
+  }), [id, language]);
 
   useEffect(() => {
     if (loaded.data) document.title = `${loaded.data.consultation.title} · Agora`;
@@ -58,6 +60,7 @@ export function ConsultationView({ id }: { id: string }) {
   return (
     <>
       <p class="live-region" role="status" aria-live="polite">{announcement}</p>
+      {loaded.error !== null && <ErrorNote error={loaded.error} onRetry={loaded.reload} />}
       <h1 tabIndex={-1}>{consultation.title}</h1>
       {consultation.question && (
         <section aria-labelledby="question" class="question">

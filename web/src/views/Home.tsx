@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { api, ok, type Consultation } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { lang, useT } from "../i18n";
+import { useScreenFocus } from "../focus";
 import { useLoad } from "../load";
 import { href } from "../router";
 import { session } from "../session";
@@ -21,6 +22,7 @@ export function Home() {
     const first = await page();
     return { items: first.items as Consultation[], cursor: first.next_cursor ?? null };
   }, [language, who?.accountId]);
+  useScreenFocus(Boolean(list.data));
 
   async function more() {
     const cursor = list.data?.cursor;

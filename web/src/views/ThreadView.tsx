@@ -6,6 +6,7 @@ import { PostForm } from "../components/PostForm";
 import { readSelf } from "../components/Pseudonym";
 import { lang, translate, useT } from "../i18n";
 import { subscribe } from "../live";
+import { useScreenFocus } from "../focus";
 import { useLoad } from "../load";
 import { href } from "../router";
 import { session } from "../session";
@@ -43,11 +44,13 @@ interface ThreadData {
   cursor: string | null;
 }
 
-async function loadThread(id: string) {
+async function loadThread(id: string, language: string) {
   const thread = ok(await api.GET("/v1/threads/{thread_id}", { params: { path: { thread_id: id } } }));
   const [consultation, page] = await Promise.all([
     api.GET("/v1/consultations/{consultation_id}", { params: { path: { consultation_id: thread.consultation_id } } }).then(ok),
-    api.GET("/v1/threads/{thread_id}/posts", { params: { path: { thread_id: id }, query: { limit: 100 } } }).then(ok),
+    api.GET("/v1/threads/{thread_id}/posts", {
+      params: { path: { thread_id: id }, query: { limit: 100, lang: language } },
+    }).then(ok),
   ]);
   return { thread, consultation, page };
 }
@@ -61,18 +64,19 @@ export function ThreadView({ id }: { id: string }) {
   const [announcement, setAnnouncement] = useState("");
   const [moreError, setMoreError] = useState<unknown>(null);
   const loaded = useLoad<ThreadData>(async () => {
-    const { thread, consultation, page } = await loadThread(id);
+    const { thread, consultation, page } = await loadThread(id, language);
     // Pages are shared by every reader: one's own posts are those with one's author key.
     const me = session.value ? (await readSelf(consultation.id).catch(() => null))?.author_key ?? null : null;
     return { thread, consultation, me, posts: page.items, pinned: page.pinned ?? [], cursor: page.next_cursor ?? null };
-  }, [id, language, who?.accountId]);
+  }, [language, who?.accountId], id);
+  useScreenFocus(Boolean(loaded.data));
 
   const consultationId = loaded.data?.consultation.id;
   useEffect(() => {
     if (!consultationId) return;
-    return subscribe(consultationId, (event) => {
+    return subscribe(consultationId, language, (event) => {
       const data = event.data;
-      if (event.type === "post.created" || event.type === "post.edited" || event.type === "moderation.post_restored") {
+      if (["post.created", "post.edited", "moderation.post_restored", "translation.ready"].includes(event.type)) {
         const post = data.post as Post | undefined;
         if (!post || post.thread_id !== id) return;
         loaded.set((d) => {
@@ -95,7 +99,7 @@ export function ThreadView({ id }: { id: string }) {
         loaded.reload();
       }
     });
-  }, [consultationId, id]);
+  }, [consultationId, id, language]);
 
   useEffect(() => {
     if (loaded.data) document.title = `${loaded.data.thread.title} · Agora`;
@@ -107,7 +111,7 @@ export function ThreadView({ id }: { id: string }) {
     setMoreError(null);
     try {
       const page = ok(await api.GET("/v1/threads/{thread_id}/posts", {
-        params: { path: { thread_id: id }, query: { limit: 100, cursor } },
+        params: { path: { thread_id: id }, query: { limit: 100, cursor, lang: language } },
       }));
       loaded.set((d) => ({ ...d, posts: page.items.reduce(upsert, d.posts), cursor: page.next_cursor ?? null }));
     } catch (caught) {
@@ -128,6 +132,7 @@ export function ThreadView({ id }: { id: string }) {
   return (
     <>
       <p class="live-region" role="status" aria-live="polite">{announcement}</p>
+      {loaded.error !== null && <ErrorNote error={loaded.error} onRetry={loaded.reload} />}
       <nav aria-label={t("thread.back")} class="crumbs">
         <a href={href.consultation(consultation.id)}>← {consultation.title}</a>
         {theme && <span class="muted"> · {theme.title}</span>}
