@@ -99,7 +99,8 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "paragraphs.*.anchor": "an anchor of the latest published version, once (stored "
                                "state; uniqueness)"},
     ("POST", "/v1/consultations/{consultation_id}/deliverables"): {
-        "step_after": "required when the consultation states no step after (stored state)"},
+        "step_after": "required when the consultation states no step after (stored state)",
+        "language": LANGUAGE},
     ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"): {
         "version": "later than the contested version (stored state)"},
     ("POST", "/v1/posts/{post_id}/moderation"): {
