@@ -9,6 +9,8 @@ import { useStore } from "./store";
 import { LoginView, SignupView } from "./views/AuthView";
 import { ConsultationView } from "./views/ConsultationView";
 import { Home } from "./views/Home";
+import { ModerationView } from "./views/ModerationView";
+import { VoteView } from "./views/VoteView";
 import { ThreadView } from "./views/ThreadView";
 import "./styles.css";
 
@@ -18,6 +20,8 @@ function Screen({ current }: { current: Route }) {
     case "home": return <Home />;
     case "consultation": return <ConsultationView id={current.id} />;
     case "thread": return <ThreadView id={current.id} />;
+    case "vote": return <VoteView id={current.id} />;
+    case "moderation": return <ModerationView id={current.id} />;
     case "login": return <LoginView back={current.back} />;
     case "signup": return <SignupView back={current.back} />;
     default: return <h1 tabIndex={-1}>{t("error.notFound")}</h1>;

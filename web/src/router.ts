@@ -1,4 +1,4 @@
-// Hash routes (#/c/<id>, #/t/<id>, ...): the gateway serves one document at /, so a reload
+// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/t/<id>, ...): the gateway serves one document at /, so a reload
 // or a shared link lands on the same screen without server-side routes.
 import { Store } from "./store";
 
@@ -6,6 +6,8 @@ export type Route =
   | { name: "home" }
   | { name: "consultation"; id: string }
   | { name: "thread"; id: string }
+  | { name: "vote"; id: string }
+  | { name: "moderation"; id: string }
   | { name: "login"; back: string }
   | { name: "signup"; back: string }
   | { name: "not-found" };
@@ -19,6 +21,8 @@ export function parse(hash: string): Route {
   let match: RegExpMatchArray | null;
   if (pathname === "/") return { name: "home" };
   if ((match = pathname.match(new RegExp(`^/c/${ID}$`)))) return { name: "consultation", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/vote$`)))) return { name: "vote", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/moderation$`)))) return { name: "moderation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}$`)))) return { name: "thread", id: match[1]! };
   if (pathname === "/login") return { name: "login", back };
   if (pathname === "/signup") return { name: "signup", back };
@@ -31,6 +35,8 @@ window.addEventListener("hashchange", () => route.set(parse(location.hash)));
 export const href = {
   consultation: (id: string) => `#/c/${id}`,
   thread: (id: string) => `#/t/${id}`,
+  vote: (consultationId: string) => `#/c/${consultationId}/vote`,
+  moderation: (consultationId: string) => `#/c/${consultationId}/moderation`,
   login: (back: string) => `#/login?back=${encodeURIComponent(back)}`,
   signup: (back: string) => `#/signup?back=${encodeURIComponent(back)}`,
 };

@@ -78,6 +78,16 @@ export function ConsultationView({ id }: { id: string }) {
         <h2 id="timeline">{t("consultation.timeline")}</h2>
         <PhaseTimeline consultation={consultation} />
       </section>
+      {(consultation.current_phase === "prioritisation" || consultation.current_phase === "deliverable" || who) && (
+        <section aria-labelledby="act">
+          <h2 id="act">{t("consultation.act")}</h2>
+          <ul class="act">
+            {consultation.current_phase === "prioritisation" && <li><a href={href.vote(consultation.id)}>{t("consultation.vote")}</a></li>}
+            {consultation.current_phase === "deliverable" && <li><a href={href.vote(consultation.id)}>{t("consultation.results")}</a></li>}
+            {who && <li><a href={href.moderation(consultation.id)}>{t("consultation.moderation")}</a></li>}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="themes">
         <h2 id="themes">{t("consultation.themes")}</h2>
         <Themes consultation={consultation} threads={threads} t={t} />
