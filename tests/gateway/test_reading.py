@@ -247,3 +247,27 @@ async def test_corrections_reach_the_reader(api: httpx.AsyncClient) -> None:
 
     fixed = await eventually(in_english, lambda got: got["translated"])
     assert (fixed["body"], fixed["original_language"]) == ("[en] PLUS DE BANCS PUBLICS.", "fr")
+
+
+async def test_a_correction_reaches_live_readers(api: httpx.AsyncClient) -> None:
+    """The SSE stream in English carries a knowledge manager's correction as the post's
+    translation.ready, human-verified, replacing the machine text it pushed before."""
+    consultation_id, thread_id = await thread_in(api)
+    post = await write(api, thread_id)
+    await eventually(lambda: page(api, thread_id, "?lang=en"), translated)
+
+    def corrected(events: list[Any]) -> bool:
+        return any(e.type == "translation.ready" and e.data["post"]["human_verified"]
+                   for e in events)
+
+    async with listen(api, consultation_id, READER, {"lang": "en"}) as stream:
+        reply = await api.put(f"/v1/posts/{post['id']}/translations/en",
+                              headers=auth("kim", "knowledge_manager"),
+                              json={"text": "More cycle lanes, please."})
+        assert reply.status_code == 200, reply.text
+        events = await stream.until(corrected)
+    ready = next(e.data["post"] for e in events
+                 if e.type == "translation.ready" and e.data["post"]["human_verified"])
+    assert ready["id"] == post["id"]
+    assert (ready["body"], ready["machine"], ready["translated"]) == (
+        "More cycle lanes, please.", False, True)
