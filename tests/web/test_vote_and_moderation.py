@@ -2,7 +2,8 @@
 stack: a participant spreads green and red tokens with the keyboard, sees the budget left
 counted as they type and the API's refusal of an over-budget ballot, submits, and reads
 the results once the vote is closed; a moderator approves and hides (with a reason) held
-posts, and sees the queue follow another moderator's act without reload. axe-core checks
+posts, dismisses a report, and sees the queue follow another moderator's act without
+reload. axe-core checks
 both screens in English and French, the layout holds at 360 px, and the screenshots
 docs/screenshots/vote.png and moderation-queue.png are taken here."""
 
@@ -145,7 +146,7 @@ async def test_a_participant_votes_with_tokens(stack: Stack, api: httpx.AsyncCli
     greens = page.locator("table", has=page.locator("caption", has_text="Green"))
     await expect(greens.locator("tbody tr").first).to_contain_text("Protected lanes on the quays")
     await expect(greens.locator("tbody tr").first.locator("td.count").first).to_have_text("3")
-    await expect(page.get_by_text("1 ballots counted.")).to_be_visible()
+    await expect(page.get_by_text("1 ballot counted.")).to_be_visible()
     await no_violations(page, "vote results en")
     await screenshot(page, "vote-results")
     assert not page_errors, page_errors
@@ -207,6 +208,20 @@ async def test_a_moderator_works_through_the_queue(stack: Stack, api: httpx.Asyn
     await expect(page.get_by_role("status")).to_have_text("Approved: the post is published.")
     posts = await api.get(f"/v1/threads/{thread['id']}/posts")
     assert [p["status"] for p in posts.json()["items"]] == ["visible"], posts.text
+
+    # A reader reports the published post: it comes back as reported, with the reason.
+    approved = posts.json()["items"][0]["id"]
+    report = await api.post(f"/v1/posts/{approved}/reports", headers=auth("web-reader"),
+                            json={"reason": "off_topic", "note": "Not about the quays"})
+    assert report.status_code in (200, 201), report.text
+    await page.get_by_role("button", name="Refresh").click()
+    reported = items.filter(has_text="every bridge")
+    await expect(reported).to_contain_text("Reported")
+    await expect(reported.locator(".reports")).to_contain_text("off topic — Not about the quays")
+    await no_violations(page, "moderation queue reported en")
+    await reported.get_by_role("button", name="Dismiss the reports").click()
+    await expect(reported).to_have_count(0)
+    await expect(page.get_by_role("status")).to_have_text("Reports dismissed: the post stays.")
 
     # Hiding needs a reason: the API's refusal is shown, then the reason is given.
     spam = items.filter(has_text="miracle bike oil")
