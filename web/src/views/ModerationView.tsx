@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, ok, type Schemas } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { authorLabel } from "../components/PostItem";
@@ -36,9 +36,12 @@ export function ModerationView({ id }: { id: string }) {
   const [announcement, setAnnouncement] = useState("");
   const loaded = useLoad(() => loadQueue(id), [language, who?.accountId], id);
   useScreenFocus(Boolean(loaded.data));
+  // Posts this screen acted on: their events echo our own act, already shown and announced.
+  const mine = useRef(new Set<string>());
 
   useEffect(() => subscribe(id, language, (event) => {
-    if (QUEUE_EVENTS.includes(event.type)) {
+    const postId = String(event.data.post_id ?? (event.data.post as { id?: string } | undefined)?.id ?? "");
+    if (QUEUE_EVENTS.includes(event.type) && !mine.current.has(postId)) {
       loaded.reload();
       setAnnouncement(translate(lang.value, "moderation.updated"));
     }
@@ -54,6 +57,7 @@ export function ModerationView({ id }: { id: string }) {
   const { consultation, items } = loaded.data;
 
   function done(item: Item, action: Action) {
+    mine.current.add(item.post.id);
     loaded.set((d) => ({ ...d, items: d.items.filter((i) => i.post.id !== item.post.id) }));
     setAnnouncement(translate(lang.value, `moderation.done.${action}` as "moderation.done.hide"));
     document.querySelector<HTMLElement>("main h1")?.focus();

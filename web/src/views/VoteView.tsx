@@ -228,7 +228,7 @@ function ResultsTable({ vote, results, t }: { vote: VoteSession; results: Result
   return (
     <section aria-labelledby="results" class="results">
       <h2 id="results">{t(results.final ? "vote.results" : "vote.resultsLive")}</h2>
-      <p>{t("vote.ballots", { count: results.ballot_count })}</p>
+      <p>{results.ballot_count === 1 ? t("vote.ballot1") : t("vote.ballots", { count: results.ballot_count })}</p>
       {vote.categories.map((c) => {
         const rows = results.tallies.filter((row) => row.category_id === c.id);
         const caption = rows[0]?.category_name ?? textIn(c.name, results.language, vote.languages);
