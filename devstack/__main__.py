@@ -116,6 +116,7 @@ def main() -> None:
         stack.start()
         seeded = seed_if_empty(config.gateway_url)
         say(f"up in {time.monotonic() - started:.1f}s" + (" (demo data seeded)" if seeded else ""))
+        say(f"web        {config.gateway_url}/")
         say(f"API        {config.gateway_url}/v1/consultations")
         say(f"API docs   {config.gateway_url}/docs")
         say(f"readiness  {config.gateway_url}/readyz")

@@ -125,7 +125,10 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path,
 
 @pytest.fixture
 async def api(stack: Stack) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=stack.config.gateway_url, timeout=15.0) as client:
+    # The longest the gateway itself waits (a vote close, CLOSE_TIMEOUT_SECONDS = 60) and a
+    # margin: a client giving up first turns a slow answer on a loaded machine into a
+    # failure the API never gave (closing 2,048 gates took over 15 s at load average 11).
+    async with httpx.AsyncClient(base_url=stack.config.gateway_url, timeout=65.0) as client:
         yield client
 
 

@@ -1455,11 +1455,17 @@ class GenerateDeliverableRequest(_message.Message):
     ACTOR_ID_FIELD_NUMBER: _builtins.int
     ACTOR_ROLES_FIELD_NUMBER: _builtins.int
     IDEMPOTENCY_KEY_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     step_after: _builtins.str
     """"The step after", when the consultation does not say it ("" = the consultation's)."""
     actor_id: _builtins.str
     idempotency_key: _builtins.str
+    language: _builtins.str
+    """The language the deliverable is written in: one of the consultation's languages
+    ("" = its first). Participants' texts are served translated into it when a
+    translation of their current revision exists (a person's correction winning).
+    """
     @_builtins.property
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
@@ -1470,10 +1476,11 @@ class GenerateDeliverableRequest(_message.Message):
         actor_id: _builtins.str = ...,
         actor_roles: _abc.Iterable[_builtins.str] | None = ...,
         idempotency_key: _builtins.str = ...,
+        language: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idempotency_key", b"idempotency_key", "step_after", b"step_after"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "idempotency_key", b"idempotency_key", "language", b"language", "step_after", b"step_after"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1493,6 +1500,7 @@ class DeliverableJob(_message.Message):
     CREATED_BY_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
     ATTEMPTS_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     consultation_id: _builtins.str
     status: _builtins.str
@@ -1500,12 +1508,14 @@ class DeliverableJob(_message.Message):
     progress: _builtins.int
     """0-100."""
     stage: _builtins.str
-    """What it is doing now: gathering, markdown, json, csv, pdf, storing."""
+    """What it is doing now: gathering, translating, markdown, json, csv, pdf, storing."""
     version: _builtins.int
     """The version it produced (0 until done)."""
     error: _builtins.str
     created_by: _builtins.str
     attempts: _builtins.int
+    language: _builtins.str
+    """The language of the version it produces."""
     @_builtins.property
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     def __init__(
@@ -1521,10 +1531,11 @@ class DeliverableJob(_message.Message):
         created_by: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
         attempts: _builtins.int = ...,
+        language: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "error", b"error", "id", b"id", "progress", b"progress", "stage", b"stage", "status", b"status", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attempts", b"attempts", "consultation_id", b"consultation_id", "created_at", b"created_at", "created_by", b"created_by", "error", b"error", "id", b"id", "language", b"language", "progress", b"progress", "stage", b"stage", "status", b"status", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1593,12 +1604,15 @@ class Deliverable(_message.Message):
     GENERATED_BY_FIELD_NUMBER: _builtins.int
     GENERATED_AT_FIELD_NUMBER: _builtins.int
     RECOMMENDATIONS_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     number: _builtins.int
     job_id: _builtins.str
     step_after: _builtins.str
     generated_by: _builtins.str
     recommendations: _builtins.int
+    language: _builtins.str
+    """The language it is written in ("" for a version generated before languages)."""
     @_builtins.property
     def files(self) -> _containers.RepeatedCompositeFieldContainer[Global___DeliverableFile]: ...
     @_builtins.property
@@ -1614,10 +1628,11 @@ class Deliverable(_message.Message):
         generated_by: _builtins.str = ...,
         generated_at: _timestamp_pb2.Timestamp | None = ...,
         recommendations: _builtins.int = ...,
+        language: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["generated_at", b"generated_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "files", b"files", "generated_at", b"generated_at", "generated_by", b"generated_by", "job_id", b"job_id", "number", b"number", "recommendations", b"recommendations", "step_after", b"step_after"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "files", b"files", "generated_at", b"generated_at", "generated_by", b"generated_by", "job_id", b"job_id", "language", b"language", "number", b"number", "recommendations", b"recommendations", "step_after", b"step_after"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

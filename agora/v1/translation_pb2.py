@@ -22,25 +22,40 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61gora/v1/translation.proto\x12\x08\x61gora.v1\"4\n\x0eTranslationKey\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\"@\n\x16GetTranslationsRequest\x12&\n\x04keys\x18\x01 \x03(\x0b\x32\x18.agora.v1.TranslationKey\"\xb4\x01\n\x0bTranslation\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\r\n\x05\x66ound\x18\x03 \x01(\x08\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x17\n\x0fsource_language\x18\x05 \x01(\t\x12\x10\n\x08revision\x18\x06 \x01(\x05\x12\x0f\n\x07machine\x18\x07 \x01(\x08\x12\x16\n\x0ehuman_verified\x18\x08 \x01(\x08\x12\x10\n\x08provider\x18\t \x01(\t\"F\n\x17GetTranslationsResponse\x12+\n\x0ctranslations\x18\x01 \x03(\x0b\x32\x15.agora.v1.Translation\"t\n\x10TranslationReady\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x17\n\x0fsource_language\x18\x04 \x01(\t\x12\x10\n\x08revision\x18\x05 \x01(\x05\x32l\n\x12TranslationService\x12V\n\x0fGetTranslations\x12 .agora.v1.GetTranslationsRequest\x1a!.agora.v1.GetTranslationsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1a\x61gora/v1/translation.proto\x12\x08\x61gora.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"4\n\x0eTranslationKey\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\"@\n\x16GetTranslationsRequest\x12&\n\x04keys\x18\x01 \x03(\x0b\x32\x18.agora.v1.TranslationKey\"\xca\x01\n\x0bTranslation\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\r\n\x05\x66ound\x18\x03 \x01(\x08\x12\x0c\n\x04text\x18\x04 \x01(\t\x12\x17\n\x0fsource_language\x18\x05 \x01(\t\x12\x10\n\x08revision\x18\x06 \x01(\x05\x12\x0f\n\x07machine\x18\x07 \x01(\x08\x12\x16\n\x0ehuman_verified\x18\x08 \x01(\x08\x12\x10\n\x08provider\x18\t \x01(\t\x12\x14\n\x0cneeds_review\x18\n \x01(\x08\"t\n\x19\x43orrectTranslationRequest\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x0e\n\x06target\x18\x02 \x01(\t\x12\x0c\n\x04text\x18\x03 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x05 \x03(\t\"V\n\x1c\x43orrectSourceLanguageRequest\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x10\n\x08\x61\x63tor_id\x18\x03 \x01(\t\"[\n\x0eSourceLanguage\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x10\n\x08language\x18\x02 \x01(\t\x12\x10\n\x08revision\x18\x03 \x01(\x05\x12\x11\n\tcorrected\x18\x04 \x01(\x08\"c\n\x0cGlossaryTerm\x12\x0c\n\x04term\x18\x01 \x01(\t\x12\x17\n\x0fsource_language\x18\x02 \x01(\t\x12\x17\n\x0ftarget_language\x18\x03 \x01(\t\x12\x13\n\x0btranslation\x18\x04 \x01(\t\"\x8d\x01\n\x16PublishGlossaryRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0c\n\x04keep\x18\x02 \x03(\t\x12%\n\x05\x66ixed\x18\x03 \x03(\x0b\x32\x16.agora.v1.GlossaryTerm\x12\x10\n\x08\x61\x63tor_id\x18\x04 \x01(\t\x12\x13\n\x0b\x61\x63tor_roles\x18\x05 \x03(\t\"-\n\x12GetGlossaryRequest\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\"\xc8\x01\n\x08Glossary\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\x0f\n\x07version\x18\x02 \x01(\x05\x12\x0c\n\x04keep\x18\x03 \x03(\t\x12%\n\x05\x66ixed\x18\x04 \x03(\x0b\x32\x16.agora.v1.GlossaryTerm\x12\x30\n\x0cpublished_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0cpublished_by\x18\x06 \x01(\t\x12\x15\n\rretranslating\x18\x07 \x01(\x05\"F\n\x17GetTranslationsResponse\x12+\n\x0ctranslations\x18\x01 \x03(\x0b\x32\x15.agora.v1.Translation\"t\n\x10TranslationReady\x12\x12\n\ncontent_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x0e\n\x06target\x18\x03 \x01(\t\x12\x17\n\x0fsource_language\x18\x04 \x01(\t\x12\x10\n\x08revision\x18\x05 \x01(\x05\x32\xa3\x03\n\x12TranslationService\x12V\n\x0fGetTranslations\x12 .agora.v1.GetTranslationsRequest\x1a!.agora.v1.GetTranslationsResponse\x12P\n\x12\x43orrectTranslation\x12#.agora.v1.CorrectTranslationRequest\x1a\x15.agora.v1.Translation\x12Y\n\x15\x43orrectSourceLanguage\x12&.agora.v1.CorrectSourceLanguageRequest\x1a\x18.agora.v1.SourceLanguage\x12G\n\x0fPublishGlossary\x12 .agora.v1.PublishGlossaryRequest\x1a\x12.agora.v1.Glossary\x12?\n\x0bGetGlossary\x12\x1c.agora.v1.GetGlossaryRequest\x1a\x12.agora.v1.Glossaryb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'agora.v1.translation_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_TRANSLATIONKEY']._serialized_start=40
-  _globals['_TRANSLATIONKEY']._serialized_end=92
-  _globals['_GETTRANSLATIONSREQUEST']._serialized_start=94
-  _globals['_GETTRANSLATIONSREQUEST']._serialized_end=158
-  _globals['_TRANSLATION']._serialized_start=161
-  _globals['_TRANSLATION']._serialized_end=341
-  _globals['_GETTRANSLATIONSRESPONSE']._serialized_start=343
-  _globals['_GETTRANSLATIONSRESPONSE']._serialized_end=413
-  _globals['_TRANSLATIONREADY']._serialized_start=415
-  _globals['_TRANSLATIONREADY']._serialized_end=531
-  _globals['_TRANSLATIONSERVICE']._serialized_start=533
-  _globals['_TRANSLATIONSERVICE']._serialized_end=641
+  _globals['_TRANSLATIONKEY']._serialized_start=73
+  _globals['_TRANSLATIONKEY']._serialized_end=125
+  _globals['_GETTRANSLATIONSREQUEST']._serialized_start=127
+  _globals['_GETTRANSLATIONSREQUEST']._serialized_end=191
+  _globals['_TRANSLATION']._serialized_start=194
+  _globals['_TRANSLATION']._serialized_end=396
+  _globals['_CORRECTTRANSLATIONREQUEST']._serialized_start=398
+  _globals['_CORRECTTRANSLATIONREQUEST']._serialized_end=514
+  _globals['_CORRECTSOURCELANGUAGEREQUEST']._serialized_start=516
+  _globals['_CORRECTSOURCELANGUAGEREQUEST']._serialized_end=602
+  _globals['_SOURCELANGUAGE']._serialized_start=604
+  _globals['_SOURCELANGUAGE']._serialized_end=695
+  _globals['_GLOSSARYTERM']._serialized_start=697
+  _globals['_GLOSSARYTERM']._serialized_end=796
+  _globals['_PUBLISHGLOSSARYREQUEST']._serialized_start=799
+  _globals['_PUBLISHGLOSSARYREQUEST']._serialized_end=940
+  _globals['_GETGLOSSARYREQUEST']._serialized_start=942
+  _globals['_GETGLOSSARYREQUEST']._serialized_end=987
+  _globals['_GLOSSARY']._serialized_start=990
+  _globals['_GLOSSARY']._serialized_end=1190
+  _globals['_GETTRANSLATIONSRESPONSE']._serialized_start=1192
+  _globals['_GETTRANSLATIONSRESPONSE']._serialized_end=1262
+  _globals['_TRANSLATIONREADY']._serialized_start=1264
+  _globals['_TRANSLATIONREADY']._serialized_end=1380
+  _globals['_TRANSLATIONSERVICE']._serialized_start=1383
+  _globals['_TRANSLATIONSERVICE']._serialized_end=1802
 # @@protoc_insertion_point(module_scope)

@@ -6,6 +6,7 @@ isort:skip_file
 from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 import builtins as _builtins
 import sys
@@ -76,6 +77,7 @@ class Translation(_message.Message):
     MACHINE_FIELD_NUMBER: _builtins.int
     HUMAN_VERIFIED_FIELD_NUMBER: _builtins.int
     PROVIDER_FIELD_NUMBER: _builtins.int
+    NEEDS_REVIEW_FIELD_NUMBER: _builtins.int
     content_id: _builtins.str
     target: _builtins.str
     found: _builtins.bool
@@ -89,6 +91,11 @@ class Translation(_message.Message):
     machine: _builtins.bool
     human_verified: _builtins.bool
     provider: _builtins.str
+    """"" for a person's translation"""
+    needs_review: _builtins.bool
+    """A person's translation exists for an older revision of the content: someone should
+    review it. Meanwhile the machine translation of the current text is served (if any).
+    """
     def __init__(
         self,
         *,
@@ -101,14 +108,232 @@ class Translation(_message.Message):
         machine: _builtins.bool = ...,
         human_verified: _builtins.bool = ...,
         provider: _builtins.str = ...,
+        needs_review: _builtins.bool = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_id", b"content_id", "found", b"found", "human_verified", b"human_verified", "machine", b"machine", "provider", b"provider", "revision", b"revision", "source_language", b"source_language", "target", b"target", "text", b"text"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_id", b"content_id", "found", b"found", "human_verified", b"human_verified", "machine", b"machine", "needs_review", b"needs_review", "provider", b"provider", "revision", b"revision", "source_language", b"source_language", "target", b"target", "text", b"text"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Translation: _TypeAlias = Translation  # noqa: Y015
+
+@_typing.final
+class CorrectTranslationRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTENT_ID_FIELD_NUMBER: _builtins.int
+    TARGET_FIELD_NUMBER: _builtins.int
+    TEXT_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    content_id: _builtins.str
+    target: _builtins.str
+    text: _builtins.str
+    """at most 20 000 characters, not blank"""
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """the caller's roles in the content's consultation"""
+
+    def __init__(
+        self,
+        *,
+        content_id: _builtins.str = ...,
+        target: _builtins.str = ...,
+        text: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "content_id", b"content_id", "target", b"target", "text", b"text"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CorrectTranslationRequest: _TypeAlias = CorrectTranslationRequest  # noqa: Y015
+
+@_typing.final
+class CorrectSourceLanguageRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTENT_ID_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    content_id: _builtins.str
+    language: _builtins.str
+    """one of the consultation's languages"""
+    actor_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        content_id: _builtins.str = ...,
+        language: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "content_id", b"content_id", "language", b"language"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___CorrectSourceLanguageRequest: _TypeAlias = CorrectSourceLanguageRequest  # noqa: Y015
+
+@_typing.final
+class SourceLanguage(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONTENT_ID_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
+    REVISION_FIELD_NUMBER: _builtins.int
+    CORRECTED_FIELD_NUMBER: _builtins.int
+    content_id: _builtins.str
+    language: _builtins.str
+    revision: _builtins.int
+    corrected: _builtins.bool
+    """set by the author rather than detected or declared"""
+    def __init__(
+        self,
+        *,
+        content_id: _builtins.str = ...,
+        language: _builtins.str = ...,
+        revision: _builtins.int = ...,
+        corrected: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["content_id", b"content_id", "corrected", b"corrected", "language", b"language", "revision", b"revision"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___SourceLanguage: _TypeAlias = SourceLanguage  # noqa: Y015
+
+@_typing.final
+class GlossaryTerm(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TERM_FIELD_NUMBER: _builtins.int
+    SOURCE_LANGUAGE_FIELD_NUMBER: _builtins.int
+    TARGET_LANGUAGE_FIELD_NUMBER: _builtins.int
+    TRANSLATION_FIELD_NUMBER: _builtins.int
+    term: _builtins.str
+    """as written in `source_language`"""
+    source_language: _builtins.str
+    target_language: _builtins.str
+    translation: _builtins.str
+    """always translated so into `target_language`"""
+    def __init__(
+        self,
+        *,
+        term: _builtins.str = ...,
+        source_language: _builtins.str = ...,
+        target_language: _builtins.str = ...,
+        translation: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["source_language", b"source_language", "target_language", b"target_language", "term", b"term", "translation", b"translation"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GlossaryTerm: _TypeAlias = GlossaryTerm  # noqa: Y015
+
+@_typing.final
+class PublishGlossaryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    KEEP_FIELD_NUMBER: _builtins.int
+    FIXED_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def keep(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """never translated, in any language pair"""
+
+    @_builtins.property
+    def fixed(self) -> _containers.RepeatedCompositeFieldContainer[Global___GlossaryTerm]: ...
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        keep: _abc.Iterable[_builtins.str] | None = ...,
+        fixed: _abc.Iterable[Global___GlossaryTerm] | None = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "fixed", b"fixed", "keep", b"keep"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PublishGlossaryRequest: _TypeAlias = PublishGlossaryRequest  # noqa: Y015
+
+@_typing.final
+class GetGlossaryRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetGlossaryRequest: _TypeAlias = GetGlossaryRequest  # noqa: Y015
+
+@_typing.final
+class Glossary(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    VERSION_FIELD_NUMBER: _builtins.int
+    KEEP_FIELD_NUMBER: _builtins.int
+    FIXED_FIELD_NUMBER: _builtins.int
+    PUBLISHED_AT_FIELD_NUMBER: _builtins.int
+    PUBLISHED_BY_FIELD_NUMBER: _builtins.int
+    RETRANSLATING_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    version: _builtins.int
+    """1, 2, ... (0: none published)"""
+    published_by: _builtins.str
+    retranslating: _builtins.int
+    """on publication: texts queued again (they contain a changed term)"""
+    @_builtins.property
+    def keep(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def fixed(self) -> _containers.RepeatedCompositeFieldContainer[Global___GlossaryTerm]: ...
+    @_builtins.property
+    def published_at(self) -> _timestamp_pb2.Timestamp: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        version: _builtins.int = ...,
+        keep: _abc.Iterable[_builtins.str] | None = ...,
+        fixed: _abc.Iterable[Global___GlossaryTerm] | None = ...,
+        published_at: _timestamp_pb2.Timestamp | None = ...,
+        published_by: _builtins.str = ...,
+        retranslating: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _typing.Literal["published_at", b"published_at"]  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "fixed", b"fixed", "keep", b"keep", "published_at", b"published_at", "published_by", b"published_by", "retranslating", b"retranslating", "version", b"version"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Glossary: _TypeAlias = Glossary  # noqa: Y015
 
 @_typing.final
 class GetTranslationsResponse(_message.Message):

@@ -41,6 +41,26 @@ class TranslationServiceStub:
                 request_serializer=agora_dot_v1_dot_translation__pb2.GetTranslationsRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_translation__pb2.GetTranslationsResponse.FromString,
                 _registered_method=True)
+        self.CorrectTranslation = channel.unary_unary(
+                '/agora.v1.TranslationService/CorrectTranslation',
+                request_serializer=agora_dot_v1_dot_translation__pb2.CorrectTranslationRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_translation__pb2.Translation.FromString,
+                _registered_method=True)
+        self.CorrectSourceLanguage = channel.unary_unary(
+                '/agora.v1.TranslationService/CorrectSourceLanguage',
+                request_serializer=agora_dot_v1_dot_translation__pb2.CorrectSourceLanguageRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_translation__pb2.SourceLanguage.FromString,
+                _registered_method=True)
+        self.PublishGlossary = channel.unary_unary(
+                '/agora.v1.TranslationService/PublishGlossary',
+                request_serializer=agora_dot_v1_dot_translation__pb2.PublishGlossaryRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_translation__pb2.Glossary.FromString,
+                _registered_method=True)
+        self.GetGlossary = channel.unary_unary(
+                '/agora.v1.TranslationService/GetGlossary',
+                request_serializer=agora_dot_v1_dot_translation__pb2.GetGlossaryRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_translation__pb2.Glossary.FromString,
+                _registered_method=True)
 
 
 class TranslationServiceServicer:
@@ -54,6 +74,37 @@ class TranslationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CorrectTranslation(self, request, context):
+        """A person's translation of a content into one of its consultation's languages: the
+        content's author, or a knowledge manager of its consultation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CorrectSourceLanguage(self, request, context):
+        """The author's correction of the language their content was detected (or declared) in;
+        it is translated again from that language.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def PublishGlossary(self, request, context):
+        """A new immutable version of the consultation's glossary (knowledge managers and
+        strategists); the texts containing a changed term are translated again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetGlossary(self, request, context):
+        """The consultation's current glossary (version 0 and no terms when none was published).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TranslationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -61,6 +112,26 @@ def add_TranslationServiceServicer_to_server(servicer, server):
                     servicer.GetTranslations,
                     request_deserializer=agora_dot_v1_dot_translation__pb2.GetTranslationsRequest.FromString,
                     response_serializer=agora_dot_v1_dot_translation__pb2.GetTranslationsResponse.SerializeToString,
+            ),
+            'CorrectTranslation': grpc.unary_unary_rpc_method_handler(
+                    servicer.CorrectTranslation,
+                    request_deserializer=agora_dot_v1_dot_translation__pb2.CorrectTranslationRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_translation__pb2.Translation.SerializeToString,
+            ),
+            'CorrectSourceLanguage': grpc.unary_unary_rpc_method_handler(
+                    servicer.CorrectSourceLanguage,
+                    request_deserializer=agora_dot_v1_dot_translation__pb2.CorrectSourceLanguageRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_translation__pb2.SourceLanguage.SerializeToString,
+            ),
+            'PublishGlossary': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishGlossary,
+                    request_deserializer=agora_dot_v1_dot_translation__pb2.PublishGlossaryRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_translation__pb2.Glossary.SerializeToString,
+            ),
+            'GetGlossary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetGlossary,
+                    request_deserializer=agora_dot_v1_dot_translation__pb2.GetGlossaryRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_translation__pb2.Glossary.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -92,6 +163,114 @@ class TranslationService:
             '/agora.v1.TranslationService/GetTranslations',
             agora_dot_v1_dot_translation__pb2.GetTranslationsRequest.SerializeToString,
             agora_dot_v1_dot_translation__pb2.GetTranslationsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CorrectTranslation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.TranslationService/CorrectTranslation',
+            agora_dot_v1_dot_translation__pb2.CorrectTranslationRequest.SerializeToString,
+            agora_dot_v1_dot_translation__pb2.Translation.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CorrectSourceLanguage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.TranslationService/CorrectSourceLanguage',
+            agora_dot_v1_dot_translation__pb2.CorrectSourceLanguageRequest.SerializeToString,
+            agora_dot_v1_dot_translation__pb2.SourceLanguage.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishGlossary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.TranslationService/PublishGlossary',
+            agora_dot_v1_dot_translation__pb2.PublishGlossaryRequest.SerializeToString,
+            agora_dot_v1_dot_translation__pb2.Glossary.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetGlossary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.TranslationService/GetGlossary',
+            agora_dot_v1_dot_translation__pb2.GetGlossaryRequest.SerializeToString,
+            agora_dot_v1_dot_translation__pb2.Glossary.FromString,
             options,
             channel_credentials,
             insecure,

@@ -36,6 +36,20 @@ class TranslationServiceStub:
     @_typing.overload
     def __new__(cls, channel: _aio.Channel) -> TranslationServiceAsyncStub: ...
     GetTranslations: _grpc.UnaryUnaryMultiCallable[_translation_pb2.GetTranslationsRequest, _translation_pb2.GetTranslationsResponse]
+    CorrectTranslation: _grpc.UnaryUnaryMultiCallable[_translation_pb2.CorrectTranslationRequest, _translation_pb2.Translation]
+    """A person's translation of a content into one of its consultation's languages: the
+    content's author, or a knowledge manager of its consultation.
+    """
+    CorrectSourceLanguage: _grpc.UnaryUnaryMultiCallable[_translation_pb2.CorrectSourceLanguageRequest, _translation_pb2.SourceLanguage]
+    """The author's correction of the language their content was detected (or declared) in;
+    it is translated again from that language.
+    """
+    PublishGlossary: _grpc.UnaryUnaryMultiCallable[_translation_pb2.PublishGlossaryRequest, _translation_pb2.Glossary]
+    """A new immutable version of the consultation's glossary (knowledge managers and
+    strategists); the texts containing a changed term are translated again.
+    """
+    GetGlossary: _grpc.UnaryUnaryMultiCallable[_translation_pb2.GetGlossaryRequest, _translation_pb2.Glossary]
+    """The consultation's current glossary (version 0 and no terms when none was published)."""
 
 @_typing.type_check_only
 class TranslationServiceAsyncStub(TranslationServiceStub):
@@ -45,6 +59,20 @@ class TranslationServiceAsyncStub(TranslationServiceStub):
 
     def __init__(self, channel: _aio.Channel) -> None: ...
     GetTranslations: _aio.UnaryUnaryMultiCallable[_translation_pb2.GetTranslationsRequest, _translation_pb2.GetTranslationsResponse]  # type: ignore[assignment]
+    CorrectTranslation: _aio.UnaryUnaryMultiCallable[_translation_pb2.CorrectTranslationRequest, _translation_pb2.Translation]  # type: ignore[assignment]
+    """A person's translation of a content into one of its consultation's languages: the
+    content's author, or a knowledge manager of its consultation.
+    """
+    CorrectSourceLanguage: _aio.UnaryUnaryMultiCallable[_translation_pb2.CorrectSourceLanguageRequest, _translation_pb2.SourceLanguage]  # type: ignore[assignment]
+    """The author's correction of the language their content was detected (or declared) in;
+    it is translated again from that language.
+    """
+    PublishGlossary: _aio.UnaryUnaryMultiCallable[_translation_pb2.PublishGlossaryRequest, _translation_pb2.Glossary]  # type: ignore[assignment]
+    """A new immutable version of the consultation's glossary (knowledge managers and
+    strategists); the texts containing a changed term are translated again.
+    """
+    GetGlossary: _aio.UnaryUnaryMultiCallable[_translation_pb2.GetGlossaryRequest, _translation_pb2.Glossary]  # type: ignore[assignment]
+    """The consultation's current glossary (version 0 and no terms when none was published)."""
 
 class TranslationServiceServicer(metaclass=_abc_1.ABCMeta):
     """Translations of content (posts first) into the consultation's languages. Served by the
@@ -57,5 +85,43 @@ class TranslationServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _translation_pb2.GetTranslationsRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_translation_pb2.GetTranslationsResponse, _abc.Awaitable[_translation_pb2.GetTranslationsResponse]]: ...
+
+    @_abc_1.abstractmethod
+    def CorrectTranslation(
+        self,
+        request: _translation_pb2.CorrectTranslationRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_translation_pb2.Translation, _abc.Awaitable[_translation_pb2.Translation]]:
+        """A person's translation of a content into one of its consultation's languages: the
+        content's author, or a knowledge manager of its consultation.
+        """
+
+    @_abc_1.abstractmethod
+    def CorrectSourceLanguage(
+        self,
+        request: _translation_pb2.CorrectSourceLanguageRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_translation_pb2.SourceLanguage, _abc.Awaitable[_translation_pb2.SourceLanguage]]:
+        """The author's correction of the language their content was detected (or declared) in;
+        it is translated again from that language.
+        """
+
+    @_abc_1.abstractmethod
+    def PublishGlossary(
+        self,
+        request: _translation_pb2.PublishGlossaryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_translation_pb2.Glossary, _abc.Awaitable[_translation_pb2.Glossary]]:
+        """A new immutable version of the consultation's glossary (knowledge managers and
+        strategists); the texts containing a changed term are translated again.
+        """
+
+    @_abc_1.abstractmethod
+    def GetGlossary(
+        self,
+        request: _translation_pb2.GetGlossaryRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_translation_pb2.Glossary, _abc.Awaitable[_translation_pb2.Glossary]]:
+        """The consultation's current glossary (version 0 and no terms when none was published)."""
 
 def add_TranslationServiceServicer_to_server(servicer: TranslationServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -59,6 +59,11 @@ class ConsumerSpec:
     # How often the consumer's lag (messages not yet delivered) is read from the server,
     # busy or idle: a lag read only when idle would never show a backlog building up.
     lag_report_seconds: float = 5.0
+    # Events of one fetched batch applied at once, each still in its own transaction:
+    # those with the same `order_key` (e.g. one post's creation and edits) one after the
+    # other, in stream order. 1: every event in turn.
+    concurrency: int = 1
+    order_key: Callable[[events_pb2.EventEnvelope], str] | None = None
 
     def delay_after(self, attempt: int) -> float:
         return self.backoff[min(attempt, len(self.backoff)) - 1] if self.backoff else 1.0
@@ -119,8 +124,33 @@ class EventConsumer:
                 log.warning("fetch failed; retrying", exc_info=True)
                 await asyncio.sleep(1.0)
                 continue
+            await self.handle_batch(messages)
+
+    async def handle_batch(self, messages: list[Msg]) -> None:
+        """In turn, or in `concurrency` lanes keyed by `order_key` (stream order within
+        a key: a lane's events are applied one after the other)."""
+        if self.spec.concurrency <= 1 or self.spec.order_key is None:
             for message in messages:
                 await self.handle(message)
+            return
+        lanes: dict[str, list[Msg]] = {}
+        for message in messages:
+            lanes.setdefault(self._lane_of(message), []).append(message)
+        slots = asyncio.Semaphore(self.spec.concurrency)
+
+        async def lane(queued: list[Msg]) -> None:
+            async with slots:
+                for message in queued:
+                    await self.handle(message)
+
+        await asyncio.gather(*(lane(queued) for queued in lanes.values()))
+
+    def _lane_of(self, message: Msg) -> str:
+        assert self.spec.order_key is not None
+        try:
+            return self.spec.order_key(parse_envelope(message.data))
+        except MalformedEvent:  # an unreadable event: handle() dead-letters it
+            return ""
 
     async def handle(self, message: Msg) -> None:
         attempt = message.metadata.num_delivered

@@ -62,8 +62,12 @@ def build() -> Dashboard:
             query(f"sum by (kind) (rate(agora_translations_total{{{NS}}}[{RATE}]))",
                   "{{kind}}")))
         .with_panel(timeseries(
-            "Budget used (30 days)", "Machine-translated characters over the rolling "
-            "30-day budget (the alert fires at 80 %).", "percentunit",
-            query(f"sum(increase(agora_translation_characters_total{{{NS}}}[30d])) "
-                  f"/ max(agora_translation_budget_characters{{{NS}}} > 0)", "used")))
+            "Budget used this month", "Each consultation's machine-translated characters "
+            "over its monthly budget (the alert fires at 80 %; at 100 % jobs wait for the "
+            "next month).", "percentunit",
+            query(f"max by (consultation) (agora_translation_budget_used_ratio{{{NS}}})",
+                  "{{consultation}}")))
+        .with_panel(timeseries(
+            "Translation queue lag", "Age of the oldest due translation job.", "s",
+            query(f"max(agora_translation_queue_lag_seconds{{{NS}}})", "lag")))
     )

@@ -42,7 +42,9 @@ from services.gateway.routes import (
     synthesis,
     threads,
     topics,
+    translations,
     votes,
+    web,
 )
 
 DESCRIPTION = """Agora's public API. Errors are RFC 9457 `application/problem+json`;
@@ -109,7 +111,9 @@ def create_app(settings: GatewaySettings) -> FastAPI:
     app.include_router(opinions.router)
     app.include_router(deliverables.router)
     app.include_router(topics.router)
+    app.include_router(translations.router)
     app.include_router(notifications.router)
+    app.include_router(web.router)
     contract.install(app)  # after the routers: the document is derived from them
     app.add_middleware(PostsPageDoor)  # innermost: inside the request id, span, metrics
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -17,6 +17,7 @@ from agora.v1 import (
     synthesis_pb2_grpc,
     threads_pb2_grpc,
     topics_pb2_grpc,
+    translation_pb2_grpc,
     voting_pb2_grpc,
 )
 from agora_kit.grpc_interceptors import client_channel
@@ -40,6 +41,8 @@ class ServiceClients:
         self.opinions = opinions_pb2_grpc.OpinionsServiceStub(self._channels["synthesis"])
         self.topics = topics_pb2_grpc.TopicsServiceStub(self._channels["synthesis"])
         self.voting = voting_pb2_grpc.VotingServiceStub(self._channels["voting"])
+        self.translation = translation_pb2_grpc.TranslationServiceStub(
+            self._channels["translation"])
         self.notifications = notifications_pb2_grpc.NotificationsServiceStub(
             self._channels["notifications"])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Literal, Self
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -58,6 +59,8 @@ class GatewaySettings(ServiceSettings):
     # from the deployment's secret store. Empty: a fixed development secret (refused in
     # production, where 32+ characters are required).
     author_key_secret: SecretStr = SecretStr("")
+    # The web front-end's build (web/dist, made by `make install`), served at /.
+    web_dist_dir: str = str(Path(__file__).resolve().parents[2] / "web" / "dist")
 
     @field_validator("redis_url")
     @classmethod

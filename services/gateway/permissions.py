@@ -33,6 +33,7 @@ def only(*roles: Role) -> frozenset[str]:
 PERMISSIONS: dict[str, frozenset[str]] = {
     "platform.health": EVERYONE,
     "platform.docs": EVERYONE,
+    "platform.web": EVERYONE,
     "keys.read": EVERYONE,
     "account.register": EVERYONE,
     "account.verify_email": EVERYONE,
@@ -106,6 +107,12 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "topics.compute": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
     "suggestion.decide": only(Role.IDEA_CATCHER, Role.SYNTHESISER),
     "similar.read": MEMBERS,
+    # Translations: the translation service lets a member correct only their own post's
+    # translation and language (knowledge managers any post's translation).
+    "translation.correct": MEMBERS,
+    "post.correct_language": MEMBERS,
+    "glossary.publish": only(Role.KNOWLEDGE_MANAGER, Role.STRATEGIST),
+    "glossary.read": EVERYONE,
     # Notifications (services/notifications/): one's own follows, preferences and inbox;
     # what one follows must be readable (routes/notifications.py). Unsubscribe links
     # carry their own signed authority (a mail's reader may not be signed in).
@@ -125,6 +132,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/docs"): "platform.docs",
     ("GET", "/redoc"): "platform.docs",
     ("GET", "/docs/assets/{name}"): "platform.docs",
+    ("GET", "/"): "platform.web",
+    ("GET", "/assets/{name}"): "platform.web",
     ("GET", "/.well-known/jwks.json"): "keys.read",
     ("POST", "/v1/accounts"): "account.register",
     ("POST", "/v1/accounts/verification"): "account.verify_email",
@@ -230,6 +239,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/consultations/{consultation_id}/suggestions/{suggestion_id}/dismissal"):
         "suggestion.decide",
     ("POST", "/v1/consultations/{consultation_id}/similar"): "similar.read",
+    ("PUT", "/v1/posts/{post_id}/translations/{lang}"): "translation.correct",
+    ("PUT", "/v1/posts/{post_id}/language"): "post.correct_language",
+    ("POST", "/v1/consultations/{consultation_id}/glossary/versions"): "glossary.publish",
+    ("GET", "/v1/consultations/{consultation_id}/glossary"): "glossary.read",
     ("PUT", "/v1/consultations/{consultation_id}/subscriptions/{target_kind}/{target_id}"):
         "subscription.write",
     ("DELETE", "/v1/consultations/{consultation_id}/subscriptions/{target_kind}/{target_id}"):

@@ -22,6 +22,7 @@ from services.gateway.jwks import JwksVerifier
 from services.gateway.participation.record import Participation
 from services.gateway.public_names import PublicNames
 from services.gateway.ratelimit import WriteRateLimiter
+from services.gateway.reading import ConsultationLanguages
 from services.gateway.reads.cache import ReadCache
 from services.gateway.throttle import HourlyLimit, Limits, LoginGuard
 
@@ -41,6 +42,7 @@ class Resources:
     participation: Participation
     read_cache: ReadCache
     public_names: PublicNames
+    languages: ConsultationLanguages
 
     @classmethod
     def of(cls, settings: GatewaySettings) -> Resources:
@@ -74,7 +76,8 @@ class Resources:
             read_cache=ReadCache(redis, ttl=settings.read_cache_seconds,
                                  stable_after=settings.read_cache_stable_seconds,
                                  local_seconds=settings.read_cache_local_seconds),
-            public_names=PublicNames(redis, clients, ttl=settings.public_name_cache_seconds))
+            public_names=PublicNames(redis, clients, ttl=settings.public_name_cache_seconds),
+            languages=ConsultationLanguages(clients))
 
     async def close(self) -> None:
         await self.live.close()

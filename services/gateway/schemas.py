@@ -364,14 +364,27 @@ class PostPublic(BaseModel):
         default=None, description="The author's pseudonym in this consultation, else their "
         "display name; null when they have neither (label them by `author_key`), for an "
         "erased account (`author_key` null too), or while names cannot be looked up.")
-    body: str = Field(description="The text as written; render body_html, never body, as HTML.")
+    body: str = Field(description="The text in `language` (as written, or its translation "
+                      "when `translated`); render body_html, never body, as HTML.")
     body_html: str = Field(description="The body rendered and sanitised: safe to insert.")
     format: PostFormatName
-    language: str = Field(description="BCP 47: declared by the author, else detected among "
-                          "the consultation's languages; `und` when it could not be told.")
+    language: str = Field(description="BCP 47, the language of `body` as served: the "
+                          "reader's (`?lang=` / Accept-Language) when `translated`, else "
+                          "`original_language`.")
+    original_language: str = Field(
+        description="The language it was written in: declared by the author, else detected "
+        "among the consultation's languages; `und` when it could not be told. "
+        "`?original=true` reads the original text.")
+    translated: bool = Field(
+        default=False, description="Whether `body` is a translation into the language asked "
+        "for; false while none is ready (the original is served meanwhile).")
+    machine: bool = Field(default=False, description="A machine translation (when `translated`).")
+    human_verified: bool = Field(
+        default=False, description="A translation written or checked by a person (when "
+        "`translated`).")
     language_confidence: float | None = Field(
-        default=None, description="How sure detection was of `language` (0-1); null when "
-        "the author declared it.")
+        default=None, description="How sure detection was of `original_language` (0-1); "
+        "null when the author declared it.")
     created_at: datetime
     parent_id: str | None = Field(description="The post this one answers (null: top level).")
     depth: int
@@ -396,7 +409,7 @@ class PostPublic(BaseModel):
             theme_id=message.theme_id, author_key=keys.of(consultation, message.author_id),
             body=message.body,
             body_html=message.body_html, format=FORMAT_FROM_PROTO[message.format],
-            language=message.language,
+            language=message.language, original_language=message.language,
             language_confidence=message.language_confidence
             if message.HasField("language_confidence") else None,
             created_at=_when(message.created_at),

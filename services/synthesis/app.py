@@ -34,6 +34,7 @@ from services.synthesis.deliverable import votes
 from services.synthesis.deliverable.gather import Gatherer
 from services.synthesis.deliverable.jobs import Jobs
 from services.synthesis.deliverable.store import Store
+from services.synthesis.deliverable.translations import Translations
 from services.synthesis.deliverable.votes import VoteResults
 from services.synthesis.exposure.service import Exposure, ExposureServicer
 from services.synthesis.extract_events import ExtractEvents
@@ -100,7 +101,9 @@ class SynthesisApp(ServiceApp):
         self.store = Store(deps.db)
         self.jobs = Jobs(mongo=deps.mongo, db=deps.db, posts=self._posts, store=self.store,
                          gatherer=Gatherer(db=deps.db, posts=self._posts, ideas=self.ideas,
-                                           corpus=self.corpus, votes=self.votes),
+                                           corpus=self.corpus, votes=self.votes,
+                                           translations=Translations(
+                                               self._settings.translation_addr)),
                          lease_seconds=self._settings.deliverable_lease_seconds)
         synthesis_pb2_grpc.add_SynthesisServiceServicer_to_server(
             SynthesisServicer(self.corpus, self.extracts, self.ideas, self.syntheses,

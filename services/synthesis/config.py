@@ -18,6 +18,8 @@ class SynthesisSettings(ServiceSettings):
     exposure_min_reactions: int = Field(default=10, ge=1, le=1000)
     # Voting owns vote sessions: asked for a closed session's proposals (deliverable/votes.py).
     voting_addr: str = "127.0.0.1:50053"
+    # Translation serves posts' texts in a deliverable's language (deliverable/translations.py).
+    translation_addr: str = "127.0.0.1:50054"
     # The deliverable's job: its lease (renewed while it runs; a crashed holder's expires),
     # and how often every replica looks for jobs whose lease nobody renews.
     deliverable_lease_seconds: float = Field(default=30.0, ge=1.0, le=3600)

@@ -8,10 +8,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from agora.v1 import threads_pb2
 from agora_kit.clock import now
+from agora_kit.rendering import render_body
 from agora_kit.types import Document
 from services.threads import adapt, kinds, phases
 from services.threads.reactions import counts_message
-from services.threads.rendering import render_body
 from services.threads.store import HIDDEN, PENDING, consultation_phases
 from services.threads.visibility import ANONYMOUS, Viewer
 

@@ -9,6 +9,7 @@ from datetime import UTC
 from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import decode_cursor, encode_cursor, require_id
+from agora_kit.rendering import render_body
 from agora_kit.types import Context
 from services.threads import adapt, deepening, edits, kinds, phases, reactions, validation
 from services.threads.knowledge_rpcs import KnowledgeRpcs
@@ -24,7 +25,6 @@ from services.threads.participation import ParticipationStore
 from services.threads.participation_rpcs import ParticipationRpcs
 from services.threads.permissions import Action, require
 from services.threads.posts import create_post, get_post, list_posts, locate_post, pinned_posts
-from services.threads.rendering import render_body
 from services.threads.store import ThreadsStore
 from services.threads.structure import draft_of, to_millis
 from services.threads.visibility import Viewer

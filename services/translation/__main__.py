@@ -9,7 +9,7 @@ from services.translation.metrics import BUDGET_CHARACTERS, expose_provider
 
 def main() -> None:
     settings = load_settings(TranslationSettings, "translation")
-    BUDGET_CHARACTERS.set(settings.translation_budget_characters)
+    BUDGET_CHARACTERS.set(settings.translation_monthly_character_budget)
     expose_provider(settings.translation_provider)
     run(TranslationApp(settings), settings)
 

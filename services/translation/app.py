@@ -12,9 +12,13 @@ from agora_kit.events.consumer import ConsumerSpec, Handler
 from agora_kit.periodic import every, lease_for
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.translation import posts
+from services.translation.budget import Budget
 from services.translation.cache import SegmentCache
 from services.translation.config import TranslationSettings
 from services.translation.consultations import ConsultationLanguages
+from services.translation.corrections import Corrections
+from services.translation.glossaries import Glossaries
+from services.translation.glossary_editor import GlossaryEditor
 from services.translation.jobs import Jobs
 from services.translation.pipeline import Pipeline
 from services.translation.posts import PostJobs
@@ -22,6 +26,7 @@ from services.translation.providers.base import Provider
 from services.translation.providers.factory import build_provider
 from services.translation.providers.none import NoProvider
 from services.translation.servicer import TranslationServicer
+from services.translation.sources import Sources
 from services.translation.store import Translations
 from services.translation.worker import Worker
 
@@ -39,21 +44,34 @@ class TranslationApp(ServiceApp):
         self.database = settings.translation_database
         self._provider: Provider = build_provider(settings)
         self._languages = ConsultationLanguages(settings.threads_addr)
+        self._budget = settings.translation_monthly_character_budget
 
     def register(self, server: grpc.aio.Server, deps: Dependencies) -> None:
         self.store = Translations(deps.db)
+        self.sources = Sources(deps.db)
         self.jobs = Jobs(deps.db)
+        self.glossaries = Glossaries(deps.db)
         enabled = not isinstance(self._provider, NoProvider)
         self.worker = (Worker(pipeline=Pipeline(self._provider, SegmentCache(deps.db)),
-                              jobs=self.jobs, store=self.store, deps=deps)
+                              jobs=self.jobs, store=self.store, glossaries=self.glossaries,
+                              budget=Budget(deps.db, monthly_characters=self._budget),
+                              deps=deps)
                        if enabled else None)
-        self.posts = PostJobs(enabled=enabled, jobs=self.jobs, store=self.store,
+        self.posts = PostJobs(enabled=enabled, jobs=self.jobs, sources=self.sources,
                               languages=self._languages)
+        corrections = Corrections(deps=deps, store=self.store, sources=self.sources,
+                                  jobs=self.jobs, posts=self.posts, languages=self._languages)
+        editor = GlossaryEditor(enabled=enabled, deps=deps, glossaries=self.glossaries,
+                                sources=self.sources, jobs=self.jobs,
+                                languages=self._languages)
         translation_pb2_grpc.add_TranslationServiceServicer_to_server(
-            TranslationServicer(self.store), server)
+            TranslationServicer(store=self.store, sources=self.sources,
+                                corrections=corrections, glossaries=self.glossaries,
+                                editor=editor), server)
 
     async def prepare(self, deps: Dependencies) -> None:
         await self.store.ensure_indexes()
+        await self.sources.ensure_indexes()
         await self.jobs.ensure_indexes()
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:

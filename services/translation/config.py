@@ -15,9 +15,10 @@ class TranslationSettings(ServiceSettings):
     grpc_port: Port = 50054
     metrics_port: Port = 9104
     translation_database: str = "agora_translation"
-    # Machine-translation budget in source characters per rolling 30 days (0: no budget);
-    # an alert fires at 80 % (agora_translation_budget_characters).
-    translation_budget_characters: int = Field(default=10_000_000, ge=0)
+    # Each consultation's machine-translation budget in source characters sent per calendar
+    # month (0: no budget); beyond it jobs are parked until the next month, and an alert
+    # fires at 80 % (agora_translation_budget_used_ratio).
+    translation_monthly_character_budget: int = Field(default=2_000_000, ge=0)
     # Threads owns consultations: asked for their languages.
     threads_addr: str = "127.0.0.1:50052"
 

@@ -2,7 +2,10 @@
 
 `TRANSLATED_CHARACTERS` counts the source characters actually sent to a provider (cache
 hits cost nothing), by provider and language pair: the budget is spent on them. The cache
-hit ratio is `hit / (hit + miss)` of `CACHE_LOOKUPS`, per segment. `expose_provider`
+hit ratio is `hit / (hit + miss)` of `CACHE_LOOKUPS`, per segment. The budget (budget.py)
+is per consultation and calendar month: `BUDGET_USED_RATIO` is the share spent, which the
+chart's `AgoraTranslationBudget` alert watches at 80 %; `QUEUE_LAG` is the age of the
+oldest due job (the worker falling behind, or a provider down). `expose_provider`
 creates the deployment's series at zero at start-up (empty language labels, which
 Prometheus treats as absent), so the budget panel and alert have data before the first
 translation.
@@ -18,7 +21,17 @@ TRANSLATED_CHARACTERS = Counter(
     ["provider", "source", "target"])
 BUDGET_CHARACTERS = Gauge(
     "agora_translation_budget_characters",
-    "Machine-translation budget in source characters per rolling 30 days (0: none).")
+    "Machine-translation budget of each consultation, source characters per month (0: none).")
+BUDGET_USED_RATIO = Gauge(
+    "agora_translation_budget_used_ratio",
+    "Share of the consultation's monthly machine-translation budget spent this month.",
+    ["consultation"])
+QUEUE_LAG = Gauge(
+    "agora_translation_queue_lag_seconds",
+    "How long the oldest due translation job has been waiting (0: none due).")
+PARKED_JOBS = Counter(
+    "agora_translation_jobs_parked_total",
+    "Jobs parked until next month because their consultation's budget is spent.")
 CACHE_LOOKUPS = Counter(
     "agora_translation_cache_lookups_total", "Segment cache lookups, by result.", ["result"])
 for _result in ("hit", "miss"):

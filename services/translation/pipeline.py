@@ -1,7 +1,9 @@
 """From texts to their translations: protect, split, look up, batch, call, restore.
 
 Segments are the unit of work and of the cache, so a paragraph repeated across posts, or
-an unchanged paragraph of an edited post, is never sent twice. A provider error leaves
+an unchanged paragraph of an edited post, is never sent twice; a segment's cache entry
+carries the version of the glossary terms it contains (terms.py), so a new glossary
+version costs only the segments whose terms changed. A provider error leaves
 nothing half-done: segments already translated are cached (they are correct on their
 own), and the caller gets the error and retries later, serving the original meanwhile.
 """
@@ -23,6 +25,7 @@ from services.translation.protect import PLACEHOLDER, protect, translatable
 from services.translation.providers.base import Glossary, Provider
 from services.translation.providers.errors import MalformedResponse, ProviderError
 from services.translation.segments import split
+from services.translation.terms import segment_version
 
 
 def _core(segment: str) -> tuple[str, str, str]:
@@ -48,16 +51,28 @@ class Pipeline:
     async def translate(self, texts: list[str], *, source: str, target: str,
                         glossary: Glossary) -> list[str]:
         """One translation per text, or a `ProviderError` (nothing returned in part)."""
+        translated, _ = await self.translate_counted(texts, source=source, target=target,
+                                                     glossary=glossary)
+        return translated
+
+    async def translate_counted(self, texts: list[str], *, source: str, target: str,
+                                glossary: Glossary) -> tuple[list[str], list[int]]:
+        """The translations, and the characters sent to the provider for each text (a
+        segment several texts share is charged to the first; cache hits cost nothing)."""
         if source == target:
-            return list(texts)
+            return list(texts), [0] * len(texts)
         protected = [protect(text) for text in texts]
         splits = [split(item.text, self._provider.limits.max_chars) for item in protected]
-        wanted = list(dict.fromkeys(
-            _core(segment)[1] for cut in splits for segment in cut.segments
-            if translatable(segment)))
+        owner: dict[str, int] = {}
+        for index, cut in enumerate(splits):
+            for segment in cut.segments:
+                if translatable(segment):
+                    owner.setdefault(_core(segment)[1], index)
+        wanted = list(owner)
         keys = {core: cache_key(core, source=source, target=target,
                                 provider=self._provider.name,
-                                glossary_version=glossary.version) for core in wanted}
+                                glossary_version=segment_version(glossary, core))
+                for core in wanted}
         done = {core: text for core, text in zip(
             wanted, await self._lookup([keys[core] for core in wanted]), strict=True)
             if text is not None}
@@ -72,9 +87,12 @@ class Pipeline:
             raise failed.exceptions[0] from None
         for call in calls:
             done.update(call.result())
+        charged = [0] * len(texts)
+        for core in missing:
+            charged[owner[core]] += len(core)
         return [item.restore(cut.join([self._rejoin(segment, done) for segment in cut.segments]),
                              provider=self._provider.name)
-                for item, cut in zip(protected, splits, strict=True)]
+                for item, cut in zip(protected, splits, strict=True)], charged
 
     async def _lookup(self, keys: list[str]) -> list[str | None]:
         found = await self._cache.get(keys)

@@ -161,3 +161,48 @@ async def next_dead_letter(js: JetStreamContext, durable: str) -> Msg:
     await messages[0].ack()
     await subscription.unsubscribe()
     return messages[0]
+
+
+async def test_concurrent_lanes_keep_each_keys_order_and_apply_once(
+        harness: Harness, mongo: Client) -> None:
+    seen: list[tuple[str, str]] = []
+    running = [0, 0]  # now, most at once
+
+    async def handler(envelope: events_pb2.EventEnvelope, session: Session) -> None:
+        payload = events_pb2.PostCreated()
+        envelope.payload.Unpack(payload)
+        running[0] += 1
+        running[1] = max(running)
+        await asyncio.sleep(0.02)
+        running[0] -= 1
+        seen.append((payload.post_id, payload.body))
+
+    def post_of(envelope: events_pb2.EventEnvelope) -> str:
+        payload = events_pb2.PostCreated()
+        envelope.payload.Unpack(payload)
+        return payload.post_id
+
+    spec = ConsumerSpec(durable=f"test-{uuid.uuid4().hex[:8]}",
+                        filter_subjects=[f"agora.{harness.consultation_id}.>"],
+                        concurrency=4, order_key=post_of)
+    consumer = EventConsumer(service="test", spec=spec, handler=handler, js=harness.js,
+                             mongo=mongo, db=harness.db)
+    await consumer.declare()
+    posts = [new_id() for _ in range(6)]
+    for step in range(3):
+        for post_id in posts:
+            envelope = new_envelope(
+                event_type="post.created", consultation_id=harness.consultation_id,
+                actor="tester", payload=events_pb2.PostCreated(post_id=post_id,
+                                                               body=str(step)))
+            await harness.publish(envelope, envelope.event_id)
+    task = asyncio.create_task(consumer.run())
+    try:
+        await eventually(lambda: asyncio.sleep(0, seen), lambda got: len(got) >= 18)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert len(seen) == 18
+    for post_id in posts:
+        assert [body for p, body in seen if p == post_id] == ["0", "1", "2"]
+    assert 1 < running[1] <= 4

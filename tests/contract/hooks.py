@@ -99,7 +99,8 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "paragraphs.*.anchor": "an anchor of the latest published version, once (stored "
                                "state; uniqueness)"},
     ("POST", "/v1/consultations/{consultation_id}/deliverables"): {
-        "step_after": "required when the consultation states no step after (stored state)"},
+        "step_after": "required when the consultation states no step after (stored state)",
+        "language": LANGUAGE},
     ("PUT", "/v1/consultations/{consultation_id}/contests/{contest_id}/resolution"): {
         "version": "later than the contested version (stored state)"},
     ("POST", "/v1/posts/{post_id}/moderation"): {
@@ -126,6 +127,16 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "allocations.*": "each proposal and category once (uniqueness by two fields)",
         "allocations.*.tokens": "within the category's max_per_proposal (stored)",
         "allocations": "the category's budget: tokens summed over the ballot (an aggregate)"},
+    ("PUT", "/v1/posts/{post_id}/translations/{lang}"): {
+        "target": "a language of the post's consultation, not the post's own (stored state)"},
+    ("PUT", "/v1/posts/{post_id}/language"): {
+        "language": "one of the post's consultation's languages (stored state)"},
+    ("POST", "/v1/consultations/{consultation_id}/glossary/versions"): {
+        "keep": "each term once, case-insensitively (uniqueness by a property)",
+        "fixed.*.source_language": "a language of the consultation (stored state)",
+        "fixed.*.target_language": "a language of the consultation, not the source (stored "
+                                   "state; two fields)",
+        "fixed.*.term": "once per language pair and not also kept (uniqueness, two lists)"},
 }
 # Any creating request: an Idempotency-Key already used with another body (stored state).
 EVERYWHERE = {"idempotency_key": "a key already used for another request (stored state)"}

@@ -194,7 +194,8 @@ async def test_every_path_allows_exactly_its_documented_methods(
               "extract_id": "0" * 24, "idea_id": "0" * 24,
               "synthesis_id": "0" * 24, "number": "1", "anchor": "0" * 24,
               "contest_id": "0" * 24, "job_id": "0" * 24, "file_format": "pdf",
-              "suggestion_id": "0" * 24, "target_kind": "thread", "target_id": "0" * 24}
+              "suggestion_id": "0" * 24, "lang": "en",
+              "target_kind": "thread", "target_id": "0" * 24}
     for path, item in document["paths"].items():
         documented = sorted(m.upper() for m in item if m in METHODS)
         reply = await api.request("OPTIONS", path.format(**values))

@@ -9,6 +9,7 @@ for, are checked for their shape and their rules by promtool.
 from __future__ import annotations
 
 import copy
+import importlib
 import shutil
 import subprocess
 from pathlib import Path
@@ -140,12 +141,39 @@ def test_services_are_reachable_only_from_the_gateway_and_their_callers() -> Non
 
     # Notifications asks identity for addresses, threads for consultations' titles.
     assert callers("identity") == ["gateway", "notifications"]
-    # voting asks threads for phases
-    assert callers("threads") == ["gateway", "voting", "notifications"]
+    # Voting asks threads for phases, translation for languages, synthesis for posts.
+    assert callers("threads") == ["gateway", "voting", "translation", "synthesis",
+                                  "notifications"]
+    # Synthesis asks voting for closed sessions, translation for a deliverable's texts.
+    assert callers("voting") == ["gateway", "synthesis"]
+    assert callers("translation") == ["gateway", "synthesis"]
     assert callers("notifications") == ["gateway"]
     for name in GRPC:
         rules = policies[f"agora-{name}"]["spec"]["ingress"]
         assert {r["ports"][0]["port"] for r in rules} == {"grpc", "metrics"}, name
+
+
+def test_every_service_may_reach_the_services_it_is_configured_to_call() -> None:
+    """A service's settings name each service it calls (`<name>_addr`): the chart gives
+    it that address and the callee's NetworkPolicy admits it (synthesis, for one, asks
+    threads, voting and translation)."""
+    docs = by_key(render(values_file("production")))
+    policies = of_kind(list(docs.values()), "NetworkPolicy")
+    for caller in GRPC:
+        module = importlib.import_module(f"services.{caller}.config")
+        settings = next(v for k, v in vars(module).items() if k.endswith("Settings")
+                        and k != "ServiceSettings")
+        for field in settings.model_fields:
+            callee = field.removesuffix("_addr")
+            if field == callee or callee not in GRPC:
+                continue
+            env = env_of(docs["Deployment", f"agora-{caller}"])
+            assert env[field.upper()] == f"agora-{callee}:50051", (caller, field)
+            rules = policies[f"agora-{callee}"]["spec"]["ingress"]
+            grpc = next(r for r in rules if r["ports"][0]["port"] == "grpc")
+            allowed = next(e["values"] for e in grpc["from"][0]["podSelector"][
+                "matchExpressions"] if e["key"] == "app.kubernetes.io/component")
+            assert caller in allowed, (caller, callee)
 
 
 def test_anyone_reaches_the_gateway_by_default_and_only_it() -> None:

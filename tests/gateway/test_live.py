@@ -59,9 +59,10 @@ class Stream:
 
 @asynccontextmanager
 async def listen(api: httpx.AsyncClient, consultation_id: str,
-                 headers: dict[str, str] | None = None) -> AsyncIterator[Stream]:
+                 headers: dict[str, str] | None = None,
+                 params: dict[str, str] | None = None) -> AsyncIterator[Stream]:
     async with api.stream("GET", f"/v1/consultations/{consultation_id}/events",
-                          headers=headers or {}) as reply:
+                          headers=headers or {}, params=params or {}) as reply:
         assert reply.status_code == 200
         assert reply.headers["content-type"].startswith("text/event-stream")
         lines = reply.aiter_lines()

@@ -25,7 +25,8 @@ METHODS = ("get", "post", "put", "patch", "delete")
 # Served, but not part of the public API schema (tests/gateway/test_docs.py checks that
 # every served route is in the table).
 HIDDEN_ROUTES = {("GET", "/metrics"), ("GET", "/openapi.json"), ("GET", "/docs"),
-                 ("GET", "/redoc"), ("GET", "/docs/assets/{name}")}
+                 ("GET", "/redoc"), ("GET", "/docs/assets/{name}"),
+                 ("GET", "/"), ("GET", "/assets/{name}")}
 
 
 def fill(path: str, ids: dict[str, str]) -> str:
@@ -47,7 +48,7 @@ async def ids(api: httpx.AsyncClient) -> dict[str, str]:
             "column_id": "0" * 24, "session_id": "0" * 24, "voter_id": "someone",
             "extract_id": "0" * 24, "idea_id": "0" * 24,
             "synthesis_id": "0" * 24, "number": "1", "anchor": "0" * 24, "contest_id": "0" * 24,
-            "job_id": "0" * 24, "file_format": "pdf", "suggestion_id": "0" * 24,
+            "job_id": "0" * 24, "file_format": "pdf", "suggestion_id": "0" * 24, "lang": "en",
             "target_kind": "thread", "target_id": str(thread["id"])}
 
 

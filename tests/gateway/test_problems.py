@@ -210,8 +210,9 @@ async def test_a_service_down_is_503_with_retry_after_not_a_hang(
         mongo_uri=mongo_uri, nats_url=nats_url, redis_url=redis_url,
         log_dir=work_dir / "down-logs",
     )
-    for name in ("identity", "voting", "translation", "synthesis"):
-        config.grpc_ports[name] = stack.config.grpc_ports[name]
+    for name in processes.SERVICES:
+        if name != "threads":
+            config.grpc_ports[name] = stack.config.grpc_ports[name]
     threads = processes.service("threads", config.env("threads"), config.log_dir).start()
     processes.wait_serving(threads, config.address("threads"))
     gateway = processes.service("gateway", config.env("gateway"), config.log_dir).start()

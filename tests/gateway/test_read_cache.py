@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from agora.v1 import threads_pb2, threads_pb2_grpc
 from devstack.processes import free_port
 from devstack.stack import Stack
-from services.gateway.reads.cache import PageRequest, ReadCache
+from services.gateway.reads.cache import PageKeys, PageRequest, ReadCache
 from tests.debate import phased, post, thread_in
 from tests.helpers import auth, eventually
 
@@ -265,3 +265,21 @@ async def page_reads_measured(api: httpx.AsyncClient) -> float:
                if sample.name == "http_server_request_duration_seconds_count"
                and sample.labels.get("route") == "/v1/threads/{thread_id}/posts"
                and sample.labels.get("method") == "GET")
+
+
+@pytest.mark.parametrize(("reader", "language"), [("", ""), ("u1", ""), ("", "en"), ("u1", "en")])
+def test_the_scripts_templates_number_the_generations_a_page_has(reader: str,
+                                                                  language: str) -> None:
+    """The Lua script fills "%N" with the Nth generation it was given: a page read in a
+    language by an anonymous reader has a translations generation and no reader's, and
+    its keys must still be those `PageKeys` builds from the tokens."""
+    request = PageRequest("t1", "", 20, reader, "c1", language)
+    generations = request.generations()
+    tokens = [f"token{n}" for n in range(len(generations.present()))]
+    templates = PageKeys.of(request, generations.placeholders()).present()
+    filled = list(templates)
+    for n, token in enumerate(tokens, start=1):
+        filled = [key.replace(f"%{n}", token) for key in filled]
+    assert filled == PageKeys.of(request, generations.filled(tokens)).present()
+    # The language and the translations generation's token (the 6th) in the answer's key.
+    assert (f":{language}:token5:" in filled[0]) == bool(language)

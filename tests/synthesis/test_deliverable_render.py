@@ -44,8 +44,8 @@ def fetched() -> Iterator[tuple[str, list[str]]]:
 def document(origin: str) -> dict[str, Any]:
     link = "/v1/posts/" + "a" * 24
     return {
-        "$schema": "/v1/schemas/deliverable.json", "format": "agora-deliverable/1",
-        "version": 1, "generated_at": "2026-12-03T10:00:00Z",
+        "$schema": "/v1/schemas/deliverable.json", "format": "agora-deliverable/2",
+        "version": 1, "generated_at": "2026-12-03T10:00:00Z", "language": "en",
         "consultation": {"id": "c" * 24, "url": "/v1/consultations/" + "c" * 24,
                          "title": "Streets", "question": HOSTILE, "description": ""},
         "step_after": "- " + HOSTILE,
@@ -68,7 +68,10 @@ def document(origin: str) -> dict[str, Any]:
                           "language": "en"}],
             "arguments": [{"column_id": "k" * 24, "label": "For", "summary": "",
                            "thread_url": "/v1/threads/" + "h" * 24,
-                           "posts": [{"post_id": "a" * 24, "url": link, "text": HOSTILE}]}],
+                           "posts": [{"post_id": "a" * 24, "url": link, "text": HOSTILE,
+                                      "language": "en", "original_text": HOSTILE,
+                                      "original_language": "fr", "translated": True,
+                                      "machine": True, "human_verified": False}]}],
             "votes": []}],
         "votes": [{"session_id": "v" * 24, "url": "/v1/vote-sessions/v/results",
                    "ballot_count": 2, "closed_at": "2026-12-03T08:00:00Z",
@@ -89,10 +92,12 @@ def test_participants_words_stay_inert_in_every_format(
     assert "<script>" not in text
     assert "](http://evil)" not in text
     assert "\\- =HYPERLINK" in text  # the step after opens no list
+    assert "*(machine translation from fr)*" in text  # the argument says what it is
     html = pdf.html_of(doc)
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
     assert "<img src='" + origin not in html  # the synthesiser's raw HTML is text
+    assert "(machine translation from fr)" in html
     rendered = pdf.render(doc)
     assert rendered.startswith(b"%PDF")
     assert asked == []  # neither the Markdown image nor the raw one was fetched

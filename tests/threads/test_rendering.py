@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from agora.v1 import threads_pb2
-from services.threads.rendering import ALLOWED_TAGS, render_body
+from agora_kit.rendering import ALLOWED_TAGS, render_body
 
 MARKDOWN = threads_pb2.POST_FORMAT_MARKDOWN
 PLAIN = threads_pb2.POST_FORMAT_PLAIN

@@ -32,6 +32,21 @@ def fake_translate(text: str, target: str, entries: dict[str, str] | None = None
     return f"[{target}] {out}" if out.strip() else out
 
 
+def prompt_glossary(system: str) -> dict[str, str]:
+    """The glossary an obedient model reads in the system prompt (openai_chat.prompt)."""
+    entries: dict[str, str] = {}
+    for line in system.splitlines():
+        if line.startswith("Never translate these terms: "):
+            terms = line.removeprefix("Never translate these terms: ").rstrip(".")
+            entries.update({term: term for term in terms.split("; ")})
+        if line.startswith("Always translate these terms exactly so: "):
+            pairs = line.removeprefix("Always translate these terms exactly so: ").rstrip(".")
+            for pair in pairs.split("; "):
+                term, _, value = pair.partition(" -> ")
+                entries[term] = value
+    return entries
+
+
 @dataclass
 class Reply:
     status: int
@@ -48,6 +63,7 @@ class FakeProvider:
     queued: list[Reply] = field(default_factory=list)
     always: Reply | None = None
     drop_last_segment: bool = False
+    down_for: set[str] = field(default_factory=set)  # LibreTranslate targets answering 503
     glossaries: dict[str, dict[str, str]] = field(default_factory=dict)
     url: str = ""
     # Totals over all calls, served at GET /stats (the benchmark reads them).
@@ -117,6 +133,8 @@ class FakeProvider:
         self.totals["calls"] += 1
         self.totals["segments"] += len(segments)
         self.totals["characters"] += sum(len(segment) for segment in segments)
+        if body.get("target") in self.down_for:
+            return web.json_response({"error": "overloaded"}, status=503)
         if body.get("target") == "xx":
             return web.json_response({"error": "xx is not supported"}, status=400)
         q = body["q"]
@@ -152,7 +170,8 @@ class FakeProvider:
         if scripted is not None:
             return scripted
         texts = json.loads(body["messages"][1]["content"])
-        content = json.dumps({"translations": self._segments(texts, "en")})
+        content = json.dumps({"translations": self._segments(
+            texts, "en", prompt_glossary(body["messages"][0]["content"]))})
         return web.json_response({"id": "chatcmpl-1", "object": "chat.completion",
                                   "choices": [{"index": 0, "finish_reason": "stop",
                                                "message": {"role": "assistant",

@@ -44,9 +44,13 @@ async def test_identical_text_is_translated_once(fake: FakeProvider, db: object)
                                                glossary=NO_GLOSSARY)
     assert first[0] == first[1] == again[0] == "[en] BONJOUR À TOUS."
     assert sent(fake) == ["Bonjour à tous.", "Autre chose."]
-    # another glossary version, target or provider is another cache entry
+    # a glossary whose terms the text contains, or another target, is another cache entry;
+    # a glossary version none of whose terms occur in it is not
     await pipeline(fake, db).translate(["Bonjour à tous."], source="fr", target="en",
-                                       glossary=Glossary(version="2"))
+                                       glossary=Glossary(version="2", keep=frozenset({"zut"})))
+    assert len(sent(fake)) == 2
+    await pipeline(fake, db).translate(["Bonjour à tous."], source="fr", target="en",
+                                       glossary=Glossary(version="2", keep=frozenset({"tous"})))
     await pipeline(fake, db).translate(["Bonjour à tous."], source="fr", target="de",
                                        glossary=NO_GLOSSARY)
     assert len(sent(fake)) == 4

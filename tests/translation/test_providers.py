@@ -8,7 +8,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from services.translation.cache import SegmentCache
 from services.translation.config import TranslationSettings
+from services.translation.glossaries import Term, Version
+from services.translation.pipeline import Pipeline
 from services.translation.providers import errors
 from services.translation.providers.base import NO_GLOSSARY, Glossary, Limits, Provider
 from services.translation.providers.deepl import FREE_URL, PRO_URL, DeepL, endpoint
@@ -226,7 +229,8 @@ def test_deepl_free_and_pro_endpoints() -> None:
 
 async def test_openai_prompt_carries_the_glossary(fake: FakeProvider) -> None:
     provider = _openai(fake, 2.0)
-    assert await provider.translate(["Agora"], "fr", "en", GLOSSARY) == ["[en] AGORA"]
+    # the fake model obeys the prompt's glossary (its kept terms come back lower-cased)
+    assert await provider.translate(["Agora"], "fr", "en", GLOSSARY) == ["[en] agora"]
     _, body, headers = fake.requests[-1]
     system = body["messages"][0]["content"]
     assert "Never translate these terms: Agora." in system
@@ -260,3 +264,22 @@ def test_settings_choose_the_provider_and_refuse_a_missing_url() -> None:
     assert built.name == "libretranslate"
     with pytest.raises(ValueError, match="DEEPL_API_KEY"):
         TranslationSettings(translation_provider="deepl")
+
+
+async def test_a_published_glossary_is_respected_by_every_provider(
+        fake: FakeProvider, kind: str, db: object) -> None:
+    """A consultation's glossary version, as the worker applies it, through the pipeline
+    and each provider's own mechanism (shielding, a DeepL glossary, the prompt)."""
+    version = Version("c1", 1, keep=("Agora",), fixed=(
+        Term("budget participatif", "fr", "en", "participatory budget"),
+        Term("budget participatif", "fr", "de", "Bürgerhaushalt")))
+    glossary = version.for_pair("fr", "en")
+    assert dict(glossary.fixed) == {"budget participatif": "participatory budget"}
+    build, _ = PROVIDERS[kind]
+    pipeline = Pipeline(build(fake, 2.0), SegmentCache(db))  # type: ignore[arg-type]
+    [out] = await pipeline.translate(["Agora et le budget participatif."], source="fr",
+                                     target="en", glossary=glossary)
+    assert "participatory budget" in out
+    assert "agora" in out.lower()
+    assert "ET LE" in out
+    assert "BUDGET PARTICIPATIF" not in out.upper().replace("PARTICIPATORY BUDGET", "")

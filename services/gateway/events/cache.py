@@ -1,6 +1,8 @@
 """Events that make the gateway's Redis caches stale: the debate's events renew the read
-cache's generations (reads/cache.py), and the synthesis service's (`extract.*`, `idea.*`,
-`synthesis.*`, `contest.*`) its consultation's synthesis generation (reads/synthesis.py);
+cache's generations (reads/cache.py), `translation.ready` its thread's translations
+generation (its pages in other languages than the originals), and the synthesis
+service's (`extract.*`, `idea.*`, `synthesis.*`, `contest.*`) its consultation's
+synthesis generation (reads/synthesis.py);
 role and access-policy events drop the cached admissions of their consultation
 (access.py), so a grant made elsewhere than through this gateway (another replica that
 died before dropping it, a direct gRPC call) applies
@@ -37,7 +39,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 from prometheus_client import Counter
 
-from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
+from agora.v1 import debate_events_pb2, events_pb2, identity_pb2, translation_pb2
 from agora_kit.events.consumer import PROCESSED_COLLECTION, ConsumerSpec, EventConsumer
 from agora_kit.events.envelope import MalformedEvent
 from agora_kit.events.streams import EVENTS_STREAM
@@ -59,7 +61,7 @@ MODERATION_EVENTS = {types.POST_HIDDEN, types.POST_RESTORED, types.POST_APPROVED
                      types.POST_RESUBMITTED}
 CONSUMED = sorted({*ACCESS_EVENTS, *CONTENT_EVENTS, *MODERATION_EVENTS, types.USER_ERASED,
                    types.CONTENT_ANONYMISED, types.POST_CREATED, types.POST_SUBMITTED,
-                   types.REACTION_CHANGED, *types.SYNTHESIS})
+                   types.REACTION_CHANGED, types.TRANSLATION_READY, *types.SYNTHESIS})
 SPEC = ConsumerSpec(durable="gateway-read-cache",
                     filter_subjects=[types.filter_of(t) for t in CONSUMED],
                     # About eight hours of retries while Redis is unreachable.
@@ -99,6 +101,9 @@ async def apply(cache: ReadCache, access: AccessResolver,
         reaction = _payload(envelope, debate_events_pb2.ReactionChanged())
         await cache.reaction_changed(_named(reaction.thread_id, "thread_id"),
                                      reaction.user_id)
+    elif kind == types.TRANSLATION_READY:
+        ready = _payload(envelope, translation_pb2.TranslationReady())
+        await cache.translation_ready(_named(ready.thread_id, "thread_id"))
     elif kind in CONTENT_EVENTS:
         payload = _payload(envelope, CONTENT_EVENTS[kind]())
         await cache.content_changed(_named(str(getattr(payload, "thread_id", "")),

@@ -7,10 +7,13 @@ event after n, in order, exactly as a fresh reader would. Nothing about a post i
 from the event itself: post events are re-read from the threads service in the public
 view (sanitised HTML; only visible posts are streamed), so a hidden or held post is never
 streamed, whether live or replayed; the post comes named like in every other answer
-(`author_name`). The frame of an event is the same for every
-connection, and they all receive a new event at about the same moment, so each gateway
-process shapes it once for the connections asking meanwhile (one `GetPost`, however many
-readers are connected). Nothing is kept once shaped: a later reader (a replay) re-reads
+(`author_name`), in the connection's language (reading.py: `?lang=` / Accept-Language,
+the original until translated). The frame of an event is the same for every
+connection reading in one language, and they all receive a new event at about the same
+moment, so each gateway process shapes it once per language for the connections asking
+meanwhile (one `GetPost`, however many readers are connected). `translation.ready`
+reaches the connections reading in its target language as the post, now translated.
+Nothing is kept once shaped: a later reader (a replay) re-reads
 the post as it is then, so a post hidden since is not replayed.
 
 The synthesis service's events (`extract.*`, `idea.*`, `synthesis.*`, `contest.*`)
@@ -31,7 +34,7 @@ from nats.aio.client import Client as NatsClient
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from agora.v1 import debate_events_pb2, events_pb2, synthesis_pb2, threads_pb2
+from agora.v1 import debate_events_pb2, events_pb2, synthesis_pb2, threads_pb2, translation_pb2
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
 from agora_kit.metrics import NATS_CLIENTS
@@ -60,17 +63,19 @@ class LiveFeed:
         self._url = nats_url
         self._client: NatsClient | None = None
         self._lock = asyncio.Lock()
-        self._shaping: dict[int, asyncio.Task[str | None]] = {}
+        self._shaping: dict[tuple[int, str], asyncio.Task[str | None]] = {}
 
     def _frame(self, sequence: int, envelope: events_pb2.EventEnvelope,
-               read_post: PostReader) -> Awaitable[str | None]:
-        """The SSE frame of the event at `sequence`; connections asking while it is being
-        shaped await the same task (shielded: one leaving does not cancel it)."""
-        task = self._shaping.get(sequence)
+               read_post: PostReader, language: str) -> Awaitable[str | None]:
+        """The SSE frame of the event at `sequence` in `language`; connections asking
+        while it is being shaped await the same task (shielded: one leaving does not
+        cancel it)."""
+        key = (sequence, language)
+        task = self._shaping.get(key)
         if task is None:
-            task = asyncio.ensure_future(_framed(sequence, envelope, read_post))
-            self._shaping[sequence] = task
-            task.add_done_callback(lambda _: self._shaping.pop(sequence, None))
+            task = asyncio.ensure_future(_framed(sequence, envelope, read_post, language))
+            self._shaping[key] = task
+            task.add_done_callback(lambda _: self._shaping.pop(key, None))
         return asyncio.shield(task)
 
     async def _connection(self) -> NatsClient:
@@ -95,9 +100,10 @@ class LiveFeed:
     async def events(self, consultation_id: str, after: int | None,
                      read_post: PostReader, is_alive: Callable[[], Awaitable[bool]],
                      sees: Audience = lambda kind: kind not in SYNTHESISERS_ONLY,
-                     ) -> AsyncIterator[str]:
+                     language: str = "") -> AsyncIterator[str]:
         """SSE frames for the consultation, after stream sequence `after` (None: new ones;
-        from `resume_point`, so the subscription cannot be refused once the 200 is sent)."""
+        from `resume_point`, so the subscription cannot be refused once the 200 is sent);
+        posts as `read_post` reads them in `language` ("" for the originals)."""
         client = await self._connection()
         config = (ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
                                  opt_start_seq=after + 1) if after is not None
@@ -119,7 +125,8 @@ class LiveFeed:
                     continue
                 if not sees(envelope.type):
                     continue
-                frame = await self._frame(message.metadata.sequence.stream, envelope, read_post)
+                frame = await self._frame(message.metadata.sequence.stream, envelope,
+                                          read_post, language)
                 if frame is not None:
                     yield frame
         finally:
@@ -131,20 +138,28 @@ class LiveFeed:
 
 
 async def _framed(sequence: int, envelope: events_pb2.EventEnvelope,
-                  read_post: PostReader) -> str | None:
-    data = await shape(envelope, read_post)
+                  read_post: PostReader, language: str) -> str | None:
+    data = await shape(envelope, read_post, language)
     if data is None:
         return None
     return (f"id: {sequence}\nevent: {envelope.type}\n"
             f"data: {json.dumps(data, separators=(',', ':'))}\n\n")
 
 
-async def shape(envelope: events_pb2.EventEnvelope,
-                read_post: PostReader) -> dict[str, Any] | None:
+async def shape(envelope: events_pb2.EventEnvelope, read_post: PostReader,
+                language: str = "") -> dict[str, Any] | None:
     """What a reader may see of an event; None to leave it out of the stream. The same
-    for every reader (shared frames): authors appear by their author key, never their
-    account."""
+    for every reader in `language` (shared frames): authors appear by their author key,
+    never their account."""
     kind = envelope.type
+    if kind == types.TRANSLATION_READY:
+        ready = translation_pb2.TranslationReady()
+        if not language or not envelope.payload.Unpack(ready) or ready.target != language:
+            return None
+        post = await read_post(ready.content_id)
+        if post is None or post.status != "visible" or not post.translated:
+            return None
+        return {"post": post.model_dump(mode="json")}
     if kind in POST_EVENTS:
         post_id = _post_id(envelope)
         post = await read_post(post_id)

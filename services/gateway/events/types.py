@@ -31,6 +31,7 @@ ROLE_REVOKED = EVENTS.role_revoked.name
 ACCESS_POLICY_CHANGED = EVENTS.access_policy_changed.name
 USER_ERASED = EVENTS.user_erased.name
 PHASE_CHANGED = EVENTS.consultation_phase_changed.name
+TRANSLATION_READY = EVENTS.translation_ready.name  # a post readable in one more language
 # synthesis: every change of its read model of a consultation
 DRAFT_SAVED = EVENTS.synthesis_draft_saved.name  # a draft is not public: synthesisers only
 EVENTS_SOURCE_CHANGED = EVENTS.extract_source_changed.name

@@ -14,6 +14,11 @@ Per thread the cache holds four things, each under *generations*:
 - what each reader has of their own in the thread (their reactions, and their posts
   awaiting moderation, which only they see), under that reader's generation;
 - the thread itself (title, columns, post count), under its content and tail generations;
+- in another language than the originals (`PageRequest.language`, README "Translation"),
+  the page and the answer also under the thread's translations generation, which
+  `translation.ready` renews: a page cached before its posts were translated is served
+  translated once they are. A page whose translations could not be read (the translation
+  service down or slow: originals served) says so (`UNTRANSLATED`) and is not stored;
 - the finished answer — the page with its counts, the reader's reactions and the authors'
   public names, as the bytes sent — under all of the above and the consultation's names
   generation, so a repeated read is one Redis round trip (a script that reads the
@@ -71,8 +76,9 @@ GENERATION_SECONDS = 7 * 24 * 3600
 READER_ANSWER_SECONDS = 120
 GLOBAL_GENERATION = "rc:gen:*"
 # In every data key: changed when what is cached changes shape (2: author keys instead of
-# account ids), so a new gateway never reads an old one's entries.
-SHAPE = "2"
+# account ids; 3: posts say their original language and whether they are translated), so
+# a new gateway never reads an old one's entries.
+SHAPE = "3"
 ANSWERED_BY_PROCESS = Counter(
     "agora_page_reads_from_process_total",
     "Thread page reads answered from the gateway process's own cache (its first tier).")
@@ -81,6 +87,8 @@ ANSWERS = Counter(
     "Reads answered through `ReadCache.answer`, by read and by the tier that answered "
     "(process, redis, service; bypass: Redis unreachable).", ["read", "tier"])
 
+# Set on a fetched page whose translations could not be read: sent, never stored.
+UNTRANSLATED = "_untranslated"
 PageFetcher = Callable[[], Awaitable[dict[str, Any]]]
 CountsFetcher = Callable[[Sequence[str]], Awaitable[dict[str, dict[str, int]]]]
 MineFetcher = Callable[[], Awaitable["Own"]]
@@ -130,6 +138,10 @@ def _reader(thread_id: str, user_id: str) -> str:
     return f"rc:ugen:{thread_id}:{user_id}"
 
 
+def _translations(thread_id: str) -> str:
+    return f"rc:xgen:{thread_id}"
+
+
 def _names(consultation_id: str) -> str:
     return f"rc:ngen:{consultation_id}"
 
@@ -172,6 +184,7 @@ class PageRequest:
     limit: int
     reader: str  # account id, "" when anonymous
     consultation_id: str = ""
+    language: str = ""  # the language texts are served in; "" for the originals
 
     def generations(self) -> Generations:
         """The Redis names of the generations this page depends on."""
@@ -179,26 +192,34 @@ class PageRequest:
         return Generations(
             everything=GLOBAL_GENERATION, content=_content(thread), tail=_tail(thread),
             reactions=_reactions(thread), names=_names(self.consultation_id),
+            translations=_translations(thread) if self.language else None,
             reader=_reader(thread, self.reader) if self.reader else None)
 
 
 class Generations(NamedTuple):
     """One value per generation a page depends on: their Redis names, or their tokens.
-    `reader` is None for an anonymous reader (nothing of theirs is cached)."""
+    `translations` is None for the originals (no translation is shown), `reader` for an
+    anonymous reader (nothing of theirs is cached)."""
 
     everything: str
     content: str
     tail: str
     reactions: str
     names: str
+    translations: str | None
     reader: str | None
 
     def present(self) -> list[str]:
         return [value for value in self if value is not None]
 
+    def filled(self, tokens: Sequence[str]) -> Generations:
+        """The same generations with `tokens`, one per present one in `present` order."""
+        given = iter(tokens)
+        return Generations._make(None if value is None else next(given) for value in self)
 
-# Stand-ins for the tokens in the script's templates: "%N" is the Nth generation.
-PLACEHOLDERS = Generations(*(f"%{n}" for n in range(1, 7)))
+    def placeholders(self) -> Generations:
+        """Stand-ins for the tokens in the script's templates: "%N" is the Nth present."""
+        return self.filled([f"%{n}" for n in range(1, len(self.present()) + 1)])
 
 
 @dataclass(frozen=True)
@@ -225,12 +246,16 @@ class PageKeys:
         cursor = hashlib.blake2b(request.cursor.encode(), digest_size=12).hexdigest()
         settled = f"{thread}:{tokens.everything}:{tokens.content}:{request.limit}:{cursor}"
         recent = f"{settled}:{tokens.tail}"
+        # The texts' language (a tag the gateway chose among the consultation's, never the
+        # client's text) and the translations' generation: the page's posts and answers.
+        served = f":{request.language}:{tokens.translations}" if request.language else ""
         viewer = (f"{tokens.reactions}:{tokens.names}:{reader}:{tokens.reader}" if reader
                   else f"{tokens.reactions}:{tokens.names}")
         return cls(
-            answer_settled=f"rc:view{SHAPE}:{settled}:{viewer}",
-            answer_recent=f"rc:view{SHAPE}:{recent}:{viewer}",
-            page_settled=f"rc:page{SHAPE}:{settled}", page_recent=f"rc:page{SHAPE}:{recent}",
+            answer_settled=f"rc:view{SHAPE}:{settled}{served}:{viewer}",
+            answer_recent=f"rc:view{SHAPE}:{recent}{served}:{viewer}",
+            page_settled=f"rc:page{SHAPE}:{settled}{served}",
+            page_recent=f"rc:page{SHAPE}:{recent}{served}",
             counts_settled=f"rc:counts:{settled}:{tokens.reactions}",
             counts_recent=f"rc:counts:{recent}:{tokens.reactions}",
             own=f"rc:own:{thread}:{reader}:{tokens.reader}" if reader else None)
@@ -353,7 +378,7 @@ class ReadCache:
             if known is None or started - known[1] >= self._local_seconds:
                 return None
             tokens.append(known[0])
-        keys = PageKeys.of(request, _tokens(tokens, request))
+        keys = PageKeys.of(request, generations.filled(tokens))
         for key in (keys.answer_settled, keys.answer_recent):
             answer = self._answers.get(key)
             if answer is not None:
@@ -369,10 +394,10 @@ class ReadCache:
         asked = time.monotonic()
         reply = await self._lookup(
             keys=names, args=[GENERATION_SECONDS, *(secrets.token_hex(8) for _ in names),
-                              *PageKeys.of(request, PLACEHOLDERS).present()])
+                              *PageKeys.of(request, generations.placeholders()).present()])
         found_tokens = [_text(value) for value in reply[:len(names)]]
         self._learn(names, found_tokens, asked)
-        keys = PageKeys.of(request, _tokens(found_tokens, request))
+        keys = PageKeys.of(request, generations.filled(found_tokens))
         (stable_view, recent_view, stable_page, recent_page, stable_counts, recent_counts,
          *cached_mine) = reply[len(names):]
         if stable_view is not None or recent_view is not None:
@@ -382,6 +407,7 @@ class ReadCache:
             return found
 
         page: dict[str, Any]
+        transient = False  # not to be stored (UNTRANSLATED)
         if stable_page is not None:
             page, cached_counts, settled = json.loads(stable_page), stable_counts, True
         elif recent_page is not None:
@@ -392,9 +418,12 @@ class ReadCache:
             page = copy.deepcopy(await self._once(keys.page_recent, fetch_page))
             settled = self._settled(page)
             cached_counts = dumps({p["id"]: p["reaction_counts"] for p in _posts(page)})
-            await self._store({keys.page_settled if settled else keys.page_recent: dumps(page),
-                               keys.counts_settled if settled else keys.counts_recent:
-                                   cached_counts})
+            if page.pop(UNTRANSLATED, False):
+                transient = True
+            else:
+                await self._store({
+                    keys.page_settled if settled else keys.page_recent: dumps(page),
+                    keys.counts_settled if settled else keys.counts_recent: cached_counts})
         counts_key = keys.counts_settled if settled else keys.counts_recent
         if cached_counts is None:
             counts = await self._once(counts_key, lambda: fetch_counts(
@@ -419,6 +448,8 @@ class ReadCache:
             post["my_reaction"] = mine.get(post["id"])
         await name_posts(_posts(page))
         answer = Answer.of(page)
+        if transient:
+            return answer
         answer_key = keys.answer_settled if settled else keys.answer_recent
         # A signed-in reader's answer (~15 KB a page) is theirs alone: kept in Redis only
         # while they are likely to read it again, so Redis holds the answers of recent
@@ -528,6 +559,11 @@ class ReadCache:
         and whether its author has a post awaiting moderation may too."""
         await self._renew([_content(thread_id), _reader(thread_id, author_id)])
 
+    async def translation_ready(self, thread_id: str) -> None:
+        """A post of the thread was translated: its pages in other languages may differ
+        (those in the originals do not)."""
+        await self._renew([_translations(thread_id)])
+
     async def names_changed(self, consultation_id: str) -> None:
         """A participant of the consultation took or dropped a pseudonym."""
         await self._renew([_names(consultation_id)])
@@ -558,13 +594,6 @@ class ReadCache:
         now = time.monotonic()
         for name, token in tokens.items():
             self._known[name] = (token, now)
-
-
-def _tokens(present: Sequence[str], request: PageRequest) -> Generations:
-    """The tokens of `request.generations().present()`, as Generations."""
-    everything, content, tail, reactions, names, *reader = present
-    return Generations(everything, content, tail, reactions, names,
-                       reader[0] if request.reader else None)
 
 
 def synthesis_generations(consultation_id: str) -> list[str]:

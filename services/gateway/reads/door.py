@@ -5,7 +5,8 @@ routing among ~80 routes and solving a dozen dependencies cost 0.4 to 0.5 ms of 
 request, four times the answer (docs/benchmarks/threads.md). This ASGI layer, inside
 the request middleware (so the request id, span and metrics are those of any request),
 takes `GET /v1/threads/{id}/posts` and runs the route's own steps (posts_page.py): the
-route's limits, `deps.admit`, the page cache's tiers, participation, the ETag.
+route's limits, `deps.admit`, the reader's language, the page cache's tiers,
+participation, the ETag.
 
 It only leaves out what FastAPI words: a query outside the route's limits, a token
 that does not verify, a refusal or a failure go to the application, which runs the
@@ -22,6 +23,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.gateway.auth import InvalidToken, Principal
 from services.gateway.deps import admit, resources_of
+from services.gateway.languages import MAX_ACCEPT_LANGUAGE
 from services.gateway.problems import Problem
 from services.gateway.reads.posts_page import ACTION, ROUTE, PageQuery, read_page, sent
 from services.gateway.resources import Resources
@@ -63,7 +65,10 @@ class PostsPageDoor:
         resources = resources_of(scope["app"])
         caller = await _caller(resources, _header(scope, b"authorization"))
         viewer = await admit(resources, ACTION, {"thread_id": query.thread_id}, caller)
-        answer = await read_page(resources, query, viewer)
+        accept_language = _header(scope, b"accept-language")
+        if accept_language is not None and len(accept_language) > MAX_ACCEPT_LANGUAGE:
+            raise _ToTheRoute  # the route words the 422
+        answer = await read_page(resources, query, viewer, accept_language)
         return sent(answer, _header(scope, b"if-none-match"))
 
     def _route_of(self, scope: Scope) -> APIRoute | None:

@@ -5,12 +5,14 @@ the route, and by a layer before FastAPI with its own copy of the route's limits
 admission and participation recording. Now both entries (the route in
 routes/threads.py, and door.py before FastAPI) take the same steps here:
 
-1. `PageQuery`: the thread, limit and cursor, within the limits `deps` declares for the
-   route (the door parses with them, FastAPI validates with them);
+1. `PageQuery`: the thread, limit, cursor, `lang` and `original`, within the limits
+   `deps` declares for the route (the door parses with them, FastAPI validates with
+   them); with `Accept-Language`, the language the texts are served in (reading.py);
 2. admission: `deps.admit`, the check `authorize` runs on every route (the entry calls
    it: the route through `authorize`, the door directly);
 3. the read: moderators through the service (they see more), everyone else through the
-   page cache's tiers — this process, Redis, the service (reads/cache.py);
+   page cache's tiers — this process, Redis, the service (reads/cache.py) — in that
+   language (one `GetTranslations` per page read from the service);
 4. participation: a signed-in reader is recorded as having read the page's theme;
 5. the answer as sent: the bytes with their ETag, or 304 (`sent`).
 """
@@ -24,11 +26,13 @@ from urllib.parse import parse_qs
 
 from agora.v1 import threads_pb2
 from agora_kit.ids import is_valid_id
+from agora_kit.validators import is_language_code
 from services.gateway.auth import Principal
 from services.gateway.deps import CURSOR_RE, DEFAULT_LIMIT, MAX_CURSOR, MAX_LIMIT, roles
 from services.gateway.permissions import action_of, allowed
 from services.gateway.public_names import authored
-from services.gateway.reads.cache import Answer, Own, PageRequest
+from services.gateway.reading import reading_language, translate_posts
+from services.gateway.reads.cache import UNTRANSLATED, Answer, Own, PageRequest
 from services.gateway.resources import Resources
 from services.gateway.scope import consultation_of
 
@@ -43,6 +47,8 @@ class PageQuery:
     thread_id: str
     limit: int = DEFAULT_LIMIT
     cursor: str = ""
+    lang: str = ""  # as asked (a language code), "" when not
+    original: bool = False
 
     @classmethod
     def parse(cls, thread_id: str, query_string: bytes) -> PageQuery | None:
@@ -56,29 +62,41 @@ class PageQuery:
             return None
         limit_text = query.get("limit", [str(DEFAULT_LIMIT)])[0]
         cursor = query.get("cursor", [""])[0]
+        lang = query.get("lang", [""])[0]  # `lang=` (empty) is malformed: the route's 422
+        original = query.get("original", ["false"])[0]
         if (not (limit_text.isascii() and limit_text.isdigit()) or len(cursor) > MAX_CURSOR
-                or not CURSOR_RE.match(cursor)):
+                or not CURSOR_RE.match(cursor) or ("lang" in query and not is_language_code(lang))
+                or original not in ("true", "false")):
             return None
         limit = int(limit_text)
         if not 1 <= limit <= MAX_LIMIT:
             return None
-        return cls(thread_id, limit, cursor)
+        return cls(thread_id, limit, cursor, lang, original == "true")
 
 
-async def read_page(resources: Resources, query: PageQuery,
-                    viewer: Principal | None) -> Answer:
-    """The page as the admitted `viewer` (None: anonymous) sees it; records their read."""
+async def read_page(resources: Resources, query: PageQuery, viewer: Principal | None,
+                    accept_language: str | None = None) -> Answer:
+    """The page as the admitted `viewer` (None: anonymous) sees it, in the language they
+    ask for; records their read."""
     clients, keys = resources.clients, resources.author_keys
     names = resources.public_names
+    consultation_id = await consultation_of({"thread_id": query.thread_id}, clients,
+                                            resources.redis) or ""
+    language = await reading_language(resources.languages, consultation_id,
+                                      lang=query.lang or None,
+                                      accept_language=accept_language,
+                                      original=query.original)
 
     async def read(reader: Principal | None) -> dict[str, Any]:
         request = threads_pb2.ListPostsRequest(
             thread_id=query.thread_id, page_size=query.limit, cursor=query.cursor,
             viewer_id=reader.account_id if reader else "", viewer_roles=roles(reader))
         page = await clients.call("threads", clients.threads.ListPosts, request)
-        return {"items": [authored(p, keys) for p in page.posts],
-                "pinned": [authored(p, keys) for p in page.pinned],
-                "next_cursor": page.next_cursor or None}
+        items = [authored(p, keys) for p in page.posts]
+        pinned = [authored(p, keys) for p in page.pinned]
+        complete = await translate_posts(clients, items + pinned, language)
+        return {"items": items, "pinned": pinned, "next_cursor": page.next_cursor or None,
+                **({} if complete else {UNTRANSLATED: True})}
 
     async def counts(post_ids: Sequence[str]) -> dict[str, dict[str, int]]:
         reply = await clients.call("threads", clients.threads.CountReactions,
@@ -94,15 +112,14 @@ async def read_page(resources: Resources, query: PageQuery,
 
     answer = None
     if viewer is None or not allowed("post.moderate", viewer.roles):
-        consultation_id = await consultation_of({"thread_id": query.thread_id}, clients,
-                                                resources.redis)
         answer = await resources.read_cache.page(
             PageRequest(query.thread_id, query.cursor, query.limit,
-                        viewer.account_id if viewer else "", consultation_id or ""),
+                        viewer.account_id if viewer else "", consultation_id, language),
             fetch_page=lambda: read(None), fetch_counts=counts, fetch_mine=mine,
             name_posts=names.name_posts)
     if answer is None:
         page = await read(viewer)
+        page.pop(UNTRANSLATED, None)
         await names.name_posts(page["items"] + page["pinned"])
         answer = Answer.of(page)
     if viewer is not None and answer.theme_id:
@@ -118,7 +135,8 @@ Headers = list[tuple[bytes, bytes]]
 def sent(answer: Answer, if_none_match: str | None) -> tuple[int, Headers, bytes]:
     """Status, headers and body: the JSON with a strong ETag over its bytes, or 304 when
     the client holds these bytes."""
-    headers = [(b"etag", answer.etag.encode()), (b"cache-control", b"private, no-cache")]
+    headers = [(b"etag", answer.etag.encode()), (b"cache-control", b"private, no-cache"),
+               (b"vary", b"Accept-Language")]
     if if_none_match is not None and answer.etag in {t.strip() for t in if_none_match.split(",")}:
         return 304, headers, b""
     return 200, [*headers, (b"content-type", b"application/json")], answer.body

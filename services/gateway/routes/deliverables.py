@@ -2,7 +2,9 @@
 
 Strategists start a generation (`deliverable.write`): 202 with the job's status URL in
 `Location`; the job (queued, running, done or failed, with its progress) runs in the
-synthesis service and survives its restart. Each generation is an immutable version;
+synthesis service and survives its restart. A generation is written in one of the
+consultation's languages (`language`, default its first); each is an immutable version
+that records its language;
 every reader the consultation admits reads the versions and their files
 (`deliverable.read`): Markdown, PDF, the JSON open-data export (its schema at
 /v1/schemas/deliverable.json) and a CSV bundle (zip).
@@ -50,11 +52,13 @@ def _number(number: str) -> int:
 async def generate(consultation_id: str, body: DeliverableRequest, user: Writer,
                    clients: Clients, response: Response,
                    idempotency_key: IdempotencyKey = None) -> DeliverableJobPublic:
-    """Start generating the next version (409 while one is being generated); follow the
-    job's status at `Location`."""
+    """Start generating the next version, in `language` (422 if the consultation has not
+    that language; 409 while one is being generated); follow the job's status at
+    `Location`."""
     request = synthesis_pb2.GenerateDeliverableRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
-        step_after=body.step_after or "", actor_id=user.account_id, actor_roles=roles(user),
+        step_after=body.step_after or "", language=body.language or "",
+        actor_id=user.account_id, actor_roles=roles(user),
         idempotency_key=idempotency_key or "")
     job = await clients.call("synthesis", clients.synthesis.GenerateDeliverable, request)
     response.headers["Location"] = (f"/v1/consultations/{consultation_id}/deliverable-jobs/"

@@ -23,9 +23,12 @@ from services.gateway.deps import (
     Names,
     OptionalUser,
     Recorder,
+    Res,
     Writer,
     roles,
 )
+from services.gateway.languages import AcceptLanguage, Original, ReadLang
+from services.gateway.reading import reading_language, translated_post
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import FORMAT_TO_PROTO, PostPublic, _when
 
@@ -33,14 +36,20 @@ router = APIRouter(prefix="/v1/posts", tags=["posts"])
 
 
 @router.get("/{post_id}", response_model=PostPublic)
-async def get(post_id: str, clients: Clients, viewer: OptionalUser,
-              names: Names, keys: Keys) -> PostPublic:
-    """One post; its author (and moderators) also see why it was hidden."""
+async def get(post_id: str, clients: Clients, viewer: OptionalUser, names: Names, keys: Keys,
+              resources: Res, lang: ReadLang = None, original: Original = False,
+              accept_language: AcceptLanguage = None) -> PostPublic:
+    """One post; its author (and moderators) also see why it was hidden. Its text comes
+    in the reader's language (`lang`, else Accept-Language) once translated, as written
+    otherwise or with `original=true` (README "Translation")."""
     request = threads_pb2.GetPostRequest(
         post_id=existing_id(post_id, "post"), viewer_id=viewer.account_id if viewer else "",
         viewer_roles=roles(viewer))
-    return await names.name(
+    post = await names.name(
         await clients.call("threads", clients.threads.GetPost, request), keys)
+    language = await reading_language(resources.languages, post.consultation_id, lang=lang,
+                                      accept_language=accept_language, original=original)
+    return await translated_post(clients, post, language)
 
 
 @router.patch("/{post_id}", response_model=PostPublic)

@@ -22,6 +22,7 @@ from services.gateway.deps import (
     Writer,
     roles,
 )
+from services.gateway.languages import AcceptLanguage, Original, ReadLang
 from services.gateway.reads.cache import dumps
 from services.gateway.reads.posts_page import PageQuery, read_page, sent
 from services.gateway.routes.ids import existing_id
@@ -83,17 +84,23 @@ async def list_posts(
     viewer: OptionalUser,
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = "",
+    lang: ReadLang = None,
+    original: Original = False,
+    accept_language: AcceptLanguage = None,
     if_none_match: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Response:
     """A thread's posts, oldest first, flat with `parent_id` references (build the tree
     client-side); follow `next_cursor` for the next page. Pinned announcements come with
     the first page. Answers carry an `ETag`; `If-None-Match` gets 304 when unchanged.
+    Texts come in the reader's language (`lang`, else Accept-Language) where translated,
+    as written otherwise or with `original=true` (README "Translation").
 
     Served from the gateway's read cache (reads/cache.py) except for moderators; a
     reader's own posts awaiting moderation are shown to them alone. The steps are
     reads/posts_page.py's, which reads/door.py also runs before FastAPI."""
-    query = PageQuery(existing_id(thread_id, "thread"), limit, cursor)
-    status, headers, body = sent(await read_page(resources, query, viewer), if_none_match)
+    query = PageQuery(existing_id(thread_id, "thread"), limit, cursor, lang or "", original)
+    status, headers, body = sent(await read_page(resources, query, viewer, accept_language),
+                                 if_none_match)
     return Response(content=body, status_code=status,
                     headers={key.decode(): value.decode() for key, value in headers})
 

@@ -9,6 +9,13 @@ for an anonymous reader), and no account id is in it, only counts.
 Every recommendation (a retained idea) carries its provenance as links (paths of the
 gateway's public GET routes): the idea, each extract and its post, each argument's
 post, and the vote results its proposals come from.
+
+A deliverable is written in one of the consultation's languages: each argument's text
+is served in it when the translation service has a translation of the post's current
+revision (a person's correction winning over the machine's), beside the original
+(`original_text`, `original_language`) and what it is (`translated`, `machine`,
+`human_verified`). An extract's quote stays as written: it is a passage of the original
+post, anchored in it, and a translation of the whole post would not be that passage.
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from agora.v1 import threads_pb2
 from agora_kit.mongo import Database
 from agora_kit.types import Document
 from services.synthesis.corpus import Corpus
+from services.synthesis.deliverable.translations import Served, Translations, Wanted
 from services.synthesis.deliverable.votes import VoteResults
 from services.synthesis.ideas import MERGED, RETAINED, Ideas
 from services.synthesis.posts import HIDDEN, Posts
 
 SCHEMA_ID = "/v1/schemas/deliverable.json"
+FORMAT = "agora-deliverable/2"
 Progress = Callable[[str, int], Awaitable[None]]
 # Ids per `$in` query: SecantusDB answers a few small ones much faster than one long one.
 CHUNK = 25
@@ -39,15 +48,16 @@ def _iso(at: datetime) -> str:
 
 class Gatherer:
     def __init__(self, *, db: Database, posts: Posts, ideas: Ideas, corpus: Corpus,
-                 votes: VoteResults) -> None:
+                 votes: VoteResults, translations: Translations) -> None:
         self._db = db
+        self._translations = translations
         self._posts = posts
         self._ideas = ideas
         self._corpus = corpus
         self._votes = votes
 
-    async def gather(self, consultation_id: str, *, step_after: str, number: int,
-                     generated_at: datetime, progress: Progress) -> Document:
+    async def gather(self, consultation_id: str, *, step_after: str, language: str,
+                     number: int, generated_at: datetime, progress: Progress) -> Document:
         base = f"/v1/consultations/{consultation_id}"
         consultation = await self._posts.consultation(consultation_id)
         themes = {t.id: t.title for t in consultation.themes}
@@ -71,6 +81,7 @@ class Gatherer:
         votes = await self._votes.of(consultation_id)
         await progress("gathering", 15)
         recommendations = []
+        shown: list[tuple[Document, Wanted]] = []  # argument entries and their posts
         for n, idea in enumerate(retained):
             sources = {idea["_id"], *merged_from.get(idea["_id"], [])}
             c = counts[idea["_id"]]
@@ -82,14 +93,18 @@ class Gatherer:
                 "counts": {"extracts": c.extracts, "posts": c.posts, "authors": c.authors,
                            "reactions": c.reactions},
                 "extracts": [_extract(e, base) for e in extracts[idea["_id"]]],
-                "arguments": await self._arguments(idea.get("thread_id")),
+                "arguments": await self._arguments(idea.get("thread_id"), shown),
                 "votes": _votes_for(sources, votes)})
             if n % 25 == 0:
                 await progress("gathering", 15 + 25 * n // max(1, len(retained)))
+        await progress("translating", 40)
+        served = await self._translations.into(language, [w for _, w in shown])
+        for entry, wanted in shown:
+            _serve(entry, served.get(wanted.post_id), language)
         contributions, contributors = await self._corpus.stats(consultation_id)
         return {
-            "$schema": SCHEMA_ID, "format": "agora-deliverable/1",
-            "version": number, "generated_at": _iso(generated_at),
+            "$schema": SCHEMA_ID, "format": FORMAT, "version": number,
+            "generated_at": _iso(generated_at), "language": language,
             "consultation": {"id": consultation_id, "url": base, "title": consultation.title,
                              "question": consultation.question,
                              "description": consultation.description},
@@ -106,19 +121,30 @@ class Gatherer:
             "recommendations": recommendations,
             "votes": [_vote(v) for v in votes]}
 
-    async def _arguments(self, thread_id: str | None) -> list[Document]:
-        """The two-column thread's columns, each with its contributions."""
+    async def _arguments(self, thread_id: str | None,
+                         shown: list[tuple[Document, Wanted]]) -> list[Document]:
+        """The two-column thread's columns, each with its contributions as written (the
+        visible ones added to `shown`, to be translated)."""
         if not thread_id:
             return []
         thread, posts = await self._posts.two_columns(thread_id)
         columns = []
         for column in thread.columns:
+            entries = []
+            for p in posts:
+                if p.column_id != column.id:
+                    continue
+                text = p.body if _visible(p.status) else None
+                entry = {"post_id": p.id, "url": f"/v1/posts/{p.id}", "text": text,
+                         "language": p.language, "original_text": text,
+                         "original_language": p.language, "translated": False,
+                         "machine": False, "human_verified": False}
+                entries.append(entry)
+                if text is not None:
+                    shown.append((entry, Wanted(p.id, p.language, p.revision)))
             columns.append({
                 "column_id": column.id, "label": column.label, "summary": column.summary,
-                "thread_url": f"/v1/threads/{thread_id}",
-                "posts": [{"post_id": p.id, "url": f"/v1/posts/{p.id}",
-                           "text": p.body if _visible(p.status) else None}
-                          for p in posts if p.column_id == column.id]})
+                "thread_url": f"/v1/threads/{thread_id}", "posts": entries})
         return columns
 
     async def _reactors(self, consultation_id: str) -> int:
@@ -141,6 +167,13 @@ class Gatherer:
                 "url": f"{base}/syntheses/{v['synthesis_id']}/versions/{v['number']}",
                 "paragraphs": [{"anchor": p["anchor"], "text": p["text"]}
                                for p in v["paragraphs"]]}
+
+
+def _serve(entry: Document, served: Served | None, language: str) -> None:
+    """Put a translation in place of an argument's text (its original stays beside)."""
+    if served is not None:
+        entry.update(text=served.text, language=language, translated=True,
+                     machine=served.machine, human_verified=served.human_verified)
 
 
 def _visible(status: int) -> bool:

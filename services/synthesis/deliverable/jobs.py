@@ -6,6 +6,10 @@ while one runs finds the lock and is refused (409), with nothing written. An
 idempotency key returns the job it first created, so a retried request never starts a
 second one.
 
+A deliverable is written in one language, asked for or the consultation's first. A
+version is immutable: generating in another language makes a new version (the next
+number), which records its language; the versions of every language are listed together.
+
 A job runs under a lease (`synthesis.deliverable:<job>`, renewed while it works), so
 one replica runs it at a time; every replica looks for `queued`/`running` jobs every
 few seconds (`resume`), so a job whose process died is taken over once its lease lapses
@@ -65,8 +69,9 @@ class Jobs:
         await self.jobs.create_index([("status", ASCENDING), ("_id", ASCENDING)])
         await idempotency.ensure_index(self.jobs)
 
-    async def request(self, *, consultation_id: str, step_after: str, actor: str,
-                      roles: list[str], idempotency_key: str | None) -> Document:
+    async def request(self, *, consultation_id: str, step_after: str, language: str,
+                      actor: str, roles: list[str],
+                      idempotency_key: str | None) -> Document:
         """A queued job (or, for a key seen before, the job it created), started here."""
         permissions.require(permissions.Action.GENERATE_DELIVERABLE, roles)
         if len(step_after) > MAX_STEP_AFTER:
@@ -76,12 +81,15 @@ class Jobs:
         if not chosen:
             raise InvalidArgument("the consultation does not say what the step after is: "
                                   "give it", field="step_after")
-        request = {"consultation_id": consultation_id, "step_after": step_after}
+        written_in = _language(language, list(consultation.languages))
+        request = {"consultation_id": consultation_id, "step_after": step_after,
+                   "language": language}
 
         async def create(extra: dict[str, Any]) -> Document:
             job: Document = {"_id": new_id(), "consultation_id": consultation_id,
-                             "step_after": chosen, "status": QUEUED, "progress": 0,
-                             "stage": "queued", "version": 0, "error": "", "attempts": 0,
+                             "step_after": chosen, "language": written_in,
+                             "status": QUEUED, "progress": 0, "stage": "queued",
+                             "version": 0, "error": "", "attempts": 0,
                              "created_by": actor, "created_at": now(), **extra}
 
             async def work(session: Session) -> Document:
@@ -158,9 +166,10 @@ class Jobs:
         async def progress(stage: str, percent: int) -> None:
             await self._progress(job_id, stage, percent)
 
+        language = job.get("language", "")
         doc = await self._gatherer.gather(consultation_id, step_after=job["step_after"],
-                                          number=number, generated_at=now(),
-                                          progress=progress)
+                                          language=language, number=number,
+                                          generated_at=now(), progress=progress)
         renders: list[tuple[str, Callable[[Document], bytes], int]] = [
             ("markdown", lambda d: markdown.render(d).encode(), 45),
             ("json", opendata.to_json, 50), ("csv", opendata.csv_bundle, 55),
@@ -174,6 +183,7 @@ class Jobs:
         version: Document = {
             "_id": version_id(consultation_id, number), "consultation_id": consultation_id,
             "number": number, "job_id": job_id, "step_after": job["step_after"],
+            "language": language,
             "files": files, "generated_by": job["created_by"], "generated_at": now(),
             "recommendations": len(doc["recommendations"])}
 
@@ -207,6 +217,18 @@ class Jobs:
                                         session=session)
 
         await run(self._mongo, fail)
+
+
+def _language(asked: str, languages: list[str]) -> str:
+    """The language to write in: the one asked for if the consultation has it, else (none
+    asked) the consultation's first."""
+    if not asked:
+        return languages[0] if languages else ""
+    if asked not in languages:
+        raise InvalidArgument("the deliverable is written in one of the consultation's "
+                              f"languages: {', '.join(languages) or 'it has none'}",
+                              field="language")
+    return asked
 
 
 def _busy(job_id: str) -> AlreadyExists:

@@ -3,6 +3,8 @@
 Every recommendation lists its provenance as links (the document's paths), so the text
 itself is traceable: the idea, each extract and its post, each argument, each vote.
 Participants' words are quoted, never interpreted as Markdown: `_quote` escapes them.
+An argument shown in translation says so discreetly after it: a machine's, or one a
+person verified, and from which language (`translation_note`, shared with the PDF).
 """
 
 from __future__ import annotations
@@ -29,6 +31,17 @@ def _cite(text: str, base: str) -> str:
     return CITATION.sub(lambda m: f"[{m[1]} {m[2]}]({base}/{m[1]}s/{m[2]})", text)
 
 
+def translation_note(entry: Document) -> str:
+    """What a translated text is, in a few words ("" for an original)."""
+    if not entry["translated"]:
+        return ""
+    source = entry["original_language"]
+    if entry["human_verified"]:
+        return f"translation from {source}, verified by a person"
+    return f"machine translation from {source}" if entry["machine"] \
+        else f"translation from {source}"
+
+
 def tally_line(tally: Document) -> str:
     return (f"{tally['category'] or tally['category_id']}: {tally['tokens']} tokens from "
             f"{tally['voters']} voters (rank {tally['rank']})")
@@ -38,7 +51,8 @@ def render(doc: Document) -> str:
     c = doc["consultation"]
     p = doc["participation"]
     out = [f"# Deliverable: {_quote(c['title'])}", "",
-           f"Version {doc['version']}, generated {doc['generated_at']}. "
+           f"Version {doc['version']}, generated {doc['generated_at']}"
+           + (f", written in {doc['language']}. " if doc["language"] else ". ") +
            f"Open data: [JSON]({doc['$schema']}) schema.", ""]
     if c["question"]:
         out += [f"**Question:** {_quote(c['question'])}", ""]
@@ -75,7 +89,9 @@ def render(doc: Document) -> str:
                            + (f": {_quote(col['summary'])}" if col["summary"] else ""))
                 for a in col["posts"]:
                     said = _quote(a["text"]) if a["text"] is not None else "*(hidden)*"
-                    out.append(f"  - {said} [post]({a['url']})")
+                    note = translation_note(a)
+                    out.append(f"  - {said}" + (f" *({note})*" if note else "")
+                               + f" [post]({a['url']})")
             out.append("")
         if r["votes"]:
             out += ["#### Votes", ""]

@@ -44,8 +44,11 @@ def csv_bundle(doc: Document) -> bytes:
               e["post_status"], e["language"], e["url"], e["post_url"]]
              for r in recs for e in r["extracts"])),
         "arguments.csv": csv_document(
-            ["idea_id", "column_id", "column", "post_id", "text", "url"],
-            ([r["idea_id"], col["column_id"], col["label"], a["post_id"], a["text"], a["url"]]
+            ["idea_id", "column_id", "column", "post_id", "text", "language", "original_text",
+             "original_language", "translated", "machine", "human_verified", "url"],
+            ([r["idea_id"], col["column_id"], col["label"], a["post_id"], a["text"],
+              a["language"], a["original_text"], a["original_language"], a["translated"],
+              a["machine"], a["human_verified"], a["url"]]
              for r in recs for col in r["arguments"] for a in col["posts"])),
         "votes.csv": csv_document(
             ["session_id", "proposal_id", "proposal", "idea_id", "category_id", "category",

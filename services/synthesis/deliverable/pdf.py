@@ -17,7 +17,7 @@ from markdown_it import MarkdownIt
 
 from agora_kit.types import Document
 from services.synthesis.deliverable.charts import vote_chart
-from services.synthesis.deliverable.markdown import CITATION, tally_line
+from services.synthesis.deliverable.markdown import CITATION, tally_line, translation_note
 
 # WeasyPrint logs each rendering step at INFO: noise in a service's log.
 logging.getLogger("weasyprint").setLevel(logging.WARNING)
@@ -45,6 +45,7 @@ def html_of(doc: Document) -> str:
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><style>{STYLE}</style>"
              f"</head><body><h1>Deliverable: {_e(c['title'])}</h1>",
              f"<p class='meta'>Version {doc['version']}, generated {doc['generated_at']} · "
+             + (f"written in {_e(doc['language'])} · " if doc["language"] else "") +
              f"open data schema {_link(doc['$schema'])}</p>"]
     if c["question"]:
         parts.append(f"<p><b>Question:</b> {_e(c['question'])}</p>")
@@ -83,6 +84,11 @@ def html_of(doc: Document) -> str:
     return "".join(parts)
 
 
+def _note(entry: Document) -> str:
+    note = translation_note(entry)
+    return f"<span class='meta'>({_e(note)})</span> " if note else ""
+
+
 def _recommendation(n: int, r: Document) -> str:
     k = r["counts"]
     parts = [f"<h3>{n}. {_e(r['title'])}</h3>",
@@ -105,7 +111,7 @@ def _recommendation(n: int, r: Document) -> str:
             summary = f": {_e(col['summary'])}" if col["summary"] else ""
             items = "".join(
                 f"<li>{_e(a['text']) if a['text'] is not None else '<i>(hidden)</i>'} "
-                f"{_link(a['url'])}</li>" for a in col["posts"])
+                f"{_note(a)}{_link(a['url'])}</li>" for a in col["posts"])
             parts.append(f"<li><b>{_e(col['label'])}</b>{summary}<ul>{items}</ul></li>")
         parts.append("</ul>")
     if r["votes"]:

@@ -22,7 +22,8 @@ def job_message(job: Document) -> synthesis_pb2.DeliverableJob:
     message = synthesis_pb2.DeliverableJob(
         id=job["_id"], consultation_id=job["consultation_id"], status=job["status"],
         progress=job["progress"], stage=job["stage"], version=job["version"],
-        error=job["error"], created_by=job["created_by"], attempts=job["attempts"])
+        error=job["error"], created_by=job["created_by"], attempts=job["attempts"],
+        language=job.get("language", ""))
     message.created_at.FromDatetime(job["created_at"])
     return message
 
@@ -32,6 +33,7 @@ def deliverable_message(version: Document) -> synthesis_pb2.Deliverable:
         consultation_id=version["consultation_id"], number=version["number"],
         job_id=version["job_id"], step_after=version["step_after"],
         generated_by=version["generated_by"], recommendations=version["recommendations"],
+        language=version.get("language", ""),
         files=[synthesis_pb2.DeliverableFile(format=f["format"], media_type=f["media_type"],
                                              size=f["size"], sha256=f["sha256"])
                for f in version["files"]])
@@ -60,7 +62,7 @@ class DeliverableRpcs(synthesis_pb2_grpc.SynthesisServiceServicer):
     ) -> synthesis_pb2.DeliverableJob:
         return job_message(await self._jobs.request(
             consultation_id=require_id(request.consultation_id, field="consultation_id"),
-            step_after=request.step_after, actor=request.actor_id,
+            step_after=request.step_after, language=request.language, actor=request.actor_id,
             roles=list(request.actor_roles), idempotency_key=request.idempotency_key or None))
 
     async def GetDeliverableJob(

@@ -11,18 +11,11 @@ import re
 from collections.abc import Callable
 from xml.sax.saxutils import escape
 
+from services.translation import terms
 from services.translation.providers.base import Glossary
 from services.translation.providers.errors import MalformedResponse
 
 _MARK = re.compile(r'<x g="(\d+)"\s*/>')
-
-
-def _pattern(glossary: Glossary) -> re.Pattern[str] | None:
-    terms = sorted({*glossary.keep, *glossary.fixed}, key=len, reverse=True)
-    if not terms:
-        return None
-    alternatives = "|".join(re.escape(escape(term)) for term in terms)
-    return re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)", re.IGNORECASE)
 
 
 def _replacer(found: list[str]) -> Callable[[re.Match[str]], str]:
@@ -32,7 +25,7 @@ def _replacer(found: list[str]) -> Callable[[re.Match[str]], str]:
 def shield(provider: str, texts: list[str], glossary: Glossary
            ) -> tuple[list[str], Callable[[list[str]], list[str]]]:
     """The texts with their glossary terms replaced, and the function that restores them."""
-    pattern = _pattern(glossary)
+    pattern = terms.pattern({*glossary.keep, *glossary.fixed})
     if pattern is None:
         return texts, lambda translated: translated
     fixed = {escape(term).casefold(): escape(value) for term, value in glossary.fixed.items()}

@@ -1,0 +1,46 @@
+// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/t/<id>, ...): the gateway serves one document at /, so a reload
+// or a shared link lands on the same screen without server-side routes.
+import { Store } from "./store";
+
+export type Route =
+  | { name: "home" }
+  | { name: "consultation"; id: string }
+  | { name: "thread"; id: string }
+  | { name: "vote"; id: string }
+  | { name: "moderation"; id: string }
+  | { name: "login"; back: string }
+  | { name: "signup"; back: string }
+  | { name: "not-found" };
+
+const ID = "([0-9a-f]{24})";
+
+export function parse(hash: string): Route {
+  const path = hash.replace(/^#/, "") || "/";
+  const [pathname, query = ""] = path.split("?", 2) as [string, string?];
+  const back = new URLSearchParams(query).get("back") ?? "#/";
+  let match: RegExpMatchArray | null;
+  if (pathname === "/") return { name: "home" };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}$`)))) return { name: "consultation", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/vote$`)))) return { name: "vote", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/moderation$`)))) return { name: "moderation", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/t/${ID}$`)))) return { name: "thread", id: match[1]! };
+  if (pathname === "/login") return { name: "login", back };
+  if (pathname === "/signup") return { name: "signup", back };
+  return { name: "not-found" };
+}
+
+export const route = new Store<Route>(parse(location.hash));
+window.addEventListener("hashchange", () => route.set(parse(location.hash)));
+
+export const href = {
+  consultation: (id: string) => `#/c/${id}`,
+  thread: (id: string) => `#/t/${id}`,
+  vote: (consultationId: string) => `#/c/${consultationId}/vote`,
+  moderation: (consultationId: string) => `#/c/${consultationId}/moderation`,
+  login: (back: string) => `#/login?back=${encodeURIComponent(back)}`,
+  signup: (back: string) => `#/signup?back=${encodeURIComponent(back)}`,
+};
+
+export function go(target: string): void {
+  location.hash = target.replace(/^#/, "");
+}

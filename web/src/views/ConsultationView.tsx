@@ -1,0 +1,134 @@
+import { useEffect, useState } from "preact/hooks";
+import { api, ok, type Consultation, type Thread } from "../api/client";
+import { ErrorNote } from "../components/ErrorNote";
+import { PhaseTimeline } from "../components/PhaseTimeline";
+import { Pseudonym } from "../components/Pseudonym";
+import { lang, translate, useT, type T } from "../i18n";
+import { subscribe } from "../live";
+import { useScreenFocus } from "../focus";
+import { useLoad } from "../load";
+import { href } from "../router";
+import { session } from "../session";
+import { useStore } from "../store";
+
+export function postCount(t: T, count: number): string {
+  if (count === 0) return t("consultation.post0");
+  if (count === 1) return t("consultation.post1");
+  return t("consultation.posts", { count });
+}
+
+/** The landing page: question, stakes, themes with their discussions, the phases and
+ * the step after; phase changes and new posts arrive live. */
+export function ConsultationView({ id }: { id: string }) {
+  const t = useT();
+  const language = useStore(lang);
+  const who = useStore(session);
+  const [announcement, setAnnouncement] = useState("");
+  const loaded = useLoad(async () => {
+    const [consultation, threads] = await Promise.all([
+      api.GET("/v1/consultations/{consultation_id}", { params: { path: { consultation_id: id } } }).then(ok),
+      api.GET("/v1/consultations/{consultation_id}/threads", {
+        params: { path: { consultation_id: id }, query: { kind: "discussion", limit: 100 } },
+      }).then(ok),
+    ]);
+    return { consultation, threads: threads.items };
+  }, [language, who?.accountId], id);
+  useScreenFocus(Boolean(loaded.data));
+
+  useEffect(() => subscribe(id, language, (event) => {
+    if (event.type === "consultation.phase_changed") {
+      const phase = String(event.data.current_phase ?? "");
+      const name = translate(lang.value, `phase.${phase}` as "phase.ideation");
+      if (phase) setAnnouncement(translate(lang.value, "phase.changed", { phase: name }));
+      loaded.reload();
+    } else if (event.type === "post.created") {
+      const post = event.data.post as { thread_id?: string } | undefined;
+      loaded.set((data) => ({
+        ...data,
+        threads: data.threads.map((th) => (th.id === post?.thread_id ? { ...th, post_count: th.post_count + 1 } : th)),
+      }));
+    }
+  }), [id, language]);
+
+  useEffect(() => {
+    if (loaded.data) document.title = `${loaded.data.consultation.title} · Agora`;
+  }, [loaded.data]);
+
+  if (loaded.error !== null && !loaded.data) return <ErrorNote error={loaded.error} onRetry={loaded.reload} />;
+  if (!loaded.data) return <p>{t("loading")}</p>;
+  const { consultation, threads } = loaded.data;
+  return (
+    <>
+      <p class="live-region" role="status" aria-live="polite">{announcement}</p>
+      {loaded.error !== null && <ErrorNote error={loaded.error} onRetry={loaded.reload} />}
+      <h1 tabIndex={-1}>{consultation.title}</h1>
+      {consultation.question && (
+        <section aria-labelledby="question" class="question">
+          <h2 id="question">{t("consultation.question")}</h2>
+          <p class="lead">{consultation.question}</p>
+        </section>
+      )}
+      {consultation.description && (
+        <section aria-labelledby="stakes">
+          <h2 id="stakes">{t("consultation.stakes")}</h2>
+          <p class="prose">{consultation.description}</p>
+        </section>
+      )}
+      <section aria-labelledby="timeline">
+        <h2 id="timeline">{t("consultation.timeline")}</h2>
+        <PhaseTimeline consultation={consultation} />
+      </section>
+      {(consultation.current_phase === "prioritisation" || consultation.current_phase === "deliverable" || who) && (
+        <section aria-labelledby="act">
+          <h2 id="act">{t("consultation.act")}</h2>
+          <ul class="act">
+            {consultation.current_phase === "prioritisation" && <li><a href={href.vote(consultation.id)}>{t("consultation.vote")}</a></li>}
+            {consultation.current_phase === "deliverable" && <li><a href={href.vote(consultation.id)}>{t("consultation.results")}</a></li>}
+            {who && <li><a href={href.moderation(consultation.id)}>{t("consultation.moderation")}</a></li>}
+          </ul>
+        </section>
+      )}
+      <section aria-labelledby="themes">
+        <h2 id="themes">{t("consultation.themes")}</h2>
+        <Themes consultation={consultation} threads={threads} t={t} />
+      </section>
+      {who && (
+        <section aria-labelledby="me">
+          <h2 id="me">{t("pseudonym.title")}</h2>
+          <Pseudonym consultationId={consultation.id} />
+        </section>
+      )}
+      {consultation.step_after && (
+        <section aria-labelledby="after">
+          <h2 id="after">{t("consultation.stepAfter")}</h2>
+          <p class="prose">{consultation.step_after}</p>
+        </section>
+      )}
+    </>
+  );
+}
+
+function Themes({ consultation, threads, t }: { consultation: Consultation; threads: Thread[]; t: T }) {
+  return (
+    <div class="themes">
+      {consultation.themes.map((theme) => {
+        const mine = threads.filter((th) => th.theme_id === theme.id);
+        return (
+          <section key={theme.id} class="theme" aria-labelledby={`theme-${theme.id}`}>
+            <h3 id={`theme-${theme.id}`}>{theme.title}</h3>
+            {mine.length === 0 ? <p class="muted">{t("consultation.noThreads")}</p> : (
+              <ul class="threads">
+                {mine.map((th) => (
+                  <li key={th.id}>
+                    <a href={href.thread(th.id)}>{th.title}</a>{" "}
+                    <span class="muted">({postCount(t, th.post_count)})</span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </section>
+        );
+      })}
+    </div>
+  );
+}
