@@ -11,7 +11,9 @@ from agora.v1 import notifications_pb2
 from services.gateway.schemas import Input, Language, ResourceId
 
 TargetKind = Literal["consultation", "theme", "thread", "post", "idea", "synthesis"]
-KindName = Literal["reply", "new_post", "post_hidden", "post_restored", "reaction_milestone"]
+KindName = Literal["reply", "new_post", "post_hidden", "post_restored", "reaction_milestone",
+                   "extract_harvested", "synthesis_published", "contest_answered",
+                   "vote_opened"]
 Cadence = Literal["immediate", "daily", "weekly", "none"]
 UnsubscribeToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 

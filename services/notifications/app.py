@@ -46,10 +46,10 @@ class NotificationsApp(ServiceApp):
         self._inbox = Inbox(deps.db)
         self._erasure = Erasure(deps.db)
         windows = Windows(s.digest_day_seconds)
-        directory = Directory(s.identity_addr, s.threads_addr)
+        directory = Directory(s.identity_addr, s.threads_addr, s.synthesis_addr)
         links = Links(deps.db, s.unsubscribe_key(), days=s.unsubscribe_link_days)
         self._fanout = Fanout(deps.db, self._subscriptions, self._preferences, self._erasure,
-                              windows, self._wake_mailer)
+                              windows, self._wake_mailer, directory)
         self._mailer = Mailer(
             deps.db, directory=directory,
             composer=Composer(links, public_url=s.public_url, mail_from=s.mail_from),

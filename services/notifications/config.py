@@ -18,6 +18,7 @@ class NotificationsSettings(ServiceSettings):
     notifications_database: str = "agora_notifications"
     identity_addr: str = "127.0.0.1:50051"
     threads_addr: str = "127.0.0.1:50052"
+    synthesis_addr: str = "127.0.0.1:50055"
     # Where links in mails point: the gateway's public base URL.
     public_url: str = "http://127.0.0.1:8080"
     # SMTP: "none" (plain, local relays and tests), "starttls" (587) or "tls" (465).

@@ -1,5 +1,6 @@
-"""What mails need from other services: an account's address (identity) and a
-consultation's title, languages and theme titles (threads), cached briefly in-process.
+"""What notifications need from other services: an account's address (identity), a
+consultation's title, languages and theme titles (threads) and a synthesis's theme and
+title (synthesis: its events name only its id), cached briefly in-process.
 
 Identity's `GetAccount` answers NotFound for an erased account: such a mail is dropped.
 """
@@ -10,7 +11,13 @@ from dataclasses import dataclass
 
 import grpc
 
-from agora.v1 import identity_pb2, identity_pb2_grpc, threads_pb2_grpc
+from agora.v1 import (
+    identity_pb2,
+    identity_pb2_grpc,
+    synthesis_pb2,
+    synthesis_pb2_grpc,
+    threads_pb2_grpc,
+)
 from agora_kit.cache import BoundedCache
 from agora_kit.consultations import fetch_consultation
 from agora_kit.errors import NotFound
@@ -33,11 +40,21 @@ class ConsultationInfo:
     themes: dict[str, str]
 
 
+@dataclass(frozen=True)
+class SynthesisInfo:
+    theme_id: str
+    title: str
+
+
 class Directory:
-    def __init__(self, identity_addr: str, threads_addr: str) -> None:
+    def __init__(self, identity_addr: str, threads_addr: str, synthesis_addr: str) -> None:
         self._addresses = (identity_addr, threads_addr)
+        self._synthesis_addr = synthesis_addr
         self._identity: identity_pb2_grpc.IdentityServiceStub | None = None
         self._threads: threads_pb2_grpc.ThreadsServiceStub | None = None
+        self._synthesis: synthesis_pb2_grpc.SynthesisServiceStub | None = None
+        self._syntheses: BoundedCache[str, SynthesisInfo] = BoundedCache(
+            1000, ttl=CACHE_SECONDS)
         self._consultations: BoundedCache[str, ConsultationInfo] = BoundedCache(
             1000, ttl=CACHE_SECONDS)
 
@@ -76,4 +93,26 @@ class Directory:
         info = ConsultationInfo(title=reply.title, languages=list(reply.languages),
                                 themes={t.id: t.title for t in reply.themes})
         self._consultations.put(consultation_id, info)
+        return info
+
+    async def synthesis(self, consultation_id: str, synthesis_id: str) -> SynthesisInfo:
+        """A synthesis's theme ("" for the whole consultation) and title; an unknown one
+        (deleted, never seen) is nobody's theme."""
+        found = self._syntheses.get(synthesis_id)
+        if found is not None:
+            return found
+        if self._synthesis is None:
+            self._synthesis = synthesis_pb2_grpc.SynthesisServiceStub(
+                client_channel(self._synthesis_addr, service="notifications"))
+        try:
+            reply = await self._synthesis.GetSynthesis(
+                synthesis_pb2.GetSynthesisRequest(consultation_id=consultation_id,
+                                                  synthesis_id=synthesis_id),
+                timeout=RPC_SECONDS)
+        except grpc.aio.AioRpcError as error:
+            if error.code() == grpc.StatusCode.NOT_FOUND:
+                return SynthesisInfo(theme_id="", title="")
+            raise
+        info = SynthesisInfo(theme_id=reply.theme_id, title=reply.title)
+        self._syntheses.put(synthesis_id, info)
         return info

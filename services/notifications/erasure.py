@@ -19,6 +19,7 @@ class Erasure:
         for name in BY_ACCOUNT:
             await self._db[name].delete_many({"account_id": account_id}, session=session)
         await self._db["account_settings"].delete_one({"_id": account_id}, session=session)
+        await self._db["contests"].delete_many({"author_id": account_id}, session=session)
         await self._erased.update_one({"_id": account_id}, {"$setOnInsert": {"at": now()}},
                                       upsert=True, session=session)
 

@@ -9,15 +9,14 @@ here (`mails`, keyed by event and recipient); the mail sender delivers them afte
 What notifies: a reply (followers of the parent post: its author, implicitly), a new post
 (followers of its thread, theme or consultation), one's post hidden (with the reason) or
 restored, and one's post reaching a reaction milestone (each milestone once per post,
-whatever reactions are withdrawn and given again).
+whatever reactions are withdrawn and given again); the synthesis's and the vote's events
+are in fanout_synthesis.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Any
 
 from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
 from agora_kit.clock import now
@@ -27,9 +26,12 @@ from agora_kit.ids import new_id
 from agora_kit.mongo import Database, Session
 from agora_kit.types import Document
 from services.notifications import kinds
+from services.notifications.directory import Directory
 from services.notifications.erasure import Erasure
+from services.notifications.fanout_synthesis import SUBJECTS, SynthesisFanout
 from services.notifications.metrics import INBOX_LAG, NOTIFICATIONS_PRODUCED
 from services.notifications.preferences import Preferences
+from services.notifications.subject import Subject
 from services.notifications.subscriptions import Subscriptions
 from services.notifications.windows import Windows
 
@@ -38,7 +40,8 @@ CONSUMER = ConsumerSpec(
     filter_subjects=[EVENTS.post_created.filter_subject, EVENTS.user_erased.filter_subject,
                      EVENTS.moderation_post_hidden.filter_subject,
                      EVENTS.moderation_post_restored.filter_subject,
-                     EVENTS.reaction_changed.filter_subject],
+                     EVENTS.reaction_changed.filter_subject,
+                     *(event.filter_subject for event in SUBJECTS)],
     backoff=(1.0, 5.0, 15.0, 30.0),
 )
 POSTS = "posts"              # post id -> author, thread, theme (a read model of post.created)
@@ -47,20 +50,10 @@ MAILS = "mails"
 EXCERPT_CHARS = 280
 
 
-@dataclass(frozen=True)
-class Subject:
-    """What a notification is about, as the inbox and mails show it."""
-
-    theme_id: str
-    thread_id: str
-    post_id: str
-    excerpt: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-
 class Fanout:
     def __init__(self, db: Database, subscriptions: Subscriptions, preferences: Preferences,
-                 erasure: Erasure, windows: Windows, wake_mailer: asyncio.Event) -> None:
+                 erasure: Erasure, windows: Windows, wake_mailer: asyncio.Event,
+                 directory: Directory) -> None:
         self._posts = db[POSTS]
         self._notifications = db[NOTIFICATIONS]
         self._mails = db[MAILS]
@@ -69,12 +62,17 @@ class Fanout:
         self._erasure = erasure
         self._windows = windows
         self._wake = wake_mailer
+        self._synthesis = SynthesisFanout(db, subscriptions, self._notify,
+                                          directory.synthesis, POSTS)
+        self._synthesis_types = {event.name for event in SUBJECTS}
 
     async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         if envelope.type == EVENTS.user_erased.name:
             erased = unpack(envelope, EVENTS.user_erased)
             assert isinstance(erased, identity_pb2.UserErased)
             await self._erasure.erase(session, erased.account_id)
+        elif envelope.type in self._synthesis_types:
+            await self._synthesis.apply(envelope, session)
         elif envelope.type == EVENTS.reaction_changed.name:
             await self._reaction(envelope, unpack(envelope, EVENTS.reaction_changed), session)
         elif envelope.type in (EVENTS.moderation_post_hidden.name,

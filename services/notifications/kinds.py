@@ -16,6 +16,10 @@ POST_HIDDEN = "post_hidden"      # my post hidden by a moderator (with the reaso
 POST_RESTORED = "post_restored"  # my post restored
 REACTION_MILESTONE = "reaction_milestone"  # my post reached 10, 50, 100... reactions
 MILESTONES = (10, 50, 100, 500, 1000, 5000)
+EXTRACT_HARVESTED = "extract_harvested"      # a passage of my post filed as an extract
+SYNTHESIS_PUBLISHED = "synthesis_published"  # a new version of a synthesis I follow
+CONTEST_ANSWERED = "contest_answered"        # an answer to my contest of a paragraph
+VOTE_OPENED = "vote_opened"                  # a vote session of a consultation I follow
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,10 @@ DEFAULTS: dict[str, Delivery] = {
     POST_HIDDEN: Delivery(in_app=True, email=True, cadence="immediate"),
     POST_RESTORED: Delivery(in_app=True, email=False, cadence="immediate"),
     REACTION_MILESTONE: Delivery(in_app=True, email=True, cadence="daily"),
+    EXTRACT_HARVESTED: Delivery(in_app=True, email=True, cadence="daily"),
+    SYNTHESIS_PUBLISHED: Delivery(in_app=True, email=True, cadence="immediate"),
+    CONTEST_ANSWERED: Delivery(in_app=True, email=True, cadence="immediate"),
+    VOTE_OPENED: Delivery(in_app=True, email=True, cadence="immediate"),
 }
 KINDS = tuple(DEFAULTS)
 

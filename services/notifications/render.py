@@ -21,6 +21,11 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "post_hidden": "A moderator hid your post. Reason: {reason}",
            "post_restored": "A moderator restored your post",
            "reaction_milestone": "Your post reached {count} reactions",
+           "extract_harvested": "A passage of your post was harvested for the synthesis",
+           "synthesis_published": "Version {version} of the synthesis \u201c{title}\u201d "
+           "was published",
+           "contest_answered": "The synthesis team answered your contest",
+           "vote_opened": "The vote is open",
            "daily": "daily", "weekly": "weekly",
            "digest_subject": "Your {cadence} Agora digest: {count} new"},
     "fr": {"reply": "{who} a répondu à votre contribution",
@@ -29,6 +34,12 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "post_hidden": "Un modérateur a masqué votre contribution. Motif : {reason}",
            "post_restored": "Un modérateur a rétabli votre contribution",
            "reaction_milestone": "Votre contribution a reçu {count} réactions",
+           "extract_harvested": "Un passage de votre contribution a été retenu pour la "
+           "synthèse",
+           "synthesis_published": "La version {version} de la synthèse « {title} » a été "
+           "publiée",
+           "contest_answered": "L'équipe de synthèse a répondu à votre contestation",
+           "vote_opened": "Le vote est ouvert",
            "digest_subject": "Votre résumé Agora {cadence} : {count} nouveautés"},
 }
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
