@@ -10,7 +10,7 @@ What notifies: a reply (followers of the parent post: its author, implicitly), a
 (followers of its thread, theme or consultation), one's post hidden (with the reason) or
 restored, and one's post reaching a reaction milestone (each milestone once per post,
 whatever reactions are withdrawn and given again); the synthesis's and the vote's events
-are in fanout_synthesis.py.
+are in fanout_course.py.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from agora_kit.types import Document
 from services.notifications import kinds
 from services.notifications.directory import Directory
 from services.notifications.erasure import Erasure
-from services.notifications.fanout_synthesis import SUBJECTS, SynthesisFanout
+from services.notifications.fanout_course import SUBJECTS, CourseFanout
 from services.notifications.metrics import INBOX_LAG, NOTIFICATIONS_PRODUCED
 from services.notifications.preferences import Preferences
 from services.notifications.subject import Subject
@@ -62,17 +62,17 @@ class Fanout:
         self._erasure = erasure
         self._windows = windows
         self._wake = wake_mailer
-        self._synthesis = SynthesisFanout(db, subscriptions, self._notify,
+        self._course = CourseFanout(db, subscriptions, self._notify,
                                           directory.synthesis, POSTS)
-        self._synthesis_types = {event.name for event in SUBJECTS}
+        self._course_types = {event.name for event in SUBJECTS}
 
     async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         if envelope.type == EVENTS.user_erased.name:
             erased = unpack(envelope, EVENTS.user_erased)
             assert isinstance(erased, identity_pb2.UserErased)
             await self._erasure.erase(session, erased.account_id)
-        elif envelope.type in self._synthesis_types:
-            await self._synthesis.apply(envelope, session)
+        elif envelope.type in self._course_types:
+            await self._course.apply(envelope, session)
         elif envelope.type == EVENTS.reaction_changed.name:
             await self._reaction(envelope, unpack(envelope, EVENTS.reaction_changed), session)
         elif envelope.type in (EVENTS.moderation_post_hidden.name,

@@ -20,6 +20,7 @@ EXTRACT_HARVESTED = "extract_harvested"      # a passage of my post filed as an 
 SYNTHESIS_PUBLISHED = "synthesis_published"  # a new version of a synthesis I follow
 CONTEST_ANSWERED = "contest_answered"        # an answer to my contest of a paragraph
 VOTE_OPENED = "vote_opened"                  # a vote session of a consultation I follow
+PHASE_STARTED = "phase_started"              # a consultation I follow entered a phase
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ DEFAULTS: dict[str, Delivery] = {
     SYNTHESIS_PUBLISHED: Delivery(in_app=True, email=True, cadence="immediate"),
     CONTEST_ANSWERED: Delivery(in_app=True, email=True, cadence="immediate"),
     VOTE_OPENED: Delivery(in_app=True, email=True, cadence="immediate"),
+    PHASE_STARTED: Delivery(in_app=True, email=True, cadence="immediate"),
 }
 KINDS = tuple(DEFAULTS)
 

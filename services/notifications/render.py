@@ -26,6 +26,10 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "was published",
            "contest_answered": "The synthesis team answered your contest",
            "vote_opened": "The vote is open",
+           "phase_started": "A new phase has started: {phase}",
+           "phase_appropriation": "appropriation", "phase_ideation": "ideation",
+           "phase_deepening": "deepening", "phase_prioritisation": "prioritisation (the vote)",
+           "phase_deliverable": "the deliverable",
            "daily": "daily", "weekly": "weekly",
            "digest_subject": "Your {cadence} Agora digest: {count} new"},
     "fr": {"reply": "{who} a répondu à votre contribution",
@@ -40,6 +44,10 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "publiée",
            "contest_answered": "L'équipe de synthèse a répondu à votre contestation",
            "vote_opened": "Le vote est ouvert",
+           "phase_started": "Une nouvelle phase commence : {phase}",
+           "phase_appropriation": "appropriation", "phase_ideation": "idéation",
+           "phase_deepening": "approfondissement", "phase_prioritisation":
+           "priorisation (le vote)", "phase_deliverable": "le livrable",
            "digest_subject": "Votre résumé Agora {cadence} : {count} nouveautés"},
 }
 _ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
@@ -61,7 +69,10 @@ def phrase(lang: str, key: str, **values: Any) -> str:
 
 
 def summary(lang: str, kind: str, params: dict[str, Any] | None = None) -> str:
-    return phrase(lang, kind, who=phrase(lang, "someone"), **(params or {}))
+    values = dict(params or {})
+    if "phase" in values:  # a phase's name is in the catalogue too
+        values["phase"] = phrase(lang, f"phase_{values['phase']}")
+    return phrase(lang, kind, who=phrase(lang, "someone"), **values)
 
 
 def mail(lang: str, name: str, **context: Any) -> tuple[str, str]:

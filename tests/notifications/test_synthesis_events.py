@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from tests.debate import STRATEGIST, phased
 from tests.helpers import create_consultation, create_thread, eventually
 from tests.mailbox import Mailbox, text_of
 from tests.notifications.support import Session, account, inbox, unread, write
@@ -150,5 +151,29 @@ async def test_the_vote_opening_tells_the_consultations_followers(
     assert item["summary"] == "The vote is open"
     [mail] = mailbox.wait(follower.email, bool)
     assert f"/v1/vote-sessions/{session['id']}" in text_of(mail)
+    await asyncio.sleep(1)
+    assert await unread(api, bystander) == 0
+
+
+async def test_a_phase_change_tells_the_consultations_followers_in_their_language(
+        api: httpx.AsyncClient, work_dir: Path, mailbox: Mailbox) -> None:
+    cid = str((await phased(api, "deepening"))["id"])
+    english, french, bystander = [await account(api, work_dir) for _ in range(3)]
+    for who in (english, french):
+        await _follow(api, who, cid, f"consultation/{cid}")
+    chosen = await api.put(f"/v1/consultations/{cid}/notification-preferences",
+                           headers=french.headers, json={"language": "fr"})
+    assert chosen.status_code == 200, chosen.text
+    advanced = await api.post(f"/v1/consultations/{cid}/phase-changes",
+                              json={"change": "advance"}, headers=STRATEGIST)
+    assert advanced.status_code == 200, advanced.text
+    for who, said in ((english, "A new phase has started: prioritisation (the vote)"),
+                      (french, "Une nouvelle phase commence : priorisation (le vote)")):
+        assert await eventually(partial(_kinds, api, who), bool) == ["phase_started"]
+        [item] = (await inbox(api, who))["items"]
+        assert item["summary"] == said
+        [mail] = mailbox.wait(who.email, bool)
+        assert said in mail["Subject"]
+        assert said in text_of(mail, "html")
     await asyncio.sleep(1)
     assert await unread(api, bystander) == 0

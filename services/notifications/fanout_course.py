@@ -1,18 +1,21 @@
-"""Who hears of the synthesis's and the vote's events (the same transaction, markers and
-unique notification records as fanout.py: once per event and recipient).
+"""Who hears of a consultation's course: its phases, its vote and its synthesis (the same
+transaction, markers and unique notification records as fanout.py: once per event and
+recipient).
 
 - `extract.filed`: the post's author (from the `posts` read model), not the catcher;
 - `synthesis.published`: followers of the synthesis, of its theme and of its consultation;
 - `contest.opened` is remembered (contest → its author, the event's actor) so that
   `contest.answered` tells that author;
-- `vote_session.opened`: followers of the consultation.
+- `vote_session.opened`: followers of the consultation;
+- `consultation.phase_changed` (a strategist's advance or reopening, or the calendar):
+  followers of the consultation, when the current phase is another one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from agora.v1 import events_pb2, synthesis_pb2, voting_pb2
+from agora.v1 import debate_events_pb2, events_pb2, synthesis_pb2, threads_pb2, voting_pb2
 from agora_kit.events.catalog import EVENTS, unpack
 from agora_kit.mongo import Database, Session
 from services.notifications import kinds
@@ -22,13 +25,14 @@ from services.notifications.subscriptions import Subscriptions
 
 CONTESTS = "contests"  # contest id -> its author and synthesis (from contest.opened)
 SUBJECTS = (EVENTS.extract_filed, EVENTS.synthesis_published, EVENTS.contest_opened,
-            EVENTS.contest_answered, EVENTS.vote_session_opened)
+            EVENTS.contest_answered, EVENTS.vote_session_opened,
+            EVENTS.consultation_phase_changed)
 
 Notify = Callable[[Session, events_pb2.EventEnvelope, Subject, str, set[str]], Awaitable[None]]
 Lookup = Callable[[str, str], Awaitable[SynthesisInfo]]
 
 
-class SynthesisFanout:
+class CourseFanout:
     def __init__(self, db: Database, subscriptions: Subscriptions, notify: Notify,
                  synthesis: Lookup, posts: str) -> None:
         self._posts = db[posts]
@@ -55,11 +59,26 @@ class SynthesisFanout:
             await self._notify(session, envelope,
                                Subject("", "", "", "", {"session_id": opened.session_id}),
                                kinds.VOTE_OPENED, followers - {envelope.actor})
+        elif envelope.type == EVENTS.consultation_phase_changed.name:
+            changed = unpack(envelope, EVENTS.consultation_phase_changed)
+            assert isinstance(changed, debate_events_pb2.PhaseChanged)
+            await self._phase(envelope, changed, session)
         else:
-            changed = unpack(envelope, EVENTS.synthesis_published, EVENTS.contest_opened,
-                             EVENTS.contest_answered)
-            assert isinstance(changed, synthesis_pb2.SynthesisChanged)
-            await self._synthesis_changed(envelope, changed, session)
+            synthesis = unpack(envelope, EVENTS.synthesis_published, EVENTS.contest_opened,
+                               EVENTS.contest_answered)
+            assert isinstance(synthesis, synthesis_pb2.SynthesisChanged)
+            await self._synthesis_changed(envelope, synthesis, session)
+
+    async def _phase(self, envelope: events_pb2.EventEnvelope,
+                     changed: debate_events_pb2.PhaseChanged, session: Session) -> None:
+        current = changed.current_phase
+        if current == changed.previous_phase or current == threads_pb2.PHASE_KIND_UNSPECIFIED:
+            return
+        phase = threads_pb2.PhaseKind.Name(current).removeprefix("PHASE_KIND_").lower()
+        followers = await self._subscriptions.followers(
+            session, [("consultation", envelope.consultation_id)])
+        await self._notify(session, envelope, Subject("", "", "", "", {"phase": phase}),
+                           kinds.PHASE_STARTED, followers - {envelope.actor})
 
     async def _synthesis_changed(self, envelope: events_pb2.EventEnvelope,
                                  changed: synthesis_pb2.SynthesisChanged,
