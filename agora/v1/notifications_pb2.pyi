@@ -155,7 +155,9 @@ class KindPreference(_message.Message):
     EMAIL_FIELD_NUMBER: _builtins.int
     CADENCE_FIELD_NUMBER: _builtins.int
     kind: _builtins.str
-    """reply, new_post, post_hidden, post_restored, reaction_milestone"""
+    """reply, new_post, post_hidden, post_restored, reaction_milestone, extract_harvested,
+    synthesis_published, contest_answered, vote_opened, phase_started
+    """
     in_app: _builtins.bool
     email: _builtins.bool
     cadence: _builtins.str
