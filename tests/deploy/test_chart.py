@@ -148,6 +148,8 @@ def test_services_are_reachable_only_from_the_gateway_and_their_callers() -> Non
     assert callers("voting") == ["gateway", "synthesis"]
     assert callers("translation") == ["gateway", "synthesis"]
     assert callers("notifications") == ["gateway"]
+    # Notifications asks synthesis for a published synthesis's theme and title.
+    assert callers("synthesis") == ["gateway", "notifications"]
     for name in GRPC:
         rules = policies[f"agora-{name}"]["spec"]["ingress"]
         assert {r["ports"][0]["port"] for r in rules} == {"grpc", "metrics"}, name
