@@ -20,6 +20,7 @@ from agora.v1 import (
     debate_events_pb2,
     events_pb2,
     identity_pb2,
+    notifications_pb2,
     synthesis_pb2,
     translation_pb2,
     voting_pb2,
@@ -124,6 +125,9 @@ class Events:
     contest_resolved = EventType("contest.resolved", synthesis_pb2.SynthesisChanged)
     # translation
     translation_ready = EventType("translation.ready", translation_pb2.TranslationReady)
+    # notifications: in-app ones written (the live stream pushes each to its recipient)
+    notifications_created = EventType("notifications.created",
+                                      notifications_pb2.NotificationsCreated)
 
 
 EVENTS = Events()

@@ -49,7 +49,7 @@ class NotificationsApp(ServiceApp):
         directory = Directory(s.identity_addr, s.threads_addr, s.synthesis_addr)
         links = Links(deps.db, s.unsubscribe_key(), days=s.unsubscribe_link_days)
         self._fanout = Fanout(deps.db, self._subscriptions, self._preferences, self._erasure,
-                              windows, self._wake_mailer, directory)
+                              windows, self._wake_mailer, directory, deps.outbox)
         self._mailer = Mailer(
             deps.db, directory=directory,
             composer=Composer(links, public_url=s.public_url, mail_from=s.mail_from),

@@ -18,10 +18,12 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC
 
-from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
+from agora.v1 import debate_events_pb2, events_pb2, identity_pb2, notifications_pb2
 from agora_kit.clock import now
 from agora_kit.events.catalog import EVENTS, unpack
 from agora_kit.events.consumer import ConsumerSpec
+from agora_kit.events.envelope import new_envelope
+from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
 from agora_kit.mongo import Database, Session
 from agora_kit.types import Document
@@ -53,7 +55,7 @@ EXCERPT_CHARS = 280
 class Fanout:
     def __init__(self, db: Database, subscriptions: Subscriptions, preferences: Preferences,
                  erasure: Erasure, windows: Windows, wake_mailer: asyncio.Event,
-                 directory: Directory) -> None:
+                 directory: Directory, outbox: Outbox) -> None:
         self._posts = db[POSTS]
         self._notifications = db[NOTIFICATIONS]
         self._mails = db[MAILS]
@@ -62,6 +64,7 @@ class Fanout:
         self._erasure = erasure
         self._windows = windows
         self._wake = wake_mailer
+        self._outbox = outbox
         self._course = CourseFanout(db, subscriptions, self._notify,
                                           directory.synthesis, POSTS)
         self._course_types = {event.name for event in SUBJECTS}
@@ -183,7 +186,21 @@ class Fanout:
         if notifications:
             await self._notifications.insert_many(notifications, session=session)
             NOTIFICATIONS_PRODUCED.labels(kind).inc(len(notifications))
+            await self._announce(session, envelope, kind, notifications)
             INBOX_LAG.observe(max(0.0, (now() - created_at).total_seconds()))
         if mails:
             await self._mails.insert_many(mails, session=session)
             self._wake.set()
+
+    async def _announce(self, session: Session, envelope: events_pb2.EventEnvelope,
+                        kind: str, notifications: list[Document]) -> None:
+        """One event for the in-app ones (in this transaction, through the outbox): the
+        live stream pushes each to its recipient."""
+        shown = {n["account_id"]: n["_id"] for n in notifications if n["in_app"]}
+        if shown:
+            await self._outbox.add(new_envelope(
+                event_type=EVENTS.notifications_created,
+                consultation_id=envelope.consultation_id, actor="",
+                payload=notifications_pb2.NotificationsCreated(kind=kind,
+                                                               notifications=shown)),
+                session=session)

@@ -20,6 +20,11 @@ The synthesis service's events (`extract.*`, `idea.*`, `synthesis.*`, `contest.*
 stream as the ids and states they carry — never a quote or a paragraph's text: a reader
 fetches what changed through the cached reads. `synthesis.draft_saved` reaches only the
 connections whose reader may write syntheses (`sees`), since a draft is not public.
+
+`notifications.created` is the one per-recipient event: it never goes through the shared
+frames; a connection whose signed-in reader is one of its recipients gets a
+`notification` frame naming that reader's notification alone (its id and kind: the
+inbox has the rest), every other connection nothing.
 """
 
 from __future__ import annotations
@@ -34,7 +39,14 @@ from nats.aio.client import Client as NatsClient
 from nats.errors import TimeoutError as NatsTimeout
 from nats.js.api import ConsumerConfig, DeliverPolicy
 
-from agora.v1 import debate_events_pb2, events_pb2, synthesis_pb2, threads_pb2, translation_pb2
+from agora.v1 import (
+    debate_events_pb2,
+    events_pb2,
+    notifications_pb2,
+    synthesis_pb2,
+    threads_pb2,
+    translation_pb2,
+)
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
 from agora_kit.metrics import NATS_CLIENTS
@@ -100,10 +112,11 @@ class LiveFeed:
     async def events(self, consultation_id: str, after: int | None,
                      read_post: PostReader, is_alive: Callable[[], Awaitable[bool]],
                      sees: Audience = lambda kind: kind not in SYNTHESISERS_ONLY,
-                     language: str = "") -> AsyncIterator[str]:
+                     language: str = "", viewer: str = "") -> AsyncIterator[str]:
         """SSE frames for the consultation, after stream sequence `after` (None: new ones;
         from `resume_point`, so the subscription cannot be refused once the 200 is sent);
-        posts as `read_post` reads them in `language` ("" for the originals)."""
+        posts as `read_post` reads them in `language` ("" for the originals); `viewer`'s
+        own notifications ("" when signed out: none)."""
         client = await self._connection()
         config = (ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE,
                                  opt_start_seq=after + 1) if after is not None
@@ -123,6 +136,12 @@ class LiveFeed:
                     envelope = parse_envelope(message.data)
                 except MalformedEvent:
                     continue
+                if envelope.type == types.NOTIFICATIONS_CREATED:
+                    own = _own_notification(message.metadata.sequence.stream, envelope,
+                                            viewer)
+                    if own is not None:
+                        yield own
+                    continue
                 if not sees(envelope.type):
                     continue
                 frame = await self._frame(message.metadata.sequence.stream, envelope,
@@ -135,6 +154,20 @@ class LiveFeed:
     async def close(self) -> None:
         if self._client is not None and not self._client.is_closed:
             await self._client.drain()
+
+
+def _own_notification(sequence: int, envelope: events_pb2.EventEnvelope,
+                      viewer: str) -> str | None:
+    """The frame of `viewer`'s notification in the event, None when it has none."""
+    created = notifications_pb2.NotificationsCreated()
+    if not viewer or not envelope.payload.Unpack(created):
+        return None
+    notification_id = created.notifications.get(viewer)
+    if notification_id is None:
+        return None
+    data = {"notification_id": notification_id, "kind": created.kind}
+    return (f"id: {sequence}\nevent: notification\n"
+            f"data: {json.dumps(data, separators=(',', ':'))}\n\n")
 
 
 async def _framed(sequence: int, envelope: events_pb2.EventEnvelope,

@@ -32,6 +32,7 @@ ACCESS_POLICY_CHANGED = EVENTS.access_policy_changed.name
 USER_ERASED = EVENTS.user_erased.name
 PHASE_CHANGED = EVENTS.consultation_phase_changed.name
 TRANSLATION_READY = EVENTS.translation_ready.name  # a post readable in one more language
+NOTIFICATIONS_CREATED = EVENTS.notifications_created.name  # each to its recipient alone
 # synthesis: every change of its read model of a consultation
 DRAFT_SAVED = EVENTS.synthesis_draft_saved.name  # a draft is not public: synthesisers only
 EVENTS_SOURCE_CHANGED = EVENTS.extract_source_changed.name

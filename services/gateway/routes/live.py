@@ -41,7 +41,9 @@ async def stream(consultation_id: str, request: Request, clients: Clients, names
     `Last-Event-ID` misses nothing. An id beyond the stream's last event resumes at its
     end; an id that is not a decimal number is a 422. Posts come in the reader's language
     (`lang`, else Accept-Language; `original=true`: as written), and `translation.ready`
-    brings a post again once translated into it (README "Translation")."""
+    brings a post again once translated into it (README "Translation"). A signed-in
+    reader also gets a `notification` event for each new in-app notification of theirs
+    (its id and kind), and nobody else's."""
     consultation_id = existing_id(consultation_id, "consultation")
     after = int(last_event_id) if last_event_id is not None else None
     await clients.call("threads", clients.threads.GetConsultation,
@@ -75,6 +77,7 @@ async def stream(consultation_id: str, request: Request, clients: Clients, names
         return writes or kind not in SYNTHESISERS_ONLY
 
     return StreamingResponse(
-        feed.events(consultation_id, after, read_post, alive, sees, language),
+        feed.events(consultation_id, after, read_post, alive, sees, language,
+                    viewer=user.account_id if user is not None else ""),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
