@@ -156,7 +156,8 @@ class KindPreference(_message.Message):
     CADENCE_FIELD_NUMBER: _builtins.int
     kind: _builtins.str
     """reply, new_post, post_hidden, post_restored, reaction_milestone, extract_harvested,
-    synthesis_published, contest_answered, vote_opened, phase_started
+    synthesis_published, contest_answered, vote_opened, phase_started,
+    deliverable_published
     """
     in_app: _builtins.bool
     email: _builtins.bool

@@ -1447,6 +1447,33 @@ class SynthesisChanged(_message.Message):
 Global___SynthesisChanged: _TypeAlias = SynthesisChanged  # noqa: Y015
 
 @_typing.final
+class DeliverablePublished(_message.Message):
+    """deliverable.published: a deliverable version was generated and stored (once per job)."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    NUMBER_FIELD_NUMBER: _builtins.int
+    JOB_ID_FIELD_NUMBER: _builtins.int
+    LANGUAGE_FIELD_NUMBER: _builtins.int
+    number: _builtins.int
+    job_id: _builtins.str
+    language: _builtins.str
+    def __init__(
+        self,
+        *,
+        number: _builtins.int = ...,
+        job_id: _builtins.str = ...,
+        language: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["job_id", b"job_id", "language", b"language", "number", b"number"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___DeliverablePublished: _TypeAlias = DeliverablePublished  # noqa: Y015
+
+@_typing.final
 class GenerateDeliverableRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

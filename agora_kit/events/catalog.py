@@ -123,6 +123,8 @@ class Events:
     contest_opened = EventType("contest.opened", synthesis_pb2.SynthesisChanged)
     contest_answered = EventType("contest.answered", synthesis_pb2.SynthesisChanged)
     contest_resolved = EventType("contest.resolved", synthesis_pb2.SynthesisChanged)
+    deliverable_published = EventType("deliverable.published",
+                                      synthesis_pb2.DeliverablePublished)
     # translation
     translation_ready = EventType("translation.ready", translation_pb2.TranslationReady)
     # notifications: in-app ones written (the live stream pushes each to its recipient)

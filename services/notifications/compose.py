@@ -21,11 +21,14 @@ class Composer:
         self._from = mail_from
 
     def link(self, item: Document) -> str:
-        """The post, the synthesis version or the vote session the item is about."""
+        """The post, synthesis version, deliverable or vote session the item is about."""
         params = item.get("params") or {}
         if "synthesis_id" in params:
             return (f"{self._public}/v1/consultations/{item['consultation_id']}/syntheses/"
                     f"{params['synthesis_id']}/versions/{params['version']}")
+        if "deliverable" in params:
+            return (f"{self._public}/v1/consultations/{item['consultation_id']}/deliverables/"
+                    f"{params['deliverable']}")
         if "session_id" in params:
             return f"{self._public}/v1/vote-sessions/{params['session_id']}"
         return f"{self._public}/v1/posts/{item['post_id']}"

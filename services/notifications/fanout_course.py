@@ -8,7 +8,8 @@ recipient).
   `contest.answered` tells that author;
 - `vote_session.opened`: followers of the consultation;
 - `consultation.phase_changed` (a strategist's advance or reopening, or the calendar):
-  followers of the consultation, when the current phase is another one.
+  followers of the consultation, when the current phase is another one;
+- `deliverable.published`: followers of the consultation.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from services.notifications.subscriptions import Subscriptions
 CONTESTS = "contests"  # contest id -> its author and synthesis (from contest.opened)
 SUBJECTS = (EVENTS.extract_filed, EVENTS.synthesis_published, EVENTS.contest_opened,
             EVENTS.contest_answered, EVENTS.vote_session_opened,
-            EVENTS.consultation_phase_changed)
+            EVENTS.consultation_phase_changed, EVENTS.deliverable_published)
 
 Notify = Callable[[Session, events_pb2.EventEnvelope, Subject, str, set[str]], Awaitable[None]]
 Lookup = Callable[[str, str], Awaitable[SynthesisInfo]]
@@ -59,6 +60,14 @@ class CourseFanout:
             await self._notify(session, envelope,
                                Subject("", "", "", "", {"session_id": opened.session_id}),
                                kinds.VOTE_OPENED, followers - {envelope.actor})
+        elif envelope.type == EVENTS.deliverable_published.name:
+            deliverable = unpack(envelope, EVENTS.deliverable_published)
+            assert isinstance(deliverable, synthesis_pb2.DeliverablePublished)
+            followers = await self._subscriptions.followers(
+                session, [("consultation", envelope.consultation_id)])
+            await self._notify(session, envelope,
+                               Subject("", "", "", "", {"deliverable": deliverable.number}),
+                               kinds.DELIVERABLE_PUBLISHED, followers - {envelope.actor})
         elif envelope.type == EVENTS.consultation_phase_changed.name:
             changed = unpack(envelope, EVENTS.consultation_phase_changed)
             assert isinstance(changed, debate_events_pb2.PhaseChanged)

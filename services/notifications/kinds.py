@@ -21,6 +21,7 @@ SYNTHESIS_PUBLISHED = "synthesis_published"  # a new version of a synthesis I fo
 CONTEST_ANSWERED = "contest_answered"        # an answer to my contest of a paragraph
 VOTE_OPENED = "vote_opened"                  # a vote session of a consultation I follow
 PHASE_STARTED = "phase_started"              # a consultation I follow entered a phase
+DELIVERABLE_PUBLISHED = "deliverable_published"  # a deliverable of a consultation I follow
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ DEFAULTS: dict[str, Delivery] = {
     CONTEST_ANSWERED: Delivery(in_app=True, email=True, cadence="immediate"),
     VOTE_OPENED: Delivery(in_app=True, email=True, cadence="immediate"),
     PHASE_STARTED: Delivery(in_app=True, email=True, cadence="immediate"),
+    DELIVERABLE_PUBLISHED: Delivery(in_app=True, email=True, cadence="immediate"),
 }
 KINDS = tuple(DEFAULTS)
 

@@ -27,6 +27,7 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "contest_answered": "The synthesis team answered your contest",
            "vote_opened": "The vote is open",
            "phase_started": "A new phase has started: {phase}",
+           "deliverable_published": "The deliverable (version {deliverable}) was published",
            "phase_appropriation": "appropriation", "phase_ideation": "ideation",
            "phase_deepening": "deepening", "phase_prioritisation": "prioritisation (the vote)",
            "phase_deliverable": "the deliverable",
@@ -45,6 +46,7 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "contest_answered": "L'équipe de synthèse a répondu à votre contestation",
            "vote_opened": "Le vote est ouvert",
            "phase_started": "Une nouvelle phase commence : {phase}",
+           "deliverable_published": "Le livrable (version {deliverable}) a été publié",
            "phase_appropriation": "appropriation", "phase_ideation": "idéation",
            "phase_deepening": "approfondissement", "phase_prioritisation":
            "priorisation (le vote)", "phase_deliverable": "le livrable",

@@ -99,7 +99,8 @@ class SynthesisApp(ServiceApp):
             ExposureServicer(self.exposure), server)
         self.votes = VoteResults(deps.db, self._settings.voting_addr)
         self.store = Store(deps.db)
-        self.jobs = Jobs(mongo=deps.mongo, db=deps.db, posts=self._posts, store=self.store,
+        self.jobs = Jobs(mongo=deps.mongo, db=deps.db, outbox=deps.outbox, posts=self._posts,
+                         store=self.store,
                          gatherer=Gatherer(db=deps.db, posts=self._posts, ideas=self.ideas,
                                            corpus=self.corpus, votes=self.votes,
                                            translations=Translations(

@@ -177,3 +177,24 @@ async def test_a_phase_change_tells_the_consultations_followers_in_their_languag
         assert said in text_of(mail, "html")
     await asyncio.sleep(1)
     assert await unread(api, bystander) == 0
+
+
+async def test_the_deliverable_published_tells_the_consultations_followers(
+        api: httpx.AsyncClient, work_dir: Path, mailbox: Mailbox) -> None:
+    consultation = await create_consultation(api)
+    cid = str(consultation["id"])
+    follower, bystander = await account(api, work_dir), await account(api, work_dir)
+    await _follow(api, follower, cid, f"consultation/{cid}")
+    started = await api.post(f"/v1/consultations/{cid}/deliverables",
+                             json={"step_after": "The council decides in June."},
+                             headers=STRATEGIST)
+    assert started.status_code == 202, started.text
+    assert await eventually(partial(_kinds, api, follower), bool,
+                            within=90) == ["deliverable_published"]
+    [item] = (await inbox(api, follower))["items"]
+    assert item["summary"] == "The deliverable (version 1) was published"
+    [mail] = mailbox.wait(follower.email, bool)
+    assert f"/v1/consultations/{cid}/deliverables/1" in text_of(mail)
+    await asyncio.sleep(1)
+    assert await unread(api, bystander) == 0
+    assert len(await _kinds(api, follower)) == 1

@@ -15,8 +15,9 @@ one replica runs it at a time; every replica looks for `queued`/`running` jobs e
 few seconds (`resume`), so a job whose process died is taken over once its lease lapses
 and run again from the start. Its progress (stage, percentage) is on the job. The
 version it produces (the next number) is written with its files' index, the job's
-`done` and the lock's removal in one transaction, so a job yields exactly one version,
-even resumed; a job that fails `MAX_ATTEMPTS` times turns `failed` and frees the lock.
+`done`, the lock's removal and `deliverable.published` in one transaction, so a job
+yields exactly one version (announced once), even resumed; a job that fails
+`MAX_ATTEMPTS` times turns `failed` and frees the lock.
 """
 
 from __future__ import annotations
@@ -30,18 +31,22 @@ from typing import Any
 from pymongo import ASCENDING
 from pymongo.errors import DuplicateKeyError
 
+from agora.v1 import synthesis_pb2
 from agora_kit import idempotency
 from agora_kit.clock import now
 from agora_kit.errors import AlreadyExists, DomainError, InvalidArgument, NotFound
+from agora_kit.events.catalog import EVENTS
+from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
 from agora_kit.lease import Lease, holder_id
 from agora_kit.mongo import Client, Database, Session
-from agora_kit.transactions import run
+from agora_kit.transactions import commit, run
 from agora_kit.types import Document
 from services.synthesis import permissions
 from services.synthesis.deliverable import markdown, opendata, pdf
 from services.synthesis.deliverable.gather import Gatherer
 from services.synthesis.deliverable.store import Store, version_id
+from services.synthesis.events import publish
 from services.synthesis.posts import Posts
 
 JOBS, LOCKS = "deliverable_jobs", "deliverable_locks"
@@ -53,8 +58,10 @@ log = logging.getLogger(__name__)
 
 class Jobs:
     def __init__(self, *, mongo: Client, db: Database, posts: Posts,
-                 gatherer: Gatherer, store: Store, lease_seconds: float) -> None:
+                 gatherer: Gatherer, store: Store, lease_seconds: float,
+                 outbox: Outbox) -> None:
         self._mongo = mongo
+        self._outbox = outbox
         self._db = db
         self._posts = posts
         self._gatherer = gatherer
@@ -197,8 +204,13 @@ class Jobs:
                 session=session)
             await self.locks.delete_one({"_id": consultation_id, "job_id": job_id},
                                         session=session)
+            await publish(self._outbox, event_type=EVENTS.deliverable_published,
+                          consultation_id=consultation_id, actor=job["created_by"],
+                          payload=synthesis_pb2.DeliverablePublished(
+                              number=number, job_id=job_id, language=language),
+                          session=session)
 
-        await run(self._mongo, finish)
+        await commit(self._mongo, self._outbox, lambda session, _: finish(session))
 
     async def _failed(self, job: Document, error: Exception) -> None:
         """Leave the job to be resumed, or after MAX_ATTEMPTS mark it failed (freeing the
