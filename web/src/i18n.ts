@@ -3,6 +3,7 @@
 // Content (posts, titles) comes from the API in the language it asks for: every request
 // sends the chosen language as Accept-Language (api/client.ts).
 import { Store, useStore } from "./store";
+import { facilitatorEn, facilitatorFr } from "./strings/facilitator";
 
 const en = {
   "app.name": "Agora",
@@ -164,6 +165,7 @@ const en = {
   "moderation.why.personal_data": "personal data",
   "moderation.why.misinformation": "misinformation",
   "moderation.why.other": "other",
+  ...facilitatorEn,
 } as const;
 
 type Key = keyof typeof en;
@@ -329,6 +331,7 @@ const fr: Table = {
   "moderation.why.personal_data": "données personnelles",
   "moderation.why.misinformation": "désinformation",
   "moderation.why.other": "autre",
+  ...facilitatorFr,
 };
 
 export const LANGUAGES = { en: "English", fr: "Français" } as const;

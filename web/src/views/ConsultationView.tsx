@@ -85,6 +85,8 @@ export function ConsultationView({ id }: { id: string }) {
             {consultation.current_phase === "prioritisation" && <li><a href={href.vote(consultation.id)}>{t("consultation.vote")}</a></li>}
             {consultation.current_phase === "deliverable" && <li><a href={href.vote(consultation.id)}>{t("consultation.results")}</a></li>}
             {who && <li><a href={href.moderation(consultation.id)}>{t("consultation.moderation")}</a></li>}
+            {who && <li><a href={href.ideas(consultation.id)}>{t("ideas.link")}</a></li>}
+            {who && <li><a href={href.participation(consultation.id)}>{t("participation.link")}</a></li>}
           </ul>
         </section>
       )}

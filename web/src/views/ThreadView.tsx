@@ -138,6 +138,7 @@ export function ThreadView({ id }: { id: string }) {
         {theme && <span class="muted"> · {theme.title}</span>}
       </nav>
       <h1 tabIndex={-1}>{thread.title}</h1>
+      {who && <p class="facilitate"><a href={href.harvest(id)}>{t("harvest.link")}</a></p>}
       {pinned.length > 0 && (
         <section aria-label={t("thread.pinned")} class="pinned">
           {pinned.map((post) => <PostItem key={post.id} post={post} onChange={change} onPosted={change} />)}
