@@ -180,12 +180,14 @@ function HarvestForm({ post, chosen, ideas, themeId, consultationId, t, onChoose
         onSelect={(e) => selected(e.currentTarget)} onKeyUp={(e) => selected(e.currentTarget)}
         onMouseUp={(e) => selected(e.currentTarget)} />
       <div class="offsets">
-        <label>{t("harvest.from")}
-          <input type="number" min={0} max={length} value={chosen.start} onChange={(e) => offset("start", e.currentTarget.value)} />
-        </label>
-        <label>{t("harvest.to")}
-          <input type="number" min={0} max={length} value={chosen.end} onChange={(e) => offset("end", e.currentTarget.value)} />
-        </label>
+        <div>
+          <label for={`${base}-from`}>{t("harvest.from")}</label>
+          <input id={`${base}-from`} type="number" min={0} max={length} value={chosen.start} onChange={(e) => offset("start", e.currentTarget.value)} />
+        </div>
+        <div>
+          <label for={`${base}-to`}>{t("harvest.to")}</label>
+          <input id={`${base}-to`} type="number" min={0} max={length} value={chosen.end} onChange={(e) => offset("end", e.currentTarget.value)} />
+        </div>
       </div>
       <p id={`${base}-passage`} aria-live="polite"><strong>{t("harvest.passage")}</strong>{" "}
         {quote ? <q class="passage">{quote}</q> : <span class="muted">{t("harvest.none")}</span>}</p>

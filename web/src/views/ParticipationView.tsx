@@ -107,7 +107,7 @@ function Chart({ days, t }: { days: Day[]; t: T }) {
   const short = new Intl.DateTimeFormat(language, { day: "numeric", month: "numeric", timeZone: "UTC" });
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="chart-title chart-desc" focusable="false">
+      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-labelledby="chart-title" aria-describedby="chart-desc" focusable="false">
         <title id="chart-title">{t("participation.chart", { days: days.length })}</title>
         <desc id="chart-desc">{t("participation.chartDesc")}</desc>
         <line x1={left} x2={width} y1={y(0)} y2={y(0)} stroke="#767676" />
