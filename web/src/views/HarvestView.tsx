@@ -176,7 +176,11 @@ function HarvestForm({ post, chosen, ideas, themeId, consultationId, t, onChoose
     <form class="harvest-form" aria-labelledby={`${base}-title`} onSubmit={submit}>
       <h3 id={`${base}-title`}>{t("harvest.form")}</h3>
       <label for={`${base}-text`}>{t("harvest.text")}</label>
-      <textarea id={`${base}-text`} ref={text} readOnly rows={5} value={post.body}
+      {/* Not `readonly`: Chromium gives a read-only textarea no caret, so no keyboard
+          selection. Edits are refused instead (beforeinput), and undone if one slips by. */}
+      <textarea id={`${base}-text`} ref={text} aria-readonly="true" rows={5} value={post.body}
+        onBeforeInput={(e) => e.preventDefault()}
+        onInput={(e) => { e.currentTarget.value = post.body; }}
         onSelect={(e) => selected(e.currentTarget)} onKeyUp={(e) => selected(e.currentTarget)}
         onMouseUp={(e) => selected(e.currentTarget)} />
       <div class="offsets">
