@@ -29,7 +29,7 @@ export function IdeasView({ id }: { id: string }) {
   useEffect(() => { document.title = `${t("ideas.title")} · Agora`; }, [language]);
   // Extracts filed elsewhere change the counts: read the table again on synthesis events.
   useEffect(() => subscribe(id, language, (event) => {
-    if (event.type.startsWith("synthesis.") || event.type.startsWith("idea.") || event.type.startsWith("extract.")) loaded.reload();
+    if (event.type.startsWith("idea.") || event.type.startsWith("extract.")) loaded.reload();
   }), [id, language]);
 
   if (loaded.error !== null && !loaded.data) return <ErrorNote error={loaded.error} onRetry={loaded.reload} />;

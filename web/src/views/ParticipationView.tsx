@@ -119,7 +119,7 @@ function Chart({ days, t }: { days: Day[]; t: T }) {
               <rect key={level} x={left + i * slot + 3 + j * bar} width={bar - 1} y={y(day[level])}
                 height={y(0) - y(day[level])} fill={FILLS[level]} />
             ))}
-            {(i % 2 === days.length % 2 || days.length <= 7) && (
+            {((days.length - 1 - i) % 2 === 0 || days.length <= 7) && (
               <text x={left + i * slot + slot / 2} y={height - bottom + 16} text-anchor="middle" font-size="11" fill="#1b1b1b">
                 {short.format(new Date(`${day.day}T12:00:00Z`))}
               </text>
