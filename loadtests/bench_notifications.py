@@ -76,24 +76,24 @@ async def fanout(api: httpx.AsyncClient, db: Any, followers: int) -> float:
 
 
 async def digest(db: Any, accounts: int) -> float:
+    """Items arrive as they would: undigested, while the service's digest job runs (it
+    checks every second); timed from the first insert to the last digest."""
     yesterday = int(datetime.now(UTC).timestamp() // 86_400) - 1
     at = datetime.now(UTC) - timedelta(days=1)
-    seeding = time.monotonic()
+    started = time.monotonic()
     await insert(db["notifications"], [
         {"_id": new_id(), "event_id": new_id(), "account_id": new_id(), "kind": "new_post",
          "consultation_id": "0" * 24, "theme_id": "", "thread_id": "", "post_id": "",
          "excerpt": "Something happened", "params": {}, "in_app": True, "read": False,
-         "created_at": at, "digest": "daily", "digest_window": yesterday, "digested": True}
+         "created_at": at, "digest": "daily", "digest_window": yesterday, "digested": False}
         for _ in range(accounts)])
-    print(f"digest: {accounts} items seeded in {time.monotonic() - seeding:.1f} s")
-    started = time.monotonic()
-    await db["notifications"].update_many({"digest_window": yesterday},
-                                          {"$set": {"digested": False}})
+    seeded = time.monotonic() - started
     while (done := await db["digests"].count_documents(  # noqa: ASYNC110
             {"window": yesterday})) < accounts:
         await asyncio.sleep(1.0)
     took = time.monotonic() - started
-    print(f"digest: {done} daily digests written in {took:.1f} s")
+    print(f"digest: {accounts} items inserted in {seeded:.1f} s; {done} daily digests "
+          f"written {took:.1f} s after the first insert")
     return took
 
 

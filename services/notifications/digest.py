@@ -43,7 +43,15 @@ class Digests:
             [("digest", 1), ("digested", 1), ("digest_window", 1)])
 
     async def tick(self) -> int:
-        """Write the digests of every ended window; how many were written."""
+        """Write the digests of every ended window; how many were written. The lease is
+        renewed while it runs (a window of 100,000 accounts takes minutes)."""
+        keeping = asyncio.create_task(self.lease.keep())
+        try:
+            return await self._tick()
+        finally:
+            keeping.cancel()
+
+    async def _tick(self) -> int:
         written = 0
         for cadence in DIGESTS:
             started = time.monotonic()

@@ -20,6 +20,7 @@ from datetime import UTC
 from typing import Any
 
 from agora.v1 import debate_events_pb2, events_pb2, identity_pb2
+from agora_kit.clock import now
 from agora_kit.events.catalog import EVENTS, unpack
 from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.ids import new_id
@@ -27,7 +28,7 @@ from agora_kit.mongo import Database, Session
 from agora_kit.types import Document
 from services.notifications import kinds
 from services.notifications.erasure import Erasure
-from services.notifications.metrics import NOTIFICATIONS_PRODUCED
+from services.notifications.metrics import INBOX_LAG, NOTIFICATIONS_PRODUCED
 from services.notifications.preferences import Preferences
 from services.notifications.subscriptions import Subscriptions
 from services.notifications.windows import Windows
@@ -184,6 +185,7 @@ class Fanout:
         if notifications:
             await self._notifications.insert_many(notifications, session=session)
             NOTIFICATIONS_PRODUCED.labels(kind).inc(len(notifications))
+            INBOX_LAG.observe(max(0.0, (now() - created_at).total_seconds()))
         if mails:
             await self._mails.insert_many(mails, session=session)
             self._wake.set()

@@ -11,6 +11,10 @@ MAILS = Counter(
 DIGEST_SECONDS = Histogram(
     "agora_notification_digest_seconds", "Time to write one digest window's mails.",
     ["cadence"], buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900))
+INBOX_LAG = Histogram(
+    "agora_notification_inbox_lag_seconds",
+    "From the event to its notifications being written (consumer lag included).",
+    buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300))
 DIGESTS_WRITTEN = Counter(
     "agora_notification_digests_total", "Digests queued, per cadence.", ["cadence"])
 

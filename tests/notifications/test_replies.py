@@ -9,7 +9,15 @@ from pathlib import Path
 
 import httpx
 
-from tests.helpers import assert_problem, auth, create_consultation, create_thread, eventually
+from devstack.stack import Stack
+from tests.helpers import (
+    assert_problem,
+    auth,
+    create_consultation,
+    create_thread,
+    eventually,
+    metric_value,
+)
 from tests.mailbox import Mailbox, text_of
 from tests.notifications.support import account, inbox, reply, unread, write
 
@@ -108,3 +116,25 @@ async def test_the_unsubscribe_link_turns_mail_off_once_and_refuses_forgeries(
     await reply(api, mine, auth("someone-else"))
     await eventually(lambda: unread(api, author), lambda n: n == 2)
     assert len(mailbox.wait(author.email, lambda m: len(m) > 1, timeout=3)) == 1
+
+
+async def _metrics(stack: Stack) -> str:
+    port = stack.config.metrics_ports["notifications"]
+    async with httpx.AsyncClient() as client:
+        return (await client.get(f"http://127.0.0.1:{port}/metrics")).text
+
+
+async def test_notifications_and_mails_are_counted(api: httpx.AsyncClient, work_dir: Path,
+                                                   mailbox: Mailbox, stack: Stack) -> None:
+    before = await _metrics(stack)
+    thread = await create_thread(api, await create_consultation(api))
+    author = await account(api, work_dir)
+    mine = await write(api, str(thread["id"]), author.headers, "Counted")
+    await reply(api, mine, auth("counter"))
+    mailbox.wait(author.email, bool)
+    after = await eventually(lambda: _metrics(stack), lambda text: metric_value(
+        text, "agora_notification_mails_total", outcome="sent") > metric_value(
+        before, "agora_notification_mails_total", outcome="sent"))
+    for name, labels in (("agora_notifications_produced_total", {"kind": "reply"}),
+                         ("agora_notification_inbox_lag_seconds_count", {})):
+        assert metric_value(after, name, **labels) > metric_value(before, name, **labels)
