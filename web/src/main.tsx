@@ -10,6 +10,7 @@ import { LoginView, SignupView } from "./views/AuthView";
 import { ConsultationView } from "./views/ConsultationView";
 import { Home } from "./views/Home";
 import { ModerationView } from "./views/ModerationView";
+import { SynthesesView, SynthesisView } from "./views/SynthesisView";
 import { VoteView } from "./views/VoteView";
 import { ThreadView } from "./views/ThreadView";
 import "./styles.css";
@@ -22,6 +23,8 @@ function Screen({ current }: { current: Route }) {
     case "thread": return <ThreadView id={current.id} />;
     case "vote": return <VoteView id={current.id} />;
     case "moderation": return <ModerationView id={current.id} />;
+    case "syntheses": return <SynthesesView id={current.id} />;
+    case "synthesis": return <SynthesisView id={current.id} synthesisId={current.synthesisId} />;
     case "login": return <LoginView back={current.back} />;
     case "signup": return <SignupView back={current.back} />;
     default: return <h1 tabIndex={-1}>{t("error.notFound")}</h1>;
