@@ -8,8 +8,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import synthesis_pb2, threads_pb2
-from agora_kit.rendering import render_body
 from agora_kit.ids import ID_PATTERN
+from agora_kit.rendering import render_body
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.schemas import NONBLANK, PLAIN, Input, ResourceId
 

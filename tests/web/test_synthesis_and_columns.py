@@ -28,7 +28,8 @@ Json = dict[str, Any]
 
 async def published(api: httpx.AsyncClient, url: str, *paragraphs: Json) -> Json:
     """Save the draft and publish it: the new version."""
-    saved = await api.put(f"{url}/draft", headers=SYNTHESISER, json={"paragraphs": list(paragraphs)})
+    saved = await api.put(f"{url}/draft", headers=SYNTHESISER,
+                          json={"paragraphs": list(paragraphs)})
     assert saved.status_code == 200, saved.text
     version = await api.post(f"{url}/versions", headers=SYNTHESISER)
     assert version.status_code == 201, version.text
@@ -36,7 +37,8 @@ async def published(api: httpx.AsyncClient, url: str, *paragraphs: Json) -> Json
     return body
 
 
-async def synthesis_with_two_versions(api: httpx.AsyncClient, consultation: Json) -> tuple[str, Json]:
+async def synthesis_with_two_versions(api: httpx.AsyncClient,
+                                      consultation: Json) -> tuple[str, Json]:
     created = await api.post(f"/v1/consultations/{consultation['id']}/syntheses",
                              headers=SYNTHESISER, json={"title": "What we heard about work"})
     assert created.status_code == 201, created.text
@@ -44,9 +46,10 @@ async def synthesis_with_two_versions(api: httpx.AsyncClient, consultation: Json
     first = await published(api, url, {"text": "Most people want **fewer meetings**."},
                             {"text": "Remote work came up rarely."})
     meetings, remote = (p["anchor"] for p in first["paragraphs"])
-    second = await published(api, url, {"anchor": meetings, "text": "Most people want **fewer meetings**."},
-                             {"anchor": remote, "text": "Remote work came up often, mostly for parents."},
-                             {"text": "Longer careers worry the youngest."})
+    second = await published(
+        api, url, {"anchor": meetings, "text": "Most people want **fewer meetings**."},
+        {"anchor": remote, "text": "Remote work came up often, mostly for parents."},
+        {"text": "Longer careers worry the youngest."})
     return url, second
 
 
@@ -120,7 +123,8 @@ async def test_a_participant_reads_compares_and_contests_a_synthesis(
                               json={"body": "Fair point: version 3 names commuters."})
     assert answered.status_code == 200, answered.text
     await expect(contest.locator(".state")).to_have_text("Answered", timeout=15_000)
-    await expect(contest.locator(".answers")).to_contain_text("Fair point: version 3 names commuters.")
+    await expect(contest.locator(".answers")).to_contain_text(
+        "Fair point: version 3 names commuters.")
     await expect(contest.locator(".answers")).to_contain_text("Answer from the synthesis team")
     await no_violations(page, "synthesis contest en")
     await screenshot(page, "synthesis-contest")
@@ -187,7 +191,9 @@ async def test_a_participant_contributes_to_a_column(
     await expect(cons).to_contain_text("Nothing in this column yet.")
     # Side by side on a wide screen.
     left, right = await pros.bounding_box(), await cons.bounding_box()
-    assert left and right and right["x"] > left["x"] + left["width"] - 1, (left, right)
+    assert left
+    assert right
+    assert right["x"] > left["x"] + left["width"] - 1, (left, right)
     assert abs(right["y"] - left["y"]) < 2, (left, right)
     await no_violations(page, "two-column en")
 
@@ -221,7 +227,9 @@ async def test_a_participant_contributes_to_a_column(
     await page.set_viewport_size({"width": 360, "height": 800})
     assert await page.evaluate("document.documentElement.scrollWidth") <= 360
     left, right = await pros.bounding_box(), await cons.bounding_box()
-    assert left and right and right["y"] >= left["y"] + left["height"], (left, right)
+    assert left
+    assert right
+    assert right["y"] >= left["y"] + left["height"], (left, right)
     await screenshot(page, "two-column-360")
     assert not page_errors, page_errors
     await context.close()
