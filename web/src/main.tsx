@@ -13,6 +13,7 @@ import { ModerationView } from "./views/ModerationView";
 import { HarvestView } from "./views/HarvestView";
 import { IdeasView } from "./views/IdeasView";
 import { ParticipationView } from "./views/ParticipationView";
+import { SynthesesView, SynthesisView } from "./views/SynthesisView";
 import { VoteView } from "./views/VoteView";
 import { ThreadView } from "./views/ThreadView";
 import "./styles.css";
@@ -28,6 +29,8 @@ function Screen({ current }: { current: Route }) {
     case "harvest": return <HarvestView id={current.id} />;
     case "ideas": return <IdeasView id={current.id} />;
     case "participation": return <ParticipationView id={current.id} />;
+    case "syntheses": return <SynthesesView id={current.id} />;
+    case "synthesis": return <SynthesisView id={current.id} synthesisId={current.synthesisId} />;
     case "login": return <LoginView back={current.back} />;
     case "signup": return <SignupView back={current.back} />;
     default: return <h1 tabIndex={-1}>{t("error.notFound")}</h1>;
