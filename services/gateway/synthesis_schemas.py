@@ -7,8 +7,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from agora.v1 import synthesis_pb2
+from agora.v1 import synthesis_pb2, threads_pb2
 from agora_kit.ids import ID_PATTERN
+from agora_kit.rendering import render_body
 from services.gateway.author_keys import AuthorKeys
 from services.gateway.schemas import NONBLANK, PLAIN, Input, ResourceId
 
@@ -207,8 +208,15 @@ class DraftUpdate(Input):
 
 class ParagraphPublic(BaseModel):
     anchor: str | None
-    text: str
+    text: str = Field(description="Markdown, as written (render `html`, never this).")
+    html: str = Field(description="The text rendered and sanitised, as post bodies are: "
+                                  "safe to insert.")
     contests: int = Field(description="Contests on this anchor (published versions).")
+
+    @classmethod
+    def of(cls, p: synthesis_pb2.Paragraph, contests: int) -> ParagraphPublic:
+        return cls(anchor=p.anchor or None, text=p.text, contests=contests,
+                   html=render_body(p.text, threads_pb2.POST_FORMAT_MARKDOWN))
 
 
 class SynthesisPublic(BaseModel):
@@ -224,8 +232,7 @@ class SynthesisPublic(BaseModel):
     def of(cls, s: synthesis_pb2.Synthesis, *, with_draft: bool) -> SynthesisPublic:
         return cls(id=s.id, consultation_id=s.consultation_id, theme_id=s.theme_id or None,
                    title=s.title, latest_version=s.latest_version,
-                   draft=[ParagraphPublic(anchor=p.anchor or None, text=p.text, contests=0)
-                          for p in s.draft] if with_draft else [],
+                   draft=[ParagraphPublic.of(p, 0) for p in s.draft] if with_draft else [],
                    created_at=s.created_at.ToDatetime(tzinfo=UTC))
 
 
@@ -244,8 +251,7 @@ class SynthesisVersionPublic(BaseModel):
     @classmethod
     def of(cls, v: synthesis_pb2.SynthesisVersion) -> SynthesisVersionPublic:
         return cls(synthesis_id=v.synthesis_id, number=v.number, title=v.title,
-                   paragraphs=[ParagraphPublic(anchor=p.anchor, text=p.text,
-                                               contests=p.contests) for p in v.paragraphs],
+                   paragraphs=[ParagraphPublic.of(p, p.contests) for p in v.paragraphs],
                    published_at=v.published_at.ToDatetime(tzinfo=UTC))
 
 

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from devstack import processes
 
 EXPECTED = {
@@ -30,6 +32,9 @@ EXPECTED = {
 }
 
 
+# Starting a cluster of every service and two gateways, 25 s of load and the report's
+# plots: about 80 s on the shared machine, and its subprocess may take up to 420 s.
+@pytest.mark.timeout(480)
 def test_a_short_bench_exercises_every_kind_and_writes_its_report(tmp_path: Path) -> None:
     out = tmp_path / "report"
     env = {**os.environ, "AGORA_BENCH_THINK": "0.3,0.8",

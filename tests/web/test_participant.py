@@ -60,7 +60,7 @@ async def no_violations(page: Page, screen: str) -> None:
 
 
 async def switch_language(page: Page, code: str) -> None:
-    await page.get_by_role("combobox").select_option(code)
+    await page.locator("header.site .lang select").select_option(code)
     await expect(page.locator("html")).to_have_attribute("lang", code)
 
 

@@ -1,4 +1,4 @@
-// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/t/<id>, ...): the gateway serves one document at /, so a reload
+// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/c/<id>/syntheses[/<id>], #/c/<id>/ideas, #/t/<id>, #/t/<id>/harvest, ...): the gateway serves one document at /, so a reload
 // or a shared link lands on the same screen without server-side routes.
 import { Store } from "./store";
 
@@ -8,6 +8,11 @@ export type Route =
   | { name: "thread"; id: string }
   | { name: "vote"; id: string }
   | { name: "moderation"; id: string }
+  | { name: "ideas"; id: string }
+  | { name: "participation"; id: string }
+  | { name: "harvest"; id: string }
+  | { name: "syntheses"; id: string }
+  | { name: "synthesis"; id: string; synthesisId: string }
   | { name: "login"; back: string }
   | { name: "signup"; back: string }
   | { name: "not-found" };
@@ -23,7 +28,11 @@ export function parse(hash: string): Route {
   if ((match = pathname.match(new RegExp(`^/c/${ID}$`)))) return { name: "consultation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/vote$`)))) return { name: "vote", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/moderation$`)))) return { name: "moderation", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses$`)))) return { name: "syntheses", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses/${ID}$`)))) return { name: "synthesis", id: match[1]!, synthesisId: match[2]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}$`)))) return { name: "thread", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/(ideas|participation)$`)))) return { name: match[2] as "ideas" | "participation", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/t/${ID}/harvest$`)))) return { name: "harvest", id: match[1]! };
   if (pathname === "/login") return { name: "login", back };
   if (pathname === "/signup") return { name: "signup", back };
   return { name: "not-found" };
@@ -37,6 +46,11 @@ export const href = {
   thread: (id: string) => `#/t/${id}`,
   vote: (consultationId: string) => `#/c/${consultationId}/vote`,
   moderation: (consultationId: string) => `#/c/${consultationId}/moderation`,
+  ideas: (consultationId: string) => `#/c/${consultationId}/ideas`,
+  participation: (consultationId: string) => `#/c/${consultationId}/participation`,
+  harvest: (threadId: string) => `#/t/${threadId}/harvest`,
+  syntheses: (consultationId: string) => `#/c/${consultationId}/syntheses`,
+  synthesis: (consultationId: string, synthesisId: string) => `#/c/${consultationId}/syntheses/${synthesisId}`,
   login: (back: string) => `#/login?back=${encodeURIComponent(back)}`,
   signup: (back: string) => `#/signup?back=${encodeURIComponent(back)}`,
 };

@@ -14,9 +14,11 @@ function idempotencyKey(): string {
 
 /** Write a contribution (or a reply, with parentId); the thread shows it from the answer
  * and, for everyone else, from the live stream. */
-export function PostForm({ threadId, parentId, label, onPosted, onCancel }: {
+export function PostForm({ threadId, parentId, columnId, label, onPosted, onCancel }: {
   threadId: string;
   parentId?: string;
+  /** Two-column threads: the column written to (replies inherit their parent's). */
+  columnId?: string;
   label: string;
   onPosted: (post: Post) => void;
   onCancel?: () => void;
@@ -39,7 +41,8 @@ export function PostForm({ threadId, parentId, label, onPosted, onCancel }: {
     try {
       const post = ok(await api.POST("/v1/threads/{thread_id}/posts", {
         params: { path: { thread_id: threadId }, header: { "Idempotency-Key": key } },
-        body: { body, format: "markdown", parent_id: parentId ?? null },
+        body: { body, format: "markdown", parent_id: parentId ?? null,
+          ...(columnId ? { column_id: columnId } : {}) },
       }));
       setBody("");
       keyRef.current = null;

@@ -84,7 +84,10 @@ export function ConsultationView({ id }: { id: string }) {
           <ul class="act">
             {consultation.current_phase === "prioritisation" && <li><a href={href.vote(consultation.id)}>{t("consultation.vote")}</a></li>}
             {consultation.current_phase === "deliverable" && <li><a href={href.vote(consultation.id)}>{t("consultation.results")}</a></li>}
+            <li><a href={href.syntheses(consultation.id)}>{t("consultation.syntheses")}</a></li>
             {who && <li><a href={href.moderation(consultation.id)}>{t("consultation.moderation")}</a></li>}
+            {who && <li><a href={href.ideas(consultation.id)}>{t("ideas.link")}</a></li>}
+            {who && <li><a href={href.participation(consultation.id)}>{t("participation.link")}</a></li>}
           </ul>
         </section>
       )}

@@ -2,6 +2,7 @@ import { useEffect, useState } from "preact/hooks";
 import { api, ok, type Post } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { authorLabel, PostItem } from "../components/PostItem";
+import { Columns } from "../components/Columns";
 import { PostForm } from "../components/PostForm";
 import { readSelf } from "../components/Pseudonym";
 import { lang, translate, useT } from "../i18n";
@@ -138,34 +139,41 @@ export function ThreadView({ id }: { id: string }) {
         {theme && <span class="muted"> · {theme.title}</span>}
       </nav>
       <h1 tabIndex={-1}>{thread.title}</h1>
+      {who && <p class="facilitate"><a href={href.harvest(id)}>{t("harvest.link")}</a></p>}
       {pinned.length > 0 && (
         <section aria-label={t("thread.pinned")} class="pinned">
           {pinned.map((post) => <PostItem key={post.id} post={post} onChange={change} onPosted={change} />)}
         </section>
       )}
-      <section aria-labelledby="contributions">
-        <h2 id="contributions">{t("thread.contributions")}</h2>
-        {posts.length === 0 && <p>{t("thread.empty")}</p>}
-        <div class="posts">
-          {threaded(posts).map((post) => (
-            <PostItem key={post.id} post={post} mine={post.author_key !== null && post.author_key === loaded.data?.me}
-              onChange={change} onPosted={change} />
-          ))}
-        </div>
-        {loaded.data.cursor && <button type="button" onClick={more}>{t("thread.more")}</button>}
-        {moreError !== null && <ErrorNote error={moreError} />}
-      </section>
-      <section aria-labelledby="write" class="write">
-        <h2 id="write">{t("thread.newPost")}</h2>
-        {who ? (
-          <PostForm threadId={id} label={t("thread.newPost")} onPosted={change} />
-        ) : (
-          <p>
-            <a href={href.login(back)}>{t("thread.loginToWrite")}</a> {t("thread.or")}{" "}
-            <a href={href.signup(back)}>{t("thread.signupToWrite")}</a>.
-          </p>
-        )}
-      </section>
+      {thread.kind === "two_column" ? (
+        <Columns thread={thread} posts={threaded(posts)} me={loaded.data.me} signedIn={Boolean(who)} onChange={change} />
+      ) : (
+        <>
+          <section aria-labelledby="contributions">
+            <h2 id="contributions">{t("thread.contributions")}</h2>
+            {posts.length === 0 && <p>{t("thread.empty")}</p>}
+            <div class="posts">
+              {threaded(posts).map((post) => (
+                <PostItem key={post.id} post={post} mine={post.author_key !== null && post.author_key === loaded.data?.me}
+                  onChange={change} onPosted={change} />
+              ))}
+            </div>
+            {loaded.data.cursor && <button type="button" onClick={more}>{t("thread.more")}</button>}
+            {moreError !== null && <ErrorNote error={moreError} />}
+          </section>
+          <section aria-labelledby="write" class="write">
+            <h2 id="write">{t("thread.newPost")}</h2>
+            {who ? (
+              <PostForm threadId={id} label={t("thread.newPost")} onPosted={change} />
+            ) : (
+              <p>
+                <a href={href.login(back)}>{t("thread.loginToWrite")}</a> {t("thread.or")}{" "}
+                <a href={href.signup(back)}>{t("thread.signupToWrite")}</a>.
+              </p>
+            )}
+          </section>
+        </>
+      )}
     </>
   );
 }
