@@ -1,6 +1,8 @@
 """No duplicate under a killed consumer: the notifications process is killed (SIGKILL)
 while replies stream in and started again; every (event, recipient) has exactly one
-notification and one mail."""
+notification and its mail. Mail is at-least-once only at one point: a kill between the SMTP
+server accepting a mail and its "sent" mark sends that one mail again, with the same
+Message-ID (the mailer sends one at a time, so one kill resends at most one)."""
 
 from __future__ import annotations
 
@@ -54,5 +56,5 @@ async def test_a_killed_consumer_makes_each_notification_and_mail_once(
     assert sorted(str(d["post_id"]) for d in docs) == sorted(replies)
     assert len({d["event_id"] for d in docs}) == REPLIES
     mails = mailbox.to(author.email)
-    assert len(mails) == REPLIES
-    assert len({m["Message-ID"] for m in mails}) == REPLIES
+    assert len({m["Message-ID"] for m in mails}) == REPLIES, "one mail per notification"
+    assert REPLIES <= len(mails) <= REPLIES + 1, "at most the mail in flight is resent"
