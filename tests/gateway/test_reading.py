@@ -13,6 +13,7 @@ from devstack import processes
 from devstack.stack import Stack
 from tests.gateway.test_live import has, listen
 from tests.helpers import assert_problem, auth, eventually, metric_value
+from tests.translation.test_service import consultation_and_thread
 
 FRENCH = "Il faut *plus* de pistes cyclables."
 ENGLISH = "[en] IL FAUT *PLUS* DE PISTES CYCLABLES."
@@ -21,16 +22,7 @@ READER = auth("reader-bob")
 
 async def thread_in(api: httpx.AsyncClient) -> tuple[str, str]:
     """A consultation in French, English and German; its id and a thread's."""
-    reply = await api.post("/v1/consultations", headers=auth("facilitator", "operator"),
-                           json={"title": "Transports", "languages": ["fr", "en", "de"],
-                                 "themes": [{"title": "Vélo"}]})
-    assert reply.status_code == 201, reply.text
-    consultation = reply.json()
-    reply = await api.post(f"/v1/consultations/{consultation['id']}/threads",
-                           headers=auth("facilitator"),
-                           json={"theme_id": consultation["themes"][0]["id"], "title": "Pistes"})
-    assert reply.status_code == 201, reply.text
-    return str(consultation["id"]), str(reply.json()["id"])
+    return await consultation_and_thread(api, ["fr", "en", "de"])
 
 
 async def write(api: httpx.AsyncClient, thread_id: str, body: str = FRENCH) -> dict[str, Any]:

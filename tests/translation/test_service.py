@@ -19,6 +19,14 @@ from tests.helpers import auth, eventually
 
 
 async def consultation_in(api: httpx.AsyncClient, languages: list[str]) -> str:
+    """A thread of a new consultation in these languages."""
+    _, thread_id = await consultation_and_thread(api, languages)
+    return thread_id
+
+
+async def consultation_and_thread(api: httpx.AsyncClient,
+                                  languages: list[str]) -> tuple[str, str]:
+    """A consultation in these languages and a thread of it: their ids."""
     reply = await api.post("/v1/consultations", headers=auth("facilitator", "operator"),
                            json={"title": "Transports", "languages": languages,
                                  "themes": [{"title": "Vélo"}]})
@@ -28,7 +36,7 @@ async def consultation_in(api: httpx.AsyncClient, languages: list[str]) -> str:
                            headers=auth("facilitator"),
                            json={"theme_id": consultation["themes"][0]["id"], "title": "Pistes"})
     assert reply.status_code == 201, reply.text
-    return str(reply.json()["id"])
+    return str(consultation["id"]), str(reply.json()["id"])
 
 
 def stub(stack: Stack) -> translation_pb2_grpc.TranslationServiceStub:
