@@ -65,6 +65,7 @@ export function VoteAdminView({ id }: { id: string }) {
       <h1 tabIndex={-1}>{t("votes.title")}</h1>
       <section aria-labelledby="sessions">
         <h2 id="sessions">{t("votes.sessions")}</h2>
+        <div class="actions"><button type="button" onClick={loaded.reload}>{t("votes.refresh")}</button></div>
         {sessions.length === 0 ? <p>{t("votes.none")}</p> : (
           <ol class="cards vote-sessions">
             {sessions.map((s, i) => (
@@ -136,7 +137,9 @@ function SessionCard({ vote, number, results, t, language, onChanged }: {
       <h3 id={heading} tabIndex={-1}>{t("votes.session", { number })} <span class={`status status-${vote.status}`}>{t(`votes.status.${vote.status}`)}</span></h3>
       {instructions && <p class="prose">{instructions}</p>}
       <p class="muted">
-        {t("votes.summary", { proposals: vote.proposals.length, categories: vote.categories.length, ballots: vote.ballot_count })}
+        {t("votes.summary", { proposals: vote.proposals.length, categories: vote.categories.length })}
+        {/* The API counts ballots at the close only (no tally leaks while voting). */}
+        {vote.status === "closed" && ` · ${(vote.ballot_count === 1 ? t("votes.ballot1") : t("votes.ballots", { ballots: vote.ballot_count }))}`}
       </p>
       <ul class="inline-list">
         {vote.categories.map((c) => (
@@ -149,12 +152,12 @@ function SessionCard({ vote, number, results, t, language, onChanged }: {
           <button type="button" class="primary" disabled={busy} onClick={() => act("open")}>{t("votes.open")}</button>
         )}
         {vote.status === "open" && !asking && (
-          <button id={`close-${vote.id}`} type="button" disabled={busy} onClick={() => setAsking(true)}>{t("votes.close")}</button>
+          <button id={`close-${vote.id}`} type="button" disabled={busy} onClick={() => { setError(null); setAsking(true); }}>{t("votes.close")}</button>
         )}
         {results && <button type="button" onClick={download}>{t("votes.csv")}</button>}
       </div>
       {asking && (
-        <Confirm id={`confirm-${vote.id}`} busy={busy} question={t("votes.confirmClose", { ballots: vote.ballot_count })}
+        <Confirm id={`confirm-${vote.id}`} busy={busy} question={t("votes.confirmClose")}
           confirm={t("votes.yesClose")} cancel={t("phases.cancel")} onConfirm={() => act("close")}
           onCancel={() => { setAsking(false); setTimeout(() => document.getElementById(`close-${vote.id}`)?.focus()); }} />
       )}
