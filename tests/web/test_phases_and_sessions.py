@@ -90,6 +90,7 @@ async def test_a_strategist_advances_the_phase_and_participants_see_it_live(
     await expect(confirm).to_be_focused()
     await expect(page.locator(".confirm")).to_contain_text(
         "End Ideation now and start Deepening now?")
+    await no_violations(page, "phase control confirmation en")
     await page.keyboard.press("Escape")
     await expect(confirm).to_have_count(0)
     await expect(page.locator("#advance-button")).to_be_focused()

@@ -26,7 +26,8 @@ async function loadAdmin(id: string) {
     }).then(ok),
   ]);
   const results: Record<string, Results> = {};
-  await Promise.all(page.items.filter(hasResults).map(async (s) => {
+  // A session still counting (closing) may not answer yet: the others are shown regardless.
+  await Promise.allSettled(page.items.filter(hasResults).map(async (s) => {
     results[s.id] = ok(await api.GET("/v1/vote-sessions/{session_id}/results", {
       params: { path: { session_id: s.id } },
     }));
