@@ -119,6 +119,7 @@ async def test_a_strategist_advances_the_phase_and_participants_see_it_live(
     await page.get_by_label("New end (your local time)").fill(local.strftime("%Y-%m-%dT%H:%M"))
     await page.get_by_role("button", name="Set the end").click()
     await expect(page.locator("#dates-result [role=status]")).to_contain_text("Saved")
+    await expect(page.locator("#advance-result [role=status]")).to_have_count(0)  # one outcome
     after = {p["kind"]: p for p in
              (await api.get(f"/v1/consultations/{consultation['id']}")).json()["phases"]}
     assert datetime.fromisoformat(after["deepening"]["ends_at"]) == end, after

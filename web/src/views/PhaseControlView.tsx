@@ -12,6 +12,20 @@ import { session } from "../session";
 import { useStore } from "../store";
 
 type Phase = Consultation["phases"][number];
+/** The last change's outcome, shown in the section that made it: one at a time, so a
+ * success is never left beside a later refusal. */
+interface Outcome { section: "advance" | "dates"; done?: string; error?: unknown }
+interface SectionProps {
+  consultation: Consultation; t: T; outcome: Outcome | null;
+  report: (outcome: Outcome | null) => void; onChanged: (c: Consultation) => void;
+}
+
+function OutcomeNote({ outcome, t }: { outcome: Outcome | null; t: T }) {
+  if (!outcome) return null;
+  return outcome.error !== undefined
+    ? <Refusal error={outcome.error} forbidden={t("phases.forbidden")} />
+    : <p role="status">{outcome.done}</p>;
+}
 
 /** The phase an advance starts, computed as the threads service does (phases.py): the one
  * dated first after the running phase's end, or, between phases, the next one to come. */
@@ -38,6 +52,7 @@ export function PhaseControlView({ id }: { id: string }) {
   const language = useStore(lang);
   const who = useStore(session);
   const [announcement, setAnnouncement] = useState("");
+  const [outcome, report] = useState<Outcome | null>(null);
   const loaded = useLoad(() => api.GET("/v1/consultations/{consultation_id}", {
     params: { path: { consultation_id: id } },
   }).then(ok), [language, who?.accountId], id);
@@ -71,8 +86,8 @@ export function PhaseControlView({ id }: { id: string }) {
       {consultation.phases.length === 0 ? <p>{t("consultation.unscheduled")}</p> : (
         <>
           <Calendar consultation={consultation} t={t} />
-          <Advance consultation={consultation} t={t} onChanged={changed} />
-          <Dates consultation={consultation} t={t} onChanged={changed} />
+          <Advance consultation={consultation} t={t} outcome={outcome} report={report} onChanged={changed} />
+          <Dates consultation={consultation} t={t} outcome={outcome} report={report} onChanged={changed} />
         </>
       )}
     </>
@@ -109,30 +124,26 @@ function Calendar({ consultation, t }: { consultation: Consultation; t: T }) {
   );
 }
 
-function Advance({ consultation, t, onChanged }: {
-  consultation: Consultation; t: T; onChanged: (c: Consultation) => void;
-}) {
+function Advance({ consultation, t, outcome, report, onChanged }: SectionProps) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState("");
   const next = nextPhase(consultation.phases, Date.now());
   const running = consultation.current_phase;
 
   async function advance() {
     setBusy(true);
-    setError(null);
+    report(null);
     try {
       const updated = ok(await api.POST("/v1/consultations/{consultation_id}/phase-changes", {
         params: { path: { consultation_id: consultation.id } }, body: { change: "advance" },
       }));
       setAsking(false);
-      setDone(t("phases.advanced", { phase: t(`phase.${updated.current_phase ?? next?.kind ?? "ideation"}`) }));
+      report({ section: "advance", done: t("phases.advanced", { phase: t(`phase.${updated.current_phase ?? next?.kind ?? "ideation"}`) }) });
       onChanged(updated);
       document.getElementById("advance-result")?.focus();
     } catch (caught) {
       setAsking(false);
-      setError(caught);
+      report({ section: "advance", error: caught });
       document.getElementById("advance-result")?.focus();
     } finally {
       setBusy(false);
@@ -148,7 +159,7 @@ function Advance({ consultation, t, onChanged }: {
       </p>
       {!asking && (
         <button id="advance-button" type="button" class="primary"
-          onClick={() => { setAsking(true); setDone(""); setError(null); }}>
+          onClick={() => { setAsking(true); report(null); }}>
           {next ? t("phases.advanceTo", { phase: t(`phase.${next.kind}`) }) : t("phases.advanceAnyway")}
         </button>
       )}
@@ -162,22 +173,17 @@ function Advance({ consultation, t, onChanged }: {
           onCancel={() => { setAsking(false); setTimeout(() => document.getElementById("advance-button")?.focus()); }} />
       )}
       <div id="advance-result" tabIndex={-1} class="result">
-        {done && <p role="status">{done}</p>}
-        {error !== null && <Refusal error={error} forbidden={t("phases.forbidden")} />}
+        {outcome?.section === "advance" && <OutcomeNote outcome={outcome} t={t} />}
       </div>
     </section>
   );
 }
 
-function Dates({ consultation, t, onChanged }: {
-  consultation: Consultation; t: T; onChanged: (c: Consultation) => void;
-}) {
+function Dates({ consultation, t, outcome, report, onChanged }: SectionProps) {
   const [kind, setKind] = useState(consultation.current_phase ?? consultation.phases[0]!.kind);
   const phase = consultation.phases.find((p) => p.kind === kind) ?? consultation.phases[0]!;
   const [end, setEnd] = useState(() => localInput(phase.ends_at));
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState("");
   // A phase that is over runs again from now (reopen); one that is not moves its end (extend).
   const change = Date.parse(phase.ends_at) <= Date.now() ? "reopen" : "extend";
 
@@ -185,15 +191,13 @@ function Dates({ consultation, t, onChanged }: {
     const chosen = consultation.phases.find((p) => p.kind === value);
     setKind(value as typeof kind);
     if (chosen) setEnd(localInput(chosen.ends_at));
-    setDone("");
-    setError(null);
+    report(null);
   }
 
   async function submit(event: Event) {
     event.preventDefault();
     setBusy(true);
-    setError(null);
-    setDone("");
+    report(null);
     try {
       const when = new Date(end);
       const updated = ok(await api.POST("/v1/consultations/{consultation_id}/phase-changes", {
@@ -201,12 +205,12 @@ function Dates({ consultation, t, onChanged }: {
         // An unreadable date is sent as it is typed: the API says what is wrong with it.
         body: { change, phase: kind, ends_at: Number.isNaN(when.getTime()) ? end : when.toISOString() },
       }));
-      setDone(t("phases.saved", { phase: t(`phase.${kind}`) }));
+      report({ section: "dates", done: t("phases.saved", { phase: t(`phase.${kind}`) }) });
       onChanged(updated);
       const moved = updated.phases.find((p) => p.kind === kind);
       if (moved) setEnd(localInput(moved.ends_at));
     } catch (caught) {
-      setError(caught);
+      report({ section: "dates", error: caught });
     } finally {
       setBusy(false);
       document.getElementById("dates-result")?.focus();
@@ -231,8 +235,7 @@ function Dates({ consultation, t, onChanged }: {
         </div>
       </form>
       <div id="dates-result" tabIndex={-1} class="result">
-        {done && <p role="status">{done}</p>}
-        {error !== null && <Refusal error={error} forbidden={t("phases.forbidden")} />}
+        {outcome?.section === "dates" && <OutcomeNote outcome={outcome} t={t} />}
       </div>
     </section>
   );
