@@ -13,6 +13,8 @@ import { ModerationView } from "./views/ModerationView";
 import { HarvestView } from "./views/HarvestView";
 import { IdeasView } from "./views/IdeasView";
 import { ParticipationView } from "./views/ParticipationView";
+import { PhaseControlView } from "./views/PhaseControlView";
+import { VoteAdminView } from "./views/VoteAdminView";
 import { SynthesesView, SynthesisView } from "./views/SynthesisView";
 import { VoteView } from "./views/VoteView";
 import { ThreadView } from "./views/ThreadView";
@@ -31,6 +33,8 @@ function Screen({ current }: { current: Route }) {
     case "participation": return <ParticipationView id={current.id} />;
     case "syntheses": return <SynthesesView id={current.id} />;
     case "synthesis": return <SynthesisView id={current.id} synthesisId={current.synthesisId} />;
+    case "phases": return <PhaseControlView id={current.id} />;
+    case "vote-admin": return <VoteAdminView id={current.id} />;
     case "login": return <LoginView back={current.back} />;
     case "signup": return <SignupView back={current.back} />;
     default: return <h1 tabIndex={-1}>{t("error.notFound")}</h1>;

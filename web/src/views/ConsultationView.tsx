@@ -88,6 +88,8 @@ export function ConsultationView({ id }: { id: string }) {
             {who && <li><a href={href.moderation(consultation.id)}>{t("consultation.moderation")}</a></li>}
             {who && <li><a href={href.ideas(consultation.id)}>{t("ideas.link")}</a></li>}
             {who && <li><a href={href.participation(consultation.id)}>{t("participation.link")}</a></li>}
+            {who && <li><a href={href.phases(consultation.id)}>{t("phases.link")}</a></li>}
+            {who && <li><a href={href.voteAdmin(consultation.id)}>{t("votes.link")}</a></li>}
           </ul>
         </section>
       )}

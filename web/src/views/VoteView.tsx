@@ -13,6 +13,9 @@ type VoteSession = Schemas["VoteSessionPublic"];
 type Ballot = Schemas["BallotPublic"];
 type Results = Schemas["ResultsPublic"];
 type Cells = Record<string, number>;
+type Gauge = Schemas["GaugePublic"];
+/** Gauge answers by `${proposal}:${gauge}`; absent: not answered. */
+type Answers = Record<string, number>;
 
 /** A session's text in the reader's language, else its first language's, else any. */
 export function textIn(texts: Record<string, string>, language: string, languages: string[]): string {
@@ -25,6 +28,12 @@ function cellsOf(ballot: Ballot | null): Cells {
   const cells: Cells = {};
   for (const a of ballot?.allocations ?? []) cells[cell(a.proposal_id, a.category_id)] = a.tokens;
   return cells;
+}
+
+function answersOf(ballot: Ballot | null): Answers {
+  const answers: Answers = {};
+  for (const a of ballot?.gauge_answers ?? []) answers[cell(a.proposal_id, a.gauge_id)] = a.value;
+  return answers;
 }
 
 /** Tokens spent per category: the remaining budget is counted here, live, as the voter
@@ -121,6 +130,7 @@ function BallotForm({ vote, ballot, t, language, onSaved }: {
   vote: VoteSession; ballot: Ballot | null; t: T; language: string; onSaved: (ballot: Ballot) => void;
 }) {
   const [cells, setCells] = useState<Cells>(() => cellsOf(ballot));
+  const [answers, setAnswers] = useState<Answers>(() => answersOf(ballot));
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
@@ -146,7 +156,10 @@ function BallotForm({ vote, ballot, t, language, onSaved }: {
       const version = ballot?.version ?? 0;
       const reply = ok(await api.PUT("/v1/vote-sessions/{session_id}/ballot", {
         params: { path: { session_id: vote.id }, header: version > 0 ? { "If-Match": `"${version}"` } : {} },
-        body: { allocations, gauge_answers: ballot?.gauge_answers ?? [] },
+        body: { allocations, gauge_answers: Object.entries(answers).map(([key, value]) => {
+          const [proposal_id, gauge_id] = key.split(":") as [string, string];
+          return { proposal_id, gauge_id, value };
+        }) },
       }));
       setSaved(true);
       onSaved(reply);
@@ -201,6 +214,19 @@ function BallotForm({ vote, ballot, t, language, onSaved }: {
                 );
               })}
             </div>
+            {p.gauges.map((g) => (
+              <GaugeField key={g.id} proposalId={p.id} gauge={g} name={name} t={t}
+                value={answers[cell(p.id, g.id)]}
+                onChange={(value) => {
+                  setAnswers((old) => {
+                    const next = { ...old };
+                    if (value === undefined) delete next[cell(p.id, g.id)];
+                    else next[cell(p.id, g.id)] = value;
+                    return next;
+                  });
+                  setSaved(false);
+                }} />
+            ))}
           </li>
         ))}
       </ol>
@@ -224,10 +250,45 @@ function BallotForm({ vote, ballot, t, language, onSaved }: {
   );
 }
 
-function ResultsTable({ vote, results, t }: { vote: VoteSession; results: Results; t: T }) {
+/** A gauge beside a proposal's tokens: labelled choices as radio buttons, or an integer
+ * scale as a number field; "no answer" is always possible (the gauge is optional). */
+function GaugeField({ proposalId, gauge, name, t, value, onChange }: {
+  proposalId: string; gauge: Gauge; name: (texts: Record<string, string>) => string; t: T;
+  value: number | undefined; onChange: (value: number | undefined) => void;
+}) {
+  const id = `gauge-${proposalId}-${gauge.id}`;
+  if (gauge.choices.length > 0) {
+    return (
+      <fieldset class="gauge">
+        <legend>{name(gauge.question)}</legend>
+        {[undefined, ...gauge.choices.map((_, i) => i)].map((choice) => (
+          <label key={String(choice)} class="check">
+            <input type="radio" name={id} checked={value === choice} onChange={() => onChange(choice)} />
+            {choice === undefined ? t("gauge.noAnswer") : name(gauge.choices[choice]!)}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
   return (
-    <section aria-labelledby="results" class="results">
-      <h2 id="results">{t(results.final ? "vote.results" : "vote.resultsLive")}</h2>
+    <div class="gauge token-field">
+      <label for={id}>{t("gauge.scale", { question: name(gauge.question), min: gauge.min, max: gauge.max, unit: gauge.unit })}</label>
+      <input id={id} type="number" inputMode="numeric" min={gauge.min} max={gauge.max} step={1}
+        value={value ?? ""} onInput={(e) => {
+          const raw = e.currentTarget.value.trim();
+          const parsed = Number.parseInt(raw, 10);
+          onChange(raw === "" || !Number.isFinite(parsed) ? undefined : parsed);
+        }} />
+    </div>
+  );
+}
+
+export function ResultsTable({ vote, results, t, level = 2 }: { vote: VoteSession; results: Results; t: T; level?: 2 | 4 }) {
+  const Heading = level === 2 ? "h2" : "h4";
+  const headingId = `results-${vote.id}`;
+  return (
+    <section aria-labelledby={headingId} class="results">
+      <Heading id={headingId}>{t(results.final ? "vote.results" : "vote.resultsLive")}</Heading>
       <p>{results.ballot_count === 1 ? t("vote.ballot1") : t("vote.ballots", { count: results.ballot_count })}</p>
       {vote.categories.map((c) => {
         const rows = results.tallies.filter((row) => row.category_id === c.id);
@@ -252,8 +313,39 @@ function ResultsTable({ vote, results, t }: { vote: VoteSession; results: Result
           </div>
         );
       })}
+      {results.gauges.length > 0 && <GaugeResults vote={vote} results={results} t={t} />}
       {results.results_digest && <p class="muted digest">{t("vote.digest", { digest: results.results_digest })}</p>}
     </section>
   );
 }
 
+
+function GaugeResults({ vote, results, t }: { vote: VoteSession; results: Results; t: T }) {
+  const gauges = new Map(vote.proposals.flatMap((p) => p.gauges.map((g) => [g.id, g] as const)));
+  const label = (gaugeId: string, value: string) => {
+    const choices = gauges.get(gaugeId)?.choices ?? [];
+    return choices.length ? textIn(choices[Number(value)] ?? {}, results.language, vote.languages) || value : value;
+  };
+  return (
+    <div class="table-wrap">
+      <table>
+        <caption>{t("gauge.results")}</caption>
+        <thead>
+          <tr><th scope="col">{t("vote.proposal")}</th><th scope="col">{t("gauge.question")}</th>
+            <th scope="col">{t("gauge.answers")}</th><th scope="col">{t("gauge.average")}</th>
+            <th scope="col">{t("gauge.distribution")}</th></tr>
+        </thead>
+        <tbody>
+          {results.gauges.map((g) => (
+            <tr key={g.gauge_id}>
+              <th scope="row">{g.proposal_title}</th><td>{g.question}</td>
+              <td class="count">{g.answers}</td>
+              <td class="count">{new Intl.NumberFormat(results.language, { maximumFractionDigits: 2 }).format(g.average)}</td>
+              <td>{Object.entries(g.distribution).map(([value, count]) => `${label(g.gauge_id, value)}: ${count}`).join(" · ")}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
