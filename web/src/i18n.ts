@@ -4,6 +4,7 @@
 // sends the chosen language as Accept-Language (api/client.ts).
 import { Store, useStore } from "./store";
 import { facilitatorEn, facilitatorFr } from "./strings/facilitator";
+import { surveysEn, surveysFr } from "./strings/surveys";
 
 const en = {
   "app.name": "Agora",
@@ -166,6 +167,7 @@ const en = {
   "moderation.why.misinformation": "misinformation",
   "moderation.why.other": "other",
   ...facilitatorEn,
+  ...surveysEn,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Syntheses",
   "synthesis.list": "Syntheses",
@@ -382,6 +384,7 @@ const fr: Table = {
   "moderation.why.misinformation": "désinformation",
   "moderation.why.other": "autre",
   ...facilitatorFr,
+  ...surveysFr,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Synthèses",
   "synthesis.list": "Synthèses",

@@ -3,6 +3,7 @@ import { api, ok, type Consultation, type Thread } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { PhaseTimeline } from "../components/PhaseTimeline";
 import { Pseudonym } from "../components/Pseudonym";
+import { Survey, surveyOpen } from "../components/Survey";
 import { lang, translate, useT, type T } from "../i18n";
 import { subscribe } from "../live";
 import { useScreenFocus } from "../focus";
@@ -91,6 +92,7 @@ export function ConsultationView({ id }: { id: string }) {
           </ul>
         </section>
       )}
+      {surveyOpen(consultation) && <Survey consultation={consultation} />}
       <section aria-labelledby="themes">
         <h2 id="themes">{t("consultation.themes")}</h2>
         <Themes consultation={consultation} threads={threads} t={t} />
