@@ -160,6 +160,14 @@ async def test_the_sso_button_appears_only_where_configured(
     async with httpx.AsyncClient(base_url=sso_site, timeout=15) as sso:
         me = await sso.get("/v1/accounts/me", headers={"Authorization": f"Bearer {token}"})
     assert (me.status_code, me.json()["email"]) == (200, email), me.text
+
+    # A return the provider did not make (a forged state) is refused, and said so (a
+    # page load: focus starts at the top, the reason is an alert).
+    await page.goto(f"{sso_site}/?code=forged&state=forged")
+    failed = page.get_by_role("heading", level=1)
+    await expect(failed).to_have_text("The single sign-on did not succeed.")
+    await expect(page.get_by_role("alert")).to_contain_text("start again")
+    assert "forged" not in page.url, page.url
     assert not page_errors, page_errors
     await context.close()
 

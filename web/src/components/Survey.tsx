@@ -1,11 +1,11 @@
 import { useEffect } from "preact/hooks";
 import { api, ok, type Consultation, type Post, type Thread } from "../api/client";
 import { lang, useT } from "../i18n";
-import { subscribe } from "../live";
+import type { LiveEvent } from "../live";
 import { useLoad } from "../load";
 import { href } from "../router";
 import { session } from "../session";
-import { useStore } from "../store";
+import { useStore, type Store } from "../store";
 import { ErrorNote } from "./ErrorNote";
 import { PostForm } from "./PostForm";
 import { PostItem } from "./PostItem";
@@ -44,27 +44,32 @@ async function loadSurvey(consultationId: string, language: string, signedIn: bo
 /** The open questions of the appropriation phase on the landing page: each with the
  * reader's own answer (their author key) or a form to answer, and the others' answers
  * (public, with reactions); new answers arrive live. */
-export function Survey({ consultation }: { consultation: Consultation }) {
+export function Survey({ consultation, live }: { consultation: Consultation; live: Store<LiveEvent | null> }) {
   const t = useT();
   const language = useStore(lang);
   const who = useStore(session);
   const loaded = useLoad(() => loadSurvey(consultation.id, language, Boolean(who)),
     [language, who?.accountId], consultation.id);
 
-  const add = (post: Post) => loaded.set((d) => ({
+  /** An answer written here, or seen on the stream (shared by every reader: it does not
+   * carry this reader's own reaction, which is kept). Replies stay in the thread. */
+  const upsert = (post: Post, fromStream: boolean) => loaded.set((d) => ({
     ...d,
-    questions: d.questions.map((q) => (q.thread.id !== post.thread_id || post.parent_id ? q : {
-      ...q, answers: q.answers.some((a) => a.id === post.id)
-        ? q.answers.map((a) => (a.id === post.id ? post : a)) : [...q.answers, post],
-    })),
+    questions: d.questions.map((q) => {
+      if (q.thread.id !== post.thread_id || post.parent_id) return q;
+      const known = q.answers.find((a) => a.id === post.id);
+      const shown = fromStream ? { ...post, my_reaction: known?.my_reaction ?? null } : post;
+      return { ...q, answers: known ? q.answers.map((a) => (a.id === post.id ? shown : a)) : [...q.answers, shown] };
+    }),
   }));
+  const add = (post: Post) => upsert(post, false);
 
-  useEffect(() => subscribe(consultation.id, language, (event) => {
-    if (event.type === "post.created" || event.type === "post.edited" || event.type === "translation.ready") {
+  useEffect(() => live.subscribe((event) => {
+    if (event && ["post.created", "post.edited", "translation.ready"].includes(event.type)) {
       const post = event.data.post as Post | undefined;
-      if (post) add({ ...post, my_reaction: null });
+      if (post) upsert(post, true);
     }
-  }), [consultation.id, language]);
+  }), [live]);
 
   if (loaded.error !== null && !loaded.data) return <ErrorNote error={loaded.error} onRetry={loaded.reload} />;
   if (!loaded.data || loaded.data.questions.length === 0) return null;

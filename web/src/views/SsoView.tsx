@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { ApiError } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { useScreenFocus } from "../focus";
 import { useT } from "../i18n";
@@ -55,7 +56,9 @@ export function SsoCallbackView() {
     return (
       <>
         <h1 tabIndex={-1}>{t("sso.failed")}</h1>
-        <ErrorNote error={error} />
+        {/* Identity's reason (a used or forged state, a provider refusing), not the
+            generic "log in" notice ErrorNote gives a 401. */}
+        {error instanceof ApiError ? <p class="error" role="alert">{error.message}</p> : <ErrorNote error={error} />}
         <p><a href={href.login("#/")}>{t("sso.again")}</a></p>
       </>
     );
