@@ -178,6 +178,44 @@ class OidcStart(_message.Message):
 Global___OidcStart: _TypeAlias = OidcStart  # noqa: Y015
 
 @_typing.final
+class GetOidcConfigRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    def __init__(
+        self,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___GetOidcConfigRequest: _TypeAlias = GetOidcConfigRequest  # noqa: Y015
+
+@_typing.final
+class OidcConfig(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ENABLED_FIELD_NUMBER: _builtins.int
+    PROVIDER_NAME_FIELD_NUMBER: _builtins.int
+    enabled: _builtins.bool
+    provider_name: _builtins.str
+    """OIDC_PROVIDER_NAME, else the issuer's host name; empty when not enabled."""
+    def __init__(
+        self,
+        *,
+        enabled: _builtins.bool = ...,
+        provider_name: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["enabled", b"enabled", "provider_name", b"provider_name"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___OidcConfig: _TypeAlias = OidcConfig  # noqa: Y015
+
+@_typing.final
 class FinishOidcLoginRequest(_message.Message):
     DESCRIPTOR: _descriptor.Descriptor
 

@@ -67,6 +67,11 @@ class IdentityServiceStub:
                 request_serializer=agora_dot_v1_dot_identity__pb2.FinishOidcLoginRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_identity__pb2.TokenPair.FromString,
                 _registered_method=True)
+        self.GetOidcConfig = channel.unary_unary(
+                '/agora.v1.IdentityService/GetOidcConfig',
+                request_serializer=agora_dot_v1_dot_identity__pb2.GetOidcConfigRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_identity__pb2.OidcConfig.FromString,
+                _registered_method=True)
         self.Logout = channel.unary_unary(
                 '/agora.v1.IdentityService/Logout',
                 request_serializer=agora_dot_v1_dot_identity__pb2.LogoutRequest.SerializeToString,
@@ -194,6 +199,13 @@ class IdentityServiceServicer:
 
     def FinishOidcLogin(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOidcConfig(self, request, context):
+        """Whether single sign-on is configured, and the provider's name to show on a button.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -339,6 +351,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.FinishOidcLogin,
                     request_deserializer=agora_dot_v1_dot_identity__pb2.FinishOidcLoginRequest.FromString,
                     response_serializer=agora_dot_v1_dot_identity__pb2.TokenPair.SerializeToString,
+            ),
+            'GetOidcConfig': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOidcConfig,
+                    request_deserializer=agora_dot_v1_dot_identity__pb2.GetOidcConfigRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_identity__pb2.OidcConfig.SerializeToString,
             ),
             'Logout': grpc.unary_unary_rpc_method_handler(
                     servicer.Logout,
@@ -591,6 +608,33 @@ class IdentityService:
             '/agora.v1.IdentityService/FinishOidcLogin',
             agora_dot_v1_dot_identity__pb2.FinishOidcLoginRequest.SerializeToString,
             agora_dot_v1_dot_identity__pb2.TokenPair.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOidcConfig(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.IdentityService/GetOidcConfig',
+            agora_dot_v1_dot_identity__pb2.GetOidcConfigRequest.SerializeToString,
+            agora_dot_v1_dot_identity__pb2.OidcConfig.FromString,
             options,
             channel_credentials,
             insecure,

@@ -44,6 +44,8 @@ class IdentityServiceStub:
     StartOidcLogin: _grpc.UnaryUnaryMultiCallable[_identity_pb2.StartOidcLoginRequest, _identity_pb2.OidcStart]
     """OpenID Connect (Authorization Code + PKCE) with the configured provider."""
     FinishOidcLogin: _grpc.UnaryUnaryMultiCallable[_identity_pb2.FinishOidcLoginRequest, _identity_pb2.TokenPair]
+    GetOidcConfig: _grpc.UnaryUnaryMultiCallable[_identity_pb2.GetOidcConfigRequest, _identity_pb2.OidcConfig]
+    """Whether single sign-on is configured, and the provider's name to show on a button."""
     Logout: _grpc.UnaryUnaryMultiCallable[_identity_pb2.LogoutRequest, _identity_pb2.LogoutResponse]
     ChangePassword: _grpc.UnaryUnaryMultiCallable[_identity_pb2.ChangePasswordRequest, _identity_pb2.ChangePasswordResponse]
     RequestPasswordReset: _grpc.UnaryUnaryMultiCallable[_identity_pb2.RequestPasswordResetRequest, _identity_pb2.RequestPasswordResetResponse]
@@ -87,6 +89,8 @@ class IdentityServiceAsyncStub(IdentityServiceStub):
     StartOidcLogin: _aio.UnaryUnaryMultiCallable[_identity_pb2.StartOidcLoginRequest, _identity_pb2.OidcStart]  # type: ignore[assignment]
     """OpenID Connect (Authorization Code + PKCE) with the configured provider."""
     FinishOidcLogin: _aio.UnaryUnaryMultiCallable[_identity_pb2.FinishOidcLoginRequest, _identity_pb2.TokenPair]  # type: ignore[assignment]
+    GetOidcConfig: _aio.UnaryUnaryMultiCallable[_identity_pb2.GetOidcConfigRequest, _identity_pb2.OidcConfig]  # type: ignore[assignment]
+    """Whether single sign-on is configured, and the provider's name to show on a button."""
     Logout: _aio.UnaryUnaryMultiCallable[_identity_pb2.LogoutRequest, _identity_pb2.LogoutResponse]  # type: ignore[assignment]
     ChangePassword: _aio.UnaryUnaryMultiCallable[_identity_pb2.ChangePasswordRequest, _identity_pb2.ChangePasswordResponse]  # type: ignore[assignment]
     RequestPasswordReset: _aio.UnaryUnaryMultiCallable[_identity_pb2.RequestPasswordResetRequest, _identity_pb2.RequestPasswordResetResponse]  # type: ignore[assignment]
@@ -163,6 +167,14 @@ class IdentityServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _identity_pb2.FinishOidcLoginRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_identity_pb2.TokenPair, _abc.Awaitable[_identity_pb2.TokenPair]]: ...
+
+    @_abc_1.abstractmethod
+    def GetOidcConfig(
+        self,
+        request: _identity_pb2.GetOidcConfigRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_identity_pb2.OidcConfig, _abc.Awaitable[_identity_pb2.OidcConfig]]:
+        """Whether single sign-on is configured, and the provider's name to show on a button."""
 
     @_abc_1.abstractmethod
     def Logout(

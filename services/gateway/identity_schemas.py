@@ -94,6 +94,15 @@ class OidcStartPublic(BaseModel):
     authorization_url: str
 
 
+class OidcConfigPublic(BaseModel):
+    """Whether a front-end should offer single sign-on, and with whom."""
+
+    enabled: bool = Field(description="False: `POST /v1/sessions/oidc` answers 409.")
+    provider: str | None = Field(
+        description='The name for a "Log in with …" button (OIDC_PROVIDER_NAME, else the '
+                    "issuer's host); null when not enabled.")
+
+
 class OidcCallback(Input):
     code: Secret
     state: Secret

@@ -145,6 +145,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/accounts/me/erasure"): "account.erase",
     ("POST", "/v1/sessions"): "session.login",
     ("POST", "/v1/sessions/refresh"): "session.refresh",
+    ("GET", "/v1/sessions/oidc"): "session.sso",
     ("POST", "/v1/sessions/oidc"): "session.sso",
     ("POST", "/v1/sessions/oidc/callback"): "session.sso",
     ("POST", "/v1/sessions/logout"): "session.logout",

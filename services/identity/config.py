@@ -43,6 +43,8 @@ class IdentitySettings(ServiceSettings):
     oidc_client_secret: str = ""
     oidc_redirect_uri: str = ""
     oidc_scopes: str = "openid email profile"
+    # The provider's name on the front-end's "Log in with …" button (else the issuer's host).
+    oidc_provider_name: str = ""
 
     @model_validator(mode="after")
     def _complete_oidc(self) -> Self:

@@ -105,6 +105,11 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                              context: Context) -> identity_pb2.OidcStart:
         return identity_pb2.OidcStart(authorization_url=await self._sso.start())
 
+    async def GetOidcConfig(self, request: identity_pb2.GetOidcConfigRequest,
+                            context: Context) -> identity_pb2.OidcConfig:
+        name = self._sso.provider_name()
+        return identity_pb2.OidcConfig(enabled=name is not None, provider_name=name or "")
+
     async def FinishOidcLogin(self, request: identity_pb2.FinishOidcLoginRequest,
                               context: Context) -> identity_pb2.TokenPair:
         account_id = await self._sso.finish(code=_secret(request.code, "code"),

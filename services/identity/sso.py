@@ -16,6 +16,7 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import jwt
@@ -44,6 +45,12 @@ class OidcLogin:
 
     async def ensure_indexes(self) -> None:
         await self._states.create_index("expires_at", expireAfterSeconds=0)
+
+    def provider_name(self) -> str | None:
+        """Who signs people in, for a button; None when single sign-on is not configured."""
+        if not self._s.oidc_issuer:
+            return None
+        return self._s.oidc_provider_name or urlsplit(self._s.oidc_issuer).hostname or ""
 
     async def start(self) -> str:
         metadata = await self._discover()

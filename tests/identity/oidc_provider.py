@@ -39,6 +39,8 @@ REDIRECT_URI = "https://app.example/sso/callback"
 class Provider:
     port: int
     user: dict[str, Any] = field(default_factory=dict)
+    # Where it sends the browser back (the client's registered redirect URI).
+    redirect_uri: str = REDIRECT_URI
     key: RSAPrivateKey = field(default_factory=lambda: generate_private_key(65537, 2048))
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
 
@@ -57,7 +59,7 @@ class Provider:
 
     async def authorize(self, request: Request) -> Response:
         q = request.query_params
-        if (q.get("client_id") != CLIENT_ID or q.get("redirect_uri") != REDIRECT_URI
+        if (q.get("client_id") != CLIENT_ID or q.get("redirect_uri") != self.redirect_uri
                 or q.get("response_type") != "code" or q.get("code_challenge_method") != "S256"
                 or "openid" not in q.get("scope", "").split()):
             return JSONResponse({"error": "invalid_request"}, status_code=400)
@@ -65,7 +67,7 @@ class Provider:
         self.codes[code] = {"challenge": q["code_challenge"], "nonce": q.get("nonce", ""),
                             "redirect_uri": q["redirect_uri"]}
         query = urlencode({"code": code, "state": q["state"]})
-        return RedirectResponse(f"{REDIRECT_URI}?{query}", status_code=302)
+        return RedirectResponse(f"{self.redirect_uri}?{query}", status_code=302)
 
     async def token(self, request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}

@@ -9,15 +9,9 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from devstack import processes
-from devstack.stack import Stack, StackConfig
-from tests.identity.oidc_provider import (
-    CLIENT_ID,
-    CLIENT_SECRET,
-    REDIRECT_URI,
-    Provider,
-    running_provider,
-)
+from devstack.stack import Stack
+from tests.identity.oidc_provider import REDIRECT_URI, Provider, running_provider
+from tests.identity.sso_stack import sso_gateway_for
 from tests.identity.support import PASSWORD, new_account, unique_email
 
 
@@ -30,27 +24,8 @@ async def provider() -> AsyncIterator[Provider]:
 @pytest.fixture(scope="module")
 def sso_gateway(provider: Provider, stack: Stack, work_dir: Path) -> Iterator[str]:
     """An identity replica and a gateway configured for the provider (same databases)."""
-    config = StackConfig.on_free_ports(
-        mongo_uri=stack.config.mongo_uri, nats_url=stack.config.nats_url,
-        redis_url=stack.config.redis_url, log_dir=work_dir / "sso-logs",
-        extra_env={"AGORA_ENV": "test", "MAIL_DIR": str(work_dir / "mail"),
-                   # A replica of the stack's identity: it must read the same signing keys.
-                   "SIGNING_KEY_PASSPHRASE": stack.config.extra_env["SIGNING_KEY_PASSPHRASE"],
-                   "OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
-                   "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_REDIRECT_URI": REDIRECT_URI})
-    for name in ("threads", "voting", "translation", "synthesis"):
-        config.grpc_ports[name] = stack.config.grpc_ports[name]
-    identity = processes.service("identity", config.env("identity"), config.log_dir).start()
-    gateway = None
-    try:
-        processes.wait_serving(identity, config.address("identity"))
-        gateway = processes.service("gateway", config.env("gateway"), config.log_dir).start()
-        gateway.wait_port()
-        yield config.gateway_url
-    finally:
-        if gateway is not None:
-            gateway.stop()
-        identity.stop()
+    with sso_gateway_for(provider, stack, work_dir / "sso-logs") as url:
+        yield url
 
 
 async def sign_in(api: httpx.AsyncClient, provider: Provider) -> tuple[str, str]:
@@ -136,3 +111,17 @@ async def test_an_unverified_provider_email_does_not_take_over_an_account(
 
 async def test_sso_is_refused_where_it_is_not_configured(api: httpx.AsyncClient) -> None:
     assert (await api.post("/v1/sessions/oidc")).status_code == 409
+    config = await api.get("/v1/sessions/oidc")
+    assert config.status_code == 200, config.text
+    assert config.json() == {"enabled": False, "provider": None}
+
+
+async def test_a_front_end_learns_that_sso_is_configured_and_with_whom(
+    provider: Provider, sso_gateway: str,
+) -> None:
+    async with httpx.AsyncClient(base_url=sso_gateway, timeout=15) as api:
+        config = await api.get("/v1/sessions/oidc")
+    assert config.status_code == 200, config.text
+    # No OIDC_PROVIDER_NAME here: the issuer's host names the provider.
+    assert config.json() == {"enabled": True, "provider": "127.0.0.1"}
+    assert config.headers["cache-control"] == "public, max-age=60"

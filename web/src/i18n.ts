@@ -5,6 +5,7 @@
 import { Store, useStore } from "./store";
 import { facilitatorEn, facilitatorFr } from "./strings/facilitator";
 import { strategyEn, strategyFr } from "./strings/strategy";
+import { surveysEn, surveysFr } from "./strings/surveys";
 
 const en = {
   "app.name": "Agora",
@@ -168,6 +169,7 @@ const en = {
   "moderation.why.other": "other",
   ...facilitatorEn,
   ...strategyEn,
+  ...surveysEn,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Syntheses",
   "synthesis.list": "Syntheses",
@@ -385,6 +387,7 @@ const fr: Table = {
   "moderation.why.other": "autre",
   ...facilitatorFr,
   ...strategyFr,
+  ...surveysFr,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Synthèses",
   "synthesis.list": "Synthèses",

@@ -7,6 +7,7 @@ import { href, route, type Route } from "./router";
 import { session } from "./session";
 import { useStore } from "./store";
 import { LoginView, SignupView } from "./views/AuthView";
+import { SsoCallbackView } from "./views/SsoView";
 import { ConsultationView } from "./views/ConsultationView";
 import { Home } from "./views/Home";
 import { ModerationView } from "./views/ModerationView";
@@ -37,6 +38,7 @@ function Screen({ current }: { current: Route }) {
     case "vote-admin": return <VoteAdminView id={current.id} />;
     case "login": return <LoginView back={current.back} />;
     case "signup": return <SignupView back={current.back} />;
+    case "sso": return <SsoCallbackView />;
     default: return <h1 tabIndex={-1}>{t("error.notFound")}</h1>;
   }
 }

@@ -1,5 +1,6 @@
 // Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/c/<id>/syntheses[/<id>], #/c/<id>/ideas, #/t/<id>, #/t/<id>/harvest, ...): the gateway serves one document at /, so a reload
 // or a shared link lands on the same screen without server-side routes.
+import { ssoReturn } from "./sso";
 import { Store } from "./store";
 
 export type Route =
@@ -17,6 +18,7 @@ export type Route =
   | { name: "vote-admin"; id: string }
   | { name: "login"; back: string }
   | { name: "signup"; back: string }
+  | { name: "sso" }
   | { name: "not-found" };
 
 const ID = "([0-9a-f]{24})";
@@ -41,7 +43,8 @@ export function parse(hash: string): Route {
   return { name: "not-found" };
 }
 
-export const route = new Store<Route>(parse(location.hash));
+// Opened by the single sign-on provider's redirect (code and state in the query): finish it.
+export const route = new Store<Route>(ssoReturn() ? { name: "sso" } : parse(location.hash));
 window.addEventListener("hashchange", () => route.set(parse(location.hash)));
 
 export const href = {

@@ -13,6 +13,7 @@ from services.gateway.deps import Clients, resources_of
 from services.gateway.identity_schemas import (
     LoginRequest,
     OidcCallback,
+    OidcConfigPublic,
     OidcStartPublic,
     RefreshRequest,
     TokenPairPublic,
@@ -45,6 +46,18 @@ async def login(body: LoginRequest, request: Request, response: Response,
     await guard.succeeded(body.email)
     response.headers.update(NO_STORE)
     return TokenPairPublic.of(reply)
+
+
+@router.get("/oidc", response_model=OidcConfigPublic)
+async def sso_config(clients: Clients, response: Response) -> OidcConfigPublic:
+    """Whether single sign-on is configured (identity's `OIDC_ISSUER`) and the
+    provider's name: a front-end shows its "Log in with …" button only then."""
+    reply = await clients.call("identity", clients.identity.GetOidcConfig,
+                               identity_pb2.GetOidcConfigRequest())
+    # Configuration changes with a redeploy only; a minute's caching is harmless.
+    response.headers["Cache-Control"] = "public, max-age=60"
+    provider = (reply.provider_name or None) if reply.enabled else None
+    return OidcConfigPublic(enabled=reply.enabled, provider=provider)
 
 
 @router.post("/oidc", response_model=OidcStartPublic)

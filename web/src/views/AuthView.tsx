@@ -5,6 +5,7 @@ import { useT } from "../i18n";
 import { useScreenFocus } from "../focus";
 import { go, href } from "../router";
 import { session } from "../session";
+import { SsoButton } from "./SsoView";
 
 async function logIn(email: string, password: string): Promise<void> {
   const pair = ok(await api.POST("/v1/sessions", { body: { email, password } }));
@@ -61,6 +62,7 @@ export function LoginView({ back }: { back: string }) {
         {wrong ? <p class="error" role="alert">{t("auth.failed")}</p> : error !== null && <ErrorNote error={error} />}
         <button type="submit" class="primary" disabled={busy}>{t("auth.submitLogin")}</button>
       </form>
+      <SsoButton back={back} />
       <p>{t("auth.noAccount")} <a href={href.signup(back)}>{t("nav.signup")}</a></p>
     </>
   );

@@ -1,15 +1,16 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, ok, type Consultation, type Thread } from "../api/client";
 import { ErrorNote } from "../components/ErrorNote";
 import { PhaseTimeline } from "../components/PhaseTimeline";
 import { Pseudonym } from "../components/Pseudonym";
+import { Survey, surveyOpen } from "../components/Survey";
 import { lang, translate, useT, type T } from "../i18n";
-import { subscribe } from "../live";
+import { subscribe, type LiveEvent } from "../live";
 import { useScreenFocus } from "../focus";
 import { useLoad } from "../load";
 import { href } from "../router";
 import { session } from "../session";
-import { useStore } from "../store";
+import { Store, useStore } from "../store";
 
 export function postCount(t: T, count: number): string {
   if (count === 0) return t("consultation.post0");
@@ -24,6 +25,8 @@ export function ConsultationView({ id }: { id: string }) {
   const language = useStore(lang);
   const who = useStore(session);
   const [announcement, setAnnouncement] = useState("");
+  // The page's one stream, passed on to the survey (one connection, not one per section).
+  const live = useMemo(() => new Store<LiveEvent | null>(null), [id]);
   const loaded = useLoad(async () => {
     const [consultation, threads] = await Promise.all([
       api.GET("/v1/consultations/{consultation_id}", { params: { path: { consultation_id: id } } }).then(ok),
@@ -36,6 +39,7 @@ export function ConsultationView({ id }: { id: string }) {
   useScreenFocus(Boolean(loaded.data));
 
   useEffect(() => subscribe(id, language, (event) => {
+    live.set(event);
     if (event.type === "consultation.phase_changed") {
       const phase = String(event.data.current_phase ?? "");
       const name = translate(lang.value, `phase.${phase}` as "phase.ideation");
@@ -93,6 +97,7 @@ export function ConsultationView({ id }: { id: string }) {
           </ul>
         </section>
       )}
+      {surveyOpen(consultation) && <Survey consultation={consultation} live={live} />}
       <section aria-labelledby="themes">
         <h2 id="themes">{t("consultation.themes")}</h2>
         <Themes consultation={consultation} threads={threads} t={t} />

@@ -1,5 +1,6 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ok, type Schemas } from "../api/client";
+import { IdeaActions, type Done } from "../components/IdeaActions";
 import { ErrorNote } from "../components/ErrorNote";
 import { lang, useT, type T } from "../i18n";
 import { subscribe } from "../live";
@@ -14,18 +15,29 @@ type Extract = Schemas["ExtractPublic"];
 async function loadIdeas(id: string) {
   const [consultation, ideas] = await Promise.all([
     api.GET("/v1/consultations/{consultation_id}", { params: { path: { consultation_id: id } } }).then(ok),
-    api.GET("/v1/consultations/{consultation_id}/ideas", { params: { path: { consultation_id: id }, query: { limit: 100 } } }).then(ok),
+    api.GET("/v1/consultations/{consultation_id}/ideas", { params: { path: { consultation_id: id }, query: { limit: 100, include_merged: true } } }).then(ok),
   ]);
   return { consultation, ideas: ideas.items };
 }
 
 /** The ideas table of each theme: status and counts (extracts, posts, authors,
- * reactions), and each idea's sources with links to their contributions. */
+ * reactions), each idea's sources with links to their contributions, and the idea
+ * catchers' actions (retain, set aside, merge, undo a merge; the API decides who may). */
 export function IdeasView({ id }: { id: string }) {
   const t = useT();
   const language = useStore(lang);
   const loaded = useLoad(() => loadIdeas(id), [language], id);
+  const [notice, setNotice] = useState("");
+  const noticeRef = useRef<HTMLParagraphElement>(null);
   useScreenFocus(Boolean(loaded.data));
+
+  /** An action's result replaces the rows it changed (a merge changes two) and is said
+   * in the notice, which takes the focus: the button pressed may be gone. */
+  function done(result: Done) {
+    loaded.reload();
+    setNotice(result.message);
+    setTimeout(() => noticeRef.current?.focus(), 0);
+  }
   useEffect(() => { document.title = `${t("ideas.title")} · Agora`; }, [language]);
   // Extracts filed elsewhere change the counts: read the table again on synthesis events.
   useEffect(() => subscribe(id, language, (event) => {
@@ -43,6 +55,7 @@ export function IdeasView({ id }: { id: string }) {
       </nav>
       <h1 tabIndex={-1}>{t("ideas.title")}</h1>
       <p class="hint">{t("ideas.intro")}</p>
+      <p class="notice idea-notice" role="status" tabIndex={-1} ref={noticeRef} hidden={!notice}>{notice}</p>
       {consultation.themes.map((theme) => {
         const own = ideas.filter((i) => i.theme_id === theme.id);
         return (
@@ -60,10 +73,11 @@ export function IdeasView({ id }: { id: string }) {
                       <th scope="col" class="count">{t("ideas.posts")}</th>
                       <th scope="col" class="count">{t("ideas.authors")}</th>
                       <th scope="col" class="count">{t("ideas.reactions")}</th>
+                      <th scope="col">{t("ideas.actions")}</th>
                     </tr>
                   </thead>
                   <tbody>
-                    {own.map((idea) => <IdeaRow key={idea.id} idea={idea} t={t} />)}
+                    {own.map((idea) => <IdeaRow key={idea.id} idea={idea} ideas={ideas} t={t} onDone={done} />)}
                   </tbody>
                 </table>
               </div>
@@ -75,7 +89,7 @@ export function IdeasView({ id }: { id: string }) {
   );
 }
 
-function IdeaRow({ idea, t }: { idea: Idea; t: T }) {
+function IdeaRow({ idea, ideas, t, onDone }: { idea: Idea; ideas: Idea[]; t: T; onDone: (done: Done) => void }) {
   const [sources, setSources] = useState<Extract[] | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -108,11 +122,14 @@ function IdeaRow({ idea, t }: { idea: Idea; t: T }) {
           )}
         </details>
       </th>
-      <td>{t(`ideas.status.${idea.status}`)}</td>
+      <td>{idea.status === "merged"
+        ? t("ideas.mergedInto", { idea: ideas.find((i) => i.id === idea.merged_into)?.title ?? "?" })
+        : t(`ideas.status.${idea.status}`)}</td>
       <td class="count">{idea.counts.extracts}</td>
       <td class="count">{idea.counts.posts}</td>
       <td class="count">{idea.counts.authors}</td>
       <td class="count">{idea.counts.reactions}</td>
+      <td class="idea-actions"><IdeaActions idea={idea} ideas={ideas} onDone={onDone} /></td>
     </tr>
   );
 }
