@@ -4,6 +4,8 @@
 // sends the chosen language as Accept-Language (api/client.ts).
 import { Store, useStore } from "./store";
 import { facilitatorEn, facilitatorFr } from "./strings/facilitator";
+import { deliverableEn, deliverableFr } from "./strings/deliverable";
+import { synthesisEditorEn, synthesisEditorFr } from "./strings/synthesisEditor";
 
 const en = {
   "app.name": "Agora",
@@ -166,6 +168,8 @@ const en = {
   "moderation.why.misinformation": "misinformation",
   "moderation.why.other": "other",
   ...facilitatorEn,
+  ...deliverableEn,
+  ...synthesisEditorEn,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Syntheses",
   "synthesis.list": "Syntheses",
@@ -382,6 +386,8 @@ const fr: Table = {
   "moderation.why.misinformation": "désinformation",
   "moderation.why.other": "autre",
   ...facilitatorFr,
+  ...deliverableFr,
+  ...synthesisEditorFr,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Synthèses",
   "synthesis.list": "Synthèses",

@@ -14,6 +14,8 @@ import { HarvestView } from "./views/HarvestView";
 import { IdeasView } from "./views/IdeasView";
 import { ParticipationView } from "./views/ParticipationView";
 import { SynthesesView, SynthesisView } from "./views/SynthesisView";
+import { SynthesisEditor } from "./views/SynthesisEditor";
+import { DeliverableView } from "./views/DeliverableView";
 import { VoteView } from "./views/VoteView";
 import { ThreadView } from "./views/ThreadView";
 import "./styles.css";
@@ -31,6 +33,8 @@ function Screen({ current }: { current: Route }) {
     case "participation": return <ParticipationView id={current.id} />;
     case "syntheses": return <SynthesesView id={current.id} />;
     case "synthesis": return <SynthesisView id={current.id} synthesisId={current.synthesisId} />;
+    case "synthesis-editor": return <SynthesisEditor id={current.id} synthesisId={current.synthesisId} />;
+    case "deliverable": return <DeliverableView id={current.id} />;
     case "login": return <LoginView back={current.back} />;
     case "signup": return <SignupView back={current.back} />;
     default: return <h1 tabIndex={-1}>{t("error.notFound")}</h1>;

@@ -1,4 +1,4 @@
-// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/c/<id>/syntheses[/<id>], #/c/<id>/ideas, #/t/<id>, #/t/<id>/harvest, ...): the gateway serves one document at /, so a reload
+// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/c/<id>/syntheses[/<id>], #/c/<id>/ideas, #/c/<id>/syntheses/{new,<id>/edit}, #/c/<id>/deliverable, #/t/<id>, #/t/<id>/harvest, ...): the gateway serves one document at /, so a reload
 // or a shared link lands on the same screen without server-side routes.
 import { Store } from "./store";
 
@@ -13,6 +13,8 @@ export type Route =
   | { name: "harvest"; id: string }
   | { name: "syntheses"; id: string }
   | { name: "synthesis"; id: string; synthesisId: string }
+  | { name: "synthesis-editor"; id: string; synthesisId: string | null }
+  | { name: "deliverable"; id: string }
   | { name: "login"; back: string }
   | { name: "signup"; back: string }
   | { name: "not-found" };
@@ -30,6 +32,8 @@ export function parse(hash: string): Route {
   if ((match = pathname.match(new RegExp(`^/c/${ID}/moderation$`)))) return { name: "moderation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses$`)))) return { name: "syntheses", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses/${ID}$`)))) return { name: "synthesis", id: match[1]!, synthesisId: match[2]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses/(?:new|${ID}/edit)$`)))) return { name: "synthesis-editor", id: match[1]!, synthesisId: match[2] ?? null };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/deliverable$`)))) return { name: "deliverable", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}$`)))) return { name: "thread", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/(ideas|participation)$`)))) return { name: match[2] as "ideas" | "participation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}/harvest$`)))) return { name: "harvest", id: match[1]! };
@@ -51,6 +55,9 @@ export const href = {
   harvest: (threadId: string) => `#/t/${threadId}/harvest`,
   syntheses: (consultationId: string) => `#/c/${consultationId}/syntheses`,
   synthesis: (consultationId: string, synthesisId: string) => `#/c/${consultationId}/syntheses/${synthesisId}`,
+  synthesisEditor: (consultationId: string, synthesisId: string | null) =>
+    `#/c/${consultationId}/syntheses/${synthesisId ? `${synthesisId}/edit` : "new"}`,
+  deliverable: (consultationId: string) => `#/c/${consultationId}/deliverable`,
   login: (back: string) => `#/login?back=${encodeURIComponent(back)}`,
   signup: (back: string) => `#/signup?back=${encodeURIComponent(back)}`,
 };
