@@ -160,8 +160,8 @@ function Editor({ id, synthesisId }: { id: string; synthesisId: string }) {
   const t = useT();
   const language = useStore(lang);
   const loaded = useLoad(() => loadEditor(id, synthesisId), [language], synthesisId);
-  useScreenFocus(Boolean(loaded.data));
   const [paragraphs, setParagraphs] = useState<Draft[] | null>(null);
+  useScreenFocus(Boolean(loaded.data) && paragraphs !== null);
   const [dirty, setDirty] = useState(false);
   const [errors, setErrors] = useState<Map<string, string>>(new Map());
   const [failure, setFailure] = useState<unknown>(null);
@@ -397,6 +397,8 @@ function CitationPicker({ t, index, pickerId, ideas, extracts, onInsert, onClose
   const [choice, setChoice] = useState(first);
   const current = [...shownIdeas.map((i) => `idea:${i.id}`), ...shownExtracts.map((e) => `extract:${e.id}`)]
     .includes(choice) ? choice : first;
+  const search = useRef<HTMLInputElement>(null);
+  useEffect(() => search.current?.focus(), []);
   const filterId = `filter-${pickerId}`;
   const listId = `choices-${pickerId}`;
 
@@ -416,7 +418,7 @@ function CitationPicker({ t, index, pickerId, ideas, extracts, onInsert, onClose
   return (
     <div class="picker" role="group" aria-label={t("editor.pickerOf", { n: index })} onKeyDown={keys}>
       <label for={filterId}>{t("editor.filter")}</label>
-      <input id={filterId} type="search" value={filter} autoFocus autoComplete="off"
+      <input id={filterId} ref={search} type="search" value={filter} autoComplete="off"
         onInput={(e) => setFilter(e.currentTarget.value)}
         onKeyDown={(e) => { if (e.key === "Enter") pick(e); }} />
       <p class="hint" aria-live="polite">{t("editor.matches", { count })}</p>
@@ -488,10 +490,12 @@ function ContestItem({ t, id, contest, latest, where, language, onUpdated }: {
   onUpdated: (contest: Contest) => void;
 }) {
   const [answer, setAnswer] = useState("");
-  const [version, setVersion] = useState(latest);
+  const [picked, setVersion] = useState(latest);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const later = Array.from({ length: Math.max(0, latest - contest.version) }, (_, i) => contest.version + 1 + i);
+  // A version published since the choice was made: default to the latest.
+  const version = later.includes(picked) ? picked : latest;
   const heading = `contest-${contest.id}`;
 
   async function act(work: () => Promise<Contest>) {
