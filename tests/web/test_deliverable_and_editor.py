@@ -103,6 +103,8 @@ async def test_a_synthesiser_writes_cites_publishes_and_answers(
     await expect(first).to_be_focused()
     await page.keyboard.type(".")
     await expect(first).to_have_value(f"People ask for light on the bridges [idea:{idea['id']}].")
+    await expect(page.locator(".paragraph").first.locator(".cites")).to_have_text(
+        f"Cites: the idea “{IDEA}”")
     await page.get_by_role("button", name="Add a paragraph").click()
     await expect(paragraph_field(page, 2)).to_be_focused()
     await page.keyboard.type("One of them put it plainly:")
@@ -227,7 +229,7 @@ async def test_a_strategist_generates_and_a_participant_reads_the_deliverable(
     await expect(status).to_have_attribute("aria-live", "polite")
     await expect(status).to_have_text("Done: version 1 is published.", timeout=60_000)
     await expect(page.locator("#deliverable-progress")).to_have_attribute("value", "100")
-    await expect(page.get_by_role("heading", name="Version 1", level=2)).to_be_visible()
+    await expect(page.get_by_role("heading", name="Reading version 1", level=2)).to_be_visible()
     await expect(refusal).to_have_count(0)
     [listed] = (await api.get(f"/v1/consultations/{cid}/deliverables")).json()["items"]
     assert (listed["number"], listed["step_after"], listed["language"]) == (1, STEP_AFTER, "en")
@@ -248,8 +250,9 @@ async def test_a_strategist_generates_and_a_participant_reads_the_deliverable(
     recommendation = shown.locator(".recommendation")
     await expect(recommendation.get_by_role("heading", level=4)).to_have_text(IDEA)
     await expect(recommendation.locator("q")).to_have_text(PASSAGE)
-    await expect(shown.locator("section[aria-labelledby=d-synthesis]")).to_contain_text(
-        "Light on every bridge")
+    # The synthesis, its citation told by the idea's title.
+    await expect(shown.locator("section[aria-labelledby=d-synthesis] p.prose")).to_have_text(
+        f"Light on every bridge [{IDEA}].")
     await expect(shown.locator("section[aria-labelledby=d-votes]")).to_contain_text(
         "No vote was closed.")
     figures = shown.locator(".figures div")

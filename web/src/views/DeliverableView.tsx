@@ -245,7 +245,7 @@ function Sections({ t, doc }: { t: T; doc: DeliverableDocument }) {
               {t("deliverable.synthesisOf", { title: doc.synthesis.title, n: doc.synthesis.version,
                 date: formatDate(language, doc.synthesis.published_at) })}
             </p>
-            {doc.synthesis.paragraphs.map((para) => <p key={para.anchor} class="prose">{para.text}</p>)}
+            {doc.synthesis.paragraphs.map((para) => <p key={para.anchor} class="prose"><Cited text={para.text} doc={doc} /></p>)}
           </>
         )}
       </Section>
@@ -258,6 +258,27 @@ function Sections({ t, doc }: { t: T; doc: DeliverableDocument }) {
       </Section>
     </>
   );
+}
+
+const CITATION = /\[(idea|extract):([0-9a-f]{24})\]/g;
+
+/** A synthesis paragraph with its citations told by what they cite (a retained idea's
+ * title, an extract's words) when the deliverable carries it; the raw token otherwise. */
+function Cited({ text, doc }: { text: string; doc: DeliverableDocument }) {
+  const ideas = new Map(doc.recommendations.map((r) => [r.idea_id, r.title]));
+  const quotes = new Map(doc.recommendations.flatMap((r) => r.extracts.map((e) => [e.extract_id, e.quote] as const)));
+  const parts: (string | preact.JSX.Element)[] = [];
+  let last = 0;
+  for (const match of text.matchAll(CITATION)) {
+    const [token, kind, cited] = match as unknown as [string, string, string];
+    parts.push(text.slice(last, match.index));
+    last = (match.index ?? 0) + token.length;
+    const idea = kind === "idea" ? ideas.get(cited) : undefined;
+    const quote = kind === "extract" ? quotes.get(cited) : undefined;
+    parts.push(idea ? <cite key={last}>[{idea}]</cite> : quote ? <q key={last}>{quote}</q> : token);
+  }
+  parts.push(text.slice(last));
+  return <>{parts}</>;
 }
 
 function RecommendationItem({ t, r }: { t: T; r: Recommendation }) {

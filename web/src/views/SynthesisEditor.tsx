@@ -368,6 +368,7 @@ function ParagraphEditor({ t, index, count, paragraph, error, ideas, extracts, o
         aria-invalid={error ? "true" : undefined} aria-describedby={error ? errorId : undefined}
         onInput={(e) => onChange(e.currentTarget.value)} />
       {error && <p id={errorId} class="field-error">{t("editor.paragraphError", { n: index, detail: error })}</p>}
+      <Cites t={t} text={paragraph.text} ideas={ideas} extracts={extracts} />
       <div class="actions">
         <button type="button" id={`cite-${paragraph.key}`} aria-expanded={picking} onClick={() => (picking ? closePicker() : openPicker())}>
           {t("editor.cite", { n: index })}
@@ -380,6 +381,22 @@ function ParagraphEditor({ t, index, count, paragraph, error, ideas, extracts, o
         onInsert={insert} onClose={closePicker} />}
     </li>
   );
+}
+
+const CITATION = /\[(idea|extract):([^\]\s]*)\]/g;
+
+/** What a paragraph's citations name, in words: the ids alone say nothing to a reader. */
+function Cites({ t, text, ideas, extracts }: { t: T; text: string; ideas: Idea[]; extracts: Extract[] }) {
+  const named = [...text.matchAll(CITATION)].map(([, kind, cited]) => {
+    if (kind === "idea") {
+      const idea = ideas.find((i) => i.id === cited);
+      return idea ? t("editor.citesIdea", { title: clip(idea.title, 60) }) : t("editor.citesUnknownIdea");
+    }
+    const extract = extracts.find((e) => e.id === cited);
+    return extract ? t("editor.citesExtract", { quote: clip(quoteOf(extract), 60) }) : t("editor.citesUnknownExtract");
+  });
+  if (named.length === 0) return null;
+  return <p class="hint cites">{t("editor.cites", { list: named.join(" · ") })}</p>;
 }
 
 /** Choose an idea or an extract to cite: filter by words, pick in a list (arrow keys),
