@@ -152,6 +152,7 @@ async def test_a_synthesiser_writes_cites_publishes_and_answers(
     await expect(item.locator(".state")).to_have_text("Answered")
     await expect(item.locator(".answers")).to_contain_text("Fair: version 2 says cyclists.")
     await expect(item).to_contain_text("Publish a version that changes this paragraph")
+    await no_violations(page, "synthesis editor contests en")
     await paragraph_field(page, 1).fill(
         f"Cyclists ask for light on the bridges [idea:{idea['id']}].")
     await page.get_by_role("button", name="Publish a new version").click()
@@ -233,6 +234,9 @@ async def test_a_strategist_generates_and_a_participant_reads_the_deliverable(
     await expect(refusal).to_have_count(0)
     [listed] = (await api.get(f"/v1/consultations/{cid}/deliverables")).json()["items"]
     assert (listed["number"], listed["step_after"], listed["language"]) == (1, STEP_AFTER, "en")
+    await switch_language(page, "fr")
+    await expect(page.get_by_role("heading", name="Générer le livrable")).to_be_visible()
+    await no_violations(page, "deliverable generate fr")
     await chief.close()
 
     # A participant reads it from the landing page, in their language.
