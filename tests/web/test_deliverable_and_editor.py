@@ -16,11 +16,12 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import Browser, Page, expect
+from pymongo import AsyncMongoClient
 
 from devstack.stack import Stack
-from tests.debate import phased, post, thread_in
-from tests.helpers import auth, create_consultation
-from tests.synthesis.support import CATCHER, SYNTHESISER
+from tests.debate import STRATEGIST, phased, post, thread_in
+from tests.helpers import auth, create_consultation, eventually
+from tests.synthesis.support import CATCHER, SYNTHESIS_DB, SYNTHESISER
 from tests.web.conftest import screenshot
 from tests.web.test_facilitator import holds_at_360
 from tests.web.test_participant import no_violations, switch_language, tab_to
@@ -50,6 +51,37 @@ async def idea_with_extract(api: httpx.AsyncClient, consultation: Json) -> tuple
                                  "idea_id": idea.json()["id"]})
     assert extract.status_code == 201, extract.text
     return idea.json(), extract.json()
+
+
+async def closed_vote(api: httpx.AsyncClient, mongo: AsyncMongoClient[dict[str, object]],
+                      consultation_id: str, idea: Json) -> None:
+    """A vote on the idea, three ballots (3 + 2 + 1 tokens), closed and in the synthesis
+    service's read model (where the deliverable reads it)."""
+    created = await api.post(f"/v1/consultations/{consultation_id}/vote-sessions",
+                             headers=STRATEGIST, json={
+                                 "categories": [{"name": {"en": "Priority"}, "color": "#2e7d32",
+                                                 "total_number": 3}],
+                                 "proposals": [{"title": {"en": idea["title"]},
+                                                "idea_id": idea["id"]}]})
+    assert created.status_code == 201, created.text
+    session = created.json()
+    opened = await api.post(f"/v1/vote-sessions/{session['id']}/open", headers=STRATEGIST)
+    assert opened.status_code == 200, opened.text
+    for voter, tokens in (("web-v1", 3), ("web-v2", 2), ("web-v3", 1)):
+        ballot = await api.put(f"/v1/vote-sessions/{session['id']}/ballot",
+                               headers=auth(voter), json={"allocations": [{
+                                   "proposal_id": session["proposals"][0]["id"],
+                                   "category_id": session["categories"][0]["id"],
+                                   "tokens": tokens}]})
+        assert ballot.status_code == 200, ballot.text
+    closing = await api.post(f"/v1/vote-sessions/{session['id']}/close", headers=STRATEGIST,
+                             timeout=75)  # its documented deadline is 60 s (then 202)
+    assert closing.status_code in (200, 202), closing.text
+
+    async def read_model() -> object:
+        return await mongo[SYNTHESIS_DB]["vote_results"].find_one({"_id": session["id"]})
+
+    await eventually(read_model, lambda found: found is not None, within=60)
 
 
 def paragraph_field(page: Page, n: int) -> Any:
@@ -187,7 +219,8 @@ async def test_a_synthesiser_writes_cites_publishes_and_answers(
 
 
 async def test_a_strategist_generates_and_a_participant_reads_the_deliverable(
-    stack: Stack, api: httpx.AsyncClient, browser: Browser, tmp_path: Path,
+    stack: Stack, api: httpx.AsyncClient, mongo: AsyncMongoClient[dict[str, object]],
+    browser: Browser, tmp_path: Path,
 ) -> None:
     consultation: Json = await create_consultation(api)  # states no step after
     cid = consultation["id"]
@@ -203,6 +236,7 @@ async def test_a_strategist_generates_and_a_participant_reads_the_deliverable(
         {"text": f"Light on every bridge [idea:{idea['id']}]."}]})
     assert saved.status_code == 200, saved.text
     assert (await api.post(f"{s_url}/versions", headers=SYNTHESISER)).status_code == 201
+    await closed_vote(api, mongo, cid, idea)
     base = stack.config.gateway_url
 
     # The strategist: a blank step after is refused by the API, shown as its problem; then
@@ -257,11 +291,15 @@ async def test_a_strategist_generates_and_a_participant_reads_the_deliverable(
     # The synthesis, its citation told by the idea's title.
     await expect(shown.locator("section[aria-labelledby=d-synthesis] p.prose")).to_have_text(
         f"Light on every bridge [{IDEA}].")
-    await expect(shown.locator("section[aria-labelledby=d-votes]")).to_contain_text(
-        "No vote was closed.")
+    votes = shown.locator("section[aria-labelledby=d-votes] table")
+    await expect(votes.locator("caption")).to_contain_text("Vote 1: 3 ballots")
+    await expect(votes.get_by_role("columnheader", name="Priority")).to_be_visible()
+    await expect(votes.locator("tbody tr th")).to_have_text(IDEA)
+    await expect(votes.locator("tbody tr td")).to_have_text("6 tokens, 3 voters, rank 1")
     figures = shown.locator(".figures div")
     await expect(figures.filter(has_text="Retained ideas").locator("dd")).to_have_text("1")
     await expect(figures.filter(has_text="Extracts").locator("dd")).to_have_text("1")
+    await expect(figures.filter(has_text="Ballots").locator("dd")).to_have_text("3")
     await no_violations(page, "deliverable en")
     await screenshot(page, "deliverable")
 
