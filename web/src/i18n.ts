@@ -6,6 +6,8 @@ import { Store, useStore } from "./store";
 import { facilitatorEn, facilitatorFr } from "./strings/facilitator";
 import { strategyEn, strategyFr } from "./strings/strategy";
 import { surveysEn, surveysFr } from "./strings/surveys";
+import { deliverableEn, deliverableFr } from "./strings/deliverable";
+import { synthesisEditorEn, synthesisEditorFr } from "./strings/synthesisEditor";
 
 const en = {
   "app.name": "Agora",
@@ -170,6 +172,8 @@ const en = {
   ...facilitatorEn,
   ...strategyEn,
   ...surveysEn,
+  ...deliverableEn,
+  ...synthesisEditorEn,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Syntheses",
   "synthesis.list": "Syntheses",
@@ -388,6 +392,8 @@ const fr: Table = {
   ...facilitatorFr,
   ...strategyFr,
   ...surveysFr,
+  ...deliverableFr,
+  ...synthesisEditorFr,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Synthèses",
   "synthesis.list": "Synthèses",

@@ -17,6 +17,8 @@ import { ParticipationView } from "./views/ParticipationView";
 import { PhaseControlView } from "./views/PhaseControlView";
 import { VoteAdminView } from "./views/VoteAdminView";
 import { SynthesesView, SynthesisView } from "./views/SynthesisView";
+import { SynthesisEditor } from "./views/SynthesisEditor";
+import { DeliverableView } from "./views/DeliverableView";
 import { VoteView } from "./views/VoteView";
 import { ThreadView } from "./views/ThreadView";
 import "./styles.css";
@@ -36,6 +38,8 @@ function Screen({ current }: { current: Route }) {
     case "synthesis": return <SynthesisView id={current.id} synthesisId={current.synthesisId} />;
     case "phases": return <PhaseControlView id={current.id} />;
     case "vote-admin": return <VoteAdminView id={current.id} />;
+    case "synthesis-editor": return <SynthesisEditor id={current.id} synthesisId={current.synthesisId} />;
+    case "deliverable": return <DeliverableView id={current.id} />;
     case "login": return <LoginView back={current.back} />;
     case "signup": return <SignupView back={current.back} />;
     case "sso": return <SsoCallbackView />;

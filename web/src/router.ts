@@ -1,4 +1,4 @@
-// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/c/<id>/syntheses[/<id>], #/c/<id>/ideas, #/t/<id>, #/t/<id>/harvest, ...): the gateway serves one document at /, so a reload
+// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/c/<id>/syntheses[/<id>], #/c/<id>/ideas, #/c/<id>/syntheses/{new,<id>/edit}, #/c/<id>/deliverable, #/t/<id>, #/t/<id>/harvest, ...): the gateway serves one document at /, so a reload
 // or a shared link lands on the same screen without server-side routes.
 import { ssoReturn } from "./sso";
 import { Store } from "./store";
@@ -16,6 +16,8 @@ export type Route =
   | { name: "synthesis"; id: string; synthesisId: string }
   | { name: "phases"; id: string }
   | { name: "vote-admin"; id: string }
+  | { name: "synthesis-editor"; id: string; synthesisId: string | null }
+  | { name: "deliverable"; id: string }
   | { name: "login"; back: string }
   | { name: "signup"; back: string }
   | { name: "sso" }
@@ -34,6 +36,8 @@ export function parse(hash: string): Route {
   if ((match = pathname.match(new RegExp(`^/c/${ID}/moderation$`)))) return { name: "moderation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses$`)))) return { name: "syntheses", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses/${ID}$`)))) return { name: "synthesis", id: match[1]!, synthesisId: match[2]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses/(?:new|${ID}/edit)$`)))) return { name: "synthesis-editor", id: match[1]!, synthesisId: match[2] ?? null };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/deliverable$`)))) return { name: "deliverable", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}$`)))) return { name: "thread", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/(ideas|participation)$`)))) return { name: match[2] as "ideas" | "participation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}/harvest$`)))) return { name: "harvest", id: match[1]! };
@@ -59,6 +63,9 @@ export const href = {
   synthesis: (consultationId: string, synthesisId: string) => `#/c/${consultationId}/syntheses/${synthesisId}`,
   phases: (consultationId: string) => `#/c/${consultationId}/phases`,
   voteAdmin: (consultationId: string) => `#/c/${consultationId}/vote-admin`,
+  synthesisEditor: (consultationId: string, synthesisId: string | null) =>
+    `#/c/${consultationId}/syntheses/${synthesisId ? `${synthesisId}/edit` : "new"}`,
+  deliverable: (consultationId: string) => `#/c/${consultationId}/deliverable`,
   login: (back: string) => `#/login?back=${encodeURIComponent(back)}`,
   signup: (back: string) => `#/signup?back=${encodeURIComponent(back)}`,
 };

@@ -89,6 +89,7 @@ export function ConsultationView({ id }: { id: string }) {
             {consultation.current_phase === "prioritisation" && <li><a href={href.vote(consultation.id)}>{t("consultation.vote")}</a></li>}
             {consultation.current_phase === "deliverable" && <li><a href={href.vote(consultation.id)}>{t("consultation.results")}</a></li>}
             <li><a href={href.syntheses(consultation.id)}>{t("consultation.syntheses")}</a></li>
+            <li><a href={href.deliverable(consultation.id)}>{t("deliverable.link")}</a></li>
             {who && <li><a href={href.moderation(consultation.id)}>{t("consultation.moderation")}</a></li>}
             {who && <li><a href={href.ideas(consultation.id)}>{t("ideas.link")}</a></li>}
             {who && <li><a href={href.participation(consultation.id)}>{t("participation.link")}</a></li>}
