@@ -49,7 +49,7 @@ class Sources:
         doc = await self.sources.find_one({"_id": content_id}, session=session)
         return Source.of(doc) if doc else None
 
-    async def get_many(self, content_ids: list[str], *, session: Session
+    async def get_many(self, content_ids: list[str], *, session: Session | None = None
                        ) -> dict[str, Source]:
         found = self.sources.find({"_id": {"$in": content_ids}}, session=session)
         return {str(doc["_id"]): Source.of(doc) async for doc in found}
