@@ -216,8 +216,12 @@ class EventConsumer:
             for message, _ in readable:
                 await self.handle(message)
             return
+        # One span for the transaction, linked to each event's trace.
+        contexts = [trace.get_current_span(extract_context(message.headers or {}))
+                    .get_span_context() for message, _ in readable]
+        links = [trace.Link(context) for context in contexts if context.is_valid]
         with tracer.start_as_current_span(
-            f"process {len(readable)} events", kind=SpanKind.CONSUMER
+            f"process {len(readable)} events", kind=SpanKind.CONSUMER, links=links
         ) as span:
             span.set_attribute("messaging.batch.message_count", len(readable))
             span.set_attribute("messaging.consumer.group.name", self.spec.durable)
