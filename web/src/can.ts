@@ -1,37 +1,41 @@
-// Whether the signed-in person may do a write in a consultation, as the server decides.
-// The API has no "my roles" route, and a development token's or a grant's roles are the
-// gateway's to resolve, so the screen asks the write route itself with a body it refuses
-// (an unknown field): the gateway authorises before it reads the body, so a 422 means
-// "allowed" and a 401/403 "not allowed", and nothing is ever written.
+// What the signed-in person may do in a consultation, as the gateway resolves it:
+// GET /v1/consultations/{id}/me gives their roles there and the actions of the permission
+// table those roles allow. A screen uses it to offer only what will be let through; the
+// gateway still authorises every request, so this is a hint, never a check.
 import { useEffect, useState } from "preact/hooks";
-import { apiFetch } from "./api/client";
+import { api, ok } from "./api/client";
 import { session } from "./session";
 import { useStore } from "./store";
 
-export type Action = "synthesis.write" | "deliverable.write";
+/** An action name of the gateway's permission table (services/gateway/permissions.py). */
+export type Action =
+  | "synthesis.write"
+  | "deliverable.write"
+  | "moderation.read"
+  | "consultation.participation"
+  | "consultation.change_phase"
+  | "vote_session.manage";
 
-const ROUTES: Record<Action, (consultationId: string) => string> = {
-  "synthesis.write": (id) => `/v1/consultations/${id}/syntheses`,
-  "deliverable.write": (id) => `/v1/consultations/${id}/deliverables`,
-};
+// One question per reader and consultation for a while, shared by a screen's links and
+// buttons; a role granted or revoked meanwhile shows within KEEP_MS.
+const KEEP_MS = 30_000;
+const known = new Map<string, { at: number; answer: Promise<Set<string>> }>();
 
-const known = new Map<string, Promise<boolean>>();
+function actions(consultationId: string): Promise<Set<string>> {
+  const key = `${session.value?.accountId ?? "anonymous"}|${consultationId}`;
+  const kept = known.get(key);
+  if (kept && Date.now() - kept.at < KEEP_MS) return kept.answer;
+  const answer = api.GET("/v1/consultations/{consultation_id}/me", {
+    params: { path: { consultation_id: consultationId } },
+  }).then(ok).then((me) => new Set(me.actions));
+  known.set(key, { at: Date.now(), answer });
+  answer.catch(() => known.delete(key)); // asked again next time
+  return answer;
+}
 
 export function can(consultationId: string, action: Action): Promise<boolean> {
-  const who = session.value;
-  if (!who) return Promise.resolve(false);
-  const key = `${who.accountId}|${consultationId}|${action}`;
-  let answer = known.get(key);
-  if (!answer) {
-    answer = apiFetch(new Request(ROUTES[action](consultationId), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ probe: true }),
-    })).then((reply) => reply.status === 422, () => false);
-    known.set(key, answer);
-    answer.then((yes) => { if (!yes) known.delete(key); }); // a role granted later shows next time
-  }
-  return answer;
+  if (!session.value) return Promise.resolve(false);
+  return actions(consultationId).then((allowed) => allowed.has(action), () => false);
 }
 
 /** `can` as a hook: null until the server answered. */
