@@ -13,7 +13,9 @@ from services.gateway.schemas import Input, Language, ResourceId
 TargetKind = Literal["consultation", "theme", "thread", "post", "idea", "synthesis"]
 KindName = Literal["reply", "new_post", "post_hidden", "post_restored", "reaction_milestone",
                    "extract_harvested", "synthesis_published", "contest_answered",
-                   "vote_opened", "phase_started", "deliverable_published"]
+                   "vote_opened", "phase_started", "deliverable_published",
+                   "vote_closing_soon", "announcement", "moderation_waiting",
+                   "contest_opened"]
 Cadence = Literal["immediate", "daily", "weekly", "none"]
 UnsubscribeToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 

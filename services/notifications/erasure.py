@@ -7,7 +7,8 @@ from agora_kit.clock import now
 from agora_kit.mongo import Database, Session
 
 ERASED = "erased_accounts"
-BY_ACCOUNT = ("notifications", "mails", "subscriptions", "preferences", "digests")
+BY_ACCOUNT = ("notifications", "mails", "subscriptions", "preferences", "digests", "roles",
+              "voters")
 
 
 class Erasure:
