@@ -22,7 +22,7 @@ from services.notifications.kinds import AUDIENCES
 
 ANNOUNCEMENTS = "announcements"
 AUTHORS = frozenset({"moderator", "strategist", "operator"})
-TITLE_CHARS = 160
+TITLE_CHARS = 200
 BODY_CHARS = 4000
 
 
@@ -35,7 +35,7 @@ def _texts(texts: dict[str, notifications_pb2.AnnouncementText],
     for lang, text in sorted(texts.items()):
         if lang not in languages:
             raise InvalidArgument(f"{lang!r} is not a language of this consultation "
-                                  f"({', '.join(languages)})", field=f"texts.{lang}")
+                                  f"({', '.join(languages)})", field="texts")
         title, body = text.title.strip(), text.body.strip()
         if not 0 < len(title) <= TITLE_CHARS:
             raise InvalidArgument(f"a title of 1 to {TITLE_CHARS} characters is required",

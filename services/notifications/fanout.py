@@ -50,8 +50,9 @@ CONSUMER = ConsumerSpec(
                      EVENTS.moderation_post_restored.filter_subject,
                      EVENTS.reaction_changed.filter_subject,
                      EVENTS.announcement_published.filter_subject,
-                     *(event.filter_subject
-                       for event in (*SUBJECTS, *timed.SUBJECTS, *roles.SUBJECTS))],
+                     # vote_session.opened is both the course's and timed's: once.
+                     *sorted({event.filter_subject
+                              for event in (*SUBJECTS, *timed.SUBJECTS, *roles.SUBJECTS)})],
     backoff=(1.0, 5.0, 15.0, 30.0),
 )
 POSTS = "posts"              # post id -> author, thread, theme (a read model of post.created)
