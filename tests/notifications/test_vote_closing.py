@@ -1,7 +1,8 @@
 """A vote session closing within 24 h: followers of its consultation who have not voted
 (as `ballot.submitted` tells) are told once, when the moment comes (scheduled from the
-session's `closes_at` on its events, not by asking voting), and never again whatever
-redeliveries; a voter, an erased follower and a bystander are not told."""
+session's `closes_at` on its events, not by asking voting), with two replicas of the
+notifications service running, and never again whatever redeliveries; a voter, an erased
+follower and a bystander are not told."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import httpx
 from nats.aio.client import Client as NatsClient
 from pymongo import AsyncMongoClient
 
+from devstack import processes
+from devstack.stack import Stack
 from tests.helpers import eventually
 from tests.identity.support import PASSWORD
 from tests.mailbox import Mailbox, text_of
@@ -30,7 +33,21 @@ async def _closing(api: httpx.AsyncClient, who: Session) -> list[str]:
 
 async def test_the_last_day_of_a_vote_tells_followers_who_have_not_voted_once(
         api: httpx.AsyncClient, work_dir: Path, mailbox: Mailbox, nc: NatsClient,
-        mongo: AsyncMongoClient[dict[str, object]]) -> None:
+        mongo: AsyncMongoClient[dict[str, object]], stack: Stack) -> None:
+    replica = stack.config.env("notifications") | {
+        "GRPC_PORT": str(processes.free_port()), "METRICS_PORT": str(processes.free_port())}
+    (work_dir / "replica").mkdir(exist_ok=True)
+    second = processes.service("notifications", replica, work_dir / "replica").start()
+    try:
+        await asyncio.to_thread(processes.wait_serving, second,
+                                f"127.0.0.1:{replica['GRPC_PORT']}")
+        await _last_day(api, work_dir, mailbox, nc, mongo)
+    finally:
+        second.stop()
+
+
+async def _last_day(api: httpx.AsyncClient, work_dir: Path, mailbox: Mailbox,
+                    nc: NatsClient, mongo: AsyncMongoClient[dict[str, object]]) -> None:
     cid = await prioritising(api)
     waiting, voter, leaving, bystander = [await account(api, work_dir) for _ in range(4)]
     for who in (waiting, voter, leaving):
