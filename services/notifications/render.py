@@ -32,6 +32,7 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "yet",
            "announcement": "Announcement: {title}",
            "moderation_waiting": "{count} new items are waiting in the moderation queue",
+           "moderation_waiting_one": "A new item is waiting in the moderation queue",
            "contest_opened": "A paragraph of the synthesis \u201c{title}\u201d was contested",
            "phase_appropriation": "appropriation", "phase_ideation": "ideation",
            "phase_deepening": "deepening", "phase_prioritisation": "prioritisation (the vote)",
@@ -57,6 +58,7 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "announcement": "Annonce : {title}",
            "moderation_waiting": "{count} nouveaux éléments attendent dans la file de "
            "modération",
+           "moderation_waiting_one": "Un nouvel élément attend dans la file de modération",
            "contest_opened": "Un paragraphe de la synthèse « {title} » a été contesté",
            "phase_appropriation": "appropriation", "phase_ideation": "idéation",
            "phase_deepening": "approfondissement", "phase_prioritisation":
@@ -93,6 +95,8 @@ def summary(lang: str, kind: str, params: dict[str, Any] | None = None) -> str:
         values["phase"] = phrase(lang, f"phase_{values['phase']}")
     if "texts" in values:  # written by someone in several languages
         values["title"] = written(lang, values.pop("texts"))["title"]
+    if values.get("queue") and values.get("count") == 1:
+        kind = f"{kind}_one"
     return phrase(lang, kind, who=phrase(lang, "someone"), **values)
 
 

@@ -59,7 +59,7 @@ async def test_moderators_hear_of_the_queue_grouped_not_once_per_item(
     await asyncio.sleep(1)  # the grant is consumed before the first report
     await _report(api, post, "reporter-1")
     [first] = await eventually(lambda: _items(api, moderator, "moderation_waiting"), bool)
-    assert first["summary"] == "1 new items are waiting in the moderation queue"
+    assert first["summary"] == "A new item is waiting in the moderation queue"
     [mail] = mailbox.wait(moderator.email, bool)
     assert f"/v1/consultations/{cid}/moderation/queue" in text_of(mail)
     # Three more within the window (and one redelivered): one more notification, later,
