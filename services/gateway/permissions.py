@@ -123,6 +123,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notification.read": MEMBERS,
     "notification.write": MEMBERS,
     "notification.unsubscribe": EVERYONE,
+    "announcement.create": MODERATORS | MANAGERS,  # the service re-checks the roles
 }
 
 SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
@@ -256,6 +257,7 @@ ROUTES: dict[tuple[str, str], str] = {
         "subscription.read",
     ("PUT", "/v1/consultations/{consultation_id}/notification-preferences"):
         "subscription.write",
+    ("POST", "/v1/consultations/{consultation_id}/announcements"): "announcement.create",
     ("GET", "/v1/notifications"): "notification.read",
     ("GET", "/v1/notifications/unread-count"): "notification.read",
     ("POST", "/v1/notifications/read"): "notification.write",
