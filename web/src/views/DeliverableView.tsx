@@ -1,4 +1,5 @@
 import type { ComponentChildren } from "preact";
+import { saveBlob } from "../download";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, apiFetch, ApiError, ok, type Consultation, type Problem, type Schemas } from "../api/client";
 import { useCan } from "../can";
@@ -129,14 +130,7 @@ function Download({ t, deliverable, file }: { t: T; deliverable: Deliverable; fi
     try {
       const reply = await apiFetch(new Request(file.url));
       if (!reply.ok) throw new ApiError((await reply.json().catch(() => null)) as Problem | null, reply.status);
-      const url = URL.createObjectURL(await reply.blob());
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = name;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(await reply.blob(), name);
     } catch (caught) {
       setError(caught);
     }

@@ -1,4 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
+import { saveBlob } from "../download";
 import { api, ok, type Schemas } from "../api/client";
 import { Confirm } from "../components/Confirm";
 import { Refusal } from "../components/Refusal";
@@ -120,14 +121,7 @@ function SessionCard({ vote, number, results, t, language, onChanged }: {
       const blob = ok(await api.GET("/v1/vote-sessions/{session_id}/results.csv", {
         params: { path: { session_id: vote.id }, query: { lang: language } }, parseAs: "blob",
       })) as unknown as Blob;
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement("a");
-      link.href = url;
-      link.download = `results-${vote.id}.csv`;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60_000);
+      saveBlob(blob, `results-${vote.id}.csv`);
     } catch (caught) {
       setError(caught);
     }
