@@ -3,6 +3,7 @@ reading): services/threads/versions.py, services/gateway/consultation_reading.py
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
@@ -185,3 +186,26 @@ async def test_only_strategists_write_versions(
     assert_problem(reply, 401 if not headers else 403)
     assert await counts(mongo) == before
     assert (await read(api, created["id"], "?lang=en"))["title"] == "The future of work"
+
+
+async def test_a_replayed_creation_compares_the_versions(api: httpx.AsyncClient) -> None:
+    key = {"Idempotency-Key": f"versions-{uuid.uuid4().hex}", **OPERATOR}
+    body = structure()  # dated once: the replay is the same request
+    first = await api.post("/v1/consultations", headers=key, json=body)
+    assert first.status_code == 201, first.text
+    again = await api.post("/v1/consultations", headers=key, json=body)
+    assert again.json()["id"] == first.json()["id"], again.text
+    other = await api.post("/v1/consultations", headers=key, json={
+        **body, "versions": [{**ENGLISH, "title": "Another title"}]})
+    assert_problem(other, 422, "idempotency_key")
+
+
+async def test_a_consultation_stored_before_versions_reads_as_written(
+    api: httpx.AsyncClient, mongo: Mongo,
+) -> None:
+    created = await bilingual(api)
+    await mongo["agora_threads"]["consultations"].update_one(
+        {"_id": created["id"]}, {"$unset": {"versions": "", "original_language": ""}})
+    body = await read(api, created["id"], "?lang=en")
+    assert (body["title"], body["original_language"], body["versions"]) == (
+        "L'avenir du travail", "fr", [])
