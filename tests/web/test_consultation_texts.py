@@ -13,7 +13,8 @@ from playwright.async_api import Browser, expect
 from devstack.stack import Stack
 from tests.helpers import auth
 from tests.web.conftest import screenshot
-from tests.web.test_participant import no_violations, switch_language
+from tests.web.test_participant import no_violations, switch_language, tab_to
+from tests.web.test_vote_and_moderation import signed_in
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -71,4 +72,46 @@ async def test_the_landing_page_follows_the_readers_language(
     await expect(page.get_by_role("heading", name="Bike lanes")).to_be_visible()
     await expect(page.locator(".translation")).to_have_count(0)
     await no_violations(page, "landing original en")
+    await context.close()
+
+
+async def test_a_strategist_writes_the_texts_in_another_language(
+    stack: Stack, api: httpx.AsyncClient, browser: Browser,
+) -> None:
+    reply = await api.post("/v1/consultations", headers=auth("web-operator", "operator"), json={
+        "title": "Cycling in Lyon", "languages": ["en", "fr"],
+        "question": "How do we make cycling safe?", "themes": [{"title": "Bike lanes"}]})
+    assert reply.status_code == 201, reply.text
+    consultation_id = reply.json()["id"]
+    context = await signed_in(browser, "web-strat", "strategist")
+    page = await context.new_page()
+    await page.goto(f"{stack.config.gateway_url}/#/c/{consultation_id}")
+    await page.get_by_role("link", name="Texts in each language").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The consultation's texts in each language")
+    await no_violations(page, "texts en")
+    # A blank question is refused by the API and said; then the French texts, typed with
+    # the keyboard.
+    await page.get_by_label("Title").fill("Le vélo")
+    await page.get_by_label("The question").fill("   ")
+    await page.get_by_role("button", name="Save the texts").click()
+    await expect(page.locator("#texts-outcome [role=alert]")).to_be_visible()
+    await tab_to(page, "#texts-fr-title")
+    await page.keyboard.press("Control+A")
+    await page.keyboard.type("Le vélo à Lyon")
+    await page.get_by_label("The question").fill("Comment rendre le vélo sûr ?")
+    await page.get_by_label("Theme “Bike lanes”").fill("Pistes cyclables")
+    await tab_to(page, "form.texts-form button[type=submit]")
+    await page.keyboard.press("Enter")
+    await expect(page.get_by_role("status").filter(has_text="saved")).to_be_visible()
+    french = (await api.get(f"/v1/consultations/{consultation_id}?lang=fr")).json()
+    assert (french["title"], french["themes"][0]["title"]) == ("Le vélo à Lyon",
+                                                               "Pistes cyclables")
+    await switch_language(page, "fr")
+    await no_violations(page, "texts fr")
+    await page.set_viewport_size({"width": 360, "height": 800})
+    assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+    await screenshot(page, "consultation-texts")
+    await page.get_by_role("link", name="Retour à la consultation").click()
+    await expect(page.get_by_role("heading", level=1)).to_have_text("Le vélo à Lyon")
     await context.close()

@@ -110,6 +110,7 @@ export function ConsultationView({ id }: { id: string }) {
             {who && <li><a href={href.ideas(consultation.id)}>{t("ideas.link")}</a></li>}
             {who && <li><a href={href.participation(consultation.id)}>{t("participation.link")}</a></li>}
             {who && <li><a href={href.phases(consultation.id)}>{t("phases.link")}</a></li>}
+            {who && consultation.languages.length > 1 && <li><a href={href.texts(consultation.id)}>{t("texts.link")}</a></li>}
             {who && <li><a href={href.voteAdmin(consultation.id)}>{t("votes.link")}</a></li>}
           </ul>
         </section>
