@@ -80,7 +80,11 @@ async def test_a_strategist_writes_the_texts_in_another_language(
 ) -> None:
     reply = await api.post("/v1/consultations", headers=auth("web-operator", "operator"), json={
         "title": "Cycling in Lyon", "languages": ["en", "fr"],
-        "question": "How do we make cycling safe?", "themes": [{"title": "Bike lanes"}]})
+        "question": "How do we make cycling safe?",
+        "themes": [{"title": "Bike lanes", "sub_themes": ["Quays", "Bridges"]}],
+        # Sub-theme titles come through the API only: the screen keeps them.
+        "versions": [{"language": "fr", "title": "Vélo",
+                      "themes": [{"title": "", "sub_themes": ["Quais", "Ponts"]}]}]})
     assert reply.status_code == 201, reply.text
     consultation_id = reply.json()["id"]
     context = await signed_in(browser, "web-strat", "strategist")
@@ -107,6 +111,7 @@ async def test_a_strategist_writes_the_texts_in_another_language(
     french = (await api.get(f"/v1/consultations/{consultation_id}?lang=fr")).json()
     assert (french["title"], french["themes"][0]["title"]) == ("Le vélo à Lyon",
                                                                "Pistes cyclables")
+    assert [sub["title"] for sub in french["themes"][0]["sub_themes"]] == ["Quais", "Ponts"]
     await switch_language(page, "fr")
     await no_violations(page, "texts fr")
     await page.set_viewport_size({"width": 360, "height": 800})

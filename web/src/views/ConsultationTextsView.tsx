@@ -34,7 +34,10 @@ function draftOf(c: Consultation, language: string): Version {
   return {
     language, title: found?.title ?? "", question: found?.question ?? "",
     description: found?.description ?? "", step_after: found?.step_after ?? "",
-    themes: c.themes.map((_, i) => ({ title: found?.themes?.[i]?.title ?? "", sub_themes: [] })),
+    // Sub-theme titles are not edited here but kept, as the API has them (one per sub-theme).
+    themes: c.themes.map((_, i) => ({
+      title: found?.themes?.[i]?.title ?? "", sub_themes: found?.themes?.[i]?.sub_themes ?? [],
+    })),
   };
 }
 
@@ -65,7 +68,7 @@ export function ConsultationTextsView({ id }: { id: string }) {
     setOutcome(null);
     // A language whose title is still empty has no version yet: it reads the original.
     const versions = current.filter((d) => d.title.trim() !== "")
-      .map((d) => ({ ...d, themes: d.themes?.some((th) => th.title) ? d.themes : [] }));
+      .map((d) => ({ ...d, themes: d.themes?.some((th) => th.title || th.sub_themes?.some(Boolean)) ? d.themes : [] }));
     try {
       const saved = ok(await api.PUT("/v1/consultations/{consultation_id}/structure", {
         params: { path: { consultation_id: id } }, body: structureOf(consultation, versions),
