@@ -29,7 +29,7 @@ from opentelemetry.sdk.trace import SpanProcessor
 
 from agora_kit import transactions
 from agora_kit.dependency_watch import DependencyWatch
-from agora_kit.events.consumer import ConsumerSpec, EventConsumer, Handler
+from agora_kit.events.consumer import Batched, ConsumerSpec, EventConsumer, Handler
 from agora_kit.events.outbox import Outbox, OutboxRelay
 from agora_kit.events.streams import ensure_streams
 from agora_kit.grpc_interceptors import ServerObservability
@@ -88,7 +88,7 @@ class ServiceApp(ABC):
     async def prepare(self, deps: Dependencies) -> None:  # noqa: B027 - optional hook
         """Create indexes and the like, once the dependencies answer."""
 
-    def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
+    def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler | Batched]]:
         return ()
 
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:

@@ -111,7 +111,10 @@ def stack(mongo_uri: str, nats_url: str, redis_url: str, work_dir: Path,
                    # lasts 4 s and its job looks every half second.
                    "SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(mailbox.port),
                    "SMTP_TLS": "none", "DIGEST_DAY_SECONDS": "4",
-                   "DIGEST_CHECK_SECONDS": "0.5", "MAIL_POLL_SECONDS": "0.2"},
+                   "DIGEST_CHECK_SECONDS": "0.5", "MAIL_POLL_SECONDS": "0.2",
+                   # Timed notices looked for twice a second; the moderation queue told
+                   # at most once per 3 s (production: an hour) so grouping shows.
+                   "TIMED_CHECK_SECONDS": "0.5", "MODERATION_ALERT_SECONDS": "3"},
     )
     running = Stack(config)
     try:

@@ -83,6 +83,11 @@ class NotificationsServiceStub:
                 request_serializer=agora_dot_v1_dot_notifications__pb2.UnsubscribeRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_notifications__pb2.UnsubscribeResponse.FromString,
                 _registered_method=True)
+        self.Announce = channel.unary_unary(
+                '/agora.v1.NotificationsService/Announce',
+                request_serializer=agora_dot_v1_dot_notifications__pb2.AnnounceRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_notifications__pb2.Announcement.FromString,
+                _registered_method=True)
 
 
 class NotificationsServiceServicer:
@@ -150,6 +155,16 @@ class NotificationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def Announce(self, request, context):
+        """A moderator's or strategist's announcement to a consultation's participants or
+        followers: stored with its `announcement.published` event (the outbox), which the
+        fan-out turns into notifications. The gateway checked the role; the service
+        re-checks it with the roles passed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_NotificationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -197,6 +212,11 @@ def add_NotificationsServiceServicer_to_server(servicer, server):
                     servicer.Unsubscribe,
                     request_deserializer=agora_dot_v1_dot_notifications__pb2.UnsubscribeRequest.FromString,
                     response_serializer=agora_dot_v1_dot_notifications__pb2.UnsubscribeResponse.SerializeToString,
+            ),
+            'Announce': grpc.unary_unary_rpc_method_handler(
+                    servicer.Announce,
+                    request_deserializer=agora_dot_v1_dot_notifications__pb2.AnnounceRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_notifications__pb2.Announcement.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -446,6 +466,33 @@ class NotificationsService:
             '/agora.v1.NotificationsService/Unsubscribe',
             agora_dot_v1_dot_notifications__pb2.UnsubscribeRequest.SerializeToString,
             agora_dot_v1_dot_notifications__pb2.UnsubscribeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def Announce(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.NotificationsService/Announce',
+            agora_dot_v1_dot_notifications__pb2.AnnounceRequest.SerializeToString,
+            agora_dot_v1_dot_notifications__pb2.Announcement.FromString,
             options,
             channel_credentials,
             insecure,

@@ -51,6 +51,12 @@ class NotificationsServiceStub:
     MarkRead: _grpc.UnaryUnaryMultiCallable[_notifications_pb2.MarkReadRequest, _notifications_pb2.MarkReadResponse]
     Unsubscribe: _grpc.UnaryUnaryMultiCallable[_notifications_pb2.UnsubscribeRequest, _notifications_pb2.UnsubscribeResponse]
     """A signed unsubscribe link's token: what it turns off, and (apply) turning it off."""
+    Announce: _grpc.UnaryUnaryMultiCallable[_notifications_pb2.AnnounceRequest, _notifications_pb2.Announcement]
+    """A moderator's or strategist's announcement to a consultation's participants or
+    followers: stored with its `announcement.published` event (the outbox), which the
+    fan-out turns into notifications. The gateway checked the role; the service
+    re-checks it with the roles passed.
+    """
 
 @_typing.type_check_only
 class NotificationsServiceAsyncStub(NotificationsServiceStub):
@@ -75,6 +81,12 @@ class NotificationsServiceAsyncStub(NotificationsServiceStub):
     MarkRead: _aio.UnaryUnaryMultiCallable[_notifications_pb2.MarkReadRequest, _notifications_pb2.MarkReadResponse]  # type: ignore[assignment]
     Unsubscribe: _aio.UnaryUnaryMultiCallable[_notifications_pb2.UnsubscribeRequest, _notifications_pb2.UnsubscribeResponse]  # type: ignore[assignment]
     """A signed unsubscribe link's token: what it turns off, and (apply) turning it off."""
+    Announce: _aio.UnaryUnaryMultiCallable[_notifications_pb2.AnnounceRequest, _notifications_pb2.Announcement]  # type: ignore[assignment]
+    """A moderator's or strategist's announcement to a consultation's participants or
+    followers: stored with its `announcement.published` event (the outbox), which the
+    fan-out turns into notifications. The gateway checked the role; the service
+    re-checks it with the roles passed.
+    """
 
 class NotificationsServiceServicer(metaclass=_abc_1.ABCMeta):
     """Subscriptions, preferences, the in-app inbox and e-mail unsubscription. The gateway is
@@ -150,5 +162,17 @@ class NotificationsServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_notifications_pb2.UnsubscribeResponse, _abc.Awaitable[_notifications_pb2.UnsubscribeResponse]]:
         """A signed unsubscribe link's token: what it turns off, and (apply) turning it off."""
+
+    @_abc_1.abstractmethod
+    def Announce(
+        self,
+        request: _notifications_pb2.AnnounceRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_notifications_pb2.Announcement, _abc.Awaitable[_notifications_pb2.Announcement]]:
+        """A moderator's or strategist's announcement to a consultation's participants or
+        followers: stored with its `announcement.published` event (the outbox), which the
+        fan-out turns into notifications. The gateway checked the role; the service
+        re-checks it with the roles passed.
+        """
 
 def add_NotificationsServiceServicer_to_server(servicer: NotificationsServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1287,17 +1287,25 @@ class VoteSessionChanged(_message.Message):
 
     SESSION_ID_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
+    CLOSES_AT_FIELD_NUMBER: _builtins.int
     session_id: _builtins.str
     status: Global___VoteSessionStatus.ValueType
+    @_builtins.property
+    def closes_at(self) -> _timestamp_pb2.Timestamp:
+        """When ballots stop being accepted (unset: until a strategist closes it); the
+        notifications service schedules its "closing in 24 h" notice from it.
+        """
+
     def __init__(
         self,
         *,
         session_id: _builtins.str = ...,
         status: Global___VoteSessionStatus.ValueType = ...,
+        closes_at: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["closes_at", b"closes_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["session_id", b"session_id", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["closes_at", b"closes_at", "session_id", b"session_id", "status", b"status"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -130,6 +130,9 @@ class Events:
     # notifications: in-app ones written (the live stream pushes each to its recipient)
     notifications_created = EventType("notifications.created",
                                       notifications_pb2.NotificationsCreated)
+    # a moderator's or strategist's announcement to a consultation (notifications' outbox)
+    announcement_published = EventType("announcement.published",
+                                       notifications_pb2.AnnouncementPublished)
 
 
 EVENTS = Events()

@@ -2,7 +2,11 @@
 
 Each delivery is applied at most once: the handler's writes and a "processed" marker
 keyed by (consumer, event id) commit in one MongoDB transaction, and a marker already
-present means the event was applied before — it is acknowledged and skipped. Transient
+present means the event was applied before — it is acknowledged and skipped. A consumer
+may apply up to `per_transaction` events of a fetched batch in one transaction (their
+markers and the handler's writes: a `Batched` handler takes them all at once, for bulk
+reads and writes); if that transaction fails, its events are applied again each in a
+transaction of its own, so only a poison event is retried and dead-lettered. Transient
 failures are negatively acknowledged with a growing delay; after `max_deliver` attempts,
 or at once for an unreadable message, the event goes to the dead-letter stream with the
 reason in its headers and is terminated.
@@ -12,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -43,6 +47,23 @@ tracer = trace.get_tracer(__name__)
 
 PROCESSED_COLLECTION = "processed_events"
 Handler = Callable[[events_pb2.EventEnvelope, Session], Awaitable[None]]
+BatchHandler = Callable[[Sequence[events_pb2.EventEnvelope], Session], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Batched:
+    """A handler given every new event of a transaction at once, in stream order (so it
+    can read and write in bulk); whatever it raises rolls back all of them."""
+
+    apply: BatchHandler
+
+
+def one_by_one(handler: Handler) -> BatchHandler:
+    async def apply(envelopes: Sequence[events_pb2.EventEnvelope], session: Session) -> None:
+        for envelope in envelopes:
+            await handler(envelope, session)
+
+    return apply
 
 
 @dataclass(frozen=True)
@@ -59,11 +80,13 @@ class ConsumerSpec:
     # How often the consumer's lag (messages not yet delivered) is read from the server,
     # busy or idle: a lag read only when idle would never show a backlog building up.
     lag_report_seconds: float = 5.0
-    # Events of one fetched batch applied at once, each still in its own transaction:
-    # those with the same `order_key` (e.g. one post's creation and edits) one after the
-    # other, in stream order. 1: every event in turn.
+    # Lanes of one fetched batch applied at once: those with the same `order_key` (e.g.
+    # one post's creation and edits) in the same lane, in stream order. 1: one lane.
     concurrency: int = 1
     order_key: Callable[[events_pb2.EventEnvelope], str] | None = None
+    # Events of a lane applied in one transaction (a first delivery each; an event
+    # delivered again is applied alone). 1: every event in a transaction of its own.
+    per_transaction: int = 1
 
     def delay_after(self, attempt: int) -> float:
         return self.backoff[min(attempt, len(self.backoff)) - 1] if self.backoff else 1.0
@@ -77,7 +100,7 @@ class EventConsumer:
         *,
         service: str,
         spec: ConsumerSpec,
-        handler: Handler,
+        handler: Handler | Batched,
         js: JetStreamContext,
         mongo: Client,
         db: Database,
@@ -86,7 +109,7 @@ class EventConsumer:
         self.spec = spec
         self._clock = clock
         self._service = service
-        self._handler = handler
+        self._apply = handler.apply if isinstance(handler, Batched) else one_by_one(handler)
         self._js = js
         self._mongo = mongo
         self._processed = db[PROCESSED_COLLECTION]
@@ -127,30 +150,94 @@ class EventConsumer:
             await self.handle_batch(messages)
 
     async def handle_batch(self, messages: list[Msg]) -> None:
-        """In turn, or in `concurrency` lanes keyed by `order_key` (stream order within
-        a key: a lane's events are applied one after the other)."""
-        if self.spec.concurrency <= 1 or self.spec.order_key is None:
-            for message in messages:
-                await self.handle(message)
-            return
-        lanes: dict[str, list[Msg]] = {}
-        for message in messages:
-            lanes.setdefault(self._lane_of(message), []).append(message)
-        slots = asyncio.Semaphore(self.spec.concurrency)
+        """In `concurrency` lanes (stream order within a lane), each lane's first
+        deliveries `per_transaction` to a transaction."""
+        slots = asyncio.Semaphore(max(1, self.spec.concurrency))
 
         async def lane(queued: list[Msg]) -> None:
             async with slots:
-                for message in queued:
-                    await self.handle(message)
+                for run in self._runs(queued):
+                    await self._handle_together(run)
 
-        await asyncio.gather(*(lane(queued) for queued in lanes.values()))
+        await asyncio.gather(*(lane(queued) for queued in self._lanes(messages)))
 
-    def _lane_of(self, message: Msg) -> str:
+    def _lanes(self, messages: list[Msg]) -> list[list[Msg]]:
+        """Keys dealt to `concurrency` lanes in order of first appearance; one lane
+        without an `order_key`."""
+        if self.spec.concurrency <= 1 or self.spec.order_key is None:
+            return [messages]
+        lane_of: dict[str, int] = {}
+        lanes: list[list[Msg]] = []
+        for message in messages:
+            index = lane_of.setdefault(self._key_of(message), len(lane_of) % self.spec.concurrency)
+            if index == len(lanes):
+                lanes.append([])
+            lanes[index].append(message)
+        return lanes
+
+    def _key_of(self, message: Msg) -> str:
         assert self.spec.order_key is not None
         try:
             return self.spec.order_key(parse_envelope(message.data))
         except MalformedEvent:  # an unreadable event: handle() dead-letters it
             return ""
+
+    def _runs(self, messages: list[Msg]) -> Iterator[list[Msg]]:
+        """Consecutive first deliveries, at most `per_transaction` together; an event
+        delivered before (it failed, or its ack was lost) alone, so a poison event does
+        not spoil a batch at each of its attempts."""
+        run: list[Msg] = []
+        for message in messages:
+            if message.metadata.num_delivered > 1:
+                if run:
+                    yield run
+                    run = []
+                yield [message]
+                continue
+            run.append(message)
+            if len(run) >= self.spec.per_transaction:
+                yield run
+                run = []
+        if run:
+            yield run
+
+    async def _handle_together(self, messages: list[Msg]) -> None:
+        """One transaction for these events; if it fails, each in its own (`handle`)."""
+        if len(messages) == 1:
+            await self.handle(messages[0])
+            return
+        readable: list[tuple[Msg, events_pb2.EventEnvelope]] = []
+        for message in messages:
+            try:
+                readable.append((message, parse_envelope(message.data)))
+            except MalformedEvent as error:
+                await self._dead_letter(message, f"malformed: {error}", "unknown")
+        if len(readable) <= 1:
+            for message, _ in readable:
+                await self.handle(message)
+            return
+        # One span for the transaction, linked to each event's trace.
+        contexts = [trace.get_current_span(extract_context(message.headers or {}))
+                    .get_span_context() for message, _ in readable]
+        links = [trace.Link(context) for context in contexts if context.is_valid]
+        with tracer.start_as_current_span(
+            f"process {len(readable)} events", kind=SpanKind.CONSUMER, links=links
+        ) as span:
+            span.set_attribute("messaging.batch.message_count", len(readable))
+            span.set_attribute("messaging.consumer.group.name", self.spec.durable)
+            try:
+                applied = await self.apply_new([envelope for _, envelope in readable])
+            except Exception as error:
+                span.record_exception(error)
+                log.warning("batch failed; applying its events one by one",
+                            extra={"events": len(readable), "error": repr(error)})
+                for message, _ in readable:
+                    await self.handle(message)
+                return
+        for (message, envelope), now_applied in zip(readable, applied, strict=True):
+            await message.ack()
+            outcome = "applied" if now_applied else "duplicate"
+            EVENTS_CONSUMED.labels(self._service, self.spec.durable, envelope.type, outcome).inc()
 
     async def handle(self, message: Msg) -> None:
         attempt = message.metadata.num_delivered
@@ -179,16 +266,30 @@ class EventConsumer:
 
     async def apply_once(self, envelope: events_pb2.EventEnvelope) -> bool:
         """Apply the handler unless this consumer already did; True if it ran now."""
-        marker = f"{self.spec.durable}:{envelope.event_id}"
+        return (await self.apply_new([envelope]))[0]
 
-        async def work(session: Session) -> bool:
-            if await self._processed.find_one({"_id": marker}, session=session) is not None:
-                return False
-            await self._processed.insert_one(
-                {"_id": marker, "type": envelope.type, "at": datetime.now(UTC)}, session=session
-            )
-            await self._handler(envelope, session)
-            return True
+    async def apply_new(self, envelopes: Sequence[events_pb2.EventEnvelope]) -> list[bool]:
+        """Apply those of the events this consumer has not applied yet (an event twice
+        in the list counts once), in one transaction with their markers; for each, True
+        if it was applied now."""
+        markers = [f"{self.spec.durable}:{envelope.event_id}" for envelope in envelopes]
+
+        async def work(session: Session) -> list[bool]:
+            seen = {doc["_id"] async for doc in self._processed.find(
+                {"_id": {"$in": markers}}, {"_id": 1}, session=session)}
+            fresh: list[bool] = []
+            for marker in markers:
+                fresh.append(marker not in seen)
+                seen.add(marker)
+            new = [(marker, envelope) for marker, envelope, is_new
+                   in zip(markers, envelopes, fresh, strict=True) if is_new]
+            if new:
+                at = datetime.now(UTC)
+                await self._processed.insert_many(
+                    [{"_id": marker, "type": envelope.type, "at": at} for marker, envelope in new],
+                    ordered=True, session=session)
+                await self._apply([envelope for _, envelope in new], session)
+            return fresh
 
         return await run(self._mongo, work)
 

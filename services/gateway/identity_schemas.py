@@ -168,6 +168,16 @@ class AccessPolicyUpdate(Input):
         default_factory=list, max_length=100, description='E.g. "company.example".')
 
 
+class CallerAccess(BaseModel):
+    """The caller's roles in a consultation and the actions of the permission table they
+    allow (`anonymous` without a token): what a front-end shows or hides. Every request
+    is still authorised on its own."""
+
+    consultation_id: str
+    roles: list[str]
+    actions: list[str]
+
+
 class AccessPolicyPublic(BaseModel):
     consultation_id: str
     mode: str

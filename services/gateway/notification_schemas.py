@@ -8,12 +8,14 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from agora.v1 import notifications_pb2
-from services.gateway.schemas import Input, Language, ResourceId
+from services.gateway.schemas import NONBLANK, Input, Language, ResourceId, Title
 
 TargetKind = Literal["consultation", "theme", "thread", "post", "idea", "synthesis"]
 KindName = Literal["reply", "new_post", "post_hidden", "post_restored", "reaction_milestone",
                    "extract_harvested", "synthesis_published", "contest_answered",
-                   "vote_opened", "phase_started", "deliverable_published"]
+                   "vote_opened", "phase_started", "deliverable_published",
+                   "vote_closing_soon", "announcement", "moderation_waiting",
+                   "contest_opened"]
 Cadence = Literal["immediate", "daily", "weekly", "none"]
 UnsubscribeToken = Annotated[str, StringConstraints(min_length=1, max_length=512)]
 
@@ -106,3 +108,45 @@ class Unsubscribed(BaseModel):
     channel: Literal["email"]
     applied: bool = Field(description="false: what the link would turn off (GET); "
                           "true: turned off (POST, RFC 8058 one-click).")
+
+
+AnnouncementBody = Annotated[str, StringConstraints(min_length=1, max_length=4000,
+                                                    pattern=NONBLANK)]
+Audience = Literal["participants", "followers"]
+
+
+class AnnouncementText(Input):
+    title: Title
+    body: AnnouncementBody
+
+
+class AnnouncementCreate(Input):
+    texts: Annotated[dict[Language, AnnouncementText], Field(
+        min_length=1, max_length=20,
+        description="The announcement in each language written (the consultation's "
+        "languages only); each reader gets theirs, else the first.")]
+    audience: Audience = Field(
+        default="participants", description="participants: the consultation's followers "
+        "and everyone who wrote in it; followers: its followers only.")
+
+
+class AnnouncementTextPublic(BaseModel):
+    title: str
+    body: str
+
+
+class AnnouncementPublic(BaseModel):
+    id: str
+    consultation_id: str
+    author_id: str
+    texts: dict[str, AnnouncementTextPublic]
+    audience: Audience
+    created_at: datetime
+
+    @classmethod
+    def of(cls, a: notifications_pb2.Announcement) -> AnnouncementPublic:
+        return cls(id=a.id, consultation_id=a.consultation_id, author_id=a.author_id,
+                   texts={lang: AnnouncementTextPublic(title=t.title, body=t.body)
+                          for lang, t in a.texts.items()},
+                   audience=a.audience,  # type: ignore[arg-type]
+                   created_at=a.created_at.ToDatetime(tzinfo=UTC))

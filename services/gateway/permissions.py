@@ -47,6 +47,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "session.sso": EVERYONE,
     "session.logout": EVERYONE,
     "consultation.read": EVERYONE,
+    # What the caller may do here (their roles and actions): for front-ends to show or hide.
+    "consultation.my_access": EVERYONE,
     "consultation.create": OPERATORS,
     "thread.read": EVERYONE,
     "thread.create": MEMBERS,
@@ -121,6 +123,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "notification.read": MEMBERS,
     "notification.write": MEMBERS,
     "notification.unsubscribe": EVERYONE,
+    "announcement.create": MODERATORS | MANAGERS,  # the service re-checks the roles
 }
 
 SYNTHESIS = "/v1/consultations/{consultation_id}/syntheses/{synthesis_id}"
@@ -196,6 +199,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("POST", "/v1/consultations/{consultation_id}/roles"): "role.grant",
     ("DELETE", "/v1/consultations/{consultation_id}/roles/{account_id}/{role}"): "role.revoke",
     ("GET", "/v1/consultations/{consultation_id}/access"): "access_policy.read",
+    ("GET", "/v1/consultations/{consultation_id}/me"): "consultation.my_access",
     ("PUT", "/v1/consultations/{consultation_id}/access"): "access_policy.write",
     ("POST", "/v1/consultations/{consultation_id}/extracts"): "extract.write",
     ("GET", "/v1/consultations/{consultation_id}/extracts"): "extract.read",
@@ -253,6 +257,7 @@ ROUTES: dict[tuple[str, str], str] = {
         "subscription.read",
     ("PUT", "/v1/consultations/{consultation_id}/notification-preferences"):
         "subscription.write",
+    ("POST", "/v1/consultations/{consultation_id}/announcements"): "announcement.create",
     ("GET", "/v1/notifications"): "notification.read",
     ("GET", "/v1/notifications/unread-count"): "notification.read",
     ("POST", "/v1/notifications/read"): "notification.write",

@@ -10,15 +10,16 @@ import grpc
 
 from agora.v1 import notifications_pb2, notifications_pb2_grpc
 from agora_kit.events.consumer import ConsumerSpec, Handler
-from agora_kit.periodic import every
+from agora_kit.periodic import every, lease_for
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.notifications import fanout
+from services.notifications.announcements import Announcements
 from services.notifications.compose import Composer
 from services.notifications.config import NotificationsSettings
 from services.notifications.digest import Digests
 from services.notifications.directory import Directory
 from services.notifications.erasure import Erasure
-from services.notifications.fanout import Fanout
+from services.notifications.fanout import Fanout, Timing
 from services.notifications.inbox import Inbox
 from services.notifications.mailer import Mailer
 from services.notifications.preferences import Preferences
@@ -48,8 +49,12 @@ class NotificationsApp(ServiceApp):
         windows = Windows(s.digest_day_seconds)
         directory = Directory(s.identity_addr, s.threads_addr, s.synthesis_addr)
         links = Links(deps.db, s.unsubscribe_key(), days=s.unsubscribe_link_days)
-        self._fanout = Fanout(deps.db, self._subscriptions, self._preferences, self._erasure,
-                              windows, self._wake_mailer, directory, deps.outbox)
+        timing = Timing(notice_seconds=s.vote_closing_notice_seconds,
+                        alert_seconds=s.moderation_alert_seconds,
+                        lease=lease_for(deps.db, "notifications-timed", s.timed_check_seconds))
+        self._fanout = Fanout(deps.mongo, deps.db, self._subscriptions, self._preferences,
+                              self._erasure, windows, self._wake_mailer, directory,
+                              deps.outbox, timing)
         self._mailer = Mailer(
             deps.db, directory=directory,
             composer=Composer(links, public_url=s.public_url, mail_from=s.mail_from),
@@ -60,7 +65,8 @@ class NotificationsApp(ServiceApp):
                                 preferences=self._preferences, wake_mailer=self._wake_mailer)
         notifications_pb2_grpc.add_NotificationsServiceServicer_to_server(
             NotificationsServicer(deps.mongo, self._subscriptions, self._preferences,
-                                  self._inbox, links, directory), server)
+                                  self._inbox, links, directory,
+                                  Announcements(deps, directory)), server)
 
     def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
         return [(fanout.CONSUMER, self._fanout.apply)]
@@ -68,10 +74,13 @@ class NotificationsApp(ServiceApp):
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
         return [self._mailer.run(),
                 every(self._settings.digest_check_seconds, self._digests.tick,
-                      name="digests", lease=self._digests.lease)]
+                      name="digests", lease=self._digests.lease),
+                every(self._settings.timed_check_seconds, self._fanout.timed.tick,
+                      name="timed-notices", lease=self._fanout.timed.lease)]
 
     async def prepare(self, deps: Dependencies) -> None:
         await self._subscriptions.ensure_indexes()
         await self._inbox.ensure_indexes()
         await self._mailer.ensure_indexes()
         await self._digests.ensure_indexes()
+        await self._fanout.ensure_indexes()

@@ -31,6 +31,10 @@ class Composer:
                     f"{params['deliverable']}")
         if "session_id" in params:
             return f"{self._public}/v1/vote-sessions/{params['session_id']}"
+        if "queue" in params:
+            return f"{self._public}/v1/consultations/{item['consultation_id']}/moderation/queue"
+        if not item["post_id"]:  # about the consultation itself (an announcement)
+            return f"{self._public}/v1/consultations/{item['consultation_id']}"
         return f"{self._public}/v1/posts/{item['post_id']}"
 
     def unsubscribe_url(self, token: str) -> str:
@@ -56,7 +60,7 @@ class Composer:
         summary = render.summary(lang, item["kind"], item.get("params"))
         text, html = render.mail(
             lang, "notification", summary=summary, consultation_title=info.title,
-            theme_title=info.themes.get(item["theme_id"], ""), excerpt=item["excerpt"],
+            theme_title=info.themes.get(item["theme_id"], ""), excerpt=render.excerpt(lang, item),
             link=self.link(item), unsubscribe_url=self.unsubscribe_url(token))
         return self.message(mail, to=to, subject=f"{summary} · {info.title}", text=text,
                             html=html, token=token)
@@ -74,7 +78,7 @@ class Composer:
             consultations.append({"title": info.title, "themes": [
                 {"title": info.themes.get(theme_id, ""), "entries": [
                     {"summary": render.summary(lang, i["kind"], i.get("params")),
-                     "excerpt": i["excerpt"], "link": self.link(i)} for i in entries]}
+                     "excerpt": render.excerpt(lang, i), "link": self.link(i)} for i in entries]}
                 for theme_id, entries in themes.items()]})
         token = self._links.token(account_id=mail["account_id"], consultation_id="",
                                   kind=mail["kind"])

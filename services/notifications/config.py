@@ -40,6 +40,12 @@ class NotificationsSettings(ServiceSettings):
     # the digest job looks for windows that ended. A weekly window is seven of them.
     digest_day_seconds: float = Field(default=86_400.0, ge=1, le=86_400)
     digest_check_seconds: float = Field(default=60.0, ge=0.1, le=3600)
+    # A vote session is announced as closing this long before its closes_at; the
+    # moderation queue is told to moderators at most once per `moderation_alert_seconds`
+    # per consultation; how often both are looked for.
+    vote_closing_notice_seconds: float = Field(default=86_400.0, ge=60, le=7 * 86_400)
+    moderation_alert_seconds: float = Field(default=3600.0, ge=1, le=86_400)
+    timed_check_seconds: float = Field(default=30.0, ge=0.1, le=3600)
 
     @model_validator(mode="after")
     def _secret_in_production(self) -> Self:

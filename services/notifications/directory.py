@@ -81,15 +81,21 @@ class Directory:
         return Recipient(email=account.email, verified=account.email_verified)
 
     async def consultation(self, consultation_id: str) -> ConsultationInfo:
+        """The consultation's title, languages and themes; an unknown one is titled by
+        its id (a mail still goes out)."""
+        try:
+            return await self.existing_consultation(consultation_id)
+        except NotFound:
+            return ConsultationInfo(title=consultation_id, languages=[], themes={})
+
+    async def existing_consultation(self, consultation_id: str) -> ConsultationInfo:
+        """The same, NotFound for a consultation threads does not know."""
         found = self._consultations.get(consultation_id)
         if found is not None:
             return found
         _, threads = self._stubs()
-        try:
-            reply = await fetch_consultation(threads, consultation_id,
-                                             deadline_seconds=RPC_SECONDS)
-        except NotFound:
-            return ConsultationInfo(title=consultation_id, languages=[], themes={})
+        reply = await fetch_consultation(threads, consultation_id,
+                                         deadline_seconds=RPC_SECONDS)
         info = ConsultationInfo(title=reply.title, languages=list(reply.languages),
                                 themes={t.id: t.title for t in reply.themes})
         self._consultations.put(consultation_id, info)

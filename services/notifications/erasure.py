@@ -1,5 +1,6 @@
 """An erased account gets nothing, ever: on `user.erased` everything held about it goes
-(notifications, queued mails, follows, preferences) and a tombstone refuses it later."""
+(notifications, queued mails, follows, preferences, roles; its announcements stay,
+without its name) and a tombstone refuses it later."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from agora_kit.clock import now
 from agora_kit.mongo import Database, Session
 
 ERASED = "erased_accounts"
-BY_ACCOUNT = ("notifications", "mails", "subscriptions", "preferences", "digests")
+BY_ACCOUNT = ("notifications", "mails", "subscriptions", "preferences", "digests", "roles",
+              "voters")
 
 
 class Erasure:
@@ -20,6 +22,9 @@ class Erasure:
             await self._db[name].delete_many({"account_id": account_id}, session=session)
         await self._db["account_settings"].delete_one({"_id": account_id}, session=session)
         await self._db["contests"].delete_many({"author_id": account_id}, session=session)
+        # Announcements were written to others: they stay, no longer naming their author.
+        await self._db["announcements"].update_many(
+            {"author_id": account_id}, {"$set": {"author_id": ""}}, session=session)
         await self._erased.update_one({"_id": account_id}, {"$setOnInsert": {"at": now()}},
                                       upsert=True, session=session)
 

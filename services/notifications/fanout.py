@@ -8,14 +8,17 @@ here (`mails`, keyed by event and recipient); the mail sender delivers them afte
 
 What notifies: a reply (followers of the parent post: its author, implicitly), a new post
 (followers of its thread, theme or consultation), one's post hidden (with the reason) or
-restored, and one's post reaching a reaction milestone (each milestone once per post,
-whatever reactions are withdrawn and given again); the synthesis's and the vote's events
-are in fanout_course.py.
+restored, one's post reaching a reaction milestone (each milestone once per post,
+whatever reactions are withdrawn and given again) and an announcement (followers of the
+consultation, and for `participants` everyone who wrote in it too); the synthesis's and
+the vote's events are in fanout_course.py, notices that wait for their moment (a vote
+closing, the moderation queue) in timed.py, and who holds which role in roles.py.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC
 
 from agora.v1 import debate_events_pb2, events_pb2, identity_pb2, notifications_pb2
@@ -25,16 +28,19 @@ from agora_kit.events.consumer import ConsumerSpec
 from agora_kit.events.envelope import new_envelope
 from agora_kit.events.outbox import Outbox
 from agora_kit.ids import new_id
-from agora_kit.mongo import Database, Session
+from agora_kit.lease import Lease
+from agora_kit.mongo import Client, Database, Session
 from agora_kit.types import Document
-from services.notifications import kinds
+from services.notifications import kinds, roles, timed
 from services.notifications.directory import Directory
 from services.notifications.erasure import Erasure
 from services.notifications.fanout_course import SUBJECTS, CourseFanout
 from services.notifications.metrics import INBOX_LAG, NOTIFICATIONS_PRODUCED
 from services.notifications.preferences import Preferences
+from services.notifications.roles import Roles
 from services.notifications.subject import Subject
 from services.notifications.subscriptions import Subscriptions
+from services.notifications.timed import Timed
 from services.notifications.windows import Windows
 
 CONSUMER = ConsumerSpec(
@@ -43,7 +49,10 @@ CONSUMER = ConsumerSpec(
                      EVENTS.moderation_post_hidden.filter_subject,
                      EVENTS.moderation_post_restored.filter_subject,
                      EVENTS.reaction_changed.filter_subject,
-                     *(event.filter_subject for event in SUBJECTS)],
+                     EVENTS.announcement_published.filter_subject,
+                     # vote_session.opened is both the course's and timed's: once.
+                     *sorted({event.filter_subject
+                              for event in (*SUBJECTS, *timed.SUBJECTS, *roles.SUBJECTS)})],
     backoff=(1.0, 5.0, 15.0, 30.0),
 )
 POSTS = "posts"              # post id -> author, thread, theme (a read model of post.created)
@@ -52,10 +61,20 @@ MAILS = "mails"
 EXCERPT_CHARS = 280
 
 
+@dataclass(frozen=True)
+class Timing:
+    """When timed notices are due (settings) and the lease their job runs under."""
+
+    notice_seconds: float
+    alert_seconds: float
+    lease: Lease
+
+
 class Fanout:
-    def __init__(self, db: Database, subscriptions: Subscriptions, preferences: Preferences,
-                 erasure: Erasure, windows: Windows, wake_mailer: asyncio.Event,
-                 directory: Directory, outbox: Outbox) -> None:
+    def __init__(self, mongo: Client, db: Database, subscriptions: Subscriptions,
+                 preferences: Preferences, erasure: Erasure, windows: Windows,
+                 wake_mailer: asyncio.Event, directory: Directory, outbox: Outbox,
+                 timing: Timing) -> None:
         self._posts = db[POSTS]
         self._notifications = db[NOTIFICATIONS]
         self._mails = db[MAILS]
@@ -65,12 +84,28 @@ class Fanout:
         self._windows = windows
         self._wake = wake_mailer
         self._outbox = outbox
+        self.roles = Roles(db)
         self._course = CourseFanout(db, subscriptions, self._notify,
-                                          directory.synthesis, POSTS)
+                                    directory.synthesis, POSTS, self.roles)
         self._course_types = {event.name for event in SUBJECTS}
+        self.timed = Timed(mongo, db, subscriptions, self.roles, self._notify,
+                           notice_seconds=timing.notice_seconds,
+                           alert_seconds=timing.alert_seconds, lease=timing.lease)
+
+    async def ensure_indexes(self) -> None:
+        await self._posts.create_index("consultation_id")
+        await self.roles.ensure_indexes()
+        await self.timed.ensure_indexes()
 
     async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
-        if envelope.type == EVENTS.user_erased.name:
+        if envelope.type in self.timed.types:  # vote_session.opened notifies too, below
+            await self.timed.apply(envelope, session)
+        if envelope.type in (EVENTS.role_granted.name, EVENTS.role_revoked.name):
+            await self.roles.apply(envelope, session)
+        elif envelope.type == EVENTS.announcement_published.name:
+            announced = unpack(envelope, EVENTS.announcement_published)
+            await self._announcement(envelope, announced, session)
+        elif envelope.type == EVENTS.user_erased.name:
             erased = unpack(envelope, EVENTS.user_erased)
             assert isinstance(erased, identity_pb2.UserErased)
             await self._erasure.erase(session, erased.account_id)
@@ -83,9 +118,28 @@ class Fanout:
             moderated = unpack(envelope, EVENTS.moderation_post_hidden,
                                EVENTS.moderation_post_restored)
             await self._moderated(envelope, moderated, session)
-        else:
+        elif envelope.type == EVENTS.post_created.name:
             post = unpack(envelope, EVENTS.post_created)
             await self._post_created(envelope, post, session)
+
+    async def _announcement(self, envelope: events_pb2.EventEnvelope,
+                            announced: notifications_pb2.AnnouncementPublished,
+                            session: Session) -> None:
+        """Followers of the consultation and, for `participants`, whoever wrote in it
+        (the `posts` read model); never the author. Texts stay in all their languages:
+        each reader sees theirs (render.py)."""
+        consultation_id = envelope.consultation_id
+        recipients = await self._subscriptions.followers(
+            session, [("consultation", consultation_id)])
+        if announced.audience == "participants":
+            recipients |= set(await self._posts.distinct(
+                "author_id", {"consultation_id": consultation_id}, session=session))
+        texts = {lang: {"title": t.title, "body": t.body}
+                 for lang, t in sorted(announced.texts.items())}
+        first = next(iter(texts.values()), {"body": ""})["body"]
+        await self._notify(session, envelope,
+                           Subject("", "", "", first[:EXCERPT_CHARS], {"texts": texts}),
+                           kinds.ANNOUNCEMENT, recipients - {envelope.actor})
 
     async def _post_created(self, envelope: events_pb2.EventEnvelope,
                             post: events_pb2.PostCreated, session: Session) -> None:

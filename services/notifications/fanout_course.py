@@ -4,7 +4,8 @@ recipient).
 
 - `extract.filed`: the post's author (from the `posts` read model), not the catcher;
 - `synthesis.published`: followers of the synthesis, of its theme and of its consultation;
-- `contest.opened` is remembered (contest → its author, the event's actor) so that
+- `contest.opened` tells the consultation's synthesisers (roles.py; not the contester)
+  and is remembered (contest → its author, the event's actor) so that
   `contest.answered` tells that author;
 - `vote_session.opened`: followers of the consultation;
 - `consultation.phase_changed` (a strategist's advance or reopening, or the calendar):
@@ -21,6 +22,7 @@ from agora_kit.events.catalog import EVENTS, unpack
 from agora_kit.mongo import Database, Session
 from services.notifications import kinds
 from services.notifications.directory import SynthesisInfo
+from services.notifications.roles import Roles
 from services.notifications.subject import Subject
 from services.notifications.subscriptions import Subscriptions
 
@@ -35,12 +37,13 @@ Lookup = Callable[[str, str], Awaitable[SynthesisInfo]]
 
 class CourseFanout:
     def __init__(self, db: Database, subscriptions: Subscriptions, notify: Notify,
-                 synthesis: Lookup, posts: str) -> None:
+                 synthesis: Lookup, posts: str, roles: Roles) -> None:
         self._posts = db[posts]
         self._contests = db[CONTESTS]
         self._subscriptions = subscriptions
         self._notify = notify
         self._synthesis = synthesis
+        self._roles = roles
 
     async def apply(self, envelope: events_pb2.EventEnvelope, session: Session) -> None:
         if envelope.type == EVENTS.extract_filed.name:
@@ -99,11 +102,16 @@ class CourseFanout:
                                   "synthesis_id": changed.synthesis_id,
                                   "consultation_id": envelope.consultation_id}},
                 upsert=True, session=session)
-            return
         info = await self._synthesis(envelope.consultation_id, changed.synthesis_id)
         params = {"synthesis_id": changed.synthesis_id, "version": changed.version,
                   "title": info.title}
         subject = Subject(info.theme_id, "", "", info.title, params)
+        if envelope.type == EVENTS.contest_opened.name:
+            writers = await self._roles.holders(session, envelope.consultation_id,
+                                                "synthesiser")
+            await self._notify(session, envelope, subject, kinds.CONTEST_OPENED,
+                               writers - {envelope.actor})
+            return
         if envelope.type == EVENTS.contest_answered.name:
             contest = await self._contests.find_one({"_id": changed.contest_id},
                                                     session=session)

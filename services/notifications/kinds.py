@@ -22,6 +22,12 @@ CONTEST_ANSWERED = "contest_answered"        # an answer to my contest of a para
 VOTE_OPENED = "vote_opened"                  # a vote session of a consultation I follow
 PHASE_STARTED = "phase_started"              # a consultation I follow entered a phase
 DELIVERABLE_PUBLISHED = "deliverable_published"  # a deliverable of a consultation I follow
+VOTE_CLOSING_SOON = "vote_closing_soon"      # a vote I have not voted in closes within 24 h
+ANNOUNCEMENT = "announcement"                # a moderator's or strategist's announcement
+AUDIENCES = ("participants", "followers")    # whom an announcement is for
+# Facilitators'
+MODERATION_WAITING = "moderation_waiting"    # items waiting in the moderation queue
+CONTEST_OPENED = "contest_opened"            # a new contest of a synthesis paragraph
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,11 @@ DEFAULTS: dict[str, Delivery] = {
     VOTE_OPENED: Delivery(in_app=True, email=True, cadence="immediate"),
     PHASE_STARTED: Delivery(in_app=True, email=True, cadence="immediate"),
     DELIVERABLE_PUBLISHED: Delivery(in_app=True, email=True, cadence="immediate"),
+    VOTE_CLOSING_SOON: Delivery(in_app=True, email=True, cadence="immediate"),
+    ANNOUNCEMENT: Delivery(in_app=True, email=True, cadence="immediate"),
+    # Grouped already (at most one per consultation and hour, schedule.py).
+    MODERATION_WAITING: Delivery(in_app=True, email=True, cadence="immediate"),
+    CONTEST_OPENED: Delivery(in_app=True, email=True, cadence="immediate"),
 }
 KINDS = tuple(DEFAULTS)
 

@@ -28,6 +28,12 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "vote_opened": "The vote is open",
            "phase_started": "A new phase has started: {phase}",
            "deliverable_published": "The deliverable (version {deliverable}) was published",
+           "vote_closing_soon": "The vote closes in less than 24 hours: you have not voted "
+           "yet",
+           "announcement": "Announcement: {title}",
+           "moderation_waiting": "{count} new items are waiting in the moderation queue",
+           "moderation_waiting_one": "A new item is waiting in the moderation queue",
+           "contest_opened": "A paragraph of the synthesis \u201c{title}\u201d was contested",
            "phase_appropriation": "appropriation", "phase_ideation": "ideation",
            "phase_deepening": "deepening", "phase_prioritisation": "prioritisation (the vote)",
            "phase_deliverable": "the deliverable",
@@ -47,6 +53,13 @@ SUMMARIES: dict[str, dict[str, str]] = {
            "vote_opened": "Le vote est ouvert",
            "phase_started": "Une nouvelle phase commence : {phase}",
            "deliverable_published": "Le livrable (version {deliverable}) a été publié",
+           "vote_closing_soon": "Le vote se termine dans moins de 24 heures : vous n'avez pas "
+           "encore voté",
+           "announcement": "Annonce : {title}",
+           "moderation_waiting": "{count} nouveaux éléments attendent dans la file de "
+           "modération",
+           "moderation_waiting_one": "Un nouvel élément attend dans la file de modération",
+           "contest_opened": "Un paragraphe de la synthèse « {title} » a été contesté",
            "phase_appropriation": "appropriation", "phase_ideation": "idéation",
            "phase_deepening": "approfondissement", "phase_prioritisation":
            "priorisation (le vote)", "phase_deliverable": "le livrable",
@@ -70,11 +83,31 @@ def phrase(lang: str, key: str, **values: Any) -> str:
     return table[key].format(**values)
 
 
+def written(lang: str, texts: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Of a text written in several languages (an announcement), the reader's, else the
+    first one written."""
+    return texts.get(lang) or next(iter(texts.values()), {"title": "", "body": ""})
+
+
 def summary(lang: str, kind: str, params: dict[str, Any] | None = None) -> str:
     values = dict(params or {})
     if "phase" in values:  # a phase's name is in the catalogue too
         values["phase"] = phrase(lang, f"phase_{values['phase']}")
+    if "texts" in values:  # written by someone in several languages
+        values["title"] = written(lang, values.pop("texts"))["title"]
+    if values.get("queue") and values.get("count") == 1:
+        kind = f"{kind}_one"
     return phrase(lang, kind, who=phrase(lang, "someone"), **values)
+
+
+def excerpt(lang: str, item: dict[str, Any]) -> str:
+    """What the notification quotes: the announcement's body in the reader's language,
+    else the excerpt stored with it."""
+    texts = (item.get("params") or {}).get("texts")
+    if texts:
+        return written(lang, texts)["body"]
+    text: str = item["excerpt"]
+    return text
 
 
 def mail(lang: str, name: str, **context: Any) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from agora_kit.mongo import Client, Session
 from agora_kit.transactions import run
 from agora_kit.types import Context, Document
 from services.notifications import kinds, render
+from services.notifications.announcements import Announcements, message
 from services.notifications.directory import Directory
 from services.notifications.inbox import Inbox
 from services.notifications.kinds import Delivery
@@ -32,13 +33,15 @@ def _account(value: str) -> str:
 
 class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer):
     def __init__(self, mongo: Client, subscriptions: Subscriptions, preferences: Preferences,
-                 inbox: Inbox, links: Links, directory: Directory) -> None:
+                 inbox: Inbox, links: Links, directory: Directory,
+                 announcements: Announcements) -> None:
         self._mongo = mongo
         self._subscriptions = subscriptions
         self._preferences = preferences
         self._inbox = inbox
         self._links = links
         self._directory = directory
+        self._announcements = announcements
 
     async def _follow(self, request: notifications_pb2.FollowRequest,
                       active: bool) -> notifications_pb2.Subscription:
@@ -124,7 +127,7 @@ class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer)
             item = notifications_pb2.Notification(
                 id=doc["_id"], kind=doc["kind"], consultation_id=consultation_id,
                 theme_id=doc["theme_id"], thread_id=doc["thread_id"], post_id=doc["post_id"],
-                excerpt=doc["excerpt"],
+                excerpt=render.excerpt(lang, doc),
                 summary=render.summary(lang, doc["kind"], doc.get("params")),
                 read=doc["read"], language=lang)
             item.created_at.FromDatetime(doc["created_at"])
@@ -168,3 +171,7 @@ class NotificationsServicer(notifications_pb2_grpc.NotificationsServiceServicer)
         await run(self._mongo, work)
         answer.applied = True
         return answer
+
+    async def Announce(self, request: notifications_pb2.AnnounceRequest,
+                       context: Context) -> notifications_pb2.Announcement:
+        return message(await self._announcements.announce(request))

@@ -8,7 +8,7 @@ from typing import Any
 import grpc
 
 from agora.v1 import translation_pb2, translation_pb2_grpc
-from agora_kit.events.consumer import ConsumerSpec, Handler
+from agora_kit.events.consumer import Batched, ConsumerSpec, Handler
 from agora_kit.periodic import every, lease_for
 from agora_kit.runtime import Dependencies, ServiceApp
 from services.translation import posts
@@ -74,8 +74,9 @@ class TranslationApp(ServiceApp):
         await self.sources.ensure_indexes()
         await self.jobs.ensure_indexes()
 
-    def consumers(self, deps: Dependencies) -> Sequence[tuple[ConsumerSpec, Handler]]:
-        return [(posts.CONSUMER, self.posts.on_post)]
+    def consumers(self, deps: Dependencies
+                  ) -> Sequence[tuple[ConsumerSpec, Handler | Batched]]:
+        return [(posts.CONSUMER, Batched(self.posts.on_posts))]
 
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
         if self.worker is None:

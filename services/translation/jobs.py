@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from pymongo import DeleteMany, UpdateOne
+from pymongo import DeleteMany, ReplaceOne, UpdateOne
 
 from agora_kit.clock import now
 from agora_kit.mongo import Database, Session
@@ -78,11 +78,18 @@ class Jobs:
     async def put(self, job: Job, *, session: Session) -> None:
         """The job for the content's newest revision (the caller checked it is newest),
         replacing any older one."""
-        await self.jobs.replace_one({"_id": job.content_id}, {
+        await self.put_many([job], session=session)
+
+    async def put_many(self, jobs: list[Job], *, session: Session) -> None:
+        """`put` for each, in one round trip (in order: the last of a content wins)."""
+        if not jobs:
+            return
+        due = now()
+        await self.jobs.bulk_write([ReplaceOne({"_id": job.content_id}, {
             "consultation_id": job.consultation_id, "thread_id": job.thread_id,
             "source": job.source, "revision": job.revision, "body": job.body,
-            "targets": list(job.targets), "attempts": 0, "failed": False, "due": now()},
-            upsert=True, session=session)
+            "targets": list(job.targets), "attempts": 0, "failed": False, "due": due},
+            upsert=True) for job in jobs], ordered=True, session=session)
 
     async def add_targets(self, job: Job, *, session: Session) -> None:
         """More targets for the same revision (a glossary change), kept with any pending."""

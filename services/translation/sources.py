@@ -11,8 +11,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pymongo import ReplaceOne, UpdateOne
+
 from agora_kit.mongo import Database, Session
 from agora_kit.types import Document
+
+Write = ReplaceOne[Document] | UpdateOne
 
 
 @dataclass(frozen=True)
@@ -45,29 +49,24 @@ class Sources:
         doc = await self.sources.find_one({"_id": content_id}, session=session)
         return Source.of(doc) if doc else None
 
+    async def get_many(self, content_ids: list[str], *, session: Session | None = None
+                       ) -> dict[str, Source]:
+        found = self.sources.find({"_id": {"$in": content_ids}}, session=session)
+        return {str(doc["_id"]): Source.of(doc) async for doc in found}
+
     async def record(self, source: Source, *, current: Source | None,
                      session: Session) -> Source:
         """The content as of `source` (its revision, text and language), unless a newer
         revision is already recorded; a corrected language stays. Returns what is kept."""
-        if current is not None and current.revision > source.revision:
-            if source.author_id and not current.author_id:  # the creation came after an edit
-                current = Source(**{**current.__dict__, "author_id": source.author_id})
-                await self.sources.update_one({"_id": current.content_id},
-                                              {"$set": {"author_id": source.author_id}},
-                                              session=session)
-            return current
-        kept = source
-        if current is not None:
-            kept = Source(
-                content_id=source.content_id,
-                consultation_id=source.consultation_id or current.consultation_id,
-                thread_id=source.thread_id or current.thread_id,
-                author_id=source.author_id or current.author_id,
-                language=current.language if current.corrected else source.language,
-                revision=source.revision, body=source.body, corrected=current.corrected)
-        await self.sources.replace_one({"_id": kept.content_id}, _doc(kept), upsert=True,
-                                       session=session)
+        kept, write = merged(source, current)
+        if write is not None:
+            await self.sources.bulk_write([write], session=session)
         return kept
+
+    async def write(self, writes: list[Write], *, session: Session) -> None:
+        """The writes of `merged`, in one round trip."""
+        if writes:
+            await self.sources.bulk_write(writes, ordered=True, session=session)
 
     async def correct_language(self, source: Source, language: str, *,
                                session: Session) -> Source:
@@ -84,6 +83,27 @@ class Sources:
                               ) -> list[Source]:
         found = self.sources.find({"consultation_id": consultation_id}, session=session)
         return [Source.of(doc) async for doc in found]
+
+
+def merged(source: Source, current: Source | None) -> tuple[Source, Write | None]:
+    """What to keep of `source` given what is recorded, and the write that records it
+    (None: nothing changes)."""
+    if current is not None and current.revision > source.revision:
+        if source.author_id and not current.author_id:  # the creation came after an edit
+            return (Source(**{**current.__dict__, "author_id": source.author_id}),
+                    UpdateOne({"_id": current.content_id},
+                              {"$set": {"author_id": source.author_id}}))
+        return current, None
+    kept = source
+    if current is not None:
+        kept = Source(
+            content_id=source.content_id,
+            consultation_id=source.consultation_id or current.consultation_id,
+            thread_id=source.thread_id or current.thread_id,
+            author_id=source.author_id or current.author_id,
+            language=current.language if current.corrected else source.language,
+            revision=source.revision, body=source.body, corrected=current.corrected)
+    return kept, ReplaceOne({"_id": kept.content_id}, _doc(kept), upsert=True)
 
 
 def _doc(source: Source) -> Document:

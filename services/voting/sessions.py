@@ -285,5 +285,7 @@ class SessionStore:
         payload = voting_pb2.VoteSessionChanged(
             session_id=document["_id"], status=STATUS_TO_PROTO[document["status"]]
         )
+        if document.get("closes_at") is not None:
+            payload.closes_at.FromDatetime(document["closes_at"])
         return new_envelope(event_type=event_type, consultation_id=document["consultation_id"],
                             actor=actor, payload=payload)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import pytest
@@ -13,7 +13,12 @@ from nats.aio.msg import Msg
 from nats.js import JetStreamContext
 
 from agora.v1 import events_pb2
-from agora_kit.events.consumer import PROCESSED_COLLECTION, ConsumerSpec, EventConsumer
+from agora_kit.events.consumer import (
+    PROCESSED_COLLECTION,
+    Batched,
+    ConsumerSpec,
+    EventConsumer,
+)
 from agora_kit.events.envelope import new_envelope, subject_for
 from agora_kit.events.streams import DEAD_LETTER_STREAM, ensure_streams
 from agora_kit.ids import new_id
@@ -206,3 +211,52 @@ async def test_concurrent_lanes_keep_each_keys_order_and_apply_once(
     for post_id in posts:
         assert [body for p, body in seen if p == post_id] == ["0", "1", "2"]
     assert 1 < running[1] <= 4
+
+
+async def test_a_batch_with_a_poison_event_and_duplicates_applies_each_good_event_once(
+        harness: Harness, mongo: Client) -> None:
+    """Events applied together (one transaction, a `Batched` handler): a poison event rolls
+    the batch back, the others are applied again each on its own, the poison event alone
+    is retried and dead-lettered; a copy of an event and one applied earlier (its ack
+    lost) change nothing."""
+    batches: list[list[str]] = []
+    poison = harness.envelope()
+
+    async def handler(envelopes: Sequence[events_pb2.EventEnvelope], session: Session) -> None:
+        batches.append([envelope.event_id for envelope in envelopes])
+        for envelope in envelopes:
+            await harness.db["applied"].update_one(
+                {"_id": envelope.event_id}, {"$inc": {"n": 1}}, upsert=True, session=session)
+            if envelope.event_id == poison.event_id:
+                raise RuntimeError("cannot apply this one")
+
+    spec = ConsumerSpec(durable=f"test-{uuid.uuid4().hex[:8]}",
+                        filter_subjects=[f"agora.{harness.consultation_id}.>"],
+                        max_deliver=3, backoff=(0.1, 0.1), per_transaction=50)
+    consumer = EventConsumer(service="test", spec=spec, handler=Batched(handler),
+                             js=harness.js, mongo=mongo, db=harness.db)
+    await consumer.declare()
+    good = [harness.envelope() for _ in range(4)]
+    assert await consumer.apply_once(good[3]) is True  # applied before: its ack was lost
+    batches.clear()
+    for envelope in [good[0], poison, good[1], good[2], good[3]]:
+        await harness.publish(envelope, envelope.event_id)
+    await harness.publish(good[0], f"{good[0].event_id}-copy")  # past the duplicate window
+    task = asyncio.create_task(consumer.run())
+    try:
+        dead = await next_dead_letter(harness.js, spec.durable)
+        await eventually(lambda: settled(harness.js, consumer), bool)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    assert dead.data == poison.SerializeToString()
+    assert dead.headers is not None
+    assert dead.headers["Agora-Deliveries"] == "3"
+    applied = {doc["_id"]: doc["n"] async for doc in harness.db["applied"].find()}
+    assert applied == {envelope.event_id: 1 for envelope in good}
+    markers = await harness.db[PROCESSED_COLLECTION].distinct("_id")
+    assert sorted(markers) == sorted(f"{spec.durable}:{e.event_id}" for e in good)
+    # The new events of the first delivery together; after that failed, each alone in
+    # stream order; then the poison event's two redeliveries alone.
+    first = [good[0].event_id, poison.event_id, good[1].event_id, good[2].event_id]
+    assert batches == [first, *([e] for e in first), [poison.event_id], [poison.event_id]]

@@ -72,6 +72,7 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "kind": "survey questions and two-column threads need their roles' module open"},
     ("PUT", "/v1/consultations/{consultation_id}/notification-preferences"): {
         "language": LANGUAGE},
+    ("POST", "/v1/consultations/{consultation_id}/announcements"): {"texts": TEXT_LANGUAGE},
     ("POST", "/v1/notifications/read"): {
         "ids": "some ids, or all: true (two fields)"},
     ("POST", "/v1/threads/{thread_id}/posts"): {

@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from nats.aio.client import Client as NatsClient
 
+from agora_kit.events.envelope import parse_envelope
 from tests.identity.support import Session, new_account
 from tests.mailbox import Mailbox
 
-__all__ = ["Mailbox", "Session", "account", "inbox", "reply", "unread", "write"]
+__all__ = ["Mailbox", "Session", "account", "inbox", "redeliver", "reply", "unread", "write"]
 
 
 async def account(api: httpx.AsyncClient, work_dir: Path) -> Session:
@@ -46,3 +48,16 @@ async def inbox(api: httpx.AsyncClient, who: Session, **params: Any) -> dict[str
     assert got.status_code == 200, got.text
     page: dict[str, Any] = got.json()
     return page
+
+
+async def redeliver(nc: NatsClient, consultation_id: str, event_type: str) -> str:
+    """Publish the consultation's last event of that type again, as a redelivery or a
+    replay would bring it (another message id, so the broker keeps it; the same event
+    id); the event id."""
+    js = nc.jetstream()
+    subject = f"agora.{consultation_id}.{event_type}"
+    last = await js.get_last_msg("AGORA", subject)
+    envelope = parse_envelope(last.data or b"")
+    await js.publish(subject, last.data or b"",
+                     headers={"Nats-Msg-Id": f"{envelope.event_id}:again"})
+    return envelope.event_id

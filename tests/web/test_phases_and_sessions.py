@@ -51,6 +51,12 @@ async def test_a_strategist_advances_the_phase_and_participants_see_it_live(
     # Without the role: the screen is there, the API refuses, and says why.
     outsider = await signed_in(browser, "web-no-role")
     page = await outsider.new_page()
+    # The landing page offers the link only to those the gateway lets through (its /me).
+    async with page.expect_response(lambda reply: reply.url.endswith("/me")) as asked:
+        await page.goto(landing)
+    assert "consultation.change_phase" not in (await (await asked.value).json())["actions"]
+    await expect(page.get_by_role("link", name="Ideas table")).to_be_visible()
+    await expect(page.get_by_role("link", name="Phase control")).to_have_count(0)
     await page.goto(f"{base}/#/c/{consultation['id']}/phases")
     await page.get_by_role("button", name="Advance to Deepening…").click()
     await page.get_by_role("button", name="Yes, advance now").click()

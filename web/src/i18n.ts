@@ -7,6 +7,8 @@ import { consultationTextsEn, consultationTextsFr } from "./strings/consultation
 import { facilitatorEn, facilitatorFr } from "./strings/facilitator";
 import { strategyEn, strategyFr } from "./strings/strategy";
 import { surveysEn, surveysFr } from "./strings/surveys";
+import { deliverableEn, deliverableFr } from "./strings/deliverable";
+import { synthesisEditorEn, synthesisEditorFr } from "./strings/synthesisEditor";
 
 const en = {
   "app.name": "Agora",
@@ -172,6 +174,8 @@ const en = {
   ...consultationTextsEn,
   ...strategyEn,
   ...surveysEn,
+  ...deliverableEn,
+  ...synthesisEditorEn,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Syntheses",
   "synthesis.list": "Syntheses",
@@ -391,6 +395,8 @@ const fr: Table = {
   ...consultationTextsFr,
   ...strategyFr,
   ...surveysFr,
+  ...deliverableFr,
+  ...synthesisEditorFr,
   // Syntheses, contests, version diffs and two-column deepening.
   "consultation.syntheses": "Synthèses",
   "synthesis.list": "Synthèses",

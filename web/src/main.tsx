@@ -18,6 +18,8 @@ import { PhaseControlView } from "./views/PhaseControlView";
 import { ConsultationTextsView } from "./views/ConsultationTextsView";
 import { VoteAdminView } from "./views/VoteAdminView";
 import { SynthesesView, SynthesisView } from "./views/SynthesisView";
+import { SynthesisEditor } from "./views/SynthesisEditor";
+import { DeliverableView } from "./views/DeliverableView";
 import { VoteView } from "./views/VoteView";
 import { ThreadView } from "./views/ThreadView";
 import "./styles.css";
@@ -38,6 +40,8 @@ function Screen({ current }: { current: Route }) {
     case "phases": return <PhaseControlView id={current.id} />;
     case "texts": return <ConsultationTextsView id={current.id} />;
     case "vote-admin": return <VoteAdminView id={current.id} />;
+    case "synthesis-editor": return <SynthesisEditor id={current.id} synthesisId={current.synthesisId} />;
+    case "deliverable": return <DeliverableView id={current.id} />;
     case "login": return <LoginView back={current.back} />;
     case "signup": return <SignupView back={current.back} />;
     case "sso": return <SsoCallbackView />;

@@ -1,4 +1,4 @@
-// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/c/<id>/syntheses[/<id>], #/c/<id>/ideas, #/t/<id>, #/t/<id>/harvest, ...): the gateway serves one document at /, so a reload
+// Hash routes (#/c/<id>, #/c/<id>/vote, #/c/<id>/moderation, #/c/<id>/syntheses[/<id>], #/c/<id>/ideas, #/c/<id>/syntheses/{new,<id>/edit}, #/c/<id>/deliverable, #/t/<id>, #/t/<id>/harvest, ...): the gateway serves one document at /, so a reload
 // or a shared link lands on the same screen without server-side routes.
 import { ssoReturn } from "./sso";
 import { Store } from "./store";
@@ -17,6 +17,8 @@ export type Route =
   | { name: "phases"; id: string }
   | { name: "texts"; id: string }
   | { name: "vote-admin"; id: string }
+  | { name: "synthesis-editor"; id: string; synthesisId: string | null }
+  | { name: "deliverable"; id: string }
   | { name: "login"; back: string }
   | { name: "signup"; back: string }
   | { name: "sso" }
@@ -35,6 +37,8 @@ export function parse(hash: string): Route {
   if ((match = pathname.match(new RegExp(`^/c/${ID}/moderation$`)))) return { name: "moderation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses$`)))) return { name: "syntheses", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses/${ID}$`)))) return { name: "synthesis", id: match[1]!, synthesisId: match[2]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/syntheses/(?:new|${ID}/edit)$`)))) return { name: "synthesis-editor", id: match[1]!, synthesisId: match[2] ?? null };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/deliverable$`)))) return { name: "deliverable", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}$`)))) return { name: "thread", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/(ideas|participation)$`)))) return { name: match[2] as "ideas" | "participation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}/harvest$`)))) return { name: "harvest", id: match[1]! };
@@ -62,6 +66,9 @@ export const href = {
   phases: (consultationId: string) => `#/c/${consultationId}/phases`,
   texts: (consultationId: string) => `#/c/${consultationId}/texts`,
   voteAdmin: (consultationId: string) => `#/c/${consultationId}/vote-admin`,
+  synthesisEditor: (consultationId: string, synthesisId: string | null) =>
+    `#/c/${consultationId}/syntheses/${synthesisId ? `${synthesisId}/edit` : "new"}`,
+  deliverable: (consultationId: string) => `#/c/${consultationId}/deliverable`,
   login: (back: string) => `#/login?back=${encodeURIComponent(back)}`,
   signup: (back: string) => `#/signup?back=${encodeURIComponent(back)}`,
 };

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import TypeVar, cast
 
 import nats
@@ -126,7 +127,7 @@ def _named(value: str, field: str) -> str:
 
 
 async def _no_marker_handler(envelope: events_pb2.EventEnvelope, session: Session) -> None:
-    raise AssertionError("GatewayConsumer.apply_once applies events itself")
+    raise AssertionError("GatewayConsumer.apply_new applies events itself")
 
 
 class GatewayConsumer(EventConsumer):
@@ -137,7 +138,7 @@ class GatewayConsumer(EventConsumer):
     def __init__(self, *, spec: ConsumerSpec, js: JetStreamContext, cache: ReadCache,
                  access: AccessResolver) -> None:
         # The kit's constructor wants the MongoDB of its processed-marker, which this
-        # consumer never touches (`apply_once` below is its own): stand-ins, so every
+        # consumer never touches (`apply_new` below is its own): stand-ins, so every
         # other part of the kit's consumer is set up as the kit sets it up.
         super().__init__(service="gateway", spec=spec, handler=_no_marker_handler, js=js,
                          mongo=cast(Client, None),
@@ -152,9 +153,11 @@ class GatewayConsumer(EventConsumer):
             backoff=list(self.spec.backoff), filter_subjects=list(self.spec.filter_subjects),
             max_ack_pending=1000))
 
-    async def apply_once(self, envelope: events_pb2.EventEnvelope) -> bool:
-        APPLIED.labels(await apply(self._cache, self._access, envelope)).inc()
-        return True
+    async def apply_new(self, envelopes: Sequence[events_pb2.EventEnvelope]) -> list[bool]:
+        """Each in turn, no marker (`apply_once` and a batch both come here)."""
+        for envelope in envelopes:
+            APPLIED.labels(await apply(self._cache, self._access, envelope)).inc()
+        return [True] * len(envelopes)
 
     async def _on_failure(self, message: Msg, envelope: events_pb2.EventEnvelope,
                           error: Exception, attempt: int) -> None:

@@ -4,6 +4,7 @@ What one follows must be something one may read: the consultation's admission is
 gateway's (`authorize`), and a theme, thread, post, idea or synthesis is looked up as the
 caller would read it (a hidden post is not found). The inbox is always the caller's own.
 Unsubscribe links (in mails) carry their own signed token and need no session.
+Moderators and strategists announce to a consultation's participants (or followers).
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from fastapi import APIRouter, Query
 
 from agora.v1 import notifications_pb2, synthesis_pb2, threads_pb2
 from services.gateway.clients import ServiceClients
-from services.gateway.deps import Clients, CurrentUser, Cursor, Limit, roles
+from services.gateway.deps import Clients, CurrentUser, Cursor, Limit, Writer, roles
 from services.gateway.notification_schemas import (
+    AnnouncementCreate,
+    AnnouncementPublic,
     Marked,
     MarkRead,
     NotificationPublic,
@@ -196,3 +199,19 @@ async def unsubscribe(clients: Clients, token: Token) -> Unsubscribed:
     """One-click unsubscribe (RFC 8058): mail clients POST `List-Unsubscribe=One-Click`
     (form-encoded, ignored here) to the link; the link itself is the authority."""
     return await _unsubscribe(clients, token, True)
+
+
+@router.post(CONSULTATION + "/announcements", status_code=201,
+             response_model=AnnouncementPublic)
+async def announce(consultation_id: str, body: AnnouncementCreate, user: Writer,
+                   clients: Clients) -> AnnouncementPublic:
+    """A moderator's or strategist's announcement: each recipient is notified once
+    (in-app and by mail, per their preferences for `announcement`), in their language
+    where it was written. The texts' languages must be the consultation's (else 422)."""
+    request = notifications_pb2.AnnounceRequest(
+        consultation_id=existing_id(consultation_id, "consultation"),
+        author_id=user.account_id, author_roles=roles(user), audience=body.audience,
+        texts={lang: notifications_pb2.AnnouncementText(title=t.title, body=t.body)
+               for lang, t in body.texts.items()})
+    return AnnouncementPublic.of(
+        await clients.call("notifications", clients.notifications.Announce, request))

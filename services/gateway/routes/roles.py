@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
 
-from agora.v1 import identity_pb2
-from services.gateway.deps import Clients, CurrentUser, Writer, resources_of
+from agora.v1 import identity_pb2, threads_pb2
+from services.gateway.deps import Clients, CurrentUser, OptionalUser, Writer, resources_of
 from services.gateway.identity_schemas import (
     AccessPolicyPublic,
     AccessPolicyUpdate,
+    CallerAccess,
     GrantCreate,
     GrantPublic,
     GrantsList,
 )
+from services.gateway.permissions import ANONYMOUS, PERMISSIONS, allowed
 from services.gateway.routes.ids import existing_id
 
 router = APIRouter(prefix="/v1/consultations/{consultation_id}", tags=["roles"])
@@ -59,6 +61,23 @@ async def revoke(consultation_id: str, account_id: str, role: str, user: Writer,
         actor_roles=sorted(user.roles)))
     await _forget(request, consultation_id)
     return Response(status_code=204)
+
+
+@router.get("/me", response_model=CallerAccess)
+async def my_access(consultation_id: str, user: OptionalUser, clients: Clients,
+                    response: Response) -> CallerAccess:
+    """The caller's roles here and what they allow, resolved as every route resolves them
+    (grants, admission, development tokens), so a screen offers only what will be let
+    through; it is a hint, never a check."""
+    consultation_id = existing_id(consultation_id, "consultation")
+    await clients.call("threads", clients.threads.GetConsultation,  # an unknown one is 404
+                       threads_pb2.GetConsultationRequest(consultation_id=consultation_id))
+    roles = sorted(role.value for role in user.roles) if user is not None else [ANONYMOUS]
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Vary"] = "Authorization"
+    return CallerAccess(
+        consultation_id=consultation_id, roles=roles,
+        actions=sorted(action for action in PERMISSIONS if allowed(action, roles)))
 
 
 @router.get("/access", response_model=AccessPolicyPublic)

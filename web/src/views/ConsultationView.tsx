@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, ok, type Consultation, type Thread } from "../api/client";
+import { useCan } from "../can";
 import { ErrorNote } from "../components/ErrorNote";
 import { PhaseTimeline } from "../components/PhaseTimeline";
 import { Pseudonym } from "../components/Pseudonym";
@@ -25,6 +26,12 @@ export function ConsultationView({ id }: { id: string }) {
   const t = useT();
   const language = useStore(lang);
   const who = useStore(session);
+  // Facilitators' links only for those the gateway will let through (can.ts).
+  const moderator = useCan(id, "moderation.read");
+  const readsParticipation = useCan(id, "consultation.participation");
+  const changesPhases = useCan(id, "consultation.change_phase");
+  const adapts = useCan(id, "consultation.adapt");
+  const managesVotes = useCan(id, "vote_session.manage");
   const [announcement, setAnnouncement] = useState("");
   // The consultation's texts as written (?original=true), when the reader asks for them.
   const [showOriginal, setShowOriginal] = useState(false);
@@ -106,12 +113,13 @@ export function ConsultationView({ id }: { id: string }) {
             {consultation.current_phase === "prioritisation" && <li><a href={href.vote(consultation.id)}>{t("consultation.vote")}</a></li>}
             {consultation.current_phase === "deliverable" && <li><a href={href.vote(consultation.id)}>{t("consultation.results")}</a></li>}
             <li><a href={href.syntheses(consultation.id)}>{t("consultation.syntheses")}</a></li>
-            {who && <li><a href={href.moderation(consultation.id)}>{t("consultation.moderation")}</a></li>}
+            <li><a href={href.deliverable(consultation.id)}>{t("deliverable.link")}</a></li>
+            {moderator && <li><a href={href.moderation(consultation.id)}>{t("consultation.moderation")}</a></li>}
             {who && <li><a href={href.ideas(consultation.id)}>{t("ideas.link")}</a></li>}
-            {who && <li><a href={href.participation(consultation.id)}>{t("participation.link")}</a></li>}
-            {who && <li><a href={href.phases(consultation.id)}>{t("phases.link")}</a></li>}
-            {who && consultation.languages.length > 1 && <li><a href={href.texts(consultation.id)}>{t("texts.link")}</a></li>}
-            {who && <li><a href={href.voteAdmin(consultation.id)}>{t("votes.link")}</a></li>}
+            {readsParticipation && <li><a href={href.participation(consultation.id)}>{t("participation.link")}</a></li>}
+            {changesPhases && <li><a href={href.phases(consultation.id)}>{t("phases.link")}</a></li>}
+            {adapts && consultation.languages.length > 1 && <li><a href={href.texts(consultation.id)}>{t("texts.link")}</a></li>}
+            {managesVotes && <li><a href={href.voteAdmin(consultation.id)}>{t("votes.link")}</a></li>}
           </ul>
         </section>
       )}

@@ -8,6 +8,7 @@ import { useLoad } from "../load";
 import { href } from "../router";
 import { session } from "../session";
 import { useStore } from "../store";
+import { EditLink, SynthesisTools } from "./SynthesisEditor";
 
 type Version = Schemas["SynthesisVersionPublic"];
 type Contest = Schemas["ContestPublic"];
@@ -34,20 +35,21 @@ export function SynthesesView({ id }: { id: string }) {
         params: { path: { consultation_id: id }, query: { limit: 100 } },
       }).then(ok),
     ]);
-    return { consultation, syntheses: page.items.filter((s) => s.latest_version > 0) };
+    return { consultation, all: page.items, syntheses: page.items.filter((s) => s.latest_version > 0) };
   }, [language], id);
   useScreenFocus(Boolean(loaded.data));
   useEffect(() => { document.title = `${t("synthesis.list")} · Agora`; }, [language]);
 
   if (loaded.error !== null && !loaded.data) return <ErrorNote error={loaded.error} onRetry={loaded.reload} />;
   if (!loaded.data) return <p>{t("loading")}</p>;
-  const { consultation, syntheses } = loaded.data;
+  const { consultation, all, syntheses } = loaded.data;
   return (
     <>
       <nav aria-label={t("thread.back")} class="crumbs">
         <a href={href.consultation(id)}>← {consultation.title}</a>
       </nav>
       <h1 tabIndex={-1}>{t("synthesis.list")}</h1>
+      <SynthesisTools id={id} syntheses={all} />
       {syntheses.length === 0 ? <p>{t("synthesis.none")}</p> : (
         <ul class="cards">
           {syntheses.map((s) => {
@@ -130,6 +132,7 @@ export function SynthesisView({ id, synthesisId }: { id: string; synthesisId: st
         <a href={href.syntheses(id)}>{t("synthesis.list")}</a>
       </nav>
       <h1 tabIndex={-1}>{version?.title ?? synthesis.title}</h1>
+      <EditLink id={id} synthesisId={synthesisId} />
       {loaded.error !== null && <ErrorNote error={loaded.error} onRetry={loaded.reload} />}
       {!version ? <p>{t("synthesis.unpublished")}</p> : (
         <>
