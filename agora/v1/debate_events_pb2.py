@@ -26,7 +26,7 @@ from agora.v1 import threads_pb2 as agora_dot_v1_dot_threads__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x61gora/v1/debate_events.proto\x12\x08\x61gora.v1\x1a\x16\x61gora/v1/threads.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfc\x01\n\x0cPhaseChanged\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12+\n\x0eprevious_phase\x18\x02 \x01(\x0e\x32\x13.agora.v1.PhaseKind\x12*\n\rcurrent_phase\x18\x03 \x01(\x0e\x32\x13.agora.v1.PhaseKind\x12%\n\x06\x63hange\x18\x04 \x01(\x0e\x32\x15.agora.v1.PhaseChange\x12\x1f\n\x06phases\x18\x05 \x03(\x0b\x32\x0f.agora.v1.Phase\x12\r\n\x05title\x18\x06 \x01(\t\x12\x10\n\x08question\x18\x07 \x01(\t\x12\x11\n\tlanguages\x18\x08 \x03(\t\"\x7f\n\nPostEdited\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x0c\n\x04\x62ody\x18\x03 \x01(\t\x12\x10\n\x08revision\x18\x04 \x01(\x05\x12-\n\tedited_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n\x0fReactionChanged\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12(\n\x08previous\x18\x04 \x01(\x0e\x32\x16.agora.v1.ReactionKind\x12\'\n\x07\x63urrent\x18\x05 \x01(\x0e\x32\x16.agora.v1.ReactionKind\"@\n\nPostPinned\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x0e\n\x06pinned\x18\x03 \x01(\x08\"Z\n\x0cPostReported\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12&\n\x06reason\x18\x03 \x01(\x0e\x32\x16.agora.v1.ReportReason\"\x82\x01\n\rPostModerated\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x11\n\tauthor_id\x18\x03 \x01(\t\x12*\n\x06\x61\x63tion\x18\x04 \x01(\x0e\x32\x1a.agora.v1.ModerationAction\x12\x0e\n\x06reason\x18\x05 \x01(\t\"M\n\x14\x43olumnSummaryWritten\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x11\n\tcolumn_id\x18\x02 \x01(\t\x12\x0f\n\x07summary\x18\x03 \x01(\t\"I\n\x11ResourcePublished\x12\x13\n\x0bresource_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\"`\n\x0fPostFactChecked\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12)\n\x06status\x18\x03 \x01(\x0e\x32\x19.agora.v1.FactCheckStatus\"G\n\x10WorkshopImported\x12\x10\n\x08workshop\x18\x01 \x01(\t\x12\r\n\x05posts\x18\x02 \x01(\x05\x12\x12\n\nthread_ids\x18\x03 \x03(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x61gora/v1/debate_events.proto\x12\x08\x61gora.v1\x1a\x16\x61gora/v1/threads.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb2\x02\n\x0cPhaseChanged\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12+\n\x0eprevious_phase\x18\x02 \x01(\x0e\x32\x13.agora.v1.PhaseKind\x12*\n\rcurrent_phase\x18\x03 \x01(\x0e\x32\x13.agora.v1.PhaseKind\x12%\n\x06\x63hange\x18\x04 \x01(\x0e\x32\x15.agora.v1.PhaseChange\x12\x1f\n\x06phases\x18\x05 \x03(\x0b\x32\x0f.agora.v1.Phase\x12\r\n\x05title\x18\x06 \x01(\t\x12\x10\n\x08question\x18\x07 \x01(\t\x12\x11\n\tlanguages\x18\x08 \x03(\t\x12\x19\n\x11original_language\x18\t \x01(\t\x12\x19\n\x11version_languages\x18\n \x03(\t\"\x7f\n\nPostEdited\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x0c\n\x04\x62ody\x18\x03 \x01(\t\x12\x10\n\x08revision\x18\x04 \x01(\x05\x12-\n\tedited_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x99\x01\n\x0fReactionChanged\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12(\n\x08previous\x18\x04 \x01(\x0e\x32\x16.agora.v1.ReactionKind\x12\'\n\x07\x63urrent\x18\x05 \x01(\x0e\x32\x16.agora.v1.ReactionKind\"@\n\nPostPinned\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x0e\n\x06pinned\x18\x03 \x01(\x08\"Z\n\x0cPostReported\x12\x11\n\treport_id\x18\x01 \x01(\t\x12\x0f\n\x07post_id\x18\x02 \x01(\t\x12&\n\x06reason\x18\x03 \x01(\x0e\x32\x16.agora.v1.ReportReason\"\x82\x01\n\rPostModerated\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x11\n\tauthor_id\x18\x03 \x01(\t\x12*\n\x06\x61\x63tion\x18\x04 \x01(\x0e\x32\x1a.agora.v1.ModerationAction\x12\x0e\n\x06reason\x18\x05 \x01(\t\"M\n\x14\x43olumnSummaryWritten\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x11\n\tcolumn_id\x18\x02 \x01(\t\x12\x0f\n\x07summary\x18\x03 \x01(\t\"I\n\x11ResourcePublished\x12\x13\n\x0bresource_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\"`\n\x0fPostFactChecked\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12)\n\x06status\x18\x03 \x01(\x0e\x32\x19.agora.v1.FactCheckStatus\"G\n\x10WorkshopImported\x12\x10\n\x08workshop\x18\x01 \x01(\t\x12\r\n\x05posts\x18\x02 \x01(\x05\x12\x12\n\nthread_ids\x18\x03 \x03(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -34,23 +34,23 @@ _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'agora.v1.debate_events_pb2'
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_PHASECHANGED']._serialized_start=100
-  _globals['_PHASECHANGED']._serialized_end=352
-  _globals['_POSTEDITED']._serialized_start=354
-  _globals['_POSTEDITED']._serialized_end=481
-  _globals['_REACTIONCHANGED']._serialized_start=484
-  _globals['_REACTIONCHANGED']._serialized_end=637
-  _globals['_POSTPINNED']._serialized_start=639
-  _globals['_POSTPINNED']._serialized_end=703
-  _globals['_POSTREPORTED']._serialized_start=705
-  _globals['_POSTREPORTED']._serialized_end=795
-  _globals['_POSTMODERATED']._serialized_start=798
-  _globals['_POSTMODERATED']._serialized_end=928
-  _globals['_COLUMNSUMMARYWRITTEN']._serialized_start=930
-  _globals['_COLUMNSUMMARYWRITTEN']._serialized_end=1007
-  _globals['_RESOURCEPUBLISHED']._serialized_start=1009
-  _globals['_RESOURCEPUBLISHED']._serialized_end=1082
-  _globals['_POSTFACTCHECKED']._serialized_start=1084
-  _globals['_POSTFACTCHECKED']._serialized_end=1180
-  _globals['_WORKSHOPIMPORTED']._serialized_start=1182
-  _globals['_WORKSHOPIMPORTED']._serialized_end=1253
+  _globals['_PHASECHANGED']._serialized_end=406
+  _globals['_POSTEDITED']._serialized_start=408
+  _globals['_POSTEDITED']._serialized_end=535
+  _globals['_REACTIONCHANGED']._serialized_start=538
+  _globals['_REACTIONCHANGED']._serialized_end=691
+  _globals['_POSTPINNED']._serialized_start=693
+  _globals['_POSTPINNED']._serialized_end=757
+  _globals['_POSTREPORTED']._serialized_start=759
+  _globals['_POSTREPORTED']._serialized_end=849
+  _globals['_POSTMODERATED']._serialized_start=852
+  _globals['_POSTMODERATED']._serialized_end=982
+  _globals['_COLUMNSUMMARYWRITTEN']._serialized_start=984
+  _globals['_COLUMNSUMMARYWRITTEN']._serialized_end=1061
+  _globals['_RESOURCEPUBLISHED']._serialized_start=1063
+  _globals['_RESOURCEPUBLISHED']._serialized_end=1136
+  _globals['_POSTFACTCHECKED']._serialized_start=1138
+  _globals['_POSTFACTCHECKED']._serialized_end=1234
+  _globals['_WORKSHOPIMPORTED']._serialized_start=1236
+  _globals['_WORKSHOPIMPORTED']._serialized_end=1307
 # @@protoc_insertion_point(module_scope)

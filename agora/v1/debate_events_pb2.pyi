@@ -39,16 +39,23 @@ class PhaseChanged(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     QUESTION_FIELD_NUMBER: _builtins.int
     LANGUAGES_FIELD_NUMBER: _builtins.int
+    ORIGINAL_LANGUAGE_FIELD_NUMBER: _builtins.int
+    VERSION_LANGUAGES_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     previous_phase: _threads_pb2.PhaseKind.ValueType
     current_phase: _threads_pb2.PhaseKind.ValueType
     change: _threads_pb2.PhaseChange.ValueType
     title: _builtins.str
     question: _builtins.str
+    original_language: _builtins.str
     @_builtins.property
     def phases(self) -> _containers.RepeatedCompositeFieldContainer[_threads_pb2.Phase]: ...
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def version_languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The languages the strategists wrote the texts in besides the original."""
+
     def __init__(
         self,
         *,
@@ -60,10 +67,12 @@ class PhaseChanged(_message.Message):
         title: _builtins.str = ...,
         question: _builtins.str = ...,
         languages: _abc.Iterable[_builtins.str] | None = ...,
+        original_language: _builtins.str = ...,
+        version_languages: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["change", b"change", "consultation_id", b"consultation_id", "current_phase", b"current_phase", "languages", b"languages", "phases", b"phases", "previous_phase", b"previous_phase", "question", b"question", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["change", b"change", "consultation_id", b"consultation_id", "current_phase", b"current_phase", "languages", b"languages", "original_language", b"original_language", "phases", b"phases", "previous_phase", b"previous_phase", "question", b"question", "title", b"title", "version_languages", b"version_languages"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -26,7 +26,7 @@ from google.protobuf import any_pb2 as google_dot_protobuf_dot_any__pb2
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x61gora/v1/events.proto\x12\x08\x61gora.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa6\x02\n\rEventEnvelope\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12%\n\x07payload\x18\x06 \x01(\x0b\x32\x14.google.protobuf.Any\x12@\n\rtrace_context\x18\x07 \x03(\x0b\x32).agora.v1.EventEnvelope.TraceContextEntry\x1a\x33\n\x11TraceContextEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf3\x01\n\x0bPostCreated\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x10\n\x08theme_id\x18\x03 \x01(\t\x12\x11\n\tauthor_id\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12\x10\n\x08language\x18\x06 \x01(\t\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12 \n\x13language_confidence\x18\x08 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\tparent_id\x18\t \x01(\tB\x16\n\x14_language_confidence\"u\n\x13\x43onsultationCreated\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12\x11\n\ttheme_ids\x18\x04 \x03(\t\x12\x10\n\x08question\x18\x05 \x01(\t\"Y\n\rThreadCreated\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x14\n\x0csub_theme_id\x18\x04 \x01(\tb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x15\x61gora/v1/events.proto\x12\x08\x61gora.v1\x1a\x19google/protobuf/any.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa6\x02\n\rEventEnvelope\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x0c\n\x04type\x18\x02 \x01(\t\x12\x17\n\x0f\x63onsultation_id\x18\x03 \x01(\t\x12/\n\x0boccurred_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\r\n\x05\x61\x63tor\x18\x05 \x01(\t\x12%\n\x07payload\x18\x06 \x01(\x0b\x32\x14.google.protobuf.Any\x12@\n\rtrace_context\x18\x07 \x03(\x0b\x32).agora.v1.EventEnvelope.TraceContextEntry\x1a\x33\n\x11TraceContextEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"\xf3\x01\n\x0bPostCreated\x12\x0f\n\x07post_id\x18\x01 \x01(\t\x12\x11\n\tthread_id\x18\x02 \x01(\t\x12\x10\n\x08theme_id\x18\x03 \x01(\t\x12\x11\n\tauthor_id\x18\x04 \x01(\t\x12\x0c\n\x04\x62ody\x18\x05 \x01(\t\x12\x10\n\x08language\x18\x06 \x01(\t\x12.\n\ncreated_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12 \n\x13language_confidence\x18\x08 \x01(\x01H\x00\x88\x01\x01\x12\x11\n\tparent_id\x18\t \x01(\tB\x16\n\x14_language_confidence\"\xab\x01\n\x13\x43onsultationCreated\x12\x17\n\x0f\x63onsultation_id\x18\x01 \x01(\t\x12\r\n\x05title\x18\x02 \x01(\t\x12\x11\n\tlanguages\x18\x03 \x03(\t\x12\x11\n\ttheme_ids\x18\x04 \x03(\t\x12\x10\n\x08question\x18\x05 \x01(\t\x12\x19\n\x11original_language\x18\x06 \x01(\t\x12\x19\n\x11version_languages\x18\x07 \x03(\t\"Y\n\rThreadCreated\x12\x11\n\tthread_id\x18\x01 \x01(\t\x12\x10\n\x08theme_id\x18\x02 \x01(\t\x12\r\n\x05title\x18\x03 \x01(\t\x12\x14\n\x0csub_theme_id\x18\x04 \x01(\tb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -41,8 +41,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_EVENTENVELOPE_TRACECONTEXTENTRY']._serialized_end=390
   _globals['_POSTCREATED']._serialized_start=393
   _globals['_POSTCREATED']._serialized_end=636
-  _globals['_CONSULTATIONCREATED']._serialized_start=638
-  _globals['_CONSULTATIONCREATED']._serialized_end=755
-  _globals['_THREADCREATED']._serialized_start=757
-  _globals['_THREADCREATED']._serialized_end=846
+  _globals['_CONSULTATIONCREATED']._serialized_start=639
+  _globals['_CONSULTATIONCREATED']._serialized_end=810
+  _globals['_THREADCREATED']._serialized_start=812
+  _globals['_THREADCREATED']._serialized_end=901
 # @@protoc_insertion_point(module_scope)

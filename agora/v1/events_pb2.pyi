@@ -155,13 +155,18 @@ class ConsultationCreated(_message.Message):
     LANGUAGES_FIELD_NUMBER: _builtins.int
     THEME_IDS_FIELD_NUMBER: _builtins.int
     QUESTION_FIELD_NUMBER: _builtins.int
+    ORIGINAL_LANGUAGE_FIELD_NUMBER: _builtins.int
+    VERSION_LANGUAGES_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     title: _builtins.str
     question: _builtins.str
+    original_language: _builtins.str
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
     def theme_ids(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def version_languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     def __init__(
         self,
         *,
@@ -170,10 +175,12 @@ class ConsultationCreated(_message.Message):
         languages: _abc.Iterable[_builtins.str] | None = ...,
         theme_ids: _abc.Iterable[_builtins.str] | None = ...,
         question: _builtins.str = ...,
+        original_language: _builtins.str = ...,
+        version_languages: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "languages", b"languages", "question", b"question", "theme_ids", b"theme_ids", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "languages", b"languages", "original_language", b"original_language", "question", b"question", "theme_ids", b"theme_ids", "title", b"title", "version_languages", b"version_languages"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -345,6 +345,8 @@ class Consultation(_message.Message):
     PRE_MODERATION_FIELD_NUMBER: _builtins.int
     SCHEDULED_FIELD_NUMBER: _builtins.int
     QUESTION_FIELD_NUMBER: _builtins.int
+    ORIGINAL_LANGUAGE_FIELD_NUMBER: _builtins.int
+    VERSIONS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     title: _builtins.str
     created_by: _builtins.str
@@ -361,6 +363,8 @@ class Consultation(_message.Message):
     """False when phases are scheduled but none covers now: phase-bound writes are refused."""
     question: _builtins.str
     """The strategic question debated ("" until it is worded)."""
+    original_language: _builtins.str
+    """The language the texts above are written in (one of `languages`)."""
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -369,6 +373,10 @@ class Consultation(_message.Message):
     def created_at(self) -> _timestamp_pb2.Timestamp: ...
     @_builtins.property
     def phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___Phase]: ...
+    @_builtins.property
+    def versions(self) -> _containers.RepeatedCompositeFieldContainer[Global___ConsultationVersion]:
+        """The texts in other languages of the consultation, written by strategists."""
+
     def __init__(
         self,
         *,
@@ -385,14 +393,84 @@ class Consultation(_message.Message):
         pre_moderation: _builtins.bool = ...,
         scheduled: _builtins.bool = ...,
         question: _builtins.str = ...,
+        original_language: _builtins.str = ...,
+        versions: _abc.Iterable[Global___ConsultationVersion] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "created_by", b"created_by", "current_phase", b"current_phase", "description", b"description", "id", b"id", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "scheduled", b"scheduled", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["created_at", b"created_at", "created_by", b"created_by", "current_phase", b"current_phase", "description", b"description", "id", b"id", "languages", b"languages", "original_language", b"original_language", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "scheduled", b"scheduled", "step_after", b"step_after", "themes", b"themes", "title", b"title", "versions", b"versions"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Consultation: _TypeAlias = Consultation  # noqa: Y015
+
+@_typing.final
+class ThemeVersion(_message.Message):
+    """A theme's title and its sub-themes' in another language, by position ("": none, the
+    original is read).
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    TITLE_FIELD_NUMBER: _builtins.int
+    SUB_THEMES_FIELD_NUMBER: _builtins.int
+    title: _builtins.str
+    @_builtins.property
+    def sub_themes(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        title: _builtins.str = ...,
+        sub_themes: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["sub_themes", b"sub_themes", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ThemeVersion: _TypeAlias = ThemeVersion  # noqa: Y015
+
+@_typing.final
+class ConsultationVersion(_message.Message):
+    """A consultation's texts in one more of its languages. Empty texts (and themes left out)
+    read the original.
+    """
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    LANGUAGE_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    QUESTION_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    STEP_AFTER_FIELD_NUMBER: _builtins.int
+    THEMES_FIELD_NUMBER: _builtins.int
+    language: _builtins.str
+    title: _builtins.str
+    question: _builtins.str
+    description: _builtins.str
+    step_after: _builtins.str
+    @_builtins.property
+    def themes(self) -> _containers.RepeatedCompositeFieldContainer[Global___ThemeVersion]:
+        """Empty, or one per theme in the themes' order."""
+
+    def __init__(
+        self,
+        *,
+        language: _builtins.str = ...,
+        title: _builtins.str = ...,
+        question: _builtins.str = ...,
+        description: _builtins.str = ...,
+        step_after: _builtins.str = ...,
+        themes: _abc.Iterable[Global___ThemeVersion] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "language", b"language", "question", b"question", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___ConsultationVersion: _TypeAlias = ConsultationVersion  # noqa: Y015
 
 @_typing.final
 class ThemeDraft(_message.Message):
@@ -477,6 +555,8 @@ class CreateConsultationRequest(_message.Message):
     PHASES_FIELD_NUMBER: _builtins.int
     PRE_MODERATION_FIELD_NUMBER: _builtins.int
     QUESTION_FIELD_NUMBER: _builtins.int
+    ORIGINAL_LANGUAGE_FIELD_NUMBER: _builtins.int
+    VERSIONS_FIELD_NUMBER: _builtins.int
     title: _builtins.str
     actor_id: _builtins.str
     """Who asks (verified by the gateway)."""
@@ -486,6 +566,8 @@ class CreateConsultationRequest(_message.Message):
     step_after: _builtins.str
     pre_moderation: _builtins.bool
     question: _builtins.str
+    original_language: _builtins.str
+    """The language title, question and texts are written in ("": the first language)."""
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -494,6 +576,8 @@ class CreateConsultationRequest(_message.Message):
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
     def phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___PhaseDraft]: ...
+    @_builtins.property
+    def versions(self) -> _containers.RepeatedCompositeFieldContainer[Global___ConsultationVersion]: ...
     def __init__(
         self,
         *,
@@ -508,10 +592,12 @@ class CreateConsultationRequest(_message.Message):
         phases: _abc.Iterable[Global___PhaseDraft] | None = ...,
         pre_moderation: _builtins.bool = ...,
         question: _builtins.str = ...,
+        original_language: _builtins.str = ...,
+        versions: _abc.Iterable[Global___ConsultationVersion] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "description", b"description", "idempotency_key", b"idempotency_key", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "description", b"description", "idempotency_key", b"idempotency_key", "languages", b"languages", "original_language", b"original_language", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "step_after", b"step_after", "themes", b"themes", "title", b"title", "versions", b"versions"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -537,6 +623,8 @@ class UpdateConsultationRequest(_message.Message):
     TITLE_FIELD_NUMBER: _builtins.int
     LANGUAGES_FIELD_NUMBER: _builtins.int
     QUESTION_FIELD_NUMBER: _builtins.int
+    ORIGINAL_LANGUAGE_FIELD_NUMBER: _builtins.int
+    VERSIONS_FIELD_NUMBER: _builtins.int
     consultation_id: _builtins.str
     actor_id: _builtins.str
     description: _builtins.str
@@ -544,6 +632,8 @@ class UpdateConsultationRequest(_message.Message):
     pre_moderation: _builtins.bool
     title: _builtins.str
     question: _builtins.str
+    original_language: _builtins.str
+    """"": the first language."""
     @_builtins.property
     def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
     @_builtins.property
@@ -552,6 +642,10 @@ class UpdateConsultationRequest(_message.Message):
     def phases(self) -> _containers.RepeatedCompositeFieldContainer[Global___PhaseDraft]: ...
     @_builtins.property
     def languages(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    @_builtins.property
+    def versions(self) -> _containers.RepeatedCompositeFieldContainer[Global___ConsultationVersion]:
+        """Replaced as given, like every other field (send none: no versions remain)."""
+
     def __init__(
         self,
         *,
@@ -566,10 +660,12 @@ class UpdateConsultationRequest(_message.Message):
         title: _builtins.str = ...,
         languages: _abc.Iterable[_builtins.str] | None = ...,
         question: _builtins.str = ...,
+        original_language: _builtins.str = ...,
+        versions: _abc.Iterable[Global___ConsultationVersion] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "description", b"description", "languages", b"languages", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "step_after", b"step_after", "themes", b"themes", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "description", b"description", "languages", b"languages", "original_language", b"original_language", "phases", b"phases", "pre_moderation", b"pre_moderation", "question", b"question", "step_after", b"step_after", "themes", b"themes", "title", b"title", "versions", b"versions"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -169,6 +169,47 @@ class PhaseCreate(Input):
 
 
 Question = Annotated[str, StringConstraints(max_length=500, pattern=PLAIN)]
+# A version's optional texts: empty reads the original, blank is refused.
+MAYBE = pattern(rf"^([^{_CONTROL}]*[^{_BLANK}][^{_CONTROL}]*)?$",
+                "is blank (leave it empty to read the original) or contains control "
+                "characters")
+MaybeTitle = Annotated[str, StringConstraints(max_length=200, pattern=MAYBE)]
+
+
+class ThemeVersionIn(Input):
+    title: MaybeTitle = Field(default="", description='"": the original title is read.')
+    sub_themes: Annotated[list[MaybeTitle], Field(max_length=3)] = Field(
+        default=[], description="None, or one per sub-theme in their order.")
+
+    def to_proto(self) -> threads_pb2.ThemeVersion:
+        return threads_pb2.ThemeVersion(title=self.title, sub_themes=self.sub_themes)
+
+
+class ConsultationVersion(Input):
+    """The consultation's texts in another of its languages, written by a strategist. Empty
+    texts, and themes left out, read the original."""
+
+    language: Language = Field(description="One of the consultation's, not the original's.")
+    title: Title
+    question: Annotated[str, StringConstraints(max_length=500, pattern=MAYBE)] = ""
+    description: Annotated[str, StringConstraints(max_length=5000, pattern=MAYBE)] = ""
+    step_after: Annotated[str, StringConstraints(max_length=5000, pattern=MAYBE)] = ""
+    themes: Annotated[list[ThemeVersionIn], Field(max_length=10)] = Field(
+        default=[], description="None, or one per theme in the themes' order.")
+
+    def to_proto(self) -> threads_pb2.ConsultationVersion:
+        return threads_pb2.ConsultationVersion(
+            language=self.language, title=self.title, question=self.question,
+            description=self.description, step_after=self.step_after,
+            themes=[t.to_proto() for t in self.themes])
+
+    @classmethod
+    def of(cls, message: threads_pb2.ConsultationVersion) -> ConsultationVersion:
+        return cls.model_construct(
+            language=message.language, title=message.title, question=message.question,
+            description=message.description, step_after=message.step_after,
+            themes=[ThemeVersionIn.model_construct(title=t.title, sub_themes=list(t.sub_themes))
+                    for t in message.themes])
 
 
 class _ConsultationTexts(Input):
@@ -187,6 +228,15 @@ class _ConsultationTexts(Input):
         default="", description='"The step after": what will be done with the deliverable.')
     phases: Annotated[list[PhaseCreate], Field(max_length=5)] = []
     pre_moderation: bool = False
+    original_language: Language | None = Field(
+        default=None, description="The language the texts above are written in (one of "
+        "`languages`; default: the first).")
+    versions: Annotated[list[ConsultationVersion], Field(max_length=19)] = Field(
+        default=[], description="The texts in the consultation's other languages (replaced "
+        "as given when adapting: send them all again).")
+
+    def version_protos(self) -> list[threads_pb2.ConsultationVersion]:
+        return [v.to_proto() for v in self.versions]
 
 
 class ConsultationCreate(_ConsultationTexts):
@@ -232,6 +282,16 @@ class ConsultationPublic(BaseModel):
         description="The phase the dates put us in now; null when unscheduled or between phases.")
     pre_moderation: bool
     created_at: datetime
+    language: str = Field(description="The language of the texts as served.")
+    original_language: str = Field(description="The language the texts are written in.")
+    translated: bool = Field(description="The title (at least) is served in another "
+                             "language than the original's.")
+    machine: bool = Field(description="Translated by a machine (strategists' versions: no).")
+    human_verified: bool = Field(description="Translated by a person: a strategist's version.")
+    as_written: list[str] = Field(description='Translated: the texts its version leaves '
+                                  'empty, served as written ("question", "themes.0.title", '
+                                  '"themes.0.sub_themes.1").')
+    versions: list[ConsultationVersion] = Field(description="Every version, as written.")
 
     @classmethod
     def of(cls, message: threads_pb2.Consultation) -> ConsultationPublic:
@@ -247,6 +307,9 @@ class ConsultationPublic(BaseModel):
                     for p in message.phases],
             current_phase=PHASE_FROM_PROTO.get(message.current_phase),
             pre_moderation=message.pre_moderation, created_at=_when(message.created_at),
+            language=message.original_language, original_language=message.original_language,
+            translated=False, machine=False, human_verified=False, as_written=[],
+            versions=[ConsultationVersion.of(v) for v in message.versions],
         )
 
 

@@ -73,7 +73,9 @@ def phase_changed(consultation: Document, *, previous: str, current: phases.Phas
         current_phase=kind_value(current), change=change,
         phases=[phase_message(p) for p in consultation_phases(consultation)],
         title=consultation["title"], question=consultation.get("question", ""),
-        languages=consultation["languages"])
+        languages=consultation["languages"],
+        original_language=consultation.get("original_language") or consultation["languages"][0],
+        version_languages=[v["language"] for v in consultation.get("versions", [])])
 
 
 async def _save(store: ThreadsStore, consultation: Document, fields: Document, *,

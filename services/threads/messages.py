@@ -10,7 +10,7 @@ from agora.v1 import threads_pb2
 from agora_kit.clock import now
 from agora_kit.rendering import render_body
 from agora_kit.types import Document
-from services.threads import adapt, kinds, phases
+from services.threads import adapt, kinds, phases, versions
 from services.threads.reactions import counts_message
 from services.threads.store import HIDDEN, PENDING, consultation_phases
 from services.threads.visibility import ANONYMOUS, Viewer
@@ -42,6 +42,8 @@ def consultation_message(doc: Document) -> threads_pb2.Consultation:
         pre_moderation=doc.get("pre_moderation", False),
         scheduled=not schedule or running is not None,
         question=doc.get("question", ""),
+        original_language=doc.get("original_language") or doc["languages"][0],
+        versions=versions.messages(doc),
     )
 
 

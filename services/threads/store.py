@@ -99,6 +99,8 @@ class ThreadsStore:
                 languages=draft.languages,
                 theme_ids=[theme["id"] for theme in document["themes"]],
                 question=draft.question,
+                original_language=draft.original_language,
+                version_languages=[v.language for v in draft.versions],
             )
             envelope = new_envelope(
                 event_type=EVENTS.consultation_created,

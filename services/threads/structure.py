@@ -10,7 +10,7 @@ unique (compared as a workshop CSV names them: trimmed, case-insensitive).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,6 +18,7 @@ from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import new_id, require_id
 from services.threads import phases, validation
+from services.threads import versions as texts
 
 DESCRIPTION_MAX = 5_000
 QUESTION_MAX = 500
@@ -47,6 +48,8 @@ class ConsultationDraft:
     themes: tuple[ThemeDraft, ...]
     phases: tuple[phases.Phase, ...]
     pre_moderation: bool
+    original_language: str = ""
+    versions: tuple[texts.Version, ...] = ()
 
     def fingerprint(self) -> dict[str, Any]:
         """What idempotency compares: the draft as plain data."""
@@ -56,6 +59,8 @@ class ConsultationDraft:
             "themes": [[t.id, t.title, [[s.id, s.title] for s in t.sub_themes]]
                        for t in self.themes],
             "phases": [p.to_doc() for p in self.phases], "pre_moderation": self.pre_moderation,
+            "original_language": self.original_language,
+            "versions": [v.to_doc() for v in self.versions],
         }
 
     def fields(self, *, existing_themes: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -73,6 +78,8 @@ class ConsultationDraft:
             "title": self.title, "question": self.question, "languages": list(self.languages),
             "description": self.description, "step_after": self.step_after, "themes": themes,
             "phases": [p.to_doc() for p in self.phases], "pre_moderation": self.pre_moderation,
+            "original_language": self.original_language,
+            "versions": texts.stored(self.versions, themes),
         }
 
 
@@ -137,10 +144,14 @@ def draft_of(request: threads_pb2.CreateConsultationRequest
              | threads_pb2.UpdateConsultationRequest) -> ConsultationDraft:
     """The validated draft of a creation or an adaptation (both carry the whole
     structure); InvalidArgument naming the first offending field."""
-    return _draft(title=request.title, question=request.question,
-                  languages=request.languages, description=request.description,
-                  step_after=request.step_after, themes=request.themes,
-                  phase_drafts=request.phases, pre_moderation=request.pre_moderation)
+    draft = _draft(title=request.title, question=request.question,
+                   languages=request.languages, description=request.description,
+                   step_after=request.step_after, themes=request.themes,
+                   phase_drafts=request.phases, pre_moderation=request.pre_moderation)
+    original = texts.original_language(request.original_language, draft.languages)
+    return replace(draft, original_language=original, versions=texts.validate(
+        request.versions, languages=draft.languages, original=original,
+        themes=[(t.title, len(t.sub_themes)) for t in draft.themes]))
 
 
 def _draft(*, title: str, question: str, languages: Sequence[str], description: str,

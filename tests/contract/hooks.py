@@ -28,6 +28,13 @@ THEME_TITLES = "theme titles differ, trimmed and ignoring case (uniqueness by a 
 MODULES = "only the modules of its phase's kind (two fields)"
 SELECTION = {"start": "within the post's text, not only whitespace (stored state)",
              "end": "after start, within the post's text (two fields; stored state)"}
+# A consultation's texts in its other languages (services/threads/versions.py).
+VERSIONS = {
+    "original_language": "one of `languages` (two fields)",
+    "versions.*.language": "one of `languages`, not the original's, once each (two fields; "
+                           "uniqueness by a property)",
+    "versions.*.themes": "none, or one per theme in the themes' order (two lists)",
+    "versions.*.themes.*.sub_themes": "none, or one per sub-theme of that theme (two lists)"}
 # (method, path template) -> {field the 422 may name: the rule}
 SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/accounts"): {
@@ -109,7 +116,7 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
     ("POST", "/v1/consultations"): {
         "phases": "each phase kind once, in order (uniqueness by a property)",
         "phases.*.ends_at": "after its starts_at (two fields)",
-        "phases.*.modules": MODULES, "themes.*.title": THEME_TITLES},
+        "phases.*.modules": MODULES, "themes.*.title": THEME_TITLES, **VERSIONS},
     ("PUT", "/v1/consultations/{consultation_id}/pseudonym"): {
         "pseudonym": "not blank once normalised (NFKC, invisible characters removed), and "
                      "no letters of look-alike scripts mixed (Unicode confusables data)"},
@@ -119,7 +126,8 @@ SEMANTIC: dict[tuple[str, str], dict[str, str]] = {
         "themes.*.id": THEME, "themes.*.title": THEME_TITLES,
         "phases.*.modules": MODULES,
         "themes.*.sub_themes": "sub-theme ids of this theme, each once (stored state)",
-        "themes": "each theme id once (uniqueness by a property); themes with threads stay"},
+        "themes": "each theme id once (uniqueness by a property); themes with threads stay",
+        **VERSIONS},
     ("PUT", "/v1/vote-sessions/{session_id}/ballot"): {
         "allocations.*.proposal_id": IN_SESSION, "allocations.*.category_id": IN_SESSION,
         "gauge_answers.*.proposal_id": IN_SESSION, "gauge_answers.*.gauge_id": IN_SESSION,

@@ -14,6 +14,7 @@ export type Action =
   | "moderation.read"
   | "consultation.participation"
   | "consultation.change_phase"
+  | "consultation.adapt"
   | "vote_session.manage";
 
 // One question per reader and consultation for a while, shared by a screen's links and

@@ -3,6 +3,7 @@
 // Content (posts, titles) comes from the API in the language it asks for: every request
 // sends the chosen language as Accept-Language (api/client.ts).
 import { Store, useStore } from "./store";
+import { consultationTextsEn, consultationTextsFr } from "./strings/consultationTexts";
 import { facilitatorEn, facilitatorFr } from "./strings/facilitator";
 import { strategyEn, strategyFr } from "./strings/strategy";
 import { surveysEn, surveysFr } from "./strings/surveys";
@@ -170,6 +171,7 @@ const en = {
   "moderation.why.misinformation": "misinformation",
   "moderation.why.other": "other",
   ...facilitatorEn,
+  ...consultationTextsEn,
   ...strategyEn,
   ...surveysEn,
   ...deliverableEn,
@@ -390,6 +392,7 @@ const fr: Table = {
   "moderation.why.misinformation": "désinformation",
   "moderation.why.other": "autre",
   ...facilitatorFr,
+  ...consultationTextsFr,
   ...strategyFr,
   ...surveysFr,
   ...deliverableFr,

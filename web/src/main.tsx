@@ -15,6 +15,7 @@ import { HarvestView } from "./views/HarvestView";
 import { IdeasView } from "./views/IdeasView";
 import { ParticipationView } from "./views/ParticipationView";
 import { PhaseControlView } from "./views/PhaseControlView";
+import { ConsultationTextsView } from "./views/ConsultationTextsView";
 import { VoteAdminView } from "./views/VoteAdminView";
 import { SynthesesView, SynthesisView } from "./views/SynthesisView";
 import { SynthesisEditor } from "./views/SynthesisEditor";
@@ -37,6 +38,7 @@ function Screen({ current }: { current: Route }) {
     case "syntheses": return <SynthesesView id={current.id} />;
     case "synthesis": return <SynthesisView id={current.id} synthesisId={current.synthesisId} />;
     case "phases": return <PhaseControlView id={current.id} />;
+    case "texts": return <ConsultationTextsView id={current.id} />;
     case "vote-admin": return <VoteAdminView id={current.id} />;
     case "synthesis-editor": return <SynthesisEditor id={current.id} synthesisId={current.synthesisId} />;
     case "deliverable": return <DeliverableView id={current.id} />;

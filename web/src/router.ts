@@ -15,6 +15,7 @@ export type Route =
   | { name: "syntheses"; id: string }
   | { name: "synthesis"; id: string; synthesisId: string }
   | { name: "phases"; id: string }
+  | { name: "texts"; id: string }
   | { name: "vote-admin"; id: string }
   | { name: "synthesis-editor"; id: string; synthesisId: string | null }
   | { name: "deliverable"; id: string }
@@ -42,6 +43,7 @@ export function parse(hash: string): Route {
   if ((match = pathname.match(new RegExp(`^/c/${ID}/(ideas|participation)$`)))) return { name: match[2] as "ideas" | "participation", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/t/${ID}/harvest$`)))) return { name: "harvest", id: match[1]! };
   if ((match = pathname.match(new RegExp(`^/c/${ID}/(phases|vote-admin)$`)))) return { name: match[2] as "phases" | "vote-admin", id: match[1]! };
+  if ((match = pathname.match(new RegExp(`^/c/${ID}/texts$`)))) return { name: "texts", id: match[1]! };
   if (pathname === "/login") return { name: "login", back };
   if (pathname === "/signup") return { name: "signup", back };
   return { name: "not-found" };
@@ -62,6 +64,7 @@ export const href = {
   syntheses: (consultationId: string) => `#/c/${consultationId}/syntheses`,
   synthesis: (consultationId: string, synthesisId: string) => `#/c/${consultationId}/syntheses/${synthesisId}`,
   phases: (consultationId: string) => `#/c/${consultationId}/phases`,
+  texts: (consultationId: string) => `#/c/${consultationId}/texts`,
   voteAdmin: (consultationId: string) => `#/c/${consultationId}/vote-admin`,
   synthesisEditor: (consultationId: string, synthesisId: string | null) =>
     `#/c/${consultationId}/syntheses/${synthesisId ? `${synthesisId}/edit` : "new"}`,

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from agora.v1 import threads_pb2
 from agora_kit.ids import ID_PATTERN
+from services.gateway.consultation_reading import reading, varies
 from services.gateway.deps import (
     Caller,
     Clients,
@@ -20,6 +21,7 @@ from services.gateway.deps import (
     resources_of,
     roles,
 )
+from services.gateway.languages import AcceptLanguage, Original, ReadLang
 from services.gateway.listing import visible_page
 from services.gateway.permissions import ROUTES
 from services.gateway.routes.ids import existing_id
@@ -51,6 +53,7 @@ async def create(
         actor_id=user.account_id, idempotency_key=idempotency_key or "",
         actor_roles=roles(user), description=body.description, step_after=body.step_after,
         phases=[p.to_proto() for p in body.phases], pre_moderation=body.pre_moderation,
+        original_language=body.original_language or "", versions=body.version_protos(),
     )
     created = await clients.call("threads", clients.threads.CreateConsultation, request)
     response.headers["Location"] = f"/v1/consultations/{created.id}"
@@ -62,13 +65,17 @@ async def list_all(
     request: Request,
     clients: Clients,
     caller: Caller,
+    response: Response,
     limit: Limit = 20,
     cursor: Cursor = "",
+    lang: ReadLang = None,
+    original: Original = False,
+    accept_language: AcceptLanguage = None,
 ) -> ConsultationsPage:
     """The consultations the caller may enter, oldest first, a page at a time: anonymous
     callers see the public ones; an account also those it is admitted to (registered,
     invited or by domain, or holding a role there) — the admission of
-    `GET /v1/consultations/{id}` itself."""
+    `GET /v1/consultations/{id}` itself. Each in the reader's language, as the item."""
 
     async def fetch(after: str) -> tuple[list[threads_pb2.Consultation], str]:
         page = await clients.call(
@@ -81,18 +88,26 @@ async def list_all(
 
     items, next_cursor = await visible_page(fetch, enters, lambda c: str(c.id), limit=limit,
                                             cursor=cursor)
-    return ConsultationsPage(items=[ConsultationPublic.of(c) for c in items],
-                             next_cursor=next_cursor)
+    varies(response)
+    return ConsultationsPage(items=[
+        reading(ConsultationPublic.of(c), lang=lang, accept_language=accept_language,
+                original=original) for c in items], next_cursor=next_cursor)
 
 
 @router.get("/{consultation_id}", response_model=ConsultationPublic)
-async def get(consultation_id: str, clients: Clients) -> ConsultationPublic:
+async def get(consultation_id: str, clients: Clients, response: Response,
+              lang: ReadLang = None, original: Original = False,
+              accept_language: AcceptLanguage = None) -> ConsultationPublic:
+    """The consultation (its landing page's data): title, question, texts and themes in
+    the reader's language (`?lang=`, else `Accept-Language`) when a strategist wrote
+    them in it, else as written; `?original=true` reads them as written."""
     request = threads_pb2.GetConsultationRequest(
         consultation_id=existing_id(consultation_id, "consultation")
     )
-    return ConsultationPublic.of(
-        await clients.call("threads", clients.threads.GetConsultation, request)
-    )
+    varies(response)
+    return reading(ConsultationPublic.of(
+        await clients.call("threads", clients.threads.GetConsultation, request)),
+        lang=lang, accept_language=accept_language, original=original)
 
 
 @router.post("/{consultation_id}/threads", status_code=201, response_model=ThreadPublic)

@@ -25,13 +25,16 @@ async def update_structure(consultation_id: str, body: ConsultationStructure, us
     """Replace title, question, languages, description, "the step after", themes and
     phases (send all of them). Themes and sub-themes sent with their `id` keep their
     threads; removing one that has threads, or a language posts are written in, is
-    refused (409)."""
+    refused (409). `versions` (the texts in the other languages) are replaced as given too:
+    send them all again; a version in a language the consultation does not have, in the
+    original's, or with a blank text is a 422 naming the field."""
     request = threads_pb2.UpdateConsultationRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         title=body.title, question=body.question, languages=body.languages,
         actor_id=user.account_id, actor_roles=roles(user), description=body.description,
         step_after=body.step_after, themes=[t.to_proto() for t in body.themes],
         phases=[p.to_proto() for p in body.phases], pre_moderation=body.pre_moderation,
+        original_language=body.original_language or "", versions=body.version_protos(),
     )
     return ConsultationPublic.of(
         await clients.call("threads", clients.threads.UpdateConsultation, request))
