@@ -58,16 +58,26 @@ async def test_a_close_whose_caller_gave_up_still_publishes_the_results(
     api: httpx.AsyncClient, stack: Stack, mongo: AsyncMongoClient[Any]
 ) -> None:
     session = await voted_session(api, voters=6)
+    status_url = f"/v1/vote-sessions/{session['id']}"
     async with grpc.aio.insecure_channel(stack.config.address("voting")) as channel:
         stub = voting_pb2_grpc.VotingServiceStub(channel)
-        try:  # shutting 2,048 gates and counting takes longer than this deadline
-            await stub.CloseVoteSession(voting_pb2.ChangeVoteSessionRequest(
-                session_id=session["id"], actor_id="closer", actor_roles=["strategist"]),
-                timeout=0.2)
-            outcome = "answered"
-        except grpc.aio.AioRpcError as error:
-            outcome = error.code().name
-    assert outcome in ("answered", "DEADLINE_EXCEEDED")
+        # Shutting 2,048 gates and counting takes longer than this deadline. On a loaded
+        # machine the deadline can also pass before the call reaches the servicer; then
+        # nothing began (the session is still open) and the caller tries again, as a
+        # real one would.
+        for _ in range(5):
+            try:
+                await stub.CloseVoteSession(voting_pb2.ChangeVoteSessionRequest(
+                    session_id=session["id"], actor_id="closer", actor_roles=["strategist"]),
+                    timeout=0.2)
+                outcome = "answered"
+            except grpc.aio.AioRpcError as error:
+                outcome = error.code().name
+            assert outcome in ("answered", "DEADLINE_EXCEEDED")
+            status = (await api.get(status_url, headers=auth(OWNER))).json()["status"]
+            if status != "open":
+                break
+    assert status in ("closing", "closed")
     closed = await closed_eventually(api, session["id"])
     assert closed["ballot_count"] == 6
     results = (await api.get(f"/v1/vote-sessions/{session['id']}/results")).json()
