@@ -767,19 +767,26 @@ class IdeaChanged(_message.Message):
     IDEA_ID_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
     MERGED_INTO_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
     idea_id: _builtins.str
     status: Global___IdeaStatus.ValueType
     merged_into: _builtins.str
+    title: _builtins.str
+    """The idea's texts as they are now (the translation service translates them)."""
+    description: _builtins.str
     def __init__(
         self,
         *,
         idea_id: _builtins.str = ...,
         status: Global___IdeaStatus.ValueType = ...,
         merged_into: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["idea_id", b"idea_id", "merged_into", b"merged_into", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "idea_id", b"idea_id", "merged_into", b"merged_into", "status", b"status", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -1428,19 +1435,29 @@ class SynthesisChanged(_message.Message):
     SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
     CONTEST_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    PARAGRAPHS_FIELD_NUMBER: _builtins.int
     synthesis_id: _builtins.str
     version: _builtins.int
     contest_id: _builtins.str
+    title: _builtins.str
+    """synthesis.published: the version's title and paragraphs (immutable; translated by
+    the translation service, one text per anchor).
+    """
+    @_builtins.property
+    def paragraphs(self) -> _containers.RepeatedCompositeFieldContainer[Global___Paragraph]: ...
     def __init__(
         self,
         *,
         synthesis_id: _builtins.str = ...,
         version: _builtins.int = ...,
         contest_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        paragraphs: _abc.Iterable[Global___Paragraph] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["contest_id", b"contest_id", "synthesis_id", b"synthesis_id", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contest_id", b"contest_id", "paragraphs", b"paragraphs", "synthesis_id", b"synthesis_id", "title", b"title", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

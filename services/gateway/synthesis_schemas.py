@@ -31,6 +31,19 @@ STATE_FROM_PROTO: dict[int, Literal["anchored", "orphaned"]] = {
 MAX_OFFSET = 10_000  # a post body's longest (schemas.PostBody)
 
 
+class Read(BaseModel):
+    """In which language a text is served (README "Reading in one's language")."""
+
+    language: str | None = Field(default=None, description=(
+        "Of the text as served; None when no language was asked (as written) or not "
+        "known yet."))
+    original_language: str | None = Field(default=None, description=(
+        "As written (detected by the translation service); None when not known."))
+    translated: bool = Field(default=False, description="Whether the text is a translation.")
+    machine: bool = False
+    human_verified: bool = False
+
+
 class Selection(Input):
     """A passage of the post's original text: code points [start, end)."""
 
@@ -147,7 +160,7 @@ class IdeaCountsPublic(BaseModel):
     reactions: int = Field(description="Current reactions on those posts.")
 
 
-class IdeaPublic(BaseModel):
+class IdeaPublic(Read):
     id: str
     consultation_id: str
     theme_id: str
@@ -206,7 +219,7 @@ class DraftUpdate(Input):
     paragraphs: list[ParagraphDraft] = Field(max_length=200)
 
 
-class ParagraphPublic(BaseModel):
+class ParagraphPublic(Read):
     anchor: str | None
     text: str = Field(description="Markdown, as written (render `html`, never this).")
     html: str = Field(description="The text rendered and sanitised, as post bodies are: "
@@ -241,7 +254,7 @@ class SynthesesPage(BaseModel):
     next_cursor: str | None
 
 
-class SynthesisVersionPublic(BaseModel):
+class SynthesisVersionPublic(Read):
     synthesis_id: str
     number: int
     title: str

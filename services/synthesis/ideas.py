@@ -268,4 +268,6 @@ class Ideas:
                       consultation_id=idea["consultation_id"], actor=actor,
                       payload=synthesis_pb2.IdeaChanged(
                           idea_id=idea["_id"], status=STATUS_TO_PROTO[idea["status"]],
-                          merged_into=idea.get("merged_into") or ""), session=session)
+                          merged_into=idea.get("merged_into") or "",
+                          title=idea.get("title", ""),
+                          description=idea.get("description") or ""), session=session)

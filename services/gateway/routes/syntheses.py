@@ -29,10 +29,13 @@ from services.gateway.deps import (
     Writer,
     roles,
 )
+from services.gateway.languages import AcceptLanguage, Original, ReadLang
 from services.gateway.permissions import allowed
 from services.gateway.problems import Problem
-from services.gateway.reads.synthesis import IfNoneMatch, answer, respond
+from services.gateway.reading import reading_language
+from services.gateway.reads.synthesis import IfNoneMatch, Untranslated, answer, respond
 from services.gateway.routes.ids import existing_id
+from services.gateway.synthesis_reading import VARY, translated, version_units
 from services.gateway.synthesis_schemas import (
     Anchor,
     ContestAnswer,
@@ -166,19 +169,27 @@ async def publish_synthesis(consultation_id: str, synthesis_id: str, user: Write
             response_model=SynthesisVersionPublic)
 async def get_version(consultation_id: str, synthesis_id: str, number: str,
                       clients: Clients, resources: Res,
-                      if_none_match: IfNoneMatch = None) -> Response:
-    """A published version: its paragraphs, anchors and contest counts."""
+                      if_none_match: IfNoneMatch = None, lang: ReadLang = None,
+                      original: Original = False,
+                      accept_language: AcceptLanguage = None) -> Response:
+    """A published version: its paragraphs, anchors and contest counts; its title and
+    each paragraph in the reader's language once translated (`lang`, else
+    Accept-Language; `original=true`: as written), citations kept."""
     request = synthesis_pb2.GetSynthesisVersionRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         synthesis_id=existing_id(synthesis_id, "synthesis"), number=_version(number))
+    language = await reading_language(resources.languages, request.consultation_id, lang=lang,
+                                      accept_language=accept_language, original=original)
 
-    async def build() -> SynthesisVersionPublic:
-        return SynthesisVersionPublic.of(
-            await clients.call("synthesis", clients.synthesis.GetSynthesisVersion, request))
+    async def build() -> SynthesisVersionPublic | Untranslated:
+        return await translated(clients, SynthesisVersionPublic.of(
+            await clients.call("synthesis", clients.synthesis.GetSynthesisVersion, request)),
+            version_units, language)
 
     return respond(await answer(resources, read="version",
                                 consultation_id=request.consultation_id, view="",
-                                request=str(request), build=build), if_none_match)
+                                request=str(request), build=build, language=language),
+                   if_none_match, VARY)
 
 
 @router.get("/{consultation_id}/syntheses/{synthesis_id}/diff",
