@@ -39,6 +39,7 @@ class Unit:
     data: dict[str, Any]
     fields: tuple[tuple[str, str], ...]  # (JSON field, content id)
     html: str = ""  # a field to render from the translated Markdown ("": none)
+    revision: int = 1  # the texts' current revision: an older one's translation is stale
 
 
 def as_written(data: dict[str, Any]) -> None:
@@ -56,8 +57,8 @@ def one_idea_units(idea: dict[str, Any]) -> list[Unit]:
 
 def idea_units(ideas: list[dict[str, Any]]) -> list[Unit]:
     return [Unit(idea, tuple((field, idea_key(idea["id"], field))
-                             for field in ("title", "description") if idea[field]))
-            for idea in ideas]
+                             for field in ("title", "description") if idea[field]),
+                 revision=idea["revision"]) for idea in ideas]
 
 
 def version_units(version: dict[str, Any]) -> list[Unit]:
@@ -90,7 +91,8 @@ async def translate_units(clients: ServiceClients, units: list[Unit], language: 
         texts = [found.get(key) for _, key in unit.fields]
         original = next((t.source_language for t in texts if t and t.source_language), None)
         unit.data.update(original_language=original, language=original)
-        if not texts or not all(t is not None and t.found for t in texts):
+        if not texts or not all(t is not None and t.found and t.revision == unit.revision
+                                for t in texts):
             if original != language:
                 SERVED.labels("original").inc()
             continue

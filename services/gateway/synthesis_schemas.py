@@ -142,6 +142,14 @@ class IdeaCreate(Input):
                                          description="A current idea of the same theme.")
 
 
+class IdeaUpdate(Input):
+    """New texts for an idea (what is left out stays); read again in every language once
+    translated."""
+
+    title: IdeaTitle | None = None
+    description: IdeaDescription | None = None
+
+
 class IdeaStatusUpdate(Input):
     status: Literal["proposed", "retained", "set_aside"]
     open_deepening: bool = Field(
@@ -174,6 +182,7 @@ class IdeaPublic(Read):
     resolved_from: str | None = Field(
         description="The merged idea's id that was asked for, when this is where it went.")
     created_at: datetime
+    revision: int = Field(default=0, description="0 as created, +1 per edit of its texts.")
 
     @classmethod
     def of(cls, idea: synthesis_pb2.Idea) -> IdeaPublic:
@@ -186,7 +195,7 @@ class IdeaPublic(Read):
             counts=IdeaCountsPublic(extracts=c.extracts, posts=c.posts, authors=c.authors,
                                     reactions=c.reactions),
             resolved_from=idea.resolved_from or None,
-            created_at=idea.created_at.ToDatetime(tzinfo=UTC))
+            created_at=idea.created_at.ToDatetime(tzinfo=UTC), revision=idea.revision)
 
 
 class IdeasPage(BaseModel):

@@ -3,9 +3,10 @@ each text is recorded as a Source (agora_kit/translation_keys.py names it) and q
 one job listing the consultation's other languages, in the event's transaction; the
 worker, the segment cache, the store and `translation.ready` treat them as any content.
 
-- `idea.created` carries the idea's title and description: `idea:<id>:title` and
-  `idea:<id>:description` (the latter only when not empty), revision 0. An edit of an
-  idea would bump the revision, as a post's does (ideas have no edit yet).
+- `idea.created` and `idea.edited` carry the idea's title and description and its
+  revision (0, then +1 per edit, as a post's): `idea:<id>:title` and
+  `idea:<id>:description` (the latter only when not empty). An unchanged text of an
+  edit costs nothing (the segment cache); an older revision arriving late is ignored.
 - `synthesis.published` carries the version's title and paragraphs: one text per anchor,
   `synthesis:<id>:<version>:<anchor>`, revision 1 (a version never changes). Paragraphs
   carried over unchanged cost nothing: the segment cache knows their hash.
@@ -32,7 +33,7 @@ from services.translation.sources import Source, Write, merged
 
 CONSUMER = ConsumerSpec(
     durable="translation-synthesis",
-    filter_subjects=[EVENTS.idea_created.filter_subject,
+    filter_subjects=[EVENTS.idea_created.filter_subject, EVENTS.idea_edited.filter_subject,
                      EVENTS.synthesis_published.filter_subject],
     per_transaction=50)
 VERSION_REVISION = 1
@@ -40,13 +41,14 @@ VERSION_REVISION = 1
 
 def texts_of(envelope: events_pb2.EventEnvelope) -> tuple[list[tuple[str, str]], int]:
     """The (content id, text) pairs an event carries, and their revision."""
-    payload = unpack(envelope, EVENTS.idea_created, EVENTS.synthesis_published)
+    payload = unpack(envelope, EVENTS.idea_created, EVENTS.idea_edited,
+                     EVENTS.synthesis_published)
     if isinstance(payload, synthesis_pb2.IdeaChanged):
         if not payload.idea_id:
-            raise MalformedEvent("idea.created names no idea")
+            raise MalformedEvent(f"{envelope.type} names no idea")
         texts = [(idea_key(payload.idea_id, "title"), payload.title),
                  (idea_key(payload.idea_id, "description"), payload.description)]
-        return [(key, text) for key, text in texts if text.strip()], 0
+        return [(key, text) for key, text in texts if text.strip()], payload.revision
     if isinstance(payload, synthesis_pb2.SynthesisChanged):
         if not payload.synthesis_id or payload.version < 1:
             raise MalformedEvent("synthesis.published names no version")

@@ -65,6 +65,23 @@ async def test_a_french_idea_is_read_in_english_the_original_one_parameter_away(
     unasked = await get(api, idea_url)
     assert (unasked["title"], unasked["translated"]) == (TITLE, False)
 
+    # An edit: the older revision's translation is never served for the new text; the
+    # new title is read in English once translated again (the description, unchanged,
+    # from the segment cache).
+    edited = await api.patch(idea_url, headers=CATCHER, json={"title": "Des bus la nuit"})
+    assert edited.status_code == 200, edited.text
+    assert (edited.json()["revision"], edited.json()["description"]) == (1, DESCRIPTION)
+    now = await get(api, f"{idea_url}?lang=en")
+    assert now["title"] in ("Des bus la nuit", "[en] DES BUS LA NUIT")
+    assert now["translated"] or now["description"] == DESCRIPTION
+    again = await eventually(lambda: get(api, f"{idea_url}?lang=en"),
+                             lambda idea: idea["translated"])
+    assert (again["title"], again["description"], again["revision"]) == (
+        "[en] DES BUS LA NUIT", f"[en] {DESCRIPTION.upper()}", 1)
+    refused = await api.patch(idea_url, headers=CATCHER, json={"title": "  "})
+    assert refused.status_code == 422, refused.text
+    assert (await api.patch(idea_url, headers=READER, json={"title": "X"})).status_code == 403
+
 
 async def test_a_french_synthesis_paragraph_is_read_in_english_with_its_citation(
         api: httpx.AsyncClient) -> None:

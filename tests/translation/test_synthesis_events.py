@@ -1,6 +1,6 @@
 """The idea and synthesis consumer records one source per text (namespaced content ids)
-and queues its job into the consultation's other languages, detected among them; a copy
-of an event changes nothing."""
+and queues its job into the consultation's other languages, detected among them; an edit
+bumps the revision; a copy of an event changes nothing."""
 
 from __future__ import annotations
 
@@ -63,6 +63,9 @@ async def test_ideas_and_versions_become_one_source_and_job_per_text_once(
     created = event("idea.created", synthesis_pb2.IdeaChanged(
         idea_id=idea, title="Des pistes cyclables protégées",
         description="Pour que les enfants aillent à l'école à vélo."))
+    edited = event("idea.edited", synthesis_pb2.IdeaChanged(
+        idea_id=idea, title="Des pistes cyclables séparées des voitures",
+        description="Pour que les enfants aillent à l'école à vélo.", revision=1))
     untitled = event("idea.created", synthesis_pb2.IdeaChanged(  # no description
         idea_id=bare, title="Plus de bus la nuit dans tous les quartiers"))
     published = event("synthesis.published", synthesis_pb2.SynthesisChanged(
@@ -76,13 +79,13 @@ async def test_ideas_and_versions_become_one_source_and_job_per_text_once(
         await js.publish(subject_for(consultation, envelope.type), envelope.SerializeToString(),
                          headers={"Nats-Msg-Id": msg_id or envelope.event_id})
 
-    for envelope in (created, untitled, published, ignored):
+    for envelope in (created, edited, untitled, published, ignored):
         await publish(envelope)
     await publish(created, f"{created.event_id}-copy")  # redelivered past the window
     task = asyncio.create_task(consumer.run())
     try:
         await eventually(lambda: db[PROCESSED_COLLECTION].count_documents({}),
-                         lambda n: n >= 3)
+                         lambda n: n >= 4)
         await asyncio.sleep(0.5)  # the copy, had it been applied
     finally:
         task.cancel()
@@ -93,13 +96,15 @@ async def test_ideas_and_versions_become_one_source_and_job_per_text_once(
     sources = await Sources(db).get_many([*keys, idea_key(bare, "description")])
     assert sorted(sources) == sorted(keys)
     assert {s.language for s in sources.values()} == {"fr"}
-    assert [sources[k].revision for k in keys] == [0, 0, 0, 1, 1]
+    assert [sources[k].revision for k in keys] == [1, 1, 0, 1, 1]  # the idea was edited
+    assert sources[keys[0]].body == "Des pistes cyclables séparées des voitures"
     assert sources[paragraph_key(synthesis, 1, anchor)].body.endswith(f"[idea:{idea}].")
     jobs = {doc["_id"]: doc async for doc in db["jobs"].find()}
     assert sorted(jobs) == sorted(keys)
     assert all(job["targets"] == ["en", "de"] and job["source"] == "fr"
                for job in jobs.values())
-    assert sum(seen) == 3  # the copy and the draft were never applied
+    assert jobs[keys[0]]["body"] == "Des pistes cyclables séparées des voitures"
+    assert sum(seen) == 4  # the copy and the draft were never applied
     markers = await db[PROCESSED_COLLECTION].distinct("_id")
     assert sorted(markers) == sorted(f"{spec.durable}:{e.event_id}"
-                                     for e in (created, untitled, published))
+                                     for e in (created, edited, untitled, published))

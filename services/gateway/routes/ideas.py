@@ -40,6 +40,7 @@ from services.gateway.synthesis_schemas import (
     IdeaPublic,
     IdeasPage,
     IdeaStatusUpdate,
+    IdeaUpdate,
 )
 
 router = APIRouter(prefix="/v1/consultations", tags=["synthesis"])
@@ -116,6 +117,26 @@ async def get_idea(consultation_id: str, idea_id: str, clients: Clients, resourc
                          request=str(request), build=build, language=language)
     location = _url(consultation_id, json.loads(found.body)["id"])
     return respond(found, if_none_match, {"Content-Location": location, **VARY})
+
+
+@router.patch("/{consultation_id}/ideas/{idea_id}", response_model=IdeaPublic)
+async def edit_idea(consultation_id: str, idea_id: str, body: IdeaUpdate, user: Writer,
+                    clients: Clients, cache: Cache) -> IdeaPublic:
+    """Rewrite an idea's title or description (a merged idea is 409: undo the merge)."""
+    ids = (existing_id(consultation_id, "consultation"), existing_id(idea_id, "idea"))
+    current = await clients.call("synthesis", clients.synthesis.GetIdea,
+                                 synthesis_pb2.GetIdeaRequest(consultation_id=ids[0],
+                                                              idea_id=ids[1]))
+    if current.resolved_from:  # the id names a merged idea: the service says so
+        current = synthesis_pb2.Idea(title="", description="")
+    request = synthesis_pb2.EditIdeaRequest(
+        consultation_id=ids[0], idea_id=ids[1],
+        title=body.title if body.title is not None else current.title,
+        description=body.description if body.description is not None else current.description,
+        actor_id=user.account_id, actor_roles=roles(user))
+    edited = await clients.call("synthesis", clients.synthesis.EditIdea, request)
+    await cache.after_write(cache.synthesis_changed(request.consultation_id))
+    return IdeaPublic.of(edited)
 
 
 @router.put("/{consultation_id}/ideas/{idea_id}/status", response_model=IdeaPublic)
