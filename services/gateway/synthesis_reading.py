@@ -61,6 +61,18 @@ def idea_units(ideas: list[dict[str, Any]]) -> list[Unit]:
                  revision=idea["revision"]) for idea in ideas]
 
 
+def synthesis_units(synthesis: dict[str, Any]) -> list[Unit]:
+    """A synthesis's title is its published versions' (it never changes): read as the
+    latest version's title; one never published, and the draft, stay as written."""
+    number = synthesis["latest_version"]
+    return [Unit(synthesis, (("title", version_title_key(synthesis["id"], number)),))
+            ] if number else []
+
+
+def syntheses_page_units(page: dict[str, Any]) -> list[Unit]:
+    return [unit for synthesis in page["items"] for unit in synthesis_units(synthesis)]
+
+
 def version_units(version: dict[str, Any]) -> list[Unit]:
     sid, number = version["synthesis_id"], version["number"]
     return [Unit(version, (("title", version_title_key(sid, number)),))] + [

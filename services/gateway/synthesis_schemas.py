@@ -241,7 +241,7 @@ class ParagraphPublic(Read):
                    html=render_body(p.text, threads_pb2.POST_FORMAT_MARKDOWN))
 
 
-class SynthesisPublic(BaseModel):
+class SynthesisPublic(Read):
     id: str
     consultation_id: str
     theme_id: str | None

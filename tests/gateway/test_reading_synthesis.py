@@ -112,6 +112,15 @@ async def test_a_french_synthesis_paragraph_is_read_in_english_with_its_citation
         "en", "fr", True)
     assert second["text"] == "[en] LES BUS SONT TROP LENTS DANS LE CENTRE."
     assert version["title"] == "[en] CE QUE NOUS AVONS ENTENDU"
+    listed = await eventually(  # the list's title is the published versions'
+        lambda: get(api, f"/v1/consultations/{consultation_id}/syntheses?lang=en"),
+        lambda page: page["items"][0]["translated"])
+    assert (listed["items"][0]["title"], listed["items"][0]["original_language"]) == (
+        "[en] CE QUE NOUS AVONS ENTENDU", "fr")
+    one = await get(api, f"{url}?lang=en")
+    assert (one["title"], one["translated"]) == ("[en] CE QUE NOUS AVONS ENTENDU", True)
+    assert (await get(api, f"{url}?original=true&lang=en"))["title"] == (
+        "Ce que nous avons entendu")
 
     original = await get(api, f"{url}/versions/1?lang=en&original=true")
     assert [p["text"] for p in original["paragraphs"]] == [
