@@ -499,6 +499,7 @@ class Idea(_message.Message):
     RESOLVED_FROM_FIELD_NUMBER: _builtins.int
     CREATED_BY_FIELD_NUMBER: _builtins.int
     CREATED_AT_FIELD_NUMBER: _builtins.int
+    REVISION_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     consultation_id: _builtins.str
     theme_id: _builtins.str
@@ -512,6 +513,8 @@ class Idea(_message.Message):
     resolved_from: _builtins.str
     """Set when the id asked for was merged: that id (this idea is where it went)."""
     created_by: _builtins.str
+    revision: _builtins.int
+    """0 as created, +1 per edit of its title or description."""
     @_builtins.property
     def counts(self) -> Global___IdeaCounts: ...
     @_builtins.property
@@ -532,10 +535,11 @@ class Idea(_message.Message):
         resolved_from: _builtins.str = ...,
         created_by: _builtins.str = ...,
         created_at: _timestamp_pb2.Timestamp | None = ...,
+        revision: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["counts", b"counts", "created_at", b"created_at"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "counts", b"counts", "created_at", b"created_at", "created_by", b"created_by", "description", b"description", "id", b"id", "merged_into", b"merged_into", "parent_id", b"parent_id", "resolved_from", b"resolved_from", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id", "title", b"title"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["consultation_id", b"consultation_id", "counts", b"counts", "created_at", b"created_at", "created_by", b"created_by", "description", b"description", "id", b"id", "merged_into", b"merged_into", "parent_id", b"parent_id", "resolved_from", b"resolved_from", "revision", b"revision", "status", b"status", "theme_id", b"theme_id", "thread_id", b"thread_id", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -767,23 +771,69 @@ class IdeaChanged(_message.Message):
     IDEA_ID_FIELD_NUMBER: _builtins.int
     STATUS_FIELD_NUMBER: _builtins.int
     MERGED_INTO_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    REVISION_FIELD_NUMBER: _builtins.int
     idea_id: _builtins.str
     status: Global___IdeaStatus.ValueType
     merged_into: _builtins.str
+    title: _builtins.str
+    """The idea's texts as they are now (the translation service translates them)."""
+    description: _builtins.str
+    revision: _builtins.int
+    """0 as created, +1 per edit (idea.edited)."""
     def __init__(
         self,
         *,
         idea_id: _builtins.str = ...,
         status: Global___IdeaStatus.ValueType = ...,
         merged_into: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        revision: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["idea_id", b"idea_id", "merged_into", b"merged_into", "status", b"status"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["description", b"description", "idea_id", b"idea_id", "merged_into", b"merged_into", "revision", b"revision", "status", b"status", "title", b"title"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___IdeaChanged: _TypeAlias = IdeaChanged  # noqa: Y015
+
+@_typing.final
+class EditIdeaRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    CONSULTATION_ID_FIELD_NUMBER: _builtins.int
+    IDEA_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    DESCRIPTION_FIELD_NUMBER: _builtins.int
+    ACTOR_ID_FIELD_NUMBER: _builtins.int
+    ACTOR_ROLES_FIELD_NUMBER: _builtins.int
+    consultation_id: _builtins.str
+    idea_id: _builtins.str
+    title: _builtins.str
+    description: _builtins.str
+    actor_id: _builtins.str
+    @_builtins.property
+    def actor_roles(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]: ...
+    def __init__(
+        self,
+        *,
+        consultation_id: _builtins.str = ...,
+        idea_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        description: _builtins.str = ...,
+        actor_id: _builtins.str = ...,
+        actor_roles: _abc.Iterable[_builtins.str] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["actor_id", b"actor_id", "actor_roles", b"actor_roles", "consultation_id", b"consultation_id", "description", b"description", "idea_id", b"idea_id", "title", b"title"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___EditIdeaRequest: _TypeAlias = EditIdeaRequest  # noqa: Y015
 
 @_typing.final
 class Paragraph(_message.Message):
@@ -1428,19 +1478,29 @@ class SynthesisChanged(_message.Message):
     SYNTHESIS_ID_FIELD_NUMBER: _builtins.int
     VERSION_FIELD_NUMBER: _builtins.int
     CONTEST_ID_FIELD_NUMBER: _builtins.int
+    TITLE_FIELD_NUMBER: _builtins.int
+    PARAGRAPHS_FIELD_NUMBER: _builtins.int
     synthesis_id: _builtins.str
     version: _builtins.int
     contest_id: _builtins.str
+    title: _builtins.str
+    """synthesis.published: the version's title and paragraphs (immutable; translated by
+    the translation service, one text per anchor).
+    """
+    @_builtins.property
+    def paragraphs(self) -> _containers.RepeatedCompositeFieldContainer[Global___Paragraph]: ...
     def __init__(
         self,
         *,
         synthesis_id: _builtins.str = ...,
         version: _builtins.int = ...,
         contest_id: _builtins.str = ...,
+        title: _builtins.str = ...,
+        paragraphs: _abc.Iterable[Global___Paragraph] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["contest_id", b"contest_id", "synthesis_id", b"synthesis_id", "version", b"version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["contest_id", b"contest_id", "paragraphs", b"paragraphs", "synthesis_id", b"synthesis_id", "title", b"title", "version", b"version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

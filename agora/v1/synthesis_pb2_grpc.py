@@ -91,6 +91,11 @@ class SynthesisServiceStub:
                 request_serializer=agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.SerializeToString,
                 response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
                 _registered_method=True)
+        self.EditIdea = channel.unary_unary(
+                '/agora.v1.SynthesisService/EditIdea',
+                request_serializer=agora_dot_v1_dot_synthesis__pb2.EditIdeaRequest.SerializeToString,
+                response_deserializer=agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+                _registered_method=True)
         self.CreateSynthesis = channel.unary_unary(
                 '/agora.v1.SynthesisService/CreateSynthesis',
                 request_serializer=agora_dot_v1_dot_synthesis__pb2.CreateSynthesisRequest.SerializeToString,
@@ -244,6 +249,13 @@ class SynthesisServiceServicer:
 
     def UndoMerge(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EditIdea(self, request, context):
+        """Rewrite an idea's title and description (its revision grows; translated again).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -404,6 +416,11 @@ def add_SynthesisServiceServicer_to_server(servicer, server):
             'UndoMerge': grpc.unary_unary_rpc_method_handler(
                     servicer.UndoMerge,
                     request_deserializer=agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.FromString,
+                    response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
+            ),
+            'EditIdea': grpc.unary_unary_rpc_method_handler(
+                    servicer.EditIdea,
+                    request_deserializer=agora_dot_v1_dot_synthesis__pb2.EditIdeaRequest.FromString,
                     response_serializer=agora_dot_v1_dot_synthesis__pb2.Idea.SerializeToString,
             ),
             'CreateSynthesis': grpc.unary_unary_rpc_method_handler(
@@ -785,6 +802,33 @@ class SynthesisService:
             target,
             '/agora.v1.SynthesisService/UndoMerge',
             agora_dot_v1_dot_synthesis__pb2.UndoMergeRequest.SerializeToString,
+            agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EditIdea(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/agora.v1.SynthesisService/EditIdea',
+            agora_dot_v1_dot_synthesis__pb2.EditIdeaRequest.SerializeToString,
             agora_dot_v1_dot_synthesis__pb2.Idea.FromString,
             options,
             channel_credentials,

@@ -50,6 +50,8 @@ class SynthesisServiceStub:
     SetIdeaStatus: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.SetIdeaStatusRequest, _synthesis_pb2.Idea]
     MergeIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.MergeIdeaRequest, _synthesis_pb2.Idea]
     UndoMerge: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.UndoMergeRequest, _synthesis_pb2.Idea]
+    EditIdea: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.EditIdeaRequest, _synthesis_pb2.Idea]
+    """Rewrite an idea's title and description (its revision grows; translated again)."""
     CreateSynthesis: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.CreateSynthesisRequest, _synthesis_pb2.Synthesis]
     """Syntheses: a draft of Markdown paragraphs, published as immutable versions."""
     GetSynthesis: _grpc.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisRequest, _synthesis_pb2.Synthesis]
@@ -94,6 +96,8 @@ class SynthesisServiceAsyncStub(SynthesisServiceStub):
     SetIdeaStatus: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.SetIdeaStatusRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
     MergeIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.MergeIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
     UndoMerge: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.UndoMergeRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    EditIdea: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.EditIdeaRequest, _synthesis_pb2.Idea]  # type: ignore[assignment]
+    """Rewrite an idea's title and description (its revision grows; translated again)."""
     CreateSynthesis: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.CreateSynthesisRequest, _synthesis_pb2.Synthesis]  # type: ignore[assignment]
     """Syntheses: a draft of Markdown paragraphs, published as immutable versions."""
     GetSynthesis: _aio.UnaryUnaryMultiCallable[_synthesis_pb2.GetSynthesisRequest, _synthesis_pb2.Synthesis]  # type: ignore[assignment]
@@ -201,6 +205,14 @@ class SynthesisServiceServicer(metaclass=_abc_1.ABCMeta):
         request: _synthesis_pb2.UndoMergeRequest,
         context: _ServicerContext,
     ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]: ...
+
+    @_abc_1.abstractmethod
+    def EditIdea(
+        self,
+        request: _synthesis_pb2.EditIdeaRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_synthesis_pb2.Idea, _abc.Awaitable[_synthesis_pb2.Idea]]:
+        """Rewrite an idea's title and description (its revision grows; translated again)."""
 
     @_abc_1.abstractmethod
     def CreateSynthesis(

@@ -114,6 +114,7 @@ class Events:
     # moderation status (who reads the quote) or its author (erased)
     extract_source_changed = EventType("extract.source_changed", synthesis_pb2.ExtractChanged)
     idea_created = EventType("idea.created", synthesis_pb2.IdeaChanged)
+    idea_edited = EventType("idea.edited", synthesis_pb2.IdeaChanged)  # title, description
     idea_status_changed = EventType("idea.status_changed", synthesis_pb2.IdeaChanged)
     idea_merged = EventType("idea.merged", synthesis_pb2.IdeaChanged)
     idea_unmerged = EventType("idea.unmerged", synthesis_pb2.IdeaChanged)

@@ -212,6 +212,7 @@ ROUTES: dict[tuple[str, str], str] = {
     ("GET", "/v1/consultations/{consultation_id}/opinion-groups"): "opinions.read",
     ("GET", "/v1/consultations/{consultation_id}/opinion-map"): "opinions.read",
     ("GET", "/v1/consultations/{consultation_id}/ideas/{idea_id}"): "idea.read",
+    ("PATCH", "/v1/consultations/{consultation_id}/ideas/{idea_id}"): "idea.write",
     ("PUT", "/v1/consultations/{consultation_id}/ideas/{idea_id}/status"): "idea.write",
     ("POST", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",
     ("DELETE", "/v1/consultations/{consultation_id}/ideas/{idea_id}/merge"): "idea.write",

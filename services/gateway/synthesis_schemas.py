@@ -31,6 +31,19 @@ STATE_FROM_PROTO: dict[int, Literal["anchored", "orphaned"]] = {
 MAX_OFFSET = 10_000  # a post body's longest (schemas.PostBody)
 
 
+class Read(BaseModel):
+    """In which language a text is served (README "Reading in one's language")."""
+
+    language: str | None = Field(default=None, description=(
+        "Of the text as served; None when no language was asked (as written) or not "
+        "known yet."))
+    original_language: str | None = Field(default=None, description=(
+        "As written (detected by the translation service); None when not known."))
+    translated: bool = Field(default=False, description="Whether the text is a translation.")
+    machine: bool = False
+    human_verified: bool = False
+
+
 class Selection(Input):
     """A passage of the post's original text: code points [start, end)."""
 
@@ -129,6 +142,14 @@ class IdeaCreate(Input):
                                          description="A current idea of the same theme.")
 
 
+class IdeaUpdate(Input):
+    """New texts for an idea (what is left out stays); read again in every language once
+    translated."""
+
+    title: IdeaTitle | None = None
+    description: IdeaDescription | None = None
+
+
 class IdeaStatusUpdate(Input):
     status: Literal["proposed", "retained", "set_aside"]
     open_deepening: bool = Field(
@@ -147,7 +168,7 @@ class IdeaCountsPublic(BaseModel):
     reactions: int = Field(description="Current reactions on those posts.")
 
 
-class IdeaPublic(BaseModel):
+class IdeaPublic(Read):
     id: str
     consultation_id: str
     theme_id: str
@@ -161,6 +182,7 @@ class IdeaPublic(BaseModel):
     resolved_from: str | None = Field(
         description="The merged idea's id that was asked for, when this is where it went.")
     created_at: datetime
+    revision: int = Field(default=0, description="0 as created, +1 per edit of its texts.")
 
     @classmethod
     def of(cls, idea: synthesis_pb2.Idea) -> IdeaPublic:
@@ -173,7 +195,7 @@ class IdeaPublic(BaseModel):
             counts=IdeaCountsPublic(extracts=c.extracts, posts=c.posts, authors=c.authors,
                                     reactions=c.reactions),
             resolved_from=idea.resolved_from or None,
-            created_at=idea.created_at.ToDatetime(tzinfo=UTC))
+            created_at=idea.created_at.ToDatetime(tzinfo=UTC), revision=idea.revision)
 
 
 class IdeasPage(BaseModel):
@@ -206,7 +228,7 @@ class DraftUpdate(Input):
     paragraphs: list[ParagraphDraft] = Field(max_length=200)
 
 
-class ParagraphPublic(BaseModel):
+class ParagraphPublic(Read):
     anchor: str | None
     text: str = Field(description="Markdown, as written (render `html`, never this).")
     html: str = Field(description="The text rendered and sanitised, as post bodies are: "
@@ -219,7 +241,7 @@ class ParagraphPublic(BaseModel):
                    html=render_body(p.text, threads_pb2.POST_FORMAT_MARKDOWN))
 
 
-class SynthesisPublic(BaseModel):
+class SynthesisPublic(Read):
     id: str
     consultation_id: str
     theme_id: str | None
@@ -241,7 +263,7 @@ class SynthesesPage(BaseModel):
     next_cursor: str | None
 
 
-class SynthesisVersionPublic(BaseModel):
+class SynthesisVersionPublic(Read):
     synthesis_id: str
     number: int
     title: str

@@ -23,7 +23,8 @@ def idea_message(idea: Document, counts: synthesis_pb2.IdeaCounts,
         title=idea["title"], description=idea["description"],
         parent_id=idea.get("parent_id") or "", status=STATUS_TO_PROTO[idea["status"]],
         merged_into=idea.get("merged_into") or "", thread_id=idea.get("thread_id") or "",
-        counts=counts, resolved_from=resolved_from, created_by=idea["created_by"])
+        counts=counts, resolved_from=resolved_from, created_by=idea["created_by"],
+        revision=int(idea.get("revision", 0)))
     message.created_at.FromDatetime(idea["created_at"])
     return message
 
@@ -87,6 +88,16 @@ class IdeaRpcs(synthesis_pb2_grpc.SynthesisServiceServicer):
             open_deepening=request.open_deepening, actor=request.actor_id,
             roles=list(request.actor_roles))
         return await self._message(updated)
+
+    async def EditIdea(
+        self, request: synthesis_pb2.EditIdeaRequest, context: Context
+    ) -> synthesis_pb2.Idea:
+        edited = await self._ideas.edit(
+            consultation_id=require_id(request.consultation_id, field="consultation_id"),
+            idea_id=require_id(request.idea_id, field="idea_id"), title=request.title,
+            description=request.description, actor=request.actor_id,
+            roles=list(request.actor_roles))
+        return await self._message(edited)
 
     async def MergeIdea(
         self, request: synthesis_pb2.MergeIdeaRequest, context: Context

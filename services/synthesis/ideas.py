@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from google.protobuf.message import Message
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 
 from agora.v1 import synthesis_pb2, threads_pb2
 from agora_kit import idempotency
@@ -180,6 +180,32 @@ class Ideas:
         updated = await commit(self._mongo, self._outbox, lambda session, _: work(session))
         return updated
 
+    async def edit(self, *, consultation_id: str, idea_id: str, title: str, description: str,
+                   actor: str, roles: list[str]) -> Document:
+        """New title and description; the revision grows (translation follows it)."""
+        permissions.require(permissions.Action.SHAPE_IDEAS, roles)
+        idea = await self.get(consultation_id, idea_id)
+        if idea["status"] == MERGED:
+            raise FailedPrecondition(f"idea {idea_id} was merged; undo the merge first",
+                                     field="idea_id")
+        if not title.strip():
+            raise InvalidArgument("title must not be blank", field="title")
+        change: Document = {"title": title.strip(), "description": description}
+        if (change["title"], description) == (idea["title"], idea.get("description") or ""):
+            return idea  # nothing changes: no revision, no event
+
+        async def work(session: Session) -> Document:
+            updated = await self.ideas.find_one_and_update(
+                {"_id": idea_id}, {"$set": change, "$inc": {"revision": 1}},
+                return_document=ReturnDocument.AFTER, session=session)
+            assert updated is not None
+            await self._event(updated, EVENTS.idea_edited, actor, session)
+            return updated
+
+        edited: Document = await commit(self._mongo, self._outbox,
+                                        lambda session, _: work(session))
+        return edited
+
     async def merge(self, *, consultation_id: str, idea_id: str, into_id: str, actor: str,
                     roles: list[str]) -> Document:
         permissions.require(permissions.Action.SHAPE_IDEAS, roles)
@@ -268,4 +294,7 @@ class Ideas:
                       consultation_id=idea["consultation_id"], actor=actor,
                       payload=synthesis_pb2.IdeaChanged(
                           idea_id=idea["_id"], status=STATUS_TO_PROTO[idea["status"]],
-                          merged_into=idea.get("merged_into") or ""), session=session)
+                          merged_into=idea.get("merged_into") or "",
+                          title=idea.get("title", ""),
+                          description=idea.get("description") or "",
+                          revision=int(idea.get("revision", 0))), session=session)

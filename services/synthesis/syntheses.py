@@ -184,7 +184,8 @@ class Syntheses:
             await self.syntheses.update_one({"_id": synthesis_id},
                                             {"$set": {"draft": version["paragraphs"]}},
                                             session=session)
-            await self._event(synthesis, EVENTS.synthesis_published, number, actor, session)
+            await self._event(synthesis, EVENTS.synthesis_published, number, actor, session,
+                              version=version)
             return version
 
         version = await commit(self._mongo, self._outbox, lambda session, _: work(session))
@@ -214,12 +215,16 @@ class Syntheses:
                                       field=field)
 
     async def _event(self, synthesis: Document, event_type: EventType[Message], number: int,
-                     actor: str, session: Session) -> None:
+                     actor: str, session: Session, version: Document | None = None) -> None:
+        """A published `version` travels with its event: what translation translates."""
+        payload = synthesis_pb2.SynthesisChanged(synthesis_id=synthesis["_id"], version=number)
+        if version is not None:
+            payload.title = version["title"]
+            payload.paragraphs.extend(synthesis_pb2.Paragraph(anchor=p["anchor"], text=p["text"])
+                                      for p in version["paragraphs"])
         await publish(self._outbox, event_type=event_type,
                       consultation_id=synthesis["consultation_id"], actor=actor,
-                      payload=synthesis_pb2.SynthesisChanged(synthesis_id=synthesis["_id"],
-                                                             version=number),
-                      session=session)
+                      payload=payload, session=session)
 
 
 def _change(anchor: str, kind: str, before: str, after: str) -> Document:

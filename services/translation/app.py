@@ -11,7 +11,7 @@ from agora.v1 import translation_pb2, translation_pb2_grpc
 from agora_kit.events.consumer import Batched, ConsumerSpec, Handler
 from agora_kit.periodic import every, lease_for
 from agora_kit.runtime import Dependencies, ServiceApp
-from services.translation import posts
+from services.translation import posts, synthesis_texts
 from services.translation.budget import Budget
 from services.translation.cache import SegmentCache
 from services.translation.config import TranslationSettings
@@ -28,6 +28,7 @@ from services.translation.providers.none import NoProvider
 from services.translation.servicer import TranslationServicer
 from services.translation.sources import Sources
 from services.translation.store import Translations
+from services.translation.synthesis_texts import SynthesisTextJobs
 from services.translation.worker import Worker
 
 # How often the worker looks for due jobs; one replica at a time (a lease), since one
@@ -76,7 +77,9 @@ class TranslationApp(ServiceApp):
 
     def consumers(self, deps: Dependencies
                   ) -> Sequence[tuple[ConsumerSpec, Handler | Batched]]:
-        return [(posts.CONSUMER, Batched(self.posts.on_posts))]
+        return [(posts.CONSUMER, Batched(self.posts.on_posts)),
+                (synthesis_texts.CONSUMER,
+                 Batched(SynthesisTextJobs(self.posts).on_events))]
 
     def background(self, deps: Dependencies) -> Sequence[Coroutine[Any, Any, None]]:
         if self.worker is None:

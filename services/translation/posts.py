@@ -39,6 +39,19 @@ class PostJobs:
         self._sources = sources
         self._languages = languages
 
+    # Shared with the other kinds of content (synthesis_texts.py): one job policy.
+    @property
+    def jobs(self) -> Jobs:
+        return self._jobs
+
+    @property
+    def sources(self) -> Sources:
+        return self._sources
+
+    @property
+    def languages(self) -> ConsultationLanguages:
+        return self._languages
+
     async def on_posts(self, envelopes: Sequence[events_pb2.EventEnvelope],
                        session: Session) -> None:
         """The events of one transaction, in stream order: the posts' records read in

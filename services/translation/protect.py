@@ -1,6 +1,7 @@
 """Markdown that must survive translation, replaced by placeholders and put back.
 
-Code (fenced blocks and inline spans), link and image targets, autolinks and bare URLs,
+Code (fenced blocks and inline spans), a synthesis's citations (`[idea:<id>]`,
+`[extract:<id>]`), link and image targets, autolinks and bare URLs,
 @mentions and each line's block markers (headings, quotes, list bullets) are cut out and
 replaced by empty `<x i="N"/>` elements; the prose between them is XML-escaped, which is
 what every provider client is told to expect (providers/base.py). A translation that loses,
@@ -19,6 +20,7 @@ from services.translation.providers.errors import MalformedResponse
 _PROTECTED = re.compile(
     r"(?P<fence>^[ \t]*(?P<f>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=f)[ \t]*$)"  # fenced code
     r"|(?P<code>(?P<t>`+).+?(?P=t))"                               # inline code
+    r"|(?P<cite>\[(?:idea|extract):[^\]\s]*\])"                    # [idea:<id>] citations
     r"|(?P<target>\]\([^)\s]*(?:\s+\"[^\"]*\")?\))"                # ](url "title")
     r"|(?P<ref>\]\[[^\]]*\])"                                      # ][reference]
     r"|(?P<autolink><(?:https?|mailto):[^>\s]+>)"                  # <https://…>

@@ -9,6 +9,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from agora.v1 import translation_pb2, translation_pb2_grpc
 from agora_kit.errors import InvalidArgument
 from agora_kit.ids import require_id
+from agora_kit.translation_keys import POST, is_content_key, kind_of
 from agora_kit.validators import is_language_code
 from services.translation.corrections import Corrections
 from services.translation.glossaries import Glossaries, Version
@@ -68,7 +69,8 @@ class TranslationServicer(translation_pb2_grpc.TranslationServiceServicer):
             raise InvalidArgument(f"at most {MAX_KEYS} keys per call", field="keys")
         keys = []
         for key in request.keys:
-            require_id(key.content_id, field="content_id")
+            if not is_content_key(key.content_id):
+                raise InvalidArgument("content_id names no content", field="content_id")
             if not is_language_code(key.target):
                 raise InvalidArgument("target must be a language code", field="target")
             keys.append((key.content_id, key.target))
@@ -76,10 +78,20 @@ class TranslationServicer(translation_pb2_grpc.TranslationServiceServicer):
         # The current revision matters only where a person's translation may be stale.
         revisions = await self._sources.revisions(
             list({key[0] for key, doc in found.items() if "human" in doc}))
-        return translation_pb2.GetTranslationsResponse(translations=[
-            translation(content_id, target,
-                        served(found.get((content_id, target)), revisions.get(content_id)))
-            for content_id, target in keys])
+        # Texts other than posts tell their language only here (their owner does not
+        # store it): an untranslated one still says what it is written in.
+        recorded = await self._sources.get_many(list({
+            content_id for content_id, target in keys
+            if (content_id, target) not in found and kind_of(content_id) != POST}))
+        replies = []
+        for content_id, target in keys:
+            reply = translation(content_id, target, served(found.get((content_id, target)),
+                                                           revisions.get(content_id)))
+            if not reply.found and content_id in recorded:
+                reply.source_language = recorded[content_id].language
+                reply.revision = recorded[content_id].revision
+            replies.append(reply)
+        return translation_pb2.GetTranslationsResponse(translations=replies)
 
     async def CorrectTranslation(
         self, request: translation_pb2.CorrectTranslationRequest,

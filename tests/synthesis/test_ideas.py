@@ -95,6 +95,9 @@ async def test_merge_moves_extracts_redirects_and_undoes(api: httpx.AsyncClient)
     assert (redirected.json()["id"], redirected.json()["resolved_from"]) == (
         target["id"], source["id"])
     assert redirected.headers["Content-Location"].endswith(target["id"])
+    edit = await api.patch(f"{ideas_url(consultation)}/{source['id']}", headers=CATCHER,
+                           json={"title": "Renamed"})
+    assert edit.status_code == 409, edit.text  # a merged idea is not edited
     extract = (await api.get(f"/v1/consultations/{consultation['id']}/extracts/"
                              f"{filed.json()['id']}")).json()
     assert extract["idea_id"] == target["id"]
@@ -142,6 +145,8 @@ async def test_bad_merges_and_ideas_are_refused_and_nothing_is_written(
                        "parent_id": foreign["id"]}, 422, "parent_id"),
         ("put", f"{url}/{top['id']}/status", {"status": "proposed", "open_deepening": True},
          422, "open_deepening"),
+        ("patch", f"{url}/{top['id']}", {"title": " \t"}, 422, "title"),
+        ("patch", f"{url}/{foreign['id']}", {"title": "Elsewhere too"}, 404, ""),
         ("post", f"/v1/consultations/{consultation['id']}/extracts",
          {"post_id": "0" * 24, "start": 0, "end": 3, "nature": "issue",
           "idea_id": foreign["id"]}, 422, "idea_id"),

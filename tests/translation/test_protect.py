@@ -70,3 +70,17 @@ def test_rtl_emoji_and_invisible_characters_round_trip(text: str) -> None:
     out = protected.restore(fake_translate(protected.text, "fr"), provider="p")
     assert "\u200d" in out or "\u200d" not in text
     assert out.removeprefix("[fr] ").casefold() == text.casefold()
+
+
+def test_a_synthesis_citations_survive_translation() -> None:
+    idea, extract = "6566f0c2a1b2c3d4e5f60718", "6566f0c2a1b2c3d4e5f60719"
+    text = f"Les gens veulent des **pistes** [idea:{idea}] et des bus [extract:{extract}]."
+    protected = protect(text)
+    assert protected.spans == (f"[idea:{idea}]", f"[extract:{extract}]")
+    assert "idea:" not in protected.text
+    assert "extract:" not in protected.text
+    out = protected.restore(fake_translate(protected.text, "en"), provider="test")
+    assert out.endswith(f"[idea:{idea}] ET DES BUS [extract:{extract}].")
+    with pytest.raises(MalformedResponse):  # a citation lost is refused, never shown
+        protected.restore(fake_translate(protected.text.replace('<x i="1"/>', ""), "en"),
+                          provider="test")

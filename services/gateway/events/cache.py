@@ -46,6 +46,7 @@ from agora_kit.events.envelope import MalformedEvent
 from agora_kit.events.streams import EVENTS_STREAM
 from agora_kit.metrics import NATS_CLIENTS
 from agora_kit.mongo import Client, Database, Session
+from agora_kit.translation_keys import POST, kind_of
 from services.gateway.access import AccessResolver
 from services.gateway.events import types
 from services.gateway.reads.cache import ReadCache
@@ -104,7 +105,10 @@ async def apply(cache: ReadCache, access: AccessResolver,
                                      reaction.user_id)
     elif kind == types.TRANSLATION_READY:
         ready = _payload(envelope, translation_pb2.TranslationReady())
-        await cache.translation_ready(_named(ready.thread_id, "thread_id"))
+        if kind_of(ready.content_id) != POST:  # an idea's or a synthesis's text
+            await cache.synthesis_changed(_named(envelope.consultation_id, "consultation_id"))
+        else:
+            await cache.translation_ready(_named(ready.thread_id, "thread_id"))
     elif kind in CONTENT_EVENTS:
         payload = _payload(envelope, CONTENT_EVENTS[kind]())
         await cache.content_changed(_named(str(getattr(payload, "thread_id", "")),

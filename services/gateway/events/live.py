@@ -50,6 +50,7 @@ from agora.v1 import (
 from agora_kit.events.envelope import MalformedEvent, parse_envelope
 from agora_kit.events.streams import EVENTS_STREAM
 from agora_kit.metrics import NATS_CLIENTS
+from agora_kit.translation_keys import POST, kind_of
 from services.gateway.events import types
 from services.gateway.schemas import PostPublic
 
@@ -187,7 +188,8 @@ async def shape(envelope: events_pb2.EventEnvelope, read_post: PostReader,
     kind = envelope.type
     if kind == types.TRANSLATION_READY:
         ready = translation_pb2.TranslationReady()
-        if not language or not envelope.payload.Unpack(ready) or ready.target != language:
+        if (not language or not envelope.payload.Unpack(ready) or ready.target != language
+                or kind_of(ready.content_id) != POST):  # ideas and syntheses: not streamed
             return None
         post = await read_post(ready.content_id)
         if post is None or post.status != "visible" or not post.translated:

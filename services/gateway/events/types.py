@@ -38,8 +38,8 @@ DRAFT_SAVED = EVENTS.synthesis_draft_saved.name  # a draft is not public: synthe
 EVENTS_SOURCE_CHANGED = EVENTS.extract_source_changed.name
 SYNTHESIS = frozenset(event.name for event in (
     EVENTS.extract_filed, EVENTS.extract_reanchored, EVENTS.extract_orphaned,
-    EVENTS.extract_source_changed, EVENTS.idea_created, EVENTS.idea_status_changed,
-    EVENTS.idea_merged, EVENTS.idea_unmerged, EVENTS.synthesis_created,
+    EVENTS.extract_source_changed, EVENTS.idea_created, EVENTS.idea_edited,
+    EVENTS.idea_status_changed, EVENTS.idea_merged, EVENTS.idea_unmerged, EVENTS.synthesis_created,
     EVENTS.synthesis_draft_saved, EVENTS.synthesis_published, EVENTS.contest_opened,
     EVENTS.contest_answered, EVENTS.contest_resolved))
 

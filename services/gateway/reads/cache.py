@@ -274,6 +274,9 @@ class Answer:
     body: bytes
     consultation_id: str
     theme_id: str
+    # Built without its translations (the translation service did not answer): sent,
+    # never stored, like an UNTRANSLATED page.
+    transient: bool = False
 
     @functools.cached_property
     def etag(self) -> str:
@@ -359,13 +362,15 @@ class ReadCache:
                 self._keep(key, cached)
                 return cached
             built: Answer = await self._once(key, build)
-            await self._store({key: built.stored()})
+            if not built.transient:
+                await self._store({key: built.stored()})
         except RedisError as error:
             log.warning("read cache unavailable; reading through", extra={"error": repr(error)})
             ANSWERS.labels(read, "bypass").inc()
             return None
         ANSWERS.labels(read, "service").inc()
-        self._keep(key, built)
+        if not built.transient:
+            self._keep(key, built)
         return built
 
     def _local(self, request: PageRequest, generations: Generations) -> Answer | None:

@@ -12,12 +12,16 @@ read after the change builds a new answer, never the old one.
 A request's key is its path and query plus the reader's *view*: what the service would
 answer differently for them (synthesisers see drafts; moderators read hidden quotes).
 Readers whose answer could be theirs alone read through the service — see
-`withholds_quote`.
+`withholds_quote`. Ideas and versions read in another language (synthesis_reading.py) are
+keyed by that language too, and renewed with the rest when `translation.ready` announces
+one of their texts (events/cache.py); an answer whose translations could not be read
+(`Untranslated`) is sent, never stored.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Header, Response
@@ -29,19 +33,27 @@ from services.gateway.reads.cache import Answer, dumps, synthesis_generations
 from services.gateway.reads.posts_page import sent
 from services.gateway.resources import Resources
 
-Build = Callable[[], Awaitable[BaseModel]]
+
+@dataclass(frozen=True)
+class Untranslated:
+    """An answer built without the translations it asked for: sent, never cached."""
+
+    model: BaseModel
+
+
+Build = Callable[[], Awaitable[BaseModel | Untranslated]]
 # The answer as the service gives it to this reader (None: the public view).
 BuildAs = Callable[[Principal | None], Build]
 IfNoneMatch = Annotated[str | None, Header(include_in_schema=False)]
 
 
 async def answer(resources: Resources, *, read: str, consultation_id: str, view: str,
-                 request: str, build: Build) -> Answer:
-    """The answer as bytes: cached under the consultation's synthesis generation, or
-    built from the service when Redis is unreachable."""
+                 request: str, build: Build, language: str = "") -> Answer:
+    """The answer as bytes: cached under the consultation's synthesis generation (and
+    the language it is read in), or built from the service when Redis is unreachable."""
 
     found = await resources.read_cache.answer(
-        read, synthesis_generations(consultation_id), f"{request}\n{view}",
+        read, synthesis_generations(consultation_id), f"{request}\n{view}\n{language}",
         lambda: _built(build, consultation_id))
     return found if found is not None else await _built(build, consultation_id)
 
@@ -61,6 +73,9 @@ async def extracts_answer(resources: Resources, viewer: Principal | None, *, rea
 
 async def _built(build: Build, consultation_id: str) -> Answer:
     model = await build()
+    if isinstance(model, Untranslated):
+        return Answer(dumps(model.model.model_dump(mode="json")), consultation_id, "",
+                      transient=True)
     return Answer(dumps(model.model_dump(mode="json")), consultation_id, "")
 
 

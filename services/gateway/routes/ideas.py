@@ -27,9 +27,12 @@ from services.gateway.deps import (
     Writer,
     roles,
 )
-from services.gateway.reads.synthesis import IfNoneMatch, answer, respond
+from services.gateway.languages import AcceptLanguage, Original, ReadLang
+from services.gateway.reading import reading_language
+from services.gateway.reads.synthesis import IfNoneMatch, Untranslated, answer, respond
 from services.gateway.routes.ids import existing_id
 from services.gateway.schemas import ResourceId
+from services.gateway.synthesis_reading import VARY, one_idea_units, page_units, translated
 from services.gateway.synthesis_schemas import (
     IDEA_STATUS_TO_PROTO,
     IdeaCreate,
@@ -37,6 +40,7 @@ from services.gateway.synthesis_schemas import (
     IdeaPublic,
     IdeasPage,
     IdeaStatusUpdate,
+    IdeaUpdate,
 )
 
 router = APIRouter(prefix="/v1/consultations", tags=["synthesis"])
@@ -68,39 +72,71 @@ async def list_ideas(
     theme_id: Annotated[ResourceId | None, Query(description="Only this theme's.")] = None,
     include_merged: Annotated[bool, Query(description="Merged ideas too.")] = False,
     limit: Limit = 20, cursor: Cursor = "", if_none_match: IfNoneMatch = None,
+    lang: ReadLang = None, original: Original = False, accept_language: AcceptLanguage = None,
 ) -> Response:
-    """The ideas table: ideas oldest first, with their counts. Answers carry an `ETag`;
-    `If-None-Match` gets 304 while the table is unchanged."""
+    """The ideas table: ideas oldest first, with their counts, their titles and
+    descriptions in the reader's language once translated (`lang`, else Accept-Language;
+    `original=true`: as written). Answers carry an `ETag`; `If-None-Match` gets 304 while
+    the table is unchanged."""
     request = synthesis_pb2.ListIdeasRequest(
         consultation_id=existing_id(consultation_id, "consultation"), theme_id=theme_id or "",
         include_merged=include_merged, page_size=limit, cursor=cursor)
+    language = await reading_language(resources.languages, request.consultation_id, lang=lang,
+                                      accept_language=accept_language, original=original)
 
-    async def build() -> IdeasPage:
+    async def build() -> IdeasPage | Untranslated:
         page = await clients.call("synthesis", clients.synthesis.ListIdeas, request)
-        return IdeasPage(items=[IdeaPublic.of(i) for i in page.ideas],
-                         next_cursor=page.next_cursor or None)
+        return await translated(clients, IdeasPage(items=[IdeaPublic.of(i) for i in page.ideas],
+                                                   next_cursor=page.next_cursor or None),
+                                page_units, language)
 
     return respond(await answer(resources, read="ideas", consultation_id=request.consultation_id,
-                                view="", request=str(request), build=build), if_none_match)
+                                view="", request=str(request), build=build, language=language),
+                   if_none_match, VARY)
 
 
 @router.get("/{consultation_id}/ideas/{idea_id}", response_model=IdeaPublic)
 async def get_idea(consultation_id: str, idea_id: str, clients: Clients, resources: Res,
-                   if_none_match: IfNoneMatch = None) -> Response:
-    """One idea with its counts; a merged idea's id answers the idea it went into. Its
-    extracts (and through them its posts): `GET .../extracts?idea_id=`."""
+                   if_none_match: IfNoneMatch = None, lang: ReadLang = None,
+                   original: Original = False,
+                   accept_language: AcceptLanguage = None) -> Response:
+    """One idea with its counts, in the reader's language once translated (as the ideas
+    table); a merged idea's id answers the idea it went into. Its extracts (and through
+    them its posts): `GET .../extracts?idea_id=`."""
     request = synthesis_pb2.GetIdeaRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         idea_id=existing_id(idea_id, "idea"))
+    language = await reading_language(resources.languages, request.consultation_id, lang=lang,
+                                      accept_language=accept_language, original=original)
 
-    async def build() -> IdeaPublic:
-        return IdeaPublic.of(await clients.call("synthesis", clients.synthesis.GetIdea,
-                                                request))
+    async def build() -> IdeaPublic | Untranslated:
+        return await translated(clients, IdeaPublic.of(await clients.call(
+            "synthesis", clients.synthesis.GetIdea, request)), one_idea_units, language)
 
     found = await answer(resources, read="idea", consultation_id=request.consultation_id, view="",
-                         request=str(request), build=build)
+                         request=str(request), build=build, language=language)
     location = _url(consultation_id, json.loads(found.body)["id"])
-    return respond(found, if_none_match, {"Content-Location": location})
+    return respond(found, if_none_match, {"Content-Location": location, **VARY})
+
+
+@router.patch("/{consultation_id}/ideas/{idea_id}", response_model=IdeaPublic)
+async def edit_idea(consultation_id: str, idea_id: str, body: IdeaUpdate, user: Writer,
+                    clients: Clients, cache: Cache) -> IdeaPublic:
+    """Rewrite an idea's title or description (a merged idea is 409: undo the merge)."""
+    ids = (existing_id(consultation_id, "consultation"), existing_id(idea_id, "idea"))
+    current = await clients.call("synthesis", clients.synthesis.GetIdea,
+                                 synthesis_pb2.GetIdeaRequest(consultation_id=ids[0],
+                                                              idea_id=ids[1]))
+    if current.resolved_from:  # the id names a merged idea: the service says so
+        current = synthesis_pb2.Idea(title="", description="")
+    request = synthesis_pb2.EditIdeaRequest(
+        consultation_id=ids[0], idea_id=ids[1],
+        title=body.title if body.title is not None else current.title,
+        description=body.description if body.description is not None else current.description,
+        actor_id=user.account_id, actor_roles=roles(user))
+    edited = await clients.call("synthesis", clients.synthesis.EditIdea, request)
+    await cache.after_write(cache.synthesis_changed(request.consultation_id))
+    return IdeaPublic.of(edited)
 
 
 @router.put("/{consultation_id}/ideas/{idea_id}/status", response_model=IdeaPublic)

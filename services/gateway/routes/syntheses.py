@@ -29,10 +29,19 @@ from services.gateway.deps import (
     Writer,
     roles,
 )
+from services.gateway.languages import AcceptLanguage, Original, ReadLang
 from services.gateway.permissions import allowed
 from services.gateway.problems import Problem
-from services.gateway.reads.synthesis import IfNoneMatch, answer, respond
+from services.gateway.reading import reading_language
+from services.gateway.reads.synthesis import IfNoneMatch, Untranslated, answer, respond
 from services.gateway.routes.ids import existing_id
+from services.gateway.synthesis_reading import (
+    VARY,
+    syntheses_page_units,
+    synthesis_units,
+    translated,
+    version_units,
+)
 from services.gateway.synthesis_schemas import (
     Anchor,
     ContestAnswer,
@@ -89,44 +98,56 @@ async def create_synthesis(consultation_id: str, body: SynthesisCreate, user: Wr
 @router.get("/{consultation_id}/syntheses", response_model=SynthesesPage)
 async def list_syntheses(consultation_id: str, user: OptionalUser, clients: Clients,
                          resources: Res, limit: Limit = 20, cursor: Cursor = "",
-                         if_none_match: IfNoneMatch = None) -> Response:
-    """The consultation's syntheses, oldest first, with their latest version number.
-    Answers carry an `ETag`; `If-None-Match` gets 304 while they are unchanged."""
+                         if_none_match: IfNoneMatch = None, lang: ReadLang = None,
+                         original: Original = False,
+                         accept_language: AcceptLanguage = None) -> Response:
+    """The consultation's syntheses, oldest first, with their latest version number;
+    published ones' titles in the reader's language once translated (`lang`, else
+    Accept-Language; `original=true`: as written). Answers carry an `ETag`;
+    `If-None-Match` gets 304 while they are unchanged."""
     request = synthesis_pb2.ListSynthesesRequest(
         consultation_id=existing_id(consultation_id, "consultation"), page_size=limit,
         cursor=cursor)
     writes = _writes(user)
+    language = await reading_language(resources.languages, request.consultation_id, lang=lang,
+                                      accept_language=accept_language, original=original)
 
-    async def build() -> SynthesesPage:
+    async def build() -> SynthesesPage | Untranslated:
         page = await clients.call("synthesis", clients.synthesis.ListSyntheses, request)
-        return SynthesesPage(items=[SynthesisPublic.of(s, with_draft=writes)
-                                    for s in page.syntheses],
-                             next_cursor=page.next_cursor or None)
+        return await translated(clients, SynthesesPage(
+            items=[SynthesisPublic.of(s, with_draft=writes) for s in page.syntheses],
+            next_cursor=page.next_cursor or None), syntheses_page_units, language)
 
     return respond(await answer(resources, read="syntheses",
                                 consultation_id=request.consultation_id,
-                                view=_view(writes), request=str(request), build=build),
-                   if_none_match)
+                                view=_view(writes), request=str(request), build=build,
+                                language=language), if_none_match, VARY)
 
 
 @router.get("/{consultation_id}/syntheses/{synthesis_id}", response_model=SynthesisPublic)
 async def get_synthesis(consultation_id: str, synthesis_id: str, user: OptionalUser,
                         clients: Clients, resources: Res,
-                        if_none_match: IfNoneMatch = None) -> Response:
-    """A synthesis (its draft for synthesisers)."""
+                        if_none_match: IfNoneMatch = None, lang: ReadLang = None,
+                        original: Original = False,
+                        accept_language: AcceptLanguage = None) -> Response:
+    """A synthesis (its draft for synthesisers, as written); its title, once published,
+    in the reader's language as the list's."""
     request = synthesis_pb2.GetSynthesisRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         synthesis_id=existing_id(synthesis_id, "synthesis"))
     writes = _writes(user)
+    language = await reading_language(resources.languages, request.consultation_id, lang=lang,
+                                      accept_language=accept_language, original=original)
 
-    async def build() -> SynthesisPublic:
+    async def build() -> SynthesisPublic | Untranslated:
         found = await clients.call("synthesis", clients.synthesis.GetSynthesis, request)
-        return SynthesisPublic.of(found, with_draft=writes)
+        return await translated(clients, SynthesisPublic.of(found, with_draft=writes),
+                                synthesis_units, language)
 
     return respond(await answer(resources, read="synthesis",
                                 consultation_id=request.consultation_id,
-                                view=_view(writes), request=str(request), build=build),
-                   if_none_match)
+                                view=_view(writes), request=str(request), build=build,
+                                language=language), if_none_match, VARY)
 
 
 @router.put("/{consultation_id}/syntheses/{synthesis_id}/draft",
@@ -166,19 +187,27 @@ async def publish_synthesis(consultation_id: str, synthesis_id: str, user: Write
             response_model=SynthesisVersionPublic)
 async def get_version(consultation_id: str, synthesis_id: str, number: str,
                       clients: Clients, resources: Res,
-                      if_none_match: IfNoneMatch = None) -> Response:
-    """A published version: its paragraphs, anchors and contest counts."""
+                      if_none_match: IfNoneMatch = None, lang: ReadLang = None,
+                      original: Original = False,
+                      accept_language: AcceptLanguage = None) -> Response:
+    """A published version: its paragraphs, anchors and contest counts; its title and
+    each paragraph in the reader's language once translated (`lang`, else
+    Accept-Language; `original=true`: as written), citations kept."""
     request = synthesis_pb2.GetSynthesisVersionRequest(
         consultation_id=existing_id(consultation_id, "consultation"),
         synthesis_id=existing_id(synthesis_id, "synthesis"), number=_version(number))
+    language = await reading_language(resources.languages, request.consultation_id, lang=lang,
+                                      accept_language=accept_language, original=original)
 
-    async def build() -> SynthesisVersionPublic:
-        return SynthesisVersionPublic.of(
-            await clients.call("synthesis", clients.synthesis.GetSynthesisVersion, request))
+    async def build() -> SynthesisVersionPublic | Untranslated:
+        return await translated(clients, SynthesisVersionPublic.of(
+            await clients.call("synthesis", clients.synthesis.GetSynthesisVersion, request)),
+            version_units, language)
 
     return respond(await answer(resources, read="version",
                                 consultation_id=request.consultation_id, view="",
-                                request=str(request), build=build), if_none_match)
+                                request=str(request), build=build, language=language),
+                   if_none_match, VARY)
 
 
 @router.get("/{consultation_id}/syntheses/{synthesis_id}/diff",
