@@ -29,15 +29,11 @@ install: $(STAMP) $(WEB_BUILD)
 run: $(STAMP) $(WEB_BUILD)
 	$(BIN)/python -m devstack
 
-## The whole test suite, against real servers the tests start themselves. The browser
-## tests (tests/web/) run in a pytest process of their own: in one process with the rest,
-## the interpreter crashed once in CI (a segfault in the final teardown, after every test
-## had passed, with gRPC's asyncio poller thread alive beside Playwright's driver).
+## The whole test suite, against real servers the tests start themselves.
 test: $(STAMP) $(WEB_BUILD)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest --ignore=tests/web
-	$(BIN)/python -m pytest tests/web
+	$(BIN)/python -m pytest
 
 ## A longer Schemathesis session, stateful phase included (FUZZ_SECONDS per caller).
 fuzz: $(STAMP)
