@@ -28,8 +28,8 @@ from tests.mailbox import Mailbox
 # session's event loop was being closed, after every test had passed (a segfault, once
 # in CI and once in four full rehearsals, never in a test). The loop is therefore left
 # open, and the process ends with os._exit once pytest has reported everything and chosen
-# its exit status: no
-# native teardown runs, and the status is pytest's own (5 for "no tests ran" included).
+# its exit status: no native teardown runs, and the status is pytest's own (5 for "no
+# tests ran" included).
 # The servers the suite started are still stopped by their fixtures before that.
 _exit_status: list[int] = []
 
