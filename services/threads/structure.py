@@ -20,8 +20,8 @@ from agora_kit.ids import new_id, require_id
 from services.threads import phases, validation
 from services.threads import versions as texts
 
-DESCRIPTION_MAX = 5_000
-QUESTION_MAX = 500
+DESCRIPTION_MAX = texts.TEXT_MAX
+QUESTION_MAX = texts.QUESTION_MAX
 SUB_THEMES = (2, 3)
 
 

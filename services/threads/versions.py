@@ -18,6 +18,7 @@ from agora.v1 import threads_pb2
 from agora_kit.errors import InvalidArgument
 from services.threads import validation
 
+# One set of limits for a consultation's texts: the originals (structure.py) and their versions.
 TEXT_MAX = 5_000
 QUESTION_MAX = 500
 

@@ -20,11 +20,11 @@ from agora_kit.events.streams import DEAD_LETTER_STREAM, ensure_streams
 from agora_kit.ids import new_id
 from agora_kit.mongo import Database, Session
 from services.translation import posts
-from services.translation.consultations import ConsultationLanguages
 from services.translation.jobs import Jobs
 from services.translation.posts import PostJobs
 from services.translation.sources import Sources
 from tests.helpers import eventually
+from tests.translation.support import known_languages
 
 Mongo = AsyncMongoClient[dict[str, object]]
 
@@ -34,9 +34,7 @@ async def test_a_batch_of_post_events_is_applied_in_order_once_around_a_poison_e
     js = nc.jetstream()
     await ensure_streams(js)
     consultation = new_id()
-    # The consultation's languages as threads would answer them, for the cache's minute.
-    languages = ConsultationLanguages("unused:0")
-    languages._known[consultation] = (float("inf"), ("fr", "en", "de"))
+    languages = known_languages(consultation, "fr", "en", "de")
     handler = PostJobs(enabled=True, jobs=Jobs(db), sources=Sources(db), languages=languages)
     spec = dataclasses.replace(posts.CONSUMER, durable=f"test-{uuid.uuid4().hex[:8]}",
                                filter_subjects=[f"agora.{consultation}.post.>"],

@@ -21,12 +21,12 @@ from agora_kit.ids import new_id
 from agora_kit.mongo import Database, Session
 from agora_kit.translation_keys import idea_key, paragraph_key, version_title_key
 from services.translation import synthesis_texts
-from services.translation.consultations import ConsultationLanguages
 from services.translation.jobs import Jobs
 from services.translation.posts import PostJobs
 from services.translation.sources import Sources
 from services.translation.synthesis_texts import SynthesisTextJobs
 from tests.helpers import eventually
+from tests.translation.support import known_languages
 
 Mongo = AsyncMongoClient[dict[str, object]]
 
@@ -36,8 +36,7 @@ async def test_ideas_and_versions_become_one_source_and_job_per_text_once(
     js = nc.jetstream()
     await ensure_streams(js)
     consultation = new_id()
-    languages = ConsultationLanguages("unused:0")
-    languages._known[consultation] = (float("inf"), ("fr", "en", "de"))
+    languages = known_languages(consultation, "fr", "en", "de")
     handler = SynthesisTextJobs(PostJobs(enabled=True, jobs=Jobs(db), sources=Sources(db),
                                          languages=languages))
     spec = dataclasses.replace(synthesis_texts.CONSUMER,
